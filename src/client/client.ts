@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import type { Backend } from '../backend/backend.js';
+import { assertEncodable } from '../codec/codec.js';
+import { DEFAULT_QUEUE, type WorkflowInstance, type WorkflowInstanceState } from '../core/instance.js';
+import { assertInstanceId, assertQueueName } from '../core/validation.js';
+import { CanceledError, InvalidArgumentError, WaitTimeoutError, fromFailureInfo } from '../errors/errors.js';
+import type { WorkflowFunction } from '../executor/workflow-function.js';
+import { newEvent, type HistoryEvent, type NewEventOf } from '../history/events.js';
+
+/** Where and under which id to start a workflow. */
+export interface WorkflowInstanceOptions {
+  instanceId: string;
+  /** The queue its workflow tasks go to; `'default'` if omitted. */
+  queue?: string;
+}
+
+/** The parameters of a workflow function after its context. */
+export type WorkflowArgs<F extends WorkflowFunction> = F extends (ctx: never, ...args: infer A) => unknown ? A : never;
+
+/** The result type of a workflow function. */
+export type WorkflowResult<F extends WorkflowFunction> = Awaited<ReturnType<F>>;
+
+/** Starts workflows, waits for them and inspects them, through any backend. */
+export class Client {
+  private readonly backend: Backend;
+
+  constructor(backend: Backend) {
+    this.backend = backend;
+  }
+
+  /**
+   * Starts a workflow. Rejects with `InstanceAlreadyExistsError` while an execution with this id is active,
+   * and with `InvalidArgumentError` (writing nothing) for a bad id, queue or unencodable argument.
+   */
+  createWorkflowInstance<F extends WorkflowFunction>(
+    options: WorkflowInstanceOptions,
+    workflow: F,
+    ...args: WorkflowArgs<F>
+  ): Promise<WorkflowInstance<WorkflowResult<F>>>;
+  createWorkflowInstance<R = unknown>(options: WorkflowInstanceOptions, workflow: string, ...args: unknown[]): Promise<WorkflowInstance<R>>;
+  async createWorkflowInstance(
+    options: WorkflowInstanceOptions,
+    workflow: WorkflowFunction | string,
+    ...args: unknown[]
+  ): Promise<WorkflowInstance> {
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options must be an object');
+    assertInstanceId(options.instanceId);
+    const queue = options.queue ?? DEFAULT_QUEUE;
+    assertQueueName(queue);
+    const name = typeof workflow === 'function' ? workflow.name : workflow;
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new InvalidArgumentError('a workflow needs a name: pass a named function or a string');
+    }
+    assertEncodable(args, `arguments of workflow ${name}`);
+    const instance: WorkflowInstance = { instanceId: options.instanceId, executionId: randomUUID() };
+    const started = newEvent('WorkflowExecutionStarted', { name, queue, inputs: args }) as NewEventOf<'WorkflowExecutionStarted'>;
+    await this.backend.createWorkflowInstance(instance, started);
+    return instance;
+  }
+
+  /**
+   * Waits for the workflow to finish, following continue-as-new, and returns its result. Rejects with the
+   * workflow's `WorkflowError`, with `CanceledError` if it ended cancelled, or `WaitTimeoutError`.
+   */
+  async getWorkflowResult<R>(instance: WorkflowInstance<R>, timeoutMs?: number): Promise<R> {
+    const deadline = deadlineOf(timeoutMs);
+    let current: WorkflowInstance = instance;
+    for (;;) {
+      await this.waitForExecution(current, deadline, timeoutMs);
+      const outcome = await this.backend.getWorkflowInstanceOutcome(current);
+      if (outcome === undefined) throw new WaitTimeoutError(current.instanceId, timeoutMs ?? Infinity);
+      if (outcome.type === 'WorkflowExecutionContinuedAsNew') {
+        current = { instanceId: current.instanceId, executionId: outcome.attributes.continuedExecutionId };
+        continue;
+      }
+      const { error, result } = outcome.attributes;
+      if (error === undefined) return result as R;
+      if (error.type === 'CanceledError') throw new CanceledError(error.message);
+      throw fromFailureInfo(error);
+    }
+  }
+
+  /** Resolves once the workflow (following continue-as-new) has finished; rejects only with `WaitTimeoutError`. */
+  async waitForWorkflowInstance(instance: WorkflowInstance, timeoutMs?: number): Promise<void> {
+    const deadline = deadlineOf(timeoutMs);
+    let current: WorkflowInstance = instance;
+    for (;;) {
+      const state = await this.waitForExecution(current, deadline, timeoutMs);
+      if (state !== 'continued-as-new') return;
+      const outcome = await this.backend.getWorkflowInstanceOutcome(current);
+      if (outcome?.type !== 'WorkflowExecutionContinuedAsNew') return;
+      current = { instanceId: current.instanceId, executionId: outcome.attributes.continuedExecutionId };
+    }
+  }
+
+  /** `'active'`, `'continued-as-new'` or `'finished'`. Rejects with `InstanceNotFoundError` for unknown instances. */
+  getWorkflowInstanceState(instance: WorkflowInstance): Promise<WorkflowInstanceState> {
+    return this.backend.getWorkflowInstanceState(instance);
+  }
+
+  /** The recorded events of this execution, in order. Rejects with `InstanceNotFoundError` for unknown instances. */
+  getWorkflowInstanceHistory(instance: WorkflowInstance): Promise<HistoryEvent[]> {
+    return this.backend.getWorkflowInstanceHistory(instance);
+  }
+
+  private async waitForExecution(instance: WorkflowInstance, deadline: number, timeoutMs: number | undefined): Promise<WorkflowInstanceState> {
+    const state = await this.backend.waitForWorkflowInstance(instance, Math.max(0, deadline - Date.now()));
+    if (state === 'active') throw new WaitTimeoutError(instance.instanceId, timeoutMs ?? Infinity);
+    return state;
+  }
+}
+
+function deadlineOf(timeoutMs: number | undefined): number {
+  if (timeoutMs === undefined) return Infinity;
+  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
+    throw new InvalidArgumentError('timeoutMs must be a non-negative number of milliseconds');
+  }
+  return Date.now() + timeoutMs;
+}

@@ -1,0 +1,39 @@
+import { InvalidArgumentError } from '../errors/errors.js';
+
+const MAX_ID_LENGTH = 512;
+const MAX_QUEUE_LENGTH = 128;
+// Control characters and whitespace would make ids ambiguous in logs and key names.
+const FORBIDDEN_ID_CHARS = /[\u0000-\u001f\u007f]/;
+const QUEUE_PATTERN = /^[A-Za-z0-9_.:\-]+$/;
+
+/** Throws `InvalidArgumentError` unless `value` is a usable instance id. */
+export function assertInstanceId(value: unknown, what = 'instanceId'): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new InvalidArgumentError(`${what} must be a non-empty string`);
+  }
+  if (value.length > MAX_ID_LENGTH) {
+    throw new InvalidArgumentError(`${what} is longer than ${MAX_ID_LENGTH} characters`);
+  }
+  if (FORBIDDEN_ID_CHARS.test(value)) {
+    throw new InvalidArgumentError(`${what} must not contain control characters`);
+  }
+}
+
+/** Throws `InvalidArgumentError` unless `value` is a usable queue name. */
+export function assertQueueName(value: unknown, what = 'queue'): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new InvalidArgumentError(`${what} must be a non-empty string`);
+  }
+  if (value.length > MAX_QUEUE_LENGTH || !QUEUE_PATTERN.test(value)) {
+    throw new InvalidArgumentError(
+      `${what} ${JSON.stringify(value)} is invalid: use 1-${MAX_QUEUE_LENGTH} characters of A-Z a-z 0-9 _ . : -`,
+    );
+  }
+}
+
+/** Throws `InvalidArgumentError` unless `value` is a non-negative finite number of milliseconds. */
+export function assertDurationMs(value: unknown, what: string): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new InvalidArgumentError(`${what} must be a non-negative number of milliseconds`);
+  }
+}

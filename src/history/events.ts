@@ -1,0 +1,114 @@
+import type { FailureInfo } from '../errors/errors.js';
+
+/** Every kind of event a workflow history can hold. */
+export type EventType = HistoryEvent['type'];
+
+interface EventBase<T extends string, A> {
+  /** Position in the execution's history, from 1, without gaps. */
+  sequenceId: number;
+  type: T;
+  timestamp: Date;
+  /** For scheduling and completion events: the id of the command they belong to. */
+  scheduleEventId?: number;
+  attributes: A;
+}
+
+/** Parent link of a sub-workflow execution. */
+export interface ParentLink {
+  instanceId: string;
+  executionId: string;
+  scheduleEventId: number;
+}
+
+/** First event of every execution. */
+export type WorkflowExecutionStarted = EventBase<
+  'WorkflowExecutionStarted',
+  { name: string; queue: string; inputs: unknown[]; parent?: ParentLink }
+>;
+/** Last event of a finished execution: its result or its error. */
+export type WorkflowExecutionFinished = EventBase<
+  'WorkflowExecutionFinished',
+  { result?: unknown; error?: FailureInfo }
+>;
+/** Last event of an execution that continued as new. */
+export type WorkflowExecutionContinuedAsNew = EventBase<
+  'WorkflowExecutionContinuedAsNew',
+  { result?: unknown; continuedExecutionId: string }
+>;
+/** Cancellation was requested for the execution. */
+export type WorkflowExecutionCanceled = EventBase<'WorkflowExecutionCanceled', Record<string, never>>;
+/** Opens each workflow task; its timestamp is the workflow time of that task. */
+export type WorkflowTaskStarted = EventBase<'WorkflowTaskStarted', Record<string, never>>;
+/** An activity attempt was scheduled. */
+export type ActivityScheduled = EventBase<
+  'ActivityScheduled',
+  { name: string; queue: string; inputs: unknown[]; attempt: number }
+>;
+/** An activity attempt returned. */
+export type ActivityCompleted = EventBase<'ActivityCompleted', { result: unknown }>;
+/** An activity attempt threw. */
+export type ActivityFailed = EventBase<'ActivityFailed', { error: FailureInfo }>;
+/** A durable timer was started. */
+export type TimerScheduled = EventBase<'TimerScheduled', { firesAt: Date; name?: string }>;
+/** A durable timer came due. */
+export type TimerFired = EventBase<'TimerFired', Record<string, never>>;
+/** A pending timer was cancelled. */
+export type TimerCanceled = EventBase<'TimerCanceled', Record<string, never>>;
+/** A signal arrived. */
+export type SignalReceived = EventBase<'SignalReceived', { name: string; arg: unknown }>;
+/** The recorded result of a side effect. */
+export type SideEffectResult = EventBase<'SideEffectResult', { result?: unknown; error?: FailureInfo }>;
+/** A sub-workflow was started. */
+export type SubWorkflowScheduled = EventBase<
+  'SubWorkflowScheduled',
+  { name: string; queue: string; instanceId: string; inputs: unknown[] }
+>;
+/** A sub-workflow returned. */
+export type SubWorkflowCompleted = EventBase<'SubWorkflowCompleted', { result: unknown }>;
+/** A sub-workflow failed. */
+export type SubWorkflowFailed = EventBase<'SubWorkflowFailed', { error: FailureInfo }>;
+/** Cancellation of a sub-workflow was requested. */
+export type SubWorkflowCancellationRequested = EventBase<'SubWorkflowCancellationRequested', { instanceId: string }>;
+
+/** A recorded event of a workflow execution. */
+export type HistoryEvent =
+  | WorkflowExecutionStarted
+  | WorkflowExecutionFinished
+  | WorkflowExecutionContinuedAsNew
+  | WorkflowExecutionCanceled
+  | WorkflowTaskStarted
+  | ActivityScheduled
+  | ActivityCompleted
+  | ActivityFailed
+  | TimerScheduled
+  | TimerFired
+  | TimerCanceled
+  | SignalReceived
+  | SideEffectResult
+  | SubWorkflowScheduled
+  | SubWorkflowCompleted
+  | SubWorkflowFailed
+  | SubWorkflowCancellationRequested;
+
+type WithoutSequence<E> = E extends HistoryEvent ? Omit<E, 'sequenceId'> : never;
+
+/** An event not yet in the history: it gets its sequence id when a workflow task commits it. */
+export type NewEvent = WithoutSequence<HistoryEvent>;
+
+/** The event of type `T`. */
+export type EventOf<T extends EventType> = Extract<HistoryEvent, { type: T }>;
+
+/** The not-yet-committed event of type `T`. */
+export type NewEventOf<T extends EventType> = Omit<EventOf<T>, 'sequenceId'>;
+
+/** Builds an event that waits in an inbox until a workflow task commits it. */
+export function newEvent<T extends EventType>(
+  type: T,
+  attributes: EventOf<T>['attributes'],
+  scheduleEventId?: number,
+  timestamp: Date = new Date(),
+): NewEvent {
+  const event = { type, timestamp, attributes } as NewEvent;
+  if (scheduleEventId !== undefined) event.scheduleEventId = scheduleEventId;
+  return event;
+}

@@ -1,0 +1,107 @@
+import type { Logger } from 'pino';
+import { runInActivityContext, type ActivityContext } from '../activity/activity-context.js';
+import type { ActivityOutcome, ActivityTask, Backend } from '../backend/backend.js';
+import { assertEncodable } from '../codec/codec.js';
+import { LeaseLostError, WorkflowError, permanentError, toFailureInfo } from '../errors/errors.js';
+import type { ActivityFunction } from '../workflow/activity.js';
+import { keepLeased } from './lease-keeper.js';
+
+const STOPPING = 'worker is stopping';
+
+/** Runs claimed activity tasks and delivers their outcomes. */
+export class ActivityTaskHandler {
+  private readonly running = new Set<AbortController>();
+  private readonly backend: Backend;
+  private readonly activities: ReadonlyMap<string, ActivityFunction>;
+  private readonly lockTimeoutMs: number;
+  private readonly logger: Logger;
+
+  constructor(backend: Backend, activities: ReadonlyMap<string, ActivityFunction>, lockTimeoutMs: number, logger: Logger) {
+    this.backend = backend;
+    this.activities = activities;
+    this.lockTimeoutMs = lockTimeoutMs;
+    this.logger = logger;
+  }
+
+  /** Aborts the signal of every running activity: they may finish, or their tasks are given back. */
+  abortAll(): void {
+    for (const controller of this.running) controller.abort(new Error(STOPPING));
+  }
+
+  /** Runs one activity and delivers its outcome; never throws. */
+  async handle(task: ActivityTask): Promise<void> {
+    const logger = this.logger.child({
+      instanceId: task.instance.instanceId,
+      activity: task.name,
+      activityId: `${task.instance.executionId}:${task.scheduleEventId}`,
+      attempt: task.attempt,
+    });
+    const controller = new AbortController();
+    this.running.add(controller);
+    const stopLease = keepLeased(() => this.backend.extendActivityTask(task, this.lockTimeoutMs), this.lockTimeoutMs, logger, (err) =>
+      controller.abort(err),
+    );
+    try {
+      const outcome = await this.run(task, controller, logger);
+      if (outcome === undefined) {
+        await this.backend.releaseActivityTask(task);
+        logger.info('activity interrupted by worker stop; task released');
+      } else {
+        await this.backend.completeActivityTask(task, outcome);
+      }
+    } catch (err) {
+      logger.error({ err }, 'could not deliver the activity outcome; it will run again when its lease expires');
+    } finally {
+      stopLease();
+      this.running.delete(controller);
+    }
+  }
+
+  /** The outcome to deliver, or undefined when the worker's stop interrupted the attempt. */
+  private async run(task: ActivityTask, controller: AbortController, logger: Logger): Promise<ActivityOutcome | undefined> {
+    const signal = controller.signal;
+    const fn = this.activities.get(task.name);
+    if (fn === undefined) {
+      const error = new WorkflowError(`activity ${task.name} is not registered on the workers of queue ${task.queue}`, {
+        type: 'UnknownActivityError',
+        permanent: true,
+      });
+      return { error: toFailureInfo(error) };
+    }
+    const context: ActivityContext = {
+      activityId: `${task.instance.executionId}:${task.scheduleEventId}`,
+      attempt: task.attempt,
+      instance: { ...task.instance },
+      queue: task.queue,
+      logger,
+      signal,
+      heartbeat: async (details?: unknown) => {
+        try {
+          if (details !== undefined) assertEncodable(details, 'heartbeat details');
+          await this.backend.extendActivityTask(task, this.lockTimeoutMs, details);
+        } catch (err) {
+          if (err instanceof LeaseLostError) controller.abort(err);
+          throw err;
+        }
+      },
+    };
+    let result: unknown;
+    try {
+      result = await runInActivityContext(context, () => fn(...task.inputs));
+    } catch (err) {
+      if (signal.aborted && isStopReason(signal.reason)) return undefined;
+      return { error: toFailureInfo(err) };
+    }
+    try {
+      assertEncodable(result, `result of activity ${task.name}`);
+    } catch (err) {
+      // Running the activity again would produce the same unencodable value.
+      return { error: toFailureInfo(permanentError(err as Error)) };
+    }
+    return { result };
+  }
+}
+
+function isStopReason(reason: unknown): boolean {
+  return reason instanceof Error && reason.message === STOPPING;
+}

@@ -1,0 +1,66 @@
+import { pino, type Logger } from 'pino';
+import { DEFAULT_QUEUE } from '../core/instance.js';
+import { assertDurationMs, assertQueueName } from '../core/validation.js';
+import { InvalidArgumentError } from '../errors/errors.js';
+
+/** Options of a `Worker`; every field is optional and merged with `DefaultWorkerOptions`. */
+export interface WorkerOptions {
+  /** Queues whose workflow and activity tasks this worker takes. */
+  queues?: string[];
+  /** Concurrent workflow-task polls. */
+  workflowPollers?: number;
+  /** Concurrent activity-task polls. */
+  activityPollers?: number;
+  /** Workflow tasks executed at once. */
+  maxParallelWorkflowTasks?: number;
+  /** Activities executed at once. */
+  maxParallelActivityTasks?: number;
+  /** Live executors kept between tasks; 0 replays the history on every task. */
+  executorCacheSize?: number;
+  /** Lease of a workflow task: if this worker stops extending it, another worker takes the task after this long. */
+  workflowLockTimeoutMs?: number;
+  /** Lease of an activity task, extended automatically and by `heartbeat()`. */
+  activityLockTimeoutMs?: number;
+  logger?: Logger;
+}
+
+/** Defaults of `WorkerOptions`. */
+export const DefaultWorkerOptions = Object.freeze({
+  queues: [DEFAULT_QUEUE],
+  workflowPollers: 1,
+  activityPollers: 1,
+  maxParallelWorkflowTasks: 20,
+  maxParallelActivityTasks: 50,
+  executorCacheSize: 128,
+  workflowLockTimeoutMs: 30_000,
+  activityLockTimeoutMs: 60_000,
+});
+
+/** Worker options with every field filled in. */
+export type ResolvedWorkerOptions = Omit<Required<WorkerOptions>, 'queues'> & { queues: readonly string[] };
+
+/** Merges `options` with the defaults and validates them. */
+export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOptions {
+  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as WorkerOptions;
+  const resolved = { ...DefaultWorkerOptions, logger: undefined, ...defined };
+  if (!Array.isArray(resolved.queues) || resolved.queues.length === 0) {
+    throw new InvalidArgumentError('queues must be a non-empty array of queue names');
+  }
+  resolved.queues.forEach((queue) => assertQueueName(queue));
+  for (const key of ['workflowPollers', 'activityPollers', 'executorCacheSize'] as const) {
+    assertCount(resolved[key], key, 0);
+  }
+  for (const key of ['maxParallelWorkflowTasks', 'maxParallelActivityTasks'] as const) {
+    assertCount(resolved[key], key, 1);
+  }
+  assertDurationMs(resolved.workflowLockTimeoutMs, 'workflowLockTimeoutMs');
+  assertDurationMs(resolved.activityLockTimeoutMs, 'activityLockTimeoutMs');
+  const logger = resolved.logger ?? pino({ name: 'redflow', level: process.env.REDFLOW_LOG_LEVEL ?? 'info' });
+  return { ...resolved, queues: [...new Set(resolved.queues)], logger };
+}
+
+function assertCount(value: unknown, name: string, min: number): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+  }
+}

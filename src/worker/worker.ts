@@ -1,0 +1,167 @@
+import type { Logger } from 'pino';
+import type { ActivityTask, Backend, WorkflowTask } from '../backend/backend.js';
+import { executionKey } from '../core/instance.js';
+import { InvalidArgumentError } from '../errors/errors.js';
+import type { WorkflowFunction } from '../executor/workflow-function.js';
+import type { ActivityFunction } from '../workflow/activity.js';
+import { ActivityTaskHandler } from './activity-task-handler.js';
+import { Registry, type RegistrationOptions } from './registry.js';
+import { Slots } from './slots.js';
+import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from './worker-options.js';
+import { WorkflowTaskHandler } from './workflow-task-handler.js';
+
+const POLL_ERROR_BACKOFF_MS = 1000;
+
+/**
+ * Takes workflow and activity tasks from a backend and runs them. Scale out by running more worker
+ * processes; each one is a single event loop.
+ */
+export class Worker {
+  private readonly backend: Backend;
+  private readonly options: ResolvedWorkerOptions;
+  private readonly logger: Logger;
+  private readonly registry = new Registry();
+  private readonly inFlight = new Set<Promise<void>>();
+  private pollers: Promise<void>[] = [];
+  private stopController: AbortController | undefined;
+  private activityHandler: ActivityTaskHandler | undefined;
+  private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+
+  constructor(backend: Backend, options: WorkerOptions = {}) {
+    this.backend = backend;
+    this.options = resolveWorkerOptions(options);
+    this.logger = this.options.logger;
+  }
+
+  /** Registers a workflow under its function name, or `options.name`. */
+  registerWorkflow(workflow: WorkflowFunction, options?: RegistrationOptions): this {
+    this.assertNotStarted();
+    this.registry.addWorkflow(workflow, options);
+    return this;
+  }
+
+  /** Registers an activity function, or every method of an object as an activity. */
+  registerActivity(activity: ActivityFunction | object, options?: RegistrationOptions): this {
+    this.assertNotStarted();
+    this.registry.addActivity(activity, options);
+    return this;
+  }
+
+  /** Starts polling. A worker with only activities registered takes no workflow tasks, and the reverse. */
+  start(): Promise<void> {
+    this.assertNotStarted();
+    this.state = 'running';
+    this.stopController = new AbortController();
+    const { workflows, activities } = this.registry;
+    const activityOnly = workflows.size === 0 && activities.size > 0;
+    const workflowOnly = activities.size === 0 && workflows.size > 0;
+    if (!activityOnly) this.startWorkflowPollers(this.stopController.signal);
+    if (!workflowOnly) this.startActivityPollers(this.stopController.signal);
+    this.logger.info({ queues: this.options.queues, workflows: [...workflows.keys()], activities: [...activities.keys()] }, 'worker started');
+    return Promise.resolve();
+  }
+
+  /**
+   * Stops polling, lets in-flight workflow tasks finish, aborts the signal of running activities (an activity
+   * that then fails is given back to the queue, not failed) and waits for them.
+   */
+  async stop(): Promise<void> {
+    if (this.state !== 'running') return;
+    this.state = 'stopping';
+    this.stopController?.abort();
+    await Promise.all(this.pollers);
+    this.activityHandler?.abortAll();
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    this.state = 'stopped';
+    this.logger.info('worker stopped');
+  }
+
+  private startWorkflowPollers(signal: AbortSignal): void {
+    const handler = new WorkflowTaskHandler(
+      this.backend,
+      (name) => this.registry.workflows.get(name),
+      this.options.workflowLockTimeoutMs,
+      this.options.executorCacheSize,
+      this.logger,
+    );
+    const slots = new Slots(this.options.maxParallelWorkflowTasks);
+    for (let i = 0; i < this.options.workflowPollers; i++) {
+      this.pollers.push(
+        this.pollLoop<WorkflowTask>(signal, slots, 'workflow', (max) =>
+          this.backend.pollWorkflowTasks({
+            queues: this.options.queues,
+            max,
+            lockTimeoutMs: this.options.workflowLockTimeoutMs,
+            signal,
+            knownHistoryLength: (instance) => handler.knownHistoryLength(executionKey(instance)),
+          }),
+          (task) => handler.handle(task),
+          (task) => this.backend.releaseWorkflowTask(task),
+        ),
+      );
+    }
+  }
+
+  private startActivityPollers(signal: AbortSignal): void {
+    const handler = new ActivityTaskHandler(this.backend, this.registry.activities, this.options.activityLockTimeoutMs, this.logger);
+    this.activityHandler = handler;
+    const slots = new Slots(this.options.maxParallelActivityTasks);
+    for (let i = 0; i < this.options.activityPollers; i++) {
+      this.pollers.push(
+        this.pollLoop<ActivityTask>(signal, slots, 'activity', (max) =>
+          this.backend.pollActivityTasks({ queues: this.options.queues, max, lockTimeoutMs: this.options.activityLockTimeoutMs, signal }),
+          (task) => handler.handle(task),
+          (task) => this.backend.releaseActivityTask(task),
+        ),
+      );
+    }
+  }
+
+  private async pollLoop<T>(
+    signal: AbortSignal,
+    slots: Slots,
+    kind: string,
+    poll: (max: number) => Promise<T[]>,
+    handle: (task: T) => Promise<void>,
+    release: (task: T) => Promise<void>,
+  ): Promise<void> {
+    while (!signal.aborted) {
+      const free = await slots.takeFree();
+      let tasks: T[] = [];
+      try {
+        if (!signal.aborted) tasks = await poll(free);
+      } catch (err) {
+        slots.release(free);
+        if (signal.aborted) break;
+        this.logger.error({ err, kind }, 'polling for tasks failed; retrying');
+        await abortableDelay(POLL_ERROR_BACKOFF_MS, signal);
+        continue;
+      }
+      slots.release(free - tasks.length);
+      for (const task of tasks) {
+        const run = signal.aborted ? release(task).catch((err: unknown) => this.logger.warn({ err }, 'could not release a task')) : handle(task);
+        const tracked = run.finally(() => {
+          this.inFlight.delete(tracked);
+          slots.release(1);
+        });
+        this.inFlight.add(tracked);
+      }
+    }
+  }
+
+  private assertNotStarted(): void {
+    if (this.state !== 'new') throw new InvalidArgumentError('the worker was already started');
+  }
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

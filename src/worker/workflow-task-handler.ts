@@ -1,0 +1,77 @@
+import type { Logger } from 'pino';
+import type { Backend, WorkflowTask } from '../backend/backend.js';
+import { executionKey } from '../core/instance.js';
+import { LeaseLostError } from '../errors/errors.js';
+import { ExecutorCache } from '../executor/executor-cache.js';
+import { Executor, type WorkflowLookup } from '../executor/executor.js';
+import type { HistoryEvent } from '../history/events.js';
+import { keepLeased } from './lease-keeper.js';
+
+/** Runs claimed workflow tasks through cached executors and commits their results. */
+export class WorkflowTaskHandler {
+  private readonly cache: ExecutorCache<Executor>;
+  private readonly running = new Set<string>();
+  private readonly backend: Backend;
+  private readonly lookup: WorkflowLookup;
+  private readonly lockTimeoutMs: number;
+  private readonly logger: Logger;
+
+  constructor(backend: Backend, lookup: WorkflowLookup, lockTimeoutMs: number, cacheSize: number, logger: Logger) {
+    this.backend = backend;
+    this.lookup = lookup;
+    this.lockTimeoutMs = lockTimeoutMs;
+    this.logger = logger;
+    this.cache = new ExecutorCache(cacheSize);
+  }
+
+  /** History length held for an execution, so a claim returns only what this worker has not seen. */
+  knownHistoryLength(key: string): number {
+    return this.running.has(key) ? 0 : (this.cache.peek(key)?.historyLength ?? 0);
+  }
+
+  /** Executes and commits one task; never throws. */
+  async handle(task: WorkflowTask): Promise<void> {
+    const key = executionKey(task.instance);
+    const logger = this.logger.child({ instanceId: task.instance.instanceId, executionId: task.instance.executionId });
+    // A second task for an execution still running here means its lease was taken over: never share the executor.
+    const shared = this.running.has(key);
+    this.running.add(key);
+    const stopLease = keepLeased(() => this.backend.extendWorkflowTask(task, this.lockTimeoutMs), this.lockTimeoutMs, logger, () =>
+      logger.warn('workflow task lease lost; its completion will be rejected'),
+    );
+    let executor: Executor | undefined;
+    try {
+      const prepared = await this.prepare(task, key, shared);
+      executor = prepared.executor;
+      const completion = await executor.executeTask({ historyLength: task.historyLength, history: prepared.history, newEvents: task.newEvents });
+      await this.backend.completeWorkflowTask(task, completion);
+      if (executor.ended || shared) this.evict(key, executor);
+      else this.cache.set(key, executor);
+    } catch (err) {
+      if (executor !== undefined) this.evict(key, executor);
+      if (err instanceof LeaseLostError) logger.warn({ err }, 'workflow task was taken over by another worker; dropped');
+      else logger.error({ err }, 'workflow task failed; it will be retried when its lease expires');
+    } finally {
+      stopLease();
+      if (!shared) this.running.delete(key);
+    }
+  }
+
+  private async prepare(task: WorkflowTask, key: string, shared: boolean): Promise<{ executor: Executor; history: HistoryEvent[] }> {
+    const cached = shared ? undefined : this.cache.get(key);
+    if (cached !== undefined && cached.historyLength + task.history.length === task.historyLength && !cached.ended) {
+      return { executor: cached, history: task.history };
+    }
+    if (cached !== undefined) this.cache.delete(key);
+    const executor = new Executor(task.instance, this.lookup, this.logger);
+    let history = task.history;
+    if (history.length !== task.historyLength) {
+      history = (await this.backend.getWorkflowInstanceHistory(task.instance)).slice(0, task.historyLength);
+    }
+    return { executor, history };
+  }
+
+  private evict(key: string, executor: Executor): void {
+    if (this.cache.peek(key) === executor) this.cache.delete(key);
+  }
+}
