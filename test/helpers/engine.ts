@@ -1,0 +1,30 @@
+import { pino } from 'pino';
+import type { Backend } from '../../src/backend/backend.js';
+import { Client } from '../../src/client/client.js';
+import { Worker } from '../../src/worker/worker.js';
+import type { WorkerOptions } from '../../src/worker/worker-options.js';
+import type { WorkflowFunction } from '../../src/executor/workflow-function.js';
+
+/** A logger for tests: silent unless REDFLOW_LOG_LEVEL asks for more. */
+export const testLogger = pino({ level: process.env.REDFLOW_LOG_LEVEL ?? 'silent' });
+
+/** What a test registers on its worker. */
+export interface EngineSetup {
+  workflows?: WorkflowFunction[];
+  activities?: Array<((...args: never[]) => unknown) | object>;
+  options?: WorkerOptions;
+}
+
+/** Starts a worker for `setup` on `backend` and returns it with a client; `stop` stops the worker. */
+export async function startEngine(backend: Backend, setup: EngineSetup): Promise<{ client: Client; worker: Worker; stop: () => Promise<void> }> {
+  const worker = new Worker(backend, { logger: testLogger, workflowLockTimeoutMs: 5_000, activityLockTimeoutMs: 5_000, ...setup.options });
+  for (const wf of setup.workflows ?? []) worker.registerWorkflow(wf);
+  for (const activity of setup.activities ?? []) worker.registerActivity(activity as never);
+  await worker.start();
+  return { client: new Client(backend), worker, stop: () => worker.stop() };
+}
+
+/** Event types of a history, in order. */
+export function typesOf(history: Array<{ type: string }>): string[] {
+  return history.map((event) => event.type);
+}
