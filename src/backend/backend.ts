@@ -114,7 +114,10 @@ export interface Backend {
    */
   waitForWorkflowInstance(instance: WorkflowInstance, timeoutMs: number): Promise<WorkflowInstanceState>;
 
-  /** Claims up to `max` workflow tasks, waiting until one is ready or the poll times out. */
+  /**
+   * Claims up to `max` workflow tasks, waiting until one is ready. May return none before `signal` aborts
+   * (after one blocking read); the caller polls again.
+   */
   pollWorkflowTasks(request: WorkflowPollRequest): Promise<WorkflowTask[]>;
   /** Extends the lease of a running workflow task. Throws `LeaseLostError` if another worker holds it now. */
   extendWorkflowTask(task: WorkflowTask, lockTimeoutMs: number): Promise<void>;
@@ -123,7 +126,7 @@ export interface Backend {
   /** Gives a claimed workflow task back without processing it, for another worker to take at once. */
   releaseWorkflowTask(task: WorkflowTask): Promise<void>;
 
-  /** Claims up to `max` activity tasks, waiting until one is ready or the poll times out. */
+  /** Claims up to `max` activity tasks; like `pollWorkflowTasks`, it may return none before `signal` aborts. */
   pollActivityTasks(request: PollRequest): Promise<ActivityTask[]>;
   /** Extends an activity's lease and records heartbeat details. Throws `LeaseLostError`. */
   extendActivityTask(task: ActivityTask, lockTimeoutMs: number, details?: unknown): Promise<void>;

@@ -25,5 +25,5 @@ export function decodeEvent(bytes: Uint8Array): NewEvent {
 
 /** Decodes a stored history event at position `sequenceId`. */
 export function decodeHistoryEvent(bytes: Uint8Array, sequenceId: number): HistoryEvent {
-  return { ...decodeEvent(bytes), sequenceId } as HistoryEvent;
+  return { ...decodeEvent(bytes), sequenceId };
 }

@@ -2,9 +2,16 @@ import { InvalidArgumentError } from '../errors/errors.js';
 
 const MAX_ID_LENGTH = 512;
 const MAX_QUEUE_LENGTH = 128;
-// Control characters and whitespace would make ids ambiguous in logs and key names.
-const FORBIDDEN_ID_CHARS = /[\u0000-\u001f\u007f]/;
-const QUEUE_PATTERN = /^[A-Za-z0-9_.:\-]+$/;
+const QUEUE_PATTERN = /^[A-Za-z0-9_.:-]+$/;
+
+// Control characters would make ids ambiguous in logs and in the delimited strings the backends store.
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
 
 /** Throws `InvalidArgumentError` unless `value` is a usable instance id. */
 export function assertInstanceId(value: unknown, what = 'instanceId'): asserts value is string {
@@ -14,7 +21,7 @@ export function assertInstanceId(value: unknown, what = 'instanceId'): asserts v
   if (value.length > MAX_ID_LENGTH) {
     throw new InvalidArgumentError(`${what} is longer than ${MAX_ID_LENGTH} characters`);
   }
-  if (FORBIDDEN_ID_CHARS.test(value)) {
+  if (hasControlCharacter(value)) {
     throw new InvalidArgumentError(`${what} must not contain control characters`);
   }
 }

@@ -108,7 +108,7 @@ export class Executor implements WorkflowRuntime {
     const events: HistoryEvent[] = [];
     const record = (event: NewEvent): void => {
       this.historyLength += 1;
-      events.push({ ...event, sequenceId: this.historyLength } as HistoryEvent);
+      events.push({ ...event, sequenceId: this.historyLength });
     };
     const taskStarted = newEvent('WorkflowTaskStarted', {});
     record(taskStarted);
@@ -170,7 +170,7 @@ export class Executor implements WorkflowRuntime {
     this.logger.error({ err }, 'workflow replay diverged from its history');
     this.endedFlag = true;
     let sequenceId = task.historyLength;
-    const stamp = (event: NewEvent): HistoryEvent => ({ ...event, sequenceId: ++sequenceId }) as HistoryEvent;
+    const stamp = (event: NewEvent): HistoryEvent => ({ ...event, sequenceId: ++sequenceId });
     const events = [
       stamp(newEvent('WorkflowTaskStarted', {})),
       ...task.newEvents.map(stamp),
@@ -332,7 +332,8 @@ export class Executor implements WorkflowRuntime {
     try {
       running = Promise.resolve(fn(ctx, ...inputs));
     } catch (err) {
-      running = Promise.reject(err);
+      this.outcome = { error: toFailureInfo(err) };
+      return;
     }
     running.then(
       (result) => {

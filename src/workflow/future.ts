@@ -46,7 +46,10 @@ export class Future<T> implements PromiseLike<T> {
   /** A future that follows `promise` (workflow-internal async work such as retry loops). */
   static from<T>(promise: Promise<T>): Future<T> {
     const [future, settler] = Future.create<T>();
-    promise.then(settler.resolve, settler.reject);
+    promise.then(
+      (value) => settler.resolve(value),
+      (error: unknown) => settler.reject(error),
+    );
     return future;
   }
 

@@ -20,7 +20,7 @@ function started(queue = 'default'): NewEventOf<'WorkflowExecutionStarted'> {
 
 /** Sequence-numbers `events` after `task`'s history. */
 function numbered(task: WorkflowTask, events: NewEvent[]): HistoryEvent[] {
-  return events.map((event, i) => ({ ...event, sequenceId: task.historyLength + i + 1 }) as HistoryEvent);
+  return events.map((event, i) => ({ ...event, sequenceId: task.historyLength + i + 1 }));
 }
 
 function completion(task: WorkflowTask, extra: Partial<WorkflowTaskCompletion> = {}): WorkflowTaskCompletion {
@@ -32,7 +32,12 @@ function completion(task: WorkflowTask, extra: Partial<WorkflowTaskCompletion> =
  * The behaviour every `Backend` must show, exercised through the interface only. Run against each backend
  * (the MemoryBackend is its executable specification).
  */
-export function backendConformanceSuite(name: string, createBackend: BackendFactory): void {
+export function backendConformanceSuite(
+  name: string,
+  createBackend: BackendFactory,
+  /** A second client of the same store, as another worker process would have (defaults to the same object). */
+  peerOf: (backend: Backend) => Backend = (backend) => backend,
+): void {
   describe(`Backend conformance: ${name}`, function () {
     this.timeout(20_000);
     let backend: Backend;
@@ -44,14 +49,25 @@ export function backendConformanceSuite(name: string, createBackend: BackendFact
       await backend.close();
     });
 
+    // A poll may come back empty before its signal aborts (after one blocking read): poll again until then.
+    async function untilSomething<T>(waitMs: number, once: (signal: AbortSignal) => Promise<T[]>): Promise<T[]> {
+      const signal = AbortSignal.timeout(waitMs);
+      for (;;) {
+        const tasks = await once(signal);
+        if (tasks.length > 0 || signal.aborted) return tasks;
+      }
+    }
+
     async function poll(options: { queues?: string[]; max?: number; waitMs?: number; lockMs?: number; known?: number } = {}): Promise<WorkflowTask[]> {
-      return backend.pollWorkflowTasks({
-        queues: options.queues ?? ['default'],
-        max: options.max ?? 10,
-        lockTimeoutMs: options.lockMs ?? LOCK_MS,
-        signal: AbortSignal.timeout(options.waitMs ?? 2_000),
-        knownHistoryLength: () => options.known ?? 0,
-      });
+      return untilSomething(options.waitMs ?? 2_000, (signal) =>
+        backend.pollWorkflowTasks({
+          queues: options.queues ?? ['default'],
+          max: options.max ?? 10,
+          lockTimeoutMs: options.lockMs ?? LOCK_MS,
+          signal,
+          knownHistoryLength: () => options.known ?? 0,
+        }),
+      );
     }
 
     async function pollOne(options: Parameters<typeof poll>[0] = {}): Promise<WorkflowTask> {
@@ -61,12 +77,9 @@ export function backendConformanceSuite(name: string, createBackend: BackendFact
     }
 
     async function pollActivities(options: { queues?: string[]; waitMs?: number; lockMs?: number } = {}): Promise<ActivityTask[]> {
-      return backend.pollActivityTasks({
-        queues: options.queues ?? ['default'],
-        max: 10,
-        lockTimeoutMs: options.lockMs ?? LOCK_MS,
-        signal: AbortSignal.timeout(options.waitMs ?? 2_000),
-      });
+      return untilSomething(options.waitMs ?? 2_000, (signal) =>
+        backend.pollActivityTasks({ queues: options.queues ?? ['default'], max: 10, lockTimeoutMs: options.lockMs ?? LOCK_MS, signal }),
+      );
     }
 
     /** Creates an instance and commits its first task with `extra`. */
@@ -246,8 +259,9 @@ export function backendConformanceSuite(name: string, createBackend: BackendFact
     it('gives an abandoned workflow task to another worker after its lease and fences the old holder', async () => {
       const inst = instance();
       await backend.createWorkflowInstance(inst, started());
+      // Workers of one queue share their lock timeouts: the lease is the queue's, not one worker's.
       const stale = await pollOne({ lockMs: 300 });
-      const taken = await pollOne({ waitMs: 3_000 });
+      const taken = await pollOne({ waitMs: 3_000, lockMs: 300 });
       assert.deepEqual(taken.instance, inst);
       assert.ok(taken.lockToken > stale.lockToken, 'a higher fencing token');
       assert.deepEqual(taken.newEvents.map((e) => e.type), ['WorkflowExecutionStarted']);
@@ -287,12 +301,21 @@ export function backendConformanceSuite(name: string, createBackend: BackendFact
       await backend.completeWorkflowTask(task, completion(task, activityScheduled(task, 5)));
       const [stale] = await pollActivities({ lockMs: 300 });
       assert.ok(stale !== undefined);
-      const [taken] = await pollActivities({ waitMs: 3_000 });
-      assert.ok(taken !== undefined);
-      assert.equal(taken.scheduleEventId, 5);
-      await assert.rejects(backend.extendActivityTask(stale, LOCK_MS), LeaseLostError);
-      await backend.completeActivityTask(taken, { result: 'winner' });
-      await backend.completeActivityTask(stale, { result: 'late' });
+      const peer = peerOf(backend);
+      try {
+        const signal = AbortSignal.timeout(3_000);
+        let taken: ActivityTask | undefined;
+        while (taken === undefined && !signal.aborted) {
+          [taken] = await peer.pollActivityTasks({ queues: ['default'], max: 1, lockTimeoutMs: 300, signal });
+        }
+        assert.ok(taken !== undefined, 'another worker took the activity over');
+        assert.equal(taken.scheduleEventId, 5);
+        await assert.rejects(backend.extendActivityTask(stale, LOCK_MS), LeaseLostError);
+        await peer.completeActivityTask(taken, { result: 'winner' });
+        await backend.completeActivityTask(stale, { result: 'late' });
+      } finally {
+        if (peer !== backend) await peer.close();
+      }
       const next = await pollOne();
       assert.deepEqual(next.newEvents.map((e) => e.attributes), [{ result: 'winner' }]);
     });
@@ -339,7 +362,7 @@ export function backendConformanceSuite(name: string, createBackend: BackendFact
       await backend.createWorkflowInstance(inst, started());
       const task = await pollOne();
       const scheduled = activityScheduled(task, 2);
-      const events = [...(scheduled.events ?? []), { ...newEvent('WorkflowExecutionFinished', { result: null }), sequenceId: task.historyLength + 4 } as HistoryEvent];
+      const events = [...(scheduled.events ?? []), { ...newEvent('WorkflowExecutionFinished', { result: null }), sequenceId: task.historyLength + 4 }];
       await backend.completeWorkflowTask(task, { ...completion(task), ...scheduled, events, state: 'finished' });
       const [activity] = await pollActivities();
       assert.ok(activity !== undefined);

@@ -1,0 +1,9 @@
+import { redisBackendOn, redisPeerOf } from '../helpers/redis-backends.js';
+import { useRedisServer } from '../helpers/redis-server.js';
+import { backendConformanceSuite } from './backend-suite.js';
+
+describe('RedisBackend (private redis-server)', () => {
+  const server = useRedisServer();
+  backendConformanceSuite('RedisBackend', () => Promise.resolve(redisBackendOn(server())), redisPeerOf);
+  backendConformanceSuite('RedisBackend with 3 partitions', () => Promise.resolve(redisBackendOn(server(), { partitions: 3 })), redisPeerOf);
+});
