@@ -15,7 +15,6 @@ worker.registerActivity({
   releaseInventory: activities.releaseInventory,
 });
 await worker.start();
-console.log(`order worker running on ${description}`);
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -35,3 +34,4 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       );
   });
 }
+console.log(`order worker running on ${description}`);

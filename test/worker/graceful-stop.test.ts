@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { activityContext } from '../../src/activity/activity-context.js';
+import { MemoryBackend } from '../../src/backend/memory/memory-backend.js';
+import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
+import { startEngine, typesOf } from '../helpers/engine.js';
+import { useRedisServer } from '../helpers/redis-server.js';
+
+let startedOn: string[] = [];
+
+/** Waits until the worker stops, then fails; the attempt on the next worker succeeds. */
+async function untilStopped(label: string): Promise<string> {
+  const { signal } = activityContext();
+  startedOn.push(label);
+  if (startedOn.length > 1) return 'finished on the second worker';
+  await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+  throw new Error('interrupted by stop');
+}
+
+async function stoppable(ctx: WorkflowContext): Promise<string> {
+  return workflow.executeActivity(ctx, { retry: { maxAttempts: 1 } }, untilStopped, 'attempt');
+}
+
+describe('graceful worker stop', function () {
+  this.timeout(30_000);
+
+  it('gives an interrupted activity back to the queue instead of failing it', async () => {
+    startedOn = [];
+    const backend = new MemoryBackend();
+    const first = await startEngine(backend, { workflows: [stoppable], activities: [untilStopped] });
+    const instance = await first.client.createWorkflowInstance({ instanceId: 'graceful' }, stoppable);
+    while (startedOn.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    const stopping = Date.now();
+    await first.stop();
+    assert.ok(Date.now() - stopping < 2_000, 'stop did not wait for a lease to expire');
+    const second = await startEngine(backend, { workflows: [stoppable], activities: [untilStopped] });
+    try {
+      assert.equal(await second.client.getWorkflowResult(instance, 10_000), 'finished on the second worker');
+      const types = typesOf(await second.client.getWorkflowInstanceHistory(instance));
+      assert.ok(!types.includes('ActivityFailed'), 'the interrupted attempt was not recorded as a failure');
+      assert.equal(types.filter((t) => t === 'ActivityScheduled').length, 1);
+    } finally {
+      await second.stop();
+      await backend.close();
+    }
+  });
+
+  describe('the example worker process', () => {
+    const server = useRedisServer();
+
+    it('exits cleanly on SIGTERM', async () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'examples/order/worker.ts'], {
+        env: { ...process.env, REDIS_URL: server().url, REDFLOW_LOG_LEVEL: 'silent' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (data: Buffer) => {
+          if (data.toString().includes('order worker running')) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`worker exited early with ${code}`)));
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const began = Date.now();
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+      assert.ok(Date.now() - began < 5_000, 'stopped promptly');
+    });
+  });
+});
