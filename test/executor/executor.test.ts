@@ -39,7 +39,7 @@ describe('Executor', () => {
     let entered = 0;
     async function oneActivity(ctx: WorkflowContext): Promise<number> {
       entered += 1;
-      return (await workflow.executeActivity(ctx, {}, 'double', 21)) as number;
+      return await workflow.executeActivity<number>(ctx, {}, 'double', 21);
     }
     const driver = new Driver({ oneActivity });
     const executor = driver.executor();
@@ -57,7 +57,7 @@ describe('Executor', () => {
     async function threeSteps(ctx: WorkflowContext): Promise<number> {
       let total = 0;
       for (let step = 1; step <= 3; step++) {
-        total += (await workflow.executeActivity(ctx, {}, 'value', step)) as number;
+        total += await workflow.executeActivity<number>(ctx, {}, 'value', step);
         if (workflow.replaying(ctx)) replayedSteps.push(step);
       }
       return total;
