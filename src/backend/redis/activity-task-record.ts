@@ -1,0 +1,65 @@
+import type { ActivityTask } from '../backend.js';
+import { decode, encode } from '../../codec/codec.js';
+import { InvalidArgumentError } from '../../errors/errors.js';
+
+/** An activity task without its handle: what the activity-task stream entry stores (field `t`). */
+export type ActivityTaskRecord = Omit<ActivityTask, 'id'>;
+
+interface WireActivityTask {
+  i: string;
+  e: string;
+  wq: string;
+  q: string;
+  s: number;
+  n: string;
+  a: number;
+  in: unknown[];
+}
+
+/** Encodes an activity task for its stream entry; only TypeScript reads it, Lua passes it on. */
+export function encodeActivityTask(task: ActivityTaskRecord): Buffer {
+  const wire: WireActivityTask = {
+    i: task.instance.instanceId,
+    e: task.instance.executionId,
+    wq: task.workflowQueue,
+    q: task.queue,
+    s: task.scheduleEventId,
+    n: task.name,
+    a: task.attempt,
+    in: task.inputs,
+  };
+  return encode(wire);
+}
+
+/**
+ * The handle of a claimed activity task: its stream entry id and the entry's delivery count, which fences
+ * a holder whose entry was handed out again (possibly to the same consumer).
+ */
+export function activityTaskHandle(entryId: string, deliveries: number): string {
+  return `${entryId}#${deliveries}`;
+}
+
+/** Stream entry id and delivery count of a handle made by `activityTaskHandle`. */
+export function parseActivityTaskHandle(handle: string): { entryId: string; deliveries: number } {
+  const at = handle.lastIndexOf('#');
+  const deliveries = at < 0 ? Number.NaN : Number(handle.slice(at + 1));
+  if (!Number.isInteger(deliveries)) {
+    throw new InvalidArgumentError(`activity task id ${JSON.stringify(handle)} was not issued by a RedisBackend`);
+  }
+  return { entryId: handle.slice(0, at), deliveries };
+}
+
+/** Decodes a stream entry's activity task; `handle` comes from `activityTaskHandle`. */
+export function decodeActivityTask(handle: string, blob: Uint8Array): ActivityTask {
+  const wire = decode<WireActivityTask>(blob);
+  return {
+    id: handle,
+    instance: { instanceId: wire.i, executionId: wire.e },
+    workflowQueue: wire.wq,
+    queue: wire.q,
+    scheduleEventId: wire.s,
+    name: wire.n,
+    attempt: wire.a,
+    inputs: wire.in,
+  };
+}

@@ -1,0 +1,619 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import type {
+  ActivityOutcome,
+  ActivityTask,
+  Backend,
+  ExecutionOutcome,
+  PollRequest,
+  WorkflowPollRequest,
+  WorkflowTask,
+  WorkflowTaskCompletion,
+} from '../backend.js';
+import type { WorkflowInstance, WorkflowInstanceState } from '../../core/instance.js';
+import { assertInstanceId, assertQueueName } from '../../core/validation.js';
+import { encode } from '../../codec/codec.js';
+import { decodeEvent, decodeHistoryEvent, encodeEvent } from '../../codec/event-codec.js';
+import {
+  BackendClosedError,
+  InstanceAlreadyExistsError,
+  InstanceNotFoundError,
+  InvalidArgumentError,
+  LeaseLostError,
+} from '../../errors/errors.js';
+import { newEvent, type HistoryEvent, type WorkflowExecutionStarted } from '../../history/events.js';
+import {
+  activityTaskHandle,
+  decodeActivityTask,
+  encodeActivityTask,
+  parseActivityTaskHandle,
+} from './activity-task-record.js';
+import { CompletionWaiter } from './completion-waiter.js';
+import {
+  activityTaskStreamKey,
+  configKey,
+  executionKey,
+  finishedChannel,
+  heartbeatsKey,
+  historyKey,
+  inboxKey,
+  instanceKey,
+  instancesKey,
+  timersKey,
+  workflowTaskStreamKey,
+} from './keys.js';
+import { resolveOptions, type RedisBackendOptions } from './options.js';
+import { partitionOf } from './partition.js';
+import { scriptErrorCode } from './script-errors.js';
+import { RedisScripts, type RedisClient } from './scripts.js';
+import type { StreamEntry } from './stream-replies.js';
+import { StreamTaskReader } from './stream-task-reader.js';
+import { TimerLoop } from './timer-loop.js';
+import { timerMember } from './timer-member.js';
+
+export type { RedisBackendOptions } from './options.js';
+
+/** Consumer group every worker of a prefix reads task streams with. */
+export const CONSUMER_GROUP = 'redflow';
+
+// A signal flood must not make one workflow task unbounded; the rest waits for the next task.
+const MAX_INBOX_EVENTS_PER_TASK = 1000;
+
+const CLOSE_TIMEOUT_MS = 1000;
+
+const STATES: ReadonlySet<string> = new Set<WorkflowInstanceState>(['active', 'continued-as-new', 'finished']);
+
+/** `promise`'s value, or undefined once `ms` passed first. */
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function consumerName(): string {
+  return `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+function toState(value: string | null | undefined, instance: WorkflowInstance): WorkflowInstanceState {
+  if (value === null || value === undefined) throw new InstanceNotFoundError(instance.instanceId);
+  if (!STATES.has(value)) throw new Error(`redflow: execution ${instance.executionId} has unknown state ${value}`);
+  return value as WorkflowInstanceState;
+}
+
+function assertExecutionId(value: unknown): asserts value is string {
+  assertInstanceId(value, 'executionId');
+  // Execution keys join instance and execution id with ':'; a ':' in the execution id could make two
+  // different pairs share a key.
+  if (value.includes(':')) throw new InvalidArgumentError('executionId must not contain ":"');
+}
+
+interface StreamInfo {
+  partition: number;
+  queue: string;
+}
+
+/**
+ * The Redis (and Redis Cluster) backend: instances are actors whose inboxes are streams, moved between
+ * inboxes, task streams and histories by one Lua script per operation, each on a single partition.
+ */
+export class RedisBackend implements Backend {
+  readonly #client: RedisClient;
+  readonly #ownsClient: boolean;
+  readonly #prefix: string;
+  readonly #partitions: number;
+  readonly #timerBatchSize: number;
+  readonly #logger: Logger;
+  readonly #consumer = consumerName();
+  readonly #scripts: RedisScripts;
+  readonly #workflowReader: StreamTaskReader;
+  readonly #activityReader: StreamTaskReader;
+  readonly #waiter: CompletionWaiter;
+  readonly #streams = new Map<string, StreamInfo>();
+  #timerLoops: TimerLoop[] | undefined;
+  #ready: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(options: RedisBackendOptions = {}) {
+    const resolved = resolveOptions(options);
+    this.#prefix = resolved.prefix;
+    this.#partitions = resolved.partitions;
+    this.#timerBatchSize = resolved.timerBatchSize;
+    this.#logger = resolved.logger ?? pino({ name: 'redflow' });
+    if (typeof resolved.redis === 'string') {
+      this.#client = new Redis(resolved.redis);
+      this.#client.on('error', (err: unknown) => this.#logger.warn({ err }, 'redis connection error'));
+      this.#ownsClient = true;
+    } else {
+      this.#client = resolved.redis;
+      this.#ownsClient = false;
+    }
+    this.#scripts = new RedisScripts(this.#client);
+    const reader = {
+      client: this.#client,
+      group: CONSUMER_GROUP,
+      consumer: this.#consumer,
+      blockTimeoutMs: resolved.blockTimeoutMs,
+      logger: this.#logger,
+    };
+    this.#workflowReader = new StreamTaskReader({
+      ...reader,
+      kind: 'workflow',
+      giveBack: (entries) => this.#giveBackWorkflowEntries(entries),
+    });
+    this.#activityReader = new StreamTaskReader({
+      ...reader,
+      kind: 'activity',
+      giveBack: (entries) => this.#giveBackActivityEntries(entries),
+    });
+    this.#waiter = new CompletionWaiter(this.#client, this.#logger);
+  }
+
+  /** Name of this backend's consumer in the task streams' consumer groups. */
+  get consumerName(): string {
+    return this.#consumer;
+  }
+
+  async createWorkflowInstance(instance: WorkflowInstance, started: WorkflowExecutionStarted): Promise<void> {
+    const { instanceId, executionId } = instance;
+    assertInstanceId(instanceId);
+    assertExecutionId(executionId);
+    const { name, queue } = started.attributes;
+    assertQueueName(queue);
+    const blob = encodeEvent(started);
+    await this.#open();
+    const p = this.#partition(instanceId);
+    try {
+      await this.#scripts.createWorkflowInstance(
+        {
+          instance: instanceKey(this.#prefix, p, instanceId),
+          execution: executionKey(this.#prefix, p, instanceId, executionId),
+          inbox: inboxKey(this.#prefix, p, instanceId, executionId),
+          workflowTasks: workflowTaskStreamKey(this.#prefix, p, queue),
+          instances: instancesKey(this.#prefix, p),
+        },
+        {
+          instanceId,
+          executionId,
+          name,
+          queue,
+          createdAt: started.timestamp.getTime(),
+          started: blob,
+          indexMember: `${instanceId}\n${executionId}`,
+        },
+      );
+    } catch (err) {
+      if (scriptErrorCode(err) === 'INSTANCE_EXISTS') throw new InstanceAlreadyExistsError(instanceId);
+      throw err;
+    }
+  }
+
+  async getWorkflowInstanceState(instance: WorkflowInstance): Promise<WorkflowInstanceState> {
+    await this.#open();
+    return toState(await this.#client.hget(this.#executionKey(instance), 'state'), instance);
+  }
+
+  async getWorkflowInstanceHistory(instance: WorkflowInstance, afterSequenceId = 0): Promise<HistoryEvent[]> {
+    await this.#open();
+    const p = this.#partition(instance.instanceId);
+    const after = Math.max(0, Math.floor(afterSequenceId));
+    const [state, blobs] = await Promise.all([
+      this.#client.hget(this.#executionKey(instance), 'state'),
+      this.#client.lrangeBuffer(historyKey(this.#prefix, p, instance.instanceId, instance.executionId), after, -1),
+    ]);
+    toState(state, instance);
+    return blobs.map((blob, i) => decodeHistoryEvent(blob, after + i + 1));
+  }
+
+  async getWorkflowInstanceOutcome(instance: WorkflowInstance): Promise<ExecutionOutcome | undefined> {
+    await this.#open();
+    const p = this.#partition(instance.instanceId);
+    const [state, length] = await this.#client.hmget(this.#executionKey(instance), 'state', 'historyLength');
+    if (toState(state, instance) === 'active') return undefined;
+    const blob = await this.#client.lindexBuffer(historyKey(this.#prefix, p, instance.instanceId, instance.executionId), -1);
+    if (blob === null) return undefined;
+    const event = decodeHistoryEvent(blob, Number(length));
+    const ended = event.type === 'WorkflowExecutionFinished' || event.type === 'WorkflowExecutionContinuedAsNew';
+    return ended ? event : undefined;
+  }
+
+  async waitForWorkflowInstance(instance: WorkflowInstance, timeoutMs: number): Promise<WorkflowInstanceState> {
+    await this.#open();
+    const p = this.#partition(instance.instanceId);
+    return this.#waiter.wait(
+      finishedChannel(this.#prefix, p),
+      `${instance.instanceId}\n${instance.executionId}`,
+      timeoutMs,
+      () => this.getWorkflowInstanceState(instance),
+    );
+  }
+
+  async pollWorkflowTasks(request: WorkflowPollRequest): Promise<WorkflowTask[]> {
+    await this.#open();
+    this.#startTimerLoops();
+    const slots = this.#slots(request.queues, workflowTaskStreamKey);
+    const entries = await this.#workflowReader.poll(slots, request.max, request.lockTimeoutMs, request.signal);
+    const locked = await Promise.all(
+      entries.map((entry) => this.#lockEntry(entry, request.lockTimeoutMs, (i) => request.knownHistoryLength(i))),
+    );
+    const tasks = locked.filter((task): task is WorkflowTask => task !== undefined);
+    const surplus = tasks.splice(request.max);
+    if (surplus.length > 0) await Promise.all(surplus.map((task) => this.#handBack(task)));
+    return tasks;
+  }
+
+  async extendWorkflowTask(task: WorkflowTask, lockTimeoutMs: number): Promise<void> {
+    await this.#open();
+    const p = this.#partition(task.instance.instanceId);
+    try {
+      await this.#scripts.extendWorkflowTask(
+        { execution: this.#executionKey(task.instance), workflowTasks: workflowTaskStreamKey(this.#prefix, p, task.queue) },
+        {
+          lockToken: task.lockToken,
+          entryId: task.id,
+          group: CONSUMER_GROUP,
+          consumer: this.#consumer,
+          lockTimeoutMs: Math.ceil(lockTimeoutMs),
+          executionId: task.instance.executionId,
+        },
+      );
+    } catch (err) {
+      throw this.#mapLeaseError(err, task);
+    }
+  }
+
+  async completeWorkflowTask(task: WorkflowTask, completion: WorkflowTaskCompletion): Promise<void> {
+    const { instanceId, executionId } = task.instance;
+    completion.events.forEach((event, i) => {
+      if (event.sequenceId !== task.historyLength + i + 1) {
+        throw new InvalidArgumentError(
+          `completion event ${i} (${event.type}) has sequence id ${event.sequenceId}, expected ${task.historyLength + i + 1}`,
+        );
+      }
+    });
+    const queues = [...new Set(completion.activities.map((a) => a.queue))];
+    for (const queue of queues) assertQueueName(queue, 'activity queue');
+    const events = completion.events.map((event) => encodeEvent(event));
+    const activities = completion.activities.map((a) => ({
+      stream: queues.indexOf(a.queue),
+      task: encodeActivityTask({
+        instance: task.instance,
+        workflowQueue: task.queue,
+        queue: a.queue,
+        scheduleEventId: a.scheduleEventId,
+        name: a.name,
+        attempt: a.attempt,
+        inputs: a.inputs,
+      }),
+    }));
+    const member = (scheduleEventId: number): string =>
+      timerMember({ instanceId, executionId, scheduleEventId, queue: task.queue });
+    const timers = completion.timers.map((t) => ({ dueMs: t.firesAt.getTime(), member: member(t.scheduleEventId) }));
+
+    await this.#open();
+    const p = this.#partition(instanceId);
+    try {
+      await this.#scripts.completeWorkflowTask(
+        {
+          execution: executionKey(this.#prefix, p, instanceId, executionId),
+          inbox: inboxKey(this.#prefix, p, instanceId, executionId),
+          history: historyKey(this.#prefix, p, instanceId, executionId),
+          workflowTasks: workflowTaskStreamKey(this.#prefix, p, task.queue),
+          timers: timersKey(this.#prefix, p),
+          instance: instanceKey(this.#prefix, p, instanceId),
+          activityTasks: queues.map((queue) => activityTaskStreamKey(this.#prefix, p, queue)),
+        },
+        {
+          lockToken: task.lockToken,
+          entryId: task.id,
+          group: CONSUMER_GROUP,
+          inboxCursor: task.inboxCursor,
+          historyLength: task.historyLength,
+          state: completion.state,
+          instanceId,
+          executionId,
+          finishedChannel: finishedChannel(this.#prefix, p),
+          finishedMessage: `${instanceId}\n${executionId}`,
+          events,
+          timers,
+          canceledTimers: completion.canceledTimers.map(member),
+          activities,
+        },
+      );
+    } catch (err) {
+      throw this.#mapLeaseError(err, task);
+    }
+    if (timers.length > 0) this.#timerLoops?.[p]?.wake(Math.min(...timers.map((t) => t.dueMs)));
+  }
+
+  async releaseWorkflowTask(task: WorkflowTask): Promise<void> {
+    await this.#open();
+    const { instanceId, executionId } = task.instance;
+    const p = this.#partition(instanceId);
+    try {
+      await this.#scripts.releaseWorkflowTask(
+        {
+          execution: executionKey(this.#prefix, p, instanceId, executionId),
+          inbox: inboxKey(this.#prefix, p, instanceId, executionId),
+          workflowTasks: workflowTaskStreamKey(this.#prefix, p, task.queue),
+        },
+        { lockToken: task.lockToken, entryId: task.id, group: CONSUMER_GROUP, instanceId, executionId },
+      );
+    } catch (err) {
+      throw this.#mapLeaseError(err, task);
+    }
+  }
+
+  async pollActivityTasks(request: PollRequest): Promise<ActivityTask[]> {
+    await this.#open();
+    const slots = this.#slots(request.queues, activityTaskStreamKey);
+    const entries = await this.#activityReader.poll(slots, request.max, request.lockTimeoutMs, request.signal);
+    const tasks = (await Promise.all(entries.map((entry) => this.#decodeActivityEntry(entry)))).filter(
+      (task): task is ActivityTask => task !== undefined,
+    );
+    const surplus = tasks.splice(request.max);
+    if (surplus.length > 0) await Promise.all(surplus.map((task) => this.releaseActivityTask(task)));
+    return tasks;
+  }
+
+  async extendActivityTask(task: ActivityTask, _lockTimeoutMs: number, details?: unknown): Promise<void> {
+    // An activity's lease is its stream entry's idle time, which this resets; how long it may then stay
+    // idle is decided by the lockTimeoutMs of the poller that would reclaim it.
+    const blob = details === undefined ? undefined : encode(details);
+    await this.#open();
+    try {
+      await this.#scripts.extendActivityTask(this.#activityKeys(task), {
+        ...parseActivityTaskHandle(task.id),
+        group: CONSUMER_GROUP,
+        consumer: this.#consumer,
+        ...(blob === undefined ? {} : { details: blob }),
+      });
+    } catch (err) {
+      if (scriptErrorCode(err) === 'LEASE_LOST') {
+        throw new LeaseLostError(`activity task ${task.id} (${task.name}) is no longer held by this worker`);
+      }
+      throw err;
+    }
+  }
+
+  async completeActivityTask(task: ActivityTask, outcome: ActivityOutcome): Promise<void> {
+    const event =
+      'result' in outcome
+        ? newEvent('ActivityCompleted', { result: outcome.result }, task.scheduleEventId)
+        : newEvent('ActivityFailed', { error: outcome.error }, task.scheduleEventId);
+    const blob = encodeEvent(event);
+    await this.#open();
+    const { instanceId, executionId } = task.instance;
+    const p = this.#partition(instanceId);
+    const result = await this.#scripts.completeActivityTask(
+      {
+        ...this.#activityKeys(task),
+        execution: executionKey(this.#prefix, p, instanceId, executionId),
+        inbox: inboxKey(this.#prefix, p, instanceId, executionId),
+        workflowTasks: workflowTaskStreamKey(this.#prefix, p, task.workflowQueue),
+      },
+      { entryId: parseActivityTaskHandle(task.id).entryId, group: CONSUMER_GROUP, event: blob, instanceId, executionId },
+    );
+    if (result !== 'delivered') {
+      this.#logger.debug({ instanceId, executionId, activity: task.name, result }, 'activity outcome not delivered');
+    }
+  }
+
+  async releaseActivityTask(task: ActivityTask): Promise<void> {
+    await this.#open();
+    await this.#scripts.releaseActivityTask(this.#activityKeys(task), {
+      ...parseActivityTaskHandle(task.id),
+      group: CONSUMER_GROUP,
+      consumer: this.#consumer,
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#workflowReader.close();
+    this.#activityReader.close();
+    this.#waiter.close();
+    // Each step that needs Redis is bounded: when it is down, close() must still end promptly.
+    const loops = (this.#timerLoops ?? []).map((loop) => loop.stop());
+    await withTimeout(Promise.all([...loops, this.#removeIdleConsumer()]), CLOSE_TIMEOUT_MS);
+    if (this.#ownsClient) {
+      const quit =
+        this.#client.status === 'ready' &&
+        (await withTimeout(this.#client.quit().then(() => true, () => false), CLOSE_TIMEOUT_MS));
+      if (quit !== true) this.#client.disconnect();
+    }
+  }
+
+  async #open(): Promise<void> {
+    if (this.#closed) throw new BackendClosedError();
+    this.#ready ??= this.#checkConfig().catch((err: unknown) => {
+      // A refused configuration stays refused; a connection failure is worth another try.
+      if (!(err instanceof InvalidArgumentError)) this.#ready = undefined;
+      throw err;
+    });
+    await this.#ready;
+    if (this.#closed) throw new BackendClosedError();
+  }
+
+  async #checkConfig(): Promise<void> {
+    const key = configKey(this.#prefix);
+    await this.#client.hsetnx(key, 'partitions', this.#partitions);
+    const stored = await this.#client.hget(key, 'partitions');
+    if (Number(stored) !== this.#partitions) {
+      throw new InvalidArgumentError(
+        `Redis prefix "${this.#prefix}" is set up with ${stored} partitions, but this RedisBackend was ` +
+          `given partitions: ${this.#partitions}. Instances cannot move between partitions: configure ` +
+          `partitions: ${stored}, or use another prefix.`,
+      );
+    }
+  }
+
+  #partition(instanceId: string): number {
+    return partitionOf(instanceId, this.#partitions);
+  }
+
+  #executionKey(instance: WorkflowInstance): string {
+    const p = this.#partition(instance.instanceId);
+    return executionKey(this.#prefix, p, instance.instanceId, instance.executionId);
+  }
+
+  #activityKeys(task: ActivityTask): { activityTasks: string; heartbeats: string } {
+    const p = this.#partition(task.instance.instanceId);
+    return { activityTasks: activityTaskStreamKey(this.#prefix, p, task.queue), heartbeats: heartbeatsKey(this.#prefix, p) };
+  }
+
+  /** Task streams of `queues` in every partition, grouped by partition (one Cluster slot each). */
+  #slots(queues: readonly string[], key: (prefix: string, partition: number, queue: string) => string): string[][] {
+    for (const queue of queues) assertQueueName(queue);
+    const slots: string[][] = [];
+    for (let partition = 0; partition < this.#partitions; partition++) {
+      slots.push(
+        queues.map((queue) => {
+          const stream = key(this.#prefix, partition, queue);
+          this.#streams.set(stream, { partition, queue });
+          return stream;
+        }),
+      );
+    }
+    return slots;
+  }
+
+  #startTimerLoops(): void {
+    if (this.#timerLoops !== undefined) return;
+    this.#timerLoops = [];
+    for (let partition = 0; partition < this.#partitions; partition++) {
+      const loop = new TimerLoop({
+        client: this.#client,
+        scripts: this.#scripts,
+        prefix: this.#prefix,
+        partition,
+        batchSize: this.#timerBatchSize,
+        logger: this.#logger,
+      });
+      this.#timerLoops.push(loop);
+      loop.start();
+    }
+  }
+
+  async #lockEntry(
+    entry: StreamEntry,
+    lockTimeoutMs: number,
+    knownHistoryLength: (instance: WorkflowInstance) => number,
+  ): Promise<WorkflowTask | undefined> {
+    const info = this.#streams.get(entry.stream);
+    const instanceId = entry.fields.get('i')?.toString();
+    const executionId = entry.fields.get('e')?.toString();
+    if (info === undefined || instanceId === undefined || executionId === undefined) {
+      this.#logger.error({ stream: entry.stream, id: entry.id }, 'dropping malformed workflow-task entry');
+      await this.#dropEntry(entry);
+      return undefined;
+    }
+    const { partition: p, queue } = info;
+    const instance = { instanceId, executionId };
+    const known = knownHistoryLength(instance);
+    const locked = await this.#scripts.lockWorkflowTask(
+      {
+        execution: executionKey(this.#prefix, p, instanceId, executionId),
+        inbox: inboxKey(this.#prefix, p, instanceId, executionId),
+        history: historyKey(this.#prefix, p, instanceId, executionId),
+        workflowTasks: entry.stream,
+      },
+      {
+        entryId: entry.id,
+        group: CONSUMER_GROUP,
+        knownHistoryLength: known,
+        lockTimeoutMs: Math.ceil(lockTimeoutMs),
+        maxInboxEvents: MAX_INBOX_EVENTS_PER_TASK,
+        consumer: this.#consumer,
+      },
+    );
+    if (locked === undefined) return undefined;
+    const last = locked.inbox[locked.inbox.length - 1];
+    return {
+      id: entry.id,
+      instance,
+      queue,
+      lockToken: locked.lockToken,
+      historyLength: locked.historyLength,
+      history: locked.history.map((blob, i) => decodeHistoryEvent(blob, known + i + 1)),
+      newEvents: locked.inbox.map((item) => decodeEvent(item.event)),
+      inboxCursor: last === undefined ? '' : last.id,
+    };
+  }
+
+  async #decodeActivityEntry(entry: StreamEntry): Promise<ActivityTask | undefined> {
+    const blob = entry.fields.get('t');
+    try {
+      if (blob === undefined) throw new Error('no field t');
+      return decodeActivityTask(activityTaskHandle(entry.id, entry.deliveries), blob);
+    } catch (err) {
+      this.#logger.error({ err, stream: entry.stream, id: entry.id }, 'dropping undecodable activity-task entry');
+      await this.#dropEntry(entry);
+      return undefined;
+    }
+  }
+
+  async #dropEntry(entry: StreamEntry): Promise<void> {
+    await this.#client.xack(entry.stream, CONSUMER_GROUP, entry.id);
+    await this.#client.xdel(entry.stream, entry.id);
+  }
+
+  async #giveBackWorkflowEntries(entries: StreamEntry[]): Promise<void> {
+    if (this.#closed) return;
+    // Locking reports nothing about history the caller holds, so it reads none.
+    const tasks = await Promise.all(entries.map((entry) => this.#lockEntry(entry, 60_000, () => Number.MAX_SAFE_INTEGER)));
+    const locked = tasks.filter((task): task is WorkflowTask => task !== undefined);
+    await Promise.all(locked.map((task) => this.#handBack(task)));
+  }
+
+  /** Releases a task this backend claimed but will not hand out; one taken over meanwhile needs nothing. */
+  async #handBack(task: WorkflowTask): Promise<void> {
+    try {
+      await this.releaseWorkflowTask(task);
+    } catch (err) {
+      if (!(err instanceof LeaseLostError)) throw err;
+    }
+  }
+
+  async #giveBackActivityEntries(entries: StreamEntry[]): Promise<void> {
+    if (this.#closed) return;
+    const tasks = await Promise.all(entries.map((entry) => this.#decodeActivityEntry(entry)));
+    const decoded = tasks.filter((task): task is ActivityTask => task !== undefined);
+    await Promise.all(decoded.map((task) => this.releaseActivityTask(task)));
+  }
+
+  #mapLeaseError(err: unknown, task: WorkflowTask): unknown {
+    const code = scriptErrorCode(err);
+    const { instanceId, executionId } = task.instance;
+    if (code === 'LEASE_LOST') {
+      return new LeaseLostError(
+        `workflow task of ${instanceId} (execution ${executionId}, token ${task.lockToken}) is no longer held by this worker`,
+      );
+    }
+    if (code === 'HISTORY_CONFLICT') {
+      return new LeaseLostError(
+        `history of ${instanceId} (execution ${executionId}) changed since its task started at length ${task.historyLength}`,
+      );
+    }
+    return err;
+  }
+
+  async #removeIdleConsumer(): Promise<void> {
+    const streams = [...this.#workflowReader.streams, ...this.#activityReader.streams];
+    await Promise.all(
+      streams.map((stream) =>
+        this.#scripts.removeConsumer(stream, CONSUMER_GROUP, this.#consumer).catch((err: unknown) => {
+          this.#logger.debug({ err, stream }, 'could not remove consumer');
+        }),
+      ),
+    );
+  }
+}

@@ -1,0 +1,132 @@
+import type { Logger } from 'pino';
+import { encodeEvent } from '../../codec/event-codec.js';
+import { newEvent } from '../../history/events.js';
+import { executionKey, inboxKey, timersKey, workflowTaskStreamKey } from './keys.js';
+import type { DueTimer, RedisClient, RedisScripts } from './scripts.js';
+import { parseTimerMember } from './timer-member.js';
+
+/** Options of `TimerLoop`. */
+export interface TimerLoopOptions {
+  client: RedisClient;
+  scripts: RedisScripts;
+  prefix: string;
+  partition: number;
+  batchSize: number;
+  logger: Logger;
+}
+
+// Longest sleep between looks at the timers zset: bounds how late a timer committed by another
+// process fires.
+const MAX_SLEEP_MS = 250;
+
+/**
+ * Moves one partition's due timers into their executions' inboxes, in batches: immediately again while
+ * batches come back full, else asleep until the earliest due time (at most 250 ms), or until this
+ * process commits a timer due sooner (`wake`).
+ */
+export class TimerLoop {
+  readonly #options: TimerLoopOptions;
+  readonly #key: string;
+  #running: Promise<void> | undefined;
+  #stopped = false;
+  #sleepUntil = Infinity;
+  #wakeAt = Infinity;
+  #wakeUp: (() => void) | undefined;
+
+  constructor(options: TimerLoopOptions) {
+    this.#options = options;
+    this.#key = timersKey(options.prefix, options.partition);
+  }
+
+  /** Starts the loop (once). */
+  start(): void {
+    this.#running ??= this.#run();
+  }
+
+  /** Tells the loop a timer is due at `dueMs`, so it does not sleep past it. */
+  wake(dueMs: number): void {
+    this.#wakeAt = Math.min(this.#wakeAt, dueMs);
+    if (dueMs < this.#sleepUntil) this.#wakeUp?.();
+  }
+
+  /** Stops the loop and waits for the batch in flight. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#wakeUp?.();
+    await this.#running;
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopped) {
+      let delay: number;
+      try {
+        delay = await this.#tick();
+      } catch (err) {
+        if (this.#stopped) break;
+        this.#options.logger.warn({ err, partition: this.#options.partition }, 'timer loop failed; retrying');
+        delay = MAX_SLEEP_MS;
+      }
+      if (delay > 0 && !this.#stopped) await this.#sleep(delay);
+    }
+  }
+
+  /** One look at the zset; returns how long to sleep before the next. */
+  async #tick(): Promise<number> {
+    const { client, batchSize } = this.#options;
+    this.#wakeAt = Infinity;
+    const first = await client.zrange(this.#key, 0, 0, 'WITHSCORES');
+    if (first.length < 2) return MAX_SLEEP_MS;
+    const now = Date.now();
+    const earliest = Number(first[1]);
+    if (earliest > now) return Math.min(earliest - now, MAX_SLEEP_MS);
+    const members = await client.zrange(this.#key, '-inf', now, 'BYSCORE', 'LIMIT', 0, batchSize);
+    await this.#fire(members);
+    return 0;
+  }
+
+  async #fire(members: string[]): Promise<void> {
+    const { client, scripts, prefix, partition, logger } = this.#options;
+    const due: DueTimer[] = [];
+    const malformed: string[] = [];
+    for (const member of members) {
+      const ref = parseTimerMember(member);
+      if (ref === undefined) {
+        malformed.push(member);
+        continue;
+      }
+      const { instanceId, executionId, scheduleEventId, queue } = ref;
+      due.push({
+        member,
+        event: encodeEvent(newEvent('TimerFired', {}, scheduleEventId)),
+        instanceId,
+        executionId,
+        execution: executionKey(prefix, partition, instanceId, executionId),
+        inbox: inboxKey(prefix, partition, instanceId, executionId),
+        workflowTasks: workflowTaskStreamKey(prefix, partition, queue),
+      });
+    }
+    if (malformed.length > 0) {
+      // Nothing could ever fire these; left in place they would keep the loop spinning.
+      logger.error({ partition, members: malformed }, 'removing malformed timers');
+      await client.zrem(this.#key, ...malformed);
+    }
+    if (due.length > 0) await scripts.fireTimers(this.#key, due);
+  }
+
+  async #sleep(ms: number): Promise<void> {
+    const until = Math.min(Date.now() + ms, this.#wakeAt);
+    const wait = until - Date.now();
+    if (wait <= 0) return;
+    this.#sleepUntil = until;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, wait);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wakeUp = done;
+    });
+    this.#sleepUntil = Infinity;
+    this.#wakeUp = undefined;
+  }
+}

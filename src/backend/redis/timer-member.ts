@@ -1,0 +1,28 @@
+/** What a member of the timers zset identifies: one pending timer of one execution. */
+export interface TimerRef {
+  instanceId: string;
+  executionId: string;
+  scheduleEventId: number;
+  /** The workflow's queue, where the TimerFired wakes it. */
+  queue: string;
+}
+
+/** The timers zset member of a timer; rebuilt exactly from the same parts when the timer is cancelled. */
+export function timerMember(ref: TimerRef): string {
+  return JSON.stringify([ref.executionId, ref.scheduleEventId, ref.queue, ref.instanceId]);
+}
+
+/** Parses a timers zset member; undefined when it was not written by `timerMember`. */
+export function parseTimerMember(member: string): TimerRef | undefined {
+  let parts: unknown;
+  try {
+    parts = JSON.parse(member);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parts) || parts.length !== 4) return undefined;
+  const [executionId, scheduleEventId, queue, instanceId] = parts as unknown[];
+  if (typeof executionId !== 'string' || typeof queue !== 'string' || typeof instanceId !== 'string') return undefined;
+  if (typeof scheduleEventId !== 'number' || !Number.isInteger(scheduleEventId)) return undefined;
+  return { instanceId, executionId, scheduleEventId, queue };
+}

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import type { ActivityCompletionResult } from '../../../../src/backend/redis/scripts.js';
+import {
+  GROUP,
+  addAndDeliver,
+  entries,
+  executionKeys,
+  pending,
+  seedExecution,
+  serverNow,
+  snapshot,
+  useScripts,
+  type ExecutionKeys,
+} from '../script-fixture.js';
+
+describe('lua/complete-activity-task', () => {
+  const { redis, scripts } = useScripts();
+
+  async function activity(k: ExecutionKeys): Promise<string> {
+    const entry = await addAndDeliver(redis(), k.activityTasks, { t: 'task-blob' }, 'activity-worker');
+    await redis().hset(k.heartbeats, entry, 'details', 'unrelated', 'other');
+    return entry;
+  }
+
+  function complete(k: ExecutionKeys, entry: string, event = 'ActivityCompleted'): Promise<ActivityCompletionResult> {
+    return scripts().completeActivityTask(
+      { activityTasks: k.activityTasks, execution: k.execution, inbox: k.inbox, workflowTasks: k.workflowTasks, heartbeats: k.heartbeats },
+      { entryId: entry, group: GROUP, event: Buffer.from(event), instanceId: k.instanceId, executionId: k.executionId },
+    );
+  }
+
+  it('delivers the outcome, removes the task and its heartbeat, and queues an idle execution', async () => {
+    const k = executionKeys();
+    await seedExecution(redis(), k);
+    const entry = await activity(k);
+
+    assert.equal(await complete(k, entry), 'delivered');
+    assert.deepEqual((await entries(redis(), k.inbox)).map((e) => e.fields), [{ e: 'ActivityCompleted' }]);
+    assert.deepEqual(await entries(redis(), k.activityTasks), []);
+    assert.deepEqual(await pending(redis(), k.activityTasks), []);
+    assert.deepEqual(await redis().hgetall(k.heartbeats), { unrelated: 'other' });
+    assert.deepEqual((await entries(redis(), k.workflowTasks)).map((e) => e.fields), [{ i: 'order-1', e: 'exec-1' }]);
+    assert.equal(await redis().hget(k.execution, 'queued'), '1');
+  });
+
+  it('adds no second workflow task when one is queued already', async () => {
+    const k = executionKeys();
+    await seedExecution(redis(), k, { queued: 1 });
+    assert.equal(await complete(k, await activity(k)), 'delivered');
+    assert.equal(await redis().xlen(k.inbox), 1);
+    assert.equal(await redis().exists(k.workflowTasks), 0);
+  });
+
+  it('leaves a locked execution to its holder: event in the inbox, no workflow task', async () => {
+    const k = executionKeys();
+    await seedExecution(redis(), k, { lockToken: 1, lockedUntil: (await serverNow(redis())) + 30_000, lockEntry: '1-1' });
+    assert.equal(await complete(k, await activity(k)), 'delivered');
+    assert.equal(await redis().xlen(k.inbox), 1);
+    assert.equal(await redis().exists(k.workflowTasks), 0);
+    assert.equal(await redis().hget(k.execution, 'queued'), '0');
+  });
+
+  it('drops a duplicate completion and changes nothing', async () => {
+    const k = executionKeys();
+    await seedExecution(redis(), k);
+    const entry = await activity(k);
+    assert.equal(await complete(k, entry, 'first'), 'delivered');
+    const before = await snapshot(redis(), k.prefix);
+
+    assert.equal(await complete(k, entry, 'second'), 'duplicate');
+    assert.deepEqual(await snapshot(redis(), k.prefix), before);
+    assert.deepEqual((await entries(redis(), k.inbox)).map((e) => e.fields.e), ['first']);
+  });
+
+  it('removes the task but drops the outcome when the execution has ended', async () => {
+    const k = executionKeys();
+    await seedExecution(redis(), k, { state: 'finished' });
+    const entry = await activity(k);
+    assert.equal(await complete(k, entry), 'dropped');
+    assert.deepEqual(await entries(redis(), k.activityTasks), []);
+    assert.equal(await redis().exists(k.inbox), 0);
+    assert.equal(await redis().exists(k.workflowTasks), 0);
+  });
+
+  it('drops the outcome of an execution that does not exist without creating it', async () => {
+    const k = executionKeys();
+    const entry = await activity(k);
+    assert.equal(await complete(k, entry), 'dropped');
+    assert.equal(await redis().exists(k.execution), 0);
+    assert.equal(await redis().exists(k.inbox), 0);
+  });
+});

@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
+import { activityTaskStreamKey } from '../../../../src/backend/redis/keys.js';
+import type { CompleteWorkflowTaskArgs } from '../../../../src/backend/redis/scripts.js';
+import {
+  GROUP,
+  addAndDeliver,
+  entries,
+  executionKeys,
+  pending,
+  seedExecution,
+  snapshot,
+  useScripts,
+  type ExecutionKeys,
+} from '../script-fixture.js';
+
+describe('lua/complete-workflow-task', () => {
+  const { redis, scripts, url } = useScripts();
+
+  interface Claimed {
+    k: ExecutionKeys;
+    entry: string;
+    token: number;
+    inboxIds: string[];
+  }
+
+  /** An execution with two history events and inbox events, claimed by worker-a. */
+  async function claimed(inbox = ['n1', 'n2']): Promise<Claimed> {
+    const k = executionKeys();
+    const inboxIds = await seedExecution(redis(), k, { history: ['h1', 'h2'], inbox });
+    const entry = await addAndDeliver(redis(), k.workflowTasks, { i: k.instanceId, e: k.executionId });
+    const locked = await scripts().lockWorkflowTask(
+      { execution: k.execution, inbox: k.inbox, history: k.history, workflowTasks: k.workflowTasks },
+      { entryId: entry, group: GROUP, knownHistoryLength: 2, lockTimeoutMs: 30_000, maxInboxEvents: 0, consumer: 'worker-a' },
+    );
+    assert.ok(locked);
+    return { k, entry, token: locked.lockToken, inboxIds };
+  }
+
+  function complete(c: Claimed, args: Partial<CompleteWorkflowTaskArgs> = {}, activityTasks: string[] = []): Promise<void> {
+    const { k } = c;
+    return scripts().completeWorkflowTask(
+      {
+        execution: k.execution,
+        inbox: k.inbox,
+        history: k.history,
+        workflowTasks: k.workflowTasks,
+        timers: k.timers,
+        instance: k.instance,
+        activityTasks,
+      },
+      {
+        lockToken: c.token,
+        entryId: c.entry,
+        group: GROUP,
+        inboxCursor: c.inboxIds[c.inboxIds.length - 1] ?? '',
+        historyLength: 2,
+        state: 'active',
+        instanceId: k.instanceId,
+        executionId: k.executionId,
+        finishedChannel: k.channel,
+        finishedMessage: `${k.instanceId}\n${k.executionId}`,
+        events: [Buffer.from('h3'), Buffer.from('h4')],
+        timers: [],
+        canceledTimers: [],
+        activities: [],
+        ...args,
+      },
+    );
+  }
+
+  it('appends history, trims the inbox, schedules timers and activities, and unlocks', async () => {
+    const c = await claimed();
+    const { k } = c;
+    await redis().zadd(k.timers, 100, 'old-timer', 200, 'other-timer');
+    const fast = activityTaskStreamKey(k.prefix, 0, 'fast');
+    const slow = activityTaskStreamKey(k.prefix, 0, 'slow');
+
+    await complete(
+      c,
+      {
+        timers: [
+          { dueMs: 5000, member: 't1' },
+          { dueMs: 6000, member: 't2' },
+        ],
+        canceledTimers: ['old-timer'],
+        activities: [
+          { stream: 0, task: Buffer.from('a1') },
+          { stream: 1, task: Buffer.from('a2') },
+          { stream: 0, task: Buffer.from('a3') },
+        ],
+      },
+      [fast, slow],
+    );
+
+    assert.deepEqual(await redis().lrange(k.history, 0, -1), ['h1', 'h2', 'h3', 'h4']);
+    assert.equal(await redis().xlen(k.inbox), 0);
+    assert.deepEqual(await redis().zrange(k.timers, 0, -1, 'WITHSCORES'), ['other-timer', '200', 't1', '5000', 't2', '6000']);
+    assert.deepEqual((await entries(redis(), fast)).map((e) => e.fields), [{ t: 'a1' }, { t: 'a3' }]);
+    assert.deepEqual((await entries(redis(), slow)).map((e) => e.fields), [{ t: 'a2' }]);
+    const execution = await redis().hgetall(k.execution);
+    assert.equal(execution.historyLength, '4');
+    assert.equal(execution.lockedUntil, '0');
+    assert.equal(execution.queued, '0');
+    assert.equal(execution.state, 'active');
+    // The task entry is gone and nothing new was queued: the inbox is empty.
+    assert.deepEqual(await entries(redis(), k.workflowTasks), []);
+    assert.deepEqual(await pending(redis(), k.workflowTasks), []);
+  });
+
+  it('removes only the inbox events up to the cursor and re-queues for the rest', async () => {
+    const c = await claimed(['n1', 'n2']);
+    const { k } = c;
+    const late = (await redis().xadd(k.inbox, '*', 'e', 'late')) as string;
+
+    await complete(c);
+    assert.deepEqual((await entries(redis(), k.inbox)).map((e) => e.id), [late]);
+    assert.deepEqual((await entries(redis(), k.workflowTasks)).map((e) => e.fields), [{ i: 'order-1', e: 'exec-1' }]);
+    assert.equal(await redis().hget(k.execution, 'queued'), '1');
+  });
+
+  it('pushes a history larger than one Lua unpack in chunks', async () => {
+    const c = await claimed();
+    const events = Array.from({ length: 2500 }, (_, i) => Buffer.from(`e${i}`));
+    await complete(c, { events });
+    assert.equal(await redis().llen(c.k.history), 2502);
+    assert.equal(await redis().lindex(c.k.history, -1), 'e2499');
+    assert.equal(await redis().hget(c.k.execution, 'historyLength'), '2502');
+  });
+
+  it('ends the execution: state and finishedAt in both hashes, one message, no re-queue', async () => {
+    const c = await claimed();
+    const { k } = c;
+    await redis().xadd(k.inbox, '*', 'e', 'late');
+    const subscriber = new Redis(url());
+    const messages: string[] = [];
+    subscriber.on('message', (_channel: string, message: string) => messages.push(message));
+    await subscriber.subscribe(k.channel);
+    try {
+      await complete(c, { state: 'finished' });
+      const execution = await redis().hgetall(k.execution);
+      assert.equal(execution.state, 'finished');
+      assert.ok(Number(execution.finishedAt) > 0);
+      assert.equal(await redis().hget(k.instance, 'state'), 'finished');
+      assert.deepEqual(await entries(redis(), k.workflowTasks), []);
+      for (let i = 0; i < 50 && messages.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(messages, ['order-1\nexec-1']);
+    } finally {
+      subscriber.disconnect();
+    }
+  });
+
+  it('leaves the instance hash alone when it already points to a newer execution', async () => {
+    const c = await claimed();
+    await redis().hset(c.k.instance, { executionId: 'exec-2', state: 'active' });
+    await complete(c, { state: 'continued-as-new' });
+    assert.equal(await redis().hget(c.k.execution, 'state'), 'continued-as-new');
+    assert.deepEqual(await redis().hgetall(c.k.instance), { executionId: 'exec-2', state: 'active' });
+  });
+
+  it('rejects a stale token with LEASE_LOST and writes nothing', async () => {
+    const c = await claimed();
+    await redis().hincrby(c.k.execution, 'lockToken', 1);
+    const before = await snapshot(redis(), c.k.prefix);
+    await assert.rejects(
+      complete(c, { timers: [{ dueMs: 1, member: 't' }], activities: [{ stream: 0, task: Buffer.from('a') }] }, [
+        c.k.activityTasks,
+      ]),
+      /LEASE_LOST exec-1/,
+    );
+    assert.deepEqual(await snapshot(redis(), c.k.prefix), before);
+  });
+
+  it('rejects a second completion with the same token', async () => {
+    const c = await claimed();
+    await complete(c);
+    const before = await snapshot(redis(), c.k.prefix);
+    await assert.rejects(complete(c), /LEASE_LOST/);
+    assert.deepEqual(await snapshot(redis(), c.k.prefix), before);
+  });
+
+  it('rejects a completion whose starting history length is not the stored one', async () => {
+    const c = await claimed();
+    const before = await snapshot(redis(), c.k.prefix);
+    await assert.rejects(complete(c, { historyLength: 1 }), /HISTORY_CONFLICT exec-1/);
+    assert.deepEqual(await snapshot(redis(), c.k.prefix), before);
+  });
+});

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { GROUP, addAndDeliver, executionKeys, pending, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
+
+describe('lua/extend-activity-task', () => {
+  const { redis, scripts } = useScripts();
+
+  function extend(k: ExecutionKeys, entry: string, consumer: string, deliveries = 1, details?: string): Promise<void> {
+    return scripts().extendActivityTask(
+      { activityTasks: k.activityTasks, heartbeats: k.heartbeats },
+      { entryId: entry, group: GROUP, consumer, deliveries, ...(details === undefined ? {} : { details: Buffer.from(details) }) },
+    );
+  }
+
+  it('resets the idle time of a held entry and records heartbeat details', async () => {
+    const k = executionKeys();
+    const entry = await addAndDeliver(redis(), k.activityTasks, { t: 'x' }, 'worker-a');
+    await new Promise((r) => setTimeout(r, 120));
+
+    await extend(k, entry, 'worker-a', 1, 'progress 50%');
+    const [p] = await pending(redis(), k.activityTasks);
+    assert.equal(p?.consumer, 'worker-a');
+    assert.ok(p.idleMs < 100, `idle ${p?.idleMs}`);
+    assert.equal(await redis().hget(k.heartbeats, entry), 'progress 50%');
+
+    // Extending keeps the delivery count, so the holder can go on extending.
+    await extend(k, entry, 'worker-a');
+    assert.equal(await redis().hget(k.heartbeats, entry), 'progress 50%');
+  });
+
+  it('fails with LEASE_LOST when another consumer holds the entry, without taking it back', async () => {
+    const k = executionKeys();
+    const entry = await addAndDeliver(redis(), k.activityTasks, { t: 'x' }, 'worker-a');
+    await redis().xclaim(k.activityTasks, GROUP, 'worker-b', 0, entry, 'JUSTID');
+    const before = await snapshot(redis(), k.prefix);
+
+    await assert.rejects(extend(k, entry, 'worker-a', 1, 'd'), new RegExp(`LEASE_LOST ${entry}`));
+    assert.deepEqual(await snapshot(redis(), k.prefix), before);
+    assert.deepEqual((await pending(redis(), k.activityTasks)).map((p) => p.consumer), ['worker-b']);
+  });
+
+  it('fences a stale claim when the entry was handed out again to the same consumer', async () => {
+    const k = executionKeys();
+    const entry = await addAndDeliver(redis(), k.activityTasks, { t: 'x' }, 'worker-a');
+    // XAUTOCLAIM by the same consumer: a second delivery.
+    await redis().xautoclaim(k.activityTasks, GROUP, 'worker-a', 0, '0-0');
+
+    await assert.rejects(extend(k, entry, 'worker-a', 1), /LEASE_LOST/);
+    await extend(k, entry, 'worker-a', 2);
+  });
+
+  it('fails with LEASE_LOST once the task was completed', async () => {
+    const k = executionKeys();
+    const entry = await addAndDeliver(redis(), k.activityTasks, { t: 'x' }, 'worker-a');
+    await redis().xack(k.activityTasks, GROUP, entry);
+    await redis().xdel(k.activityTasks, entry);
+    await assert.rejects(extend(k, entry, 'worker-a', 1, 'd'), /LEASE_LOST/);
+    assert.equal(await redis().exists(k.heartbeats), 0);
+  });
+});

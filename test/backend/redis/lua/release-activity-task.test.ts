@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { GROUP, addAndDeliver, deliver, entries, executionKeys, pending, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
+
+describe('lua/release-activity-task', () => {
+  const { redis, scripts } = useScripts();
+
+  function release(k: ExecutionKeys, entry: string, consumer: string, deliveries = 1): Promise<string | undefined> {
+    return scripts().releaseActivityTask(
+      { activityTasks: k.activityTasks, heartbeats: k.heartbeats },
+      { entryId: entry, group: GROUP, consumer, deliveries },
+    );
+  }
+
+  it('moves the task to a fresh entry, with its heartbeat details, for any worker to take', async () => {
+    const k = executionKeys();
+    const entry = await addAndDeliver(redis(), k.activityTasks, { t: 'task-blob', x: 'extra' }, 'worker-a');
+    await redis().hset(k.heartbeats, entry, 'details');
+
+    const fresh = await release(k, entry, 'worker-a');
+    assert.ok(fresh !== undefined && fresh !== entry);
+    assert.deepEqual(await entries(redis(), k.activityTasks), [{ id: fresh, fields: { t: 'task-blob', x: 'extra' } }]);
+    assert.deepEqual(await pending(redis(), k.activityTasks), []);
+    assert.deepEqual(await redis().hgetall(k.heartbeats), { [fresh]: 'details' });
+    assert.deepEqual(await deliver(redis(), k.activityTasks, 'worker-b'), [fresh]);
+  });
+
+  it('changes nothing when the entry is held by another consumer', async () => {
+    const k = executionKeys();
+    const entry = await addAndDeliver(redis(), k.activityTasks, { t: 'task-blob' }, 'worker-a');
+    const before = await snapshot(redis(), k.prefix);
+    assert.equal(await release(k, entry, 'worker-b'), undefined);
+    assert.deepEqual(await snapshot(redis(), k.prefix), before);
+  });
+
+  it('changes nothing when the entry was handed out again since this claim', async () => {
+    const k = executionKeys();
+    const entry = await addAndDeliver(redis(), k.activityTasks, { t: 'task-blob' }, 'worker-a');
+    await redis().xautoclaim(k.activityTasks, GROUP, 'worker-a', 0, '0-0');
+    const before = await snapshot(redis(), k.prefix);
+    assert.equal(await release(k, entry, 'worker-a', 1), undefined);
+    assert.deepEqual(await snapshot(redis(), k.prefix), before);
+  });
+});

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import {
+  activityTaskStreamKey,
+  executionKey,
+  finishedChannel,
+  heartbeatsKey,
+  historyKey,
+  inboxKey,
+  instanceKey,
+  instancesKey,
+  timersKey,
+  workflowTaskStreamKey,
+} from '../../../src/backend/redis/keys.js';
+import { RedisScripts } from '../../../src/backend/redis/scripts.js';
+import { useRedisServer } from '../../helpers/redis-server.js';
+
+/** Consumer group the script tests use. */
+export const GROUP = 'redflow';
+
+/** Every key of one execution (and its partition) under a prefix no other test uses. */
+export interface ExecutionKeys {
+  prefix: string;
+  instanceId: string;
+  executionId: string;
+  instance: string;
+  execution: string;
+  inbox: string;
+  history: string;
+  workflowTasks: string;
+  timers: string;
+  instances: string;
+  activityTasks: string;
+  heartbeats: string;
+  channel: string;
+}
+
+/** Keys of execution `executionId` of `instanceId` on `queue`, in partition 0 of a fresh prefix (or `prefix`). */
+export function executionKeys(
+  options: { prefix?: string; instanceId?: string; executionId?: string; queue?: string } = {},
+): ExecutionKeys {
+  const prefix = options.prefix ?? `test-${randomUUID()}`;
+  const instanceId = options.instanceId ?? 'order-1';
+  const executionId = options.executionId ?? 'exec-1';
+  const queue = options.queue ?? 'default';
+  return {
+    prefix,
+    instanceId,
+    executionId,
+    instance: instanceKey(prefix, 0, instanceId),
+    execution: executionKey(prefix, 0, instanceId, executionId),
+    inbox: inboxKey(prefix, 0, instanceId, executionId),
+    history: historyKey(prefix, 0, instanceId, executionId),
+    workflowTasks: workflowTaskStreamKey(prefix, 0, queue),
+    timers: timersKey(prefix, 0),
+    instances: instancesKey(prefix, 0),
+    activityTasks: activityTaskStreamKey(prefix, 0, queue),
+    heartbeats: heartbeatsKey(prefix, 0),
+    channel: finishedChannel(prefix, 0),
+  };
+}
+
+/** A private Redis with the scripts defined on one connection, for the enclosing suite. */
+export function useScripts(): { redis: () => Redis; scripts: () => RedisScripts; url: () => string } {
+  const server = useRedisServer();
+  let redis: Redis | undefined;
+  let scripts: RedisScripts | undefined;
+  before(() => {
+    redis = new Redis(server().url);
+    scripts = new RedisScripts(redis);
+  });
+  after(async () => {
+    await redis?.quit();
+  });
+  return {
+    redis: () => redis as Redis,
+    scripts: () => scripts as RedisScripts,
+    url: () => server().url,
+  };
+}
+
+/** Execution hash fields a test may override when seeding. */
+export interface ExecutionSeed {
+  state?: string;
+  queued?: number;
+  lockToken?: number;
+  lockedUntil?: number;
+  lockEntry?: string;
+  historyLength?: number;
+  inbox?: string[];
+  history?: string[];
+}
+
+/** Writes an execution hash (idle, unlocked, active by default) plus inbox and history contents. */
+export async function seedExecution(redis: Redis, k: ExecutionKeys, seed: ExecutionSeed = {}): Promise<string[]> {
+  const history = seed.history ?? [];
+  await redis.hset(k.instance, { executionId: k.executionId, state: seed.state ?? 'active' });
+  await redis.hset(k.execution, {
+    state: seed.state ?? 'active',
+    name: 'wf',
+    queue: 'default',
+    createdAt: 1000,
+    lockToken: seed.lockToken ?? 0,
+    lockedUntil: seed.lockedUntil ?? 0,
+    lockEntry: seed.lockEntry ?? '',
+    queued: seed.queued ?? 0,
+    historyLength: seed.historyLength ?? history.length,
+  });
+  if (history.length > 0) await redis.rpush(k.history, ...history);
+  const ids: string[] = [];
+  for (const event of seed.inbox ?? []) ids.push((await redis.xadd(k.inbox, '*', 'e', event)) as string);
+  return ids;
+}
+
+/** Creates the consumer group (and stream) if needed. */
+export async function createGroup(redis: Redis, stream: string): Promise<void> {
+  await redis.xgroup('CREATE', stream, GROUP, '0', 'MKSTREAM').catch((err: Error) => {
+    if (!err.message.startsWith('BUSYGROUP')) throw err;
+  });
+}
+
+/** Adds an entry and delivers it to `consumer` through the group, as XREADGROUP does for a worker. */
+export async function addAndDeliver(
+  redis: Redis,
+  stream: string,
+  fields: Record<string, string>,
+  consumer = 'worker-a',
+): Promise<string> {
+  await createGroup(redis, stream);
+  const id = (await redis.xadd(stream, '*', ...Object.entries(fields).flat())) as string;
+  const read = await deliver(redis, stream, consumer);
+  if (!read.includes(id)) throw new Error(`entry ${id} was not delivered`);
+  return id;
+}
+
+/** Delivers every new entry of `stream` to `consumer`; returns their ids. */
+export async function deliver(redis: Redis, stream: string, consumer = 'worker-a'): Promise<string[]> {
+  await createGroup(redis, stream);
+  const reply = (await redis.xreadgroup('GROUP', GROUP, consumer, 'STREAMS', stream, '>')) as
+    | Array<[string, Array<[string, string[]]>]>
+    | null;
+  return (reply?.[0]?.[1] ?? []).map(([id]) => id);
+}
+
+/** Entries of a stream as `{ id, fields }` with string values. */
+export async function entries(redis: Redis, stream: string): Promise<Array<{ id: string; fields: Record<string, string> }>> {
+  const raw = await redis.xrange(stream, '-', '+');
+  return raw.map(([id, flat]) => {
+    const fields: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
+    return { id, fields };
+  });
+}
+
+/** Pending entries of the group: id, consumer, idle ms, deliveries. */
+export async function pending(redis: Redis, stream: string): Promise<Array<{ id: string; consumer: string; idleMs: number }>> {
+  const raw = (await redis.xpending(stream, GROUP, '-', '+', 100)) as Array<[string, string, number, number]>;
+  return raw.map(([id, consumer, idleMs]) => ({ id, consumer, idleMs }));
+}
+
+/** DUMP of every key under `prefix`: equal snapshots mean nothing was written in between. */
+export async function snapshot(redis: Redis, prefix: string): Promise<Record<string, string>> {
+  const keys = (await redis.keys(`${prefix}*`)).sort();
+  const dump: Record<string, string> = {};
+  for (const key of keys) dump[key] = ((await redis.dumpBuffer(key)) ?? Buffer.alloc(0)).toString('hex');
+  return dump;
+}
+
+/** Redis server time in ms. */
+export async function serverNow(redis: Redis): Promise<number> {
+  const [seconds, micros] = await redis.time();
+  return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+}
