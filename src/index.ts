@@ -19,7 +19,7 @@ export {
   type ErrorCode,
   type FailureInfo,
 } from './errors/errors.js';
-export { Client, type WorkflowInstanceOptions, type WorkflowArgs, type WorkflowResult } from './client/client.js';
+export { Client, type ClientOptions, type WorkflowInstanceOptions, type WorkflowArgs, type WorkflowResult } from './client/client.js';
 export { Worker } from './worker/worker.js';
 export { DefaultWorkerOptions, type WorkerOptions } from './worker/worker-options.js';
 export type { RegistrationOptions } from './worker/registry.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Backend } from '../backend/backend.js';
-import { assertEncodable } from '../codec/codec.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES, assertPayloadSize } from '../codec/codec.js';
 import { DEFAULT_QUEUE, type WorkflowInstance, type WorkflowInstanceState } from '../core/instance.js';
 import { assertInstanceId, assertQueueName } from '../core/validation.js';
 import { CanceledError, InvalidArgumentError, WaitTimeoutError, fromFailureInfo } from '../errors/errors.js';
@@ -20,17 +20,26 @@ export type WorkflowArgs<F extends WorkflowFunction> = F extends (ctx: never, ..
 /** The result type of a workflow function. */
 export type WorkflowResult<F extends WorkflowFunction> = Awaited<ReturnType<F>>;
 
+/** Options of a `Client`. */
+export interface ClientOptions {
+  /** Largest encoded arguments `createWorkflowInstance` accepts. @default 4 MiB */
+  maxPayloadBytes?: number;
+}
+
 /** Starts workflows, waits for them and inspects them, through any backend. */
 export class Client {
   private readonly backend: Backend;
+  private readonly maxPayloadBytes: number;
 
-  constructor(backend: Backend) {
+  constructor(backend: Backend, options: ClientOptions = {}) {
     this.backend = backend;
+    this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
   }
 
   /**
    * Starts a workflow. Rejects with `InstanceAlreadyExistsError` while an execution with this id is active,
-   * and with `InvalidArgumentError` (writing nothing) for a bad id, queue or unencodable argument.
+   * and with `InvalidArgumentError` (writing nothing) for a bad id or queue, or arguments that cannot be
+   * encoded or exceed `maxPayloadBytes`.
    */
   createWorkflowInstance<F extends WorkflowFunction>(
     options: WorkflowInstanceOptions,
@@ -51,7 +60,7 @@ export class Client {
     if (typeof name !== 'string' || name.length === 0) {
       throw new InvalidArgumentError('a workflow needs a name: pass a named function or a string');
     }
-    assertEncodable(args, `arguments of workflow ${name}`);
+    assertPayloadSize(args, `arguments of workflow ${name}`, this.maxPayloadBytes);
     const instance: WorkflowInstance = { instanceId: options.instanceId, executionId: randomUUID() };
     const started = newEvent('WorkflowExecutionStarted', { name, queue, inputs: args }) as NewEventOf<'WorkflowExecutionStarted'>;
     await this.backend.createWorkflowInstance(instance, started);

@@ -7,6 +7,9 @@ const packr = new Packr({ useRecords: false, moreTypes: true });
 
 const MAX_DEPTH = 64;
 
+/** Largest encoded payload (workflow arguments) a client accepts by default: 4 MiB. */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
+
 /** Encodes a value with msgpack. Call `assertEncodable` first on user data. */
 export function encode(value: unknown): Buffer {
   return packr.pack(value);
@@ -23,6 +26,15 @@ export function decode<T = unknown>(bytes: Uint8Array): T {
  */
 export function assertEncodable(value: unknown, what: string): void {
   visit(value, what, new Set(), 0);
+}
+
+/** Throws `InvalidArgumentError` unless `value` is encodable and encodes to at most `maxBytes`. */
+export function assertPayloadSize(value: unknown, what: string, maxBytes: number): void {
+  assertEncodable(value, what);
+  const size = encode(value).length;
+  if (size > maxBytes) {
+    throw new InvalidArgumentError(`${what} encode to ${size} bytes, more than the limit of ${maxBytes} bytes (maxPayloadBytes)`);
+  }
 }
 
 function visit(value: unknown, path: string, seen: Set<object>, depth: number): void {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Backend } from '../../src/backend/backend.js';
-import type { Client } from '../../src/client/client.js';
+import { Client } from '../../src/client/client.js';
 import { activityContext } from '../../src/activity/activity-context.js';
 import {
   CanceledError,
@@ -120,6 +120,8 @@ export function e2eSuite(backendName: string, createBackend: BackendFactory): vo
         await assert.rejects(client.createWorkflowInstance({ instanceId: 'a\nb' }, takesArg, 1), InvalidArgumentError);
         await assert.rejects(client.createWorkflowInstance({ instanceId, queue: 'no spaces' }, takesArg, 1), InvalidArgumentError);
         await assert.rejects(client.createWorkflowInstance({ instanceId, queue: '' }, takesArg, 1), InvalidArgumentError);
+        const small = new Client(backend, { maxPayloadBytes: 1024 });
+        await assert.rejects(small.createWorkflowInstance({ instanceId }, takesArg, 'x'.repeat(2048)), /more than the limit of 1024 bytes/);
         // Nothing was written under that id: it can be created now.
         const ok = await client.createWorkflowInstance({ instanceId }, takesArg, 1);
         await client.getWorkflowResult(ok, 10_000);

@@ -23,7 +23,7 @@ import {
   InvalidArgumentError,
   LeaseLostError,
 } from '../../errors/errors.js';
-import { newEvent, type HistoryEvent, type WorkflowExecutionStarted } from '../../history/events.js';
+import { newEvent, type HistoryEvent, type NewEventOf } from '../../history/events.js';
 import {
   activityTaskHandle,
   decodeActivityTask,
@@ -161,7 +161,7 @@ export class RedisBackend implements Backend {
     return this.#consumer;
   }
 
-  async createWorkflowInstance(instance: WorkflowInstance, started: WorkflowExecutionStarted): Promise<void> {
+  async createWorkflowInstance(instance: WorkflowInstance, started: NewEventOf<'WorkflowExecutionStarted'>): Promise<void> {
     const { instanceId, executionId } = instance;
     assertInstanceId(instanceId);
     assertExecutionId(executionId);
