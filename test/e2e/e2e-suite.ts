@@ -407,6 +407,39 @@ export function e2eSuite(backendName: string, createBackend: BackendFactory): vo
         assert.equal(await run({ workflows: [scheduleCancelRace] }, scheduleCancelRace), 'canceled');
       });
 
+      it('settles a cancelled timer at once, in the same workflow time (T-21)', async () => {
+        async function cancelledTimerTime(ctx: WorkflowContext): Promise<number> {
+          const start = workflow.now(ctx).getTime();
+          const [timerCtx, cancel] = workflow.withCancel(ctx);
+          const timer = workflow.scheduleTimer(timerCtx, 30_000);
+          cancel();
+          await timer.then(undefined, () => undefined);
+          return workflow.now(ctx).getTime() - start;
+        }
+        assert.equal(await run({ workflows: [cancelledTimerTime] }, cancelledTimerTime), 0);
+      });
+
+      it('handles ten timers cancelled while activities run (T-26)', async () => {
+        async function quick(): Promise<void> {}
+        async function manyTimers(ctx: WorkflowContext): Promise<number> {
+          const timers: Array<PromiseLike<void>> = [];
+          for (let i = 0; i < 10; i++) {
+            const [timerCtx, cancel] = workflow.withCancel(ctx);
+            timers.push(workflow.scheduleTimer(timerCtx, 10_000));
+            await workflow.executeActivity(ctx, {}, quick);
+            cancel();
+          }
+          const settled = await Promise.allSettled(timers);
+          return settled.filter((s) => s.status === 'rejected' && workflow.isCanceled(s.reason)).length;
+        }
+        const client = await engine({ workflows: [manyTimers], activities: [quick] });
+        const instance = await client.createWorkflowInstance({ instanceId: nextId('many-timers') }, manyTimers);
+        assert.equal(await client.getWorkflowResult(instance, 10_000), 10);
+        const types = typesOf(await client.getWorkflowInstanceHistory(instance));
+        assert.equal(types.filter((t) => t === 'TimerCanceled').length, 10);
+        assert.equal(types.filter((t) => t === 'TimerFired').length, 0);
+      });
+
       it('cancels pending timers when the workflow returns (T-24)', async () => {
         async function quick(): Promise<string> {
           return 'activity';
