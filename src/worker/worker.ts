@@ -26,6 +26,7 @@ export class Worker {
   private stopController: AbortController | undefined;
   private activityHandler: ActivityTaskHandler | undefined;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  private stopped: Promise<void> | undefined;
 
   constructor(backend: Backend, options: WorkerOptions = {}) {
     this.backend = backend;
@@ -65,8 +66,13 @@ export class Worker {
    * Stops polling, lets in-flight workflow tasks finish, aborts the signal of running activities (an activity
    * that then fails is given back to the queue, not failed) and waits for them.
    */
-  async stop(): Promise<void> {
-    if (this.state !== 'running') return;
+  stop(): Promise<void> {
+    if (this.state === 'new') return Promise.resolve();
+    this.stopped ??= this.drain();
+    return this.stopped;
+  }
+
+  private async drain(): Promise<void> {
     this.state = 'stopping';
     this.stopController?.abort();
     await Promise.all(this.pollers);

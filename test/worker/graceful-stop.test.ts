@@ -31,7 +31,10 @@ describe('graceful worker stop', function () {
     const instance = await first.client.createWorkflowInstance({ instanceId: 'graceful' }, stoppable);
     while (startedOn.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     const stopping = Date.now();
-    await first.stop();
+    // A second stop() waits for the same drain instead of returning early.
+    const [a, b] = [first.stop(), first.worker.stop()];
+    assert.equal(a, b);
+    await a;
     assert.ok(Date.now() - stopping < 2_000, 'stop did not wait for a lease to expire');
     const second = await startEngine(backend, { workflows: [stoppable], activities: [untilStopped] });
     try {
