@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { Client, Worker } from '../../src/index.js';
 import * as activities from './activities.js';
 import { createBackend } from './backend.js';
+import { registerOrderProcessing } from './register.js';
 import { processOrder } from './workflow.js';
 
 // The demo: start three orders and print their results. With DEMO_WORKER=0 it only starts and awaits them,
@@ -12,13 +13,7 @@ console.log(`redflow demo on ${description}`);
 const runWorker = process.env.DEMO_WORKER !== '0';
 const worker = new Worker(backend, { logger: pino({ level: process.env.REDFLOW_LOG_LEVEL ?? 'warn' }) });
 if (runWorker) {
-  worker.registerWorkflow(processOrder);
-  worker.registerActivity({
-    reserveInventory: activities.reserveInventory,
-    chargePayment: activities.chargePayment,
-    shipOrder: activities.shipOrder,
-    releaseInventory: activities.releaseInventory,
-  });
+  registerOrderProcessing(worker);
   await worker.start();
 }
 

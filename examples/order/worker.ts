@@ -1,19 +1,12 @@
 import { Worker } from '../../src/index.js';
-import * as activities from './activities.js';
 import { createBackend } from './backend.js';
-import { processOrder } from './workflow.js';
+import { registerOrderProcessing } from './register.js';
 
 // A worker process as a pod runs it: on SIGTERM it stops taking tasks, finishes or releases what it holds,
 // and exits, so a rolling deploy loses nothing and delays nothing by a lease timeout.
 const { backend, description } = createBackend();
 const worker = new Worker(backend, { queues: (process.env.REDFLOW_QUEUES ?? 'default').split(',') });
-worker.registerWorkflow(processOrder);
-worker.registerActivity({
-  reserveInventory: activities.reserveInventory,
-  chargePayment: activities.chargePayment,
-  shipOrder: activities.shipOrder,
-  releaseInventory: activities.releaseInventory,
-});
+registerOrderProcessing(worker);
 await worker.start();
 
 let stopping = false;
