@@ -352,9 +352,14 @@ export class Executor implements WorkflowRuntime {
 
   // ---- commands (WorkflowRuntime) -------------------------------------------------------------------------
 
-  private issue(kind: CommandKind, name: string): [Command, Future<unknown>] {
+  private newCommand(kind: CommandKind, name: string): [Command, Future<unknown>] {
     const [future, settle] = Future.create<unknown>();
-    const command: Command = { id: this.nextCommandId++, kind, name, state: 'pending', settle };
+    return [{ id: this.nextCommandId++, kind, name, state: 'pending', settle }, future];
+  }
+
+  /** A command that waits in `commands` until its scheduling event is committed. */
+  private issue(kind: CommandKind, name: string): [Command, Future<unknown>] {
+    const [command, future] = this.newCommand(kind, name);
     this.commands.set(command.id, command);
     return [command, future];
   }
@@ -383,9 +388,8 @@ export class Executor implements WorkflowRuntime {
   }
 
   sideEffect<T>(fn: () => T): Future<T> {
-    const [command, future] = this.issue('sideEffect', '');
     // A side effect is never scheduled: it is recorded right after the code that ran it, in both modes.
-    this.commands.delete(command.id);
+    const [command, future] = this.newCommand('sideEffect', '');
     if (!this.replayingNow) command.sideEffectOutcome = runSideEffect(fn);
     this.unrecordedSideEffects.push(command);
     return future as Future<T>;

@@ -25,7 +25,7 @@ export class Worker {
   private pollers: Promise<void>[] = [];
   private stopController: AbortController | undefined;
   private activityHandler: ActivityTaskHandler | undefined;
-  private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  private started = false;
   private stopped: Promise<void> | undefined;
 
   constructor(backend: Backend, options: WorkerOptions = {}) {
@@ -51,7 +51,7 @@ export class Worker {
   /** Starts polling. A worker with only activities registered takes no workflow tasks, and the reverse. */
   start(): Promise<void> {
     this.assertNotStarted();
-    this.state = 'running';
+    this.started = true;
     this.stopController = new AbortController();
     const { workflows, activities } = this.registry;
     const activityOnly = workflows.size === 0 && activities.size > 0;
@@ -67,18 +67,16 @@ export class Worker {
    * that then fails is given back to the queue, not failed) and waits for them.
    */
   stop(): Promise<void> {
-    if (this.state === 'new') return Promise.resolve();
+    if (!this.started) return Promise.resolve();
     this.stopped ??= this.drain();
     return this.stopped;
   }
 
   private async drain(): Promise<void> {
-    this.state = 'stopping';
     this.stopController?.abort();
     await Promise.all(this.pollers);
     this.activityHandler?.abortAll();
     while (this.inFlight.size > 0) await Promise.all(this.inFlight);
-    this.state = 'stopped';
     this.logger.info('worker stopped');
   }
 
@@ -156,7 +154,7 @@ export class Worker {
   }
 
   private assertNotStarted(): void {
-    if (this.state !== 'new') throw new InvalidArgumentError('the worker was already started');
+    if (this.started) throw new InvalidArgumentError('the worker was already started');
   }
 }
 

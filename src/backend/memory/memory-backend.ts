@@ -54,6 +54,9 @@ export class MemoryBackend implements Backend {
   private readonly workflowQueues = new Map<string, string[]>();
   private readonly activityQueues = new Map<string, string[]>();
   private readonly activities = new Map<string, ActivityRecord>();
+  // Only what holds a lease, so lease expiry checks on every claim do not scan every execution ever made.
+  private readonly leasedExecutions = new Set<string>();
+  private readonly leasedActivities = new Set<string>();
   private readonly finished = new Notifier();
   private readonly ready = new Notifier();
   private nextInboxId = 1;
@@ -150,7 +153,7 @@ export class MemoryBackend implements Backend {
       this.activities.set(id, { key, queue: activity.queue, payload: encode(payload), claim: 0, lockedUntil: 0 });
       this.enqueue(this.activityQueues, activity.queue, id);
     }
-    execution.lockedUntil = 0;
+    this.unlock(key, execution);
     if (completion.state !== 'active') {
       execution.state = completion.state;
       execution.inbox = [];
@@ -165,8 +168,9 @@ export class MemoryBackend implements Backend {
   async releaseWorkflowTask(task: WorkflowTask): Promise<void> {
     await Promise.resolve();
     const execution = this.lockedBy(task);
-    execution.lockedUntil = 0;
-    this.queueWorkflowTask(executionKey(task.instance), execution);
+    const key = executionKey(task.instance);
+    this.unlock(key, execution);
+    this.queueWorkflowTask(key, execution);
   }
 
   async pollActivityTasks(request: PollRequest): Promise<ActivityTask[]> {
@@ -179,6 +183,7 @@ export class MemoryBackend implements Backend {
         const record = this.activities.get(id) as ActivityRecord;
         record.claim += 1;
         record.lockedUntil = Date.now() + request.lockTimeoutMs;
+        this.leasedActivities.add(id);
         tasks.push({ ...decode<ActivityPayload>(record.payload), id: `${id}#${record.claim}` });
       }
       if (tasks.length > 0 || request.signal.aborted || this.closed) return tasks;
@@ -201,6 +206,7 @@ export class MemoryBackend implements Backend {
     // The first completion wins, whichever worker holds the lease now; later ones change nothing.
     if (record === undefined) return;
     this.activities.delete(id);
+    this.leasedActivities.delete(id);
     const execution = this.executions.get(record.key);
     if (execution?.state !== 'active') return;
     const event =
@@ -214,8 +220,10 @@ export class MemoryBackend implements Backend {
     await Promise.resolve();
     const record = this.activityHeldBy(task);
     if (record === undefined) return;
+    const id = activityRecordId(task);
     record.lockedUntil = 0;
-    this.enqueue(this.activityQueues, record.queue, activityRecordId(task));
+    this.leasedActivities.delete(id);
+    this.enqueue(this.activityQueues, record.queue, id);
   }
 
   async close(): Promise<void> {
@@ -282,6 +290,7 @@ export class MemoryBackend implements Backend {
     if (last === undefined) return undefined;
     execution.lockToken += 1;
     execution.lockedUntil = Date.now() + request.lockTimeoutMs;
+    this.leasedExecutions.add(key);
     const known = request.knownHistoryLength(execution.instance);
     const length = execution.history.length;
     const history =
@@ -313,18 +322,26 @@ export class MemoryBackend implements Backend {
     return record !== undefined && task.id === `${activityRecordId(task)}#${record.claim}` && record.lockedUntil > 0 ? record : undefined;
   }
 
+  private unlock(key: string, execution: Execution): void {
+    execution.lockedUntil = 0;
+    this.leasedExecutions.delete(key);
+  }
+
   /** Tasks whose worker stopped extending their lease become claimable by anyone. */
   private requeueExpiredLeases(): void {
     const now = Date.now();
-    for (const [key, execution] of this.executions) {
-      if (execution.lockedUntil !== 0 && execution.lockedUntil <= now && !execution.queued) {
-        execution.lockedUntil = 0;
-        this.queueWorkflowTask(key, execution);
+    for (const key of this.leasedExecutions) {
+      const execution = this.executions.get(key) as Execution;
+      if (execution.lockedUntil <= now) {
+        this.unlock(key, execution);
+        if (!execution.queued) this.queueWorkflowTask(key, execution);
       }
     }
-    for (const [id, record] of this.activities) {
-      if (record.lockedUntil !== 0 && record.lockedUntil <= now) {
+    for (const id of this.leasedActivities) {
+      const record = this.activities.get(id) as ActivityRecord;
+      if (record.lockedUntil <= now) {
         record.lockedUntil = 0;
+        this.leasedActivities.delete(id);
         this.enqueue(this.activityQueues, record.queue, id);
       }
     }
@@ -332,8 +349,8 @@ export class MemoryBackend implements Backend {
 
   private untilNextLeaseExpiry(): number {
     let next = Infinity;
-    for (const execution of this.executions.values()) if (execution.lockedUntil !== 0) next = Math.min(next, execution.lockedUntil);
-    for (const record of this.activities.values()) if (record.lockedUntil !== 0) next = Math.min(next, record.lockedUntil);
+    for (const key of this.leasedExecutions) next = Math.min(next, (this.executions.get(key) as Execution).lockedUntil);
+    for (const id of this.leasedActivities) next = Math.min(next, (this.activities.get(id) as ActivityRecord).lockedUntil);
     return Math.max(1, next - Date.now());
   }
 

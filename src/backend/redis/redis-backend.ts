@@ -215,10 +215,12 @@ export class RedisBackend implements Backend {
   async getWorkflowInstanceOutcome(instance: WorkflowInstance): Promise<ExecutionOutcome | undefined> {
     await this.#open();
     const p = this.#partition(instance.instanceId);
-    const [state, length] = await this.#client.hmget(this.#executionKey(instance), 'state', 'historyLength');
-    if (toState(state, instance) === 'active') return undefined;
-    const blob = await this.#client.lindexBuffer(historyKey(this.#prefix, p, instance.instanceId, instance.executionId), -1);
-    if (blob === null) return undefined;
+    // Both reads go out together: one round trip instead of two on every getWorkflowResult.
+    const [[state, length], blob] = await Promise.all([
+      this.#client.hmget(this.#executionKey(instance), 'state', 'historyLength'),
+      this.#client.lindexBuffer(historyKey(this.#prefix, p, instance.instanceId, instance.executionId), -1),
+    ]);
+    if (toState(state, instance) === 'active' || blob === null) return undefined;
     const event = decodeHistoryEvent(blob, Number(length));
     const ended = event.type === 'WorkflowExecutionFinished' || event.type === 'WorkflowExecutionContinuedAsNew';
     return ended ? event : undefined;
