@@ -45,6 +45,49 @@ export interface TimerRequest {
   firesAt: Date;
 }
 
+/**
+ * A sub-workflow execution to create when the parent's task commits. If its instance id has an active
+ * execution already, nothing is created and the parent receives `SubWorkflowFailed` (type
+ * `InstanceAlreadyExistsError`) for `scheduleEventId`.
+ */
+export interface SubWorkflowRequest {
+  scheduleEventId: number;
+  /** The child's instance id and its execution id (chosen by the parent, deterministically). */
+  instance: WorkflowInstance;
+  /** The child's first event; `attributes.parent` links it to the parent execution. */
+  started: NewEventOf<'WorkflowExecutionStarted'>;
+}
+
+/**
+ * A signal a workflow sends to another instance when its task commits. The sender then receives
+ * `SignalDelivered` for `scheduleEventId`, or `SignalFailed` (type `InstanceNotFoundError`) when the target
+ * has no active execution.
+ */
+export interface SignalRequest {
+  scheduleEventId: number;
+  /** Delivered to the active execution of this instance id, whichever it is when the signal arrives. */
+  instanceId: string;
+  signal: NewEventOf<'SignalReceived'>;
+}
+
+/** The outcome of a sub-workflow, sent to its parent execution when the child's last execution ends. */
+export interface ParentNotification {
+  parent: WorkflowInstance;
+  event: NewEventOf<'SubWorkflowCompleted'> | NewEventOf<'SubWorkflowFailed'>;
+}
+
+/** The execution that follows one ending with continue-as-new, created in the same commit. */
+export interface ContinuationRequest {
+  /** Same instance id, new execution id. */
+  instance: WorkflowInstance;
+  started: NewEventOf<'WorkflowExecutionStarted'>;
+  /**
+   * Signals the old execution received but its code never consumed, in arrival order. They open the new
+   * execution's inbox right after `started`, followed by signals that arrived after the task was claimed.
+   */
+  signals: Array<NewEventOf<'SignalReceived'>>;
+}
+
 /** Everything a workflow task produced, committed atomically by `completeWorkflowTask`. */
 export interface WorkflowTaskCompletion {
   /** Events to append to the history; their sequence ids continue from `task.historyLength`. */
@@ -53,6 +96,16 @@ export interface WorkflowTaskCompletion {
   timers: TimerRequest[];
   /** Schedule event ids of pending timers to remove. */
   canceledTimers: number[];
+  /** Sub-workflows to start. Processed before `signals`, so a signal can reach a child started in the same task. */
+  subWorkflows?: SubWorkflowRequest[];
+  /** Signals to other instances. */
+  signals?: SignalRequest[];
+  /** Sub-workflow executions asked to cancel: each receives `WorkflowExecutionCanceled` if still active. */
+  cancellations?: WorkflowInstance[];
+  /** With state `'finished'` for a sub-workflow: its outcome for the parent. */
+  notifyParent?: ParentNotification;
+  /** With state `'continued-as-new'`: the next execution. */
+  continuation?: ContinuationRequest;
   /** State of the execution after the task. */
   state: WorkflowInstanceState;
 }
@@ -92,6 +145,43 @@ export interface WorkflowPollRequest extends PollRequest {
   knownHistoryLength(instance: WorkflowInstance): number;
 }
 
+/** One execution in a listing. */
+export interface WorkflowInstanceInfo {
+  instance: WorkflowInstance;
+  /** Workflow name. */
+  name: string;
+  queue: string;
+  state: WorkflowInstanceState;
+  createdAt: Date;
+  /** When it stopped being active (finished or continued as new). */
+  finishedAt?: Date;
+}
+
+/** A page of `listWorkflowInstances`. */
+export interface WorkflowInstancePage {
+  instances: WorkflowInstanceInfo[];
+  /** Pass back as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+/** Arguments of `listWorkflowInstances`. */
+export interface ListWorkflowInstancesQuery {
+  /** `nextCursor` of the previous page; the newest executions when omitted. */
+  cursor?: string;
+  /** Page size. */
+  count: number;
+}
+
+/** Counts for dashboards and autoscaling. */
+export interface BackendStats {
+  /** Executions in state `'active'`. */
+  activeWorkflowInstances: number;
+  /** Workflow tasks queued or running, by queue (queues that never had one may be absent). */
+  pendingWorkflowTasks: Record<string, number>;
+  /** Activity tasks queued or running, by queue (queues that never had one may be absent). */
+  pendingActivityTasks: Record<string, number>;
+}
+
 /** The last event of an execution that ended. */
 export type ExecutionOutcome = WorkflowExecutionFinished | WorkflowExecutionContinuedAsNew;
 
@@ -113,6 +203,29 @@ export interface Backend {
    * Woken by the completion itself, never by polling with sleeps. Throws `InstanceNotFoundError`.
    */
   waitForWorkflowInstance(instance: WorkflowInstance, timeoutMs: number): Promise<WorkflowInstanceState>;
+
+  /**
+   * Appends `signal` to the inbox of the active execution of `instanceId`, whichever it is at that moment.
+   * Throws `InstanceNotFoundError` (and changes nothing) when the instance id has no active execution.
+   */
+  signalWorkflow(instanceId: string, signal: NewEventOf<'SignalReceived'>): Promise<void>;
+  /**
+   * Asks an execution to cancel: appends `WorkflowExecutionCanceled` to it if active, or to the instance's
+   * active execution if `instance` continued as new. A finished execution is left alone (no error).
+   * Throws `InstanceNotFoundError` for an unknown execution.
+   */
+  cancelWorkflowInstance(instance: WorkflowInstance): Promise<void>;
+  /**
+   * Deletes an ended execution and everything stored for it. Throws `InstanceNotFinishedError` while it is
+   * active and `InstanceNotFoundError` if it is unknown.
+   */
+  removeWorkflowInstance(instance: WorkflowInstance): Promise<void>;
+  /** Deletes every execution that ended before `finishedBefore`, never an active one; returns how many. */
+  removeWorkflowInstances(finishedBefore: Date): Promise<number>;
+  /** Executions, newest first, a page at a time. */
+  listWorkflowInstances(query: ListWorkflowInstancesQuery): Promise<WorkflowInstancePage>;
+  /** Active executions and pending tasks per queue. */
+  getStats(): Promise<BackendStats>;
 
   /**
    * Claims up to `max` workflow tasks, waiting until one is ready. May return none before `signal` aborts

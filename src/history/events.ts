@@ -61,14 +61,23 @@ export type SideEffectResult = EventBase<'SideEffectResult', { result?: unknown;
 /** A sub-workflow was started. */
 export type SubWorkflowScheduled = EventBase<
   'SubWorkflowScheduled',
-  { name: string; queue: string; instanceId: string; inputs: unknown[] }
+  { name: string; queue: string; instanceId: string; executionId: string; inputs: unknown[]; attempt: number }
 >;
 /** A sub-workflow returned. */
 export type SubWorkflowCompleted = EventBase<'SubWorkflowCompleted', { result: unknown }>;
 /** A sub-workflow failed. */
 export type SubWorkflowFailed = EventBase<'SubWorkflowFailed', { error: FailureInfo }>;
 /** Cancellation of a sub-workflow was requested. */
-export type SubWorkflowCancellationRequested = EventBase<'SubWorkflowCancellationRequested', { instanceId: string }>;
+export type SubWorkflowCancellationRequested = EventBase<
+  'SubWorkflowCancellationRequested',
+  { instanceId: string; executionId: string }
+>;
+/** The workflow sent a signal to another instance (`workflow.signalWorkflow`). */
+export type SignalSent = EventBase<'SignalSent', { instanceId: string; name: string; arg: unknown }>;
+/** A sent signal reached the target's active execution. */
+export type SignalDelivered = EventBase<'SignalDelivered', Record<string, never>>;
+/** A sent signal found no active execution of its target. */
+export type SignalFailed = EventBase<'SignalFailed', { error: FailureInfo }>;
 
 /** A recorded event of a workflow execution. */
 export type HistoryEvent =
@@ -88,7 +97,10 @@ export type HistoryEvent =
   | SubWorkflowScheduled
   | SubWorkflowCompleted
   | SubWorkflowFailed
-  | SubWorkflowCancellationRequested;
+  | SubWorkflowCancellationRequested
+  | SignalSent
+  | SignalDelivered
+  | SignalFailed;
 
 type WithoutSequence<E> = E extends HistoryEvent ? Omit<E, 'sequenceId'> : never;
 

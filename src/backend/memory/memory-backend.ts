@@ -2,8 +2,12 @@ import type {
   ActivityOutcome,
   ActivityTask,
   Backend,
+  BackendStats,
+  ContinuationRequest,
   ExecutionOutcome,
+  ListWorkflowInstancesQuery,
   PollRequest,
+  WorkflowInstancePage,
   WorkflowPollRequest,
   WorkflowTask,
   WorkflowTaskCompletion,
@@ -14,16 +18,24 @@ import { executionKey, type WorkflowInstance, type WorkflowInstanceState } from 
 import {
   BackendClosedError,
   InstanceAlreadyExistsError,
+  InstanceNotFinishedError,
   InstanceNotFoundError,
   LeaseLostError,
+  toFailureInfo,
 } from '../../errors/errors.js';
 import { newEvent, type HistoryEvent, type NewEvent, type NewEventOf } from '../../history/events.js';
 import { Notifier } from './notifier.js';
 
 interface Execution {
   instance: WorkflowInstance;
+  name: string;
   queue: string;
   state: WorkflowInstanceState;
+  /** Creation order, the listing's sort key and cursor. */
+  order: number;
+  createdAt: Date;
+  finishedAt?: Date;
+  expiry?: NodeJS.Timeout;
   /** Encoded events, as the Redis backend stores them: what comes out is a copy, never shared state. */
   history: Buffer[];
   inbox: Array<{ id: number; event: Buffer }>;
@@ -44,6 +56,12 @@ interface ActivityRecord {
 
 type ActivityPayload = Omit<ActivityTask, 'id'>;
 
+/** Options of `MemoryBackend`. */
+export interface MemoryBackendOptions {
+  /** Delete an execution this long (ms) after it ends. @default Infinity (keep until removed) */
+  retentionMs?: number;
+}
+
 /**
  * The whole engine's storage in one process: the executable specification of the backend semantics, and the
  * zero-setup backend for tests, examples and the quick start. It passes the same conformance suite as Redis.
@@ -60,30 +78,89 @@ export class MemoryBackend implements Backend {
   private readonly finished = new Notifier();
   private readonly ready = new Notifier();
   private nextInboxId = 1;
+  private nextOrder = 1;
   private closed = false;
+  private readonly retentionMs: number;
+
+  constructor(options: MemoryBackendOptions = {}) {
+    this.retentionMs = options.retentionMs ?? Infinity;
+  }
 
   async createWorkflowInstance(instance: WorkflowInstance, started: NewEventOf<'WorkflowExecutionStarted'>): Promise<void> {
     this.assertOpen();
-    const current = this.instances.get(instance.instanceId);
-    if (current !== undefined && this.executions.get(current)?.state === 'active') {
-      throw new InstanceAlreadyExistsError(instance.instanceId);
-    }
-    const key = executionKey(instance);
-    const execution: Execution = {
-      instance: { ...instance },
-      queue: started.attributes.queue,
-      state: 'active',
-      history: [],
-      inbox: [],
-      lockToken: 0,
-      lockedUntil: 0,
-      queued: false,
-      timers: new Map(),
-    };
-    this.executions.set(key, execution);
-    this.instances.set(instance.instanceId, key);
-    this.deliver(key, execution, started);
+    if (this.activeExecution(instance.instanceId) !== undefined) throw new InstanceAlreadyExistsError(instance.instanceId);
+    this.createExecution(instance, started);
     await Promise.resolve();
+  }
+
+  async signalWorkflow(instanceId: string, signal: NewEventOf<'SignalReceived'>): Promise<void> {
+    await Promise.resolve();
+    this.assertOpen();
+    const key = this.activeExecution(instanceId);
+    if (key === undefined) throw new InstanceNotFoundError(instanceId);
+    this.deliver(key, this.executions.get(key) as Execution, signal);
+  }
+
+  async cancelWorkflowInstance(instance: WorkflowInstance): Promise<void> {
+    await Promise.resolve();
+    const execution = this.execution(instance);
+    if (execution.state === 'finished') return;
+    const key = execution.state === 'active' ? executionKey(instance) : this.activeExecution(instance.instanceId);
+    if (key !== undefined) this.deliver(key, this.executions.get(key) as Execution, newEvent('WorkflowExecutionCanceled', {}));
+  }
+
+  async removeWorkflowInstance(instance: WorkflowInstance): Promise<void> {
+    await Promise.resolve();
+    const execution = this.execution(instance);
+    if (execution.state === 'active') throw new InstanceNotFinishedError(instance.instanceId);
+    this.remove(executionKey(instance), execution);
+  }
+
+  async removeWorkflowInstances(finishedBefore: Date): Promise<number> {
+    await Promise.resolve();
+    this.assertOpen();
+    let removed = 0;
+    for (const [key, execution] of this.executions) {
+      if (execution.finishedAt !== undefined && execution.finishedAt < finishedBefore) {
+        this.remove(key, execution);
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+
+  async listWorkflowInstances(query: ListWorkflowInstancesQuery): Promise<WorkflowInstancePage> {
+    await Promise.resolve();
+    this.assertOpen();
+    const before = query.cursor === undefined ? Infinity : Number(query.cursor);
+    const newestFirst = [...this.executions.values()].filter((e) => e.order < before).sort((a, b) => b.order - a.order);
+    const page = newestFirst.slice(0, query.count);
+    const instances = page.map((e) => ({
+      instance: { ...e.instance },
+      name: e.name,
+      queue: e.queue,
+      state: e.state,
+      createdAt: e.createdAt,
+      ...(e.finishedAt === undefined ? {} : { finishedAt: e.finishedAt }),
+    }));
+    const last = page.at(-1);
+    return newestFirst.length > page.length && last !== undefined ? { instances, nextCursor: String(last.order) } : { instances };
+  }
+
+  async getStats(): Promise<BackendStats> {
+    await Promise.resolve();
+    this.assertOpen();
+    const stats: BackendStats = { activeWorkflowInstances: 0, pendingWorkflowTasks: {}, pendingActivityTasks: {} };
+    for (const execution of this.executions.values()) {
+      if (execution.state !== 'active') continue;
+      stats.activeWorkflowInstances += 1;
+      const pending = execution.queued || execution.lockedUntil > 0 ? 1 : 0;
+      stats.pendingWorkflowTasks[execution.queue] = (stats.pendingWorkflowTasks[execution.queue] ?? 0) + pending;
+    }
+    for (const record of this.activities.values()) {
+      stats.pendingActivityTasks[record.queue] = (stats.pendingActivityTasks[record.queue] ?? 0) + 1;
+    }
+    return stats;
   }
 
   async getWorkflowInstanceState(instance: WorkflowInstance): Promise<WorkflowInstanceState> {
@@ -154,15 +231,63 @@ export class MemoryBackend implements Backend {
       this.enqueue(this.activityQueues, activity.queue, id);
     }
     this.unlock(key, execution);
-    if (completion.state !== 'active') {
-      execution.state = completion.state;
-      execution.inbox = [];
-      for (const timer of execution.timers.values()) clearTimeout(timer);
-      execution.timers.clear();
-      this.finished.notify(key);
-    } else if (execution.inbox.length > 0) {
-      this.queueWorkflowTask(key, execution);
+    if (completion.continuation !== undefined) this.continueAsNew(execution, completion.continuation);
+    if (completion.state !== 'active') this.end(key, execution, completion.state);
+    this.sendMessages(execution, completion);
+    if (execution.state === 'active' && execution.inbox.length > 0 && !execution.queued) this.queueWorkflowTask(key, execution);
+  }
+
+  /** Delivers what the task sends to other instances; replies to the sender land in its inbox. */
+  private sendMessages(execution: Execution, completion: WorkflowTaskCompletion): void {
+    const reply = (event: NewEvent): void => {
+      if (execution.state === 'active') execution.inbox.push({ id: this.nextInboxId++, event: encodeEvent(event) });
+    };
+    for (const child of completion.subWorkflows ?? []) {
+      if (this.activeExecution(child.instance.instanceId) === undefined) this.createExecution(child.instance, child.started);
+      else {
+        const error = toFailureInfo(new InstanceAlreadyExistsError(child.instance.instanceId));
+        reply(newEvent('SubWorkflowFailed', { error }, child.scheduleEventId));
+      }
     }
+    for (const request of completion.signals ?? []) {
+      const target = this.activeExecution(request.instanceId);
+      if (target === undefined) {
+        const error = toFailureInfo(new InstanceNotFoundError(request.instanceId));
+        reply(newEvent('SignalFailed', { error }, request.scheduleEventId));
+      } else {
+        this.deliver(target, this.executions.get(target) as Execution, request.signal);
+        reply(newEvent('SignalDelivered', {}, request.scheduleEventId));
+      }
+    }
+    for (const child of completion.cancellations ?? []) {
+      const target = this.executions.get(executionKey(child));
+      if (target?.state === 'active') this.deliver(executionKey(child), target, newEvent('WorkflowExecutionCanceled', {}));
+    }
+    const notify = completion.notifyParent;
+    const parent = notify === undefined ? undefined : this.executions.get(executionKey(notify.parent));
+    if (notify !== undefined && parent?.state === 'active') this.deliver(executionKey(notify.parent), parent, notify.event);
+  }
+
+  /** Starts the next execution with the signals the old one left unconsumed, then those that arrived since. */
+  private continueAsNew(old: Execution, continuation: ContinuationRequest): void {
+    const next = this.createExecution(continuation.instance, continuation.started);
+    const leftover = old.inbox.map((entry) => decodeEvent(entry.event)).filter((event) => event.type === 'SignalReceived');
+    for (const signal of [...continuation.signals, ...leftover]) {
+      next.inbox.push({ id: this.nextInboxId++, event: encodeEvent(signal) });
+    }
+  }
+
+  private end(key: string, execution: Execution, state: WorkflowInstanceState): void {
+    execution.state = state;
+    execution.finishedAt = new Date();
+    execution.inbox = [];
+    for (const timer of execution.timers.values()) clearTimeout(timer);
+    execution.timers.clear();
+    if (Number.isFinite(this.retentionMs)) {
+      execution.expiry = setTimeout(() => this.remove(key, execution), this.retentionMs);
+      execution.expiry.unref();
+    }
+    this.finished.notify(key);
   }
 
   async releaseWorkflowTask(task: WorkflowTask): Promise<void> {
@@ -230,7 +355,10 @@ export class MemoryBackend implements Backend {
     await Promise.resolve();
     if (this.closed) return;
     this.closed = true;
-    for (const execution of this.executions.values()) for (const timer of execution.timers.values()) clearTimeout(timer);
+    for (const execution of this.executions.values()) {
+      for (const timer of execution.timers.values()) clearTimeout(timer);
+      clearTimeout(execution.expiry);
+    }
     this.ready.wakeAll();
     this.finished.wakeAll();
   }
@@ -246,6 +374,47 @@ export class MemoryBackend implements Backend {
     const execution = this.executions.get(executionKey(instance));
     if (execution === undefined) throw new InstanceNotFoundError(instance.instanceId);
     return execution;
+  }
+
+  /** The key of the active execution of `instanceId`, if it has one. */
+  private activeExecution(instanceId: string): string | undefined {
+    const key = this.instances.get(instanceId);
+    return key !== undefined && this.executions.get(key)?.state === 'active' ? key : undefined;
+  }
+
+  private createExecution(instance: WorkflowInstance, started: NewEventOf<'WorkflowExecutionStarted'>): Execution {
+    const key = executionKey(instance);
+    const execution: Execution = {
+      instance: { instanceId: instance.instanceId, executionId: instance.executionId },
+      name: started.attributes.name,
+      queue: started.attributes.queue,
+      state: 'active',
+      order: this.nextOrder++,
+      createdAt: new Date(),
+      history: [],
+      inbox: [],
+      lockToken: 0,
+      lockedUntil: 0,
+      queued: false,
+      timers: new Map(),
+    };
+    this.executions.set(key, execution);
+    this.instances.set(instance.instanceId, key);
+    this.deliver(key, execution, started);
+    return execution;
+  }
+
+  /** Forgets an ended execution and whatever still refers to it. */
+  private remove(key: string, execution: Execution): void {
+    clearTimeout(execution.expiry);
+    this.executions.delete(key);
+    if (this.instances.get(execution.instance.instanceId) === key) this.instances.delete(execution.instance.instanceId);
+    for (const [id, record] of this.activities) {
+      if (record.key === key) {
+        this.activities.delete(id);
+        this.leasedActivities.delete(id);
+      }
+    }
   }
 
   /** Appends an event to an execution's inbox and queues it unless it is queued or locked already. */

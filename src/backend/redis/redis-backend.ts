@@ -6,7 +6,9 @@ import type {
   ActivityOutcome,
   ActivityTask,
   Backend,
+  BackendStats,
   ExecutionOutcome,
+  WorkflowInstancePage,
   PollRequest,
   WorkflowPollRequest,
   WorkflowTask,
@@ -415,6 +417,26 @@ export class RedisBackend implements Backend {
       group: CONSUMER_GROUP,
       consumer: this.#consumer,
     });
+  }
+
+  // Instance messaging and management on Redis are being built; until then these operations refuse clearly.
+  signalWorkflow(): Promise<void> {
+    return Promise.reject(new Error('RedisBackend.signalWorkflow is not available yet'));
+  }
+  cancelWorkflowInstance(): Promise<void> {
+    return Promise.reject(new Error('RedisBackend.cancelWorkflowInstance is not available yet'));
+  }
+  removeWorkflowInstance(): Promise<void> {
+    return Promise.reject(new Error('RedisBackend.removeWorkflowInstance is not available yet'));
+  }
+  removeWorkflowInstances(): Promise<number> {
+    return Promise.reject(new Error('RedisBackend.removeWorkflowInstances is not available yet'));
+  }
+  listWorkflowInstances(): Promise<WorkflowInstancePage> {
+    return Promise.reject(new Error('RedisBackend.listWorkflowInstances is not available yet'));
+  }
+  getStats(): Promise<BackendStats> {
+    return Promise.reject(new Error('RedisBackend.getStats is not available yet'));
   }
 
   async close(): Promise<void> {
