@@ -1,5 +1,22 @@
-export { workflow, DefaultActivityOptions, DefaultRetryOptions, Future } from './workflow/index.js';
-export type { ActivityOptions, ActivityFunction, RetryOptions, TimerOptions, WorkflowContext } from './workflow/index.js';
+export {
+  workflow,
+  DefaultActivityOptions,
+  DefaultRetryOptions,
+  DefaultSubWorkflowRetryOptions,
+  Future,
+  Channel,
+  ContinueAsNewRequest,
+} from './workflow/index.js';
+export type {
+  ActivityOptions,
+  ActivityFunction,
+  ReceiveResult,
+  RetryOptions,
+  SelectCase,
+  SubWorkflowOptions,
+  TimerOptions,
+  WorkflowContext,
+} from './workflow/index.js';
 export { activityContext, type ActivityContext } from './activity/activity-context.js';
 export {
   RedflowError,
@@ -19,13 +36,13 @@ export {
   type ErrorCode,
   type FailureInfo,
 } from './errors/errors.js';
-export { Client, type ClientOptions, type WorkflowInstanceOptions, type WorkflowArgs, type WorkflowResult } from './client/client.js';
+export { Client, type ClientOptions, type ListWorkflowInstancesOptions, type WorkflowInstanceOptions, type WorkflowArgs, type WorkflowResult } from './client/client.js';
 export { Worker } from './worker/worker.js';
 export { DefaultWorkerOptions, type WorkerOptions } from './worker/worker-options.js';
 export type { RegistrationOptions } from './worker/registry.js';
 export type { WorkflowFunction } from './executor/workflow-function.js';
 export { DEFAULT_QUEUE, type WorkflowInstance, type WorkflowInstanceState } from './core/instance.js';
 export type { HistoryEvent, EventType, NewEvent } from './history/events.js';
-export type { Backend } from './backend/backend.js';
-export { MemoryBackend } from './backend/memory/memory-backend.js';
+export type { Backend, BackendStats, WorkflowInstanceInfo, WorkflowInstancePage } from './backend/backend.js';
+export { MemoryBackend, type MemoryBackendOptions } from './backend/memory/memory-backend.js';
 export { RedisBackend, type RedisBackendOptions } from './backend/redis/redis-backend.js';

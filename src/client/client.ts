@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Backend } from '../backend/backend.js';
+import type { Backend, BackendStats, WorkflowInstancePage } from '../backend/backend.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, assertPayloadSize } from '../codec/codec.js';
 import { DEFAULT_QUEUE, type WorkflowInstance, type WorkflowInstanceState } from '../core/instance.js';
 import { assertInstanceId, assertQueueName } from '../core/validation.js';
@@ -19,6 +19,17 @@ export type WorkflowArgs<F extends WorkflowFunction> = F extends (ctx: never, ..
 
 /** The result type of a workflow function. */
 export type WorkflowResult<F extends WorkflowFunction> = Awaited<ReturnType<F>>;
+
+/** Arguments of `listWorkflowInstances`. */
+export interface ListWorkflowInstancesOptions {
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+  /** Page size, 1 to 1000. @default 25 */
+  count?: number;
+}
+
+const DEFAULT_PAGE_SIZE = 25;
+const MAX_PAGE_SIZE = 1000;
 
 /** Options of a `Client`. */
 export interface ClientOptions {
@@ -102,6 +113,59 @@ export class Client {
     }
   }
 
+  /**
+   * Sends a signal to the instance's active execution. Rejects with `InstanceNotFoundError` if it has none,
+   * and with `InvalidArgumentError` (sending nothing) for a bad id or name or an argument that cannot be
+   * encoded or exceeds `maxPayloadBytes`.
+   */
+  async signalWorkflow(instanceId: string, name: string, arg?: unknown): Promise<void> {
+    assertInstanceId(instanceId);
+    if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('a signal name must be a non-empty string');
+    assertPayloadSize(arg, `argument of signal ${name}`, this.maxPayloadBytes);
+    await this.backend.signalWorkflow(instanceId, newEvent('SignalReceived', { name, arg }) as NewEventOf<'SignalReceived'>);
+  }
+
+  /**
+   * Asks the workflow to cancel: it sees its context cancelled, may clean up, then ends. Rejects with
+   * `InstanceNotFoundError` for an unknown instance; a finished one is left alone.
+   */
+  async cancelWorkflowInstance(instance: WorkflowInstance): Promise<void> {
+    assertInstance(instance);
+    await this.backend.cancelWorkflowInstance(instance);
+  }
+
+  /** Deletes a finished execution and its history. Rejects with `InstanceNotFinishedError` or `InstanceNotFoundError`. */
+  async removeWorkflowInstance(instance: WorkflowInstance): Promise<void> {
+    assertInstance(instance);
+    await this.backend.removeWorkflowInstance(instance);
+  }
+
+  /** Deletes every execution that finished before `finishedBefore` (never an active one); returns how many. */
+  removeWorkflowInstances(options: { finishedBefore: Date }): Promise<number> {
+    const finishedBefore = (options as { finishedBefore?: unknown } | undefined)?.finishedBefore;
+    if (!(finishedBefore instanceof Date) || Number.isNaN(finishedBefore.getTime())) {
+      return Promise.reject(new InvalidArgumentError('finishedBefore must be a valid Date'));
+    }
+    return this.backend.removeWorkflowInstances(finishedBefore);
+  }
+
+  /** Executions, newest first, a page at a time: pass `nextCursor` back as `cursor`; the last page has none. */
+  async listWorkflowInstances(options: ListWorkflowInstancesOptions = {}): Promise<WorkflowInstancePage> {
+    const count = options.count ?? DEFAULT_PAGE_SIZE;
+    if (!Number.isInteger(count) || count < 1 || count > MAX_PAGE_SIZE) {
+      throw new InvalidArgumentError(`count must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+    }
+    if (options.cursor !== undefined && (typeof options.cursor !== 'string' || options.cursor.length === 0)) {
+      throw new InvalidArgumentError('cursor must be the nextCursor of a previous page');
+    }
+    return this.backend.listWorkflowInstances(options.cursor === undefined ? { count } : { count, cursor: options.cursor });
+  }
+
+  /** Active executions and pending workflow and activity tasks per queue. */
+  getStats(): Promise<BackendStats> {
+    return this.backend.getStats();
+  }
+
   /** `'active'`, `'continued-as-new'` or `'finished'`. Rejects with `InstanceNotFoundError` for unknown instances. */
   getWorkflowInstanceState(instance: WorkflowInstance): Promise<WorkflowInstanceState> {
     return this.backend.getWorkflowInstanceState(instance);
@@ -117,6 +181,12 @@ export class Client {
     if (state === 'active') throw new WaitTimeoutError(instance.instanceId, timeoutMs ?? Infinity);
     return state;
   }
+}
+
+function assertInstance(instance: WorkflowInstance): void {
+  if (typeof instance !== 'object' || instance === null) throw new InvalidArgumentError('instance must be a WorkflowInstance');
+  assertInstanceId(instance.instanceId);
+  assertInstanceId(instance.executionId, 'executionId');
 }
 
 function deadlineOf(timeoutMs: number | undefined): number {

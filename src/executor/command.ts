@@ -1,9 +1,9 @@
 import type { FutureSettler } from '../workflow/future.js';
-import type { ActivityAttempt } from '../workflow/runtime.js';
+import type { ActivityAttempt, SubWorkflowAttempt } from '../workflow/runtime.js';
 import type { FailureInfo } from '../errors/errors.js';
 
 /** What a command asks the engine for. */
-export type CommandKind = 'activity' | 'timer' | 'sideEffect';
+export type CommandKind = 'activity' | 'timer' | 'sideEffect' | 'subWorkflow' | 'signal';
 
 /**
  * pending: issued by the code, not yet in the history (cancelling it retracts it: it is never recorded);
@@ -23,12 +23,24 @@ export interface Command {
   unsubscribe?: () => void;
   activity?: ActivityAttempt;
   firesAt?: Date;
+  subWorkflow?: SubWorkflowAttempt & { executionId: string };
+  /** A committed sub-workflow whose scope was cancelled: the request is recorded at the next commit. */
+  cancelRequest?: 'pending' | 'recorded';
+  signal?: { instanceId: string; name: string; arg: unknown };
   /** The result or error of a side effect, computed when it was issued (live) or read from history (replay). */
   sideEffectOutcome?: { result?: unknown; error?: FailureInfo };
 }
 
+const LABELS: Record<CommandKind, string> = {
+  activity: 'activity',
+  timer: 'timer',
+  sideEffect: 'side effect',
+  subWorkflow: 'sub-workflow',
+  signal: 'signal',
+};
+
 /** A short description of a command for error messages. */
 export function describeCommand(command: Pick<Command, 'kind' | 'name' | 'id'>): string {
-  const label = command.kind === 'sideEffect' ? 'side effect' : command.kind;
+  const label = LABELS[command.kind];
   return command.name.length > 0 ? `${label} '${command.name}' (command ${command.id})` : `${label} (command ${command.id})`;
 }

@@ -1,22 +1,22 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { WorkflowTaskCompletion } from '../backend/backend.js';
 import { assertEncodable } from '../codec/codec.js';
-import type { WorkflowTaskCompletion, ActivityRequest, TimerRequest } from '../backend/backend.js';
 import type { WorkflowInstance } from '../core/instance.js';
-import {
-  NonDeterminismError,
-  WorkflowError,
-  fromFailureInfo,
-  toFailureInfo,
-  type FailureInfo,
-} from '../errors/errors.js';
-import { newEvent, type HistoryEvent, type NewEvent, type NewEventOf } from '../history/events.js';
+import { NonDeterminismError, WorkflowError, fromFailureInfo, toFailureInfo, type FailureInfo } from '../errors/errors.js';
+import { newEvent, type HistoryEvent, type NewEvent, type NewEventOf, type ParentLink } from '../history/events.js';
 import { CancelScope } from '../workflow/cancel-scope.js';
+import type { Channel } from '../workflow/channel.js';
 import { createRootContext } from '../workflow/context.js';
+import { ContinueAsNewRequest } from '../workflow/continue-as-new.js';
 import { Future } from '../workflow/future.js';
-import type { ActivityAttempt, WorkflowRuntime } from '../workflow/runtime.js';
+import type { ActivityAttempt, SubWorkflowAttempt, WorkflowRuntime } from '../workflow/runtime.js';
+import { childExecutionId, defaultChildInstanceId } from './child-ids.js';
 import { describeCommand, type Command, type CommandKind } from './command.js';
+import { CompletionBuilder } from './completion-builder.js';
 import { SeededRandom } from './prng.js';
 import { replaySilentLogger } from './replay-logger.js';
+import { SignalInbox, type ReceivedSignal } from './signal-inbox.js';
 import type { WorkflowFunction } from './workflow-function.js';
 
 /** Finds the workflow function registered under a name. */
@@ -30,7 +30,11 @@ export interface ExecutorTask {
   newEvents: NewEvent[];
 }
 
-type Outcome = { result: unknown } | { error: FailureInfo };
+/** How the workflow function ended: a result, an error, or a request to continue as new. */
+type Outcome = { result: unknown } | { error: FailureInfo } | { continueAs: unknown[] };
+
+/** The history size an execution may not outgrow unless the worker allows another. */
+export const DEFAULT_MAX_HISTORY_SIZE = 10_000;
 
 // Crossing a macrotask boundary runs every continuation the last settled future unblocked, so workflow
 // code has done all it can before the engine applies the next event.
@@ -45,11 +49,14 @@ export class Executor implements WorkflowRuntime {
   readonly logger: Logger;
   /** Events applied so far (replayed or committed). */
   historyLength = 0;
-  private queueName = '';
+  private started: NewEventOf<'WorkflowExecutionStarted'>['attributes'] | undefined;
   private readonly lookup: WorkflowLookup;
+  private readonly maxHistorySize: number;
   private readonly commands = new Map<number, Command>();
   private readonly unrecordedSideEffects: Command[] = [];
+  private readonly signals = new SignalInbox();
   private nextCommandId = 1;
+  private subWorkflowsWithoutId = 0;
   private replayingNow = false;
   private currentTime = new Date(0);
   private readonly rootScope = new CancelScope();
@@ -57,9 +64,10 @@ export class Executor implements WorkflowRuntime {
   private outcome: Outcome | undefined;
   private endedFlag = false;
 
-  constructor(instance: WorkflowInstance, lookup: WorkflowLookup, logger: Logger) {
+  constructor(instance: WorkflowInstance, lookup: WorkflowLookup, logger: Logger, maxHistorySize = DEFAULT_MAX_HISTORY_SIZE) {
     this.instance = instance;
     this.lookup = lookup;
+    this.maxHistorySize = maxHistorySize;
     this.prng = new SeededRandom(`${instance.instanceId}\n${instance.executionId}`);
     this.logger = replaySilentLogger(logger.child({ instanceId: instance.instanceId, executionId: instance.executionId }), () => this.replayingNow);
   }
@@ -70,7 +78,7 @@ export class Executor implements WorkflowRuntime {
   }
 
   get queue(): string {
-    return this.queueName;
+    return this.started?.queue ?? '';
   }
 
   now(): Date {
@@ -87,7 +95,8 @@ export class Executor implements WorkflowRuntime {
 
   /**
    * Replays `task.history`, then applies `task.newEvents` and returns what to commit. A replay that diverges
-   * from the history ends the execution with `NonDeterminismError`; nothing of the diverged run is committed.
+   * from the history, or a history that would outgrow the size limit, ends the execution with an error;
+   * nothing else of that task is committed.
    */
   async executeTask(task: ExecutorTask): Promise<WorkflowTaskCompletion> {
     try {
@@ -99,22 +108,34 @@ export class Executor implements WorkflowRuntime {
     if (this.historyLength !== task.historyLength) {
       throw new Error(`executor holds ${this.historyLength} events but the task starts after ${task.historyLength}`);
     }
-    return this.runTask(task.newEvents);
+    const completion = await this.runTask(task.newEvents);
+    if (completion.state === 'active' && task.historyLength + completion.events.length > this.maxHistorySize) {
+      const error = new WorkflowError(`workflow history size exceeded ${this.maxHistorySize} events`, {
+        type: 'HistorySizeExceededError',
+        permanent: true,
+      });
+      return this.failTask(task, error);
+    }
+    return completion;
   }
 
   // ---- live execution -------------------------------------------------------------------------------------
 
   private async runTask(newEvents: NewEvent[]): Promise<WorkflowTaskCompletion> {
-    const events: HistoryEvent[] = [];
+    const builder = new CompletionBuilder(this.historyLength);
     const record = (event: NewEvent): void => {
-      this.historyLength += 1;
-      events.push({ ...event, sequenceId: this.historyLength });
+      builder.record(event);
+      this.historyLength = builder.historyLength;
     };
     const taskStarted = newEvent('WorkflowTaskStarted', {});
     record(taskStarted);
     this.currentTime = taskStarted.timestamp;
+    const unapplied: NewEvent[] = [];
     for (const event of newEvents) {
-      if (this.outcome !== undefined) break;
+      if (this.outcome !== undefined) {
+        unapplied.push(event);
+        continue;
+      }
       record(event);
       await this.applyInboxEvent(event);
       while (this.unrecordedSideEffects.length > 0) {
@@ -124,59 +145,122 @@ export class Executor implements WorkflowRuntime {
         await drain();
       }
     }
-    return this.commitCommands(record, events);
+    this.commitCommands(record, builder.completion);
+    this.commitOutcome(record, builder.completion, unapplied);
+    return builder.completion;
   }
 
-  private commitCommands(record: (event: NewEvent) => void, events: HistoryEvent[]): WorkflowTaskCompletion {
-    const activities: ActivityRequest[] = [];
-    const timers: TimerRequest[] = [];
-    const canceledTimers: number[] = [];
+  private commitCommands(record: (event: NewEvent) => void, completion: WorkflowTaskCompletion): void {
     if (this.outcome !== undefined) this.abandonPendingWork();
     for (const command of this.commands.values()) {
       if (command.state === 'pending') {
         command.state = 'committed';
-        if (command.kind === 'activity' && command.activity !== undefined) {
-          record(newEvent('ActivityScheduled', { ...command.activity }, command.id));
-          activities.push({ scheduleEventId: command.id, ...command.activity });
-        } else if (command.kind === 'timer' && command.firesAt !== undefined) {
-          const attributes: NewEventOf<'TimerScheduled'>['attributes'] = { firesAt: command.firesAt };
-          if (command.name.length > 0) attributes.name = command.name;
-          record(newEvent('TimerScheduled', attributes, command.id));
-          timers.push({ scheduleEventId: command.id, firesAt: command.firesAt });
-        }
+        this.commitScheduled(command, record, completion);
       } else if (command.state === 'cancelPending') {
         record(newEvent('TimerCanceled', {}, command.id));
-        canceledTimers.push(command.id);
+        completion.canceledTimers.push(command.id);
         this.commands.delete(command.id);
+      } else if (command.cancelRequest === 'pending' && command.subWorkflow !== undefined) {
+        const { instanceId, executionId } = command.subWorkflow;
+        record(newEvent('SubWorkflowCancellationRequested', { instanceId, executionId }, command.id));
+        completion.cancellations?.push({ instanceId, executionId });
+        command.cancelRequest = 'recorded';
       }
     }
-    if (this.outcome !== undefined) {
-      record(newEvent('WorkflowExecutionFinished', this.outcome));
-      this.endedFlag = true;
-    }
-    return { events, activities, timers, canceledTimers, state: this.endedFlag ? 'finished' : 'active' };
   }
 
-  /** A workflow that returned leaves nothing running: pending timers are cancelled, unscheduled work dropped. */
+  private commitScheduled(command: Command, record: (event: NewEvent) => void, completion: WorkflowTaskCompletion): void {
+    const id = command.id;
+    if (command.activity !== undefined) {
+      record(newEvent('ActivityScheduled', { ...command.activity }, id));
+      completion.activities.push({ scheduleEventId: id, ...command.activity });
+    } else if (command.firesAt !== undefined) {
+      const attributes: NewEventOf<'TimerScheduled'>['attributes'] = { firesAt: command.firesAt };
+      if (command.name.length > 0) attributes.name = command.name;
+      record(newEvent('TimerScheduled', attributes, id));
+      completion.timers.push({ scheduleEventId: id, firesAt: command.firesAt });
+    } else if (command.subWorkflow !== undefined) {
+      const child = command.subWorkflow;
+      record(newEvent('SubWorkflowScheduled', { ...child }, id));
+      const parent: ParentLink = { ...this.instanceIds(), scheduleEventId: id };
+      const started = newEvent('WorkflowExecutionStarted', { name: child.name, queue: child.queue, inputs: child.inputs, parent });
+      completion.subWorkflows?.push({
+        scheduleEventId: id,
+        instance: { instanceId: child.instanceId, executionId: child.executionId },
+        started: started as NewEventOf<'WorkflowExecutionStarted'>,
+      });
+    } else if (command.signal !== undefined) {
+      const { instanceId, name, arg } = command.signal;
+      record(newEvent('SignalSent', { instanceId, name, arg }, id));
+      const signal = newEvent('SignalReceived', { name, arg }) as NewEventOf<'SignalReceived'>;
+      completion.signals?.push({ scheduleEventId: id, instanceId, signal });
+    }
+  }
+
+  private commitOutcome(record: (event: NewEvent) => void, completion: WorkflowTaskCompletion, unapplied: NewEvent[]): void {
+    const outcome = this.outcome;
+    if (outcome === undefined) return;
+    this.endedFlag = true;
+    if ('continueAs' in outcome) {
+      const next = { instanceId: this.instance.instanceId, executionId: randomUUID() };
+      record(newEvent('WorkflowExecutionContinuedAsNew', { continuedExecutionId: next.executionId }));
+      const { name, queue, parent } = this.started ?? { name: '', queue: '' };
+      const attributes: NewEventOf<'WorkflowExecutionStarted'>['attributes'] = { name, queue, inputs: outcome.continueAs };
+      if (parent !== undefined) attributes.parent = parent;
+      const started = newEvent('WorkflowExecutionStarted', attributes) as NewEventOf<'WorkflowExecutionStarted'>;
+      const carried: ReceivedSignal[] = [...this.signals.unconsumed(), ...unappliedSignals(unapplied)];
+      const signals = carried.map(({ name: signalName, arg }) => newEvent('SignalReceived', { name: signalName, arg }) as NewEventOf<'SignalReceived'>);
+      completion.continuation = { instance: next, started, signals };
+      completion.state = 'continued-as-new';
+      return;
+    }
+    record(newEvent('WorkflowExecutionFinished', outcome));
+    this.notifyParent(completion, outcome);
+    completion.state = 'finished';
+  }
+
+  /** Gives a sub-workflow's outcome to its parent. */
+  private notifyParent(completion: WorkflowTaskCompletion, outcome: { result: unknown } | { error: FailureInfo }): void {
+    const parent = this.started?.parent;
+    if (parent === undefined) return;
+    const event =
+      'error' in outcome
+        ? newEvent('SubWorkflowFailed', { error: outcome.error }, parent.scheduleEventId)
+        : newEvent('SubWorkflowCompleted', { result: outcome.result }, parent.scheduleEventId);
+    completion.notifyParent = {
+      parent: { instanceId: parent.instanceId, executionId: parent.executionId },
+      event: event as NewEventOf<'SubWorkflowCompleted'> | NewEventOf<'SubWorkflowFailed'>,
+    };
+  }
+
+  /**
+   * A workflow that returned leaves no timer running and schedules no new activity or timer. Sub-workflows
+   * and signals it issued are still sent: they are messages to other instances, not work of its own.
+   */
   private abandonPendingWork(): void {
     for (const command of this.commands.values()) {
-      command.unsubscribe?.();
-      if (command.state === 'pending') this.commands.delete(command.id);
+      const message = command.kind === 'subWorkflow' || command.kind === 'signal';
+      if (!message) command.unsubscribe?.();
+      if (command.state === 'pending' && !message) this.commands.delete(command.id);
       else if (command.kind === 'timer' && command.state === 'committed') command.state = 'cancelPending';
     }
   }
 
-  private failTask(task: ExecutorTask, err: NonDeterminismError): WorkflowTaskCompletion {
-    this.logger.error({ err }, 'workflow replay diverged from its history');
+  private failTask(task: ExecutorTask, err: Error): WorkflowTaskCompletion {
+    this.logger.error({ err }, err instanceof NonDeterminismError ? 'workflow replay diverged from its history' : 'workflow failed');
     this.endedFlag = true;
-    let sequenceId = task.historyLength;
-    const stamp = (event: NewEvent): HistoryEvent => ({ ...event, sequenceId: ++sequenceId });
-    const events = [
-      stamp(newEvent('WorkflowTaskStarted', {})),
-      ...task.newEvents.map(stamp),
-      stamp(newEvent('WorkflowExecutionFinished', { error: toFailureInfo(err) })),
-    ];
-    return { events, activities: [], timers: [], canceledTimers: [], state: 'finished' };
+    const builder = new CompletionBuilder(task.historyLength);
+    builder.record(newEvent('WorkflowTaskStarted', {}));
+    for (const event of task.newEvents) builder.record(event);
+    const outcome = { error: toFailureInfo(err) };
+    builder.record(newEvent('WorkflowExecutionFinished', outcome));
+    this.notifyParent(builder.completion, outcome);
+    builder.completion.state = 'finished';
+    return builder.completion;
+  }
+
+  private instanceIds(): WorkflowInstance {
+    return { instanceId: this.instance.instanceId, executionId: this.instance.executionId };
   }
 
   // ---- replay ---------------------------------------------------------------------------------------------
@@ -191,30 +275,7 @@ export class Executor implements WorkflowRuntime {
         }
         this.historyLength += 1;
         if (event.type !== 'SideEffectResult') this.assertNoUnrecordedSideEffect(event);
-        switch (event.type) {
-          case 'WorkflowTaskStarted':
-            this.assertReplayedTaskComplete();
-            this.currentTime = event.timestamp;
-            break;
-          case 'ActivityScheduled':
-            this.matchScheduled(event, 'activity', event.attributes.name);
-            break;
-          case 'TimerScheduled':
-            this.matchScheduled(event, 'timer', event.attributes.name ?? '');
-            break;
-          case 'TimerCanceled':
-            this.matchCanceled(event);
-            break;
-          case 'SideEffectResult':
-            await this.matchSideEffect(event);
-            break;
-          case 'WorkflowExecutionFinished':
-          case 'WorkflowExecutionContinuedAsNew':
-            this.endedFlag = true;
-            break;
-          default:
-            await this.applyInboxEvent(event);
-        }
+        await this.replayEvent(event);
       }
       this.assertNoUnrecordedSideEffect(undefined);
       this.assertReplayedTaskComplete();
@@ -223,7 +284,46 @@ export class Executor implements WorkflowRuntime {
     }
   }
 
-  private matchScheduled(event: HistoryEvent, kind: CommandKind, name: string): void {
+  private async replayEvent(event: HistoryEvent): Promise<void> {
+    switch (event.type) {
+      case 'WorkflowTaskStarted':
+        this.assertReplayedTaskComplete();
+        this.currentTime = event.timestamp;
+        break;
+      case 'ActivityScheduled':
+        this.matchScheduled(event, 'activity', event.attributes.name);
+        break;
+      case 'TimerScheduled':
+        this.matchScheduled(event, 'timer', event.attributes.name ?? '');
+        break;
+      case 'SubWorkflowScheduled': {
+        const command = this.matchScheduled(event, 'subWorkflow', event.attributes.name);
+        // The recorded child is the one to cancel and to hear from, whatever id this code would derive.
+        if (command.subWorkflow !== undefined) command.subWorkflow.executionId = event.attributes.executionId;
+        break;
+      }
+      case 'SignalSent':
+        this.matchScheduled(event, 'signal', event.attributes.name);
+        break;
+      case 'TimerCanceled':
+        this.matchCanceled(event);
+        break;
+      case 'SubWorkflowCancellationRequested':
+        this.matchCancellationRequest(event);
+        break;
+      case 'SideEffectResult':
+        await this.matchSideEffect(event);
+        break;
+      case 'WorkflowExecutionFinished':
+      case 'WorkflowExecutionContinuedAsNew':
+        this.endedFlag = true;
+        break;
+      default:
+        await this.applyInboxEvent(event);
+    }
+  }
+
+  private matchScheduled(event: HistoryEvent, kind: CommandKind, name: string): Command {
     const id = event.scheduleEventId ?? 0;
     const command = this.commands.get(id);
     if (command === undefined || command.state !== 'pending' || command.kind !== kind || command.name !== name) {
@@ -232,6 +332,7 @@ export class Executor implements WorkflowRuntime {
       throw new NonDeterminismError(`history recorded ${event.type} of ${recorded}, but the workflow code issued ${issued}`);
     }
     command.state = 'committed';
+    return command;
   }
 
   private matchCanceled(event: HistoryEvent): void {
@@ -242,6 +343,16 @@ export class Executor implements WorkflowRuntime {
       throw new NonDeterminismError(`history recorded ${event.type} of command ${id}, but in the workflow code ${issued}`);
     }
     this.commands.delete(id);
+  }
+
+  private matchCancellationRequest(event: HistoryEvent): void {
+    const id = event.scheduleEventId ?? 0;
+    const command = this.commands.get(id);
+    if (command?.cancelRequest !== 'pending') {
+      const issued = command === undefined ? `command ${id} is not pending` : `${describeCommand(command)} was not cancelled`;
+      throw new NonDeterminismError(`history recorded ${event.type} of command ${id}, but in the workflow code ${issued}`);
+    }
+    command.cancelRequest = 'recorded';
   }
 
   private async matchSideEffect(event: NewEventOf<'SideEffectResult'>): Promise<void> {
@@ -269,7 +380,7 @@ export class Executor implements WorkflowRuntime {
       if (command.state === 'pending') {
         throw new NonDeterminismError(`the workflow code issued ${describeCommand(command)}, which the history does not have`);
       }
-      if (command.state === 'cancelPending') {
+      if (command.state === 'cancelPending' || command.cancelRequest === 'pending') {
         throw new NonDeterminismError(`the workflow code cancelled ${describeCommand(command)}, which the history does not have`);
       }
     }
@@ -285,19 +396,31 @@ export class Executor implements WorkflowRuntime {
       case 'WorkflowExecutionCanceled':
         this.rootScope.cancel();
         break;
-      case 'ActivityCompleted': {
-        this.takeCommitted(event.scheduleEventId, 'activity')?.settle.resolve(event.attributes.result);
+      case 'SignalReceived':
+        this.signals.receive(event.attributes.name, event.attributes.arg);
         break;
-      }
-      case 'ActivityFailed': {
-        this.takeCommitted(event.scheduleEventId, 'activity')?.settle.reject(fromFailureInfo(event.attributes.error));
+      case 'ActivityCompleted':
+      case 'SubWorkflowCompleted':
+        this.takeCommitted(event.scheduleEventId, event.type === 'ActivityCompleted' ? 'activity' : 'subWorkflow')?.settle.resolve(
+          event.attributes.result,
+        );
         break;
-      }
-      case 'TimerFired': {
+      case 'ActivityFailed':
+      case 'SubWorkflowFailed':
+        this.takeCommitted(event.scheduleEventId, event.type === 'ActivityFailed' ? 'activity' : 'subWorkflow')?.settle.reject(
+          fromFailureInfo(event.attributes.error),
+        );
+        break;
+      case 'SignalDelivered':
+        this.takeCommitted(event.scheduleEventId, 'signal')?.settle.resolve(undefined);
+        break;
+      case 'SignalFailed':
+        this.takeCommitted(event.scheduleEventId, 'signal')?.settle.reject(fromFailureInfo(event.attributes.error));
+        break;
+      case 'TimerFired':
         // A timer cancelled while it was coming due has no command left: the late fire is ignored.
         this.takeCommitted(event.scheduleEventId, 'timer')?.settle.resolve(undefined);
         break;
-      }
       default:
         return;
     }
@@ -316,8 +439,8 @@ export class Executor implements WorkflowRuntime {
   }
 
   private start(event: NewEventOf<'WorkflowExecutionStarted'>): void {
+    this.started = event.attributes;
     const { name, queue, inputs } = event.attributes;
-    this.queueName = queue;
     const fn = this.lookup(name);
     if (fn === undefined) {
       const error = new WorkflowError(`workflow ${name} is not registered on the workers of queue ${queue}`, {
@@ -328,26 +451,24 @@ export class Executor implements WorkflowRuntime {
       return;
     }
     const ctx = createRootContext(this, this.rootScope);
+    const fail = (err: unknown): void => {
+      this.outcome = err instanceof ContinueAsNewRequest ? { continueAs: err.inputs } : { error: toFailureInfo(err) };
+    };
     let running: Promise<unknown>;
     try {
       running = Promise.resolve(fn(ctx, ...inputs));
     } catch (err) {
-      this.outcome = { error: toFailureInfo(err) };
+      fail(err);
       return;
     }
-    running.then(
-      (result) => {
-        try {
-          assertEncodable(result, `result of workflow ${name}`);
-          this.outcome = { result };
-        } catch (err) {
-          this.outcome = { error: toFailureInfo(err) };
-        }
-      },
-      (err: unknown) => {
-        this.outcome = { error: toFailureInfo(err) };
-      },
-    );
+    running.then((result) => {
+      try {
+        assertEncodable(result, `result of workflow ${name}`);
+        this.outcome = { result };
+      } catch (err) {
+        fail(err);
+      }
+    }, fail);
   }
 
   // ---- commands (WorkflowRuntime) -------------------------------------------------------------------------
@@ -364,27 +485,59 @@ export class Executor implements WorkflowRuntime {
     return [command, future];
   }
 
+  /** Cancellation withdraws a command that is not committed yet; `committed` says what happens after that. */
+  private withdrawOnCancel(scope: CancelScope, command: Command, committed: () => void): void {
+    command.unsubscribe = scope.onCancel(() => {
+      if (command.state === 'pending') {
+        this.commands.delete(command.id);
+        command.settle.reject(scope.error());
+      } else {
+        committed();
+      }
+    });
+  }
+
   scheduleActivity(scope: CancelScope, attempt: ActivityAttempt): Future<unknown> {
     const [command, future] = this.issue('activity', attempt.name);
     command.activity = attempt;
-    // Cancellation withdraws an activity that is not committed yet; one already scheduled runs to its end.
-    command.unsubscribe = scope.onCancel(() => {
-      if (command.state !== 'pending') return;
-      this.commands.delete(command.id);
-      command.settle.reject(scope.error());
-    });
+    // An activity already scheduled runs to its end.
+    this.withdrawOnCancel(scope, command, () => undefined);
     return future;
   }
 
   scheduleTimer(scope: CancelScope, delayMs: number, name: string | undefined): Future<void> {
     const [command, future] = this.issue('timer', name ?? '');
     command.firesAt = new Date(this.currentTime.getTime() + delayMs);
-    command.unsubscribe = scope.onCancel(() => {
-      if (command.state === 'pending') this.commands.delete(command.id);
-      else if (command.state === 'committed') command.state = 'cancelPending';
+    this.withdrawOnCancel(scope, command, () => {
+      if (command.state === 'committed') command.state = 'cancelPending';
       command.settle.reject(scope.error());
     });
     return future as Future<void>;
+  }
+
+  scheduleSubWorkflow(scope: CancelScope, attempt: SubWorkflowAttempt): Future<unknown> {
+    const [command, future] = this.issue('subWorkflow', attempt.name);
+    command.subWorkflow = { ...attempt, executionId: childExecutionId(this.instance.executionId, command.id) };
+    // A started child is asked to cancel; the future then settles with the child's own outcome.
+    this.withdrawOnCancel(scope, command, () => {
+      if (command.state === 'committed' && command.cancelRequest === undefined) command.cancelRequest = 'pending';
+    });
+    return future;
+  }
+
+  nextSubWorkflowInstanceId(): string {
+    return defaultChildInstanceId(this.instance.instanceId, this.instance.executionId, ++this.subWorkflowsWithoutId);
+  }
+
+  signalWorkflow(scope: CancelScope, instanceId: string, name: string, arg: unknown): Future<void> {
+    const [command, future] = this.issue('signal', name);
+    command.signal = { instanceId, name, arg };
+    this.withdrawOnCancel(scope, command, () => undefined);
+    return future as Future<void>;
+  }
+
+  signalChannel(name: string): Channel<unknown> {
+    return this.signals.channel(name);
   }
 
   sideEffect<T>(fn: () => T): Future<T> {
@@ -400,6 +553,10 @@ export class Executor implements WorkflowRuntime {
     if (outcome.error !== undefined) command.settle.reject(fromFailureInfo(outcome.error));
     else command.settle.resolve(outcome.result);
   }
+}
+
+function unappliedSignals(events: NewEvent[]): ReceivedSignal[] {
+  return events.flatMap((event) => (event.type === 'SignalReceived' ? [{ name: event.attributes.name, arg: event.attributes.arg }] : []));
 }
 
 function runSideEffect(fn: () => unknown): { result?: unknown; error?: FailureInfo } {

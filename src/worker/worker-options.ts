@@ -2,6 +2,7 @@ import { pino, type Logger } from 'pino';
 import { DEFAULT_QUEUE } from '../core/instance.js';
 import { assertDurationMs, assertQueueName } from '../core/validation.js';
 import { InvalidArgumentError } from '../errors/errors.js';
+import { DEFAULT_MAX_HISTORY_SIZE } from '../executor/executor.js';
 
 /** Options of a `Worker`; every field is optional and merged with `DefaultWorkerOptions`. */
 export interface WorkerOptions {
@@ -21,6 +22,11 @@ export interface WorkerOptions {
   workflowLockTimeoutMs?: number;
   /** Lease of an activity task, extended automatically and by `heartbeat()`. */
   activityLockTimeoutMs?: number;
+  /**
+   * Events an execution's history may hold: a task that would grow it past this fails the execution with
+   * `HistorySizeExceededError` (continue-as-new keeps long-running workflows below it).
+   */
+  maxHistorySize?: number;
   logger?: Logger;
 }
 
@@ -34,6 +40,7 @@ export const DefaultWorkerOptions = Object.freeze({
   executorCacheSize: 128,
   workflowLockTimeoutMs: 30_000,
   activityLockTimeoutMs: 60_000,
+  maxHistorySize: DEFAULT_MAX_HISTORY_SIZE,
 });
 
 /** Worker options with every field filled in. */
@@ -50,7 +57,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
   for (const key of ['workflowPollers', 'activityPollers', 'executorCacheSize'] as const) {
     assertCount(resolved[key], key, 0);
   }
-  for (const key of ['maxParallelWorkflowTasks', 'maxParallelActivityTasks'] as const) {
+  for (const key of ['maxParallelWorkflowTasks', 'maxParallelActivityTasks', 'maxHistorySize'] as const) {
     assertCount(resolved[key], key, 1);
   }
   assertDurationMs(resolved.workflowLockTimeoutMs, 'workflowLockTimeoutMs');

@@ -84,8 +84,11 @@ export class Worker {
     const handler = new WorkflowTaskHandler(
       this.backend,
       (name) => this.registry.workflows.get(name),
-      this.options.workflowLockTimeoutMs,
-      this.options.executorCacheSize,
+      {
+        lockTimeoutMs: this.options.workflowLockTimeoutMs,
+        cacheSize: this.options.executorCacheSize,
+        maxHistorySize: this.options.maxHistorySize,
+      },
       this.logger,
     );
     const slots = new Slots(this.options.maxParallelWorkflowTasks);

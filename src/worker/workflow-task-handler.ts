@@ -7,6 +7,15 @@ import { Executor, type WorkflowLookup } from '../executor/executor.js';
 import type { HistoryEvent } from '../history/events.js';
 import { keepLeased } from './lease-keeper.js';
 
+/** How a worker runs workflow tasks. */
+export interface WorkflowTaskSettings {
+  lockTimeoutMs: number;
+  /** Live executors kept between tasks. */
+  cacheSize: number;
+  /** Events an execution's history may hold before the execution fails. */
+  maxHistorySize: number;
+}
+
 /** Runs claimed workflow tasks through cached executors and commits their results. */
 export class WorkflowTaskHandler {
   private readonly cache: ExecutorCache<Executor>;
@@ -14,14 +23,16 @@ export class WorkflowTaskHandler {
   private readonly backend: Backend;
   private readonly lookup: WorkflowLookup;
   private readonly lockTimeoutMs: number;
+  private readonly maxHistorySize: number;
   private readonly logger: Logger;
 
-  constructor(backend: Backend, lookup: WorkflowLookup, lockTimeoutMs: number, cacheSize: number, logger: Logger) {
+  constructor(backend: Backend, lookup: WorkflowLookup, settings: WorkflowTaskSettings, logger: Logger) {
     this.backend = backend;
     this.lookup = lookup;
-    this.lockTimeoutMs = lockTimeoutMs;
+    this.lockTimeoutMs = settings.lockTimeoutMs;
+    this.maxHistorySize = settings.maxHistorySize;
     this.logger = logger;
-    this.cache = new ExecutorCache(cacheSize);
+    this.cache = new ExecutorCache(settings.cacheSize);
   }
 
   /** History length held for an execution, so a claim returns only what this worker has not seen. */
@@ -63,7 +74,7 @@ export class WorkflowTaskHandler {
       return { executor: cached, history: task.history };
     }
     if (cached !== undefined) this.cache.delete(key);
-    const executor = new Executor(task.instance, this.lookup, this.logger);
+    const executor = new Executor(task.instance, this.lookup, this.logger, this.maxHistorySize);
     let history = task.history;
     if (history.length !== task.historyLength) {
       history = (await this.backend.getWorkflowInstanceHistory(task.instance)).slice(0, task.historyLength);

@@ -1,11 +1,10 @@
 import { assertEncodable } from '../codec/codec.js';
 import { assertQueueName } from '../core/validation.js';
-import { InvalidArgumentError, WorkflowError, isCanceled } from '../errors/errors.js';
-import type { CancelScope } from './cancel-scope.js';
+import { InvalidArgumentError } from '../errors/errors.js';
 import { contextInternals, type WorkflowContext } from './context.js';
 import { Future } from './future.js';
-import { DefaultRetryOptions, backoffMs, resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry-options.js';
-import type { WorkflowRuntime } from './runtime.js';
+import { retryAttempts } from './retry.js';
+import { DefaultRetryOptions, resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry-options.js';
 
 /** Options of one `executeActivity` call. */
 export interface ActivityOptions {
@@ -52,39 +51,13 @@ export function executeActivity(
     return Future.rejected(err);
   }
   if (scope.canceled) return Future.rejected(scope.error());
-  if (retry.maxAttempts === 1) return runtime.scheduleActivity(scope, { name, queue, inputs: args, attempt: 0 });
-  return Future.from(runWithRetries(runtime, scope, retry, { name, queue, inputs: args }));
+  const runAttempt = (attempt: number): Future<unknown> => runtime.scheduleActivity(scope, { name, queue, inputs: args, attempt });
+  if (retry.maxAttempts === 1) return runAttempt(0);
+  return Future.from(retryAttempts(runtime, scope, retry, runAttempt));
 }
 
 function activityName(activity: ActivityFunction | string): string {
   const name = typeof activity === 'string' ? activity : activity.name;
   if (name.length === 0) throw new InvalidArgumentError('an activity needs a name: pass a named function or a string');
   return name;
-}
-
-async function runWithRetries(
-  runtime: WorkflowRuntime,
-  scope: CancelScope,
-  retry: ResolvedRetryOptions,
-  call: { name: string; queue: string; inputs: unknown[] },
-): Promise<unknown> {
-  const firstScheduledAtMs = runtime.now().getTime();
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await runtime.scheduleActivity(scope, { ...call, attempt });
-    } catch (err) {
-      if (isCanceled(err)) throw err;
-      // An attempt that was already running finishes, but no further attempt starts after cancellation.
-      if (scope.canceled) throw scope.error();
-      if (!shouldRetry(err, retry, attempt, firstScheduledAtMs, runtime.now().getTime())) throw err;
-      await runtime.scheduleTimer(scope, backoffMs(retry, attempt + 1), 'retry-backoff');
-    }
-  }
-}
-
-function shouldRetry(err: unknown, retry: ResolvedRetryOptions, attempt: number, firstMs: number, nowMs: number): boolean {
-  if (err instanceof WorkflowError && err.permanent) return false;
-  if (attempt + 1 >= retry.maxAttempts) return false;
-  if (retry.retryTimeoutMs === undefined) return true;
-  return nowMs + backoffMs(retry, attempt + 1) - firstMs <= retry.retryTimeoutMs;
 }

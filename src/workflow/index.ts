@@ -1,23 +1,38 @@
 import { executeActivity } from './activity.js';
+import { newBufferedChannel, newChannel } from './channel.js';
 import { newDisconnectedContext, withCancel } from './context.js';
+import { continueAsNew } from './continue-as-new.js';
 import { now, random, uuid } from './deterministic.js';
 import { isCanceled } from '../errors/errors.js';
 import { logger, replaying, workflowInstance } from './info.js';
+import { onDefault, onFuture, onReceive, select } from './select.js';
 import { sideEffect } from './side-effect.js';
+import { newSignalChannel, signalWorkflow } from './signal.js';
+import { createSubWorkflowInstance } from './sub-workflow.js';
 import { scheduleTimer, sleep } from './timer.js';
 
 /** The calls available to workflow code. Use them only inside a workflow function. */
 export const workflow = Object.freeze({
   executeActivity,
+  createSubWorkflowInstance,
   scheduleTimer,
   sleep,
   now,
   random,
   uuid,
   sideEffect,
+  newSignalChannel,
+  signalWorkflow,
+  continueAsNew,
   withCancel,
   newDisconnectedContext,
   isCanceled,
+  newChannel,
+  newBufferedChannel,
+  select,
+  onFuture,
+  onReceive,
+  onDefault,
   workflowInstance,
   replaying,
   logger,
@@ -25,6 +40,10 @@ export const workflow = Object.freeze({
 
 export { DefaultActivityOptions, type ActivityOptions, type ActivityFunction } from './activity.js';
 export { DefaultRetryOptions, type RetryOptions } from './retry-options.js';
+export { DefaultSubWorkflowRetryOptions, type SubWorkflowOptions } from './sub-workflow.js';
 export type { WorkflowContext } from './context.js';
 export { Future } from './future.js';
+export { Channel, type ReceiveResult } from './channel.js';
+export type { SelectCase } from './select.js';
+export { ContinueAsNewRequest } from './continue-as-new.js';
 export type { TimerOptions } from './timer.js';

@@ -1,10 +1,20 @@
 import type { Logger } from 'pino';
 import type { WorkflowInstance } from '../core/instance.js';
 import type { CancelScope } from './cancel-scope.js';
+import type { Channel } from './channel.js';
 import type { Future } from './future.js';
 
 /** One activity attempt as workflow code asks for it. */
 export interface ActivityAttempt {
+  name: string;
+  queue: string;
+  inputs: unknown[];
+  attempt: number;
+}
+
+/** One attempt of a sub-workflow as workflow code asks for it. */
+export interface SubWorkflowAttempt {
+  instanceId: string;
   name: string;
   queue: string;
   inputs: unknown[];
@@ -26,4 +36,12 @@ export interface WorkflowRuntime {
   scheduleActivity(scope: CancelScope, attempt: ActivityAttempt): Future<unknown>;
   scheduleTimer(scope: CancelScope, delayMs: number, name: string | undefined): Future<void>;
   sideEffect<T>(fn: () => T): Future<T>;
+  /** Starts a sub-workflow when the task commits; settles with the child's outcome. */
+  scheduleSubWorkflow(scope: CancelScope, attempt: SubWorkflowAttempt): Future<unknown>;
+  /** A fresh instance id for a sub-workflow started without one, the same on replay. */
+  nextSubWorkflowInstanceId(): string;
+  /** Sends a signal when the task commits; rejects with `InstanceNotFoundError` info if no one received it. */
+  signalWorkflow(scope: CancelScope, instanceId: string, name: string, arg: unknown): Future<void>;
+  /** The channel of the signals sent to this instance under `name` (one channel per name). */
+  signalChannel(name: string): Channel<unknown>;
 }

@@ -1,0 +1,36 @@
+import { WorkflowError, isCanceled } from '../errors/errors.js';
+import type { CancelScope } from './cancel-scope.js';
+import type { Future } from './future.js';
+import { backoffMs, type ResolvedRetryOptions } from './retry-options.js';
+import type { WorkflowRuntime } from './runtime.js';
+
+/**
+ * Runs attempts until one succeeds, waiting on durable 'retry-backoff' timers between them. Stops at once on
+ * cancellation, a permanent error, exhausted attempts or the retry timeout; rejects with the last error.
+ */
+export async function retryAttempts(
+  runtime: WorkflowRuntime,
+  scope: CancelScope,
+  retry: ResolvedRetryOptions,
+  runAttempt: (attempt: number) => Future<unknown>,
+): Promise<unknown> {
+  const firstScheduledAtMs = runtime.now().getTime();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await runAttempt(attempt);
+    } catch (err) {
+      if (isCanceled(err)) throw err;
+      // An attempt that was already running finishes, but no further attempt starts after cancellation.
+      if (scope.canceled) throw scope.error();
+      if (!shouldRetry(err, retry, attempt, firstScheduledAtMs, runtime.now().getTime())) throw err;
+      await runtime.scheduleTimer(scope, backoffMs(retry, attempt + 1), 'retry-backoff');
+    }
+  }
+}
+
+function shouldRetry(err: unknown, retry: ResolvedRetryOptions, attempt: number, firstMs: number, nowMs: number): boolean {
+  if (err instanceof WorkflowError && err.permanent) return false;
+  if (attempt + 1 >= retry.maxAttempts) return false;
+  if (retry.retryTimeoutMs === undefined) return true;
+  return nowMs + backoffMs(retry, attempt + 1) - firstMs <= retry.retryTimeoutMs;
+}
