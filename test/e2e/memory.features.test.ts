@@ -1,0 +1,7 @@
+import { MemoryBackend } from '../../src/backend/memory/memory-backend.js';
+import { e2eGroup, type SettingsBackendFactory } from './harness.js';
+import { signalScenarios } from './signal-scenarios.js';
+
+const memory: SettingsBackendFactory = (settings) => Promise.resolve(new MemoryBackend(settings));
+
+e2eGroup('signals', 'MemoryBackend', memory, signalScenarios);
