@@ -2,8 +2,10 @@ import { MemoryBackend } from '../../src/backend/memory/memory-backend.js';
 import { e2eGroup, type SettingsBackendFactory } from './harness.js';
 import { signalScenarios } from './signal-scenarios.js';
 import { subWorkflowScenarios } from './sub-workflow-scenarios.js';
+import { cancellationScenarios } from './cancellation-scenarios.js';
 
 const memory: SettingsBackendFactory = (settings) => Promise.resolve(new MemoryBackend(settings));
 
 e2eGroup('signals', 'MemoryBackend', memory, signalScenarios);
 e2eGroup('sub-workflows', 'MemoryBackend', memory, subWorkflowScenarios);
+e2eGroup('cancellation', 'MemoryBackend', memory, cancellationScenarios);
