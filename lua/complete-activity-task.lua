@@ -13,6 +13,7 @@
   ARGV[3] ActivityCompleted or ActivityFailed event blob
   ARGV[4] instance id
   ARGV[5] execution id
+  ARGV[6] event type (ActivityCompleted or ActivityFailed)
   Returns: 1 when the event was delivered, 0 when the task was already completed (nothing changed),
            2 when the execution has ended (the task is removed, the event dropped)
   Errors: none
@@ -28,7 +29,7 @@ if #redis.call('XRANGE', tasks, entry_id, entry_id) == 0 then
 end
 ack_entry(tasks, ARGV[2], entry_id)
 redis.call('HDEL', heartbeats, entry_id)
-if deliver_event(execution, inbox, stream, ARGV[4], ARGV[5], ARGV[3]) then
+if deliver_event(execution, inbox, stream, ARGV[4], ARGV[5], ARGV[3], ARGV[6]) then
   return 1
 end
 return 2

@@ -6,9 +6,10 @@
 
   KEYS[1] timers zset
   then for timer i = 0 .. n-1:
-  KEYS[2 + 3i] execution hash
-  KEYS[3 + 3i] inbox stream
-  KEYS[4 + 3i] workflow-task stream of the workflow's queue
+  KEYS[2 + 4i] execution hash
+  KEYS[3 + 4i] inbox stream
+  KEYS[4 + 4i] workflow-task stream of the workflow's queue
+  KEYS[5 + 4i] the execution's set of pending timers
   ARGV[1] n = number of timers
   then for timer i = 0 .. n-1:
   ARGV[2 + 4i] timers member
@@ -22,10 +23,12 @@
 
 local delivered = 0
 for i = 0, tonumber(ARGV[1]) - 1 do
-  local k, a = 2 + 3 * i, 2 + 4 * i
-  if redis.call('ZREM', KEYS[1], ARGV[a]) == 1
-    and deliver_event(KEYS[k], KEYS[k + 1], KEYS[k + 2], ARGV[a + 2], ARGV[a + 3], ARGV[a + 1]) then
-    delivered = delivered + 1
+  local k, a = 2 + 4 * i, 2 + 4 * i
+  if redis.call('ZREM', KEYS[1], ARGV[a]) == 1 then
+    redis.call('SREM', KEYS[k + 3], ARGV[a])
+    if deliver_event(KEYS[k], KEYS[k + 1], KEYS[k + 2], ARGV[a + 2], ARGV[a + 3], ARGV[a + 1], 'TimerFired') then
+      delivered = delivered + 1
+    end
   end
 end
 return delivered

@@ -10,7 +10,7 @@ export function configKey(prefix: string): string {
   return `${prefix}:config`;
 }
 
-/** Hash of an instance id: its latest `executionId` and that execution's `state`. */
+/** Hash of an instance id: its latest `executionId`, that execution's `state` and its `queue`. */
 export function instanceKey(prefix: string, partition: number, instanceId: string): string {
   return `${base(prefix, partition)}:instance:${instanceId}`;
 }
@@ -28,6 +28,11 @@ export function inboxKey(prefix: string, partition: number, instanceId: string, 
 /** List of an execution's processed events; index i holds sequence id i + 1. */
 export function historyKey(prefix: string, partition: number, instanceId: string, executionId: string): string {
   return `${base(prefix, partition)}:history:${instanceId}:${executionId}`;
+}
+
+/** Set of the timers zset members of an execution's pending timers, so they can go when it ends. */
+export function executionTimersKey(prefix: string, partition: number, instanceId: string, executionId: string): string {
+  return `${base(prefix, partition)}:execution-timers:${instanceId}:${executionId}`;
 }
 
 /** Stream of workflow tasks of one queue in one partition (entries `{ i, e }`), read by a consumer group. */
@@ -50,6 +55,34 @@ export function instancesKey(prefix: string, partition: number): string {
   return `${base(prefix, partition)}:instances`;
 }
 
+/** Set of a partition's active executions (`<iid>\n<eid>`), counted by `getStats`. */
+export function activeKey(prefix: string, partition: number): string {
+  return `${base(prefix, partition)}:active`;
+}
+
+/** Sorted set of a partition's ended executions (`<iid>\n<eid>`), scored by the time they ended (ms). */
+export function finishedKey(prefix: string, partition: number): string {
+  return `${base(prefix, partition)}:finished`;
+}
+
+/**
+ * Sorted set of a partition's ended executions whose keys expire (`retentionMs`), scored by expiry time
+ * (ms): tells which index entries point at keys Redis has already dropped.
+ */
+export function expiringKey(prefix: string, partition: number): string {
+  return `${base(prefix, partition)}:expiring`;
+}
+
+/** Set of the queue names a partition's workflow-task streams were created for (for `getStats`). */
+export function workflowQueuesKey(prefix: string, partition: number): string {
+  return `${base(prefix, partition)}:workflow-queues`;
+}
+
+/** Set of the queue names a partition's activity-task streams were created for (for `getStats`). */
+export function activityQueuesKey(prefix: string, partition: number): string {
+  return `${base(prefix, partition)}:activity-queues`;
+}
+
 /** Hash of a partition's activity heartbeat details, by activity-task entry id. */
 export function heartbeatsKey(prefix: string, partition: number): string {
   return `${base(prefix, partition)}:heartbeats`;
@@ -58,4 +91,46 @@ export function heartbeatsKey(prefix: string, partition: number): string {
 /** Pub/sub channel announcing `<iid>\n<eid>` when an execution of the partition stops being active. */
 export function finishedChannel(prefix: string, partition: number): string {
   return `${base(prefix, partition)}:finished`;
+}
+
+/** The keys of one execution and of its instance id. */
+export interface ExecutionKeySet {
+  instance: string;
+  execution: string;
+  inbox: string;
+  history: string;
+  executionTimers: string;
+}
+
+/** Every key of execution `executionId` of `instanceId`, which lives in `partition`. */
+export function keysOfExecution(prefix: string, partition: number, instanceId: string, executionId: string): ExecutionKeySet {
+  return {
+    instance: instanceKey(prefix, partition, instanceId),
+    execution: executionKey(prefix, partition, instanceId, executionId),
+    inbox: inboxKey(prefix, partition, instanceId, executionId),
+    history: historyKey(prefix, partition, instanceId, executionId),
+    executionTimers: executionTimersKey(prefix, partition, instanceId, executionId),
+  };
+}
+
+/** The indexes of one partition that creating, ending and removing executions maintain. */
+export interface PartitionIndexKeys {
+  timers: string;
+  instances: string;
+  active: string;
+  finished: string;
+  expiring: string;
+  workflowQueues: string;
+}
+
+/** The index keys of `partition`. */
+export function indexKeysOf(prefix: string, partition: number): PartitionIndexKeys {
+  return {
+    timers: timersKey(prefix, partition),
+    instances: instancesKey(prefix, partition),
+    active: activeKey(prefix, partition),
+    finished: finishedKey(prefix, partition),
+    expiring: expiringKey(prefix, partition),
+    workflowQueues: workflowQueuesKey(prefix, partition),
+  };
 }

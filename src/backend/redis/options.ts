@@ -34,6 +34,12 @@ export interface RedisBackendOptions {
    * @default 100
    */
   timerBatchSize?: number;
+  /**
+   * How long (ms) the keys of an execution are kept after it ends: Redis then expires them (PEXPIRE set
+   * when it ends), and listing, stats and removal skip what is gone. Applies to executions that end
+   * while this option is set. @default Infinity (keep until removed)
+   */
+  retentionMs?: number;
   /** Logger for connection trouble and dropped tasks. @default pino({ name: 'redflow' }) */
   logger?: Logger;
 }
@@ -45,6 +51,8 @@ export interface ResolvedRedisBackendOptions {
   partitions: number;
   blockTimeoutMs: number;
   timerBatchSize: number;
+  /** 0 = keep ended executions until removed. */
+  retentionMs: number;
   logger: Logger | undefined;
 }
 
@@ -56,6 +64,11 @@ function positiveInteger(value: number, name: string, max = Number.MAX_SAFE_INTE
     throw new InvalidArgumentError(`RedisBackend option ${name} must be an integer from 1 to ${max}, got ${value}`);
   }
   return value;
+}
+
+function retention(value: number | undefined): number {
+  if (value === undefined || value === Infinity) return 0;
+  return positiveInteger(value, 'retentionMs');
 }
 
 /** Applies defaults to `options` and throws `InvalidArgumentError` naming the first bad option. */
@@ -70,6 +83,7 @@ export function resolveOptions(options: RedisBackendOptions): ResolvedRedisBacke
     partitions: positiveInteger(options.partitions ?? 1, 'partitions', MAX_PARTITIONS),
     blockTimeoutMs: positiveInteger(options.blockTimeoutMs ?? 1000, 'blockTimeoutMs'),
     timerBatchSize: positiveInteger(options.timerBatchSize ?? 100, 'timerBatchSize'),
+    retentionMs: retention(options.retentionMs),
     logger: options.logger,
   };
 }

@@ -8,6 +8,7 @@ import type {
   Backend,
   BackendStats,
   ExecutionOutcome,
+  ListWorkflowInstancesQuery,
   WorkflowInstancePage,
   PollRequest,
   WorkflowPollRequest,
@@ -33,7 +34,12 @@ import {
   parseActivityTaskHandle,
 } from './activity-task-record.js';
 import { CompletionWaiter } from './completion-waiter.js';
+import { readBackendStats } from './backend-stats.js';
+import { InstanceListing } from './instance-listing.js';
+import { InstanceMessages } from './instance-messages.js';
+import { InstanceRemoval } from './instance-removal.js';
 import {
+  activityQueuesKey,
   activityTaskStreamKey,
   configKey,
   executionKey,
@@ -41,13 +47,13 @@ import {
   heartbeatsKey,
   historyKey,
   inboxKey,
-  instanceKey,
-  instancesKey,
-  timersKey,
+  indexKeysOf,
+  keysOfExecution,
   workflowTaskStreamKey,
 } from './keys.js';
 import { resolveOptions, type RedisBackendOptions } from './options.js';
 import { partitionOf } from './partition.js';
+import type { RedisContext } from './redis-context.js';
 import { scriptErrorCode } from './script-errors.js';
 import { RedisScripts, type RedisClient } from './scripts.js';
 import type { StreamEntry } from './stream-replies.js';
@@ -112,12 +118,17 @@ export class RedisBackend implements Backend {
   readonly #prefix: string;
   readonly #partitions: number;
   readonly #timerBatchSize: number;
+  readonly #retentionMs: number;
   readonly #logger: Logger;
   readonly #consumer = consumerName();
   readonly #scripts: RedisScripts;
   readonly #workflowReader: StreamTaskReader;
   readonly #activityReader: StreamTaskReader;
   readonly #waiter: CompletionWaiter;
+  readonly #messages: InstanceMessages;
+  readonly #removal: InstanceRemoval;
+  readonly #listing: InstanceListing;
+  readonly #context: RedisContext;
   readonly #streams = new Map<string, StreamInfo>();
   #timerLoops: TimerLoop[] | undefined;
   #ready: Promise<void> | undefined;
@@ -128,6 +139,7 @@ export class RedisBackend implements Backend {
     this.#prefix = resolved.prefix;
     this.#partitions = resolved.partitions;
     this.#timerBatchSize = resolved.timerBatchSize;
+    this.#retentionMs = resolved.retentionMs;
     this.#logger = resolved.logger ?? pino({ name: 'redflow' });
     if (typeof resolved.redis === 'string') {
       this.#client = new Redis(resolved.redis);
@@ -156,6 +168,10 @@ export class RedisBackend implements Backend {
       giveBack: (entries) => this.#giveBackActivityEntries(entries),
     });
     this.#waiter = new CompletionWaiter(this.#client, this.#logger);
+    this.#context = { client: this.#client, prefix: this.#prefix, partitions: this.#partitions };
+    this.#messages = new InstanceMessages(this.#context);
+    this.#removal = new InstanceRemoval(this.#context);
+    this.#listing = new InstanceListing(this.#context);
   }
 
   /** Name of this backend's consumer in the task streams' consumer groups. */
@@ -175,21 +191,11 @@ export class RedisBackend implements Backend {
     try {
       await this.#scripts.createWorkflowInstance(
         {
-          instance: instanceKey(this.#prefix, p, instanceId),
-          execution: executionKey(this.#prefix, p, instanceId, executionId),
-          inbox: inboxKey(this.#prefix, p, instanceId, executionId),
+          ...keysOfExecution(this.#prefix, p, instanceId, executionId),
+          ...indexKeysOf(this.#prefix, p),
           workflowTasks: workflowTaskStreamKey(this.#prefix, p, queue),
-          instances: instancesKey(this.#prefix, p),
         },
-        {
-          instanceId,
-          executionId,
-          name,
-          queue,
-          createdAt: started.timestamp.getTime(),
-          started: blob,
-          indexMember: `${instanceId}\n${executionId}`,
-        },
+        { instanceId, executionId, name, queue, createdAt: started.timestamp.getTime(), started: blob },
       );
     } catch (err) {
       if (scriptErrorCode(err) === 'INSTANCE_EXISTS') throw new InstanceAlreadyExistsError(instanceId);
@@ -306,12 +312,10 @@ export class RedisBackend implements Backend {
     try {
       await this.#scripts.completeWorkflowTask(
         {
-          execution: executionKey(this.#prefix, p, instanceId, executionId),
-          inbox: inboxKey(this.#prefix, p, instanceId, executionId),
-          history: historyKey(this.#prefix, p, instanceId, executionId),
+          ...keysOfExecution(this.#prefix, p, instanceId, executionId),
+          ...indexKeysOf(this.#prefix, p),
           workflowTasks: workflowTaskStreamKey(this.#prefix, p, task.queue),
-          timers: timersKey(this.#prefix, p),
-          instance: instanceKey(this.#prefix, p, instanceId),
+          activityQueues: activityQueuesKey(this.#prefix, p),
           activityTasks: queues.map((queue) => activityTaskStreamKey(this.#prefix, p, queue)),
         },
         {
@@ -325,9 +329,11 @@ export class RedisBackend implements Backend {
           executionId,
           finishedChannel: finishedChannel(this.#prefix, p),
           finishedMessage: `${instanceId}\n${executionId}`,
+          retentionMs: this.#retentionMs,
           events,
           timers,
           canceledTimers: completion.canceledTimers.map(member),
+          activityQueueNames: queues,
           activities,
         },
       );
@@ -403,7 +409,14 @@ export class RedisBackend implements Backend {
         inbox: inboxKey(this.#prefix, p, instanceId, executionId),
         workflowTasks: workflowTaskStreamKey(this.#prefix, p, task.workflowQueue),
       },
-      { entryId: parseActivityTaskHandle(task.id).entryId, group: CONSUMER_GROUP, event: blob, instanceId, executionId },
+      {
+        entryId: parseActivityTaskHandle(task.id).entryId,
+        group: CONSUMER_GROUP,
+        event: blob,
+        eventType: 'result' in outcome ? 'ActivityCompleted' : 'ActivityFailed',
+        instanceId,
+        executionId,
+      },
     );
     if (result !== 'delivered') {
       this.#logger.debug({ instanceId, executionId, activity: task.name, result }, 'activity outcome not delivered');
@@ -419,24 +432,35 @@ export class RedisBackend implements Backend {
     });
   }
 
-  // Instance messaging and management on Redis are being built; until then these operations refuse clearly.
-  signalWorkflow(): Promise<void> {
-    return Promise.reject(new Error('RedisBackend.signalWorkflow is not available yet'));
+  async signalWorkflow(instanceId: string, signal: NewEventOf<'SignalReceived'>): Promise<void> {
+    assertInstanceId(instanceId);
+    await this.#open();
+    await this.#messages.signal(instanceId, signal);
   }
-  cancelWorkflowInstance(): Promise<void> {
-    return Promise.reject(new Error('RedisBackend.cancelWorkflowInstance is not available yet'));
+
+  async cancelWorkflowInstance(instance: WorkflowInstance): Promise<void> {
+    await this.#open();
+    await this.#messages.cancel(instance);
   }
-  removeWorkflowInstance(): Promise<void> {
-    return Promise.reject(new Error('RedisBackend.removeWorkflowInstance is not available yet'));
+
+  async removeWorkflowInstance(instance: WorkflowInstance): Promise<void> {
+    await this.#open();
+    await this.#removal.removeOne(instance);
   }
-  removeWorkflowInstances(): Promise<number> {
-    return Promise.reject(new Error('RedisBackend.removeWorkflowInstances is not available yet'));
+
+  async removeWorkflowInstances(finishedBefore: Date): Promise<number> {
+    await this.#open();
+    return this.#removal.removeFinishedBefore(finishedBefore);
   }
-  listWorkflowInstances(): Promise<WorkflowInstancePage> {
-    return Promise.reject(new Error('RedisBackend.listWorkflowInstances is not available yet'));
+
+  async listWorkflowInstances(query: ListWorkflowInstancesQuery): Promise<WorkflowInstancePage> {
+    await this.#open();
+    return this.#listing.list(query);
   }
-  getStats(): Promise<BackendStats> {
-    return Promise.reject(new Error('RedisBackend.getStats is not available yet'));
+
+  async getStats(): Promise<BackendStats> {
+    await this.#open();
+    return readBackendStats(this.#context);
   }
 
   async close(): Promise<void> {

@@ -1,39 +1,6 @@
-import { createHash } from 'node:crypto';
-import type { Cluster, Redis } from 'ioredis';
-import { findLuaDir, loadLuaScripts } from './lua-loader.js';
+import { ScriptRunner, type RedisClient, type ScriptArg } from './script-runner.js';
 
-/** A connection the backend can run commands on: a single Redis or a Redis Cluster. */
-export type RedisClient = Redis | Cluster;
-
-type Arg = string | Buffer | number;
-type ScriptCommand = (...args: Arg[]) => Promise<unknown>;
-
-const SCRIPT_NAMES = [
-  'create-workflow-instance',
-  'lock-workflow-task',
-  'complete-workflow-task',
-  'extend-workflow-task',
-  'release-workflow-task',
-  'complete-activity-task',
-  'extend-activity-task',
-  'release-activity-task',
-  'fire-timers',
-  'remove-consumer',
-] as const;
-
-type ScriptName = (typeof SCRIPT_NAMES)[number];
-
-const sources = loadLuaScripts(findLuaDir());
-
-// The command name carries a hash of the script so two redflow versions can share one ioredis client.
-const commands = new Map<ScriptName, { command: string; lua: string }>(
-  SCRIPT_NAMES.map((name) => {
-    const lua = sources.get(name);
-    if (lua === undefined) throw new Error(`redflow: lua/${name}.lua is missing`);
-    const hash = createHash('sha1').update(lua).digest('hex').slice(0, 8);
-    return [name, { command: `redflow:${name}:${hash}`, lua }];
-  }),
-);
+export type { RedisClient } from './script-runner.js';
 
 /** Keys of `createWorkflowInstance`. */
 export interface CreateWorkflowInstanceKeys {
@@ -42,6 +9,8 @@ export interface CreateWorkflowInstanceKeys {
   inbox: string;
   workflowTasks: string;
   instances: string;
+  active: string;
+  workflowQueues: string;
 }
 
 /** Arguments of `createWorkflowInstance`. */
@@ -53,8 +22,6 @@ export interface CreateWorkflowInstanceArgs {
   createdAt: number;
   /** Encoded `WorkflowExecutionStarted` event. */
   started: Buffer;
-  /** Member of the instances index. */
-  indexMember: string;
 }
 
 /** Keys of `lockWorkflowTask`. */
@@ -95,7 +62,13 @@ export interface CompleteWorkflowTaskKeys {
   workflowTasks: string;
   timers: string;
   instance: string;
-  /** One activity-task stream per distinct queue; activities point into this list. */
+  executionTimers: string;
+  instances: string;
+  active: string;
+  finished: string;
+  expiring: string;
+  activityQueues: string;
+  /** One activity-task stream per distinct queue, in the order of `activityQueueNames`. */
   activityTasks: string[];
 }
 
@@ -113,10 +86,14 @@ export interface CompleteWorkflowTaskArgs {
   executionId: string;
   finishedChannel: string;
   finishedMessage: string;
+  /** How long an ended execution's keys are kept (ms); 0 = until removed. */
+  retentionMs: number;
   events: Buffer[];
   timers: Array<{ dueMs: number; member: string }>;
   canceledTimers: string[];
-  /** `stream` indexes `CompleteWorkflowTaskKeys.activityTasks`. */
+  /** Names of the queues whose streams are `CompleteWorkflowTaskKeys.activityTasks`. */
+  activityQueueNames: string[];
+  /** `stream` indexes `activityQueueNames` (from 0). */
   activities: Array<{ stream: number; task: Buffer }>;
 }
 
@@ -167,6 +144,8 @@ export interface CompleteActivityTaskArgs {
   group: string;
   /** Encoded `ActivityCompleted` or `ActivityFailed` event. */
   event: Buffer;
+  /** Its type, stored next to it in the inbox. */
+  eventType: 'ActivityCompleted' | 'ActivityFailed';
   instanceId: string;
   executionId: string;
 }
@@ -209,35 +188,30 @@ export interface DueTimer {
   execution: string;
   inbox: string;
   workflowTasks: string;
+  /** The execution's set of pending timers. */
+  executionTimers: string;
 }
 
-/**
- * Typed calls of the Lua scripts in `lua/`, one method per script. The only code that touches the
- * untyped commands `defineCommand` installs; ioredis sends EVALSHA and falls back to EVAL on NOSCRIPT,
- * so a Redis restart that empties the script cache costs one extra round trip, nothing more.
- */
+/** Typed calls of the Lua scripts that create executions and move their tasks, one method per script. */
 export class RedisScripts {
-  readonly #client: RedisClient;
+  readonly #runner: ScriptRunner;
 
   constructor(client: RedisClient) {
-    this.#client = client;
-    for (const { command, lua } of commands.values()) {
-      if (!(command in client)) client.defineCommand(command, { lua });
-    }
+    this.#runner = new ScriptRunner(client);
   }
 
   /** Runs create-workflow-instance.lua. Rejects with an `INSTANCE_EXISTS` reply error. */
   async createWorkflowInstance(keys: CreateWorkflowInstanceKeys, args: CreateWorkflowInstanceArgs): Promise<void> {
-    const k = [keys.instance, keys.execution, keys.inbox, keys.workflowTasks, keys.instances];
-    const a = [args.instanceId, args.executionId, args.name, args.queue, args.createdAt, args.started, args.indexMember];
-    await this.#run('create-workflow-instance', k, a);
+    const k = [keys.instance, keys.execution, keys.inbox, keys.workflowTasks, keys.instances, keys.active, keys.workflowQueues];
+    const a = [args.instanceId, args.executionId, args.name, args.queue, args.createdAt, args.started];
+    await this.#runner.run('create-workflow-instance', k, a);
   }
 
   /** Runs lock-workflow-task.lua; undefined when there is nothing to run. */
   async lockWorkflowTask(keys: LockWorkflowTaskKeys, args: LockWorkflowTaskArgs): Promise<LockedExecution | undefined> {
     const k = [keys.execution, keys.inbox, keys.history, keys.workflowTasks];
     const a = [args.entryId, args.group, args.knownHistoryLength, args.lockTimeoutMs, args.maxInboxEvents, args.consumer];
-    const reply = await this.#run('lock-workflow-task', k, a, true);
+    const reply = await this.#runner.run('lock-workflow-task', k, a, true);
     if (reply === null) return undefined;
     const [lockToken, historyLength, inbox, history] = reply as [number, number, Buffer[], Buffer[]];
     const events: LockedExecution['inbox'] = [];
@@ -249,8 +223,21 @@ export class RedisScripts {
 
   /** Runs complete-workflow-task.lua. Rejects with a `LEASE_LOST` or `HISTORY_CONFLICT` reply error. */
   async completeWorkflowTask(keys: CompleteWorkflowTaskKeys, args: CompleteWorkflowTaskArgs): Promise<void> {
-    const fixedKeys = [keys.execution, keys.inbox, keys.history, keys.workflowTasks, keys.timers, keys.instance];
-    const a: Arg[] = [
+    const fixedKeys = [
+      keys.execution,
+      keys.inbox,
+      keys.history,
+      keys.workflowTasks,
+      keys.timers,
+      keys.instance,
+      keys.executionTimers,
+      keys.instances,
+      keys.active,
+      keys.finished,
+      keys.expiring,
+      keys.activityQueues,
+    ];
+    const a: ScriptArg[] = [
       args.lockToken,
       args.entryId,
       args.group,
@@ -261,31 +248,34 @@ export class RedisScripts {
       args.executionId,
       args.finishedChannel,
       args.finishedMessage,
+      args.retentionMs,
       args.events.length,
       ...args.events,
       args.timers.length,
       ...args.timers.flatMap((t) => [t.dueMs, t.member]),
       args.canceledTimers.length,
       ...args.canceledTimers,
+      args.activityQueueNames.length,
+      ...args.activityQueueNames,
       args.activities.length,
-      // KEYS indexes are 1-based and the activity streams follow the fixed keys.
-      ...args.activities.flatMap((t) => [fixedKeys.length + 1 + t.stream, t.task]),
+      // Queue numbers are 1-based in Lua.
+      ...args.activities.flatMap((t) => [t.stream + 1, t.task]),
     ];
-    await this.#run('complete-workflow-task', [...fixedKeys, ...keys.activityTasks], a);
+    await this.#runner.run('complete-workflow-task', [...fixedKeys, ...keys.activityTasks], a);
   }
 
   /** Runs extend-workflow-task.lua; returns the new lease expiry (Redis time, ms). Rejects with `LEASE_LOST`. */
   async extendWorkflowTask(keys: ExtendWorkflowTaskKeys, args: ExtendWorkflowTaskArgs): Promise<number> {
     const k = [keys.execution, keys.workflowTasks];
     const a = [args.lockToken, args.entryId, args.group, args.consumer, args.lockTimeoutMs, args.executionId];
-    return (await this.#run('extend-workflow-task', k, a)) as number;
+    return (await this.#runner.run('extend-workflow-task', k, a)) as number;
   }
 
   /** Runs release-workflow-task.lua. Rejects with `LEASE_LOST`. */
   async releaseWorkflowTask(keys: ReleaseWorkflowTaskKeys, args: ReleaseWorkflowTaskArgs): Promise<void> {
     const k = [keys.execution, keys.inbox, keys.workflowTasks];
     const a = [args.lockToken, args.entryId, args.group, args.instanceId, args.executionId];
-    await this.#run('release-workflow-task', k, a);
+    await this.#runner.run('release-workflow-task', k, a);
   }
 
   /** Runs complete-activity-task.lua. */
@@ -294,15 +284,15 @@ export class RedisScripts {
     args: CompleteActivityTaskArgs,
   ): Promise<ActivityCompletionResult> {
     const k = [keys.activityTasks, keys.execution, keys.inbox, keys.workflowTasks, keys.heartbeats];
-    const a = [args.entryId, args.group, args.event, args.instanceId, args.executionId];
-    const reply = await this.#run('complete-activity-task', k, a);
+    const a = [args.entryId, args.group, args.event, args.instanceId, args.executionId, args.eventType];
+    const reply = await this.#runner.run('complete-activity-task', k, a);
     return reply === 1 ? 'delivered' : reply === 0 ? 'duplicate' : 'dropped';
   }
 
   /** Runs extend-activity-task.lua. Rejects with `LEASE_LOST`. */
   async extendActivityTask(keys: ActivityTaskKeys, args: ExtendActivityTaskArgs): Promise<void> {
-    const details: Arg[] = args.details === undefined ? ['0', ''] : ['1', args.details];
-    await this.#run('extend-activity-task', [keys.activityTasks, keys.heartbeats], [
+    const details: ScriptArg[] = args.details === undefined ? ['0', ''] : ['1', args.details];
+    await this.#runner.run('extend-activity-task', [keys.activityTasks, keys.heartbeats], [
       args.entryId,
       args.group,
       args.consumer,
@@ -314,28 +304,19 @@ export class RedisScripts {
   /** Runs release-activity-task.lua; returns the new entry id, or undefined if the entry was not held. */
   async releaseActivityTask(keys: ActivityTaskKeys, args: ReleaseActivityTaskArgs): Promise<string | undefined> {
     const k = [keys.activityTasks, keys.heartbeats];
-    const reply = await this.#run('release-activity-task', k, [args.entryId, args.group, args.consumer, args.deliveries]);
+    const reply = await this.#runner.run('release-activity-task', k, [args.entryId, args.group, args.consumer, args.deliveries]);
     return reply === null ? undefined : (reply as string);
   }
 
   /** Runs fire-timers.lua; returns how many TimerFired events were delivered. */
   async fireTimers(timers: string, due: readonly DueTimer[]): Promise<number> {
-    const k = [timers, ...due.flatMap((t) => [t.execution, t.inbox, t.workflowTasks])];
+    const k = [timers, ...due.flatMap((t) => [t.execution, t.inbox, t.workflowTasks, t.executionTimers])];
     const a = [due.length, ...due.flatMap((t) => [t.member, t.event, t.instanceId, t.executionId])];
-    return (await this.#run('fire-timers', k, a)) as number;
+    return (await this.#runner.run('fire-timers', k, a)) as number;
   }
 
   /** Runs remove-consumer.lua; true when the consumer was deleted (it had nothing pending). */
   async removeConsumer(stream: string, group: string, consumer: string): Promise<boolean> {
-    return (await this.#run('remove-consumer', [stream], [group, consumer])) === 1;
-  }
-
-  #run(name: ScriptName, keys: string[], args: Arg[], binary = false): Promise<unknown> {
-    const entry = commands.get(name);
-    if (entry === undefined) throw new Error(`redflow: unknown script ${name}`);
-    const method = binary ? `${entry.command}Buffer` : entry.command;
-    const command = (this.#client as unknown as Record<string, ScriptCommand>)[method];
-    if (command === undefined) throw new Error(`redflow: script ${name} is not defined on this connection`);
-    return command.call(this.#client, keys.length, ...keys, ...args);
+    return (await this.#runner.run('remove-consumer', [stream], [group, consumer])) === 1;
   }
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { encodeEvent } from '../../codec/event-codec.js';
 import { newEvent } from '../../history/events.js';
-import { executionKey, inboxKey, timersKey, workflowTaskStreamKey } from './keys.js';
+import { executionKey, executionTimersKey, inboxKey, timersKey, workflowTaskStreamKey } from './keys.js';
 import type { DueTimer, RedisClient, RedisScripts } from './scripts.js';
 import { parseTimerMember } from './timer-member.js';
 
@@ -103,6 +103,7 @@ export class TimerLoop {
         execution: executionKey(prefix, partition, instanceId, executionId),
         inbox: inboxKey(prefix, partition, instanceId, executionId),
         workflowTasks: workflowTaskStreamKey(prefix, partition, queue),
+        executionTimers: executionTimersKey(prefix, partition, instanceId, executionId),
       });
     }
     if (malformed.length > 0) {

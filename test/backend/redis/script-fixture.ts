@@ -1,17 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import {
+  activeKey,
+  activityQueuesKey,
   activityTaskStreamKey,
   executionKey,
+  executionTimersKey,
+  expiringKey,
   finishedChannel,
+  finishedKey,
   heartbeatsKey,
   historyKey,
   inboxKey,
   instanceKey,
   instancesKey,
   timersKey,
+  workflowQueuesKey,
   workflowTaskStreamKey,
 } from '../../../src/backend/redis/keys.js';
+import { InstanceScripts } from '../../../src/backend/redis/instance-scripts.js';
 import { RedisScripts } from '../../../src/backend/redis/scripts.js';
 import { useRedisServer } from '../../helpers/redis-server.js';
 
@@ -27,9 +34,15 @@ export interface ExecutionKeys {
   execution: string;
   inbox: string;
   history: string;
+  executionTimers: string;
   workflowTasks: string;
   timers: string;
   instances: string;
+  active: string;
+  finished: string;
+  expiring: string;
+  workflowQueues: string;
+  activityQueues: string;
   activityTasks: string;
   heartbeats: string;
   channel: string;
@@ -51,9 +64,15 @@ export function executionKeys(
     execution: executionKey(prefix, 0, instanceId, executionId),
     inbox: inboxKey(prefix, 0, instanceId, executionId),
     history: historyKey(prefix, 0, instanceId, executionId),
+    executionTimers: executionTimersKey(prefix, 0, instanceId, executionId),
     workflowTasks: workflowTaskStreamKey(prefix, 0, queue),
     timers: timersKey(prefix, 0),
     instances: instancesKey(prefix, 0),
+    active: activeKey(prefix, 0),
+    finished: finishedKey(prefix, 0),
+    expiring: expiringKey(prefix, 0),
+    workflowQueues: workflowQueuesKey(prefix, 0),
+    activityQueues: activityQueuesKey(prefix, 0),
     activityTasks: activityTaskStreamKey(prefix, 0, queue),
     heartbeats: heartbeatsKey(prefix, 0),
     channel: finishedChannel(prefix, 0),
@@ -61,13 +80,20 @@ export function executionKeys(
 }
 
 /** A private Redis with the scripts defined on one connection, for the enclosing suite. */
-export function useScripts(): { redis: () => Redis; scripts: () => RedisScripts; url: () => string } {
+export function useScripts(): {
+  redis: () => Redis;
+  scripts: () => RedisScripts;
+  instanceScripts: () => InstanceScripts;
+  url: () => string;
+} {
   const server = useRedisServer();
   let redis: Redis | undefined;
   let scripts: RedisScripts | undefined;
+  let instanceScripts: InstanceScripts | undefined;
   before(() => {
     redis = new Redis(server().url);
     scripts = new RedisScripts(redis);
+    instanceScripts = new InstanceScripts(redis);
   });
   after(async () => {
     await redis?.quit();
@@ -75,6 +101,7 @@ export function useScripts(): { redis: () => Redis; scripts: () => RedisScripts;
   return {
     redis: () => redis as Redis,
     scripts: () => scripts as RedisScripts,
+    instanceScripts: () => instanceScripts as InstanceScripts,
     url: () => server().url,
   };
 }
@@ -87,14 +114,15 @@ export interface ExecutionSeed {
   lockedUntil?: number;
   lockEntry?: string;
   historyLength?: number;
-  inbox?: string[];
+  /** Inbox events: a blob (stored with type `Test`) or a blob and its type. */
+  inbox?: Array<string | { event: string; type: string }>;
   history?: string[];
 }
 
 /** Writes an execution hash (idle, unlocked, active by default) plus inbox and history contents. */
 export async function seedExecution(redis: Redis, k: ExecutionKeys, seed: ExecutionSeed = {}): Promise<string[]> {
   const history = seed.history ?? [];
-  await redis.hset(k.instance, { executionId: k.executionId, state: seed.state ?? 'active' });
+  await redis.hset(k.instance, { executionId: k.executionId, state: seed.state ?? 'active', queue: 'default' });
   await redis.hset(k.execution, {
     state: seed.state ?? 'active',
     name: 'wf',
@@ -108,7 +136,11 @@ export async function seedExecution(redis: Redis, k: ExecutionKeys, seed: Execut
   });
   if (history.length > 0) await redis.rpush(k.history, ...history);
   const ids: string[] = [];
-  for (const event of seed.inbox ?? []) ids.push((await redis.xadd(k.inbox, '*', 'e', event)) as string);
+  for (const item of seed.inbox ?? []) {
+    const { event, type } = typeof item === 'string' ? { event: item, type: 'Test' } : item;
+    ids.push((await redis.xadd(k.inbox, '*', 'e', event, 't', type)) as string);
+  }
+  if ((seed.state ?? 'active') === 'active') await redis.sadd(k.active, `${k.instanceId}\n${k.executionId}`);
   return ids;
 }
 

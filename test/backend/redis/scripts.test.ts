@@ -123,6 +123,7 @@ describe('Lua scripts: loading and contracts', () => {
         execution: k.execution,
         inbox: k.inbox,
         workflowTasks: k.workflowTasks,
+        executionTimers: k.executionTimers,
       });
       assert.equal(await scripts().fireTimers(k.timers, [timer('a')]), 1);
 

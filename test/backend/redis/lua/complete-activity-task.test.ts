@@ -25,7 +25,14 @@ describe('lua/complete-activity-task', () => {
   function complete(k: ExecutionKeys, entry: string, event = 'ActivityCompleted'): Promise<ActivityCompletionResult> {
     return scripts().completeActivityTask(
       { activityTasks: k.activityTasks, execution: k.execution, inbox: k.inbox, workflowTasks: k.workflowTasks, heartbeats: k.heartbeats },
-      { entryId: entry, group: GROUP, event: Buffer.from(event), instanceId: k.instanceId, executionId: k.executionId },
+      {
+        entryId: entry,
+        group: GROUP,
+        event: Buffer.from(event),
+        eventType: 'ActivityCompleted',
+        instanceId: k.instanceId,
+        executionId: k.executionId,
+      },
     );
   }
 
@@ -35,7 +42,7 @@ describe('lua/complete-activity-task', () => {
     const entry = await activity(k);
 
     assert.equal(await complete(k, entry), 'delivered');
-    assert.deepEqual((await entries(redis(), k.inbox)).map((e) => e.fields), [{ e: 'ActivityCompleted' }]);
+    assert.deepEqual((await entries(redis(), k.inbox)).map((e) => e.fields), [{ e: 'ActivityCompleted', t: 'ActivityCompleted' }]);
     assert.deepEqual(await entries(redis(), k.activityTasks), []);
     assert.deepEqual(await pending(redis(), k.activityTasks), []);
     assert.deepEqual(await redis().hgetall(k.heartbeats), { unrelated: 'other' });

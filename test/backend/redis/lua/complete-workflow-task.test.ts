@@ -47,6 +47,12 @@ describe('lua/complete-workflow-task', () => {
         workflowTasks: k.workflowTasks,
         timers: k.timers,
         instance: k.instance,
+        executionTimers: k.executionTimers,
+        instances: k.instances,
+        active: k.active,
+        finished: k.finished,
+        expiring: k.expiring,
+        activityQueues: k.activityQueues,
         activityTasks,
       },
       {
@@ -60,9 +66,11 @@ describe('lua/complete-workflow-task', () => {
         executionId: k.executionId,
         finishedChannel: k.channel,
         finishedMessage: `${k.instanceId}\n${k.executionId}`,
+        retentionMs: 0,
         events: [Buffer.from('h3'), Buffer.from('h4')],
         timers: [],
         canceledTimers: [],
+        activityQueueNames: activityTasks.map((stream) => stream.slice(stream.lastIndexOf(':') + 1)),
         activities: [],
         ...args,
       },
@@ -73,6 +81,7 @@ describe('lua/complete-workflow-task', () => {
     const c = await claimed();
     const { k } = c;
     await redis().zadd(k.timers, 100, 'old-timer', 200, 'other-timer');
+    await redis().sadd(k.executionTimers, 'old-timer');
     const fast = activityTaskStreamKey(k.prefix, 0, 'fast');
     const slow = activityTaskStreamKey(k.prefix, 0, 'slow');
 
@@ -98,6 +107,8 @@ describe('lua/complete-workflow-task', () => {
     assert.deepEqual(await redis().zrange(k.timers, 0, -1, 'WITHSCORES'), ['other-timer', '200', 't1', '5000', 't2', '6000']);
     assert.deepEqual((await entries(redis(), fast)).map((e) => e.fields), [{ t: 'a1' }, { t: 'a3' }]);
     assert.deepEqual((await entries(redis(), slow)).map((e) => e.fields), [{ t: 'a2' }]);
+    assert.deepEqual((await redis().smembers(k.executionTimers)).sort(), ['t1', 't2']);
+    assert.deepEqual((await redis().smembers(k.activityQueues)).sort(), ['fast', 'slow']);
     const execution = await redis().hgetall(k.execution);
     assert.equal(execution.historyLength, '4');
     assert.equal(execution.lockedUntil, '0');
@@ -150,12 +161,53 @@ describe('lua/complete-workflow-task', () => {
     }
   });
 
+  it('ends the execution: drops its inbox and pending timers, moves it from active to finished', async () => {
+    const c = await claimed();
+    const { k } = c;
+    await redis().xadd(k.inbox, '*', 'e', 'late', 't', 'Test');
+    await redis().zadd(k.timers, 100, 'mine', 200, 'other');
+    await redis().sadd(k.executionTimers, 'mine');
+    await complete(c, { state: 'finished', timers: [{ dueMs: 300, member: 'new' }] });
+    assert.equal(await redis().exists(k.inbox), 0);
+    assert.equal(await redis().exists(k.executionTimers), 0);
+    assert.deepEqual(await redis().zrange(k.timers, 0, -1), ['other']);
+    assert.deepEqual(await redis().smembers(k.active), []);
+    const finishedAt = await redis().hget(k.execution, 'finishedAt');
+    assert.deepEqual(await redis().zrange(k.finished, 0, -1, 'WITHSCORES'), ['order-1\nexec-1', finishedAt]);
+    assert.equal(await redis().pttl(k.execution), -1, 'kept without a retention');
+  });
+
+  it('with a retention, makes the ended execution expire and drops index entries of expired ones', async () => {
+    const c = await claimed();
+    const { k } = c;
+    await redis().zadd(k.instances, 1, 'old\ne0', 1000, 'order-1\nexec-1');
+    await redis().zadd(k.finished, 1, 'old\ne0');
+    await redis().zadd(k.expiring, 2, 'old\ne0');
+    await complete(c, { state: 'finished', retentionMs: 60_000 });
+    for (const key of [k.execution, k.history, k.instance]) {
+      const ttl = await redis().pttl(key);
+      assert.ok(ttl > 50_000 && ttl <= 60_000, `${key} expires (${ttl})`);
+    }
+    assert.deepEqual(await redis().zrange(k.instances, 0, -1), ['order-1\nexec-1']);
+    assert.deepEqual(await redis().zrange(k.finished, 0, -1), ['order-1\nexec-1']);
+    const [member, expiresAt] = await redis().zrange(k.expiring, 0, -1, 'WITHSCORES');
+    assert.equal(member, 'order-1\nexec-1');
+    assert.equal(Number(expiresAt), Number(await redis().hget(k.execution, 'finishedAt')) + 60_000);
+  });
+
+  it('with a retention, leaves the instance hash alone when it points to a newer execution', async () => {
+    const c = await claimed();
+    await redis().hset(c.k.instance, { executionId: 'exec-2', state: 'active' });
+    await complete(c, { state: 'finished', retentionMs: 60_000 });
+    assert.equal(await redis().pttl(c.k.instance), -1);
+  });
+
   it('leaves the instance hash alone when it already points to a newer execution', async () => {
     const c = await claimed();
     await redis().hset(c.k.instance, { executionId: 'exec-2', state: 'active' });
     await complete(c, { state: 'continued-as-new' });
     assert.equal(await redis().hget(c.k.execution, 'state'), 'continued-as-new');
-    assert.deepEqual(await redis().hgetall(c.k.instance), { executionId: 'exec-2', state: 'active' });
+    assert.deepEqual(await redis().hgetall(c.k.instance), { executionId: 'exec-2', state: 'active', queue: 'default' });
   });
 
   it('rejects a stale token with LEASE_LOST and writes nothing', async () => {

@@ -6,7 +6,15 @@ describe('lua/create-workflow-instance', () => {
 
   function create(k: ExecutionKeys, createdAt = 5000): Promise<void> {
     return scripts().createWorkflowInstance(
-      { instance: k.instance, execution: k.execution, inbox: k.inbox, workflowTasks: k.workflowTasks, instances: k.instances },
+      {
+        instance: k.instance,
+        execution: k.execution,
+        inbox: k.inbox,
+        workflowTasks: k.workflowTasks,
+        instances: k.instances,
+        active: k.active,
+        workflowQueues: k.workflowQueues,
+      },
       {
         instanceId: k.instanceId,
         executionId: k.executionId,
@@ -14,16 +22,15 @@ describe('lua/create-workflow-instance', () => {
         queue: 'default',
         createdAt,
         started: Buffer.from([0xde, 0xad, 0x00, 0xff]),
-        indexMember: `${k.instanceId}\n${k.executionId}`,
       },
     );
   }
 
-  it('writes both hashes, the started event, one queued task and the index entry', async () => {
+  it('writes both hashes, the started event, one queued task and the index entries', async () => {
     const k = executionKeys();
     await create(k);
 
-    assert.deepEqual(await redis().hgetall(k.instance), { executionId: 'exec-1', state: 'active' });
+    assert.deepEqual(await redis().hgetall(k.instance), { executionId: 'exec-1', state: 'active', queue: 'default' });
     const execution = await redis().hgetall(k.execution);
     assert.equal(execution.state, 'active');
     assert.equal(execution.name, 'greet');
@@ -36,10 +43,17 @@ describe('lua/create-workflow-instance', () => {
 
     const inbox = await redis().xrangeBuffer(k.inbox, '-', '+');
     assert.equal(inbox.length, 1);
-    assert.deepEqual(inbox[0]?.[1], [Buffer.from('e'), Buffer.from([0xde, 0xad, 0x00, 0xff])]);
+    assert.deepEqual(inbox[0]?.[1], [
+      Buffer.from('e'),
+      Buffer.from([0xde, 0xad, 0x00, 0xff]),
+      Buffer.from('t'),
+      Buffer.from('WorkflowExecutionStarted'),
+    ]);
 
     assert.deepEqual((await entries(redis(), k.workflowTasks)).map((e) => e.fields), [{ i: 'order-1', e: 'exec-1' }]);
     assert.deepEqual(await redis().zrange(k.instances, 0, -1, 'WITHSCORES'), ['order-1\nexec-1', '5000']);
+    assert.deepEqual(await redis().smembers(k.active), ['order-1\nexec-1']);
+    assert.deepEqual(await redis().smembers(k.workflowQueues), ['default']);
   });
 
   it('rejects a second execution while the first is active and writes nothing', async () => {
@@ -60,11 +74,20 @@ describe('lua/create-workflow-instance', () => {
 
     const next = executionKeys({ prefix: k.prefix, executionId: 'exec-2' });
     await create(next, 6000);
-    assert.deepEqual(await redis().hgetall(k.instance), { executionId: 'exec-2', state: 'active' });
+    assert.deepEqual(await redis().hgetall(k.instance), { executionId: 'exec-2', state: 'active', queue: 'default' });
     assert.equal(await redis().hget(k.execution, 'state'), 'finished');
     assert.equal(await redis().hget(next.execution, 'state'), 'active');
     assert.equal((await entries(redis(), k.workflowTasks)).length, 2);
     assert.equal(await redis().zcard(k.instances), 2);
+  });
+
+  it('clears a TTL that the previous execution left on the instance hash', async () => {
+    const k = executionKeys();
+    await create(k);
+    await redis().hset(k.instance, 'state', 'finished');
+    await redis().pexpire(k.instance, 60_000);
+    await create(executionKeys({ prefix: k.prefix, executionId: 'exec-2' }));
+    assert.equal(await redis().pttl(k.instance), -1);
   });
 
   it('rejects reusing an execution id, even of an ended execution', async () => {

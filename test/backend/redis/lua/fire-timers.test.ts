@@ -14,6 +14,7 @@ describe('lua/fire-timers', () => {
       execution: k.execution,
       inbox: k.inbox,
       workflowTasks: k.workflowTasks,
+      executionTimers: k.executionTimers,
     };
   }
 
@@ -26,7 +27,7 @@ describe('lua/fire-timers', () => {
 
     assert.equal(await scripts().fireTimers(a.timers, [due(a, 'ta', 'fired-a'), due(b, 'tb', 'fired-b')]), 2);
     assert.deepEqual(await redis().zrange(a.timers, 0, -1), ['later']);
-    assert.deepEqual((await entries(redis(), a.inbox)).map((e) => e.fields.e), ['fired-a']);
+    assert.deepEqual((await entries(redis(), a.inbox)).map((e) => e.fields), [{ e: 'fired-a', t: 'TimerFired' }]);
     assert.deepEqual((await entries(redis(), b.inbox)).map((e) => e.fields.e), ['fired-b']);
     assert.deepEqual(
       (await entries(redis(), a.workflowTasks)).map((e) => e.fields.i),
@@ -43,6 +44,15 @@ describe('lua/fire-timers', () => {
     assert.equal(await redis().xlen(k.inbox), 1);
     assert.equal(await redis().exists(k.workflowTasks), 0);
     assert.equal(await redis().zcard(k.timers), 0);
+  });
+
+  it("drops a fired timer from its execution's set of pending timers", async () => {
+    const k = executionKeys();
+    await seedExecution(redis(), k);
+    await redis().zadd(k.timers, 10, 't', 20, 'u');
+    await redis().sadd(k.executionTimers, 't', 'u');
+    assert.equal(await scripts().fireTimers(k.timers, [due(k, 't')]), 1);
+    assert.deepEqual(await redis().smembers(k.executionTimers), ['u']);
   });
 
   it('fires a timer once: a second call with the same members does nothing', async () => {

@@ -1,0 +1,25 @@
+--[[
+  Creates an active execution: points the instance hash at it, writes the execution hash, puts its
+  WorkflowExecutionStarted event in its inbox, queues its first workflow task and adds it to the
+  partition's indexes. The caller has made sure the instance id has no active execution.
+
+  k: { instance, execution, inbox, stream, instances, active, workflow_queues } (keys)
+  a: { instance_id, execution_id, name, queue, created_at, started } (started = the event blob)
+]]
+--- @include "lib/index-member"
+--- @include "lib/queue-workflow-task"
+
+local function create_execution(k, a)
+  redis.call('HSET', k.instance, 'executionId', a.execution_id, 'state', 'active', 'queue', a.queue)
+  -- The previous execution's retention may have left a TTL on the instance hash.
+  redis.call('PERSIST', k.instance)
+  redis.call('HSET', k.execution,
+    'state', 'active', 'name', a.name, 'queue', a.queue, 'createdAt', a.created_at,
+    'lockToken', 0, 'lockedUntil', 0, 'lockEntry', '', 'queued', 0, 'historyLength', 0)
+  redis.call('XADD', k.inbox, '*', 'e', a.started, 't', 'WorkflowExecutionStarted')
+  queue_workflow_task(k.execution, k.stream, a.instance_id, a.execution_id)
+  local member = index_member(a.instance_id, a.execution_id)
+  redis.call('ZADD', k.instances, a.created_at, member)
+  redis.call('SADD', k.active, member)
+  redis.call('SADD', k.workflow_queues, a.queue)
+end

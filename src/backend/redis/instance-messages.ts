@@ -1,0 +1,90 @@
+import { encodeEvent } from '../../codec/event-codec.js';
+import type { WorkflowInstance } from '../../core/instance.js';
+import { InstanceNotFoundError } from '../../errors/errors.js';
+import { newEvent, type NewEventOf } from '../../history/events.js';
+import { InstanceScripts } from './instance-scripts.js';
+import { executionKey, inboxKey, instanceKey, workflowTaskStreamKey } from './keys.js';
+import { partitionIn, type RedisContext } from './redis-context.js';
+
+// Each retry follows an execution that ended between the read and the script; a chain of
+// continue-as-new that keeps outrunning a client this many times in a row means something is wrong.
+const MAX_ATTEMPTS = 50;
+
+/**
+ * Signals and cancellation requests from clients. The target's keys depend on which execution is active,
+ * so each call reads that first and lets the script check it is still true, reading again when it is not.
+ */
+export class InstanceMessages {
+  readonly #context: RedisContext;
+  readonly #scripts: InstanceScripts;
+
+  constructor(context: RedisContext) {
+    this.#context = context;
+    this.#scripts = new InstanceScripts(context.client);
+  }
+
+  /** Delivers `signal` to the active execution of `instanceId`; `InstanceNotFoundError` when there is none. */
+  async signal(instanceId: string, signal: NewEventOf<'SignalReceived'>): Promise<void> {
+    const blob = encodeEvent(signal);
+    const { prefix } = this.#context;
+    const p = partitionIn(this.#context, instanceId);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const active = await this.#activeExecution(instanceId);
+      if (active === undefined) throw new InstanceNotFoundError(instanceId);
+      const keys = {
+        instance: instanceKey(prefix, p, instanceId),
+        ...this.#deliveryKeys(p, instanceId, active.executionId, active.queue),
+      };
+      if (await this.#scripts.signalWorkflow(keys, instanceId, active.executionId, blob)) return;
+    }
+    throw new Error(`redflow: could not signal ${instanceId}: its active execution kept changing`);
+  }
+
+  /**
+   * Appends `WorkflowExecutionCanceled` to `instance` if active, or to its instance's active execution if it
+   * continued as new; nothing for a finished one. `InstanceNotFoundError` for an unknown execution.
+   */
+  async cancel(instance: WorkflowInstance): Promise<void> {
+    const blob = encodeEvent(newEvent('WorkflowExecutionCanceled', {}));
+    const { client, prefix } = this.#context;
+    const { instanceId } = instance;
+    const p = partitionIn(this.#context, instanceId);
+    const [state, queue] = await client.hmget(executionKey(prefix, p, instanceId, instance.executionId), 'state', 'queue');
+    if (typeof state !== 'string' || typeof queue !== 'string') throw new InstanceNotFoundError(instanceId);
+    let target: { executionId: string; queue: string } | undefined =
+      state === 'active' ? { executionId: instance.executionId, queue } : undefined;
+    if (state === 'finished') return;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      target ??= await this.#activeExecution(instanceId);
+      // The chain it belonged to has finished: nothing left to cancel.
+      if (target === undefined) return;
+      const keys = this.#deliveryKeys(p, instanceId, target.executionId, target.queue);
+      if (await this.#scripts.cancelWorkflowInstance(keys, instanceId, target.executionId, blob)) return;
+      target = undefined;
+    }
+    throw new Error(`redflow: could not cancel ${instanceId}: its active execution kept changing`);
+  }
+
+  async #activeExecution(instanceId: string): Promise<{ executionId: string; queue: string } | undefined> {
+    const { client, prefix } = this.#context;
+    const p = partitionIn(this.#context, instanceId);
+    const [executionId, state, queue] = await client.hmget(instanceKey(prefix, p, instanceId), 'executionId', 'state', 'queue');
+    if (state !== 'active' || typeof executionId !== 'string') return undefined;
+    if (typeof queue === 'string') return { executionId, queue };
+    const stored = await client.hget(executionKey(prefix, p, instanceId, executionId), 'queue');
+    return stored === null ? undefined : { executionId, queue: stored };
+  }
+
+  #deliveryKeys(p: number, instanceId: string, executionId: string, queue: string): {
+    execution: string;
+    inbox: string;
+    workflowTasks: string;
+  } {
+    const { prefix } = this.#context;
+    return {
+      execution: executionKey(prefix, p, instanceId, executionId),
+      inbox: inboxKey(prefix, p, instanceId, executionId),
+      workflowTasks: workflowTaskStreamKey(prefix, p, queue),
+    };
+  }
+}
