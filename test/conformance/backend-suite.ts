@@ -1,32 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { ActivityTask, Backend, WorkflowTask, WorkflowTaskCompletion } from '../../src/backend/backend.js';
-import type { WorkflowInstance } from '../../src/core/instance.js';
 import { BackendClosedError, InstanceAlreadyExistsError, InstanceNotFoundError, LeaseLostError } from '../../src/errors/errors.js';
-import { newEvent, type HistoryEvent, type NewEvent, type NewEventOf } from '../../src/history/events.js';
+import { newEvent } from '../../src/history/events.js';
+import { LOCK_MS, completion, harness, instance, numbered, started, type BackendFactory } from './harness.js';
+import { instanceManagementTests } from './instance-management.js';
+import { messagingTests } from './messaging.js';
 
-/** Creates a fresh, empty backend for one test; the suite closes it. */
-export type BackendFactory = () => Promise<Backend>;
-
-const LOCK_MS = 5_000;
-
-function instance(): WorkflowInstance {
-  return { instanceId: `conf-${randomUUID()}`, executionId: randomUUID() };
-}
-
-function started(queue = 'default'): NewEventOf<'WorkflowExecutionStarted'> {
-  return newEvent('WorkflowExecutionStarted', { name: 'wf', queue, inputs: [1, 'two'] }) as NewEventOf<'WorkflowExecutionStarted'>;
-}
-
-/** Sequence-numbers `events` after `task`'s history. */
-function numbered(task: WorkflowTask, events: NewEvent[]): HistoryEvent[] {
-  return events.map((event, i) => ({ ...event, sequenceId: task.historyLength + i + 1 }));
-}
-
-function completion(task: WorkflowTask, extra: Partial<WorkflowTaskCompletion> = {}): WorkflowTaskCompletion {
-  const events = numbered(task, [newEvent('WorkflowTaskStarted', {}), ...task.newEvents]);
-  return { events, activities: [], timers: [], canceledTimers: [], state: 'active', ...extra };
-}
+export type { BackendFactory } from './harness.js';
 
 /**
  * The behaviour every `Backend` must show, exercised through the interface only. Run against each backend
@@ -49,46 +30,8 @@ export function backendConformanceSuite(
       await backend.close();
     });
 
-    // A poll may come back empty before its signal aborts (after one blocking read): poll again until then.
-    async function untilSomething<T>(waitMs: number, once: (signal: AbortSignal) => Promise<T[]>): Promise<T[]> {
-      const signal = AbortSignal.timeout(waitMs);
-      for (;;) {
-        const tasks = await once(signal);
-        if (tasks.length > 0 || signal.aborted) return tasks;
-      }
-    }
-
-    async function poll(options: { queues?: string[]; max?: number; waitMs?: number; lockMs?: number; known?: number } = {}): Promise<WorkflowTask[]> {
-      return untilSomething(options.waitMs ?? 2_000, (signal) =>
-        backend.pollWorkflowTasks({
-          queues: options.queues ?? ['default'],
-          max: options.max ?? 10,
-          lockTimeoutMs: options.lockMs ?? LOCK_MS,
-          signal,
-          knownHistoryLength: () => options.known ?? 0,
-        }),
-      );
-    }
-
-    async function pollOne(options: Parameters<typeof poll>[0] = {}): Promise<WorkflowTask> {
-      const tasks = await poll({ max: 1, ...options });
-      assert.equal(tasks.length, 1, 'expected one workflow task');
-      return tasks[0] as WorkflowTask;
-    }
-
-    async function pollActivities(options: { queues?: string[]; waitMs?: number; lockMs?: number } = {}): Promise<ActivityTask[]> {
-      return untilSomething(options.waitMs ?? 2_000, (signal) =>
-        backend.pollActivityTasks({ queues: options.queues ?? ['default'], max: 10, lockTimeoutMs: options.lockMs ?? LOCK_MS, signal }),
-      );
-    }
-
-    /** Creates an instance and commits its first task with `extra`. */
-    async function startAndComplete(inst: WorkflowInstance, extra: Partial<WorkflowTaskCompletion> = {}): Promise<WorkflowTask> {
-      await backend.createWorkflowInstance(inst, started());
-      const task = await pollOne();
-      await backend.completeWorkflowTask(task, completion(task, extra));
-      return task;
-    }
+    const h = harness(() => backend);
+    const { poll, pollOne, pollActivities, startAndComplete } = h;
 
     const activityScheduled = (task: WorkflowTask, seid: number, queue = 'default'): Partial<WorkflowTaskCompletion> => ({
       events: numbered(task, [
@@ -380,5 +323,8 @@ export function backendConformanceSuite(
       await assert.rejects(poll({ waitMs: 100 }), BackendClosedError);
       await assert.rejects(pollActivities({ waitMs: 100 }), BackendClosedError);
     });
+
+    messagingTests(h, () => backend);
+    instanceManagementTests(h, () => backend, createBackend);
   });
 }

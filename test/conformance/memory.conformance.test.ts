@@ -1,4 +1,4 @@
 import { MemoryBackend } from '../../src/backend/memory/memory-backend.js';
 import { backendConformanceSuite } from './backend-suite.js';
 
-backendConformanceSuite('MemoryBackend', () => Promise.resolve(new MemoryBackend()));
+backendConformanceSuite('MemoryBackend', (options) => Promise.resolve(new MemoryBackend(options)));

@@ -4,6 +4,10 @@ import { backendConformanceSuite } from './backend-suite.js';
 
 describe('RedisBackend (private redis-server)', () => {
   const server = useRedisServer();
-  backendConformanceSuite('RedisBackend', () => Promise.resolve(redisBackendOn(server())), redisPeerOf);
-  backendConformanceSuite('RedisBackend with 3 partitions', () => Promise.resolve(redisBackendOn(server(), { partitions: 3 })), redisPeerOf);
+  backendConformanceSuite('RedisBackend', (options) => Promise.resolve(redisBackendOn(server(), options)), redisPeerOf);
+  backendConformanceSuite(
+    'RedisBackend with 3 partitions',
+    (options) => Promise.resolve(redisBackendOn(server(), { partitions: 3, ...options })),
+    redisPeerOf,
+  );
 });
