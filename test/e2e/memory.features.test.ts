@@ -3,6 +3,7 @@ import { e2eGroup, type SettingsBackendFactory } from './harness.js';
 import { signalScenarios } from './signal-scenarios.js';
 import { subWorkflowScenarios } from './sub-workflow-scenarios.js';
 import { cancellationScenarios } from './cancellation-scenarios.js';
+import { managementScenarios } from './management-scenarios.js';
 import { continueAsNewScenarios } from './continue-as-new-scenarios.js';
 import { selectScenarios } from './select-scenarios.js';
 
@@ -13,3 +14,4 @@ e2eGroup('sub-workflows', 'MemoryBackend', memory, subWorkflowScenarios);
 e2eGroup('cancellation', 'MemoryBackend', memory, cancellationScenarios);
 e2eGroup('continue-as-new', 'MemoryBackend', memory, continueAsNewScenarios);
 e2eGroup('select and channels', 'MemoryBackend', memory, selectScenarios);
+e2eGroup('queues and instance management', 'MemoryBackend', memory, managementScenarios);
