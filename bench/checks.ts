@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { BullmqDriver } from './bullmq/driver.js';
+import { delay } from './clock.js';
+import type { SystemDriver } from './driver.js';
+import { Progress } from './progress.js';
+import { RedisProbe, serverCommandsBetween } from './redis-probe.js';
+import { RedflowDriver } from './redflow/driver.js';
+import { round } from './result.js';
+import type { SystemName } from './system.js';
+import { WorkerPool } from './worker-pool.js';
+
+/** How the idle and soak checks run on one system. */
+export interface CheckOptions {
+  system: SystemName;
+  redisUrl: string;
+  workers: number;
+  seconds: number;
+  workerNodeArgs?: string[];
+}
+
+/** An idle worker's cost: CPU share and Redis traffic while nothing is queued. */
+export interface IdleResult {
+  workload: 'idle';
+  system: SystemName;
+  seconds: number;
+  workers: number;
+  workerCpuSec: number;
+  /** CPU share of one core, per worker process. */
+  cpuPercentPerWorker: number;
+  serverCommandsPerSec: number;
+  peakRssMb: number;
+}
+
+/** Worker memory sampled while chains run back to back. */
+export interface SoakResult {
+  workload: 'soak';
+  system: SystemName;
+  seconds: number;
+  workflows: number;
+  activities: number;
+  /** Seconds since the start, RSS and heap of the largest worker, MB. */
+  samples: Array<{ atSec: number; rssMb: number; heapUsedMb: number }>;
+}
+
+// Startup (module loading, connections, script loading) is not idling.
+const SETTLE_MS = 2000;
+const MB = 1024 * 1024;
+
+function driverFor(system: SystemName, redisUrl: string, prefix: string): SystemDriver {
+  return system === 'redflow' ? new RedflowDriver(redisUrl, prefix) : new BullmqDriver(redisUrl, prefix);
+}
+
+async function withPool<T>(options: CheckOptions, body: (pool: WorkerPool, prefix: string, probe: RedisProbe) => Promise<T>): Promise<T> {
+  const prefix = `bench-${options.system}-${randomUUID().slice(0, 8)}`;
+  const probe = new RedisProbe(options.redisUrl);
+  let pool: WorkerPool | undefined;
+  try {
+    // Chain workers: BullMQ workers need a queue to watch; redflow's register every bench workflow anyway.
+    pool = await WorkerPool.start({ system: options.system, redisUrl: options.redisUrl, prefix, workload: 'chain' }, options.workers, options.workerNodeArgs);
+    return await body(pool, prefix, probe);
+  } finally {
+    await pool?.stop();
+    await probe.flushPrefix(prefix);
+    await probe.close();
+  }
+}
+
+/** Measures idle worker processes for `seconds`. */
+export function runIdle(options: CheckOptions): Promise<IdleResult> {
+  return withPool(options, async (pool, _prefix, probe) => {
+    await delay(SETTLE_MS);
+    const before = await probe.snapshot();
+    await pool.reset();
+    await delay(options.seconds * 1000);
+    const reports = await pool.report();
+    const after = await probe.snapshot();
+    const cpuSec = reports.reduce((sum, r) => sum + r.cpuSec, 0);
+    return {
+      workload: 'idle',
+      system: options.system,
+      seconds: options.seconds,
+      workers: pool.size,
+      workerCpuSec: round(cpuSec),
+      cpuPercentPerWorker: round((cpuSec / options.seconds / Math.max(1, pool.size)) * 100),
+      serverCommandsPerSec: round(serverCommandsBetween(before, after) / options.seconds),
+      peakRssMb: round(Math.max(...reports.map((r) => r.peakRssBytes)) / MB),
+    };
+  });
+}
+
+/** Runs chains of `steps` back to back for `seconds`, sampling worker memory every `sampleMs`. */
+export function runSoak(options: CheckOptions & { steps: number; sampleMs: number; progress?: boolean }): Promise<SoakResult> {
+  return withPool(options, async (pool, prefix) => {
+    const driver = driverFor(options.system, options.redisUrl, prefix);
+    const spec = { kind: 'chain', steps: options.steps } as const;
+    const samples: SoakResult['samples'] = [];
+    const startedMs = Date.now();
+    const endMs = startedMs + options.seconds * 1000;
+    const sample = async (): Promise<void> => {
+      const reports = await pool.report();
+      const largest = reports.reduce((a, b) => (b.rssBytes > a.rssBytes ? b : a));
+      samples.push({ atSec: round((Date.now() - startedMs) / 1000), rssMb: round(largest.rssBytes / MB), heapUsedMb: round(largest.heapUsedBytes / MB) });
+    };
+    let runs = 0;
+    try {
+      await driver.prepare(spec);
+      await sample();
+      let nextSampleMs = startedMs + options.sampleMs;
+      const progress = new Progress(`${options.system} soak`, options.seconds, options.progress);
+      while (Date.now() < endMs) {
+        await driver.run(spec, new Progress('', 1, false));
+        runs++;
+        if (Date.now() >= nextSampleMs) {
+          await sample();
+          progress.tick(Math.round(options.sampleMs / 1000));
+          nextSampleMs += options.sampleMs;
+        }
+      }
+      await sample();
+      progress.finish();
+    } finally {
+      await driver.close();
+    }
+    return {
+      workload: 'soak',
+      system: options.system,
+      seconds: round((Date.now() - startedMs) / 1000),
+      workflows: runs,
+      activities: runs * options.steps,
+      samples,
+    };
+  });
+}

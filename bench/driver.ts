@@ -1,0 +1,21 @@
+import type { Progress } from './progress.js';
+import type { SystemName } from './system.js';
+import type { WorkloadSpec } from './workload.js';
+
+/** What a workload run produced, as seen from the client. */
+export interface RunOutcome {
+  workflows: number;
+  activities: number;
+  /** Per-workflow lateness of the timers workload, ms. */
+  latenessMs?: number[];
+}
+
+/** The client side of one system: starts a workload's work and waits until all of it finished. */
+export interface SystemDriver {
+  readonly system: SystemName;
+  /** Connects and sets up what must exist before the clock starts. */
+  prepare(spec: WorkloadSpec): Promise<void>;
+  /** Runs the workload and checks every result; rejects if any is wrong. */
+  run(spec: WorkloadSpec, progress: Progress): Promise<RunOutcome>;
+  close(): Promise<void>;
+}

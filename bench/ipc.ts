@@ -1,0 +1,35 @@
+/** What a worker process measured about itself since the last reset. */
+export interface WorkerReport {
+  cpuSec: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  /** Largest resident set size the process ever had. */
+  peakRssBytes: number;
+  /** Starts of measured steps, wall-clock ms. */
+  stepMarks: number[];
+  /** Redis commands the process sent, by name. */
+  redisCalls: Record<string, number>;
+}
+
+/** Requests from the harness to a worker process. */
+export type ParentMessage = { type: 'reset' } | { type: 'report' } | { type: 'stop' };
+
+/** Replies and notices from a worker process. */
+export type ChildMessage =
+  | { type: 'ready' }
+  | { type: 'reset' }
+  | { type: 'report'; report: WorkerReport }
+  | { type: 'stopped' }
+  | { type: 'failed'; message: string };
+
+/** Whether `value` is a message the harness sends. */
+export function isParentMessage(value: unknown): value is ParentMessage {
+  const type = (value as { type?: unknown } | null)?.type;
+  return type === 'reset' || type === 'report' || type === 'stop';
+}
+
+/** Whether `value` is a message a worker process sends. */
+export function isChildMessage(value: unknown): value is ChildMessage {
+  const type = (value as { type?: unknown } | null)?.type;
+  return type === 'ready' || type === 'reset' || type === 'report' || type === 'stopped' || type === 'failed';
+}

@@ -1,0 +1,65 @@
+// `npm run bench -- <workload> [flags]`: see USAGE in cli.ts and bench/README.md.
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { runIdle, runSoak, type CheckOptions } from './checks.js';
+import { USAGE, parseCommand, type Command, type CommonFlags } from './cli.js';
+import { runBenchmark, systemsOf, withRedis } from './run-benchmark.js';
+import { formatTable } from './table.js';
+import type { WorkloadSpec } from './workload.js';
+
+function describe(spec: WorkloadSpec): string {
+  switch (spec.kind) {
+    case 'chain':
+      return `chain --steps ${spec.steps}`;
+    case 'fanout':
+      return `fanout --activities ${spec.activities}`;
+    case 'timers':
+      return `timers --runs ${spec.runs} --sleep-ms ${spec.sleepMs}`;
+    case 'start':
+      return `start --runs ${spec.runs}`;
+    case 'tree': {
+      const s = spec.shape;
+      return `tree --runs ${spec.runs} --depth ${s.depth} --fanout ${s.fanout} --leaffanout ${s.leafFanout} --activities ${s.activities} --resultsize ${s.resultSizeBytes}`;
+    }
+  }
+}
+
+function workerNodeArgs(common: CommonFlags): string[] {
+  if (common.cpuProfDir === undefined) return [];
+  const dir = resolve(common.cpuProfDir);
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', '--cpu-prof-dir', dir];
+}
+
+function setting(common: CommonFlags, redisVersion: string): string {
+  const redis = common.redisUrl === undefined ? `own Redis ${redisVersion}, aof ${common.aof}` : `Redis ${redisVersion} at ${common.redisUrl}`;
+  return `${common.workers} worker process${common.workers === 1 ? '' : 'es'}, ${redis}`;
+}
+
+async function run(command: Command): Promise<void> {
+  const { common } = command;
+  const nodeArgs = workerNodeArgs(common);
+  if (command.kind === 'workload') {
+    const { redisVersion, results } = await runBenchmark({ ...common, spec: command.spec, workerNodeArgs: nodeArgs });
+    if (common.json) for (const result of results) console.log(JSON.stringify({ ...result, redisVersion }));
+    else console.log(formatTable(`${describe(command.spec)} (${setting(common, redisVersion)})`, results));
+    return;
+  }
+  await withRedis(common, async (redisUrl, redisVersion) => {
+    for (const system of systemsOf(common.peer)) {
+      const options: CheckOptions = { system, redisUrl, workers: common.workers, seconds: command.seconds, workerNodeArgs: nodeArgs };
+      const result = command.kind === 'idle' ? await runIdle(options) : await runSoak({ ...options, steps: command.steps, sampleMs: command.sampleMs });
+      if (common.json) console.log(JSON.stringify({ ...result, redisVersion }));
+      else console.log(`${command.kind} (${setting(common, redisVersion)}): ${JSON.stringify(result, null, 1).replace(/\n\s*/g, ' ')}`);
+    }
+  });
+}
+
+let command: Command;
+try {
+  command = parseCommand(process.argv.slice(2));
+} catch (err) {
+  console.error(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+  process.exit(2);
+}
+await run(command);

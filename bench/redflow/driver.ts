@@ -1,0 +1,85 @@
+import { pino } from 'pino';
+import { Client, RedisBackend, type WorkflowInstance } from '../../src/index.js';
+import { mapConcurrent } from '../concurrency.js';
+import { expectResult } from '../expect-result.js';
+import type { RunOutcome, SystemDriver } from '../driver.js';
+import type { Progress } from '../progress.js';
+import { workloadSize, type TreeSpec, type WorkloadSpec } from '../workload.js';
+import { treeSupported } from './tree-loader.js';
+import { START_WORKFLOW, benchChain, benchFanout, benchTimer } from './workflows.js';
+
+const RESULT_TIMEOUT_MS = 30 * 60_000;
+
+/** Runs workloads on redflow through its `Client`. */
+export class RedflowDriver implements SystemDriver {
+  readonly system = 'redflow';
+  readonly #backend: RedisBackend;
+  readonly #client: Client;
+
+  constructor(redisUrl: string, prefix: string) {
+    const logger = pino({ name: 'bench-client', level: process.env.REDFLOW_LOG_LEVEL ?? 'warn' }, pino.destination(2));
+    this.#backend = new RedisBackend({ redis: redisUrl, prefix, logger });
+    this.#client = new Client(this.#backend);
+  }
+
+  async prepare(spec: WorkloadSpec): Promise<void> {
+    if (spec.kind === 'tree' && !treeSupported()) {
+      throw new Error('the tree workload needs workflow.createSubWorkflowInstance, which this redflow does not have yet');
+    }
+    // Connects before the clock starts; the instance does not exist, which is fine.
+    await this.#client.getWorkflowInstanceState({ instanceId: 'bench-warm-up', executionId: 'none' }).catch(() => undefined);
+  }
+
+  async run(spec: WorkloadSpec, progress: Progress): Promise<RunOutcome> {
+    const size = workloadSize(spec);
+    switch (spec.kind) {
+      case 'chain': {
+        const instance = await this.#client.createWorkflowInstance({ instanceId: 'chain' }, benchChain, spec.steps);
+        expectResult(await this.#client.getWorkflowResult(instance, RESULT_TIMEOUT_MS), spec.steps, 'chain result');
+        progress.tick();
+        return size;
+      }
+      case 'fanout': {
+        const instance = await this.#client.createWorkflowInstance({ instanceId: 'fanout' }, benchFanout, spec.activities);
+        expectResult(await this.#client.getWorkflowResult(instance, RESULT_TIMEOUT_MS), spec.activities, 'fan-out result');
+        progress.tick();
+        return size;
+      }
+      case 'timers': {
+        const instances = await mapConcurrent(spec.runs, spec.concurrency, (i) =>
+          this.#client.createWorkflowInstance({ instanceId: `timer-${i}` }, benchTimer, spec.sleepMs),
+        );
+        const latenessMs = await Promise.all(instances.map((instance) => this.#awaitResult(instance, progress)));
+        return { ...size, latenessMs };
+      }
+      case 'start':
+        await mapConcurrent(spec.runs, spec.concurrency, async (i) => {
+          await this.#client.createWorkflowInstance({ instanceId: `start-${i}` }, START_WORKFLOW);
+          progress.tick();
+        });
+        return size;
+      case 'tree':
+        await this.#runTree(spec, progress);
+        return size;
+    }
+  }
+
+  async #runTree(spec: TreeSpec, progress: Progress): Promise<void> {
+    const expected = workloadSize({ ...spec, runs: 1 }).activities;
+    const roots = await mapConcurrent(spec.runs, spec.concurrency, (i) =>
+      this.#client.createWorkflowInstance<number>({ instanceId: `tree-${i}` }, 'benchTreeRoot', spec.shape),
+    );
+    const results = await Promise.all(roots.map((root) => this.#awaitResult(root, progress)));
+    results.forEach((result) => expectResult(result, expected, 'tree root result'));
+  }
+
+  async #awaitResult(instance: WorkflowInstance<number>, progress: Progress): Promise<number> {
+    const result = await this.#client.getWorkflowResult(instance, RESULT_TIMEOUT_MS);
+    progress.tick();
+    return result;
+  }
+
+  close(): Promise<void> {
+    return this.#backend.close();
+  }
+}

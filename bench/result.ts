@@ -1,0 +1,73 @@
+import type { SystemName } from './system.js';
+
+/** One system's figures for one workload: what a JSON line holds. */
+export interface BenchResult {
+  workload: string;
+  system: SystemName;
+  workflows: number;
+  activities: number;
+  seconds: number;
+  workflowsPerSec: number;
+  activitiesPerSec: number | null;
+  /** Per-step latency (chain) or timer lateness (timers), ms. */
+  stepP50Ms: number | null;
+  stepP95Ms: number | null;
+  stepP99Ms: number | null;
+  /** Commands the harness's clients and workers sent (a script call counts once). */
+  redisCallsPerActivity: number | null;
+  redisCallsPerWorkflow: number;
+  /** Commands Redis executed by `INFO commandstats`, including those run inside scripts. */
+  serverCommandsPerActivity: number | null;
+  serverCommandsPerWorkflow: number;
+  workerCpuSec: number;
+  clientCpuSec: number;
+  /** Largest peak resident set of any worker process. */
+  peakRssMb: number | null;
+  redisBytesPerWorkflow: number;
+  workers: number;
+  /** Commands sent, by name. */
+  redisCalls: Record<string, number>;
+  /** redflow's figures divided by BullMQ's, on the redflow line of a run with `--peer bullmq`. */
+  ratioToBullmq?: Record<string, number | null>;
+}
+
+/** Figures that are compared between systems, in table order. */
+export const FIGURES = [
+  'workflows',
+  'activities',
+  'seconds',
+  'workflowsPerSec',
+  'activitiesPerSec',
+  'stepP50Ms',
+  'stepP95Ms',
+  'stepP99Ms',
+  'redisCallsPerActivity',
+  'redisCallsPerWorkflow',
+  'serverCommandsPerActivity',
+  'serverCommandsPerWorkflow',
+  'workerCpuSec',
+  'clientCpuSec',
+  'peakRssMb',
+  'redisBytesPerWorkflow',
+] as const satisfies ReadonlyArray<keyof BenchResult>;
+
+/** A figure's name. */
+export type Figure = (typeof FIGURES)[number];
+
+/** `a / b` for every figure both have (null where either is missing or b is 0). */
+export function ratios(a: BenchResult, b: BenchResult): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const figure of FIGURES) {
+    const x = a[figure];
+    const y = b[figure];
+    out[figure] = x === null || y === null || y === 0 ? null : round(x / y);
+  }
+  return out;
+}
+
+/** Rounds to at most three decimals, keeping three significant digits below 1. */
+export function round(value: number): number {
+  if (!Number.isFinite(value)) return value;
+  const digits = Math.abs(value) >= 1 || value === 0 ? 3 : Math.min(8, 2 - Math.floor(Math.log10(Math.abs(value))));
+  return Number(value.toFixed(digits));
+}

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { BullmqDriver } from './bullmq/driver.js';
+import type { SystemDriver } from './driver.js';
+import { gaps, percentile } from './percentiles.js';
+import { Progress } from './progress.js';
+import { addCalls, takeRedisCalls, totalCalls } from './redis-call-counter.js';
+import { RedisProbe, serverCommandsBetween } from './redis-probe.js';
+import { RedflowDriver } from './redflow/driver.js';
+import { round, type BenchResult } from './result.js';
+import type { SystemName } from './system.js';
+import { WorkerPool } from './worker-pool.js';
+import type { WorkloadSpec } from './workload.js';
+
+/** How one system runs one workload. */
+export interface SystemRunOptions {
+  system: SystemName;
+  spec: WorkloadSpec;
+  redisUrl: string;
+  workers: number;
+  /** Extra node arguments for worker processes (e.g. `--cpu-prof`). */
+  workerNodeArgs?: string[];
+  progress?: boolean;
+}
+
+function driverFor(system: SystemName, redisUrl: string, prefix: string): SystemDriver {
+  return system === 'redflow' ? new RedflowDriver(redisUrl, prefix) : new BullmqDriver(redisUrl, prefix);
+}
+
+const MB = 1024 * 1024;
+
+/**
+ * Runs one workload on one system under a prefix of its own: starts worker processes, measures from the first
+ * start to the last result, collects the workers' reports and Redis's counters, then deletes the prefix's keys.
+ */
+export async function runSystem(options: SystemRunOptions): Promise<BenchResult> {
+  const { system, spec, redisUrl } = options;
+  const prefix = `bench-${system}-${randomUUID().slice(0, 8)}`;
+  const probe = new RedisProbe(redisUrl);
+  const driver = driverFor(system, redisUrl, prefix);
+  // The start workload measures the client alone: nobody runs what it starts.
+  const workers = spec.kind === 'start' ? 0 : options.workers;
+  let pool: WorkerPool | undefined;
+  try {
+    pool = await WorkerPool.start({ system, redisUrl, prefix, workload: spec.kind }, workers, options.workerNodeArgs);
+    await driver.prepare(spec);
+    const before = await probe.snapshot();
+    await pool.reset();
+    takeRedisCalls();
+    const progress = new Progress(`${system} ${spec.kind}`, progressTotal(spec), options.progress);
+    const cpuBefore = process.cpuUsage();
+    const began = performance.now();
+    const outcome = await driver.run(spec, progress);
+    const seconds = (performance.now() - began) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    progress.finish();
+    const clientCalls = takeRedisCalls();
+    const after = await probe.snapshot();
+    const reports = await pool.report();
+    const calls = reports.reduce((sum, r) => addCalls(sum, r.redisCalls), { ...clientCalls });
+    const totalSent = totalCalls(calls);
+    const serverCommands = serverCommandsBetween(before, after);
+    const samples = outcome.latenessMs ?? gaps(reports.flatMap((r) => r.stepMarks));
+    const { workflows, activities } = outcome;
+    const perActivity = (n: number): number | null => (activities > 0 ? round(n / activities) : null);
+    const at = (p: number): number | null => {
+      const value = percentile(samples, p);
+      return value === undefined ? null : round(value);
+    };
+    return {
+      workload: spec.kind,
+      system,
+      workflows,
+      activities,
+      seconds: round(seconds),
+      workflowsPerSec: round(workflows / seconds),
+      activitiesPerSec: activities > 0 ? round(activities / seconds) : null,
+      stepP50Ms: at(50),
+      stepP95Ms: at(95),
+      stepP99Ms: at(99),
+      redisCallsPerActivity: perActivity(totalSent),
+      redisCallsPerWorkflow: round(totalSent / workflows),
+      serverCommandsPerActivity: perActivity(serverCommands),
+      serverCommandsPerWorkflow: round(serverCommands / workflows),
+      workerCpuSec: round(reports.reduce((sum, r) => sum + r.cpuSec, 0)),
+      clientCpuSec: round((cpu.user + cpu.system) / 1e6),
+      peakRssMb: reports.length > 0 ? round(Math.max(...reports.map((r) => r.peakRssBytes)) / MB) : null,
+      redisBytesPerWorkflow: round((after.usedMemoryBytes - before.usedMemoryBytes) / workflows),
+      workers,
+      redisCalls: calls,
+    };
+  } finally {
+    await pool?.stop();
+    await driver.close();
+    await probe.flushPrefix(prefix);
+    await probe.close();
+  }
+}
+
+function progressTotal(spec: WorkloadSpec): number {
+  return spec.kind === 'chain' || spec.kind === 'fanout' ? 1 : spec.runs;
+}

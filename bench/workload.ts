@@ -1,0 +1,83 @@
+/** The benchmark workloads: each runs on redflow and, with `--peer bullmq`, on BullMQ. */
+export type WorkloadSpec = ChainSpec | FanoutSpec | TimersSpec | StartSpec | TreeSpec;
+
+/** The kind of a workload: the first argument of `npm run bench`. */
+export type WorkloadKind = WorkloadSpec['kind'];
+
+/** One workflow of `steps` sequential activities. */
+export interface ChainSpec {
+  kind: 'chain';
+  steps: number;
+}
+
+/** One workflow running `activities` activities in parallel. */
+export interface FanoutSpec {
+  kind: 'fanout';
+  activities: number;
+}
+
+/** `runs` workflows that each sleep `sleepMs` on a durable timer. */
+export interface TimersSpec {
+  kind: 'timers';
+  runs: number;
+  sleepMs: number;
+  /** Starts in flight at once. */
+  concurrency: number;
+}
+
+/** `runs` workflow starts from the client, nothing else. */
+export interface StartSpec {
+  kind: 'start';
+  runs: number;
+  concurrency: number;
+}
+
+/**
+ * go-workflows' benchmark tree: `runs` roots, each starting `fanout` mids, mids nesting `depth` levels deep,
+ * the lowest mids starting `leafFanout` leaves, each leaf running `activities` parallel activities that return
+ * `resultSizeBytes` bytes.
+ */
+export interface TreeSpec {
+  kind: 'tree';
+  runs: number;
+  shape: TreeShape;
+  concurrency: number;
+}
+
+/** The shape of one tree below its root. */
+export interface TreeShape {
+  depth: number;
+  fanout: number;
+  leafFanout: number;
+  activities: number;
+  resultSizeBytes: number;
+}
+
+/** Workflows and activities one tree contains (root, mids and leaves). */
+export function treeSize(shape: TreeShape): { workflows: number; activities: number } {
+  let workflows = 1;
+  let level = 1;
+  for (let d = 0; d < shape.depth; d++) {
+    level *= shape.fanout;
+    workflows += level;
+  }
+  const leaves = level * shape.leafFanout;
+  return { workflows: workflows + leaves, activities: leaves * shape.activities };
+}
+
+/** Workflows and activities a whole workload runs. */
+export function workloadSize(spec: WorkloadSpec): { workflows: number; activities: number } {
+  switch (spec.kind) {
+    case 'chain':
+      return { workflows: 1, activities: spec.steps };
+    case 'fanout':
+      return { workflows: 1, activities: spec.activities };
+    case 'timers':
+    case 'start':
+      return { workflows: spec.runs, activities: 0 };
+    case 'tree': {
+      const one = treeSize(spec.shape);
+      return { workflows: one.workflows * spec.runs, activities: one.activities * spec.runs };
+    }
+  }
+}
