@@ -16,6 +16,8 @@ export interface CheckOptions {
   workers: number;
   seconds: number;
   workerNodeArgs?: string[];
+  /** Wait after the workers are up before measuring idle. @default 2000 */
+  settleMs?: number;
 }
 
 /** An idle worker's cost: CPU share and Redis traffic while nothing is queued. */
@@ -68,7 +70,7 @@ async function withPool<T>(options: CheckOptions, body: (pool: WorkerPool, prefi
 /** Measures idle worker processes for `seconds`. */
 export function runIdle(options: CheckOptions): Promise<IdleResult> {
   return withPool(options, async (pool, _prefix, probe) => {
-    await delay(SETTLE_MS);
+    await delay(options.settleMs ?? SETTLE_MS);
     const before = await probe.snapshot();
     await pool.reset();
     await delay(options.seconds * 1000);

@@ -5,6 +5,8 @@ export interface RedisSnapshot {
   /** `INFO commandstats` calls by command; commands run inside scripts count too. */
   commands: Record<string, number>;
   usedMemoryBytes: number;
+  /** `used_memory_dataset`: used memory less overhead such as client buffers. */
+  datasetBytes: number;
 }
 
 const SCAN_BATCH = 1000;
@@ -24,7 +26,8 @@ export class RedisProbe {
       const [, name, calls] = match;
       if (name !== undefined && name !== 'info') commands[name] = Number(calls);
     }
-    return { commands, usedMemoryBytes: Number(/^used_memory:(\d+)/m.exec(memory)?.[1] ?? 0) };
+    const field = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(memory)?.[1] ?? 0);
+    return { commands, usedMemoryBytes: field('used_memory'), datasetBytes: field('used_memory_dataset') };
   }
 
   async version(): Promise<string> {

@@ -24,6 +24,8 @@ export interface BenchResult {
   /** Largest peak resident set of any worker process. */
   peakRssMb: number | null;
   redisBytesPerWorkflow: number;
+  /** The same from `used_memory_dataset`, which leaves out connection buffers. */
+  redisDatasetBytesPerWorkflow: number;
   workers: number;
   /** Commands sent, by name. */
   redisCalls: Record<string, number>;
@@ -49,6 +51,7 @@ export const FIGURES = [
   'clientCpuSec',
   'peakRssMb',
   'redisBytesPerWorkflow',
+  'redisDatasetBytesPerWorkflow',
 ] as const satisfies ReadonlyArray<keyof BenchResult>;
 
 /** A figure's name. */

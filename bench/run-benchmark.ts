@@ -2,6 +2,7 @@ import { startLocalRedis, type AofMode } from './local-redis.js';
 import { RedisProbe } from './redis-probe.js';
 import { ratios, type BenchResult } from './result.js';
 import { runSystem } from './run-system.js';
+import { treeSupported } from './redflow/tree-loader.js';
 import type { SystemName } from './system.js';
 import type { WorkloadSpec } from './workload.js';
 
@@ -49,9 +50,15 @@ export function runBenchmark(options: BenchOptions): Promise<BenchRun> {
   return withRedis(options, async (redisUrl, redisVersion) => {
     const common = { spec: options.spec, redisUrl, workers: options.workers, workerNodeArgs: options.workerNodeArgs, progress: options.progress };
     const results: BenchResult[] = [];
-    for (const system of systemsOf(options.peer)) results.push(await runSystem({ ...common, system }));
+    for (const system of systemsOf(options.peer)) {
+      if (system === 'redflow' && options.spec.kind === 'tree' && !treeSupported()) {
+        process.stderr.write('redflow skipped: the tree workload needs workflow.createSubWorkflowInstance, which this redflow lacks\n');
+        continue;
+      }
+      results.push(await runSystem({ ...common, system }));
+    }
     const [redflow, bullmq] = results;
-    if (redflow !== undefined && bullmq !== undefined) results[0] = { ...redflow, ratioToBullmq: ratios(redflow, bullmq) };
+    if (redflow?.system === 'redflow' && bullmq !== undefined) results[0] = { ...redflow, ratioToBullmq: ratios(redflow, bullmq) };
     return { redisVersion, results };
   });
 }

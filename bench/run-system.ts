@@ -4,7 +4,7 @@ import { BullmqDriver } from './bullmq/driver.js';
 import type { SystemDriver } from './driver.js';
 import { gaps, percentile } from './percentiles.js';
 import { Progress } from './progress.js';
-import { addCalls, takeRedisCalls, totalCalls } from './redis-call-counter.js';
+import { addCalls, countRedisCalls, takeRedisCalls, totalCalls } from './redis-call-counter.js';
 import { RedisProbe, serverCommandsBetween } from './redis-probe.js';
 import { RedflowDriver } from './redflow/driver.js';
 import { round, type BenchResult } from './result.js';
@@ -35,6 +35,7 @@ const MB = 1024 * 1024;
  */
 export async function runSystem(options: SystemRunOptions): Promise<BenchResult> {
   const { system, spec, redisUrl } = options;
+  countRedisCalls();
   const prefix = `bench-${system}-${randomUUID().slice(0, 8)}`;
   const probe = new RedisProbe(redisUrl);
   const driver = driverFor(system, redisUrl, prefix);
@@ -86,6 +87,7 @@ export async function runSystem(options: SystemRunOptions): Promise<BenchResult>
       clientCpuSec: round((cpu.user + cpu.system) / 1e6),
       peakRssMb: reports.length > 0 ? round(Math.max(...reports.map((r) => r.peakRssBytes)) / MB) : null,
       redisBytesPerWorkflow: round((after.usedMemoryBytes - before.usedMemoryBytes) / workflows),
+      redisDatasetBytesPerWorkflow: round((after.datasetBytes - before.datasetBytes) / workflows),
       workers,
       redisCalls: calls,
     };

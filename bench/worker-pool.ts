@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isChildMessage, type ChildMessage, type ParentMessage, type WorkerReport } from './ipc.js';
 import type { WorkerConfig } from './system.js';
 
 const ENTRY = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
+// Resolved through require so it works whether the harness itself runs as ESM (tsx) or transpiled (mocha).
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const READY_TIMEOUT_MS = 60_000;
 const REPLY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 30_000;
@@ -18,9 +21,8 @@ class WorkerProcess {
   #failure: Error | undefined;
 
   constructor(config: WorkerConfig, nodeArgs: string[]) {
-    const tsx = import.meta.resolve('tsx');
     // Worker output goes to stderr, so stdout keeps only the harness's table or JSON lines.
-    this.#child = spawn(process.execPath, [...nodeArgs, '--import', tsx, ENTRY, JSON.stringify(config)], {
+    this.#child = spawn(process.execPath, [...nodeArgs, '--import', TSX_LOADER, ENTRY, JSON.stringify(config)], {
       stdio: ['ignore', 2, 2, 'ipc'],
     });
     this.#child.on('message', (message: unknown) => {
