@@ -2,8 +2,8 @@ import { startLocalRedis, type AofMode } from './local-redis.js';
 import { RedisProbe } from './redis-probe.js';
 import { ratios, type BenchResult } from './result.js';
 import { runSystem } from './run-system.js';
-import { treeSupported } from './redflow/tree-loader.js';
 import type { SystemName } from './system.js';
+import { UnsupportedWorkloadError } from './unsupported.js';
 import type { WorkloadSpec } from './workload.js';
 
 /** Where to find Redis: a given URL, or one the harness starts with this AOF setting. */
@@ -51,11 +51,12 @@ export function runBenchmark(options: BenchOptions): Promise<BenchRun> {
     const common = { spec: options.spec, redisUrl, workers: options.workers, workerNodeArgs: options.workerNodeArgs, progress: options.progress };
     const results: BenchResult[] = [];
     for (const system of systemsOf(options.peer)) {
-      if (system === 'redflow' && options.spec.kind === 'tree' && !treeSupported()) {
-        process.stderr.write('redflow skipped: the tree workload needs workflow.createSubWorkflowInstance, which this redflow lacks\n');
-        continue;
+      try {
+        results.push(await runSystem({ ...common, system }));
+      } catch (err) {
+        if (!(err instanceof UnsupportedWorkloadError)) throw err;
+        process.stderr.write(`${system} skipped: ${err.message}\n`);
       }
-      results.push(await runSystem({ ...common, system }));
     }
     const [redflow, bullmq] = results;
     if (redflow?.system === 'redflow' && bullmq !== undefined) results[0] = { ...redflow, ratioToBullmq: ratios(redflow, bullmq) };

@@ -5,10 +5,13 @@ import { expectResult } from '../expect-result.js';
 import type { RunOutcome, SystemDriver } from '../driver.js';
 import type { Progress } from '../progress.js';
 import { workloadSize, type TreeSpec, type WorkloadSpec } from '../workload.js';
-import { treeSupported } from './tree-loader.js';
+import { UnsupportedWorkloadError } from '../unsupported.js';
+import { benchTreeProbe, benchTreeRoot } from './tree-workflows.js';
 import { START_WORKFLOW, benchChain, benchFanout, benchTimer } from './workflows.js';
 
 const RESULT_TIMEOUT_MS = 30 * 60_000;
+// A parent with one empty child finishes in milliseconds on a local worker.
+const SUB_WORKFLOW_PROBE_TIMEOUT_MS = 3000;
 
 /** Runs workloads on redflow through its `Client`. */
 export class RedflowDriver implements SystemDriver {
@@ -23,11 +26,19 @@ export class RedflowDriver implements SystemDriver {
   }
 
   async prepare(spec: WorkloadSpec): Promise<void> {
-    if (spec.kind === 'tree' && !treeSupported()) {
-      throw new Error('the tree workload needs workflow.createSubWorkflowInstance, which this redflow does not have yet');
-    }
     // Connects before the clock starts; the instance does not exist, which is fine.
     await this.#client.getWorkflowInstanceState({ instanceId: 'bench-warm-up', executionId: 'none' }).catch(() => undefined);
+    if (spec.kind === 'tree') await this.#probeSubWorkflows();
+  }
+
+  // Sub-workflows need backend support that a backend may not have yet; without it the tree would wait forever.
+  async #probeSubWorkflows(): Promise<void> {
+    const probe = await this.#client.createWorkflowInstance({ instanceId: 'tree-probe' }, benchTreeProbe);
+    try {
+      await this.#client.getWorkflowResult(probe, SUB_WORKFLOW_PROBE_TIMEOUT_MS);
+    } catch (err) {
+      throw new UnsupportedWorkloadError(`redflow on Redis did not run a sub-workflow within ${SUB_WORKFLOW_PROBE_TIMEOUT_MS} ms (${String(err)})`);
+    }
   }
 
   async run(spec: WorkloadSpec, progress: Progress): Promise<RunOutcome> {
@@ -67,7 +78,7 @@ export class RedflowDriver implements SystemDriver {
   async #runTree(spec: TreeSpec, progress: Progress): Promise<void> {
     const expected = workloadSize({ ...spec, runs: 1 }).activities;
     const roots = await mapConcurrent(spec.runs, spec.concurrency, (i) =>
-      this.#client.createWorkflowInstance<number>({ instanceId: `tree-${i}` }, 'benchTreeRoot', spec.shape),
+      this.#client.createWorkflowInstance({ instanceId: `tree-${i}` }, benchTreeRoot, spec.shape),
     );
     const results = await Promise.all(roots.map((root) => this.#awaitResult(root, progress)));
     results.forEach((result) => expectResult(result, expected, 'tree root result'));

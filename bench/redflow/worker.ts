@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { RedisBackend, Worker } from '../../src/index.js';
 import type { WorkerConfig } from '../system.js';
-import { loadTreeRegistration } from './tree-loader.js';
+import { registerTreeWorkflows } from './tree-workflows.js';
 import { registerBenchWorkflows } from './workflows.js';
 
 /** Starts a redflow worker with every bench workflow registered; resolves with a function that stops it. */
@@ -10,8 +10,7 @@ export async function startRedflowWorker(config: WorkerConfig): Promise<() => Pr
   const backend = new RedisBackend({ redis: config.redisUrl, prefix: config.prefix, logger });
   const worker = new Worker(backend, { logger });
   registerBenchWorkflows(worker);
-  const registerTree = await loadTreeRegistration();
-  registerTree?.(worker);
+  registerTreeWorkflows(worker);
   await worker.start();
   return async () => {
     await worker.stop();

@@ -30,10 +30,16 @@ export async function benchTreeRoot(ctx: WorkflowContext, shape: TreeShape): Pro
 
 /** Registers the tree's workflows and activity. */
 export function registerTreeWorkflows(worker: Worker): void {
-  worker.registerWorkflow(benchTreeRoot).registerWorkflow(benchTreeMid).registerWorkflow(benchTreeLeaf);
+  worker.registerWorkflow(benchTreeRoot).registerWorkflow(benchTreeMid).registerWorkflow(benchTreeLeaf).registerWorkflow(benchTreeProbe);
   worker.registerActivity(treeActivity);
 }
 
 function sum(values: number[]): number {
   return values.reduce((total, n) => total + n, 0);
+}
+
+/** A parent with one empty child: finishes at once where sub-workflows work, which the tree needs. */
+export async function benchTreeProbe(ctx: WorkflowContext): Promise<number> {
+  const empty: TreeShape = { depth: 0, fanout: 0, leafFanout: 0, activities: 0, resultSizeBytes: 0 };
+  return workflow.createSubWorkflowInstance(ctx, {}, benchTreeLeaf, empty);
 }
