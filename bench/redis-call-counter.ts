@@ -1,24 +1,25 @@
-import { subscribe } from 'node:diagnostics_channel';
-
-// ioredis publishes every command it writes on this diagnostics channel (its tracing support); listening
-// counts what this process sends without touching any client. A script call (EVALSHA) counts once, whatever
-// it runs inside Redis; each command of a pipeline counts once.
-const COMMAND_START_CHANNEL = 'tracing:ioredis:command:start';
+import { Redis } from 'ioredis';
 
 const counts = new Map<string, number>();
-let listening = false;
+let counting = false;
 
-function onCommand(message: unknown): void {
-  const command = (message as { command?: unknown }).command;
-  const name = typeof command === 'string' ? command.toLowerCase() : 'unknown';
-  counts.set(name, (counts.get(name) ?? 0) + 1);
-}
-
-/** Starts counting the Redis commands every ioredis connection of this process sends. */
+/**
+ * Starts counting the Redis commands every ioredis connection of this process sends (redflow's and BullMQ's
+ * alike: both use this ioredis). A script call (EVALSHA) counts once, whatever it runs inside Redis; each
+ * command of a pipeline counts once.
+ */
 export function countRedisCalls(): void {
-  if (listening) return;
-  listening = true;
-  subscribe(COMMAND_START_CHANNEL, onCommand);
+  if (counting) return;
+  counting = true;
+  // Wrapping the one method every command passes through costs far less than ioredis's tracing channel,
+  // which allocates a context per command and slowed each chain step by about 0.1 ms.
+  const proto = Redis.prototype;
+  const { sendCommand } = proto; // eslint-disable-line @typescript-eslint/unbound-method -- rebound below with apply
+  proto.sendCommand = function (this: Redis, ...args: Parameters<Redis['sendCommand']>) {
+    const name = args[0].name.toLowerCase();
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+    return sendCommand.apply(this, args);
+  };
 }
 
 /** The commands sent since the last call, by name; forgets them. */

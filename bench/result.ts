@@ -16,6 +16,8 @@ export interface BenchResult {
   /** Commands the harness's clients and workers sent (a script call counts once). */
   redisCallsPerActivity: number | null;
   redisCallsPerWorkflow: number;
+  /** The worker processes' share of `redisCallsPerActivity` (claiming and completing tasks). */
+  workerRedisCallsPerActivity: number | null;
   /** Commands Redis executed by `INFO commandstats`, including those run inside scripts. */
   serverCommandsPerActivity: number | null;
   serverCommandsPerWorkflow: number;
@@ -45,6 +47,7 @@ export const FIGURES = [
   'stepP99Ms',
   'redisCallsPerActivity',
   'redisCallsPerWorkflow',
+  'workerRedisCallsPerActivity',
   'serverCommandsPerActivity',
   'serverCommandsPerWorkflow',
   'workerCpuSec',

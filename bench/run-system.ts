@@ -58,7 +58,8 @@ export async function runSystem(options: SystemRunOptions): Promise<BenchResult>
     const clientCalls = takeRedisCalls();
     const after = await probe.snapshot();
     const reports = await pool.report();
-    const calls = reports.reduce((sum, r) => addCalls(sum, r.redisCalls), { ...clientCalls });
+    const workerCalls = reports.reduce((sum, r) => addCalls(sum, r.redisCalls), {});
+    const calls = addCalls({ ...clientCalls }, workerCalls);
     const totalSent = totalCalls(calls);
     const serverCommands = serverCommandsBetween(before, after);
     const samples = outcome.latenessMs ?? gaps(reports.flatMap((r) => r.stepMarks));
@@ -81,6 +82,7 @@ export async function runSystem(options: SystemRunOptions): Promise<BenchResult>
       stepP99Ms: at(99),
       redisCallsPerActivity: perActivity(totalSent),
       redisCallsPerWorkflow: round(totalSent / workflows),
+      workerRedisCallsPerActivity: perActivity(totalCalls(workerCalls)),
       serverCommandsPerActivity: perActivity(serverCommands),
       serverCommandsPerWorkflow: round(serverCommands / workflows),
       workerCpuSec: round(reports.reduce((sum, r) => sum + r.cpuSec, 0)),
