@@ -31,9 +31,9 @@ function workerNodeArgs(common: CommonFlags): string[] {
   return ['--cpu-prof', '--cpu-prof-dir', dir];
 }
 
-function setting(common: CommonFlags, redisVersion: string): string {
+function setting(common: CommonFlags, redisVersion: string, workers = common.workers): string {
   const redis = common.redisUrl === undefined ? `own Redis ${redisVersion}, aof ${common.aof}` : `Redis ${redisVersion} at ${common.redisUrl}`;
-  return `${common.workers} worker process${common.workers === 1 ? '' : 'es'}, ${redis}`;
+  return `${workers === 0 ? 'no' : workers} worker process${workers === 1 ? '' : 'es'}, ${redis}`;
 }
 
 async function run(command: Command): Promise<void> {
@@ -42,7 +42,7 @@ async function run(command: Command): Promise<void> {
   if (command.kind === 'workload') {
     const { redisVersion, results } = await runBenchmark({ ...common, spec: command.spec, workerNodeArgs: nodeArgs });
     if (common.json) for (const result of results) console.log(JSON.stringify({ ...result, redisVersion }));
-    else console.log(formatTable(`${describe(command.spec)} (${setting(common, redisVersion)})`, results));
+    else console.log(formatTable(`${describe(command.spec)} (${setting(common, redisVersion, results[0]?.workers)})`, results));
     return;
   }
   await withRedis(common, async (redisUrl, redisVersion) => {
