@@ -61,9 +61,16 @@ export async function startLocalRedis(aof: AofMode): Promise<LocalRedis> {
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (Date.now() < deadline && child.exitCode === null && !(await answers(url))) await delay(20);
     if (child.exitCode === null && (await answers(url))) {
+      // A harness that dies of an uncaught error must not leave its Redis running.
+      const killOnExit = (): void => {
+        child.kill('SIGKILL');
+        rmSync(dir, { recursive: true, force: true });
+      };
+      process.once('exit', killOnExit);
       return {
         url,
         async stop() {
+          process.removeListener('exit', killOnExit);
           child.kill('SIGTERM');
           await exited;
           rmSync(dir, { recursive: true, force: true });

@@ -29,6 +29,8 @@ async function main(): Promise<void> {
   countRedisCalls();
   const stop = config.system === 'redflow' ? await startRedflowWorker(config) : await startBullmqWorker(config);
   let cpuSince = process.cpuUsage();
+  // The harness died without stopping us: nobody will read our reports, and nobody else stops us.
+  process.once('disconnect', () => process.exit(1));
   process.on('message', (message: unknown) => {
     if (!isParentMessage(message)) return;
     switch (message.type) {
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
         void stop().then(
           () => {
             send({ type: 'stopped' });
+            process.removeAllListeners('disconnect');
             process.disconnect();
           },
           (err: unknown) => send({ type: 'failed', message: String(err) }),
