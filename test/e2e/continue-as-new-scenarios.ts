@@ -33,15 +33,26 @@ export function continueAsNewScenarios(e2e: E2E): void {
   });
 
   it('carries unconsumed signals over to the next execution, in order, losing none', async () => {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    async function gate(): Promise<void> {
+      await opened;
+    }
     async function oneSignalPerRun(ctx: WorkflowContext, seen: string): Promise<string> {
+      // The first run waits while signals pile up unconsumed in its channel.
+      if (seen === '') await workflow.executeActivity(ctx, {}, gate);
       const letter = await workflow.newSignalChannel<string>(ctx, 'letters').receive();
       if (seen.length + 1 < 6) workflow.continueAsNew(ctx, seen + letter);
       return seen + letter;
     }
-    const client = await e2e.engine({ workflows: [oneSignalPerRun] });
+    const client = await e2e.engine({ workflows: [oneSignalPerRun], activities: [gate] });
     const instance = await client.createWorkflowInstance({ instanceId: e2e.id('carry') }, oneSignalPerRun, '');
+    for (const letter of 'abcd') await client.signalWorkflow(instance.instanceId, 'letters', letter);
+    await client.signalWorkflow(instance.instanceId, 'other', 'not consumed by anyone');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    open();
     // Sent in a burst, so some arrive while an execution switches to the next.
-    for (const letter of 'abcdef') await client.signalWorkflow(instance.instanceId, 'letters', letter);
+    for (const letter of 'ef') await client.signalWorkflow(instance.instanceId, 'letters', letter);
     assert.equal(await client.getWorkflowResult(instance, 10_000), 'abcdef');
   });
 
