@@ -11,8 +11,7 @@ import { newSignalChannel, signalWorkflow } from './signal.js';
 import { createSubWorkflowInstance } from './sub-workflow.js';
 import { scheduleTimer, sleep } from './timer.js';
 
-/** The calls available to workflow code. Use them only inside a workflow function. */
-export const workflow = Object.freeze({
+const calls = Object.freeze({
   executeActivity,
   createSubWorkflowInstance,
   scheduleTimer,
@@ -37,6 +36,15 @@ export const workflow = Object.freeze({
   replaying,
   logger,
 });
+
+/** The type of the `workflow` namespace. */
+export interface WorkflowCalls extends Omit<typeof calls, 'continueAsNew'> {
+  continueAsNew: typeof continueAsNew;
+}
+
+// The explicit annotation lets TypeScript see that `workflow.continueAsNew(...)` never returns.
+/** The calls available to workflow code. Use them only inside a workflow function. */
+export const workflow: WorkflowCalls = calls;
 
 export { DefaultActivityOptions, type ActivityOptions, type ActivityFunction } from './activity.js';
 export { DefaultRetryOptions, type RetryOptions } from './retry-options.js';

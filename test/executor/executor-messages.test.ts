@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import type { WorkflowTaskCompletion } from '../../src/backend/backend.js';
+import { Executor } from '../../src/executor/executor.js';
+import type { WorkflowFunction } from '../../src/executor/workflow-function.js';
+import { newEvent, type HistoryEvent, type NewEvent } from '../../src/history/events.js';
+import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
+import { testLogger } from '../helpers/engine.js';
+
+const instance = { instanceId: 'parent', executionId: 'p1' };
+
+async function run(
+  workflows: Record<string, WorkflowFunction>,
+  history: HistoryEvent[],
+  newEvents: NewEvent[],
+  executor = new Executor(instance, (name) => workflows[name], testLogger),
+): Promise<WorkflowTaskCompletion> {
+  const completion = await executor.executeTask({ historyLength: history.length, history: history.slice(executor.historyLength), newEvents });
+  history.push(...completion.events);
+  return completion;
+}
+
+const started = (name: string, ...inputs: unknown[]): NewEvent => newEvent('WorkflowExecutionStarted', { name, queue: 'default', inputs });
+
+describe('Executor messages to other instances', () => {
+  it('starts a child with a derived execution id and a parent link, the same on replay', async () => {
+    async function parent(ctx: WorkflowContext): Promise<number> {
+      return workflow.createSubWorkflowInstance<number>(ctx, {}, 'child', 1);
+    }
+    const history: HistoryEvent[] = [];
+    const first = await run({ parent }, history, [started('parent')]);
+    const request = first.subWorkflows?.[0];
+    assert.ok(request !== undefined);
+    assert.equal(request.scheduleEventId, 1);
+    assert.equal(request.instance.instanceId, 'parent/p1-1');
+    assert.deepEqual(request.started.attributes.parent, { instanceId: 'parent', executionId: 'p1', scheduleEventId: 1 });
+    // A fresh executor replays the start and completes on the child's result.
+    const done = await run({ parent }, history, [newEvent('SubWorkflowCompleted', { result: 2 }, 1)]);
+    assert.deepEqual(done.subWorkflows, [], 'the child is not started twice');
+    assert.deepEqual(done.events.at(-1)?.attributes, { result: 2 });
+  });
+
+  it('tells its parent how a child ended', async () => {
+    async function child(): Promise<string> {
+      throw new TypeError('bad child');
+    }
+    const link = { instanceId: 'parent', executionId: 'p1', scheduleEventId: 7 };
+    const childStart = newEvent('WorkflowExecutionStarted', { name: 'child', queue: 'default', inputs: [], parent: link });
+    const executor = new Executor({ instanceId: 'c', executionId: 'c1' }, (name) => (name === 'child' ? child : undefined), testLogger);
+    const completion = await run({}, [], [childStart], executor);
+    assert.equal(completion.state, 'finished');
+    assert.deepEqual(completion.notifyParent?.parent, { instanceId: 'parent', executionId: 'p1' });
+    assert.equal(completion.notifyParent?.event.type, 'SubWorkflowFailed');
+    assert.equal(completion.notifyParent?.event.scheduleEventId, 7);
+  });
+
+  it('detects a replayed sub-workflow or signal the code no longer issues', async () => {
+    let variant = 0;
+    async function changing(ctx: WorkflowContext): Promise<void> {
+      if (variant === 0) await workflow.createSubWorkflowInstance(ctx, {}, 'child');
+      else await workflow.signalWorkflow(ctx, 'other', 'ping');
+    }
+    const history: HistoryEvent[] = [];
+    await run({ changing }, history, [started('changing')]);
+    variant = 1;
+    const failed = await run({ changing }, history, [newEvent('SubWorkflowCompleted', { result: null }, 1)]);
+    const error = (failed.events.at(-1)?.attributes as { error: { type: string; message: string } }).error;
+    assert.equal(error.type, 'NonDeterminismError');
+    assert.match(error.message, /sub-workflow 'child'/);
+    assert.match(error.message, /signal 'ping'/);
+  });
+
+  it('records a cancellation request for a started child once, and replays it', async () => {
+    async function cancelsChild(ctx: WorkflowContext): Promise<string> {
+      const [scope, cancel] = workflow.withCancel(ctx);
+      const child = workflow.createSubWorkflowInstance<string>(scope, {}, 'child');
+      await workflow.sleep(ctx, 1);
+      cancel();
+      cancel();
+      return child;
+    }
+    const history: HistoryEvent[] = [];
+    await run({ cancelsChild }, history, [started('cancelsChild')]);
+    const second = await run({ cancelsChild }, history, [newEvent('TimerFired', {}, 2)]);
+    assert.deepEqual(second.cancellations?.length, 1);
+    assert.equal(second.events.filter((e) => e.type === 'SubWorkflowCancellationRequested').length, 1);
+    const third = await run({ cancelsChild }, history, [newEvent('SubWorkflowCompleted', { result: 'ended' }, 1)]);
+    assert.deepEqual(third.cancellations, [], 'replay does not ask again');
+    assert.deepEqual(third.events.at(-1)?.attributes, { result: 'ended' });
+  });
+
+  it('continues as new with the inputs, the parent link and the unconsumed signals in order', async () => {
+    async function loops(ctx: WorkflowContext, n: number): Promise<number> {
+      const first = await workflow.newSignalChannel<string>(ctx, 'a').receive();
+      if (first === 'stop') return n;
+      workflow.continueAsNew(ctx, n + 1);
+    }
+    const link = { instanceId: 'grand', executionId: 'g1', scheduleEventId: 3 };
+    const signal = (name: string, arg: string): NewEvent => newEvent('SignalReceived', { name, arg });
+    const completion = await run({ loops }, [], [
+      newEvent('WorkflowExecutionStarted', { name: 'loops', queue: 'q', inputs: [1], parent: link }),
+      signal('b', 'b1'),
+      signal('a', 'a1'),
+      signal('a', 'a2'),
+      signal('b', 'b2'),
+    ]);
+    assert.equal(completion.state, 'continued-as-new');
+    const last = completion.events.at(-1);
+    assert.ok(last?.type === 'WorkflowExecutionContinuedAsNew');
+    const next = completion.continuation;
+    assert.equal(next?.instance.executionId, last.attributes.continuedExecutionId);
+    assert.deepEqual(next?.started.attributes, { name: 'loops', queue: 'q', inputs: [2], parent: link });
+    assert.deepEqual(next?.signals.map((s) => `${s.attributes.name}:${String(s.attributes.arg)}`), ['b:b1', 'a:a2', 'b:b2']);
+    assert.equal(completion.notifyParent, undefined, 'the parent hears only from the last execution');
+  });
+});
