@@ -32,3 +32,38 @@ export async function crashWorkflow(ctx: WorkflowContext, n: number): Promise<nu
   ]);
   return total + a + b;
 }
+
+/** The instance id of child `k` of messaging parent `n`. */
+export function messagingChildId(n: number, k: number): string {
+  return `crash-msg-${n}-child-${k}`;
+}
+
+/** Waits for two signals (one from its parent, one from the client) and doubles their sum in an activity. */
+export async function messagingChild(ctx: WorkflowContext): Promise<number> {
+  const adds = workflow.newSignalChannel<number>(ctx, 'add');
+  const sum = (await adds.receive()) + (await adds.receive());
+  return workflow.executeActivity(ctx, { retry: { maxAttempts: 5, firstRetryIntervalMs: 100 } }, slowDouble, sum);
+}
+
+/**
+ * Continues as new once, then starts two children, signals each, waits for a client signal and sums up:
+ * returns 4n + 4 + go. Every message between instances is in flight at some point of a kill.
+ */
+export async function messagingParent(ctx: WorkflowContext, n: number, run: number): Promise<number> {
+  if (run === 0) {
+    await workflow.sleep(ctx, 20);
+    workflow.continueAsNew(ctx, n, 1);
+  }
+  const children = [0, 1].map((k) => workflow.createSubWorkflowInstance(ctx, { instanceId: messagingChildId(n, k) }, messagingChild));
+  await Promise.all([0, 1].map((k) => workflow.signalWorkflow(ctx, messagingChildId(n, k), 'add', n)));
+  if (!workflow.replaying(ctx)) {
+    report('workflow-busy');
+    const until = Date.now() + 100;
+    while (Date.now() < until) {
+      // Holds this workflow task open, so a kill lands in the middle of one.
+    }
+  }
+  const go = await workflow.newSignalChannel<number>(ctx, 'go').receive();
+  const results = await Promise.all(children);
+  return results.reduce((a, b) => a + b, 0) + go;
+}

@@ -1,61 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { RedisBackend } from '../../src/backend/redis/redis-backend.js';
 import { Client } from '../../src/client/client.js';
 import type { WorkflowInstance } from '../../src/core/instance.js';
 import { testLogger } from '../helpers/engine.js';
 import { useRedisServer } from '../helpers/redis-server.js';
 import { crashWorkflow } from './crash-workflows.js';
+import { kill, startWorker, type WorkerProcess } from './worker-process.js';
 
 const WORKFLOWS = 50;
-
-interface WorkerProcess {
-  child: ChildProcess;
-  /** Counts of the events the worker reported. */
-  seen: Map<string, number>;
-  /** Resolves once the worker reported `count` events of `event`. */
-  waitFor(event: string, count: number, timeoutMs: number): Promise<void>;
-}
-
-function startWorker(redisUrl: string, prefix: string): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/crash/crash-worker.ts'], {
-    env: { ...process.env, REDIS_URL: redisUrl, REDFLOW_PREFIX: prefix },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const seen = new Map<string, number>();
-  const listeners = new Set<() => void>();
-  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-    const event = (JSON.parse(line) as { event: string }).event;
-    seen.set(event, (seen.get(event) ?? 0) + 1);
-    for (const listener of listeners) listener();
-  });
-  return {
-    child,
-    seen,
-    waitFor(event, count, timeoutMs) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`worker did not report ${count} ${event} within ${timeoutMs} ms`)), timeoutMs);
-        const check = (): void => {
-          if ((seen.get(event) ?? 0) < count) return;
-          clearTimeout(timer);
-          listeners.delete(check);
-          resolve();
-        };
-        listeners.add(check);
-        check();
-      });
-    },
-  };
-}
-
-async function kill(worker: WorkerProcess): Promise<void> {
-  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => worker.child.once('exit', resolve));
-  worker.child.kill('SIGKILL');
-  await exited;
-}
 
 describe('crash recovery: kill -9 a worker in the middle of activities and workflow tasks', function () {
   this.timeout(90_000);

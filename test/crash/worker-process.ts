@@ -1,0 +1,51 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+/** A crash-test worker process and what it reported. */
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Counts of the events the worker reported. */
+  seen: Map<string, number>;
+  /** Resolves once the worker reported `count` events of `event`. */
+  waitFor(event: string, count: number, timeoutMs: number): Promise<void>;
+}
+
+/** Starts `test/crash/crash-worker.ts` on `prefix` of the Redis at `redisUrl`. */
+export function startWorker(redisUrl: string, prefix: string, partitions = 1): WorkerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/crash/crash-worker.ts'], {
+    env: { ...process.env, REDIS_URL: redisUrl, REDFLOW_PREFIX: prefix, REDFLOW_PARTITIONS: String(partitions) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const seen = new Map<string, number>();
+  const listeners = new Set<() => void>();
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+    const event = (JSON.parse(line) as { event: string }).event;
+    seen.set(event, (seen.get(event) ?? 0) + 1);
+    for (const listener of listeners) listener();
+  });
+  return {
+    child,
+    seen,
+    waitFor(event, count, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`worker did not report ${count} ${event} within ${timeoutMs} ms`)), timeoutMs);
+        const check = (): void => {
+          if ((seen.get(event) ?? 0) < count) return;
+          clearTimeout(timer);
+          listeners.delete(check);
+          resolve();
+        };
+        listeners.add(check);
+        check();
+      });
+    },
+  };
+}
+
+/** Kills the worker with SIGKILL and waits until it is gone. */
+export async function kill(worker: WorkerProcess): Promise<void> {
+  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return;
+  const exited = new Promise((resolve) => worker.child.once('exit', resolve));
+  worker.child.kill('SIGKILL');
+  await exited;
+}
