@@ -40,7 +40,7 @@ export interface SoakResult {
   seconds: number;
   workflows: number;
   activities: number;
-  /** Seconds since the start, RSS and heap of the largest worker, MB. */
+  /** Seconds since the start; RSS and heap (after a full GC) of the largest worker, MB. */
   samples: Array<{ atSec: number; rssMb: number; heapUsedMb: number }>;
 }
 
@@ -52,13 +52,18 @@ function driverFor(system: SystemName, redisUrl: string, prefix: string): System
   return system === 'redflow' ? new RedflowDriver(redisUrl, prefix) : new BullmqDriver(redisUrl, prefix);
 }
 
-async function withPool<T>(options: CheckOptions, body: (pool: WorkerPool, prefix: string, probe: RedisProbe) => Promise<T>): Promise<T> {
+async function withPool<T>(
+  options: CheckOptions,
+  body: (pool: WorkerPool, prefix: string, probe: RedisProbe) => Promise<T>,
+  extraNodeArgs: string[] = [],
+): Promise<T> {
   const prefix = `bench-${options.system}-${randomUUID().slice(0, 8)}`;
   const probe = new RedisProbe(options.redisUrl);
   let pool: WorkerPool | undefined;
   try {
     // Chain workers: BullMQ workers need a queue to watch; redflow's register every bench workflow anyway.
-    pool = await WorkerPool.start({ system: options.system, redisUrl: options.redisUrl, prefix, workload: 'chain' }, options.workers, options.workerNodeArgs);
+    const nodeArgs = [...(options.workerNodeArgs ?? []), ...extraNodeArgs];
+    pool = await WorkerPool.start({ system: options.system, redisUrl: options.redisUrl, prefix, workload: 'chain' }, options.workers, nodeArgs);
     return await body(pool, prefix, probe);
   } finally {
     await pool?.stop();
@@ -99,7 +104,7 @@ export function runSoak(options: CheckOptions & { steps: number; sampleMs: numbe
     const startedMs = Date.now();
     const endMs = startedMs + options.seconds * 1000;
     const sample = async (): Promise<void> => {
-      const reports = await pool.report();
+      const reports = await pool.report(true);
       const largest = reports.reduce((a, b) => (b.rssBytes > a.rssBytes ? b : a));
       samples.push({ atSec: round((Date.now() - startedMs) / 1000), rssMb: round(largest.rssBytes / MB), heapUsedMb: round(largest.heapUsedBytes / MB) });
     };
@@ -131,5 +136,5 @@ export function runSoak(options: CheckOptions & { steps: number; sampleMs: numbe
       activities: runs * options.steps,
       samples,
     };
-  });
+  }, ['--expose-gc']);
 }

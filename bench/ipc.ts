@@ -12,7 +12,7 @@ export interface WorkerReport {
 }
 
 /** Requests from the harness to a worker process. */
-export type ParentMessage = { type: 'reset' } | { type: 'report' } | { type: 'stop' };
+export type ParentMessage = { type: 'reset' } | { type: 'report'; collectGarbage?: boolean } | { type: 'stop' };
 
 /** Replies and notices from a worker process. */
 export type ChildMessage =

@@ -1,5 +1,6 @@
 // `npm run bench -- <workload> [flags]`: see USAGE in cli.ts and bench/README.md.
 import { mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { runIdle, runSoak, type CheckOptions } from './checks.js';
 import { USAGE, parseCommand, type Command, type CommonFlags } from './cli.js';
@@ -31,9 +32,12 @@ function workerNodeArgs(common: CommonFlags): string[] {
   return ['--cpu-prof', '--cpu-prof-dir', dir];
 }
 
+// Other work on the machine skews every figure: the load average before the run shows whether there was any.
+const loadAtStart = loadavg()[0]?.toFixed(2) ?? '?';
+
 function setting(common: CommonFlags, redisVersion: string, workers = common.workers): string {
   const redis = common.redisUrl === undefined ? `own Redis ${redisVersion}, aof ${common.aof}` : `Redis ${redisVersion} at ${common.redisUrl}`;
-  return `${workers === 0 ? 'no' : workers} worker process${workers === 1 ? '' : 'es'}, ${redis}`;
+  return `${workers === 0 ? 'no' : workers} worker process${workers === 1 ? '' : 'es'}, ${redis}, load average ${loadAtStart} before`;
 }
 
 async function run(command: Command): Promise<void> {
@@ -41,7 +45,7 @@ async function run(command: Command): Promise<void> {
   const nodeArgs = workerNodeArgs(common);
   if (command.kind === 'workload') {
     const { redisVersion, results } = await runBenchmark({ ...common, spec: command.spec, workerNodeArgs: nodeArgs });
-    if (common.json) for (const result of results) console.log(JSON.stringify({ ...result, redisVersion }));
+    if (common.json) for (const result of results) console.log(JSON.stringify({ ...result, redisVersion, loadAverageBefore: Number(loadAtStart) }));
     else console.log(formatTable(`${describe(command.spec)} (${setting(common, redisVersion, results[0]?.workers)})`, results));
     return;
   }
@@ -49,7 +53,7 @@ async function run(command: Command): Promise<void> {
     for (const system of systemsOf(common.peer)) {
       const options: CheckOptions = { system, redisUrl, workers: common.workers, seconds: command.seconds, workerNodeArgs: nodeArgs };
       const result = command.kind === 'idle' ? await runIdle(options) : await runSoak({ ...options, steps: command.steps, sampleMs: command.sampleMs });
-      if (common.json) console.log(JSON.stringify({ ...result, redisVersion }));
+      if (common.json) console.log(JSON.stringify({ ...result, redisVersion, loadAverageBefore: Number(loadAtStart) }));
       else console.log(`${command.kind} (${setting(common, redisVersion)}): ${JSON.stringify(result, null, 1).replace(/\n\s*/g, ' ')}`);
     }
   });

@@ -55,8 +55,8 @@ class WorkerProcess {
     return reply;
   }
 
-  async report(): Promise<WorkerReport> {
-    const reply = await this.exchange('report', { type: 'report' });
+  async report(collectGarbage = false): Promise<WorkerReport> {
+    const reply = await this.exchange('report', { type: 'report', collectGarbage });
     if (reply.type !== 'report') throw new Error(`unexpected reply ${reply.type}`);
     return reply.report;
   }
@@ -106,9 +106,9 @@ export class WorkerPool {
     await Promise.all(this.#processes.map((p) => p.exchange('reset', { type: 'reset' })));
   }
 
-  /** Each process's measurements since the last reset. */
-  report(): Promise<WorkerReport[]> {
-    return Promise.all(this.#processes.map((p) => p.report()));
+  /** Each process's measurements since the last reset; with `collectGarbage`, after a full GC where exposed. */
+  report(collectGarbage = false): Promise<WorkerReport[]> {
+    return Promise.all(this.#processes.map((p) => p.report(collectGarbage)));
   }
 
   /** Stops every process gracefully (killing one that does not exit in time). */
