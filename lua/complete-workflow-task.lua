@@ -14,7 +14,10 @@
   KEYS[10] finished executions zset
   KEYS[11] expiring executions zset
   KEYS[12] activity queues set
-  KEYS[13..] activity-task streams, one per distinct activity queue in this completion
+  KEYS[13] workflow queues set
+  KEYS[14] outbox stream
+  KEYS[15..] activity-task streams and the keys of other executions of this partition that the
+             sections below name by their index into KEYS
   ARGV[1] lock token
   ARGV[2] workflow-task entry id
   ARGV[3] consumer group
@@ -29,8 +32,19 @@
   ARGV[12] h = number of history event blobs, then the h blobs
   then t = number of timers to add, then t pairs (due score in ms, timers member)
   then c = number of timers to remove, then c timers members
-  then q = number of activity queues, then q queue names (queue i's stream is KEYS[12 + i])
+  then q = number of activity queues, then q pairs (queue name, KEYS index of its stream)
   then a = number of activity tasks, then a pairs (queue number 1..q, task blob)
+  then n = 1 when the execution continues as new (else 0), then, if 1: KEYS indexes of the new
+       execution's hash, inbox and workflow-task stream; its execution id, name, queue, createdAt (ms)
+       and WorkflowExecutionStarted blob; s = number of signals it inherits, then s SignalReceived blobs
+  then c = number of sub-workflows to start in this partition, then per child: KEYS indexes of its
+       instance hash, execution hash, inbox and workflow-task stream; its instance id, execution id,
+       name, queue, createdAt (ms), WorkflowExecutionStarted blob, and the SubWorkflowFailed blob this
+       execution receives instead when the child's instance id is active already
+  then m = number of outbox messages, then per message: f = number of fields, then f field/value pairs
+  then d = number of events to deliver to other executions of this partition, then per event: KEYS
+       indexes of its execution hash, inbox and workflow-task stream; instance id, execution id, event
+       blob and event type
   Returns: 1
   Errors: LEASE_LOST <execution id> when the token is not the current one or the lock was released
           HISTORY_CONFLICT <execution id> when the history does not have the length the task started from
@@ -41,12 +55,13 @@
 --- @include "lib/push-all"
 --- @include "lib/queue-workflow-task"
 --- @include "lib/end-execution"
+--- @include "lib/create-execution"
+--- @include "lib/deliver-event"
 
 local execution, inbox, history, stream, timers, instance = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local execution_timers = KEYS[7]
 local token, entry_id, group, cursor = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local state, instance_id, execution_id = ARGV[6], ARGV[7], ARGV[8]
-local FIXED_KEYS = 12
 
 if not holds_lease(execution, token) then
   return fail(ERR.LEASE_LOST, execution_id)
@@ -82,20 +97,56 @@ for i = 1, count do
 end
 at = at + 1 + count
 
+local activity_streams = {}
 count = tonumber(ARGV[at])
 for i = 1, count do
-  redis.call('SADD', KEYS[12], ARGV[at + i])
+  redis.call('SADD', KEYS[12], ARGV[at + 2 * i - 1])
+  activity_streams[i] = KEYS[tonumber(ARGV[at + 2 * i])]
 end
-at = at + 1 + count
+at = at + 1 + 2 * count
 
 count = tonumber(ARGV[at])
 for i = 1, count do
-  redis.call('XADD', KEYS[FIXED_KEYS + tonumber(ARGV[at + 2 * i - 1])], '*', 't', ARGV[at + 2 * i])
+  redis.call('XADD', activity_streams[tonumber(ARGV[at + 2 * i - 1])], '*', 't', ARGV[at + 2 * i])
 end
 at = at + 1 + 2 * count
 
 redis.call('HSET', execution, 'lockedUntil', 0, 'lockEntry', '')
 ack_entry(stream, group, entry_id)
+
+local function key(i)
+  return KEYS[tonumber(ARGV[i])]
+end
+
+-- Continue-as-new: the new execution inherits the signals the old one never consumed, then those that
+-- arrived while its last task ran (still in the inbox after the cursor), which must be read before
+-- ending the old execution deletes its inbox.
+local continuation = tonumber(ARGV[at]) == 1
+local next_execution, inherited = nil, {}
+if continuation then
+  next_execution = {
+    keys = { instance = instance, execution = key(at + 1), inbox = key(at + 2), stream = key(at + 3),
+             instances = KEYS[8], active = KEYS[9], workflow_queues = KEYS[13] },
+    args = { instance_id = instance_id, execution_id = ARGV[at + 4], name = ARGV[at + 5], queue = ARGV[at + 6],
+             created_at = ARGV[at + 7], started = ARGV[at + 8] },
+  }
+  count = tonumber(ARGV[at + 9])
+  for i = 1, count do
+    inherited[#inherited + 1] = ARGV[at + 9 + i]
+  end
+  for _, entry in ipairs(redis.call('XRANGE', inbox, '-', '+')) do
+    local fields = {}
+    for i = 1, #entry[2], 2 do
+      fields[entry[2][i]] = entry[2][i + 1]
+    end
+    if fields.t == 'SignalReceived' then
+      inherited[#inherited + 1] = fields.e
+    end
+  end
+  at = at + 10 + count
+else
+  at = at + 1
+end
 
 if state ~= 'active' then
   end_execution(
@@ -104,7 +155,50 @@ if state ~= 'active' then
       finished = KEYS[10], expiring = KEYS[11] },
     { instance_id = instance_id, execution_id = execution_id, state = state,
       retention_ms = tonumber(ARGV[11]), channel = ARGV[9], message = ARGV[10] })
-elseif redis.call('XLEN', inbox) > 0 and redis.call('HGET', execution, 'queued') ~= '1' then
+end
+if next_execution then
+  create_execution(next_execution.keys, next_execution.args)
+  for _, blob in ipairs(inherited) do
+    redis.call('XADD', next_execution.keys.inbox, '*', 'e', blob, 't', 'SignalReceived')
+  end
+end
+
+-- Sub-workflows in this partition start here and now; an active instance id answers with a failure
+-- in this execution's own inbox (dropped if it has just ended). An execution id that exists already
+-- was started before: nothing to do.
+count = tonumber(ARGV[at])
+for i = 1, count do
+  local c = at + 11 * (i - 1)
+  local child_instance, child_execution = key(c + 1), key(c + 2)
+  if redis.call('HGET', child_instance, 'state') == 'active' then
+    if state == 'active' then
+      redis.call('XADD', inbox, '*', 'e', ARGV[c + 11], 't', 'SubWorkflowFailed')
+    end
+  elseif redis.call('EXISTS', child_execution) == 0 then
+    create_execution(
+      { instance = child_instance, execution = child_execution, inbox = key(c + 3), stream = key(c + 4),
+        instances = KEYS[8], active = KEYS[9], workflow_queues = KEYS[13] },
+      { instance_id = ARGV[c + 5], execution_id = ARGV[c + 6], name = ARGV[c + 7], queue = ARGV[c + 8],
+        created_at = ARGV[c + 9], started = ARGV[c + 10] })
+  end
+end
+at = at + 1 + 11 * count
+
+count = tonumber(ARGV[at])
+at = at + 1
+for _ = 1, count do
+  local fields = tonumber(ARGV[at])
+  redis.call('XADD', KEYS[14], '*', unpack(ARGV, at + 1, at + 2 * fields))
+  at = at + 1 + 2 * fields
+end
+
+count = tonumber(ARGV[at])
+for i = 1, count do
+  local d = at + 7 * (i - 1)
+  deliver_event(key(d + 1), key(d + 2), key(d + 3), ARGV[d + 4], ARGV[d + 5], ARGV[d + 6], ARGV[d + 7])
+end
+
+if state == 'active' and redis.call('XLEN', inbox) > 0 and redis.call('HGET', execution, 'queued') ~= '1' then
   queue_workflow_task(execution, stream, instance_id, execution_id)
 end
 return 1

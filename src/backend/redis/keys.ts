@@ -83,6 +83,24 @@ export function activityQueuesKey(prefix: string, partition: number): string {
   return `${base(prefix, partition)}:activity-queues`;
 }
 
+/**
+ * Stream of messages a partition's workflow tasks send to executions (sub-workflow starts, signals,
+ * cancellations, outcomes for parents, answers), delivered by the partition's relay; group `redflow`.
+ */
+export function outboxKey(prefix: string, partition: number): string {
+  return `${base(prefix, partition)}:outbox`;
+}
+
+/** Sorted set of the outbox messages delivered into a partition (message id -> delivery time, ms), for dedup. */
+export function relayedKey(prefix: string, partition: number): string {
+  return `${base(prefix, partition)}:relayed`;
+}
+
+/** String naming the relay that reads a partition's outbox now; expires unless renewed. */
+export function relayLeaseKey(prefix: string, partition: number): string {
+  return `${base(prefix, partition)}:relay-lease`;
+}
+
 /** Hash of a partition's activity heartbeat details, by activity-task entry id. */
 export function heartbeatsKey(prefix: string, partition: number): string {
   return `${base(prefix, partition)}:heartbeats`;

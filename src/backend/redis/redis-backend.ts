@@ -30,16 +30,18 @@ import { newEvent, type HistoryEvent, type NewEventOf } from '../../history/even
 import {
   activityTaskHandle,
   decodeActivityTask,
-  encodeActivityTask,
   parseActivityTaskHandle,
 } from './activity-task-record.js';
 import { CompletionWaiter } from './completion-waiter.js';
 import { readBackendStats } from './backend-stats.js';
+import { BlockingPool } from './blocking-pool.js';
+import { planCompletion } from './completion-plan.js';
+import { assertExecutionId } from './execution-id.js';
+import { ExecutionQueues } from './execution-queues.js';
 import { InstanceListing } from './instance-listing.js';
 import { InstanceMessages } from './instance-messages.js';
 import { InstanceRemoval } from './instance-removal.js';
 import {
-  activityQueuesKey,
   activityTaskStreamKey,
   configKey,
   executionKey,
@@ -52,14 +54,16 @@ import {
   workflowTaskStreamKey,
 } from './keys.js';
 import { resolveOptions, type RedisBackendOptions } from './options.js';
+import { MessageDelivery } from './message-delivery.js';
+import { OutboxRelay } from './outbox-relay.js';
 import { partitionOf } from './partition.js';
+import { RelayScripts } from './relay-scripts.js';
 import type { RedisContext } from './redis-context.js';
 import { scriptErrorCode } from './script-errors.js';
 import { RedisScripts, type RedisClient } from './scripts.js';
 import type { StreamEntry } from './stream-replies.js';
 import { StreamTaskReader } from './stream-task-reader.js';
 import { TimerLoop } from './timer-loop.js';
-import { timerMember } from './timer-member.js';
 
 export type { RedisBackendOptions } from './options.js';
 
@@ -96,13 +100,6 @@ function toState(value: string | null | undefined, instance: WorkflowInstance): 
   return value as WorkflowInstanceState;
 }
 
-function assertExecutionId(value: unknown): asserts value is string {
-  assertInstanceId(value, 'executionId');
-  // Execution keys join instance and execution id with ':'; a ':' in the execution id could make two
-  // different pairs share a key.
-  if (value.includes(':')) throw new InvalidArgumentError('executionId must not contain ":"');
-}
-
 interface StreamInfo {
   partition: number;
   queue: string;
@@ -129,8 +126,12 @@ export class RedisBackend implements Backend {
   readonly #removal: InstanceRemoval;
   readonly #listing: InstanceListing;
   readonly #context: RedisContext;
+  readonly #queues: ExecutionQueues;
   readonly #streams = new Map<string, StreamInfo>();
   #timerLoops: TimerLoop[] | undefined;
+  #relays: OutboxRelay[] | undefined;
+  readonly #relayPool: BlockingPool;
+  readonly #blockTimeoutMs: number;
   #ready: Promise<void> | undefined;
   #closed = false;
 
@@ -172,6 +173,9 @@ export class RedisBackend implements Backend {
     this.#messages = new InstanceMessages(this.#context);
     this.#removal = new InstanceRemoval(this.#context);
     this.#listing = new InstanceListing(this.#context);
+    this.#queues = new ExecutionQueues(this.#context);
+    this.#blockTimeoutMs = resolved.blockTimeoutMs;
+    this.#relayPool = new BlockingPool(this.#client, this.#logger, 'outbox-relay');
   }
 
   /** Name of this backend's consumer in the task streams' consumer groups. */
@@ -197,6 +201,7 @@ export class RedisBackend implements Backend {
         },
         { instanceId, executionId, name, queue, createdAt: started.timestamp.getTime(), started: blob },
       );
+      this.#queues.remember(instance, queue);
     } catch (err) {
       if (scriptErrorCode(err) === 'INSTANCE_EXISTS') throw new InstanceAlreadyExistsError(instanceId);
       throw err;
@@ -247,7 +252,7 @@ export class RedisBackend implements Backend {
 
   async pollWorkflowTasks(request: WorkflowPollRequest): Promise<WorkflowTask[]> {
     await this.#open();
-    this.#startTimerLoops();
+    this.#startBackgroundLoops();
     const slots = this.#slots(request.queues, workflowTaskStreamKey);
     const entries = await this.#workflowReader.poll(slots, request.max, request.lockTimeoutMs, request.signal);
     const locked = await Promise.all(
@@ -280,67 +285,15 @@ export class RedisBackend implements Backend {
   }
 
   async completeWorkflowTask(task: WorkflowTask, completion: WorkflowTaskCompletion): Promise<void> {
-    const { instanceId, executionId } = task.instance;
-    completion.events.forEach((event, i) => {
-      if (event.sequenceId !== task.historyLength + i + 1) {
-        throw new InvalidArgumentError(
-          `completion event ${i} (${event.type}) has sequence id ${event.sequenceId}, expected ${task.historyLength + i + 1}`,
-        );
-      }
-    });
-    const queues = [...new Set(completion.activities.map((a) => a.queue))];
-    for (const queue of queues) assertQueueName(queue, 'activity queue');
-    const events = completion.events.map((event) => encodeEvent(event));
-    const activities = completion.activities.map((a) => ({
-      stream: queues.indexOf(a.queue),
-      task: encodeActivityTask({
-        instance: task.instance,
-        workflowQueue: task.queue,
-        queue: a.queue,
-        scheduleEventId: a.scheduleEventId,
-        name: a.name,
-        attempt: a.attempt,
-        inputs: a.inputs,
-      }),
-    }));
-    const member = (scheduleEventId: number): string =>
-      timerMember({ instanceId, executionId, scheduleEventId, queue: task.queue });
-    const timers = completion.timers.map((t) => ({ dueMs: t.firesAt.getTime(), member: member(t.scheduleEventId) }));
-
     await this.#open();
-    const p = this.#partition(instanceId);
+    const options = { context: this.#context, group: CONSUMER_GROUP, retentionMs: this.#retentionMs, queues: this.#queues };
+    const plan = await planCompletion(options, task, completion);
     try {
-      await this.#scripts.completeWorkflowTask(
-        {
-          ...keysOfExecution(this.#prefix, p, instanceId, executionId),
-          ...indexKeysOf(this.#prefix, p),
-          workflowTasks: workflowTaskStreamKey(this.#prefix, p, task.queue),
-          activityQueues: activityQueuesKey(this.#prefix, p),
-          activityTasks: queues.map((queue) => activityTaskStreamKey(this.#prefix, p, queue)),
-        },
-        {
-          lockToken: task.lockToken,
-          entryId: task.id,
-          group: CONSUMER_GROUP,
-          inboxCursor: task.inboxCursor,
-          historyLength: task.historyLength,
-          state: completion.state,
-          instanceId,
-          executionId,
-          finishedChannel: finishedChannel(this.#prefix, p),
-          finishedMessage: `${instanceId}\n${executionId}`,
-          retentionMs: this.#retentionMs,
-          events,
-          timers,
-          canceledTimers: completion.canceledTimers.map(member),
-          activityQueueNames: queues,
-          activities,
-        },
-      );
+      await this.#scripts.completeWorkflowTask(plan.keys, plan.args);
     } catch (err) {
       throw this.#mapLeaseError(err, task);
     }
-    if (timers.length > 0) this.#timerLoops?.[p]?.wake(Math.min(...timers.map((t) => t.dueMs)));
+    if (plan.timerDues.length > 0) this.#timerLoops?.[this.#partition(task.instance.instanceId)]?.wake(Math.min(...plan.timerDues));
   }
 
   async releaseWorkflowTask(task: WorkflowTask): Promise<void> {
@@ -363,6 +316,7 @@ export class RedisBackend implements Backend {
 
   async pollActivityTasks(request: PollRequest): Promise<ActivityTask[]> {
     await this.#open();
+    this.#startRelays();
     const slots = this.#slots(request.queues, activityTaskStreamKey);
     const entries = await this.#activityReader.poll(slots, request.max, request.lockTimeoutMs, request.signal);
     const tasks = (await Promise.all(entries.map((entry) => this.#decodeActivityEntry(entry)))).filter(
@@ -468,9 +422,10 @@ export class RedisBackend implements Backend {
     this.#closed = true;
     this.#workflowReader.close();
     this.#activityReader.close();
+    this.#relayPool.close();
     this.#waiter.close();
     // Each step that needs Redis is bounded: when it is down, close() must still end promptly.
-    const loops = (this.#timerLoops ?? []).map((loop) => loop.stop());
+    const loops = [...(this.#timerLoops ?? []), ...(this.#relays ?? [])].map((loop) => loop.stop());
     await withTimeout(Promise.all([...loops, this.#removeIdleConsumer()]), CLOSE_TIMEOUT_MS);
     if (this.#ownsClient) {
       const quit =
@@ -534,6 +489,35 @@ export class RedisBackend implements Backend {
     return slots;
   }
 
+  /** Timer loops run in every backend that polls workflow tasks, one per partition. */
+  #startBackgroundLoops(): void {
+    this.#startTimerLoops();
+    this.#startRelays();
+  }
+
+  /** Outbox relays run in every backend that polls tasks, one per partition (only one relay per partition reads). */
+  #startRelays(): void {
+    if (this.#relays !== undefined) return;
+    const scripts = new RelayScripts(this.#client);
+    const delivery = new MessageDelivery(this.#context, scripts, this.#logger);
+    this.#relays = Array.from({ length: this.#partitions }, (_, partition) => {
+      const relay = new OutboxRelay({
+        client: this.#client,
+        pool: this.#relayPool,
+        scripts,
+        delivery,
+        prefix: this.#prefix,
+        partition,
+        group: CONSUMER_GROUP,
+        consumer: this.#consumer,
+        blockTimeoutMs: this.#blockTimeoutMs,
+        logger: this.#logger,
+      });
+      relay.start();
+      return relay;
+    });
+  }
+
   #startTimerLoops(): void {
     if (this.#timerLoops !== undefined) return;
     this.#timerLoops = [];
@@ -566,6 +550,7 @@ export class RedisBackend implements Backend {
     }
     const { partition: p, queue } = info;
     const instance = { instanceId, executionId };
+    this.#queues.remember(instance, queue);
     const known = knownHistoryLength(instance);
     const locked = await this.#scripts.lockWorkflowTask(
       {
@@ -655,7 +640,8 @@ export class RedisBackend implements Backend {
   }
 
   async #removeIdleConsumer(): Promise<void> {
-    const streams = [...this.#workflowReader.streams, ...this.#activityReader.streams];
+    const relayed = (this.#relays ?? []).map((relay) => relay.stream);
+    const streams = [...this.#workflowReader.streams, ...this.#activityReader.streams, ...relayed];
     await Promise.all(
       streams.map((stream) =>
         this.#scripts.removeConsumer(stream, CONSUMER_GROUP, this.#consumer).catch((err: unknown) => {

@@ -25,6 +25,9 @@ export const SCRIPT_NAMES = [
   'signal-workflow',
   'cancel-workflow-instance',
   'remove-workflow-instance',
+  'deliver-message',
+  'hold-relay-lease',
+  'release-relay-lease',
 ] as const;
 
 /** Name of a script in `lua/`. */

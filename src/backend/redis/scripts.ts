@@ -1,6 +1,8 @@
+import { completionCall, type CompleteWorkflowTaskArgs, type CompleteWorkflowTaskKeys } from './completion-script.js';
 import { ScriptRunner, type RedisClient, type ScriptArg } from './script-runner.js';
 
 export type { RedisClient } from './script-runner.js';
+export type { CompleteWorkflowTaskArgs, CompleteWorkflowTaskKeys } from './completion-script.js';
 
 /** Keys of `createWorkflowInstance`. */
 export interface CreateWorkflowInstanceKeys {
@@ -52,49 +54,6 @@ export interface LockedExecution {
   inbox: Array<{ id: string; event: Buffer }>;
   /** Encoded history events after the caller's known length. */
   history: Buffer[];
-}
-
-/** Keys of `completeWorkflowTask`. */
-export interface CompleteWorkflowTaskKeys {
-  execution: string;
-  inbox: string;
-  history: string;
-  workflowTasks: string;
-  timers: string;
-  instance: string;
-  executionTimers: string;
-  instances: string;
-  active: string;
-  finished: string;
-  expiring: string;
-  activityQueues: string;
-  /** One activity-task stream per distinct queue, in the order of `activityQueueNames`. */
-  activityTasks: string[];
-}
-
-/** Arguments of `completeWorkflowTask`. */
-export interface CompleteWorkflowTaskArgs {
-  lockToken: number;
-  entryId: string;
-  group: string;
-  /** Last inbox id consumed, or '' for none. */
-  inboxCursor: string;
-  /** History length the task started from. */
-  historyLength: number;
-  state: string;
-  instanceId: string;
-  executionId: string;
-  finishedChannel: string;
-  finishedMessage: string;
-  /** How long an ended execution's keys are kept (ms); 0 = until removed. */
-  retentionMs: number;
-  events: Buffer[];
-  timers: Array<{ dueMs: number; member: string }>;
-  canceledTimers: string[];
-  /** Names of the queues whose streams are `CompleteWorkflowTaskKeys.activityTasks`. */
-  activityQueueNames: string[];
-  /** `stream` indexes `activityQueueNames` (from 0). */
-  activities: Array<{ stream: number; task: Buffer }>;
 }
 
 /** Keys of `extendWorkflowTask`. */
@@ -223,45 +182,8 @@ export class RedisScripts {
 
   /** Runs complete-workflow-task.lua. Rejects with a `LEASE_LOST` or `HISTORY_CONFLICT` reply error. */
   async completeWorkflowTask(keys: CompleteWorkflowTaskKeys, args: CompleteWorkflowTaskArgs): Promise<void> {
-    const fixedKeys = [
-      keys.execution,
-      keys.inbox,
-      keys.history,
-      keys.workflowTasks,
-      keys.timers,
-      keys.instance,
-      keys.executionTimers,
-      keys.instances,
-      keys.active,
-      keys.finished,
-      keys.expiring,
-      keys.activityQueues,
-    ];
-    const a: ScriptArg[] = [
-      args.lockToken,
-      args.entryId,
-      args.group,
-      args.inboxCursor,
-      args.historyLength,
-      args.state,
-      args.instanceId,
-      args.executionId,
-      args.finishedChannel,
-      args.finishedMessage,
-      args.retentionMs,
-      args.events.length,
-      ...args.events,
-      args.timers.length,
-      ...args.timers.flatMap((t) => [t.dueMs, t.member]),
-      args.canceledTimers.length,
-      ...args.canceledTimers,
-      args.activityQueueNames.length,
-      ...args.activityQueueNames,
-      args.activities.length,
-      // Queue numbers are 1-based in Lua.
-      ...args.activities.flatMap((t) => [t.stream + 1, t.task]),
-    ];
-    await this.#runner.run('complete-workflow-task', [...fixedKeys, ...keys.activityTasks], a);
+    const call = completionCall(keys, args);
+    await this.#runner.run('complete-workflow-task', call.keys, call.argv);
   }
 
   /** Runs extend-workflow-task.lua; returns the new lease expiry (Redis time, ms). Rejects with `LEASE_LOST`. */

@@ -19,6 +19,7 @@ import {
   workflowTaskStreamKey,
 } from '../../../src/backend/redis/keys.js';
 import { InstanceScripts } from '../../../src/backend/redis/instance-scripts.js';
+import { RelayScripts } from '../../../src/backend/redis/relay-scripts.js';
 import { RedisScripts } from '../../../src/backend/redis/scripts.js';
 import { useRedisServer } from '../../helpers/redis-server.js';
 
@@ -84,16 +85,19 @@ export function useScripts(): {
   redis: () => Redis;
   scripts: () => RedisScripts;
   instanceScripts: () => InstanceScripts;
+  relayScripts: () => RelayScripts;
   url: () => string;
 } {
   const server = useRedisServer();
   let redis: Redis | undefined;
   let scripts: RedisScripts | undefined;
   let instanceScripts: InstanceScripts | undefined;
+  let relayScripts: RelayScripts | undefined;
   before(() => {
     redis = new Redis(server().url);
     scripts = new RedisScripts(redis);
     instanceScripts = new InstanceScripts(redis);
+    relayScripts = new RelayScripts(redis);
   });
   after(async () => {
     await redis?.quit();
@@ -102,6 +106,7 @@ export function useScripts(): {
     redis: () => redis as Redis,
     scripts: () => scripts as RedisScripts,
     instanceScripts: () => instanceScripts as InstanceScripts,
+    relayScripts: () => relayScripts as RelayScripts,
     url: () => server().url,
   };
 }

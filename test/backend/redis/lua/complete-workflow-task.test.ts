@@ -2,80 +2,18 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { activityTaskStreamKey } from '../../../../src/backend/redis/keys.js';
 import type { CompleteWorkflowTaskArgs } from '../../../../src/backend/redis/scripts.js';
-import {
-  GROUP,
-  addAndDeliver,
-  entries,
-  executionKeys,
-  pending,
-  seedExecution,
-  snapshot,
-  useScripts,
-  type ExecutionKeys,
-} from '../script-fixture.js';
+import { entries, pending, snapshot, useScripts } from '../script-fixture.js';
+import { claimExecution, completeClaimed, type Claimed } from './completion-fixture.js';
 
 describe('lua/complete-workflow-task', () => {
   const { redis, scripts, url } = useScripts();
 
-  interface Claimed {
-    k: ExecutionKeys;
-    entry: string;
-    token: number;
-    inboxIds: string[];
-  }
-
-  /** An execution with two history events and inbox events, claimed by worker-a. */
-  async function claimed(inbox = ['n1', 'n2']): Promise<Claimed> {
-    const k = executionKeys();
-    const inboxIds = await seedExecution(redis(), k, { history: ['h1', 'h2'], inbox });
-    const entry = await addAndDeliver(redis(), k.workflowTasks, { i: k.instanceId, e: k.executionId });
-    const locked = await scripts().lockWorkflowTask(
-      { execution: k.execution, inbox: k.inbox, history: k.history, workflowTasks: k.workflowTasks },
-      { entryId: entry, group: GROUP, knownHistoryLength: 2, lockTimeoutMs: 30_000, maxInboxEvents: 0, consumer: 'worker-a' },
-    );
-    assert.ok(locked);
-    return { k, entry, token: locked.lockToken, inboxIds };
-  }
-
-  function complete(c: Claimed, args: Partial<CompleteWorkflowTaskArgs> = {}, activityTasks: string[] = []): Promise<void> {
-    const { k } = c;
-    return scripts().completeWorkflowTask(
-      {
-        execution: k.execution,
-        inbox: k.inbox,
-        history: k.history,
-        workflowTasks: k.workflowTasks,
-        timers: k.timers,
-        instance: k.instance,
-        executionTimers: k.executionTimers,
-        instances: k.instances,
-        active: k.active,
-        finished: k.finished,
-        expiring: k.expiring,
-        activityQueues: k.activityQueues,
-        activityTasks,
-      },
-      {
-        lockToken: c.token,
-        entryId: c.entry,
-        group: GROUP,
-        inboxCursor: c.inboxIds[c.inboxIds.length - 1] ?? '',
-        historyLength: 2,
-        state: 'active',
-        instanceId: k.instanceId,
-        executionId: k.executionId,
-        finishedChannel: k.channel,
-        finishedMessage: `${k.instanceId}\n${k.executionId}`,
-        retentionMs: 0,
-        events: [Buffer.from('h3'), Buffer.from('h4')],
-        timers: [],
-        canceledTimers: [],
-        activityQueueNames: activityTasks.map((stream) => stream.slice(stream.lastIndexOf(':') + 1)),
-        activities: [],
-        ...args,
-      },
-    );
-  }
+  const claimed = (inbox?: string[]): Promise<Claimed> => claimExecution(redis(), scripts(), inbox);
+  const complete = (c: Claimed, args: Partial<CompleteWorkflowTaskArgs> = {}, activityTasks: string[] = []): Promise<void> =>
+    completeClaimed(scripts(), c, {
+      activityQueues: activityTasks.map((stream, i) => ({ name: stream.slice(stream.lastIndexOf(':') + 1), stream: i })),
+      ...args,
+    }, activityTasks);
 
   it('appends history, trims the inbox, schedules timers and activities, and unlocks', async () => {
     const c = await claimed();
@@ -94,9 +32,9 @@ describe('lua/complete-workflow-task', () => {
         ],
         canceledTimers: ['old-timer'],
         activities: [
-          { stream: 0, task: Buffer.from('a1') },
-          { stream: 1, task: Buffer.from('a2') },
-          { stream: 0, task: Buffer.from('a3') },
+          { queue: 0, task: Buffer.from('a1') },
+          { queue: 1, task: Buffer.from('a2') },
+          { queue: 0, task: Buffer.from('a3') },
         ],
       },
       [fast, slow],
@@ -215,7 +153,7 @@ describe('lua/complete-workflow-task', () => {
     await redis().hincrby(c.k.execution, 'lockToken', 1);
     const before = await snapshot(redis(), c.k.prefix);
     await assert.rejects(
-      complete(c, { timers: [{ dueMs: 1, member: 't' }], activities: [{ stream: 0, task: Buffer.from('a') }] }, [
+      complete(c, { timers: [{ dueMs: 1, member: 't' }], activities: [{ queue: 0, task: Buffer.from('a') }] }, [
         c.k.activityTasks,
       ]),
       /LEASE_LOST exec-1/,

@@ -1,0 +1,96 @@
+--[[
+  Outbox relay: delivers one message that a workflow task wrote to its partition's outbox, on the
+  target's partition, at most once: the message id is recorded in the partition's relayed set with the
+  delivery, and a message found there is a duplicate (a relay died between this script and its ack, or
+  two relays raced). Records older than the dedup window are dropped as new ones come in.
+
+  Kinds: 'start' creates a sub-workflow's execution (or, if its instance id is active, answers
+  SubWorkflowFailed); 'signal' appends SignalReceived to the instance's active execution and answers
+  SignalDelivered (or SignalFailed when it has none); 'event' appends an event to one execution if it is
+  active (cancellation requests, a child's outcome to its parent, answers). An answer goes straight to
+  the sender's execution when it lives in this partition, else to this partition's outbox.
+
+  KEYS[1] relayed messages zset (message id -> delivery time, ms)
+  KEYS[2] target instance hash
+  KEYS[3] target execution hash
+  KEYS[4] target inbox stream
+  KEYS[5] target workflow-task stream
+  KEYS[6] instances index zset
+  KEYS[7] active executions set
+  KEYS[8] workflow queues set
+  KEYS[9] outbox stream of this partition
+  KEYS[10] sender's execution hash (when the answer is local, else any key of this partition)
+  KEYS[11] sender's inbox stream (likewise)
+  KEYS[12] sender's workflow-task stream (likewise)
+  ARGV[1] message id
+  ARGV[2] dedup window (ms)
+  ARGV[3] kind: start | signal | event
+  ARGV[4] target instance id
+  ARGV[5] target execution id (signal: the one the caller found active, '' for none)
+  ARGV[6] target queue (start)
+  ARGV[7] event blob (start: WorkflowExecutionStarted)
+  ARGV[8] event type (event)
+  ARGV[9] workflow name (start)
+  ARGV[10] createdAt, ms (start)
+  ARGV[11] answer: '' none | local | outbox
+  ARGV[12] sender instance id
+  ARGV[13] sender execution id
+  ARGV[14] sender queue
+  ARGV[15] answer blob on success (signal: SignalDelivered)
+  ARGV[16] answer blob on failure (start: SubWorkflowFailed, signal: SignalFailed)
+  Returns: 1 when delivered (or dropped because its target has ended); 0 when it was delivered before
+           (nothing written); 2 when the signal's target execution is no longer the instance's active
+           one (nothing written: read it again and retry)
+  Errors: none
+]]
+--- @include "lib/now-ms"
+--- @include "lib/create-execution"
+--- @include "lib/deliver-event"
+
+local relayed, instance, execution, inbox, stream = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local message_id, kind, instance_id, execution_id = ARGV[1], ARGV[3], ARGV[4], ARGV[5]
+
+if redis.call('ZSCORE', relayed, message_id) then
+  return 0
+end
+
+local function answer(blob, event_type)
+  if ARGV[11] == 'local' then
+    deliver_event(KEYS[10], KEYS[11], KEYS[12], ARGV[12], ARGV[13], blob, event_type)
+  elseif ARGV[11] == 'outbox' then
+    redis.call('XADD', KEYS[9], '*', 'k', 'event', 'i', ARGV[12], 'e', ARGV[13], 'q', ARGV[14],
+      'b', blob, 't', event_type)
+  end
+end
+
+if kind == 'start' then
+  if redis.call('HGET', instance, 'state') == 'active' then
+    answer(ARGV[16], 'SubWorkflowFailed')
+  elseif redis.call('EXISTS', execution) == 0 then
+    create_execution(
+      { instance = instance, execution = execution, inbox = inbox, stream = stream, instances = KEYS[6],
+        active = KEYS[7], workflow_queues = KEYS[8] },
+      { instance_id = instance_id, execution_id = execution_id, name = ARGV[9], queue = ARGV[6],
+        created_at = ARGV[10], started = ARGV[7] })
+  end
+elseif kind == 'signal' then
+  local f = redis.call('HMGET', instance, 'executionId', 'state')
+  if f[2] == 'active' then
+    if f[1] ~= execution_id then
+      return 2
+    end
+    if not deliver_event(execution, inbox, stream, instance_id, execution_id, ARGV[7], 'SignalReceived') then
+      return 2
+    end
+    answer(ARGV[15], 'SignalDelivered')
+  else
+    answer(ARGV[16], 'SignalFailed')
+  end
+else
+  deliver_event(execution, inbox, stream, instance_id, execution_id, ARGV[7], ARGV[8])
+end
+
+local now = now_ms()
+redis.call('ZADD', relayed, now, message_id)
+redis.call('ZREMRANGEBYSCORE', relayed, '-inf', '(' .. (now - tonumber(ARGV[2])))
+return 1

@@ -1,0 +1,163 @@
+import type { OutboxField } from './outbox-message.js';
+import type { ScriptArg } from './script-runner.js';
+
+/**
+ * Keys of `completeWorkflowTask`: the task's own execution and its partition's indexes, then `extra`,
+ * every other key (activity streams, other executions of the partition), which the arguments name by
+ * their index in that list.
+ */
+export interface CompleteWorkflowTaskKeys {
+  execution: string;
+  inbox: string;
+  history: string;
+  workflowTasks: string;
+  timers: string;
+  instance: string;
+  executionTimers: string;
+  instances: string;
+  active: string;
+  finished: string;
+  expiring: string;
+  activityQueues: string;
+  workflowQueues: string;
+  outbox: string;
+  extra: string[];
+}
+
+/** Where an event for another execution of the partition goes: indexes into `CompleteWorkflowTaskKeys.extra`. */
+export interface ExecutionKeyRefs {
+  execution: number;
+  inbox: number;
+  workflowTasks: number;
+}
+
+/** The execution a continue-as-new completion creates. */
+export interface ContinuationArgs extends ExecutionKeyRefs {
+  executionId: string;
+  name: string;
+  queue: string;
+  createdAt: number;
+  started: Buffer;
+  /** Encoded `SignalReceived` events it inherits, before those left in the old inbox. */
+  signals: Buffer[];
+}
+
+/** A sub-workflow of the same partition, started by the completion. */
+export interface ChildArgs extends ExecutionKeyRefs {
+  instance: number;
+  instanceId: string;
+  executionId: string;
+  name: string;
+  queue: string;
+  createdAt: number;
+  started: Buffer;
+  /** Encoded `SubWorkflowFailed` the parent gets instead when the child's instance id is active. */
+  clash: Buffer;
+}
+
+/** An event for another execution of the same partition, delivered if it is active. */
+export interface DeliveryArgs extends ExecutionKeyRefs {
+  instanceId: string;
+  executionId: string;
+  event: Buffer;
+  eventType: string;
+}
+
+/** Arguments of `completeWorkflowTask`. */
+export interface CompleteWorkflowTaskArgs {
+  lockToken: number;
+  entryId: string;
+  group: string;
+  /** Last inbox id consumed, or '' for none. */
+  inboxCursor: string;
+  /** History length the task started from. */
+  historyLength: number;
+  state: string;
+  instanceId: string;
+  executionId: string;
+  finishedChannel: string;
+  finishedMessage: string;
+  /** How long an ended execution's keys are kept (ms); 0 = until removed. */
+  retentionMs: number;
+  events: Buffer[];
+  timers: Array<{ dueMs: number; member: string }>;
+  canceledTimers: string[];
+  /** Activity queues: name, and the index of its stream in `extra`. */
+  activityQueues: Array<{ name: string; stream: number }>;
+  /** `queue` indexes `activityQueues`. */
+  activities: Array<{ queue: number; task: Buffer }>;
+  continuation?: ContinuationArgs;
+  children: ChildArgs[];
+  /** Entries to append to the partition's outbox, in order. */
+  outbox: OutboxField[][];
+  deliveries: DeliveryArgs[];
+}
+
+const FIXED_KEYS = 14;
+
+/** KEYS and ARGV of complete-workflow-task.lua (see its header for the layout). */
+export function completionCall(keys: CompleteWorkflowTaskKeys, args: CompleteWorkflowTaskArgs): { keys: string[]; argv: ScriptArg[] } {
+  // Lua indexes KEYS from 1, and `extra` follows the fixed keys.
+  const key = (index: number): number => FIXED_KEYS + 1 + index;
+  const refs = (r: ExecutionKeyRefs): number[] => [key(r.execution), key(r.inbox), key(r.workflowTasks)];
+  const c = args.continuation;
+  const argv: ScriptArg[] = [
+    args.lockToken,
+    args.entryId,
+    args.group,
+    args.inboxCursor,
+    args.historyLength,
+    args.state,
+    args.instanceId,
+    args.executionId,
+    args.finishedChannel,
+    args.finishedMessage,
+    args.retentionMs,
+    args.events.length,
+    ...args.events,
+    args.timers.length,
+    ...args.timers.flatMap((t) => [t.dueMs, t.member]),
+    args.canceledTimers.length,
+    ...args.canceledTimers,
+    args.activityQueues.length,
+    ...args.activityQueues.flatMap((q) => [q.name, key(q.stream)]),
+    args.activities.length,
+    ...args.activities.flatMap((a) => [a.queue + 1, a.task]),
+    ...(c === undefined
+      ? [0]
+      : [1, ...refs(c), c.executionId, c.name, c.queue, c.createdAt, c.started, c.signals.length, ...c.signals]),
+    args.children.length,
+    ...args.children.flatMap((child) => [
+      key(child.instance),
+      ...refs(child),
+      child.instanceId,
+      child.executionId,
+      child.name,
+      child.queue,
+      child.createdAt,
+      child.started,
+      child.clash,
+    ]),
+    args.outbox.length,
+    ...args.outbox.flatMap((fields) => [fields.length, ...fields.flat()]),
+    args.deliveries.length,
+    ...args.deliveries.flatMap((d) => [...refs(d), d.instanceId, d.executionId, d.event, d.eventType]),
+  ];
+  const fixed = [
+    keys.execution,
+    keys.inbox,
+    keys.history,
+    keys.workflowTasks,
+    keys.timers,
+    keys.instance,
+    keys.executionTimers,
+    keys.instances,
+    keys.active,
+    keys.finished,
+    keys.expiring,
+    keys.activityQueues,
+    keys.workflowQueues,
+    keys.outbox,
+  ];
+  return { keys: [...fixed, ...keys.extra], argv };
+}

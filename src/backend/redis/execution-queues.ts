@@ -1,0 +1,45 @@
+import { executionKey as mapKey, type WorkflowInstance } from '../../core/instance.js';
+import { executionKey } from './keys.js';
+import { partitionIn, type RedisContext } from './redis-context.js';
+
+const DEFAULT_CAPACITY = 10_000;
+
+/**
+ * The queue of executions this backend has seen, looked up in Redis for the others. A completion that
+ * wakes another execution of its partition (a parent, a child being cancelled) must name that
+ * execution's workflow-task stream in KEYS, and the stream depends on its queue. An execution's queue
+ * never changes, so remembering it is always safe; a parent whose task ran here costs no read.
+ */
+export class ExecutionQueues {
+  readonly #context: RedisContext;
+  readonly #capacity: number;
+  readonly #known = new Map<string, string>();
+
+  constructor(context: RedisContext, capacity = DEFAULT_CAPACITY) {
+    this.#context = context;
+    this.#capacity = capacity;
+  }
+
+  /** Records the queue of `instance`. */
+  remember(instance: WorkflowInstance, queue: string): void {
+    const key = mapKey(instance);
+    this.#known.delete(key);
+    this.#known.set(key, queue);
+    if (this.#known.size > this.#capacity) {
+      const oldest = this.#known.keys().next();
+      if (oldest.done !== true) this.#known.delete(oldest.value);
+    }
+  }
+
+  /** The queue of `instance`, or undefined when the execution does not exist (any more). */
+  async lookup(instance: WorkflowInstance): Promise<string | undefined> {
+    const known = this.#known.get(mapKey(instance));
+    if (known !== undefined) return known;
+    const { client, prefix } = this.#context;
+    const p = partitionIn(this.#context, instance.instanceId);
+    const queue = await client.hget(executionKey(prefix, p, instance.instanceId, instance.executionId), 'queue');
+    if (queue === null) return undefined;
+    this.remember(instance, queue);
+    return queue;
+  }
+}

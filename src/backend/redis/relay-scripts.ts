@@ -1,0 +1,98 @@
+import { ScriptRunner, type RedisClient } from './script-runner.js';
+
+/** Keys of `deliverMessage`: the target's partition, where every key of the call lives. */
+export interface DeliverMessageKeys {
+  relayed: string;
+  instance: string;
+  execution: string;
+  inbox: string;
+  workflowTasks: string;
+  instances: string;
+  active: string;
+  workflowQueues: string;
+  outbox: string;
+  /** The sender's execution keys when the answer is local; any key of the partition otherwise. */
+  senderExecution: string;
+  senderInbox: string;
+  senderWorkflowTasks: string;
+}
+
+/** Arguments of `deliverMessage`; see lua/deliver-message.lua. */
+export interface DeliverMessageArgs {
+  messageId: string;
+  dedupWindowMs: number;
+  kind: 'start' | 'signal' | 'event';
+  instanceId: string;
+  executionId: string;
+  queue: string;
+  event: Buffer;
+  eventType: string;
+  name: string;
+  createdAt: number;
+  answer: '' | 'local' | 'outbox';
+  senderInstanceId: string;
+  senderExecutionId: string;
+  senderQueue: string;
+  onSuccess: Buffer | string;
+  onFailure: Buffer | string;
+}
+
+/** What became of a message. */
+export type DeliveryResult = 'delivered' | 'duplicate' | 'moved';
+
+/** Typed calls of the outbox relay's Lua scripts. */
+export class RelayScripts {
+  readonly #runner: ScriptRunner;
+
+  constructor(client: RedisClient) {
+    this.#runner = new ScriptRunner(client);
+  }
+
+  /** Runs deliver-message.lua. */
+  async deliverMessage(keys: DeliverMessageKeys, args: DeliverMessageArgs): Promise<DeliveryResult> {
+    const k = [
+      keys.relayed,
+      keys.instance,
+      keys.execution,
+      keys.inbox,
+      keys.workflowTasks,
+      keys.instances,
+      keys.active,
+      keys.workflowQueues,
+      keys.outbox,
+      keys.senderExecution,
+      keys.senderInbox,
+      keys.senderWorkflowTasks,
+    ];
+    const a = [
+      args.messageId,
+      args.dedupWindowMs,
+      args.kind,
+      args.instanceId,
+      args.executionId,
+      args.queue,
+      args.event,
+      args.eventType,
+      args.name,
+      args.createdAt,
+      args.answer,
+      args.senderInstanceId,
+      args.senderExecutionId,
+      args.senderQueue,
+      args.onSuccess,
+      args.onFailure,
+    ];
+    const reply = await this.#runner.run('deliver-message', k, a);
+    return reply === 1 ? 'delivered' : reply === 0 ? 'duplicate' : 'moved';
+  }
+
+  /** Runs hold-relay-lease.lua; true when `owner` holds the lease for `leaseMs` from now. */
+  async holdRelayLease(lease: string, owner: string, leaseMs: number): Promise<boolean> {
+    return (await this.#runner.run('hold-relay-lease', [lease], [owner, leaseMs])) === 1;
+  }
+
+  /** Runs release-relay-lease.lua; true when `owner` held the lease and gave it up. */
+  async releaseRelayLease(lease: string, owner: string): Promise<boolean> {
+    return (await this.#runner.run('release-relay-lease', [lease], [owner])) === 1;
+  }
+}

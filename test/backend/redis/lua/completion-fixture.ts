@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import type { CompleteWorkflowTaskArgs, RedisScripts } from '../../../../src/backend/redis/scripts.js';
+import type { Redis } from 'ioredis';
+import { GROUP, addAndDeliver, executionKeys, seedExecution, type ExecutionKeys } from '../script-fixture.js';
+import { outboxKey } from '../../../../src/backend/redis/keys.js';
+
+/** An execution claimed by worker-a, ready to be completed. */
+export interface Claimed {
+  k: ExecutionKeys;
+  entry: string;
+  token: number;
+  inboxIds: string[];
+}
+
+/** An execution with two history events and `inbox`, claimed by worker-a (a fresh prefix unless `k` is given). */
+export async function claimExecution(
+  redis: Redis,
+  scripts: RedisScripts,
+  inbox: Array<string | { event: string; type: string }> = ['n1', 'n2'],
+  k: ExecutionKeys = executionKeys(),
+): Promise<Claimed> {
+  const inboxIds = await seedExecution(redis, k, { history: ['h1', 'h2'], inbox });
+  const entry = await addAndDeliver(redis, k.workflowTasks, { i: k.instanceId, e: k.executionId });
+  const locked = await scripts.lockWorkflowTask(
+    { execution: k.execution, inbox: k.inbox, history: k.history, workflowTasks: k.workflowTasks },
+    { entryId: entry, group: GROUP, knownHistoryLength: 2, lockTimeoutMs: 30_000, maxInboxEvents: 0, consumer: 'worker-a' },
+  );
+  assert.ok(locked);
+  return { k, entry, token: locked.lockToken, inboxIds };
+}
+
+/**
+ * Completes `c` with two history events and `args` on top. `extra` are the keys the arguments name by
+ * index; activity queues are named after the last part of their stream key.
+ */
+export function completeClaimed(
+  scripts: RedisScripts,
+  c: Claimed,
+  args: Partial<CompleteWorkflowTaskArgs> = {},
+  extra: string[] = [],
+): Promise<void> {
+  const { k } = c;
+  return scripts.completeWorkflowTask(
+    {
+      execution: k.execution,
+      inbox: k.inbox,
+      history: k.history,
+      workflowTasks: k.workflowTasks,
+      timers: k.timers,
+      instance: k.instance,
+      executionTimers: k.executionTimers,
+      instances: k.instances,
+      active: k.active,
+      finished: k.finished,
+      expiring: k.expiring,
+      activityQueues: k.activityQueues,
+      workflowQueues: k.workflowQueues,
+      outbox: outboxKey(k.prefix, 0),
+      extra,
+    },
+    {
+      lockToken: c.token,
+      entryId: c.entry,
+      group: GROUP,
+      inboxCursor: c.inboxIds[c.inboxIds.length - 1] ?? '',
+      historyLength: 2,
+      state: 'active',
+      instanceId: k.instanceId,
+      executionId: k.executionId,
+      finishedChannel: k.channel,
+      finishedMessage: `${k.instanceId}\n${k.executionId}`,
+      retentionMs: 0,
+      events: [Buffer.from('h3'), Buffer.from('h4')],
+      timers: [],
+      canceledTimers: [],
+      activityQueues: [],
+      activities: [],
+      children: [],
+      outbox: [],
+      deliveries: [],
+      ...args,
+    },
+  );
+}

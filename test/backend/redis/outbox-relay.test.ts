@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { encodeEvent } from '../../../src/codec/event-codec.js';
+import { inboxKey, outboxKey, relayLeaseKey } from '../../../src/backend/redis/keys.js';
+import { MessageDelivery } from '../../../src/backend/redis/message-delivery.js';
+import { outboxFields } from '../../../src/backend/redis/outbox-message.js';
+import { partitionOf } from '../../../src/backend/redis/partition.js';
+import type { RedisBackend } from '../../../src/backend/redis/redis-backend.js';
+import { RelayScripts } from '../../../src/backend/redis/relay-scripts.js';
+import { parseReadGroupReply } from '../../../src/backend/redis/stream-replies.js';
+import type { WorkflowInstance } from '../../../src/core/instance.js';
+import { newEvent } from '../../../src/history/events.js';
+import { started } from '../../conformance/harness.js';
+import { testLogger } from '../../helpers/engine.js';
+import { redisBackendOn } from '../../helpers/redis-backends.js';
+import { useRedisServer } from '../../helpers/redis-server.js';
+
+const PARTITIONS = 2;
+
+/** An instance whose id lands in `partition`. */
+function instanceIn(partition: number): WorkflowInstance {
+  for (;;) {
+    const instanceId = `relay-${randomUUID()}`;
+    if (partitionOf(instanceId, PARTITIONS) === partition) return { instanceId, executionId: randomUUID() };
+  }
+}
+
+describe('outbox relay', function () {
+  this.timeout(30_000);
+  const server = useRedisServer();
+  let redis: Redis;
+  let prefix: string;
+  const opened: RedisBackend[] = [];
+  const polls: AbortController[] = [];
+
+  function backend(): RedisBackend {
+    const b = redisBackendOn(server(), { prefix, partitions: PARTITIONS });
+    opened.push(b);
+    return b;
+  }
+
+  /** Keeps `b` polling a queue nobody uses: its relays run, it claims no task. */
+  function keepPolling(b: RedisBackend): AbortController {
+    const stop = new AbortController();
+    polls.push(stop);
+    void (async () => {
+      try {
+        while (!stop.signal.aborted) {
+          await b.pollActivityTasks({ queues: ['nobody'], max: 1, lockTimeoutMs: 5_000, signal: stop.signal });
+        }
+      } catch {
+        // Closed under the loop: the relays stopped with it.
+      }
+    })();
+    return stop;
+  }
+
+  async function until(condition: () => Promise<boolean>, what: string, waitMs = 15_000): Promise<void> {
+    const deadline = Date.now() + waitMs;
+    while (!(await condition())) {
+      assert.ok(Date.now() < deadline, `timed out waiting until ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Types and signal args of an execution's inbox. */
+  async function inbox(inst: WorkflowInstance): Promise<Array<[string, unknown]>> {
+    const p = partitionOf(inst.instanceId, PARTITIONS);
+    const raw = await redis.xrange(inboxKey(prefix, p, inst.instanceId, inst.executionId), '-', '+');
+    return raw.map(([, fields]) => [String(fields[fields.indexOf('t') + 1]), undefined]);
+  }
+
+  function signalMessage(target: WorkflowInstance, sender: WorkflowInstance, n: number): Array<string | Buffer> {
+    const fields = outboxFields({
+      kind: 'signal',
+      instanceId: target.instanceId,
+      signal: encodeEvent(newEvent('SignalReceived', { name: 'n', arg: n })),
+      sender: { ...sender, queue: 'default' },
+      delivered: encodeEvent(newEvent('SignalDelivered', {}, 100 + n)),
+      failed: encodeEvent(newEvent('SignalFailed', { error: { message: 'x', type: 'InstanceNotFoundError', permanent: false } }, 100 + n)),
+    });
+    return fields.flat();
+  }
+
+  beforeEach(() => {
+    prefix = `test-${randomUUID()}`;
+    redis = new Redis(server().url);
+  });
+  afterEach(async () => {
+    for (const stop of polls.splice(0)) stop.abort();
+    await Promise.all(opened.splice(0).map((b) => b.close()));
+    redis.disconnect();
+  });
+
+  it('delivers a message once when its relay died after delivering it and before acknowledging it', async () => {
+    const client = backend();
+    const target = instanceIn(1);
+    const sender = instanceIn(0);
+    await client.createWorkflowInstance(target, started());
+    await client.createWorkflowInstance(sender, started());
+    const outbox = outboxKey(prefix, 0);
+    await redis.xadd(outbox, '*', ...signalMessage(target, sender, 1));
+
+    // The relay that dies: holds the lease, reads the entry, delivers it, never acknowledges it.
+    await redis.set(relayLeaseKey(prefix, 0), 'dead-relay', 'PX', 500);
+    await redis.xgroup('CREATE', outbox, 'redflow', '0', 'MKSTREAM');
+    const [entry] = parseReadGroupReply(await redis.callBuffer('XREADGROUP', 'GROUP', 'redflow', 'dead-relay', 'COUNT', 10, 'STREAMS', outbox, '>'));
+    assert.ok(entry !== undefined);
+    const delivery = new MessageDelivery({ client: redis, prefix, partitions: PARTITIONS }, new RelayScripts(redis), testLogger);
+    assert.equal(await delivery.deliver(0, entry.id, entry.fields), 'delivered');
+
+    // A live relay takes the partition over once the lease runs out and redelivers the pending entry.
+    keepPolling(backend());
+    await until(async () => (await redis.xlen(outbox)) === 0, 'the outbox is drained');
+    await until(async () => (await inbox(sender)).some(([type]) => type === 'SignalDelivered'), 'the answer reached the sender');
+    assert.deepEqual((await inbox(target)).map(([type]) => type), ['WorkflowExecutionStarted', 'SignalReceived']);
+    assert.deepEqual((await inbox(sender)).map(([type]) => type), ['WorkflowExecutionStarted', 'SignalDelivered']);
+    assert.deepEqual(await redis.xpending(outbox, 'redflow', '-', '+', 10), []);
+    assert.equal(await redis.xlen(outboxKey(prefix, 1)), 0, 'the answer went through the target partition outbox, and out');
+  });
+
+  it('delivers every message once and in order while relays come and go', async () => {
+    const client = backend();
+    const target = instanceIn(1);
+    const sender = instanceIn(0);
+    await client.createWorkflowInstance(target, started());
+    await client.createWorkflowInstance(sender, started());
+    const outbox = outboxKey(prefix, 0);
+    for (let n = 0; n < 50; n++) await redis.xadd(outbox, '*', ...signalMessage(target, sender, n));
+
+    const first = backend();
+    keepPolling(first);
+    keepPolling(backend());
+    await until(async () => (await redis.xlen(outbox)) < 50, 'some messages are delivered');
+    await first.close();
+    for (let n = 50; n < 100; n++) await redis.xadd(outbox, '*', ...signalMessage(target, sender, n));
+    await until(async () => (await redis.xlen(outbox)) === 0, 'the outbox is drained');
+
+    const p = partitionOf(target.instanceId, PARTITIONS);
+    const raw = await redis.xrangeBuffer(inboxKey(prefix, p, target.instanceId, target.executionId), '-', '+');
+    const { decodeEvent } = await import('../../../src/codec/event-codec.js');
+    const args = raw.slice(1).map(([, fields]) => {
+      const event = decodeEvent(fields[1] as Buffer);
+      return event.type === 'SignalReceived' ? event.attributes.arg : undefined;
+    });
+    assert.deepEqual(args, Array.from({ length: 100 }, (_, n) => n), 'each signal once, in the order written');
+    await until(async () => (await inbox(sender)).length === 101, 'every answer reached the sender');
+  });
+});
