@@ -45,6 +45,10 @@ export function cancellationScenarios(e2e: E2E): void {
     }
     const client = await e2e.engine({ workflows: [cleansUp], activities: [cleanUp] });
     const instance = await client.createWorkflowInstance({ instanceId: e2e.id('cleanup') }, cleansUp);
+    // Cancel once the sleep is committed, so its cancellation is recorded rather than withdrawn.
+    while (!typesOf(await client.getWorkflowInstanceHistory(instance)).includes('TimerScheduled')) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     await client.cancelWorkflowInstance(instance);
     assert.equal(await client.getWorkflowResult(instance, 10_000), 'cleaned resources');
     assert.deepEqual(cleaned, ['resources']);

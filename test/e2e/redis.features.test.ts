@@ -1,0 +1,27 @@
+import { redisBackendOn } from '../helpers/redis-backends.js';
+import { useRedisServer } from '../helpers/redis-server.js';
+import { cancellationScenarios } from './cancellation-scenarios.js';
+import { continueAsNewScenarios } from './continue-as-new-scenarios.js';
+import { e2eGroup, type SettingsBackendFactory } from './harness.js';
+import { managementScenarios } from './management-scenarios.js';
+import { selectScenarios } from './select-scenarios.js';
+import { signalScenarios } from './signal-scenarios.js';
+import { subWorkflowScenarios } from './sub-workflow-scenarios.js';
+
+const groups = [
+  ['signals', signalScenarios],
+  ['sub-workflows', subWorkflowScenarios],
+  ['cancellation', cancellationScenarios],
+  ['continue-as-new', continueAsNewScenarios],
+  ['select and channels', selectScenarios],
+  ['queues and instance management', managementScenarios],
+] as const;
+
+describe('workflow features on RedisBackend (private redis-server)', () => {
+  const server = useRedisServer();
+  for (const partitions of [1, 4]) {
+    const redis: SettingsBackendFactory = (settings) => Promise.resolve(redisBackendOn(server(), { partitions, ...settings }));
+    const name = partitions === 1 ? 'RedisBackend' : `RedisBackend with ${partitions} partitions`;
+    for (const [title, scenarios] of groups) e2eGroup(title, name, redis, scenarios);
+  }
+});
