@@ -32,6 +32,26 @@ export function continueAsNewScenarios(e2e: E2E): void {
     );
   });
 
+  it('removes old executions of a continued instance while the latest stays (E-43)', async () => {
+    async function threeRuns(ctx: WorkflowContext, run: number): Promise<number> {
+      if (run < 2) workflow.continueAsNew(ctx, run + 1);
+      await workflow.newSignalChannel(ctx, 'finish').receive();
+      return run;
+    }
+    const client = await e2e.engine({ workflows: [threeRuns] });
+    const first = await client.createWorkflowInstance({ instanceId: e2e.id('old-runs') }, threeRuns, 0);
+    const executions = async (): Promise<string[]> =>
+      (await client.listWorkflowInstances({ count: 10 })).instances.filter((i) => i.instance.instanceId === first.instanceId).map((i) => i.state);
+    while ((await executions()).length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(await client.removeWorkflowInstances({ finishedBefore: new Date(Date.now() + 1) }), 2);
+    assert.deepEqual(await executions(), ['active']);
+    await assert.rejects(client.getWorkflowInstanceState(first), { name: 'InstanceNotFoundError' });
+    await client.signalWorkflow(first.instanceId, 'finish', null);
+    const latest = (await client.listWorkflowInstances({ count: 1 })).instances[0];
+    assert.ok(latest !== undefined);
+    assert.equal(await client.getWorkflowResult(latest.instance, 10_000), 2);
+  });
+
   it('carries unconsumed signals over to the next execution, in order, losing none', async () => {
     let open!: () => void;
     const opened = new Promise<void>((resolve) => (open = resolve));
