@@ -33,8 +33,8 @@ import {
   parseActivityTaskHandle,
 } from './activity-task-record.js';
 import { CompletionWaiter } from './completion-waiter.js';
+import { BackgroundLoops } from './background-loops.js';
 import { readBackendStats } from './backend-stats.js';
-import { BlockingPool } from './blocking-pool.js';
 import { planCompletion } from './completion-plan.js';
 import { assertExecutionId } from './execution-id.js';
 import { ExecutionQueues } from './execution-queues.js';
@@ -54,16 +54,12 @@ import {
   workflowTaskStreamKey,
 } from './keys.js';
 import { resolveOptions, type RedisBackendOptions } from './options.js';
-import { MessageDelivery } from './message-delivery.js';
-import { OutboxRelay } from './outbox-relay.js';
 import { partitionOf } from './partition.js';
-import { RelayScripts } from './relay-scripts.js';
 import type { RedisContext } from './redis-context.js';
 import { scriptErrorCode } from './script-errors.js';
 import { RedisScripts, type RedisClient } from './scripts.js';
 import type { StreamEntry } from './stream-replies.js';
 import { StreamTaskReader } from './stream-task-reader.js';
-import { TimerLoop } from './timer-loop.js';
 
 export type { RedisBackendOptions } from './options.js';
 
@@ -114,7 +110,6 @@ export class RedisBackend implements Backend {
   readonly #ownsClient: boolean;
   readonly #prefix: string;
   readonly #partitions: number;
-  readonly #timerBatchSize: number;
   readonly #retentionMs: number;
   readonly #logger: Logger;
   readonly #consumer = consumerName();
@@ -128,10 +123,7 @@ export class RedisBackend implements Backend {
   readonly #context: RedisContext;
   readonly #queues: ExecutionQueues;
   readonly #streams = new Map<string, StreamInfo>();
-  #timerLoops: TimerLoop[] | undefined;
-  #relays: OutboxRelay[] | undefined;
-  readonly #relayPool: BlockingPool;
-  readonly #blockTimeoutMs: number;
+  readonly #loops: BackgroundLoops;
   #ready: Promise<void> | undefined;
   #closed = false;
 
@@ -139,7 +131,6 @@ export class RedisBackend implements Backend {
     const resolved = resolveOptions(options);
     this.#prefix = resolved.prefix;
     this.#partitions = resolved.partitions;
-    this.#timerBatchSize = resolved.timerBatchSize;
     this.#retentionMs = resolved.retentionMs;
     this.#logger = resolved.logger ?? pino({ name: 'redflow' });
     if (typeof resolved.redis === 'string') {
@@ -174,8 +165,15 @@ export class RedisBackend implements Backend {
     this.#removal = new InstanceRemoval(this.#context);
     this.#listing = new InstanceListing(this.#context);
     this.#queues = new ExecutionQueues(this.#context);
-    this.#blockTimeoutMs = resolved.blockTimeoutMs;
-    this.#relayPool = new BlockingPool(this.#client, this.#logger, 'outbox-relay');
+    this.#loops = new BackgroundLoops({
+      context: this.#context,
+      scripts: this.#scripts,
+      group: CONSUMER_GROUP,
+      consumer: this.#consumer,
+      blockTimeoutMs: resolved.blockTimeoutMs,
+      timerBatchSize: resolved.timerBatchSize,
+      logger: this.#logger,
+    });
   }
 
   /** Name of this backend's consumer in the task streams' consumer groups. */
@@ -252,7 +250,8 @@ export class RedisBackend implements Backend {
 
   async pollWorkflowTasks(request: WorkflowPollRequest): Promise<WorkflowTask[]> {
     await this.#open();
-    this.#startBackgroundLoops();
+    this.#loops.startTimers();
+    this.#loops.startRelays();
     const slots = this.#slots(request.queues, workflowTaskStreamKey);
     const entries = await this.#workflowReader.poll(slots, request.max, request.lockTimeoutMs, request.signal);
     const locked = await Promise.all(
@@ -293,7 +292,7 @@ export class RedisBackend implements Backend {
     } catch (err) {
       throw this.#mapLeaseError(err, task);
     }
-    if (plan.timerDues.length > 0) this.#timerLoops?.[this.#partition(task.instance.instanceId)]?.wake(Math.min(...plan.timerDues));
+    if (plan.timerDues.length > 0) this.#loops.wakeTimers(this.#partition(task.instance.instanceId), Math.min(...plan.timerDues));
   }
 
   async releaseWorkflowTask(task: WorkflowTask): Promise<void> {
@@ -316,7 +315,7 @@ export class RedisBackend implements Backend {
 
   async pollActivityTasks(request: PollRequest): Promise<ActivityTask[]> {
     await this.#open();
-    this.#startRelays();
+    this.#loops.startRelays();
     const slots = this.#slots(request.queues, activityTaskStreamKey);
     const entries = await this.#activityReader.poll(slots, request.max, request.lockTimeoutMs, request.signal);
     const tasks = (await Promise.all(entries.map((entry) => this.#decodeActivityEntry(entry)))).filter(
@@ -422,11 +421,9 @@ export class RedisBackend implements Backend {
     this.#closed = true;
     this.#workflowReader.close();
     this.#activityReader.close();
-    this.#relayPool.close();
     this.#waiter.close();
     // Each step that needs Redis is bounded: when it is down, close() must still end promptly.
-    const loops = [...(this.#timerLoops ?? []), ...(this.#relays ?? [])].map((loop) => loop.stop());
-    await withTimeout(Promise.all([...loops, this.#removeIdleConsumer()]), CLOSE_TIMEOUT_MS);
+    await withTimeout(Promise.all([this.#loops.stop(), this.#removeIdleConsumer()]), CLOSE_TIMEOUT_MS);
     if (this.#ownsClient) {
       const quit =
         this.#client.status === 'ready' &&
@@ -487,52 +484,6 @@ export class RedisBackend implements Backend {
       );
     }
     return slots;
-  }
-
-  /** Timer loops run in every backend that polls workflow tasks, one per partition. */
-  #startBackgroundLoops(): void {
-    this.#startTimerLoops();
-    this.#startRelays();
-  }
-
-  /** Outbox relays run in every backend that polls tasks, one per partition (only one relay per partition reads). */
-  #startRelays(): void {
-    if (this.#relays !== undefined) return;
-    const scripts = new RelayScripts(this.#client);
-    const delivery = new MessageDelivery(this.#context, scripts, this.#logger);
-    this.#relays = Array.from({ length: this.#partitions }, (_, partition) => {
-      const relay = new OutboxRelay({
-        client: this.#client,
-        pool: this.#relayPool,
-        scripts,
-        delivery,
-        prefix: this.#prefix,
-        partition,
-        group: CONSUMER_GROUP,
-        consumer: this.#consumer,
-        blockTimeoutMs: this.#blockTimeoutMs,
-        logger: this.#logger,
-      });
-      relay.start();
-      return relay;
-    });
-  }
-
-  #startTimerLoops(): void {
-    if (this.#timerLoops !== undefined) return;
-    this.#timerLoops = [];
-    for (let partition = 0; partition < this.#partitions; partition++) {
-      const loop = new TimerLoop({
-        client: this.#client,
-        scripts: this.#scripts,
-        prefix: this.#prefix,
-        partition,
-        batchSize: this.#timerBatchSize,
-        logger: this.#logger,
-      });
-      this.#timerLoops.push(loop);
-      loop.start();
-    }
   }
 
   async #lockEntry(
@@ -640,8 +591,7 @@ export class RedisBackend implements Backend {
   }
 
   async #removeIdleConsumer(): Promise<void> {
-    const relayed = (this.#relays ?? []).map((relay) => relay.stream);
-    const streams = [...this.#workflowReader.streams, ...this.#activityReader.streams, ...relayed];
+    const streams = [...this.#workflowReader.streams, ...this.#activityReader.streams, ...this.#loops.relayStreams];
     await Promise.all(
       streams.map((stream) =>
         this.#scripts.removeConsumer(stream, CONSUMER_GROUP, this.#consumer).catch((err: unknown) => {
