@@ -45,7 +45,10 @@
   then d = number of events to deliver to other executions of this partition, then per event: KEYS
        indexes of its execution hash, inbox and workflow-task stream; instance id, execution id, event
        blob and event type
-  Returns: 1
+  then the hand-over: the consumer to claim activity tasks for ('' = none), the most tasks to claim,
+       k = number of activity queues to claim from, then k queue numbers (1..q, as above)
+  Returns: the claimed activity tasks, flat: { queue number, entry id, task blob, ... } (empty without
+           a hand-over)
   Errors: LEASE_LOST <execution id> when the token is not the current one or the lock was released
           HISTORY_CONFLICT <execution id> when the history does not have the length the task started from
 ]]
@@ -197,8 +200,35 @@ for i = 1, count do
   local d = at + 7 * (i - 1)
   deliver_event(key(d + 1), key(d + 2), key(d + 3), ARGV[d + 4], ARGV[d + 5], ARGV[d + 6], ARGV[d + 7])
 end
+at = at + 1 + 7 * count
 
 if state == 'active' and redis.call('XLEN', inbox) > 0 and redis.call('HGET', execution, 'queued') ~= '1' then
   queue_workflow_task(execution, stream, instance_id, execution_id)
 end
-return 1
+
+-- Hand-over: activity tasks claimed for the caller straight away, saving it a read of the stream.
+local handed = {}
+local consumer, wanted = ARGV[at], tonumber(ARGV[at + 1])
+count = tonumber(ARGV[at + 2])
+for i = 1, count do
+  if wanted <= 0 then
+    break
+  end
+  local queue = tonumber(ARGV[at + 2 + i])
+  -- pcall: a stream whose group does not exist yet hands nothing over, and must not abort the commit.
+  local read = redis.pcall('XREADGROUP', 'GROUP', group, consumer, 'COUNT', wanted, 'STREAMS', activity_streams[queue], '>')
+  if read and not read.err then
+    for _, entry in ipairs(read[1][2]) do
+      local fields = entry[2]
+      for f = 1, #fields, 2 do
+        if fields[f] == 't' then
+          handed[#handed + 1] = queue
+          handed[#handed + 1] = entry[1]
+          handed[#handed + 1] = fields[f + 1]
+        end
+      end
+      wanted = wanted - 1
+    end
+  end
+end
+return handed

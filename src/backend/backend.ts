@@ -182,6 +182,30 @@ export interface BackendStats {
   pendingActivityTasks: Record<string, number>;
 }
 
+/**
+ * Asks an activity completion to hand the caller the workflow task the outcome wakes, locked for it, so
+ * the caller runs it without polling. A backend may always decline.
+ */
+export interface WorkflowTaskHandoff {
+  /** Queues whose workflow tasks the caller runs. */
+  queues: readonly string[];
+  lockTimeoutMs: number;
+  /** As in `WorkflowPollRequest`. */
+  knownHistoryLength(instance: WorkflowInstance): number;
+}
+
+/**
+ * Asks a workflow-task completion to hand the caller activity tasks it has just scheduled, claimed for it,
+ * so the caller runs them without polling. A backend may always decline.
+ */
+export interface ActivityTaskHandoff {
+  /** Queues whose activity tasks the caller runs. */
+  queues: readonly string[];
+  /** Most tasks to hand over. */
+  max: number;
+  lockTimeoutMs: number;
+}
+
 /** The last event of an execution that ended. */
 export type ExecutionOutcome = WorkflowExecutionFinished | WorkflowExecutionContinuedAsNew;
 
@@ -234,8 +258,11 @@ export interface Backend {
   pollWorkflowTasks(request: WorkflowPollRequest): Promise<WorkflowTask[]>;
   /** Extends the lease of a running workflow task. Throws `LeaseLostError` if another worker holds it now. */
   extendWorkflowTask(task: WorkflowTask, lockTimeoutMs: number): Promise<void>;
-  /** Commits a workflow task atomically. Throws `LeaseLostError` (and changes nothing) if the lease was lost. */
-  completeWorkflowTask(task: WorkflowTask, completion: WorkflowTaskCompletion): Promise<void>;
+  /**
+   * Commits a workflow task atomically. Throws `LeaseLostError` (and changes nothing) if the lease was lost.
+   * With `handoff`, returns activity tasks claimed for the caller (possibly none).
+   */
+  completeWorkflowTask(task: WorkflowTask, completion: WorkflowTaskCompletion, handoff?: ActivityTaskHandoff): Promise<ActivityTask[]>;
   /** Gives a claimed workflow task back without processing it, for another worker to take at once. */
   releaseWorkflowTask(task: WorkflowTask): Promise<void>;
 
@@ -245,9 +272,10 @@ export interface Backend {
   extendActivityTask(task: ActivityTask, lockTimeoutMs: number, details?: unknown): Promise<void>;
   /**
    * Delivers an activity's outcome to its workflow and removes the task. A second completion of the
-   * same task, or one for an execution that has ended, changes nothing.
+   * same task, or one for an execution that has ended, changes nothing. With `handoff`, may return the
+   * workflow task the outcome woke, locked for the caller.
    */
-  completeActivityTask(task: ActivityTask, outcome: ActivityOutcome): Promise<void>;
+  completeActivityTask(task: ActivityTask, outcome: ActivityOutcome, handoff?: WorkflowTaskHandoff): Promise<WorkflowTask | undefined>;
   /** Gives a claimed activity task back for another worker to take at once. */
   releaseActivityTask(task: ActivityTask): Promise<void>;
 

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import { runInActivityContext, type ActivityContext } from '../activity/activity-context.js';
-import type { ActivityOutcome, ActivityTask, Backend } from '../backend/backend.js';
+import type { ActivityOutcome, ActivityTask, Backend, WorkflowTask, WorkflowTaskHandoff } from '../backend/backend.js';
 import { assertEncodable } from '../codec/codec.js';
 import { LeaseLostError, WorkflowError, permanentError, toFailureInfo } from '../errors/errors.js';
 import type { ActivityFunction } from '../workflow/activity.js';
+import type { Reserve } from './handoff.js';
 import { keepLeased } from './lease-keeper.js';
 
 const STOPPING = 'worker is stopping';
@@ -14,12 +15,20 @@ export class ActivityTaskHandler {
   private readonly backend: Backend;
   private readonly activities: ReadonlyMap<string, ActivityFunction>;
   private readonly lockTimeoutMs: number;
+  private readonly reserveWorkflowTask: Reserve<WorkflowTaskHandoff, WorkflowTask>;
   private readonly logger: Logger;
 
-  constructor(backend: Backend, activities: ReadonlyMap<string, ActivityFunction>, lockTimeoutMs: number, logger: Logger) {
+  constructor(
+    backend: Backend,
+    activities: ReadonlyMap<string, ActivityFunction>,
+    lockTimeoutMs: number,
+    reserveWorkflowTask: Reserve<WorkflowTaskHandoff, WorkflowTask>,
+    logger: Logger,
+  ) {
     this.backend = backend;
     this.activities = activities;
     this.lockTimeoutMs = lockTimeoutMs;
+    this.reserveWorkflowTask = reserveWorkflowTask;
     this.logger = logger;
   }
 
@@ -47,7 +56,14 @@ export class ActivityTaskHandler {
         await this.backend.releaseActivityTask(task);
         logger.info('activity interrupted by worker stop; task released');
       } else {
-        await this.backend.completeActivityTask(task, outcome);
+        // The workflow task this outcome wakes may come straight back, to run here without a poll.
+        const reservation = this.reserveWorkflowTask(1);
+        let handed: WorkflowTask | undefined;
+        try {
+          handed = await this.backend.completeActivityTask(task, outcome, reservation?.request);
+        } finally {
+          reservation?.accept(handed === undefined ? [] : [handed]);
+        }
       }
     } catch (err) {
       logger.error({ err }, 'could not deliver the activity outcome; it will run again when its lease expires');

@@ -15,6 +15,13 @@ export class Slots {
     return taken;
   }
 
+  /** Takes up to `wanted` free slots without waiting; returns how many it took. */
+  tryTake(wanted: number): number {
+    const taken = Math.max(0, Math.min(wanted, this.free));
+    this.free -= taken;
+    return taken;
+  }
+
   /** Returns `count` slots. */
   release(count: number): void {
     if (count <= 0) return;

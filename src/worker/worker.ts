@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
-import type { ActivityTask, Backend, WorkflowTask } from '../backend/backend.js';
+import type { ActivityTask, ActivityTaskHandoff, Backend, WorkflowTask, WorkflowTaskHandoff } from '../backend/backend.js';
 import { executionKey } from '../core/instance.js';
 import { InvalidArgumentError } from '../errors/errors.js';
 import type { WorkflowFunction } from '../executor/workflow-function.js';
 import type { ActivityFunction } from '../workflow/activity.js';
 import { ActivityTaskHandler } from './activity-task-handler.js';
+import type { Reservation } from './handoff.js';
 import { Registry, type RegistrationOptions } from './registry.js';
 import { Slots } from './slots.js';
 import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from './worker-options.js';
@@ -24,7 +25,10 @@ export class Worker {
   private readonly inFlight = new Set<Promise<void>>();
   private pollers: Promise<void>[] = [];
   private stopController: AbortController | undefined;
+  private workflowHandler: WorkflowTaskHandler | undefined;
   private activityHandler: ActivityTaskHandler | undefined;
+  private readonly workflowSlots: Slots;
+  private readonly activitySlots: Slots;
   private started = false;
   private stopped: Promise<void> | undefined;
 
@@ -32,6 +36,8 @@ export class Worker {
     this.backend = backend;
     this.options = resolveWorkerOptions(options);
     this.logger = this.options.logger;
+    this.workflowSlots = new Slots(this.options.maxParallelWorkflowTasks);
+    this.activitySlots = new Slots(this.options.maxParallelActivityTasks);
   }
 
   /** Registers a workflow under its function name, or `options.name`. */
@@ -88,13 +94,14 @@ export class Worker {
         lockTimeoutMs: this.options.workflowLockTimeoutMs,
         cacheSize: this.options.executorCacheSize,
         maxHistorySize: this.options.maxHistorySize,
+        reserveActivities: (wanted) => this.reserveActivities(signal, wanted),
       },
       this.logger,
     );
-    const slots = new Slots(this.options.maxParallelWorkflowTasks);
+    this.workflowHandler = handler;
     for (let i = 0; i < this.options.workflowPollers; i++) {
       this.pollers.push(
-        this.pollLoop<WorkflowTask>(signal, slots, 'workflow', (max) =>
+        this.pollLoop<WorkflowTask>(signal, this.workflowSlots, 'workflow', (max) =>
           this.backend.pollWorkflowTasks({
             queues: this.options.queues,
             max,
@@ -110,18 +117,64 @@ export class Worker {
   }
 
   private startActivityPollers(signal: AbortSignal): void {
-    const handler = new ActivityTaskHandler(this.backend, this.registry.activities, this.options.activityLockTimeoutMs, this.logger);
+    const handler = new ActivityTaskHandler(
+      this.backend,
+      this.registry.activities,
+      this.options.activityLockTimeoutMs,
+      () => this.reserveWorkflowTask(signal),
+      this.logger,
+    );
     this.activityHandler = handler;
-    const slots = new Slots(this.options.maxParallelActivityTasks);
     for (let i = 0; i < this.options.activityPollers; i++) {
       this.pollers.push(
-        this.pollLoop<ActivityTask>(signal, slots, 'activity', (max) =>
+        this.pollLoop<ActivityTask>(signal, this.activitySlots, 'activity', (max) =>
           this.backend.pollActivityTasks({ queues: this.options.queues, max, lockTimeoutMs: this.options.activityLockTimeoutMs, signal }),
           (task) => handler.handle(task),
           (task) => this.backend.releaseActivityTask(task),
         ),
       );
     }
+  }
+
+  /** Slots for activities a workflow-task completion hands straight back to this worker. */
+  private reserveActivities(signal: AbortSignal, wanted: number): Reservation<ActivityTaskHandoff, ActivityTask> | undefined {
+    const handler = this.activityHandler;
+    if (handler === undefined || signal.aborted) return undefined;
+    const max = this.activitySlots.tryTake(wanted);
+    if (max === 0) return undefined;
+    return {
+      request: { queues: this.options.queues, max, lockTimeoutMs: this.options.activityLockTimeoutMs },
+      accept: (tasks) => {
+        this.activitySlots.release(max - tasks.length);
+        for (const task of tasks) this.track(handler.handle(task), this.activitySlots);
+      },
+    };
+  }
+
+  /** A slot for the workflow task an activity completion hands straight back to this worker. */
+  private reserveWorkflowTask(signal: AbortSignal): Reservation<WorkflowTaskHandoff, WorkflowTask> | undefined {
+    const handler = this.workflowHandler;
+    if (handler === undefined || signal.aborted || this.workflowSlots.tryTake(1) === 0) return undefined;
+    return {
+      request: {
+        queues: this.options.queues,
+        lockTimeoutMs: this.options.workflowLockTimeoutMs,
+        knownHistoryLength: (instance) => handler.knownHistoryLength(executionKey(instance)),
+      },
+      accept: (tasks) => {
+        this.workflowSlots.release(1 - tasks.length);
+        for (const task of tasks) this.track(handler.handle(task), this.workflowSlots);
+      },
+    };
+  }
+
+  /** Keeps a running task in sight of `stop()` and frees its slot when it ends. */
+  private track(run: Promise<void>, slots: Slots): void {
+    const tracked = run.finally(() => {
+      this.inFlight.delete(tracked);
+      slots.release(1);
+    });
+    this.inFlight.add(tracked);
   }
 
   private async pollLoop<T>(
@@ -147,11 +200,7 @@ export class Worker {
       slots.release(free - tasks.length);
       for (const task of tasks) {
         const run = signal.aborted ? release(task).catch((err: unknown) => this.logger.warn({ err }, 'could not release a task')) : handle(task);
-        const tracked = run.finally(() => {
-          this.inFlight.delete(tracked);
-          slots.release(1);
-        });
-        this.inFlight.add(tracked);
+        this.track(run, slots);
       }
     }
   }

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
-import type { Backend, WorkflowTask } from '../backend/backend.js';
+import type { ActivityTask, ActivityTaskHandoff, Backend, WorkflowTask } from '../backend/backend.js';
 import { executionKey } from '../core/instance.js';
 import { LeaseLostError } from '../errors/errors.js';
 import { ExecutorCache } from '../executor/executor-cache.js';
 import { Executor, type WorkflowLookup } from '../executor/executor.js';
 import type { HistoryEvent } from '../history/events.js';
+import type { Reserve } from './handoff.js';
 import { keepLeased } from './lease-keeper.js';
 
 /** How a worker runs workflow tasks. */
@@ -14,6 +15,8 @@ export interface WorkflowTaskSettings {
   cacheSize: number;
   /** Events an execution's history may hold before the execution fails. */
   maxHistorySize: number;
+  /** Slots for activities a completion hands straight back. */
+  reserveActivities: Reserve<ActivityTaskHandoff, ActivityTask>;
 }
 
 /** Runs claimed workflow tasks through cached executors and commits their results. */
@@ -24,6 +27,7 @@ export class WorkflowTaskHandler {
   private readonly lookup: WorkflowLookup;
   private readonly lockTimeoutMs: number;
   private readonly maxHistorySize: number;
+  private readonly reserveActivities: Reserve<ActivityTaskHandoff, ActivityTask>;
   private readonly logger: Logger;
 
   constructor(backend: Backend, lookup: WorkflowLookup, settings: WorkflowTaskSettings, logger: Logger) {
@@ -31,6 +35,7 @@ export class WorkflowTaskHandler {
     this.lookup = lookup;
     this.lockTimeoutMs = settings.lockTimeoutMs;
     this.maxHistorySize = settings.maxHistorySize;
+    this.reserveActivities = settings.reserveActivities;
     this.logger = logger;
     this.cache = new ExecutorCache(settings.cacheSize);
   }
@@ -55,7 +60,13 @@ export class WorkflowTaskHandler {
       const prepared = await this.prepare(task, key, shared);
       executor = prepared.executor;
       const completion = await executor.executeTask({ historyLength: task.historyLength, history: prepared.history, newEvents: task.newEvents });
-      await this.backend.completeWorkflowTask(task, completion);
+      const reservation = completion.activities.length > 0 ? this.reserveActivities(completion.activities.length) : undefined;
+      let handed: ActivityTask[] = [];
+      try {
+        handed = await this.backend.completeWorkflowTask(task, completion, reservation?.request);
+      } finally {
+        reservation?.accept(handed);
+      }
       if (executor.ended || shared) this.evict(key, executor);
       else this.cache.set(key, executor);
     } catch (err) {

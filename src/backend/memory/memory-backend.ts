@@ -1,6 +1,7 @@
 import type {
   ActivityOutcome,
   ActivityTask,
+  ActivityTaskHandoff,
   Backend,
   BackendStats,
   ContinuationRequest,
@@ -11,6 +12,7 @@ import type {
   WorkflowPollRequest,
   WorkflowTask,
   WorkflowTaskCompletion,
+  WorkflowTaskHandoff,
 } from '../backend.js';
 import { decode, encode } from '../../codec/codec.js';
 import { decodeEvent, decodeHistoryEvent, encodeEvent } from '../../codec/event-codec.js';
@@ -212,7 +214,7 @@ export class MemoryBackend implements Backend {
     execution.lockedUntil = Date.now() + lockTimeoutMs;
   }
 
-  async completeWorkflowTask(task: WorkflowTask, completion: WorkflowTaskCompletion): Promise<void> {
+  async completeWorkflowTask(task: WorkflowTask, completion: WorkflowTaskCompletion, handoff?: ActivityTaskHandoff): Promise<ActivityTask[]> {
     await Promise.resolve();
     const key = executionKey(task.instance);
     const execution = this.lockedBy(task);
@@ -224,17 +226,23 @@ export class MemoryBackend implements Backend {
       execution.timers.delete(id);
     }
     for (const timer of completion.timers) this.startTimer(key, execution, timer.scheduleEventId, timer.firesAt);
+    const handed: ActivityTask[] = [];
     for (const activity of completion.activities) {
       const payload: ActivityPayload = { instance: { ...task.instance }, workflowQueue: task.queue, ...activity };
       const id = `${key}#${activity.scheduleEventId}`;
       this.activities.set(id, { key, queue: activity.queue, payload: encode(payload), claim: 0, lockedUntil: 0 });
-      this.enqueue(this.activityQueues, activity.queue, id);
+      if (handoff !== undefined && handed.length < handoff.max && handoff.queues.includes(activity.queue)) {
+        handed.push(this.claimActivity(id, handoff.lockTimeoutMs));
+      } else {
+        this.enqueue(this.activityQueues, activity.queue, id);
+      }
     }
     this.unlock(key, execution);
     if (completion.continuation !== undefined) this.continueAsNew(execution, completion.continuation);
     if (completion.state !== 'active') this.end(key, execution, completion.state);
     this.sendMessages(execution, completion);
     if (execution.state === 'active' && execution.inbox.length > 0 && !execution.queued) this.queueWorkflowTask(key, execution);
+    return handed;
   }
 
   /** Delivers what the task sends to other instances; replies to the sender land in its inbox. */
@@ -305,11 +313,7 @@ export class MemoryBackend implements Backend {
       while (tasks.length < request.max) {
         const id = this.takeReady(this.activityQueues, request.queues, (k) => this.activities.has(k));
         if (id === undefined) break;
-        const record = this.activities.get(id) as ActivityRecord;
-        record.claim += 1;
-        record.lockedUntil = Date.now() + request.lockTimeoutMs;
-        this.leasedActivities.add(id);
-        tasks.push({ ...decode<ActivityPayload>(record.payload), id: `${id}#${record.claim}` });
+        tasks.push(this.claimActivity(id, request.lockTimeoutMs));
       }
       if (tasks.length > 0 || request.signal.aborted || this.closed) return tasks;
       await this.ready.wait('any', this.untilNextLeaseExpiry(), request.signal);
@@ -323,22 +327,27 @@ export class MemoryBackend implements Backend {
     record.lockedUntil = Date.now() + lockTimeoutMs;
   }
 
-  async completeActivityTask(task: ActivityTask, outcome: ActivityOutcome): Promise<void> {
+  async completeActivityTask(task: ActivityTask, outcome: ActivityOutcome, handoff?: WorkflowTaskHandoff): Promise<WorkflowTask | undefined> {
     await Promise.resolve();
     this.assertOpen();
     const id = activityRecordId(task);
     const record = this.activities.get(id);
     // The first completion wins, whichever worker holds the lease now; later ones change nothing.
-    if (record === undefined) return;
+    if (record === undefined) return undefined;
     this.activities.delete(id);
     this.leasedActivities.delete(id);
     const execution = this.executions.get(record.key);
-    if (execution?.state !== 'active') return;
+    if (execution?.state !== 'active') return undefined;
     const event =
       'error' in outcome
         ? newEvent('ActivityFailed', { error: outcome.error }, task.scheduleEventId)
         : newEvent('ActivityCompleted', { result: outcome.result }, task.scheduleEventId);
+    const wakes = !execution.queued && execution.lockedUntil === 0;
     this.deliver(record.key, execution, event);
+    if (!wakes || handoff?.queues.includes(execution.queue) !== true) return undefined;
+    // The task this outcome queued goes to the caller instead of waiting for a poll.
+    unqueue(this.workflowQueues, execution.queue, record.key);
+    return this.lockExecution(record.key, handoff);
   }
 
   async releaseActivityTask(task: ActivityTask): Promise<void> {
@@ -452,7 +461,15 @@ export class MemoryBackend implements Backend {
     return execution?.state === 'active' && execution.queued;
   }
 
-  private lockExecution(key: string, request: WorkflowPollRequest): WorkflowTask | undefined {
+  private claimActivity(id: string, lockTimeoutMs: number): ActivityTask {
+    const record = this.activities.get(id) as ActivityRecord;
+    record.claim += 1;
+    record.lockedUntil = Date.now() + lockTimeoutMs;
+    this.leasedActivities.add(id);
+    return { ...decode<ActivityPayload>(record.payload), id: `${id}#${record.claim}` };
+  }
+
+  private lockExecution(key: string, request: Pick<WorkflowPollRequest, 'lockTimeoutMs' | 'knownHistoryLength'>): WorkflowTask | undefined {
     const execution = this.executions.get(key) as Execution;
     execution.queued = false;
     const last = execution.inbox.at(-1);
@@ -530,6 +547,13 @@ export class MemoryBackend implements Backend {
     }, Math.max(0, firesAt.getTime() - Date.now()));
     execution.timers.set(scheduleEventId, timer);
   }
+}
+
+/** Takes `id` out of a queue it waits in. */
+function unqueue(queues: Map<string, string[]>, queue: string, id: string): void {
+  const entries = queues.get(queue);
+  const at = entries?.indexOf(id) ?? -1;
+  if (at >= 0) entries?.splice(at, 1);
 }
 
 function activityRecordId(task: ActivityTask): string {

@@ -91,6 +91,16 @@ export interface CompleteWorkflowTaskArgs {
   /** Entries to append to the partition's outbox, in order. */
   outbox: OutboxField[][];
   deliveries: DeliveryArgs[];
+  /** Activity tasks to claim for a consumer as soon as they are added. */
+  handoff?: ActivityHandoffArgs;
+}
+
+/** Who takes over activity tasks the completion schedules. */
+export interface ActivityHandoffArgs {
+  consumer: string;
+  max: number;
+  /** Indexes into `activityQueues` of the queues the consumer serves. */
+  queues: number[];
 }
 
 const FIXED_KEYS = 14;
@@ -142,6 +152,9 @@ export function completionCall(keys: CompleteWorkflowTaskKeys, args: CompleteWor
     ...args.outbox.flatMap((fields) => [fields.length, ...fields.flat()]),
     args.deliveries.length,
     ...args.deliveries.flatMap((d) => [...refs(d), d.instanceId, d.executionId, d.event, d.eventType]),
+    ...(args.handoff === undefined
+      ? ['', 0, 0]
+      : [args.handoff.consumer, args.handoff.max, args.handoff.queues.length, ...args.handoff.queues.map((q) => q + 1)]),
   ];
   const fixed = [
     keys.execution,

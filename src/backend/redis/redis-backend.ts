@@ -5,6 +5,7 @@ import { pino, type Logger } from 'pino';
 import type {
   ActivityOutcome,
   ActivityTask,
+  ActivityTaskHandoff,
   Backend,
   BackendStats,
   ExecutionOutcome,
@@ -14,6 +15,7 @@ import type {
   WorkflowPollRequest,
   WorkflowTask,
   WorkflowTaskCompletion,
+  WorkflowTaskHandoff,
 } from '../backend.js';
 import type { WorkflowInstance, WorkflowInstanceState } from '../../core/instance.js';
 import { assertInstanceId, assertQueueName } from '../../core/validation.js';
@@ -57,7 +59,7 @@ import { resolveOptions, type RedisBackendOptions } from './options.js';
 import { partitionOf } from './partition.js';
 import type { RedisContext } from './redis-context.js';
 import { scriptErrorCode } from './script-errors.js';
-import { RedisScripts, type RedisClient } from './scripts.js';
+import { RedisScripts, type LockedExecution, type RedisClient } from './scripts.js';
 import type { StreamEntry } from './stream-replies.js';
 import { StreamTaskReader } from './stream-task-reader.js';
 
@@ -283,16 +285,23 @@ export class RedisBackend implements Backend {
     }
   }
 
-  async completeWorkflowTask(task: WorkflowTask, completion: WorkflowTaskCompletion): Promise<void> {
+  async completeWorkflowTask(task: WorkflowTask, completion: WorkflowTaskCompletion, handoff?: ActivityTaskHandoff): Promise<ActivityTask[]> {
     await this.#open();
     const options = { context: this.#context, group: CONSUMER_GROUP, retentionMs: this.#retentionMs, queues: this.#queues };
     const plan = await planCompletion(options, task, completion);
+    const served = plan.args.activityQueues.flatMap((queue, i) => (handoff?.queues.includes(queue.name) === true ? [i] : []));
+    if (handoff !== undefined && handoff.max > 0 && served.length > 0) {
+      plan.args.handoff = { consumer: this.#consumer, max: handoff.max, queues: served };
+    }
+    let handed;
     try {
-      await this.#scripts.completeWorkflowTask(plan.keys, plan.args);
+      handed = await this.#scripts.completeWorkflowTask(plan.keys, plan.args);
     } catch (err) {
       throw this.#mapLeaseError(err, task);
     }
     if (plan.timerDues.length > 0) this.#loops.wakeTimers(this.#partition(task.instance.instanceId), Math.min(...plan.timerDues));
+    // A fresh '>' read is the entry's first delivery.
+    return handed.map((entry) => decodeActivityTask(activityTaskHandle(entry.entryId, 1), entry.task));
   }
 
   async releaseWorkflowTask(task: WorkflowTask): Promise<void> {
@@ -346,21 +355,25 @@ export class RedisBackend implements Backend {
     }
   }
 
-  async completeActivityTask(task: ActivityTask, outcome: ActivityOutcome): Promise<void> {
+  async completeActivityTask(task: ActivityTask, outcome: ActivityOutcome, handoff?: WorkflowTaskHandoff): Promise<WorkflowTask | undefined> {
     const event =
       'result' in outcome
         ? newEvent('ActivityCompleted', { result: outcome.result }, task.scheduleEventId)
         : newEvent('ActivityFailed', { error: outcome.error }, task.scheduleEventId);
     const blob = encodeEvent(event);
     await this.#open();
-    const { instanceId, executionId } = task.instance;
+    const instance = { instanceId: task.instance.instanceId, executionId: task.instance.executionId };
+    const { instanceId, executionId } = instance;
     const p = this.#partition(instanceId);
+    const takeOver = handoff?.queues.includes(task.workflowQueue) === true ? handoff : undefined;
+    const known = takeOver?.knownHistoryLength(instance) ?? 0;
     const result = await this.#scripts.completeActivityTask(
       {
         ...this.#activityKeys(task),
         execution: executionKey(this.#prefix, p, instanceId, executionId),
         inbox: inboxKey(this.#prefix, p, instanceId, executionId),
         workflowTasks: workflowTaskStreamKey(this.#prefix, p, task.workflowQueue),
+        history: historyKey(this.#prefix, p, instanceId, executionId),
       },
       {
         entryId: parseActivityTaskHandle(task.id).entryId,
@@ -370,10 +383,20 @@ export class RedisBackend implements Backend {
         instanceId,
         executionId,
       },
+      takeOver === undefined
+        ? undefined
+        : {
+            consumer: this.#consumer,
+            knownHistoryLength: known,
+            lockTimeoutMs: Math.ceil(takeOver.lockTimeoutMs),
+            maxInboxEvents: MAX_INBOX_EVENTS_PER_TASK,
+          },
     );
-    if (result !== 'delivered') {
-      this.#logger.debug({ instanceId, executionId, activity: task.name, result }, 'activity outcome not delivered');
+    if (result.outcome === 'handed') return this.#workflowTask(result.entryId, instance, task.workflowQueue, known, result.locked);
+    if (result.outcome !== 'delivered') {
+      this.#logger.debug({ instanceId, executionId, activity: task.name, result: result.outcome }, 'activity outcome not delivered');
     }
+    return undefined;
   }
 
   async releaseActivityTask(task: ActivityTask): Promise<void> {
@@ -519,10 +542,13 @@ export class RedisBackend implements Backend {
         consumer: this.#consumer,
       },
     );
-    if (locked === undefined) return undefined;
+    return locked === undefined ? undefined : this.#workflowTask(entry.id, instance, queue, known, locked);
+  }
+
+  #workflowTask(entryId: string, instance: WorkflowInstance, queue: string, known: number, locked: LockedExecution): WorkflowTask {
     const last = locked.inbox[locked.inbox.length - 1];
     return {
-      id: entry.id,
+      id: entryId,
       instance,
       queue,
       lockToken: locked.lockToken,

@@ -88,6 +88,14 @@ export interface ReleaseWorkflowTaskArgs {
   executionId: string;
 }
 
+/** An activity-task entry claimed for the caller by complete-workflow-task. */
+export interface HandedActivityEntry {
+  /** Index into the completion's `activityQueues`. */
+  queue: number;
+  entryId: string;
+  task: Buffer;
+}
+
 /** Keys of `completeActivityTask`. */
 export interface CompleteActivityTaskKeys {
   activityTasks: string;
@@ -95,6 +103,15 @@ export interface CompleteActivityTaskKeys {
   inbox: string;
   workflowTasks: string;
   heartbeats: string;
+  history: string;
+}
+
+/** Who takes over the workflow task an activity outcome wakes, and on what terms. */
+export interface WorkflowTaskHandoffArgs {
+  consumer: string;
+  knownHistoryLength: number;
+  lockTimeoutMs: number;
+  maxInboxEvents: number;
 }
 
 /** Arguments of `completeActivityTask`. */
@@ -109,8 +126,10 @@ export interface CompleteActivityTaskArgs {
   executionId: string;
 }
 
-/** What became of an activity outcome. */
-export type ActivityCompletionResult = 'delivered' | 'duplicate' | 'dropped';
+/** What became of an activity outcome: `handed` carries the woken workflow task, locked for the caller. */
+export type ActivityCompletionResult =
+  | { outcome: 'delivered' | 'duplicate' | 'dropped' }
+  | { outcome: 'handed'; entryId: string; locked: LockedExecution };
 
 /** Keys of `extendActivityTask` and `releaseActivityTask`. */
 export interface ActivityTaskKeys {
@@ -172,18 +191,21 @@ export class RedisScripts {
     const a = [args.entryId, args.group, args.knownHistoryLength, args.lockTimeoutMs, args.maxInboxEvents, args.consumer];
     const reply = await this.#runner.run('lock-workflow-task', k, a, true);
     if (reply === null) return undefined;
-    const [lockToken, historyLength, inbox, history] = reply as [number, number, Buffer[], Buffer[]];
-    const events: LockedExecution['inbox'] = [];
-    for (let i = 0; i + 1 < inbox.length; i += 2) {
-      events.push({ id: (inbox[i] as Buffer).toString(), event: inbox[i + 1] as Buffer });
-    }
-    return { lockToken, historyLength, inbox: events, history };
+    return lockedExecution(reply as [number, number, Buffer[], Buffer[]]);
   }
 
-  /** Runs complete-workflow-task.lua. Rejects with a `LEASE_LOST` or `HISTORY_CONFLICT` reply error. */
-  async completeWorkflowTask(keys: CompleteWorkflowTaskKeys, args: CompleteWorkflowTaskArgs): Promise<void> {
+  /**
+   * Runs complete-workflow-task.lua; returns the activity tasks handed over (`queue` indexes
+   * `args.activityQueues`). Rejects with a `LEASE_LOST` or `HISTORY_CONFLICT` reply error.
+   */
+  async completeWorkflowTask(keys: CompleteWorkflowTaskKeys, args: CompleteWorkflowTaskArgs): Promise<HandedActivityEntry[]> {
     const call = completionCall(keys, args);
-    await this.#runner.run('complete-workflow-task', call.keys, call.argv);
+    const reply = (await this.#runner.run('complete-workflow-task', call.keys, call.argv, true)) as Array<number | Buffer>;
+    const handed: HandedActivityEntry[] = [];
+    for (let i = 0; i + 2 < reply.length; i += 3) {
+      handed.push({ queue: Number(reply[i]) - 1, entryId: (reply[i + 1] as Buffer).toString(), task: reply[i + 2] as Buffer });
+    }
+    return handed;
   }
 
   /** Runs extend-workflow-task.lua; returns the new lease expiry (Redis time, ms). Rejects with `LEASE_LOST`. */
@@ -204,11 +226,17 @@ export class RedisScripts {
   async completeActivityTask(
     keys: CompleteActivityTaskKeys,
     args: CompleteActivityTaskArgs,
+    handoff?: WorkflowTaskHandoffArgs,
   ): Promise<ActivityCompletionResult> {
-    const k = [keys.activityTasks, keys.execution, keys.inbox, keys.workflowTasks, keys.heartbeats];
+    const k = [keys.activityTasks, keys.execution, keys.inbox, keys.workflowTasks, keys.heartbeats, keys.history];
     const a = [args.entryId, args.group, args.event, args.instanceId, args.executionId, args.eventType];
-    const reply = await this.#runner.run('complete-activity-task', k, a);
-    return reply === 1 ? 'delivered' : reply === 0 ? 'duplicate' : 'dropped';
+    const h = handoff === undefined ? ['', 0, 0, 0] : [handoff.consumer, handoff.knownHistoryLength, handoff.lockTimeoutMs, handoff.maxInboxEvents];
+    const reply = await this.#runner.run('complete-activity-task', k, [...a, ...h], true);
+    if (Array.isArray(reply)) {
+      const [entryId, ...locked] = reply as [Buffer, number, number, Buffer[], Buffer[]];
+      return { outcome: 'handed', entryId: entryId.toString(), locked: lockedExecution(locked) };
+    }
+    return { outcome: reply === 1 ? 'delivered' : reply === 0 ? 'duplicate' : 'dropped' };
   }
 
   /** Runs extend-activity-task.lua. Rejects with `LEASE_LOST`. */
@@ -241,4 +269,13 @@ export class RedisScripts {
   async removeConsumer(stream: string, group: string, consumer: string): Promise<boolean> {
     return (await this.#runner.run('remove-consumer', [stream], [group, consumer])) === 1;
   }
+}
+
+/** Reads the `{ lockToken, historyLength, inbox pairs, history }` reply of lib/lock-execution.lua. */
+function lockedExecution([lockToken, historyLength, inbox, history]: [number, number, Buffer[], Buffer[]]): LockedExecution {
+  const events: LockedExecution['inbox'] = [];
+  for (let i = 0; i + 1 < inbox.length; i += 2) {
+    events.push({ id: (inbox[i] as Buffer).toString(), event: inbox[i + 1] as Buffer });
+  }
+  return { lockToken, historyLength, inbox: events, history };
 }

@@ -22,9 +22,16 @@ describe('lua/complete-activity-task', () => {
     return entry;
   }
 
-  function complete(k: ExecutionKeys, entry: string, event = 'ActivityCompleted'): Promise<ActivityCompletionResult> {
-    return scripts().completeActivityTask(
-      { activityTasks: k.activityTasks, execution: k.execution, inbox: k.inbox, workflowTasks: k.workflowTasks, heartbeats: k.heartbeats },
+  async function complete(k: ExecutionKeys, entry: string, event = 'ActivityCompleted'): Promise<ActivityCompletionResult['outcome']> {
+    const result = await scripts().completeActivityTask(
+      {
+        activityTasks: k.activityTasks,
+        execution: k.execution,
+        inbox: k.inbox,
+        workflowTasks: k.workflowTasks,
+        heartbeats: k.heartbeats,
+        history: k.history,
+      },
       {
         entryId: entry,
         group: GROUP,
@@ -34,6 +41,7 @@ describe('lua/complete-activity-task', () => {
         executionId: k.executionId,
       },
     );
+    return result.outcome;
   }
 
   it('delivers the outcome, removes the task and its heartbeat, and queues an idle execution', async () => {

@@ -4,12 +4,13 @@ import { activityTaskStreamKey } from '../../../../src/backend/redis/keys.js';
 import type { CompleteWorkflowTaskArgs } from '../../../../src/backend/redis/scripts.js';
 import { entries, pending, snapshot, useScripts } from '../script-fixture.js';
 import { claimExecution, completeClaimed, type Claimed } from './completion-fixture.js';
+import type { HandedActivityEntry } from '../../../../src/backend/redis/scripts.js';
 
 describe('lua/complete-workflow-task', () => {
   const { redis, scripts, url } = useScripts();
 
   const claimed = (inbox?: string[]): Promise<Claimed> => claimExecution(redis(), scripts(), inbox);
-  const complete = (c: Claimed, args: Partial<CompleteWorkflowTaskArgs> = {}, activityTasks: string[] = []): Promise<void> =>
+  const complete = (c: Claimed, args: Partial<CompleteWorkflowTaskArgs> = {}, activityTasks: string[] = []): Promise<HandedActivityEntry[]> =>
     completeClaimed(scripts(), c, {
       activityQueues: activityTasks.map((stream, i) => ({ name: stream.slice(stream.lastIndexOf(':') + 1), stream: i })),
       ...args,

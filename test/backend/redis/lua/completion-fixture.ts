@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { CompleteWorkflowTaskArgs, RedisScripts } from '../../../../src/backend/redis/scripts.js';
+import type { CompleteWorkflowTaskArgs, HandedActivityEntry, RedisScripts } from '../../../../src/backend/redis/scripts.js';
 import type { Redis } from 'ioredis';
 import { GROUP, addAndDeliver, executionKeys, seedExecution, type ExecutionKeys } from '../script-fixture.js';
 import { outboxKey } from '../../../../src/backend/redis/keys.js';
@@ -38,7 +38,7 @@ export function completeClaimed(
   c: Claimed,
   args: Partial<CompleteWorkflowTaskArgs> = {},
   extra: string[] = [],
-): Promise<void> {
+): Promise<HandedActivityEntry[]> {
   const { k } = c;
   return scripts.completeWorkflowTask(
     {
