@@ -59,13 +59,26 @@ export class NonDeterminismError extends RedflowError {
   readonly code = 'NON_DETERMINISM';
 }
 
+const INSTANCE_MESSAGES = {
+  InstanceAlreadyExistsError: (instanceId: string) => `workflow instance already exists: ${instanceId}`,
+  InstanceNotFoundError: (instanceId: string) => `workflow instance not found: ${instanceId}`,
+};
+
+/**
+ * The recorded failure of a message to an instance in the wrong state (a child id that is active, a signal
+ * target without an active execution), built without an `Error` whose stack trace nobody reads.
+ */
+export function instanceFailureInfo(type: keyof typeof INSTANCE_MESSAGES, instanceId: string): FailureInfo {
+  return { message: INSTANCE_MESSAGES[type](instanceId), type, permanent: false };
+}
+
 /** An execution with this instance id is already active. */
 export class InstanceAlreadyExistsError extends RedflowError {
   override readonly name = 'InstanceAlreadyExistsError';
   readonly code = 'INSTANCE_ALREADY_EXISTS';
   readonly instanceId: string;
   constructor(instanceId: string) {
-    super(`workflow instance already exists: ${instanceId}`);
+    super(INSTANCE_MESSAGES.InstanceAlreadyExistsError(instanceId));
     this.instanceId = instanceId;
   }
 }
@@ -76,7 +89,7 @@ export class InstanceNotFoundError extends RedflowError {
   readonly code = 'INSTANCE_NOT_FOUND';
   readonly instanceId: string;
   constructor(instanceId: string) {
-    super(`workflow instance not found: ${instanceId}`);
+    super(INSTANCE_MESSAGES.InstanceNotFoundError(instanceId));
     this.instanceId = instanceId;
   }
 }

@@ -23,7 +23,7 @@ import {
   InstanceNotFinishedError,
   InstanceNotFoundError,
   LeaseLostError,
-  toFailureInfo,
+  instanceFailureInfo,
 } from '../../errors/errors.js';
 import { newEvent, type HistoryEvent, type NewEvent, type NewEventOf } from '../../history/events.js';
 import { Notifier } from './notifier.js';
@@ -253,14 +253,14 @@ export class MemoryBackend implements Backend {
     for (const child of completion.subWorkflows ?? []) {
       if (this.activeExecution(child.instance.instanceId) === undefined) this.createExecution(child.instance, child.started);
       else {
-        const error = toFailureInfo(new InstanceAlreadyExistsError(child.instance.instanceId));
+        const error = instanceFailureInfo('InstanceAlreadyExistsError', child.instance.instanceId);
         reply(newEvent('SubWorkflowFailed', { error }, child.scheduleEventId));
       }
     }
     for (const request of completion.signals ?? []) {
       const target = this.activeExecution(request.instanceId);
       if (target === undefined) {
-        const error = toFailureInfo(new InstanceNotFoundError(request.instanceId));
+        const error = instanceFailureInfo('InstanceNotFoundError', request.instanceId);
         reply(newEvent('SignalFailed', { error }, request.scheduleEventId));
       } else {
         this.deliver(target, this.executions.get(target) as Execution, request.signal);

@@ -2,7 +2,7 @@ import type { WorkflowTask, WorkflowTaskCompletion } from '../backend.js';
 import { encodeEvent } from '../../codec/event-codec.js';
 import type { WorkflowInstance } from '../../core/instance.js';
 import { assertInstanceId, assertQueueName } from '../../core/validation.js';
-import { InstanceAlreadyExistsError, InstanceNotFoundError, InvalidArgumentError, toFailureInfo } from '../../errors/errors.js';
+import { InvalidArgumentError, instanceFailureInfo } from '../../errors/errors.js';
 import { newEvent } from '../../history/events.js';
 import { encodeActivityTask } from './activity-task-record.js';
 import type { ChildArgs, CompleteWorkflowTaskArgs, CompleteWorkflowTaskKeys, DeliveryArgs, ExecutionKeyRefs } from './completion-script.js';
@@ -106,7 +106,7 @@ export async function planCompletion(options: CompletionPlanOptions, task: Workf
     const started = encodeEvent(child.started);
     const createdAt = child.started.timestamp.getTime();
     const clash = encodeEvent(
-      newEvent('SubWorkflowFailed', { error: toFailureInfo(new InstanceAlreadyExistsError(childId)) }, child.scheduleEventId),
+      newEvent('SubWorkflowFailed', { error: instanceFailureInfo('InstanceAlreadyExistsError', childId) }, child.scheduleEventId),
     );
     if (partitionIn(context, childId) === p) {
       const instance = extra.add(instanceKey(prefix, p, childId));
@@ -117,7 +117,7 @@ export async function planCompletion(options: CompletionPlanOptions, task: Workf
   }
   for (const request of completion.signals ?? []) {
     assertInstanceId(request.instanceId, 'signal target instanceId');
-    const failure = toFailureInfo(new InstanceNotFoundError(request.instanceId));
+    const failure = instanceFailureInfo('InstanceNotFoundError', request.instanceId);
     outbox.push(
       outboxFields({
         kind: 'signal',
