@@ -3,6 +3,8 @@ import type { ActivityCompletionResult } from '../../../../src/backend/redis/scr
 import {
   GROUP,
   addAndDeliver,
+  createGroup,
+  deliver,
   entries,
   executionKeys,
   pending,
@@ -56,6 +58,68 @@ describe('lua/complete-activity-task', () => {
     assert.deepEqual(await redis().hgetall(k.heartbeats), { unrelated: 'other' });
     assert.deepEqual((await entries(redis(), k.workflowTasks)).map((e) => e.fields), [{ i: 'order-1', e: 'exec-1' }]);
     assert.equal(await redis().hget(k.execution, 'queued'), '1');
+  });
+
+  describe('handing the woken workflow task to the completing worker', () => {
+    function completeAndTake(k: ExecutionKeys, entry: string, knownHistoryLength = 0): Promise<ActivityCompletionResult> {
+      return scripts().completeActivityTask(
+        {
+          activityTasks: k.activityTasks,
+          execution: k.execution,
+          inbox: k.inbox,
+          workflowTasks: k.workflowTasks,
+          heartbeats: k.heartbeats,
+          history: k.history,
+        },
+        {
+          entryId: entry,
+          group: GROUP,
+          event: Buffer.from('ActivityCompleted'),
+          eventType: 'ActivityCompleted',
+          instanceId: k.instanceId,
+          executionId: k.executionId,
+        },
+        { consumer: 'worker-b', knownHistoryLength, lockTimeoutMs: 30_000, maxInboxEvents: 0 },
+      );
+    }
+
+    it('locks the execution for the caller and returns its new events and the history it lacks', async () => {
+      const k = executionKeys();
+      await seedExecution(redis(), k, { lockToken: 4, history: ['h1', 'h2', 'h3'] });
+      await createGroup(redis(), k.workflowTasks);
+      const result = await completeAndTake(k, await activity(k), 2);
+      assert.equal(result.outcome, 'handed');
+      assert.ok(result.outcome === 'handed');
+      assert.equal(result.locked.lockToken, 5);
+      assert.equal(result.locked.historyLength, 3);
+      assert.deepEqual(result.locked.history.map(String), ['h3']);
+      assert.deepEqual(result.locked.inbox.map((e) => e.event.toString()), ['ActivityCompleted']);
+      assert.deepEqual(await pending(redis(), k.workflowTasks).then((p) => p.map((e) => [e.id, e.consumer])), [[result.entryId, 'worker-b']]);
+      const lock = await redis().hmget(k.execution, 'lockEntry', 'queued', 'lockedUntil');
+      assert.equal(lock[0], result.entryId);
+      assert.equal(lock[1], '0');
+      assert.ok(Number(lock[2]) > (await serverNow(redis())), 'leased');
+      assert.deepEqual(await deliver(redis(), k.workflowTasks, 'worker-c'), [], 'no other worker sees it');
+    });
+
+    it('does not jump the queue: with another task waiting, it only queues', async () => {
+      const k = executionKeys();
+      await seedExecution(redis(), k);
+      await createGroup(redis(), k.workflowTasks);
+      await redis().xadd(k.workflowTasks, '*', 'i', 'other', 'e', 'exec-9');
+      assert.equal((await completeAndTake(k, await activity(k))).outcome, 'delivered');
+      assert.equal(await redis().hget(k.execution, 'queued'), '1');
+      assert.deepEqual(await pending(redis(), k.workflowTasks), []);
+      assert.equal(await redis().xlen(k.workflowTasks), 2);
+    });
+
+    it('only queues when the execution is locked or queued already', async () => {
+      const k = executionKeys();
+      await seedExecution(redis(), k, { queued: 1 });
+      await createGroup(redis(), k.workflowTasks);
+      assert.equal((await completeAndTake(k, await activity(k))).outcome, 'delivered');
+      assert.deepEqual(await pending(redis(), k.workflowTasks), []);
+    });
   });
 
   it('adds no second workflow task when one is queued already', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { activityTaskStreamKey } from '../../../../src/backend/redis/keys.js';
 import type { CompleteWorkflowTaskArgs } from '../../../../src/backend/redis/scripts.js';
-import { entries, pending, snapshot, useScripts } from '../script-fixture.js';
+import { createGroup, deliver, entries, pending, snapshot, useScripts } from '../script-fixture.js';
 import { claimExecution, completeClaimed, type Claimed } from './completion-fixture.js';
 import type { HandedActivityEntry } from '../../../../src/backend/redis/scripts.js';
 
@@ -15,6 +15,34 @@ describe('lua/complete-workflow-task', () => {
       activityQueues: activityTasks.map((stream, i) => ({ name: stream.slice(stream.lastIndexOf(':') + 1), stream: i })),
       ...args,
     }, activityTasks);
+
+  it('hands the caller the activities it schedules on the queues it serves, at most as many as asked', async () => {
+    const c = await claimed();
+    const fast = activityTaskStreamKey(c.k.prefix, 0, 'fast');
+    const slow = activityTaskStreamKey(c.k.prefix, 0, 'slow');
+    const missing = activityTaskStreamKey(c.k.prefix, 0, 'nogroup');
+    for (const stream of [fast, slow]) await createGroup(redis(), stream);
+    const handed = await complete(
+      c,
+      {
+        activities: [
+          { queue: 0, task: Buffer.from('a1') },
+          { queue: 1, task: Buffer.from('a2') },
+          { queue: 0, task: Buffer.from('a3') },
+          { queue: 2, task: Buffer.from('a4') },
+        ],
+        // Serves fast and the queue without a consumer group; slow is left to the pollers.
+        handoff: { consumer: 'worker-b', max: 1, queues: [2, 0] },
+      },
+      [fast, slow, missing],
+    );
+    assert.deepEqual(handed.map((h) => [h.queue, h.task.toString()]), [[0, 'a1']]);
+    assert.deepEqual((await pending(redis(), fast)).map((p) => [p.id, p.consumer]), [[handed[0]?.entryId, 'worker-b']]);
+    assert.deepEqual(await deliver(redis(), fast, 'worker-c').then((ids) => ids.length), 1, 'a3 is left for the pollers');
+    assert.equal((await deliver(redis(), slow, 'worker-c')).length, 1);
+    assert.equal(await redis().xlen(missing), 1, 'a stream without a group hands nothing over and the commit still happens');
+    assert.equal(await redis().hget(c.k.execution, 'historyLength'), '4');
+  });
 
   it('appends history, trims the inbox, schedules timers and activities, and unlocks', async () => {
     const c = await claimed();
