@@ -84,6 +84,10 @@ at = at + 1 + count
 if cursor ~= '' then
   redis.call('XTRIM', inbox, 'MINID', cursor)
   redis.call('XDEL', inbox, cursor)
+  -- An empty stream still holds kilobytes of structure; a waiting execution should not.
+  if redis.call('XLEN', inbox) == 0 then
+    redis.call('DEL', inbox)
+  end
 end
 
 count = tonumber(ARGV[at])
