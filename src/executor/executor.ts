@@ -4,7 +4,7 @@ import type { WorkflowTaskCompletion } from '../backend/backend.js';
 import { assertEncodable } from '../codec/codec.js';
 import type { WorkflowInstance } from '../core/instance.js';
 import { NonDeterminismError, WorkflowError, fromFailureInfo, toFailureInfo, type FailureInfo } from '../errors/errors.js';
-import { newEvent, type HistoryEvent, type NewEvent, type NewEventOf, type ParentLink } from '../history/events.js';
+import { newEvent, type HistoryEvent, type NewEvent, type NewEventOf } from '../history/events.js';
 import { CancelScope } from '../workflow/cancel-scope.js';
 import type { Channel } from '../workflow/channel.js';
 import { createRootContext } from '../workflow/context.js';
@@ -14,6 +14,8 @@ import type { ActivityAttempt, SubWorkflowAttempt, WorkflowRuntime } from '../wo
 import { childExecutionId, defaultChildInstanceId } from './child-ids.js';
 import { describeCommand, type Command, type CommandKind } from './command.js';
 import { CompletionBuilder } from './completion-builder.js';
+import { recordScheduled } from './scheduled-commands.js';
+import { runSideEffect } from './side-effect-run.js';
 import { SeededRandom } from './prng.js';
 import { replaySilentLogger } from './replay-logger.js';
 import { SignalInbox, type ReceivedSignal } from './signal-inbox.js';
@@ -155,7 +157,7 @@ export class Executor implements WorkflowRuntime {
     for (const command of this.commands.values()) {
       if (command.state === 'pending') {
         command.state = 'committed';
-        this.commitScheduled(command, record, completion);
+        recordScheduled(command, this.instanceIds(), record, completion);
       } else if (command.state === 'cancelPending') {
         record(newEvent('TimerCanceled', {}, command.id));
         completion.canceledTimers.push(command.id);
@@ -166,34 +168,6 @@ export class Executor implements WorkflowRuntime {
         completion.cancellations?.push({ instanceId, executionId });
         command.cancelRequest = 'recorded';
       }
-    }
-  }
-
-  private commitScheduled(command: Command, record: (event: NewEvent) => void, completion: WorkflowTaskCompletion): void {
-    const id = command.id;
-    if (command.activity !== undefined) {
-      record(newEvent('ActivityScheduled', { ...command.activity }, id));
-      completion.activities.push({ scheduleEventId: id, ...command.activity });
-    } else if (command.firesAt !== undefined) {
-      const attributes: NewEventOf<'TimerScheduled'>['attributes'] = { firesAt: command.firesAt };
-      if (command.name.length > 0) attributes.name = command.name;
-      record(newEvent('TimerScheduled', attributes, id));
-      completion.timers.push({ scheduleEventId: id, firesAt: command.firesAt });
-    } else if (command.subWorkflow !== undefined) {
-      const child = command.subWorkflow;
-      record(newEvent('SubWorkflowScheduled', { ...child }, id));
-      const parent: ParentLink = { ...this.instanceIds(), scheduleEventId: id };
-      const started = newEvent('WorkflowExecutionStarted', { name: child.name, queue: child.queue, inputs: child.inputs, parent });
-      completion.subWorkflows?.push({
-        scheduleEventId: id,
-        instance: { instanceId: child.instanceId, executionId: child.executionId },
-        started: started as NewEventOf<'WorkflowExecutionStarted'>,
-      });
-    } else if (command.signal !== undefined) {
-      const { instanceId, name, arg } = command.signal;
-      record(newEvent('SignalSent', { instanceId, name, arg }, id));
-      const signal = newEvent('SignalReceived', { name, arg }) as NewEventOf<'SignalReceived'>;
-      completion.signals?.push({ scheduleEventId: id, instanceId, signal });
     }
   }
 
@@ -557,20 +531,4 @@ export class Executor implements WorkflowRuntime {
 
 function unappliedSignals(events: NewEvent[]): ReceivedSignal[] {
   return events.flatMap((event) => (event.type === 'SignalReceived' ? [{ name: event.attributes.name, arg: event.attributes.arg }] : []));
-}
-
-function runSideEffect(fn: () => unknown): { result?: unknown; error?: FailureInfo } {
-  try {
-    const result = fn();
-    if (typeof (result as { then?: unknown } | null)?.then === 'function') {
-      throw new WorkflowError('sideEffect functions must be synchronous; run asynchronous work in an activity', {
-        type: 'InvalidArgumentError',
-        permanent: true,
-      });
-    }
-    assertEncodable(result, 'result of sideEffect');
-    return { result };
-  } catch (err) {
-    return { error: toFailureInfo(err) };
-  }
 }
