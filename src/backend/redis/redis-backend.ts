@@ -256,10 +256,7 @@ export class RedisBackend implements Backend {
     this.#loops.startRelays();
     const slots = this.#slots(request.queues, workflowTaskStreamKey);
     const entries = await this.#workflowReader.poll(slots, request.max, request.lockTimeoutMs, request.signal);
-    const locked = await Promise.all(
-      entries.map((entry) => this.#lockEntry(entry, request.lockTimeoutMs, (i) => request.knownHistoryLength(i))),
-    );
-    const tasks = locked.filter((task): task is WorkflowTask => task !== undefined);
+    const tasks = await this.#lockEntries(entries, request.lockTimeoutMs, (i) => request.knownHistoryLength(i));
     const surplus = tasks.splice(request.max);
     if (surplus.length > 0) await Promise.all(surplus.map((task) => this.#handBack(task)));
     return tasks;
@@ -509,40 +506,53 @@ export class RedisBackend implements Backend {
     return slots;
   }
 
-  async #lockEntry(
-    entry: StreamEntry,
+  /** Claims polled workflow-task entries: one script call per stream for the whole batch. */
+  async #lockEntries(
+    entries: readonly StreamEntry[],
     lockTimeoutMs: number,
     knownHistoryLength: (instance: WorkflowInstance) => number,
-  ): Promise<WorkflowTask | undefined> {
-    const info = this.#streams.get(entry.stream);
-    const instanceId = entry.fields.get('i')?.toString();
-    const executionId = entry.fields.get('e')?.toString();
-    if (info === undefined || instanceId === undefined || executionId === undefined) {
-      this.#logger.error({ stream: entry.stream, id: entry.id }, 'dropping malformed workflow-task entry');
-      await this.#dropEntry(entry);
-      return undefined;
+  ): Promise<WorkflowTask[]> {
+    const byStream = new Map<string, Array<{ entry: StreamEntry; instance: WorkflowInstance; queue: string; partition: number; known: number }>>();
+    for (const entry of entries) {
+      const info = this.#streams.get(entry.stream);
+      const instanceId = entry.fields.get('i')?.toString();
+      const executionId = entry.fields.get('e')?.toString();
+      if (info === undefined || instanceId === undefined || executionId === undefined) {
+        this.#logger.error({ stream: entry.stream, id: entry.id }, 'dropping malformed workflow-task entry');
+        await this.#dropEntry(entry);
+        continue;
+      }
+      const instance = { instanceId, executionId };
+      this.#queues.remember(instance, info.queue);
+      const batch = byStream.get(entry.stream) ?? [];
+      batch.push({ entry, instance, queue: info.queue, partition: info.partition, known: knownHistoryLength(instance) });
+      byStream.set(entry.stream, batch);
     }
-    const { partition: p, queue } = info;
-    const instance = { instanceId, executionId };
-    this.#queues.remember(instance, queue);
-    const known = knownHistoryLength(instance);
-    const locked = await this.#scripts.lockWorkflowTask(
-      {
-        execution: executionKey(this.#prefix, p, instanceId, executionId),
-        inbox: inboxKey(this.#prefix, p, instanceId, executionId),
-        history: historyKey(this.#prefix, p, instanceId, executionId),
-        workflowTasks: entry.stream,
-      },
-      {
-        entryId: entry.id,
-        group: CONSUMER_GROUP,
-        knownHistoryLength: known,
-        lockTimeoutMs: Math.ceil(lockTimeoutMs),
-        maxInboxEvents: MAX_INBOX_EVENTS_PER_TASK,
-        consumer: this.#consumer,
-      },
+    const claimed = await Promise.all(
+      [...byStream].map(async ([stream, batch]) => {
+        // Every entry of a stream belongs to the stream's partition.
+        const p = batch[0]?.partition ?? 0;
+        const locked = await this.#scripts.lockWorkflowTasks(
+          stream,
+          batch.map(({ entry, instance, known }) => ({
+            execution: executionKey(this.#prefix, p, instance.instanceId, instance.executionId),
+            inbox: inboxKey(this.#prefix, p, instance.instanceId, instance.executionId),
+            history: historyKey(this.#prefix, p, instance.instanceId, instance.executionId),
+            entryId: entry.id,
+            group: CONSUMER_GROUP,
+            knownHistoryLength: known,
+            lockTimeoutMs: Math.ceil(lockTimeoutMs),
+            maxInboxEvents: MAX_INBOX_EVENTS_PER_TASK,
+            consumer: this.#consumer,
+          })),
+        );
+        return batch.flatMap(({ entry, instance, queue, known }, i) => {
+          const execution = locked[i];
+          return execution === undefined ? [] : [this.#workflowTask(entry.id, instance, queue, known, execution)];
+        });
+      }),
     );
-    return locked === undefined ? undefined : this.#workflowTask(entry.id, instance, queue, known, locked);
+    return claimed.flat();
   }
 
   #workflowTask(entryId: string, instance: WorkflowInstance, queue: string, known: number, locked: LockedExecution): WorkflowTask {
@@ -579,8 +589,7 @@ export class RedisBackend implements Backend {
   async #giveBackWorkflowEntries(entries: StreamEntry[]): Promise<void> {
     if (this.#closed) return;
     // Locking reports nothing about history the caller holds, so it reads none.
-    const tasks = await Promise.all(entries.map((entry) => this.#lockEntry(entry, 60_000, () => Number.MAX_SAFE_INTEGER)));
-    const locked = tasks.filter((task): task is WorkflowTask => task !== undefined);
+    const locked = await this.#lockEntries(entries, 60_000, () => Number.MAX_SAFE_INTEGER);
     await Promise.all(locked.map((task) => this.#handBack(task)));
   }
 

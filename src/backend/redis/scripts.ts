@@ -187,11 +187,24 @@ export class RedisScripts {
 
   /** Runs lock-workflow-task.lua; undefined when there is nothing to run. */
   async lockWorkflowTask(keys: LockWorkflowTaskKeys, args: LockWorkflowTaskArgs): Promise<LockedExecution | undefined> {
-    const k = [keys.execution, keys.inbox, keys.history, keys.workflowTasks];
-    const a = [args.entryId, args.group, args.knownHistoryLength, args.lockTimeoutMs, args.maxInboxEvents, args.consumer];
-    const reply = await this.#runner.run('lock-workflow-task', k, a, true);
-    if (reply === null) return undefined;
-    return lockedExecution(reply as [number, number, Buffer[], Buffer[]]);
+    const [locked] = await this.lockWorkflowTasks(keys.workflowTasks, [{ ...keys, ...args }]);
+    return locked;
+  }
+
+  /**
+   * Runs lock-workflow-task.lua for entries of one stream that share the group, consumer, lock timeout and
+   * inbox limit (those of the first); one reply per entry, undefined when there is nothing to run.
+   */
+  async lockWorkflowTasks(
+    workflowTasks: string,
+    entries: ReadonlyArray<Omit<LockWorkflowTaskKeys, 'workflowTasks'> & LockWorkflowTaskArgs>,
+  ): Promise<Array<LockedExecution | undefined>> {
+    const first = entries[0];
+    if (first === undefined) return [];
+    const k = [workflowTasks, ...entries.flatMap((e) => [e.execution, e.inbox, e.history])];
+    const a = [first.group, first.consumer, first.lockTimeoutMs, first.maxInboxEvents, ...entries.flatMap((e) => [e.entryId, e.knownHistoryLength])];
+    const replies = (await this.#runner.run('lock-workflow-task', k, a, true)) as Array<0 | [number, number, Buffer[], Buffer[]]>;
+    return replies.map((reply) => (reply === 0 ? undefined : lockedExecution(reply)));
   }
 
   /**

@@ -33,6 +33,43 @@ describe('lua/lock-workflow-task', () => {
     return addAndDeliver(redis(), k.workflowTasks, { i: k.instanceId, e: k.executionId }, consumer);
   }
 
+  it('claims a batch of one stream in one call, each entry on its own terms', async () => {
+    const a = executionKeys();
+    // Same prefix and queue: one stream, three executions.
+    const b = executionKeys({ prefix: a.prefix, instanceId: 'order-2' });
+    const c = executionKeys({ prefix: a.prefix, instanceId: 'order-3' });
+    await seedExecution(redis(), a, { queued: 1, history: ['a1', 'a2'], inbox: ['na'] });
+    await seedExecution(redis(), b, { queued: 1, state: 'finished' });
+    await seedExecution(redis(), c, { queued: 1, inbox: ['nc'] });
+    const entryA = await queued(a);
+    const entryB = await queued(b);
+    const entryC = await queued(c, 'worker-b');
+    const [lockedA, lockedB, lockedC] = await scripts().lockWorkflowTasks(
+      a.workflowTasks,
+      [
+        { k: a, entryId: entryA, known: 1 },
+        { k: b, entryId: entryB, known: 0 },
+        { k: c, entryId: entryC, known: 0 },
+      ].map(({ k, entryId, known }) => ({
+        execution: k.execution,
+        inbox: k.inbox,
+        history: k.history,
+        entryId,
+        group: GROUP,
+        knownHistoryLength: known,
+        lockTimeoutMs: 30_000,
+        maxInboxEvents: 0,
+        consumer: 'worker-a',
+      })),
+    );
+    assert.deepEqual(lockedA?.history.map(String), ['a2']);
+    assert.deepEqual(lockedA?.inbox.map((e) => e.event.toString()), ['na']);
+    assert.equal(lockedB, undefined, 'an ended execution has nothing to run');
+    assert.equal(lockedC, undefined, 'an entry pending for another consumer is not ours');
+    assert.deepEqual((await pending(redis(), a.workflowTasks)).map((e) => e.id).sort(), [entryA, entryC].sort());
+    assert.equal(await redis().hget(c.execution, 'lockToken'), '0', 'untouched');
+  });
+
   it('locks the execution and returns its inbox and the history after the known length', async () => {
     const k = executionKeys();
     const inboxIds = await seedExecution(redis(), k, { queued: 1, history: ['h1', 'h2', 'h3'], inbox: ['n1', 'n2'] });
