@@ -3,7 +3,7 @@ import { assertQueueName } from '../core/validation.js';
 import { InvalidArgumentError } from '../errors/errors.js';
 import { contextInternals, type WorkflowContext } from './context.js';
 import { Future } from './future.js';
-import { retryAttempts } from './retry.js';
+import { withRetries } from './retry.js';
 import { DefaultRetryOptions, resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry-options.js';
 
 /** Options of one `executeActivity` call. */
@@ -51,9 +51,7 @@ export function executeActivity(
     return Future.rejected(err);
   }
   if (scope.canceled) return Future.rejected(scope.error());
-  const runAttempt = (attempt: number): Future<unknown> => runtime.scheduleActivity(scope, { name, queue, inputs: args, attempt });
-  if (retry.maxAttempts === 1) return runAttempt(0);
-  return Future.from(retryAttempts(runtime, scope, retry, runAttempt));
+  return withRetries(runtime, scope, retry, (attempt) => runtime.scheduleActivity(scope, { name, queue, inputs: args, attempt }));
 }
 
 function activityName(activity: ActivityFunction | string): string {

@@ -1,14 +1,25 @@
 import { WorkflowError, isCanceled } from '../errors/errors.js';
 import type { CancelScope } from './cancel-scope.js';
-import type { Future } from './future.js';
+import { Future } from './future.js';
 import { backoffMs, type ResolvedRetryOptions } from './retry-options.js';
 import type { WorkflowRuntime } from './runtime.js';
+
+/** The outcome of `runAttempt`, retried as `retry` says: a single attempt needs no retry loop at all. */
+export function withRetries(
+  runtime: WorkflowRuntime,
+  scope: CancelScope,
+  retry: ResolvedRetryOptions,
+  runAttempt: (attempt: number) => Future<unknown>,
+): Future<unknown> {
+  if (retry.maxAttempts === 1) return runAttempt(0);
+  return Future.from(retryAttempts(runtime, scope, retry, runAttempt));
+}
 
 /**
  * Runs attempts until one succeeds, waiting on durable 'retry-backoff' timers between them. Stops at once on
  * cancellation, a permanent error, exhausted attempts or the retry timeout; rejects with the last error.
  */
-export async function retryAttempts(
+async function retryAttempts(
   runtime: WorkflowRuntime,
   scope: CancelScope,
   retry: ResolvedRetryOptions,

@@ -3,7 +3,7 @@ import { assertInstanceId, assertQueueName } from '../core/validation.js';
 import { InvalidArgumentError } from '../errors/errors.js';
 import { contextInternals, type WorkflowContext } from './context.js';
 import { Future } from './future.js';
-import { retryAttempts } from './retry.js';
+import { withRetries } from './retry.js';
 import { resolveRetryOptions, type RetryOptions } from './retry-options.js';
 
 /** Options of one `createSubWorkflowInstance` call. */
@@ -67,8 +67,5 @@ export function createSubWorkflowInstance(
   }
   if (scope.canceled) return Future.rejected(scope.error());
   const instanceId = options.instanceId ?? runtime.nextSubWorkflowInstanceId();
-  const runAttempt = (attempt: number): Future<unknown> =>
-    runtime.scheduleSubWorkflow(scope, { instanceId, name, queue, inputs: args, attempt });
-  if (retry.maxAttempts === 1) return runAttempt(0);
-  return Future.from(retryAttempts(runtime, scope, retry, runAttempt));
+  return withRetries(runtime, scope, retry, (attempt) => runtime.scheduleSubWorkflow(scope, { instanceId, name, queue, inputs: args, attempt }));
 }

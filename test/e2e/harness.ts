@@ -13,18 +13,20 @@ export type SettingsBackendFactory = (settings?: BackendSettings) => Promise<Bac
 
 /** What a scenario uses: engines on the test's backend, and unique ids. */
 export interface E2E {
+  /** The executor cache size of this run: 128, or 0 (every task replays the whole history). */
+  readonly executorCacheSize: number;
   /** The backend of the running test. */
-  backend(): Backend;
+  backend: () => Backend;
   /** Replaces the test's backend by one with `settings` (call before `engine`). */
-  useBackend(settings: BackendSettings): Promise<Backend>;
+  useBackend: (settings: BackendSettings) => Promise<Backend>;
   /** A client of the test's backend, without a worker. */
-  client(): Promise<Client>;
+  client: () => Promise<Client>;
   /** Starts a worker for `setup` (stopped after the test) and returns a client. */
-  engine(setup: EngineSetup): Promise<Client>;
+  engine: (setup: EngineSetup) => Promise<Client>;
   /** Starts a worker, runs `wf` with `args` under a fresh id and returns its result. */
-  run<R>(setup: EngineSetup, wf: (ctx: WorkflowContext, ...args: never[]) => Promise<R>, ...args: unknown[]): Promise<R>;
+  run: <R>(setup: EngineSetup, wf: (ctx: WorkflowContext, ...args: never[]) => Promise<R>, ...args: unknown[]) => Promise<R>;
   /** A unique instance id. */
-  id(label: string): string;
+  id: (label: string) => string;
 }
 
 let ids = 0;
@@ -53,6 +55,7 @@ export function e2eGroup(title: string, backendName: string, createBackend: Sett
       }
 
       const e2e: E2E = {
+        executorCacheSize,
         backend: () => {
           if (backend === undefined) throw new Error('no backend yet: start an engine first');
           return backend;

@@ -4,10 +4,13 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** Append-only file setting: `always` fsyncs every write, so `restart()` keeps every acknowledged write. */
+export type AofMode = 'always' | 'everysec' | 'off';
+
 /** Options of `startRedisServer`. */
 export interface RedisServerOptions {
-  /** Append-only file with fsync on every write, so `restart()` keeps every acknowledged write. */
-  appendOnly?: boolean;
+  /** @default 'off' */
+  aof?: AofMode;
 }
 
 /** A private `redis-server` process on a free loopback port. */
@@ -18,6 +21,8 @@ export interface RedisServer {
   stop(options?: { crash?: boolean; keepData?: boolean }): Promise<void>;
   /** Stops the process and starts it again on the same port and directory (data kept only with AOF). */
   restart(options?: { crash?: boolean }): Promise<void>;
+  /** Kills the process with SIGKILL and removes its directory at once, without waiting: for `exit` handlers. */
+  killNow(): void;
 }
 
 async function freePort(): Promise<number> {
@@ -57,7 +62,8 @@ async function sleep(ms: number): Promise<void> {
 
 function launch(port: number, dir: string, options: RedisServerOptions): ChildProcess {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no'];
-  args.push(...(options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']));
+  const aof = options.aof ?? 'off';
+  args.push(...(aof === 'off' ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', aof]));
   return spawn('redis-server', args, { stdio: 'ignore' });
 }
 
@@ -82,7 +88,8 @@ async function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> 
 
 /**
  * Starts `redis-server` on a free 127.0.0.1 port in a fresh temporary directory, without RDB snapshots
- * and (by default) without AOF, and waits until it answers PING. Tests never touch a Redis they did not start.
+ * and (by default) without AOF, and waits until it answers PING. Tests and the benchmark harness never
+ * touch a Redis they did not start.
  */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'redflow-redis-'));
@@ -110,6 +117,10 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
         await stopProcess(crash);
         child = launch(port, dir, options);
         await waitUntilUp(child, port);
+      },
+      killNow() {
+        child.kill('SIGKILL');
+        rmSync(dir, { recursive: true, force: true });
       },
     };
   }

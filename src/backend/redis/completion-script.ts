@@ -1,5 +1,6 @@
 import type { OutboxField } from './outbox-message.js';
 import type { ScriptArg } from './script-runner.js';
+import type { NewExecution } from './new-execution.js';
 
 /**
  * Keys of `completeWorkflowTask`: the task's own execution and its partition's indexes, then `extra`,
@@ -32,25 +33,14 @@ export interface ExecutionKeyRefs {
 }
 
 /** The execution a continue-as-new completion creates. */
-export interface ContinuationArgs extends ExecutionKeyRefs {
-  executionId: string;
-  name: string;
-  queue: string;
-  createdAt: number;
-  started: Buffer;
+export interface ContinuationArgs extends ExecutionKeyRefs, Omit<NewExecution, 'instanceId'> {
   /** Encoded `SignalReceived` events it inherits, before those left in the old inbox. */
   signals: Buffer[];
 }
 
 /** A sub-workflow of the same partition, started by the completion. */
-export interface ChildArgs extends ExecutionKeyRefs {
+export interface ChildArgs extends ExecutionKeyRefs, NewExecution {
   instance: number;
-  instanceId: string;
-  executionId: string;
-  name: string;
-  queue: string;
-  createdAt: number;
-  started: Buffer;
   /** Encoded `SubWorkflowFailed` the parent gets instead when the child's instance id is active. */
   clash: Buffer;
 }

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../../errors/errors.js';
+import type { NewExecution } from './new-execution.js';
 
 /** The execution that sent a message and receives its answer. */
 export interface MessageSender {
@@ -8,15 +9,8 @@ export interface MessageSender {
 }
 
 /** Starts a sub-workflow's execution; the sender gets `clash` (SubWorkflowFailed) if its id is active. */
-export interface StartMessage {
+export interface StartMessage extends NewExecution {
   kind: 'start';
-  instanceId: string;
-  executionId: string;
-  name: string;
-  queue: string;
-  createdAt: number;
-  /** Encoded `WorkflowExecutionStarted`. */
-  started: Buffer;
   sender: MessageSender;
   clash: Buffer;
 }

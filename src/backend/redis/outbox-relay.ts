@@ -5,6 +5,7 @@ import type { MessageDelivery } from './message-delivery.js';
 import type { RelayScripts } from './relay-scripts.js';
 import type { RedisClient } from './script-runner.js';
 import { parseReadGroupReply, type StreamEntry } from './stream-replies.js';
+import { WakeableSleep } from './wakeable-sleep.js';
 
 /** Options of `OutboxRelay`. */
 export interface OutboxRelayOptions {
@@ -45,7 +46,7 @@ export class OutboxRelay {
   #holder = false;
   /** Entries may be pending for this consumer (after a takeover or a failed batch): read those first. */
   #backlog = true;
-  #wakeUp: (() => void) | undefined;
+  readonly #sleeper = new WakeableSleep();
 
   constructor(options: OutboxRelayOptions) {
     this.#options = options;
@@ -67,7 +68,7 @@ export class OutboxRelay {
   /** Stops the loop, waits for the batch in flight and gives the lease up for another relay. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    this.#wakeUp?.();
+    this.#sleeper.wake();
     await this.#running;
     if (this.#holder) await this.#options.scripts.releaseRelayLease(this.#lease, this.#options.consumer);
   }
@@ -142,15 +143,7 @@ export class OutboxRelay {
   }
 
   async #sleep(ms: number): Promise<void> {
-    if (this.#stopped) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.#wakeUp = done;
-    });
-    this.#wakeUp = undefined;
+    if (!this.#stopped) await this.#sleeper.sleepUntil(Date.now() + ms);
   }
+
 }

@@ -1,5 +1,6 @@
 import { completionCall, type CompleteWorkflowTaskArgs, type CompleteWorkflowTaskKeys } from './completion-script.js';
 import { ScriptRunner, type RedisClient, type ScriptArg } from './script-runner.js';
+import type { NewExecution } from './new-execution.js';
 
 export type { RedisClient } from './script-runner.js';
 export type { CompleteWorkflowTaskArgs, CompleteWorkflowTaskKeys } from './completion-script.js';
@@ -16,15 +17,7 @@ export interface CreateWorkflowInstanceKeys {
 }
 
 /** Arguments of `createWorkflowInstance`. */
-export interface CreateWorkflowInstanceArgs {
-  instanceId: string;
-  executionId: string;
-  name: string;
-  queue: string;
-  createdAt: number;
-  /** Encoded `WorkflowExecutionStarted` event. */
-  started: Buffer;
-}
+export type CreateWorkflowInstanceArgs = NewExecution;
 
 /** Keys of `lockWorkflowTask`. */
 export interface LockWorkflowTaskKeys {

@@ -4,6 +4,7 @@ import { newEvent } from '../../history/events.js';
 import { executionKey, executionTimersKey, inboxKey, timersKey, workflowTaskStreamKey } from './keys.js';
 import type { DueTimer, RedisClient, RedisScripts } from './scripts.js';
 import { parseTimerMember } from './timer-member.js';
+import { WakeableSleep } from './wakeable-sleep.js';
 
 /** Options of `TimerLoop`. */
 export interface TimerLoopOptions {
@@ -29,9 +30,8 @@ export class TimerLoop {
   readonly #key: string;
   #running: Promise<void> | undefined;
   #stopped = false;
-  #sleepUntil = Infinity;
   #wakeAt = Infinity;
-  #wakeUp: (() => void) | undefined;
+  readonly #sleeper = new WakeableSleep();
 
   constructor(options: TimerLoopOptions) {
     this.#options = options;
@@ -46,13 +46,13 @@ export class TimerLoop {
   /** Tells the loop a timer is due at `dueMs`, so it does not sleep past it. */
   wake(dueMs: number): void {
     this.#wakeAt = Math.min(this.#wakeAt, dueMs);
-    if (dueMs < this.#sleepUntil) this.#wakeUp?.();
+    if (dueMs < this.#sleeper.until) this.#sleeper.wake();
   }
 
   /** Stops the loop and waits for the batch in flight. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    this.#wakeUp?.();
+    this.#sleeper.wake();
     await this.#running;
   }
 
@@ -115,19 +115,7 @@ export class TimerLoop {
   }
 
   async #sleep(ms: number): Promise<void> {
-    const until = Math.min(Date.now() + ms, this.#wakeAt);
-    const wait = until - Date.now();
-    if (wait <= 0) return;
-    this.#sleepUntil = until;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, wait);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.#wakeUp = done;
-    });
-    this.#sleepUntil = Infinity;
-    this.#wakeUp = undefined;
+    await this.#sleeper.sleepUntil(Math.min(Date.now() + ms, this.#wakeAt));
   }
+
 }

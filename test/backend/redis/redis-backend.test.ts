@@ -405,7 +405,7 @@ describe('RedisBackend', function () {
     });
 
     it('keeps queued work across a Redis crash with AOF', async () => {
-      const own: RedisServer = await startRedisServer({ appendOnly: true });
+      const own: RedisServer = await startRedisServer({ aof: 'always' });
       try {
         const b = new RedisBackend({ redis: own.url, prefix, blockTimeoutMs: 200, logger: silent });
         opened.push(b);
@@ -422,7 +422,7 @@ describe('RedisBackend', function () {
   });
 
   it('wakes a waiter after Redis restarted (AOF) under it', async () => {
-    const own = await startRedisServer({ appendOnly: true });
+    const own = await startRedisServer({ aof: 'always' });
     const b = new RedisBackend({ redis: own.url, prefix, blockTimeoutMs: 200, logger: silent });
     try {
       const inst = instance();

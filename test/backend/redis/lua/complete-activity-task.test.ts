@@ -24,8 +24,13 @@ describe('lua/complete-activity-task', () => {
     return entry;
   }
 
-  async function complete(k: ExecutionKeys, entry: string, event = 'ActivityCompleted'): Promise<ActivityCompletionResult['outcome']> {
-    const result = await scripts().completeActivityTask(
+  /** Runs the script; with `takeFor`, the woken workflow task may be handed to that consumer. */
+  function run(
+    k: ExecutionKeys,
+    entry: string,
+    options: { event?: string; takeFor?: { consumer: string; knownHistoryLength: number } } = {},
+  ): Promise<ActivityCompletionResult> {
+    return scripts().completeActivityTask(
       {
         activityTasks: k.activityTasks,
         execution: k.execution,
@@ -37,13 +42,17 @@ describe('lua/complete-activity-task', () => {
       {
         entryId: entry,
         group: GROUP,
-        event: Buffer.from(event),
+        event: Buffer.from(options.event ?? 'ActivityCompleted'),
         eventType: 'ActivityCompleted',
         instanceId: k.instanceId,
         executionId: k.executionId,
       },
+      options.takeFor === undefined ? undefined : { ...options.takeFor, lockTimeoutMs: 30_000, maxInboxEvents: 0 },
     );
-    return result.outcome;
+  }
+
+  async function complete(k: ExecutionKeys, entry: string, event = 'ActivityCompleted'): Promise<ActivityCompletionResult['outcome']> {
+    return (await run(k, entry, { event })).outcome;
   }
 
   it('delivers the outcome, removes the task and its heartbeat, and queues an idle execution', async () => {
@@ -61,27 +70,8 @@ describe('lua/complete-activity-task', () => {
   });
 
   describe('handing the woken workflow task to the completing worker', () => {
-    function completeAndTake(k: ExecutionKeys, entry: string, knownHistoryLength = 0): Promise<ActivityCompletionResult> {
-      return scripts().completeActivityTask(
-        {
-          activityTasks: k.activityTasks,
-          execution: k.execution,
-          inbox: k.inbox,
-          workflowTasks: k.workflowTasks,
-          heartbeats: k.heartbeats,
-          history: k.history,
-        },
-        {
-          entryId: entry,
-          group: GROUP,
-          event: Buffer.from('ActivityCompleted'),
-          eventType: 'ActivityCompleted',
-          instanceId: k.instanceId,
-          executionId: k.executionId,
-        },
-        { consumer: 'worker-b', knownHistoryLength, lockTimeoutMs: 30_000, maxInboxEvents: 0 },
-      );
-    }
+    const completeAndTake = (k: ExecutionKeys, entry: string, knownHistoryLength = 0): Promise<ActivityCompletionResult> =>
+      run(k, entry, { takeFor: { consumer: 'worker-b', knownHistoryLength } });
 
     it('locks the execution for the caller and returns its new events and the history it lacks', async () => {
       const k = executionKeys();
