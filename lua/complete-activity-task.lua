@@ -60,9 +60,9 @@ local function nothing_undelivered()
   return false
 end
 
-if consumer ~= '' and redis.call('HGET', execution, 'state') == 'active' then
-  local f = redis.call('HMGET', execution, 'queued', 'lockedUntil')
-  if f[1] ~= '1' and (f[2] == false or f[2] == '0') and nothing_undelivered() then
+if consumer ~= '' then
+  local f = redis.call('HMGET', execution, 'state', 'queued', 'lockedUntil')
+  if f[1] == 'active' and is_idle(f[2], f[3]) and nothing_undelivered() then
     redis.call('XADD', inbox, '*', 'e', ARGV[3], 't', ARGV[6])
     redis.call('XADD', stream, '*', 'i', ARGV[4], 'e', ARGV[5])
     local read = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', 1, 'STREAMS', stream, '>')

@@ -5,9 +5,14 @@
 ]]
 --- @include "lib/queue-workflow-task"
 
+-- True when no entry is queued for the execution and nobody holds it: a new event must queue one.
+local function is_idle(queued, locked_until)
+  return queued ~= '1' and (locked_until == false or locked_until == '0')
+end
+
 local function wake_workflow(execution, stream, instance_id, execution_id)
   local f = redis.call('HMGET', execution, 'queued', 'lockedUntil')
-  if f[1] ~= '1' and (f[2] == false or f[2] == '0') then
+  if is_idle(f[1], f[2]) then
     queue_workflow_task(execution, stream, instance_id, execution_id)
   end
 end

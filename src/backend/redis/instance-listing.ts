@@ -1,8 +1,7 @@
 import type { ListWorkflowInstancesQuery, WorkflowInstanceInfo, WorkflowInstancePage } from '../backend.js';
-import type { WorkflowInstanceState } from '../../core/instance.js';
 import { InvalidArgumentError } from '../../errors/errors.js';
 import { executionKey, expiringKey, finishedKey, instancesKey } from './keys.js';
-import { parseIndexMember, partitionIn, type RedisContext } from './redis-context.js';
+import { isExecutionState, parseIndexMember, partitionIn, type RedisContext } from './redis-context.js';
 
 /** A place in the listing order: newest first by creation time, ties broken by member, descending. */
 interface Position {
@@ -10,7 +9,6 @@ interface Position {
   member: string;
 }
 
-const STATES: ReadonlySet<string> = new Set<WorkflowInstanceState>(['active', 'continued-as-new', 'finished']);
 
 function before(a: Position, b: Position): boolean {
   return a.score > b.score || (a.score === b.score && a.member > b.member);
@@ -102,7 +100,7 @@ export class InstanceListing {
     const p = partitionIn(this.#context, instance.instanceId);
     const key = executionKey(prefix, p, instance.instanceId, instance.executionId);
     const [name, queue, state, createdAt, finishedAt] = await client.hmget(key, 'name', 'queue', 'state', 'createdAt', 'finishedAt');
-    if (typeof name !== 'string' || typeof queue !== 'string' || typeof state !== 'string' || !STATES.has(state)) {
+    if (typeof name !== 'string' || typeof queue !== 'string' || typeof state !== 'string' || !isExecutionState(state)) {
       // Its keys expired or were removed: the index entry is all that is left of it.
       if (typeof state !== 'string') {
         await Promise.all([
@@ -117,7 +115,7 @@ export class InstanceListing {
       instance,
       name,
       queue,
-      state: state as WorkflowInstanceState,
+      state: state,
       createdAt: new Date(Number(createdAt)),
     };
     if (state !== 'active' && typeof finishedAt === 'string') info.finishedAt = new Date(Number(finishedAt));

@@ -69,10 +69,9 @@ export class InstanceMessages {
     const { client, prefix } = this.#context;
     const p = partitionIn(this.#context, instanceId);
     const [executionId, state, queue] = await client.hmget(instanceKey(prefix, p, instanceId), 'executionId', 'state', 'queue');
-    if (state !== 'active' || typeof executionId !== 'string') return undefined;
-    if (typeof queue === 'string') return { executionId, queue };
-    const stored = await client.hget(executionKey(prefix, p, instanceId, executionId), 'queue');
-    return stored === null ? undefined : { executionId, queue: stored };
+    // create-execution writes `queue` into the instance hash together with the execution id.
+    if (state !== 'active' || typeof executionId !== 'string' || typeof queue !== 'string') return undefined;
+    return { executionId, queue };
   }
 
   #deliveryKeys(p: number, instanceId: string, executionId: string, queue: string): {

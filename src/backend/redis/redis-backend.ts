@@ -57,7 +57,7 @@ import {
 } from './keys.js';
 import { resolveOptions, type RedisBackendOptions } from './options.js';
 import { partitionOf } from './partition.js';
-import type { RedisContext } from './redis-context.js';
+import { indexMember, isExecutionState, type RedisContext } from './redis-context.js';
 import { scriptErrorCode } from './script-errors.js';
 import { RedisScripts, type LockedExecution, type RedisClient } from './scripts.js';
 import type { StreamEntry } from './stream-replies.js';
@@ -73,7 +73,6 @@ const MAX_INBOX_EVENTS_PER_TASK = 1000;
 
 const CLOSE_TIMEOUT_MS = 1000;
 
-const STATES: ReadonlySet<string> = new Set<WorkflowInstanceState>(['active', 'continued-as-new', 'finished']);
 
 /** `promise`'s value, or undefined once `ms` passed first. */
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
@@ -94,8 +93,8 @@ function consumerName(): string {
 
 function toState(value: string | null | undefined, instance: WorkflowInstance): WorkflowInstanceState {
   if (value === null || value === undefined) throw new InstanceNotFoundError(instance.instanceId);
-  if (!STATES.has(value)) throw new Error(`redflow: execution ${instance.executionId} has unknown state ${value}`);
-  return value as WorkflowInstanceState;
+  if (!isExecutionState(value)) throw new Error(`redflow: execution ${instance.executionId} has unknown state ${value}`);
+  return value;
 }
 
 interface StreamInfo {
@@ -244,7 +243,7 @@ export class RedisBackend implements Backend {
     const p = this.#partition(instance.instanceId);
     return this.#waiter.wait(
       finishedChannel(this.#prefix, p),
-      `${instance.instanceId}\n${instance.executionId}`,
+      indexMember(instance.instanceId, instance.executionId),
       timeoutMs,
       () => this.getWorkflowInstanceState(instance),
     );
@@ -534,16 +533,13 @@ export class RedisBackend implements Backend {
         const p = batch[0]?.partition ?? 0;
         const locked = await this.#scripts.lockWorkflowTasks(
           stream,
+          { group: CONSUMER_GROUP, consumer: this.#consumer, lockTimeoutMs: Math.ceil(lockTimeoutMs), maxInboxEvents: MAX_INBOX_EVENTS_PER_TASK },
           batch.map(({ entry, instance, known }) => ({
             execution: executionKey(this.#prefix, p, instance.instanceId, instance.executionId),
             inbox: inboxKey(this.#prefix, p, instance.instanceId, instance.executionId),
             history: historyKey(this.#prefix, p, instance.instanceId, instance.executionId),
             entryId: entry.id,
-            group: CONSUMER_GROUP,
             knownHistoryLength: known,
-            lockTimeoutMs: Math.ceil(lockTimeoutMs),
-            maxInboxEvents: MAX_INBOX_EVENTS_PER_TASK,
-            consumer: this.#consumer,
           })),
         );
         return batch.flatMap(({ entry, instance, queue, known }, i) => {

@@ -1,3 +1,4 @@
+import type { WorkflowInstanceState } from '../../core/instance.js';
 import type { RedisClient } from './script-runner.js';
 import { partitionOf } from './partition.js';
 
@@ -11,6 +12,13 @@ export interface RedisContext {
 /** The partition `instanceId` lives in under `context`. */
 export function partitionIn(context: RedisContext, instanceId: string): number {
   return partitionOf(instanceId, context.partitions);
+}
+
+const STATES: ReadonlySet<string> = new Set<WorkflowInstanceState>(['active', 'continued-as-new', 'finished']);
+
+/** True for a state an execution hash may hold. */
+export function isExecutionState(value: string): value is WorkflowInstanceState {
+  return STATES.has(value);
 }
 
 /** The member naming an execution in a partition's indexes; mirrors lua/lib/index-member.lua. */

@@ -180,22 +180,22 @@ export class RedisScripts {
 
   /** Runs lock-workflow-task.lua; undefined when there is nothing to run. */
   async lockWorkflowTask(keys: LockWorkflowTaskKeys, args: LockWorkflowTaskArgs): Promise<LockedExecution | undefined> {
-    const [locked] = await this.lockWorkflowTasks(keys.workflowTasks, [{ ...keys, ...args }]);
+    const [locked] = await this.lockWorkflowTasks(keys.workflowTasks, args, [{ ...keys, ...args }]);
     return locked;
   }
 
   /**
-   * Runs lock-workflow-task.lua for entries of one stream that share the group, consumer, lock timeout and
-   * inbox limit (those of the first); one reply per entry, undefined when there is nothing to run.
+   * Runs lock-workflow-task.lua for a batch of entries of one stream, claimed on the same terms; one reply
+   * per entry, undefined when there is nothing to run.
    */
   async lockWorkflowTasks(
     workflowTasks: string,
-    entries: ReadonlyArray<Omit<LockWorkflowTaskKeys, 'workflowTasks'> & LockWorkflowTaskArgs>,
+    terms: Pick<LockWorkflowTaskArgs, 'group' | 'consumer' | 'lockTimeoutMs' | 'maxInboxEvents'>,
+    entries: ReadonlyArray<Omit<LockWorkflowTaskKeys, 'workflowTasks'> & Pick<LockWorkflowTaskArgs, 'entryId' | 'knownHistoryLength'>>,
   ): Promise<Array<LockedExecution | undefined>> {
-    const first = entries[0];
-    if (first === undefined) return [];
+    if (entries.length === 0) return [];
     const k = [workflowTasks, ...entries.flatMap((e) => [e.execution, e.inbox, e.history])];
-    const a = [first.group, first.consumer, first.lockTimeoutMs, first.maxInboxEvents, ...entries.flatMap((e) => [e.entryId, e.knownHistoryLength])];
+    const a = [terms.group, terms.consumer, terms.lockTimeoutMs, terms.maxInboxEvents, ...entries.flatMap((e) => [e.entryId, e.knownHistoryLength])];
     const replies = (await this.#runner.run('lock-workflow-task', k, a, true)) as Array<0 | [number, number, Buffer[], Buffer[]]>;
     return replies.map((reply) => (reply === 0 ? undefined : lockedExecution(reply)));
   }

@@ -46,21 +46,12 @@ describe('lua/lock-workflow-task', () => {
     const entryC = await queued(c, 'worker-b');
     const [lockedA, lockedB, lockedC] = await scripts().lockWorkflowTasks(
       a.workflowTasks,
+      { group: GROUP, consumer: 'worker-a', lockTimeoutMs: 30_000, maxInboxEvents: 0 },
       [
         { k: a, entryId: entryA, known: 1 },
         { k: b, entryId: entryB, known: 0 },
         { k: c, entryId: entryC, known: 0 },
-      ].map(({ k, entryId, known }) => ({
-        execution: k.execution,
-        inbox: k.inbox,
-        history: k.history,
-        entryId,
-        group: GROUP,
-        knownHistoryLength: known,
-        lockTimeoutMs: 30_000,
-        maxInboxEvents: 0,
-        consumer: 'worker-a',
-      })),
+      ].map(({ k, entryId, known }) => ({ execution: k.execution, inbox: k.inbox, history: k.history, entryId, knownHistoryLength: known })),
     );
     assert.deepEqual(lockedA?.history.map(String), ['a2']);
     assert.deepEqual(lockedA?.inbox.map((e) => e.event.toString()), ['na']);
