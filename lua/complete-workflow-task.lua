@@ -36,7 +36,8 @@
   then a = number of activity tasks, then a pairs (queue number 1..q, task blob)
   then n = 1 when the execution continues as new (else 0), then, if 1: KEYS indexes of the new
        execution's hash, inbox and workflow-task stream; its execution id, name, queue, createdAt (ms)
-       and WorkflowExecutionStarted blob; s = number of signals it inherits, then s SignalReceived blobs
+       and WorkflowExecutionStarted blob; s = number of events it inherits, then s pairs (event type,
+       blob): SignalReceived and WorkflowExecutionCanceled
   then c = number of sub-workflows to start in this partition, then per child: KEYS indexes of its
        instance hash, execution hash, inbox and workflow-task stream; its instance id, execution id,
        name, queue, createdAt (ms), WorkflowExecutionStarted blob, and the SubWorkflowFailed blob this
@@ -44,7 +45,9 @@
   then m = number of outbox messages, then per message: f = number of fields, then f field/value pairs
   then d = number of events to deliver to other executions of this partition, then per event: KEYS
        indexes of its execution hash, inbox and workflow-task stream; instance id, execution id, event
-       blob and event type
+       blob and event type. One for an ended execution is dropped, except a cancellation request for an
+       execution that has continued as new: it goes to the outbox, for the relay to hand to the
+       instance's active execution.
   then the hand-over: the consumer to claim activity tasks for ('' = none), the most tasks to claim,
        k = number of activity queues to claim from, then k queue numbers (1..q, as above)
   Returns: the claimed activity tasks, flat: { queue number, entry id, task blob, ... } (empty without
@@ -60,6 +63,7 @@
 --- @include "lib/end-execution"
 --- @include "lib/create-execution"
 --- @include "lib/deliver-event"
+--- @include "lib/carry-over"
 
 local execution, inbox, history, stream, timers, instance = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local execution_timers = KEYS[7]
@@ -125,9 +129,10 @@ local function key(i)
   return KEYS[tonumber(ARGV[i])]
 end
 
--- Continue-as-new: the new execution inherits the signals the old one never consumed, then those that
--- arrived while its last task ran (still in the inbox after the cursor), which must be read before
--- ending the old execution deletes its inbox.
+-- Continue-as-new: the new execution inherits what the old one carries over (unconsumed signals, then the
+-- signals and cancellation requests its last task did not apply), then those that arrived while that task
+-- ran (still in the inbox after the cursor), which must be read before ending the old execution deletes
+-- its inbox. The other events left there answer the old execution's commands and end with it.
 local continuation = tonumber(ARGV[at]) == 1
 local next_execution, inherited = nil, {}
 if continuation then
@@ -139,18 +144,18 @@ if continuation then
   }
   count = tonumber(ARGV[at + 9])
   for i = 1, count do
-    inherited[#inherited + 1] = ARGV[at + 9 + i]
+    inherited[#inherited + 1] = { ARGV[at + 8 + 2 * i], ARGV[at + 9 + 2 * i] }
   end
   for _, entry in ipairs(redis.call('XRANGE', inbox, '-', '+')) do
     local fields = {}
     for i = 1, #entry[2], 2 do
       fields[entry[2][i]] = entry[2][i + 1]
     end
-    if fields.t == 'SignalReceived' then
-      inherited[#inherited + 1] = fields.e
+    if CARRIED_OVER[fields.t] then
+      inherited[#inherited + 1] = { fields.t, fields.e }
     end
   end
-  at = at + 10 + count
+  at = at + 10 + 2 * count
 else
   at = at + 1
 end
@@ -165,8 +170,8 @@ if state ~= 'active' then
 end
 if next_execution then
   create_execution(next_execution.keys, next_execution.args)
-  for _, blob in ipairs(inherited) do
-    redis.call('XADD', next_execution.keys.inbox, '*', 'e', blob, 't', 'SignalReceived')
+  for _, event in ipairs(inherited) do
+    redis.call('XADD', next_execution.keys.inbox, '*', 'e', event[2], 't', event[1])
   end
 end
 
@@ -202,7 +207,13 @@ end
 count = tonumber(ARGV[at])
 for i = 1, count do
   local d = at + 7 * (i - 1)
-  deliver_event(key(d + 1), key(d + 2), key(d + 3), ARGV[d + 4], ARGV[d + 5], ARGV[d + 6], ARGV[d + 7])
+  local target, event_type = key(d + 1), ARGV[d + 7]
+  if not deliver_event(target, key(d + 2), key(d + 3), ARGV[d + 4], ARGV[d + 5], ARGV[d + 6], event_type)
+      and follows_continue_as_new(target, event_type) then
+    -- The keys of the instance's active execution are not in KEYS, and it may move on again before the
+    -- relay delivers: the relay reads it and retries until the script confirms it.
+    redis.call('XADD', KEYS[14], '*', 'k', 'event', 'i', ARGV[d + 4], 'e', ARGV[d + 5], 'b', ARGV[d + 6], 't', event_type)
+  end
 end
 at = at + 1 + 7 * count
 

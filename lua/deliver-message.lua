@@ -7,8 +7,11 @@
   Kinds: 'start' creates a sub-workflow's execution (or, if its instance id is active, answers
   SubWorkflowFailed); 'signal' appends SignalReceived to the instance's active execution and answers
   SignalDelivered (or SignalFailed when it has none); 'event' appends an event to one execution if it is
-  active (cancellation requests, a child's outcome to its parent, answers). An answer goes straight to
-  the sender's execution when it lives in this partition, else to this partition's outbox.
+  active (cancellation requests, a child's outcome to its parent, answers). For an ended execution the
+  event is dropped (late results of its own commands: its history is closed), except a cancellation
+  request for an execution that has continued as new while its instance has an active execution: that
+  one is for the instance, and the caller delivers it to the active execution instead. An answer goes
+  straight to the sender's execution when it lives in this partition, else to this partition's outbox.
 
   KEYS[1] relayed messages zset (message id -> delivery time, ms)
   KEYS[2] target instance hash
@@ -26,7 +29,8 @@
   ARGV[2] dedup window (ms)
   ARGV[3] kind: start | signal | event
   ARGV[4] target instance id
-  ARGV[5] target execution id (signal: the one the caller found active, '' for none)
+  ARGV[5] target execution id (signal: the one the caller found active, '' for none; event: the one the
+          message names, or the instance's active one the caller found after a return of 2)
   ARGV[6] target queue (start)
   ARGV[7] event blob (start: WorkflowExecutionStarted)
   ARGV[8] event type (event)
@@ -40,12 +44,14 @@
   ARGV[16] answer blob on failure (start: SubWorkflowFailed, signal: SignalFailed)
   Returns: 1 when delivered (or dropped because its target has ended); 0 when it was delivered before
            (nothing written); 2 when the signal's target execution is no longer the instance's active
-           one (nothing written: read it again and retry)
+           one, or the cancellation request's target has continued as new (nothing written: read the
+           instance's active execution and retry with it)
   Errors: none
 ]]
 --- @include "lib/now-ms"
 --- @include "lib/create-execution"
 --- @include "lib/deliver-event"
+--- @include "lib/carry-over"
 
 local relayed, instance, execution, inbox, stream = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local message_id, kind, instance_id, execution_id = ARGV[1], ARGV[3], ARGV[4], ARGV[5]
@@ -86,8 +92,9 @@ elseif kind == 'signal' then
   else
     answer(ARGV[16], 'SignalFailed')
   end
-else
-  deliver_event(execution, inbox, stream, instance_id, execution_id, ARGV[7], ARGV[8])
+elseif not deliver_event(execution, inbox, stream, instance_id, execution_id, ARGV[7], ARGV[8])
+    and follows_continue_as_new(execution, ARGV[8]) and redis.call('HGET', instance, 'state') == 'active' then
+  return 2
 end
 
 local now = now_ms()

@@ -2,7 +2,7 @@
   Appends an event to an active execution's inbox and wakes the execution. Returns false (and writes
   nothing) when the execution is missing or has ended: late results are dropped. The event type is
   stored next to the blob (field `t`) because Lua cannot look inside the blob, and continue-as-new must
-  pick the signals out of an inbox.
+  pick the signals and cancellation requests out of an inbox.
 ]]
 --- @include "lib/wake-workflow"
 

@@ -1,4 +1,5 @@
 import type { FailureInfo } from '../errors/errors.js';
+import type { CarriedEvent } from '../history/carry-over.js';
 import type { WorkflowInstance, WorkflowInstanceState } from '../core/instance.js';
 import type {
   HistoryEvent,
@@ -82,10 +83,13 @@ export interface ContinuationRequest {
   instance: WorkflowInstance;
   started: NewEventOf<'WorkflowExecutionStarted'>;
   /**
-   * Signals the old execution received but its code never consumed, in arrival order. They open the new
-   * execution's inbox right after `started`, followed by signals that arrived after the task was claimed.
+   * What the new execution inherits, in this order: the signals the old execution received but its code
+   * never consumed, then the signals and cancellation requests of its last task that it never applied
+   * (they came after the code had continued as new), in arrival order. They open the new execution's inbox
+   * right after `started`, followed by the signals and cancellation requests that arrived after the task
+   * was claimed; every other late event is dropped with the old execution (see `CarriedEvent`).
    */
-  signals: Array<NewEventOf<'SignalReceived'>>;
+  carried: CarriedEvent[];
 }
 
 /** Everything a workflow task produced, committed atomically by `completeWorkflowTask`. */
@@ -100,7 +104,11 @@ export interface WorkflowTaskCompletion {
   subWorkflows?: SubWorkflowRequest[];
   /** Signals to other instances. */
   signals?: SignalRequest[];
-  /** Sub-workflow executions asked to cancel: each receives `WorkflowExecutionCanceled` if still active. */
+  /**
+   * Sub-workflow executions asked to cancel: each receives `WorkflowExecutionCanceled` if still active, or
+   * its instance's active execution does if it continued as new (as `cancelWorkflowInstance`); a finished
+   * one is left alone.
+   */
   cancellations?: WorkflowInstance[];
   /** With state `'finished'` for a sub-workflow: its outcome for the parent. */
   notifyParent?: ParentNotification;

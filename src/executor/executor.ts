@@ -4,6 +4,7 @@ import type { WorkflowTaskCompletion } from '../backend/backend.js';
 import { assertEncodable } from '../codec/codec.js';
 import type { WorkflowInstance } from '../core/instance.js';
 import { NonDeterminismError, WorkflowError, fromFailureInfo, toFailureInfo, type FailureInfo } from '../errors/errors.js';
+import { isCarriedOver } from '../history/carry-over.js';
 import { newEvent, type HistoryEvent, type NewEvent, type NewEventOf } from '../history/events.js';
 import { CancelScope } from '../workflow/cancel-scope.js';
 import type { Channel } from '../workflow/channel.js';
@@ -18,7 +19,7 @@ import { recordScheduled } from './scheduled-commands.js';
 import { runSideEffect } from './side-effect-run.js';
 import { SeededRandom } from './prng.js';
 import { replaySilentLogger } from './replay-logger.js';
-import { SignalInbox, type ReceivedSignal } from './signal-inbox.js';
+import { SignalInbox } from './signal-inbox.js';
 import type { WorkflowFunction } from './workflow-function.js';
 
 /** Finds the workflow function registered under a name. */
@@ -132,6 +133,8 @@ export class Executor implements WorkflowRuntime {
     const taskStarted = newEvent('WorkflowTaskStarted', {});
     record(taskStarted);
     this.currentTime = taskStarted.timestamp;
+    // Events after the code produced its outcome stay out of this history: on continue-as-new the signals and
+    // cancellation requests among them go to the next execution, the rest end with this one (see CarriedEvent).
     const unapplied: NewEvent[] = [];
     for (const event of newEvents) {
       if (this.outcome !== undefined) {
@@ -182,9 +185,11 @@ export class Executor implements WorkflowRuntime {
       const attributes: NewEventOf<'WorkflowExecutionStarted'>['attributes'] = { name, queue, inputs: outcome.continueAs };
       if (parent !== undefined) attributes.parent = parent;
       const started = newEvent('WorkflowExecutionStarted', attributes) as NewEventOf<'WorkflowExecutionStarted'>;
-      const carried: ReceivedSignal[] = [...this.signals.unconsumed(), ...unappliedSignals(unapplied)];
-      const signals = carried.map(({ name: signalName, arg }) => newEvent('SignalReceived', { name: signalName, arg }) as NewEventOf<'SignalReceived'>);
-      completion.continuation = { instance: next, started, signals };
+      // Unconsumed signals first, as the channels hold them; then what the code never saw, in arrival order.
+      const unconsumed = this.signals
+        .unconsumed()
+        .map(({ name: signalName, arg }) => newEvent('SignalReceived', { name: signalName, arg }) as NewEventOf<'SignalReceived'>);
+      completion.continuation = { instance: next, started, carried: [...unconsumed, ...unapplied.filter(isCarriedOver)] };
       completion.state = 'continued-as-new';
       return;
     }
@@ -527,8 +532,4 @@ export class Executor implements WorkflowRuntime {
     if (outcome.error !== undefined) command.settle.reject(fromFailureInfo(outcome.error));
     else command.settle.resolve(outcome.result);
   }
-}
-
-function unappliedSignals(events: NewEvent[]): ReceivedSignal[] {
-  return events.flatMap((event) => (event.type === 'SignalReceived' ? [{ name: event.attributes.name, arg: event.attributes.arg }] : []));
 }

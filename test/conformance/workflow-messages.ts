@@ -3,11 +3,16 @@ import { randomUUID } from 'node:crypto';
 import type { Backend, WorkflowTask, WorkflowTaskCompletion } from '../../src/backend/backend.js';
 import { executionKey, type WorkflowInstance } from '../../src/core/instance.js';
 import { InstanceNotFoundError } from '../../src/errors/errors.js';
+import type { CarriedEvent } from '../../src/history/carry-over.js';
 import { newEvent, type NewEvent, type NewEventOf } from '../../src/history/events.js';
 import { completion, finishing, instance, numbered, started, type Harness } from './harness.js';
 
 function signal(name: string, arg: unknown): NewEventOf<'SignalReceived'> {
   return newEvent('SignalReceived', { name, arg }) as NewEventOf<'SignalReceived'>;
+}
+
+function cancellation(): NewEventOf<'WorkflowExecutionCanceled'> {
+  return newEvent('WorkflowExecutionCanceled', {}) as NewEventOf<'WorkflowExecutionCanceled'>;
 }
 
 function childStarted(parent: WorkflowInstance, scheduleEventId: number): NewEventOf<'WorkflowExecutionStarted'> {
@@ -166,7 +171,7 @@ export function workflowMessageTests(h: Harness, backend: () => Backend): void {
   });
 
   describe('continue-as-new', () => {
-    function continuing(task: WorkflowTask, next: WorkflowInstance, carried: Array<NewEventOf<'SignalReceived'>>): WorkflowTaskCompletion {
+    function continuing(task: WorkflowTask, next: WorkflowInstance, carried: CarriedEvent[]): WorkflowTaskCompletion {
       const events = numbered(task, [
         newEvent('WorkflowTaskStarted', {}),
         ...task.newEvents,
@@ -179,19 +184,25 @@ export function workflowMessageTests(h: Harness, backend: () => Backend): void {
         timers: [],
         canceledTimers: [],
         state: 'continued-as-new',
-        continuation: { instance: next, started: startedNext, signals: carried },
+        continuation: { instance: next, started: startedNext, carried },
       };
     }
 
-    it('starts the next execution with its started event, the carried signals, then the signals that arrived meanwhile', async () => {
+    it('starts the next execution with its started event, the carried events, then the signals and cancellations that arrived meanwhile', async () => {
       const first = instance();
-      await h.startAndComplete(first);
+      await h.startAndComplete(first, { activities: [{ scheduleEventId: 2, name: 'act', queue: 'default', inputs: [], attempt: 0 }] });
+      const [activity] = await h.pollActivities();
+      assert.ok(activity !== undefined);
       await backend().signalWorkflow(first.instanceId, signal('s', 1));
       const task = await h.pollOne();
+      // Late arrivals, in this order: a signal, the result of the old execution's activity, a cancellation,
+      // another signal.
       await backend().signalWorkflow(first.instanceId, signal('s', 2));
+      await backend().completeActivityTask(activity, { result: 'late' });
       await backend().cancelWorkflowInstance(first);
+      await backend().signalWorkflow(first.instanceId, signal('s', 3));
       const next = { instanceId: first.instanceId, executionId: randomUUID() };
-      await backend().completeWorkflowTask(task, continuing(task, next, [signal('s', 1)]));
+      await backend().completeWorkflowTask(task, continuing(task, next, [signal('s', 1), cancellation()]));
 
       assert.equal(await backend().getWorkflowInstanceState(first), 'continued-as-new');
       assert.equal(await backend().getWorkflowInstanceState(next), 'active');
@@ -205,12 +216,15 @@ export function workflowMessageTests(h: Harness, backend: () => Backend): void {
         [
           ['WorkflowExecutionStarted', undefined],
           ['SignalReceived', 1],
+          ['WorkflowExecutionCanceled', undefined],
           ['SignalReceived', 2],
+          ['WorkflowExecutionCanceled', undefined],
+          ['SignalReceived', 3],
         ],
-        'the cancellation meant for the old execution is not carried over',
+        "instance messages are carried in arrival order; the old execution's activity result is not",
       );
       await backend().completeWorkflowTask(nextTask, completion(nextTask));
-      await backend().signalWorkflow(first.instanceId, signal('s', 3));
+      await backend().signalWorkflow(first.instanceId, signal('s', 4));
       const later = await h.pollOne();
       assert.deepEqual(later.instance, next);
     });
@@ -240,6 +254,44 @@ export function workflowMessageTests(h: Harness, backend: () => Backend): void {
       const canceled = await h.pollOne();
       assert.deepEqual(canceled.instance, next);
       assert.deepEqual(canceled.newEvents.map((e) => e.type), ['WorkflowExecutionCanceled']);
+    });
+
+    /**
+     * A parent that asks its child to cancel after the child continued as new into `second`, whose first
+     * task is committed with `secondTask`.
+     */
+    async function cancelContinuedChild(
+      secondTask: (task: WorkflowTask) => WorkflowTaskCompletion,
+    ): Promise<{ child: WorkflowInstance; second: WorkflowInstance }> {
+      const parent = instance();
+      const child = instance();
+      const second = { instanceId: child.instanceId, executionId: randomUUID() };
+      await h.startAndComplete(parent, { subWorkflows: [{ scheduleEventId: 3, instance: child, started: childStarted(parent, 3) }] });
+      await receive(
+        (r) => typesOf(r, second).length > 0,
+        (task) => (executionKey(task.instance) === executionKey(child) ? continuing(task, second, []) : secondTask(task)),
+      );
+      // The parent cancels the child execution it started, which has continued as new since.
+      await backend().signalWorkflow(parent.instanceId, signal('cancel-child', null));
+      const task = await h.pollOne();
+      assert.deepEqual(task.instance, parent);
+      await backend().completeWorkflowTask(task, completion(task, { cancellations: [child] }));
+      return { child, second };
+    }
+
+    it("hands a sub-workflow's cancellation to the child's active execution once the child has continued as new", async () => {
+      const { child, second } = await cancelContinuedChild((task) => completion(task));
+      const received = await receive((r) => typesOf(r, second).length > 0);
+      assert.deepEqual(typesOf(received, second), ['WorkflowExecutionCanceled']);
+      assert.equal(received.has(executionKey(child)), false);
+    });
+
+    it("drops a sub-workflow's cancellation once the child's continued chain has finished", async () => {
+      const { second } = await cancelContinuedChild((task) => finishing(task, 'done'));
+      assert.equal(await backend().getWorkflowInstanceState(second), 'finished');
+      const length = (await backend().getWorkflowInstanceHistory(second)).length;
+      assert.deepEqual(await h.poll({ waitMs: 500 }), []);
+      assert.equal((await backend().getWorkflowInstanceHistory(second)).length, length);
     });
   });
 }

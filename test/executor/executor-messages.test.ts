@@ -109,7 +109,47 @@ describe('Executor messages to other instances', () => {
     const next = completion.continuation;
     assert.equal(next?.instance.executionId, last.attributes.continuedExecutionId);
     assert.deepEqual(next?.started.attributes, { name: 'loops', queue: 'q', inputs: [2], parent: link });
-    assert.deepEqual(next?.signals.map((s) => `${s.attributes.name}:${String(s.attributes.arg)}`), ['b:b1', 'a:a2', 'b:b2']);
+    assert.deepEqual(next?.carried.map((e) => (e.type === 'SignalReceived' ? `${e.attributes.name}:${String(e.attributes.arg)}` : e.type)), ['b:b1', 'a:a2', 'b:b2']);
     assert.equal(completion.notifyParent, undefined, 'the parent hears only from the last execution');
+  });
+
+  it('carries the signals and cancellation requests it did not apply, in arrival order, and nothing else', async () => {
+    async function waits(ctx: WorkflowContext, run: number): Promise<number> {
+      await workflow.newSignalChannel(ctx, 'go').receive();
+      workflow.continueAsNew(ctx, run + 1);
+    }
+    const signal = (name: string, arg: string): NewEvent => newEvent('SignalReceived', { name, arg });
+    const completion = await run({ waits }, [], [
+      started('waits', 1),
+      signal('other', 'unconsumed'),
+      signal('go', 'now'),
+      // The code has continued as new: none of these is applied.
+      signal('other', 'late-1'),
+      newEvent('TimerFired', {}, 9),
+      newEvent('WorkflowExecutionCanceled', {}),
+      newEvent('ActivityCompleted', { result: 1 }, 4),
+      signal('go', 'late-2'),
+    ]);
+    assert.equal(completion.state, 'continued-as-new');
+    assert.deepEqual(
+      completion.events.map((e) => e.type),
+      ['WorkflowTaskStarted', 'WorkflowExecutionStarted', 'SignalReceived', 'SignalReceived', 'WorkflowExecutionContinuedAsNew'],
+    );
+    const carried = completion.continuation?.carried.map((e) => (e.type === 'SignalReceived' ? `${e.attributes.name}:${String(e.attributes.arg)}` : e.type));
+    assert.deepEqual(carried, ['other:unconsumed', 'other:late-1', 'WorkflowExecutionCanceled', 'go:late-2']);
+  });
+
+  it('cancels the next execution with a carried cancellation right after it starts', async () => {
+    async function sleeps(ctx: WorkflowContext): Promise<string> {
+      await workflow.sleep(ctx, 60_000);
+      return 'slept';
+    }
+    const executor = new Executor({ instanceId: 'parent', executionId: 'p2' }, (name) => (name === 'sleeps' ? sleeps : undefined), testLogger);
+    const completion = await run({}, [], [started('sleeps'), newEvent('WorkflowExecutionCanceled', {})], executor);
+    assert.equal(completion.state, 'finished');
+    assert.deepEqual(completion.timers, [], 'the timer is withdrawn before it is ever scheduled');
+    const last = completion.events.at(-1);
+    assert.ok(last?.type === 'WorkflowExecutionFinished');
+    assert.equal(last.attributes.error?.type, 'CanceledError');
   });
 });

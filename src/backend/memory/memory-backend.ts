@@ -25,6 +25,7 @@ import {
   LeaseLostError,
   instanceFailureInfo,
 } from '../../errors/errors.js';
+import { isCarriedOver } from '../../history/carry-over.js';
 import { newEvent, type HistoryEvent, type NewEvent, type NewEventOf } from '../../history/events.js';
 import { Notifier } from './notifier.js';
 
@@ -105,10 +106,7 @@ export class MemoryBackend implements Backend {
 
   async cancelWorkflowInstance(instance: WorkflowInstance): Promise<void> {
     await Promise.resolve();
-    const execution = this.execution(instance);
-    if (execution.state === 'finished') return;
-    const key = execution.state === 'active' ? executionKey(instance) : this.activeExecution(instance.instanceId);
-    if (key !== undefined) this.deliver(key, this.executions.get(key) as Execution, newEvent('WorkflowExecutionCanceled', {}));
+    this.requestCancellation(this.execution(instance));
   }
 
   async removeWorkflowInstance(instance: WorkflowInstance): Promise<void> {
@@ -269,20 +267,34 @@ export class MemoryBackend implements Backend {
     }
     for (const child of completion.cancellations ?? []) {
       const target = this.executions.get(executionKey(child));
-      if (target?.state === 'active') this.deliver(executionKey(child), target, newEvent('WorkflowExecutionCanceled', {}));
+      if (target !== undefined) this.requestCancellation(target);
     }
+    // A parent that has ended takes no child outcome: its history is closed.
     const notify = completion.notifyParent;
     const parent = notify === undefined ? undefined : this.executions.get(executionKey(notify.parent));
     if (notify !== undefined && parent?.state === 'active') this.deliver(executionKey(notify.parent), parent, notify.event);
   }
 
-  /** Starts the next execution with the signals the old one left unconsumed, then those that arrived since. */
+  /**
+   * Starts the next execution with what the old one carries over, then the signals and cancellation requests
+   * that arrived after its last task was claimed; the other late events end with the old inbox.
+   */
   private continueAsNew(old: Execution, continuation: ContinuationRequest): void {
     const next = this.createExecution(continuation.instance, continuation.started);
-    const leftover = old.inbox.map((entry) => decodeEvent(entry.event)).filter((event) => event.type === 'SignalReceived');
-    for (const signal of [...continuation.signals, ...leftover]) {
-      next.inbox.push({ id: this.nextInboxId++, event: encodeEvent(signal) });
+    const leftover = old.inbox.map((entry) => decodeEvent(entry.event)).filter(isCarriedOver);
+    for (const event of [...continuation.carried, ...leftover]) {
+      next.inbox.push({ id: this.nextInboxId++, event: encodeEvent(event) });
     }
+  }
+
+  /**
+   * Appends `WorkflowExecutionCanceled` to `execution` if active, or to its instance's active execution if it
+   * continued as new (the request is for the instance); a finished chain has nothing left to cancel.
+   */
+  private requestCancellation(execution: Execution): void {
+    const key = execution.state === 'continued-as-new' ? this.activeExecution(execution.instance.instanceId) : executionKey(execution.instance);
+    const target = key === undefined ? undefined : this.executions.get(key);
+    if (key !== undefined && target?.state === 'active') this.deliver(key, target, newEvent('WorkflowExecutionCanceled', {}));
   }
 
   private end(key: string, execution: Execution, state: WorkflowInstanceState): void {

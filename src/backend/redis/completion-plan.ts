@@ -68,7 +68,8 @@ function assertSequence(task: WorkflowTask, completion: WorkflowTaskCompletion):
  * Turns a completion into one complete-workflow-task call on the task's partition. Sub-workflows,
  * cancellations and the parent's notification go straight to executions of the same partition; those of
  * other partitions, and every signal (whose target execution is only known when it arrives), go to the
- * partition's outbox, in order: starts before the signals that may target them.
+ * partition's outbox, in order: starts before the signals that may target them. (The script passes a
+ * cancellation for a child that has continued as new on to the outbox as well.)
  */
 export async function planCompletion(options: CompletionPlanOptions, task: WorkflowTask, completion: WorkflowTaskCompletion): Promise<CompletionPlan> {
   assertSequence(task, completion);
@@ -164,7 +165,7 @@ export async function planCompletion(options: CompletionPlanOptions, task: Workf
       queue,
       createdAt: c.started.timestamp.getTime(),
       started: encodeEvent(c.started),
-      signals: c.signals.map((signal) => encodeEvent(signal)),
+      carried: c.carried.map((event) => ({ type: event.type, event: encodeEvent(event) })),
     };
   }
 

@@ -34,8 +34,8 @@ export interface ExecutionKeyRefs {
 
 /** The execution a continue-as-new completion creates. */
 export interface ContinuationArgs extends ExecutionKeyRefs, Omit<NewExecution, 'instanceId'> {
-  /** Encoded `SignalReceived` events it inherits, before those left in the old inbox. */
-  signals: Buffer[];
+  /** Encoded events it inherits (`CarriedEvent`s) with their types, before those left in the old inbox. */
+  carried: Array<{ type: string; event: Buffer }>;
 }
 
 /** A sub-workflow of the same partition, started by the completion. */
@@ -125,7 +125,7 @@ export function completionCall(keys: CompleteWorkflowTaskKeys, args: CompleteWor
     ...args.activities.flatMap((a) => [a.queue + 1, a.task]),
     ...(c === undefined
       ? [0]
-      : [1, ...refs(c), c.executionId, c.name, c.queue, c.createdAt, c.started, c.signals.length, ...c.signals]),
+      : [1, ...refs(c), c.executionId, c.name, c.queue, c.createdAt, c.started, c.carried.length, ...c.carried.flatMap((e) => [e.type, e.event])]),
     args.children.length,
     ...args.children.flatMap((child) => [
       key(child.instance),

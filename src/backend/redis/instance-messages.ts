@@ -2,6 +2,7 @@ import { encodeEvent } from '../../codec/event-codec.js';
 import type { WorkflowInstance } from '../../core/instance.js';
 import { InstanceNotFoundError } from '../../errors/errors.js';
 import { newEvent, type NewEventOf } from '../../history/events.js';
+import { activeExecutionOf, type ActiveExecution } from './active-execution.js';
 import { InstanceScripts } from './instance-scripts.js';
 import { executionKey, inboxKey, instanceKey, workflowTaskStreamKey } from './keys.js';
 import { partitionIn, type RedisContext } from './redis-context.js';
@@ -29,7 +30,7 @@ export class InstanceMessages {
     const { prefix } = this.#context;
     const p = partitionIn(this.#context, instanceId);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const active = await this.#activeExecution(instanceId);
+      const active = await activeExecutionOf(this.#context, instanceId);
       if (active === undefined) throw new InstanceNotFoundError(instanceId);
       const keys = {
         instance: instanceKey(prefix, p, instanceId),
@@ -51,11 +52,10 @@ export class InstanceMessages {
     const p = partitionIn(this.#context, instanceId);
     const [state, queue] = await client.hmget(executionKey(prefix, p, instanceId, instance.executionId), 'state', 'queue');
     if (typeof state !== 'string' || typeof queue !== 'string') throw new InstanceNotFoundError(instanceId);
-    let target: { executionId: string; queue: string } | undefined =
-      state === 'active' ? { executionId: instance.executionId, queue } : undefined;
+    let target: ActiveExecution | undefined = state === 'active' ? { executionId: instance.executionId, queue } : undefined;
     if (state === 'finished') return;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      target ??= await this.#activeExecution(instanceId);
+      target ??= await activeExecutionOf(this.#context, instanceId);
       // The chain it belonged to has finished: nothing left to cancel.
       if (target === undefined) return;
       const keys = this.#deliveryKeys(p, instanceId, target.executionId, target.queue);
@@ -63,15 +63,6 @@ export class InstanceMessages {
       target = undefined;
     }
     throw new Error(`redflow: could not cancel ${instanceId}: its active execution kept changing`);
-  }
-
-  async #activeExecution(instanceId: string): Promise<{ executionId: string; queue: string } | undefined> {
-    const { client, prefix } = this.#context;
-    const p = partitionIn(this.#context, instanceId);
-    const [executionId, state, queue] = await client.hmget(instanceKey(prefix, p, instanceId), 'executionId', 'state', 'queue');
-    // create-execution writes `queue` into the instance hash together with the execution id.
-    if (state !== 'active' || typeof executionId !== 'string' || typeof queue !== 'string') return undefined;
-    return { executionId, queue };
   }
 
   #deliveryKeys(p: number, instanceId: string, executionId: string, queue: string): {

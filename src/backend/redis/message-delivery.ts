@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
+import { activeExecutionOf } from './active-execution.js';
 import { activeKey, executionKey, inboxKey, instanceKey, instancesKey, outboxKey, relayedKey, workflowQueuesKey, workflowTaskStreamKey } from './keys.js';
-import { parseOutboxEntry, type MessageSender, type OutboxMessage } from './outbox-message.js';
+import { parseOutboxEntry, type EventMessage, type MessageSender, type OutboxMessage } from './outbox-message.js';
 import { partitionIn, type RedisContext } from './redis-context.js';
 import type { DeliverMessageArgs, DeliverMessageKeys, DeliveryResult, RelayScripts } from './relay-scripts.js';
 
@@ -12,8 +13,9 @@ import type { DeliverMessageArgs, DeliverMessageKeys, DeliveryResult, RelayScrip
  */
 export const DELIVERED_MESSAGE_RETENTION_MS = 24 * 60 * 60 * 1000;
 
-// A signal's target execution read before the script may have ended by the time it runs (continue-as-new);
-// each retry reads it again. A chain that outruns the relay this often means something is wrong.
+// A signal's target execution read before the script may have ended by the time it runs (continue-as-new),
+// and so may a cancellation request's; each retry reads it again. A chain that outruns the relay this often
+// means something is wrong.
 const MAX_ATTEMPTS = 50;
 
 /** What became of an outbox entry. */
@@ -56,14 +58,14 @@ export class MessageDelivery {
     }
     const common: Common = { messageId: `${source}-${entryId}`, dedupWindowMs: DELIVERED_MESSAGE_RETENTION_MS };
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const result = await this.#attempt(message, common);
+      const result = await this.#attempt(message, common, attempt > 0);
       if (result !== 'moved') return result;
     }
-    throw new Error(`redflow: could not deliver signal to ${message.instanceId}: its active execution kept changing`);
+    throw new Error(`redflow: could not deliver a ${message.kind} message to ${message.instanceId}: its active execution kept changing`);
   }
 
-  async #attempt(message: OutboxMessage, common: Common): Promise<DeliveryResult> {
-    const { client } = this.#context;
+  /** One delivery; `moved`: the previous attempt found that the target execution had moved on. */
+  async #attempt(message: OutboxMessage, common: Common, moved: boolean): Promise<DeliveryResult> {
     const p = partitionIn(this.#context, message.instanceId);
     if (message.kind === 'start') {
       const { instanceId, executionId, queue, name, createdAt } = message;
@@ -74,18 +76,30 @@ export class MessageDelivery {
     }
     if (message.kind === 'signal') {
       const { instanceId } = message;
-      const [current, state, queue] = await client.hmget(instanceKey(this.#context.prefix, p, instanceId), 'executionId', 'state', 'queue');
-      const executionId = state === 'active' && typeof current === 'string' ? current : '';
-      const keys = this.#keys(p, instanceId, executionId, queue ?? '', message.sender);
+      const { executionId, queue } = (await activeExecutionOf(this.#context, instanceId)) ?? { executionId: '', queue: '' };
+      const keys = this.#keys(p, instanceId, executionId, queue, message.sender);
       const answer = this.#answer(p, message.sender, message.delivered, message.failed);
       const args = { ...common, kind: 'signal', instanceId, executionId, queue: '', event: message.signal, eventType: 'SignalReceived', name: '', createdAt: 0 } as const;
       return this.#scripts.deliverMessage(keys, { ...args, ...answer });
     }
-    const { instanceId, executionId, event, eventType } = message;
-    const queue = message.queue ?? (await client.hget(executionKey(this.#context.prefix, p, instanceId, executionId), 'queue')) ?? '';
+    const { instanceId, event, eventType } = message;
+    const { executionId, queue } = await this.#eventTarget(p, message, moved);
     const keys = this.#keys(p, instanceId, executionId, queue, undefined);
     const args = { ...common, kind: 'event', instanceId, executionId, queue, event, eventType, name: '', createdAt: 0 } as const;
     return this.#scripts.deliverMessage(keys, { ...args, ...NO_ANSWER });
+  }
+
+  /**
+   * The execution an event goes to: the one the message names until the script answers that it has
+   * continued as new (a cancellation request, which is for the instance), then the instance's active one.
+   * Without an active one left, the named one again: the script drops the event there.
+   */
+  async #eventTarget(p: number, message: EventMessage, moved: boolean): Promise<{ executionId: string; queue: string }> {
+    const active = moved ? await activeExecutionOf(this.#context, message.instanceId) : undefined;
+    if (active !== undefined) return active;
+    const { client, prefix } = this.#context;
+    const queue = message.queue ?? (await client.hget(executionKey(prefix, p, message.instanceId, message.executionId), 'queue'));
+    return { executionId: message.executionId, queue: queue ?? '' };
   }
 
   /**

@@ -26,7 +26,10 @@ export interface SignalMessage {
   failed: Buffer;
 }
 
-/** An event for one execution, dropped if it is no longer active. */
+/**
+ * An event for one execution, dropped if it has ended; but a cancellation request for an execution that
+ * has continued as new goes to its instance's active execution.
+ */
 export interface EventMessage {
   kind: 'event';
   instanceId: string;

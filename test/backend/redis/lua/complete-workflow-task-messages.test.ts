@@ -14,11 +14,14 @@ describe('lua/complete-workflow-task: messages to other executions', () => {
     return [k.execution, k.inbox, k.workflowTasks, k.instance];
   }
 
-  it('continues as new: a new active execution inherits signals, then the signals that arrived meanwhile', async () => {
+  it('continues as new: a new active execution inherits the carried events, then the signals and cancellations that arrived meanwhile', async () => {
     const c = await claimExecution(redis(), scripts(), ['n1']);
     const { k } = c;
     await redis().xadd(k.inbox, '*', 'e', 'late-signal', 't', 'SignalReceived');
     await redis().xadd(k.inbox, '*', 'e', 'late-timer', 't', 'TimerFired');
+    await redis().xadd(k.inbox, '*', 'e', 'late-cancel', 't', 'WorkflowExecutionCanceled');
+    await redis().xadd(k.inbox, '*', 'e', 'late-activity', 't', 'ActivityCompleted');
+    await redis().xadd(k.inbox, '*', 'e', 'last-signal', 't', 'SignalReceived');
     await redis().pexpire(k.instance, 100_000);
     const next = executionKeys({ prefix: k.prefix, executionId: 'exec-2', queue: 'next-queue' });
     await completeClaimed(scripts(), c, {
@@ -32,7 +35,11 @@ describe('lua/complete-workflow-task: messages to other executions', () => {
         queue: 'next-queue',
         createdAt: 7000,
         started: Buffer.from('started'),
-        signals: [Buffer.from('unconsumed')],
+        carried: [
+          { type: 'SignalReceived', event: Buffer.from('unconsumed') },
+          { type: 'WorkflowExecutionCanceled', event: Buffer.from('unapplied-cancel') },
+          { type: 'SignalReceived', event: Buffer.from('unapplied-signal') },
+        ],
       },
     }, extraOf(next).slice(0, 3));
 
@@ -44,7 +51,11 @@ describe('lua/complete-workflow-task: messages to other executions', () => {
     assert.deepEqual((await entries(redis(), next.inbox)).map((e) => [e.fields.t, e.fields.e]), [
       ['WorkflowExecutionStarted', 'started'],
       ['SignalReceived', 'unconsumed'],
+      ['WorkflowExecutionCanceled', 'unapplied-cancel'],
+      ['SignalReceived', 'unapplied-signal'],
       ['SignalReceived', 'late-signal'],
+      ['WorkflowExecutionCanceled', 'late-cancel'],
+      ['SignalReceived', 'last-signal'],
     ]);
     assert.deepEqual((await entries(redis(), next.workflowTasks)).map((e) => e.fields), [{ i: 'order-1', e: 'exec-2' }]);
     assert.deepEqual(await redis().smembers(k.active), ['order-1\nexec-2']);
@@ -148,5 +159,26 @@ describe('lua/complete-workflow-task: messages to other executions', () => {
     assert.deepEqual((await entries(redis(), parent.inbox)).map((e) => e.fields), [{ e: 'done', t: 'SubWorkflowCompleted' }]);
     assert.deepEqual((await entries(redis(), parent.workflowTasks)).map((e) => e.fields.i), ['parent']);
     assert.equal(await redis().exists(gone.inbox), 0);
+  });
+
+  it('passes a cancellation for an execution that continued as new to the outbox, and drops its other events', async () => {
+    const c = await claimExecution(redis(), scripts());
+    const old = executionKeys({ prefix: c.k.prefix, instanceId: 'kid', executionId: 'kid-1' });
+    await seedExecution(redis(), old, { state: 'continued-as-new' });
+    await completeClaimed(
+      scripts(),
+      c,
+      {
+        deliveries: [
+          { execution: 0, inbox: 1, workflowTasks: 2, instanceId: 'kid', executionId: 'kid-1', event: Buffer.from('cancel'), eventType: 'WorkflowExecutionCanceled' },
+          { execution: 0, inbox: 1, workflowTasks: 2, instanceId: 'kid', executionId: 'kid-1', event: Buffer.from('late'), eventType: 'SignalDelivered' },
+        ],
+      },
+      extraOf(old),
+    );
+    assert.equal(await redis().exists(old.inbox), 0, 'nothing lands in the old execution');
+    assert.deepEqual((await entries(redis(), outboxKey(c.k.prefix, 0))).map((e) => e.fields), [
+      { k: 'event', i: 'kid', e: 'kid-1', b: 'cancel', t: 'WorkflowExecutionCanceled' },
+    ]);
   });
 });

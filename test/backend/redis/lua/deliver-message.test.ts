@@ -70,6 +70,36 @@ describe('lua/deliver-message', () => {
     assert.ok(await redis().zscore(relayedKey(target.prefix, 0), '3-1700000000000-0'));
   });
 
+  it("answers moved, writing nothing, for a cancellation of an execution that continued as new while its instance is active", async () => {
+    const old = executionKeys();
+    await seedExecution(redis(), old, { state: 'continued-as-new' });
+    const active = executionKeys({ prefix: old.prefix, executionId: 'exec-2' });
+    await seedExecution(redis(), active);
+    const before = await snapshot(redis(), old.prefix);
+    const a = args(old, { event: Buffer.from('cancel'), eventType: 'WorkflowExecutionCanceled' });
+    assert.equal(await deliver(keys(old), a), 'moved');
+    assert.deepEqual(await snapshot(redis(), old.prefix), before);
+    // The caller retries with the instance's active execution.
+    assert.equal(await deliver(keys(active), { ...a, executionId: 'exec-2' }), 'delivered');
+    assert.deepEqual((await entries(redis(), active.inbox)).map((e) => e.fields), [{ e: 'cancel', t: 'WorkflowExecutionCanceled' }]);
+    assert.equal(await redis().exists(old.inbox), 0);
+  });
+
+  it("drops other events for an execution that continued as new, and a cancellation once its chain has finished", async () => {
+    const old = executionKeys();
+    await seedExecution(redis(), old, { state: 'continued-as-new' });
+    const active = executionKeys({ prefix: old.prefix, executionId: 'exec-2' });
+    await seedExecution(redis(), active);
+    const late = args(old, { event: Buffer.from('late'), eventType: 'SubWorkflowCompleted' });
+    assert.equal(await deliver(keys(old), late), 'delivered');
+    await redis().hset(old.instance, 'state', 'finished');
+    const cancel = args(old, { messageId: 'm2', event: Buffer.from('cancel'), eventType: 'WorkflowExecutionCanceled' });
+    assert.equal(await deliver(keys(old), cancel), 'delivered');
+    assert.equal(await redis().exists(old.inbox), 0);
+    assert.equal(await redis().exists(active.inbox), 0);
+    assert.deepEqual((await redis().zrange(relayedKey(old.prefix, 0), 0, -1)).sort(), ['3-1700000000000-0', 'm2']);
+  });
+
   it('forgets delivery records older than the dedup window', async () => {
     const target = executionKeys();
     await seedExecution(redis(), target);
