@@ -5,6 +5,7 @@ import { subWorkflowScenarios } from './sub-workflow-scenarios.js';
 import { cancellationScenarios } from './cancellation-scenarios.js';
 import { managementScenarios } from './management-scenarios.js';
 import { continueAsNewScenarios } from './continue-as-new-scenarios.js';
+import { carryOverScenarios } from './carry-over-scenarios.js';
 import { selectScenarios } from './select-scenarios.js';
 
 const memory: SettingsBackendFactory = (settings) => Promise.resolve(new MemoryBackend(settings));
@@ -13,5 +14,6 @@ e2eGroup('signals', 'MemoryBackend', memory, signalScenarios);
 e2eGroup('sub-workflows', 'MemoryBackend', memory, subWorkflowScenarios);
 e2eGroup('cancellation', 'MemoryBackend', memory, cancellationScenarios);
 e2eGroup('continue-as-new', 'MemoryBackend', memory, continueAsNewScenarios);
+e2eGroup('continue-as-new carry-over', 'MemoryBackend', memory, carryOverScenarios);
 e2eGroup('select and channels', 'MemoryBackend', memory, selectScenarios);
 e2eGroup('queues and instance management', 'MemoryBackend', memory, managementScenarios);

@@ -1,6 +1,7 @@
 import { redisBackendOn } from '../helpers/redis-backends.js';
 import { useRedisServer } from '../helpers/redis-server.js';
 import { cancellationScenarios } from './cancellation-scenarios.js';
+import { carryOverScenarios } from './carry-over-scenarios.js';
 import { continueAsNewScenarios } from './continue-as-new-scenarios.js';
 import { e2eGroup, type SettingsBackendFactory } from './harness.js';
 import { managementScenarios } from './management-scenarios.js';
@@ -13,6 +14,7 @@ const groups = [
   ['sub-workflows', subWorkflowScenarios],
   ['cancellation', cancellationScenarios],
   ['continue-as-new', continueAsNewScenarios],
+  ['continue-as-new carry-over', carryOverScenarios],
   ['select and channels', selectScenarios],
   ['queues and instance management', managementScenarios],
 ] as const;
