@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { runInActivityContext, type ActivityContext } from '../activity/activity-context.js';
 import type { ActivityOutcome, ActivityTask, Backend, WorkflowTask, WorkflowTaskHandoff } from '../backend/backend.js';
 import { assertEncodable } from '../codec/codec.js';
+import { safeToLeaveUnawaited } from '../core/unawaited.js';
 import { LeaseLostError, WorkflowError } from '../errors/errors.js';
 import { toFailureInfo } from '../errors/failure-info.js';
 import { isInstance } from '../errors/thrown-value.js';
@@ -93,7 +94,8 @@ export class ActivityTaskHandler {
       queue: task.queue,
       logger,
       signal,
-      heartbeat: (details?: unknown) => this.heartbeat(task, controller, details),
+      // Activities often call heartbeat() without awaiting it: its failure must not become an unhandled rejection.
+      heartbeat: (details?: unknown) => safeToLeaveUnawaited(this.heartbeat(task, controller, details)),
     };
     let result: unknown;
     try {
