@@ -13,7 +13,7 @@ export interface ActivityContext {
   readonly logger: Logger;
   /** Aborted when the task's lease is lost or the worker is stopping. */
   readonly signal: AbortSignal;
-  /** Extends the task's lease and records `details`; call it from long activities. */
+  /** Extends the task's lease and records `details`; call it from long activities. A failure nobody awaits is ignored. */
   heartbeat(details?: unknown): Promise<void>;
 }
 

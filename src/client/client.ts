@@ -3,7 +3,8 @@ import type { Backend, BackendStats, WorkflowInstancePage } from '../backend/bac
 import { DEFAULT_MAX_PAYLOAD_BYTES, assertPayloadSize } from '../codec/codec.js';
 import { DEFAULT_QUEUE, type WorkflowInstance, type WorkflowInstanceState } from '../core/instance.js';
 import { assertInstanceId, assertQueueName } from '../core/validation.js';
-import { CanceledError, InvalidArgumentError, WaitTimeoutError, fromFailureInfo } from '../errors/errors.js';
+import { CanceledError, InvalidArgumentError, WaitTimeoutError } from '../errors/errors.js';
+import { fromFailureInfo } from '../errors/failure-info.js';
 import type { WorkflowFunction } from '../executor/workflow-function.js';
 import { newEvent, type HistoryEvent, type NewEventOf } from '../history/events.js';
 

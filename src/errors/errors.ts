@@ -1,3 +1,7 @@
+import type { FailureInfo } from './failure-info.js';
+
+export type { FailureInfo } from './failure-info.js';
+
 /** Stable machine-readable codes carried by every redflow error. */
 export type ErrorCode =
   | 'WORKFLOW_ERROR'
@@ -17,29 +21,34 @@ export abstract class RedflowError extends Error {
   abstract readonly code: ErrorCode;
 }
 
-/** Serializable form of a failure that crossed the history (activity, workflow or sub-workflow). */
-export interface FailureInfo {
-  message: string;
-  type: string;
-  stack?: string;
-  permanent: boolean;
-  cause?: FailureInfo;
-}
-
 /**
- * A workflow, activity or sub-workflow failed. `type` is the original error's `name`;
- * `permanent` is true when the failure must not be retried.
+ * A workflow, activity or sub-workflow failed. `type` is the original error's `name` (`'Error'` for a thrown
+ * non-`Error`); `permanent` is true when the failure must not be retried; `cause` is the original cause, itself
+ * a `WorkflowError`.
  */
 export class WorkflowError extends RedflowError {
   override readonly name = 'WorkflowError';
   readonly code = 'WORKFLOW_ERROR';
   readonly type: string;
   readonly permanent: boolean;
+  /**
+   * Payload data that came with the failure (API.md "Thrown values"), decoded like any payload: the thrown
+   * value itself when it was not an `Error` (then `message` describes it: a string as is, an object as its
+   * JSON); for an `Error`, its own enumerable fields beyond name, message, stack and cause (such as Node's
+   * `code` and `errno`) and an `AggregateError`'s `errors`, as a plain object. Undefined when there are none.
+   * What a payload cannot hold (functions, symbols, cycles, unreadable properties, more than 4 MiB) is left
+   * out, and `message` ends with a note saying what.
+   */
+  readonly details: unknown;
 
-  constructor(message: string, options: { type?: string; permanent?: boolean; cause?: unknown; stack?: string } = {}) {
+  constructor(
+    message: string,
+    options: { type?: string; permanent?: boolean; cause?: unknown; stack?: string; details?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.type = options.type ?? 'Error';
     this.permanent = options.permanent ?? false;
+    this.details = options.details;
     if (options.stack !== undefined) this.stack = options.stack;
   }
 }
@@ -157,39 +166,22 @@ export function permanentError(err: Error | string): Error {
   return error;
 }
 
-/** True for errors raised by a cancellation. */
+/** True for errors raised by a cancellation. Never throws, whatever `err` is. */
 export function isCanceled(err: unknown): boolean {
-  if (err instanceof CanceledError) return true;
-  return err instanceof WorkflowError && err.type === 'CanceledError';
-}
-
-function isPermanent(err: unknown): boolean {
-  if (err instanceof WorkflowError) return err.permanent;
-  return typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[PERMANENT] === true;
-}
-
-/** Turns anything thrown into the serializable failure record kept in the history. */
-export function toFailureInfo(err: unknown, depth = 0): FailureInfo {
-  if (!(err instanceof Error)) {
-    return { message: String(err), type: 'Error', permanent: false };
+  try {
+    if (err instanceof CanceledError) return true;
+    return err instanceof WorkflowError && err.type === 'CanceledError';
+  } catch {
+    return false;
   }
-  const info: FailureInfo = {
-    message: err.message,
-    type: err instanceof WorkflowError ? err.type : err.name,
-    permanent: isPermanent(err),
-  };
-  if (err.stack !== undefined) info.stack = err.stack;
-  if (err.cause !== undefined && depth < 8) info.cause = toFailureInfo(err.cause, depth + 1);
-  return info;
 }
 
-/** Rebuilds the error a workflow or client sees from a recorded failure. */
-export function fromFailureInfo(info: FailureInfo): WorkflowError {
-  const options: { type: string; permanent: boolean; cause?: unknown; stack?: string } = {
-    type: info.type,
-    permanent: info.permanent,
-  };
-  if (info.cause !== undefined) options.cause = fromFailureInfo(info.cause);
-  if (info.stack !== undefined) options.stack = info.stack;
-  return new WorkflowError(info.message, options);
+/** True when `err` must not be retried (`permanentError`, or a permanent `WorkflowError`). Never throws. */
+export function isPermanent(err: unknown): boolean {
+  try {
+    if (err instanceof WorkflowError) return err.permanent;
+    return typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[PERMANENT] === true;
+  } catch {
+    return false;
+  }
 }

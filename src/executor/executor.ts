@@ -3,13 +3,14 @@ import type { Logger } from 'pino';
 import type { WorkflowTaskCompletion } from '../backend/backend.js';
 import { assertEncodable } from '../codec/codec.js';
 import type { WorkflowInstance } from '../core/instance.js';
-import { NonDeterminismError, WorkflowError, fromFailureInfo, toFailureInfo, type FailureInfo } from '../errors/errors.js';
+import { NonDeterminismError, WorkflowError } from '../errors/errors.js';
+import { fromFailureInfo, toFailureInfo, type FailureInfo } from '../errors/failure-info.js';
 import { isCarriedOver } from '../history/carry-over.js';
 import { newEvent, type HistoryEvent, type NewEvent, type NewEventOf } from '../history/events.js';
 import { CancelScope } from '../workflow/cancel-scope.js';
 import type { Channel } from '../workflow/channel.js';
 import { createRootContext } from '../workflow/context.js';
-import { ContinueAsNewRequest } from '../workflow/continue-as-new.js';
+import { continueAsNewInputs } from '../workflow/continue-as-new.js';
 import { Future } from '../workflow/future.js';
 import type { ActivityAttempt, SubWorkflowAttempt, WorkflowRuntime } from '../workflow/runtime.js';
 import { childExecutionId, defaultChildInstanceId } from './child-ids.js';
@@ -430,8 +431,11 @@ export class Executor implements WorkflowRuntime {
       return;
     }
     const ctx = createRootContext(this, this.rootScope);
+    // Whatever the workflow threw, neither handler can throw: a throw there would be an unhandled rejection
+    // (ending a default Node process) and would leave the instance active for good.
     const fail = (err: unknown): void => {
-      this.outcome = err instanceof ContinueAsNewRequest ? { continueAs: err.inputs } : { error: toFailureInfo(err) };
+      const continueAs = continueAsNewInputs(err);
+      this.outcome = continueAs !== undefined ? { continueAs } : { error: toFailureInfo(err) };
     };
     let running: Promise<unknown>;
     try {

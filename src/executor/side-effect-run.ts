@@ -1,5 +1,6 @@
 import { assertEncodable } from '../codec/codec.js';
-import { WorkflowError, toFailureInfo, type FailureInfo } from '../errors/errors.js';
+import { WorkflowError } from '../errors/errors.js';
+import { toFailureInfo, type FailureInfo } from '../errors/failure-info.js';
 
 /** Runs a side effect's function once and captures its result or error for the history. */
 export function runSideEffect(fn: () => unknown): { result?: unknown; error?: FailureInfo } {

@@ -2,7 +2,10 @@ import type { Logger } from 'pino';
 import { runInActivityContext, type ActivityContext } from '../activity/activity-context.js';
 import type { ActivityOutcome, ActivityTask, Backend, WorkflowTask, WorkflowTaskHandoff } from '../backend/backend.js';
 import { assertEncodable } from '../codec/codec.js';
-import { LeaseLostError, WorkflowError, permanentError, toFailureInfo } from '../errors/errors.js';
+import { safeToLeaveUnawaited } from '../core/unawaited.js';
+import { LeaseLostError, WorkflowError } from '../errors/errors.js';
+import { toFailureInfo } from '../errors/failure-info.js';
+import { isInstance } from '../errors/thrown-value.js';
 import type { ActivityFunction } from '../workflow/activity.js';
 import type { Reserve } from './handoff.js';
 import { keepLeased } from './lease-keeper.js';
@@ -91,15 +94,8 @@ export class ActivityTaskHandler {
       queue: task.queue,
       logger,
       signal,
-      heartbeat: async (details?: unknown) => {
-        try {
-          if (details !== undefined) assertEncodable(details, 'heartbeat details');
-          await this.backend.extendActivityTask(task, this.lockTimeoutMs, details);
-        } catch (err) {
-          if (err instanceof LeaseLostError) controller.abort(err);
-          throw err;
-        }
-      },
+      // Activities often call heartbeat() without awaiting it: its failure must not become an unhandled rejection.
+      heartbeat: (details?: unknown) => safeToLeaveUnawaited(this.heartbeat(task, controller, details)),
     };
     let result: unknown;
     try {
@@ -111,10 +107,21 @@ export class ActivityTaskHandler {
     try {
       assertEncodable(result, `result of activity ${task.name}`);
     } catch (err) {
-      // Running the activity again would produce the same unencodable value.
-      return { error: toFailureInfo(permanentError(err as Error)) };
+      // Running the activity again would produce the same unencodable value. What was thrown may be anything
+      // (a getter of the result threw it), so it is marked permanent in its record, not on itself.
+      return { error: { ...toFailureInfo(err), permanent: true } };
     }
     return { result };
+  }
+
+  private async heartbeat(task: ActivityTask, controller: AbortController, details: unknown): Promise<void> {
+    try {
+      if (details !== undefined) assertEncodable(details, 'heartbeat details');
+      await this.backend.extendActivityTask(task, this.lockTimeoutMs, details);
+    } catch (err) {
+      if (isInstance(err, LeaseLostError)) controller.abort(err);
+      throw err;
+    }
   }
 }
 

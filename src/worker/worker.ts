@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ActivityTask, ActivityTaskHandoff, Backend, WorkflowTask, WorkflowTaskHandoff } from '../backend/backend.js';
 import { executionKey } from '../core/instance.js';
 import { InvalidArgumentError } from '../errors/errors.js';
+import { toFailureInfo } from '../errors/failure-info.js';
 import type { WorkflowFunction } from '../executor/workflow-function.js';
 import type { ActivityFunction } from '../workflow/activity.js';
 import { ActivityTaskHandler } from './activity-task-handler.js';
@@ -170,9 +171,15 @@ export class Worker {
 
   /** Keeps a running task in sight of `stop()` and frees its slot when it ends. */
   private track(run: Promise<void>, slots: Slots): void {
-    const tracked = run.finally(() => {
+    const settled = (): void => {
       this.inFlight.delete(tracked);
       slots.release(1);
+    };
+    // Handlers catch everything, but then log it, and pino throws on an error whose getters or Proxy traps
+    // throw: that must be neither an unhandled rejection nor a failed stop(). Its plain failure record logs safely.
+    const tracked = run.then(settled, (err: unknown) => {
+      settled();
+      this.logger.error({ err: toFailureInfo(err) }, 'a task handler failed; the task runs again after its lease');
     });
     this.inFlight.add(tracked);
   }

@@ -1,3 +1,4 @@
+import { safeToLeaveUnawaited } from '../core/unawaited.js';
 import { ChannelClosedError, InvalidArgumentError } from '../errors/errors.js';
 import { contextInternals, type WorkflowContext } from './context.js';
 
@@ -38,11 +39,12 @@ export class Channel<T> {
   }
 
   /**
-   * Sends `value`: resolves once a receiver took it or it found room in the buffer. Throws
-   * `ChannelClosedError` on a closed channel.
+   * Sends `value`: resolves once a receiver took it or it found room in the buffer. Rejects with
+   * `ChannelClosedError` on a closed channel (a rejection nobody awaits is ignored, as with every promise a
+   * channel returns: a signal that arrives after its channel was closed is dropped that way).
    */
   send(value: T): Promise<void> {
-    if (this.closedFlag) return Promise.reject(new ChannelClosedError());
+    if (this.closedFlag) return safeToLeaveUnawaited(Promise.reject(new ChannelClosedError()));
     const receiver = this.receivers.shift();
     if (receiver !== undefined) {
       receiver.resolve(value);
@@ -63,8 +65,8 @@ export class Channel<T> {
   receive(): Promise<T> {
     const next = this.tryReceive();
     if (next.ok) return Promise.resolve(next.value);
-    if (this.closedFlag) return Promise.reject(new ChannelClosedError());
-    return new Promise((resolve, reject) => this.receivers.push({ resolve, reject }));
+    if (this.closedFlag) return safeToLeaveUnawaited(Promise.reject(new ChannelClosedError()));
+    return safeToLeaveUnawaited(new Promise((resolve, reject) => this.receivers.push({ resolve, reject })));
   }
 
   /** The next value if one is ready now, without waiting. */

@@ -14,6 +14,16 @@ export class ContinueAsNewRequest extends Error {
   }
 }
 
+/** The arguments of the next execution when `thrown` is a `ContinueAsNewRequest`; never throws, whatever was thrown. */
+export function continueAsNewInputs(thrown: unknown): unknown[] | undefined {
+  try {
+    return thrown instanceof ContinueAsNewRequest ? thrown.inputs : undefined;
+  } catch {
+    // A Proxy whose getPrototypeOf trap throws is no request to continue as new.
+    return undefined;
+  }
+}
+
 /**
  * Ends this execution and starts a fresh one of the same workflow (same instance id, new execution id, empty
  * history) with `args`. Signals this execution did not consume are delivered to the next one.

@@ -1,3 +1,4 @@
+import { safeToLeaveUnawaited } from '../core/unawaited.js';
 import { contextInternals, type WorkflowContext } from './context.js';
 import type { Channel } from './channel.js';
 import type { Future } from './future.js';
@@ -25,9 +26,14 @@ export function onDefault<R>(handler: () => R | PromiseLike<R>): SelectCase<R> {
 
 /**
  * Waits for the first ready case and returns its handler's result. When several are ready, the earliest in
- * argument order wins, so the choice depends on the history alone.
+ * argument order wins, so the choice depends on the history alone. Rejects with whatever the handler threw
+ * (ignored if nobody awaits the select).
  */
-export async function select<R>(ctx: WorkflowContext, ...cases: Array<SelectCase<R>>): Promise<R> {
+export function select<R>(ctx: WorkflowContext, ...cases: Array<SelectCase<R>>): Promise<R> {
+  return safeToLeaveUnawaited(firstReady(ctx, cases));
+}
+
+async function firstReady<R>(ctx: WorkflowContext, cases: Array<SelectCase<R>>): Promise<R> {
   contextInternals(ctx);
   for (;;) {
     for (const c of cases) {

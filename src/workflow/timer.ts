@@ -1,3 +1,4 @@
+import { safeToLeaveUnawaited } from '../core/unawaited.js';
 import { assertDurationMs } from '../core/validation.js';
 import { contextInternals, type WorkflowContext } from './context.js';
 import { Future } from './future.js';
@@ -23,7 +24,11 @@ export function scheduleTimer(ctx: WorkflowContext, delayMs: number, options: Ti
   return runtime.scheduleTimer(scope, delayMs, options.name);
 }
 
-/** Waits `delayMs` of workflow time on a durable timer. */
-export async function sleep(ctx: WorkflowContext, delayMs: number): Promise<void> {
+/** Waits `delayMs` of workflow time on a durable timer; rejects with `CanceledError` (ignored if nobody awaits it). */
+export function sleep(ctx: WorkflowContext, delayMs: number): Promise<void> {
+  return safeToLeaveUnawaited(timerFired(ctx, delayMs));
+}
+
+async function timerFired(ctx: WorkflowContext, delayMs: number): Promise<void> {
   await scheduleTimer(ctx, delayMs);
 }

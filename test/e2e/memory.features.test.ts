@@ -7,6 +7,7 @@ import { managementScenarios } from './management-scenarios.js';
 import { continueAsNewScenarios } from './continue-as-new-scenarios.js';
 import { carryOverScenarios } from './carry-over-scenarios.js';
 import { selectScenarios } from './select-scenarios.js';
+import { thrownValueScenarios } from './thrown-value-scenarios.js';
 
 const memory: SettingsBackendFactory = (settings) => Promise.resolve(new MemoryBackend(settings));
 
@@ -17,3 +18,4 @@ e2eGroup('continue-as-new', 'MemoryBackend', memory, continueAsNewScenarios);
 e2eGroup('continue-as-new carry-over', 'MemoryBackend', memory, carryOverScenarios);
 e2eGroup('select and channels', 'MemoryBackend', memory, selectScenarios);
 e2eGroup('queues and instance management', 'MemoryBackend', memory, managementScenarios);
+e2eGroup('thrown values', 'MemoryBackend', memory, thrownValueScenarios);

@@ -8,6 +8,7 @@ import { managementScenarios } from './management-scenarios.js';
 import { selectScenarios } from './select-scenarios.js';
 import { signalScenarios } from './signal-scenarios.js';
 import { subWorkflowScenarios } from './sub-workflow-scenarios.js';
+import { thrownValueScenarios } from './thrown-value-scenarios.js';
 
 const groups = [
   ['signals', signalScenarios],
@@ -17,6 +18,7 @@ const groups = [
   ['continue-as-new carry-over', carryOverScenarios],
   ['select and channels', selectScenarios],
   ['queues and instance management', managementScenarios],
+  ['thrown values', thrownValueScenarios],
 ] as const;
 
 describe('workflow features on RedisBackend (private redis-server)', () => {
