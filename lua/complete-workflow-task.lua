@@ -45,7 +45,8 @@
   then d = number of events to deliver to other executions of this partition, then per event: KEYS
        indexes of its execution hash, inbox and workflow-task stream; instance id, execution id, event
        blob and event type
-  then the hand-over: the consumer to claim activity tasks for ('' = none), the most tasks to claim,
+  then the hand-over: the consumer to claim activity tasks for, named for their lease (`<name>~<ms>`;
+       '' = none), the most tasks to claim,
        k = number of activity queues to claim from, then k queue numbers (1..q, as above)
   Returns: the claimed activity tasks, flat: { queue number, entry id, task blob, ... } (empty without
            a hand-over)
