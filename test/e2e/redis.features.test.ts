@@ -1,8 +1,9 @@
-import { redisBackendOn } from '../helpers/redis-backends.js';
+import { redisBackendOn, redisPeerOf } from '../helpers/redis-backends.js';
 import { useRedisServer } from '../helpers/redis-server.js';
 import { cancellationScenarios } from './cancellation-scenarios.js';
 import { continueAsNewScenarios } from './continue-as-new-scenarios.js';
 import { e2eGroup, type SettingsBackendFactory } from './harness.js';
+import { leaseScenarios } from './lease-scenarios.js';
 import { managementScenarios } from './management-scenarios.js';
 import { selectScenarios } from './select-scenarios.js';
 import { signalScenarios } from './signal-scenarios.js';
@@ -15,6 +16,7 @@ const groups = [
   ['continue-as-new', continueAsNewScenarios],
   ['select and channels', selectScenarios],
   ['queues and instance management', managementScenarios],
+  ['leases', leaseScenarios],
 ] as const;
 
 describe('workflow features on RedisBackend (private redis-server)', () => {
@@ -22,6 +24,6 @@ describe('workflow features on RedisBackend (private redis-server)', () => {
   for (const partitions of [1, 4]) {
     const redis: SettingsBackendFactory = (settings) => Promise.resolve(redisBackendOn(server(), { partitions, ...settings }));
     const name = partitions === 1 ? 'RedisBackend' : `RedisBackend with ${partitions} partitions`;
-    for (const [title, scenarios] of groups) e2eGroup(title, name, redis, scenarios);
+    for (const [title, scenarios] of groups) e2eGroup(title, name, redis, scenarios, redisPeerOf);
   }
 });
