@@ -19,7 +19,8 @@
   ARGV[4] instance id
   ARGV[5] execution id
   ARGV[6] event type (ActivityCompleted or ActivityFailed)
-  ARGV[7] consumer to hand the woken workflow task to, or '' for none
+  ARGV[7] consumer to hand the woken workflow task to, named for its lease (`<name>~<ARGV[9]>`), or ''
+           for none
   ARGV[8] history length that consumer already holds
   ARGV[9] lock timeout (ms) of a handed-over task
   ARGV[10] most inbox events to hand over (0 = all)

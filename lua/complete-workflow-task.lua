@@ -48,7 +48,8 @@
        blob and event type. One for an ended execution is dropped, except a cancellation request for an
        execution that has continued as new: it goes to the outbox, for the relay to hand to the
        instance's active execution.
-  then the hand-over: the consumer to claim activity tasks for ('' = none), the most tasks to claim,
+  then the hand-over: the consumer to claim activity tasks for, named for their lease (`<name>~<ms>`;
+       '' = none), the most tasks to claim,
        k = number of activity queues to claim from, then k queue numbers (1..q, as above)
   Returns: the claimed activity tasks, flat: { queue number, entry id, task blob, ... } (empty without
            a hand-over)

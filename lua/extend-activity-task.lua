@@ -1,24 +1,26 @@
 --[[
-  extendActivityTask: resets the idle time of an activity task's stream entry (its lease) and records
-  heartbeat details. Only the holder of the latest delivery may extend it, so it never takes a task
-  back from a worker that reclaimed it.
+  extendActivityTask: renews an activity task's lease for the lock timeout the caller asks for, and
+  records heartbeat details. The lease lives in the group's pending list: the entry moves to the caller's
+  consumer named for that lock timeout (`<name>~<ms>`) with its idle time reset, which is where
+  reclaim-tasks reads how long the holder's lease runs. Only the holder of the latest delivery may extend
+  it, so it never takes a task back from a worker that reclaimed it.
 
   KEYS[1] activity-task stream
   KEYS[2] heartbeats hash
   ARGV[1] activity-task entry id
   ARGV[2] consumer group
-  ARGV[3] consumer
+  ARGV[3] consumer named for the lease to grant (`<name>~<lock timeout ms>`)
   ARGV[4] delivery count the caller claimed the entry with (its fencing token)
   ARGV[5] '1' when heartbeat details follow, else '0'
   ARGV[6] heartbeat details blob (when ARGV[5] is '1')
   Returns: 1
-  Errors: LEASE_LOST <entry id> when the entry is not pending for this consumer with that delivery count
+  Errors: LEASE_LOST <entry id> when the entry is not pending with that delivery count
 ]]
 --- @include "lib/errors"
---- @include "lib/is-pending-for"
+--- @include "lib/holds-delivery"
 
 local tasks, heartbeats, entry_id, group, consumer = KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3]
-if not is_pending_for(tasks, group, entry_id, consumer, ARGV[4]) then
+if not holds_delivery(tasks, group, entry_id, ARGV[4]) then
   return fail(ERR.LEASE_LOST, entry_id)
 end
 redis.call('XCLAIM', tasks, group, consumer, 0, entry_id, 'JUSTID')

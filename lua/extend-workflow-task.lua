@@ -1,14 +1,16 @@
 --[[
-  extendWorkflowTask: extends the lease of a running workflow task, both the execution's lock and the
-  idle time of its stream entry. The fencing token is checked first, so it never takes a task back
-  from a worker that took it over.
+  extendWorkflowTask: renews the lease of a running workflow task for the lock timeout the caller asks
+  for, in both places it is kept: the execution's lock (lockedUntil) and the group's pending list, where
+  the entry moves to the caller's consumer named for that lock timeout with its idle time reset (what
+  reclaim-tasks reads). The fencing token is checked first, so it never takes a task back from a worker
+  that took it over.
 
   KEYS[1] execution hash
   KEYS[2] workflow-task stream
   ARGV[1] lock token
   ARGV[2] workflow-task entry id
   ARGV[3] consumer group
-  ARGV[4] consumer
+  ARGV[4] consumer named for the lease to grant (`<name>~<ARGV[5]>`)
   ARGV[5] lock timeout (ms), counted from now
   ARGV[6] execution id (for the error message)
   Returns: the new lease expiry (ms)

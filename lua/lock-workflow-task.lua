@@ -1,6 +1,6 @@
 --[[
   pollWorkflowTasks, the claim: locks the executions of workflow-task entries that XREADGROUP or
-  XAUTOCLAIM just handed to this worker, all from one stream, and returns what the worker needs to run
+  reclaim-tasks just handed to this worker, all from one stream, and returns what the worker needs to run
   each. One call claims a whole polled batch. Each entry stays in the consumer's pending list until
   completion; its idle time is the stream-level lease.
 
@@ -8,7 +8,7 @@
   KEYS[2 + 3(i-1)], KEYS[3 + 3(i-1)], KEYS[4 + 3(i-1)] execution hash, inbox stream and history list of
            the execution of entry i
   ARGV[1] consumer group
-  ARGV[2] consumer the entries were delivered to
+  ARGV[2] consumer the entries were delivered to, named for the lease it grants (`<name>~<ARGV[3]>`)
   ARGV[3] lock timeout (ms)
   ARGV[4] most inbox events to return per entry (0 = all); the rest wait for the next task
   ARGV[5 + 2(i-1)], ARGV[6 + 2(i-1)] entry id i, and the history length the caller already holds of

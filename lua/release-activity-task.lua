@@ -1,22 +1,22 @@
 --[[
   releaseActivityTask: gives a claimed activity task back for another worker to take at once. Stream
   entries cannot be un-delivered, so the task moves to a fresh entry (with its heartbeat details) and
-  the old one is removed.
+  the old one is removed. The fresh entry's field `r` carries the attempt's redeliveries so far (those
+  carried in `r` plus the old entry's reclaims, its delivery count - 1); the release itself is not one.
 
   KEYS[1] activity-task stream
   KEYS[2] heartbeats hash
   ARGV[1] activity-task entry id
   ARGV[2] consumer group
-  ARGV[3] consumer
-  ARGV[4] delivery count the caller claimed the entry with (its fencing token)
+  ARGV[3] delivery count the caller claimed the entry with (its fencing token)
   Returns: the new entry id, or nil when the caller no longer holds the entry (nothing changed)
   Errors: none
 ]]
 --- @include "lib/ack-entry"
---- @include "lib/is-pending-for"
+--- @include "lib/holds-delivery"
 
-local tasks, heartbeats, entry_id, group = KEYS[1], KEYS[2], ARGV[1], ARGV[2]
-if not is_pending_for(tasks, group, entry_id, ARGV[3], ARGV[4]) then
+local tasks, heartbeats, entry_id, group, deliveries = KEYS[1], KEYS[2], ARGV[1], ARGV[2], tonumber(ARGV[3])
+if not holds_delivery(tasks, group, entry_id, deliveries) then
   return nil
 end
 local entries = redis.call('XRANGE', tasks, entry_id, entry_id)
@@ -24,7 +24,22 @@ if #entries == 0 then
   redis.call('XACK', tasks, group, entry_id)
   return nil
 end
-local new_id = redis.call('XADD', tasks, '*', unpack(entries[1][2]))
+
+local fields, redeliveries = {}, deliveries - 1
+local old = entries[1][2]
+for i = 1, #old, 2 do
+  if old[i] == 'r' then
+    redeliveries = redeliveries + tonumber(old[i + 1])
+  else
+    fields[#fields + 1] = old[i]
+    fields[#fields + 1] = old[i + 1]
+  end
+end
+if redeliveries > 0 then
+  fields[#fields + 1] = 'r'
+  fields[#fields + 1] = redeliveries
+end
+local new_id = redis.call('XADD', tasks, '*', unpack(fields))
 ack_entry(tasks, group, entry_id)
 local details = redis.call('HGET', heartbeats, entry_id)
 if details then

@@ -2,7 +2,7 @@
   Locks the execution of a workflow-task entry that is pending for the calling consumer and returns
   what the worker needs to run it, or nil when there is nothing to run (the entry is then removed,
   unless another holder's lease is still running on this very entry). `idle_ms` is the entry's idle
-  time: the lease counts from the delivery, as XAUTOCLAIM does.
+  time: the lease counts from the delivery, as reclaim-tasks does.
   Returns { lockToken, historyLength, { inboxId1, blob1, ... }, { history blobs after `known` } }.
 ]]
 --- @include "lib/now-ms"

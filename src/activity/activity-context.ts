@@ -8,6 +8,14 @@ export interface ActivityContext {
   readonly activityId: string;
   /** 0 for the first attempt. */
   readonly attempt: number;
+  /**
+   * How many times this same attempt was handed to a worker again because the worker running it stopped
+   * renewing its lease (its process died, hung, or lost the store) for that worker's own lock timeout: 0
+   * on the attempt's first delivery. Above 0, an earlier run of this attempt may have done some or all of
+   * its work, so check before repeating side effects. A task given back by a stopping worker, and a retry
+   * (a new `attempt`), do not count.
+   */
+  readonly redeliveries: number;
   readonly instance: WorkflowInstance;
   readonly queue: string;
   readonly logger: Logger;

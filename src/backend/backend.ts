@@ -130,6 +130,12 @@ export interface ActivityTask {
   readonly scheduleEventId: number;
   readonly name: string;
   readonly attempt: number;
+  /**
+   * How many times this attempt went to another worker because its holder's lease ran out before it
+   * completed (the holder died, hung, or lost the store for longer than its lease): 0 on its first
+   * delivery. A task given back with `releaseActivityTask` does not count.
+   */
+  readonly redeliveries: number;
   readonly inputs: unknown[];
 }
 
@@ -141,7 +147,11 @@ export interface PollRequest {
   queues: readonly string[];
   /** Most tasks to return. */
   max: number;
-  /** Lease granted to each claimed task; a task whose lease lapses is given to another worker. */
+  /**
+   * Lease (ms) granted to each claimed task. A task stays with its holder until the holder's own lease
+   * (as granted here, or by its latest extension) lapses, whatever lease other pollers ask for; then it
+   * is given to another worker.
+   */
   lockTimeoutMs: number;
   /** Aborting ends the wait early with what was claimed so far (usually nothing). */
   signal: AbortSignal;
@@ -197,6 +207,7 @@ export interface BackendStats {
 export interface WorkflowTaskHandoff {
   /** Queues whose workflow tasks the caller runs. */
   queues: readonly string[];
+  /** Lease (ms) of the handed-over task, as in `PollRequest`. */
   lockTimeoutMs: number;
   /** As in `WorkflowPollRequest`. */
   knownHistoryLength(instance: WorkflowInstance): number;
@@ -211,6 +222,7 @@ export interface ActivityTaskHandoff {
   queues: readonly string[];
   /** Most tasks to hand over. */
   max: number;
+  /** Lease (ms) of the handed-over tasks, as in `PollRequest`. */
   lockTimeoutMs: number;
 }
 
@@ -264,7 +276,10 @@ export interface Backend {
    * (after one blocking read); the caller polls again.
    */
   pollWorkflowTasks(request: WorkflowPollRequest): Promise<WorkflowTask[]>;
-  /** Extends the lease of a running workflow task. Throws `LeaseLostError` if another worker holds it now. */
+  /**
+   * Renews the lease of a running workflow task for `lockTimeoutMs` from now. Throws `LeaseLostError` if
+   * another worker holds it now.
+   */
   extendWorkflowTask(task: WorkflowTask, lockTimeoutMs: number): Promise<void>;
   /**
    * Commits a workflow task atomically. Throws `LeaseLostError` (and changes nothing) if the lease was lost.
@@ -276,7 +291,10 @@ export interface Backend {
 
   /** Claims up to `max` activity tasks; like `pollWorkflowTasks`, it may return none before `signal` aborts. */
   pollActivityTasks(request: PollRequest): Promise<ActivityTask[]>;
-  /** Extends an activity's lease and records heartbeat details. Throws `LeaseLostError`. */
+  /**
+   * Renews an activity's lease for `lockTimeoutMs` from now and records heartbeat details. Throws
+   * `LeaseLostError` if another worker holds it now, or it was completed or released.
+   */
   extendActivityTask(task: ActivityTask, lockTimeoutMs: number, details?: unknown): Promise<void>;
   /**
    * Delivers an activity's outcome to its workflow and removes the task. A second completion of the

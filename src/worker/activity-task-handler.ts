@@ -47,6 +47,7 @@ export class ActivityTaskHandler {
       activity: task.name,
       activityId: `${task.instance.executionId}:${task.scheduleEventId}`,
       attempt: task.attempt,
+      redeliveries: task.redeliveries,
     });
     const controller = new AbortController();
     this.running.add(controller);
@@ -90,6 +91,7 @@ export class ActivityTaskHandler {
     const context: ActivityContext = {
       activityId: `${task.instance.executionId}:${task.scheduleEventId}`,
       attempt: task.attempt,
+      redeliveries: task.redeliveries,
       instance: { ...task.instance },
       queue: task.queue,
       logger,

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { ActivityTask, Backend, WorkflowTask, WorkflowTaskCompletion } from '../../src/backend/backend.js';
+import type { ActivityTask, Backend } from '../../src/backend/backend.js';
 import { BackendClosedError, InstanceAlreadyExistsError, InstanceNotFoundError, LeaseLostError } from '../../src/errors/errors.js';
 import { newEvent } from '../../src/history/events.js';
-import { LOCK_MS, completion, harness, instance, numbered, started, type BackendFactory } from './harness.js';
+import { LOCK_MS, activityScheduled, completion, harness, instance, numbered, started, type BackendFactory } from './harness.js';
 import { instanceManagementTests } from './instance-management.js';
+import { leaseTests } from './leases.js';
 import { messagingTests } from './messaging.js';
 import { workflowMessageTests } from './workflow-messages.js';
 
@@ -33,15 +34,6 @@ export function backendConformanceSuite(
 
     const h = harness(() => backend);
     const { poll, pollOne, pollActivities, startAndComplete } = h;
-
-    const activityScheduled = (task: WorkflowTask, seid: number, queue = 'default'): Partial<WorkflowTaskCompletion> => ({
-      events: numbered(task, [
-        newEvent('WorkflowTaskStarted', {}),
-        ...task.newEvents,
-        newEvent('ActivityScheduled', { name: 'act', queue, inputs: [seid], attempt: 0 }, seid),
-      ]),
-      activities: [{ scheduleEventId: seid, name: 'act', queue, inputs: [seid], attempt: 0 }],
-    });
 
     it('creates an instance and hands out its first task (B-01, B-07)', async () => {
       const inst = instance();
@@ -203,7 +195,6 @@ export function backendConformanceSuite(
     it('gives an abandoned workflow task to another worker after its lease and fences the old holder', async () => {
       const inst = instance();
       await backend.createWorkflowInstance(inst, started());
-      // Workers of one queue share their lock timeouts: the lease is the queue's, not one worker's.
       const stale = await pollOne({ lockMs: 300 });
       const taken = await pollOne({ waitMs: 3_000, lockMs: 300 });
       assert.deepEqual(taken.instance, inst);
@@ -328,5 +319,6 @@ export function backendConformanceSuite(
     messagingTests(h, () => backend);
     workflowMessageTests(h, () => backend);
     instanceManagementTests(h, () => backend, createBackend);
+    leaseTests(() => backend, peerOf);
   });
 }

@@ -48,6 +48,18 @@ export function finishing(task: WorkflowTask, result: unknown, extra: Partial<Wo
   return { events, activities: [], timers: [], canceledTimers: [], state: 'finished', ...extra };
 }
 
+/** A completion that schedules activity `act` (attempt 0, inputs `[seid]`) on `queue` as command `seid`. */
+export function activityScheduled(task: WorkflowTask, seid: number, queue = 'default'): Partial<WorkflowTaskCompletion> {
+  return {
+    events: numbered(task, [
+      newEvent('WorkflowTaskStarted', {}),
+      ...task.newEvents,
+      newEvent('ActivityScheduled', { name: 'act', queue, inputs: [seid], attempt: 0 }, seid),
+    ]),
+    activities: [{ scheduleEventId: seid, name: 'act', queue, inputs: [seid], attempt: 0 }],
+  };
+}
+
 /** Options of the harness's workflow-task polls. */
 export interface PollOptions {
   queues?: string[];

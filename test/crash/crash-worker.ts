@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { RedisBackend } from '../../src/backend/redis/redis-backend.js';
 import { Worker } from '../../src/worker/worker.js';
-import { crashWorkflow, messagingChild, messagingParent, slowDouble } from './crash-workflows.js';
+import { crashWorkflow, leaseCrashWorkflow, messagingChild, messagingParent, outlivesItsWorker, slowDouble } from './crash-workflows.js';
 
 // A worker process for the crash test: killed with SIGKILL at a moment the test chooses.
 const backend = new RedisBackend({
@@ -13,9 +13,10 @@ const backend = new RedisBackend({
 const worker = new Worker(backend, {
   logger: pino({ level: process.env.REDFLOW_LOG_LEVEL ?? 'silent' }),
   workflowLockTimeoutMs: 1_000,
-  activityLockTimeoutMs: 1_000,
+  activityLockTimeoutMs: Number(process.env.REDFLOW_ACTIVITY_LOCK_MS ?? '1000'),
   maxParallelActivityTasks: 100,
 });
 worker.registerWorkflow(crashWorkflow).registerWorkflow(messagingParent).registerWorkflow(messagingChild).registerActivity(slowDouble);
+worker.registerWorkflow(leaseCrashWorkflow).registerActivity(outlivesItsWorker);
 await worker.start();
 process.stdout.write(`${JSON.stringify({ event: 'ready' })}\n`);

@@ -1,3 +1,4 @@
+import { activityContext } from '../../src/activity/activity-context.js';
 import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
 
 /** Reports what a crash-test worker is doing, one JSON line on stdout, so the test knows when to kill it. */
@@ -66,4 +67,25 @@ export async function messagingParent(ctx: WorkflowContext, n: number, run: numb
   const go = await workflow.newSignalChannel<number>(ctx, 'go').receive();
   const results = await Promise.all(children);
   return results.reduce((a, b) => a + b, 0) + go;
+}
+
+/** The attempt and redelivery count an activity run was given. */
+export interface DeliveryInfo {
+  attempt: number;
+  redeliveries: number;
+}
+
+/** Runs for a minute on its first delivery (long enough to be killed in); a redelivery returns at once. */
+export async function outlivesItsWorker(): Promise<DeliveryInfo> {
+  const { attempt, redeliveries } = activityContext();
+  if (redeliveries === 0) {
+    report('activity-start');
+    await new Promise((resolve) => setTimeout(resolve, 60_000));
+  }
+  return { attempt, redeliveries };
+}
+
+/** Runs `outlivesItsWorker` once (no retries) and returns what its completing run was given. */
+export async function leaseCrashWorkflow(ctx: WorkflowContext): Promise<DeliveryInfo> {
+  return workflow.executeActivity(ctx, { retry: { maxAttempts: 1 } }, outlivesItsWorker);
 }

@@ -10,10 +10,18 @@ export interface WorkerProcess {
   waitFor(event: string, count: number, timeoutMs: number): Promise<void>;
 }
 
+/** Options of a crash-test worker process. */
+export interface WorkerProcessOptions {
+  /** Its `activityLockTimeoutMs`. @default 1000 */
+  activityLockTimeoutMs?: number;
+}
+
 /** Starts `test/crash/crash-worker.ts` on `prefix` of the Redis at `redisUrl`. */
-export function startWorker(redisUrl: string, prefix: string, partitions = 1): WorkerProcess {
+export function startWorker(redisUrl: string, prefix: string, partitions = 1, options: WorkerProcessOptions = {}): WorkerProcess {
+  const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: redisUrl, REDFLOW_PREFIX: prefix, REDFLOW_PARTITIONS: String(partitions) };
+  if (options.activityLockTimeoutMs !== undefined) env.REDFLOW_ACTIVITY_LOCK_MS = String(options.activityLockTimeoutMs);
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/crash/crash-worker.ts'], {
-    env: { ...process.env, REDIS_URL: redisUrl, REDFLOW_PREFIX: prefix, REDFLOW_PARTITIONS: String(partitions) },
+    env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const seen = new Map<string, number>();

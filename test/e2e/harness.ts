@@ -21,8 +21,13 @@ export interface E2E {
   useBackend: (settings: BackendSettings) => Promise<Backend>;
   /** A client of the test's backend, without a worker. */
   client: () => Promise<Client>;
-  /** Starts a worker for `setup` (stopped after the test) and returns a client. */
-  engine: (setup: EngineSetup) => Promise<Client>;
+  /**
+   * Another client of the test's store, as a second worker process would hold (closed after the test);
+   * on a store that lives in one process, the test's backend itself.
+   */
+  peer: () => Promise<Backend>;
+  /** Starts a worker for `setup` on `on` (the test's backend by default), stopped after the test, and returns a client. */
+  engine: (setup: EngineSetup, on?: Backend) => Promise<Client>;
   /** Starts a worker, runs `wf` with `args` under a fresh id and returns its result. */
   run: <R>(setup: EngineSetup, wf: (ctx: WorkflowContext, ...args: never[]) => Promise<R>, ...args: unknown[]) => Promise<R>;
   /** A unique instance id. */
@@ -33,18 +38,27 @@ let ids = 0;
 
 /**
  * Defines `scenarios` once with the executor cache and once without it (every task replays the full
- * history), on a fresh backend per test.
+ * history), on a fresh backend per test. `peerOf` opens another client of a backend's store (by default
+ * the backend itself is its own peer).
  */
-export function e2eGroup(title: string, backendName: string, createBackend: SettingsBackendFactory, scenarios: (e2e: E2E) => void): void {
+export function e2eGroup(
+  title: string,
+  backendName: string,
+  createBackend: SettingsBackendFactory,
+  scenarios: (e2e: E2E) => void,
+  peerOf: (backend: Backend) => Backend = (backend) => backend,
+): void {
   for (const executorCacheSize of [128, 0]) {
     const mode = executorCacheSize > 0 ? 'with executor cache' : 'without executor cache';
     describe(`${title} on ${backendName}, ${mode}`, function () {
       this.timeout(30_000);
       let backend: Backend | undefined;
       const stops: Array<() => Promise<void>> = [];
+      const peers: Backend[] = [];
 
       afterEach(async () => {
         for (const stop of stops.splice(0)) await stop();
+        for (const peer of peers.splice(0)) if (peer !== backend) await peer.close();
         await backend?.close();
         backend = undefined;
       });
@@ -66,8 +80,13 @@ export function e2eGroup(title: string, backendName: string, createBackend: Sett
           return backend;
         },
         client: async () => new Client(await current()),
-        engine: async (setup) => {
-          const started = await startEngine(await current(), { ...setup, options: { executorCacheSize, ...setup.options } });
+        peer: async () => {
+          const peer = peerOf(await current());
+          peers.push(peer);
+          return peer;
+        },
+        engine: async (setup, on) => {
+          const started = await startEngine(on ?? (await current()), { ...setup, options: { executorCacheSize, ...setup.options } });
           stops.push(started.stop);
           return started.client;
         },

@@ -8,6 +8,7 @@ import { continueAsNewScenarios } from './continue-as-new-scenarios.js';
 import { carryOverScenarios } from './carry-over-scenarios.js';
 import { selectScenarios } from './select-scenarios.js';
 import { thrownValueScenarios } from './thrown-value-scenarios.js';
+import { leaseScenarios } from './lease-scenarios.js';
 
 const memory: SettingsBackendFactory = (settings) => Promise.resolve(new MemoryBackend(settings));
 
@@ -19,3 +20,4 @@ e2eGroup('continue-as-new carry-over', 'MemoryBackend', memory, carryOverScenari
 e2eGroup('select and channels', 'MemoryBackend', memory, selectScenarios);
 e2eGroup('queues and instance management', 'MemoryBackend', memory, managementScenarios);
 e2eGroup('thrown values', 'MemoryBackend', memory, thrownValueScenarios);
+e2eGroup('leases', 'MemoryBackend', memory, leaseScenarios);

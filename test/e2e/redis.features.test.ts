@@ -1,9 +1,10 @@
-import { redisBackendOn } from '../helpers/redis-backends.js';
+import { redisBackendOn, redisPeerOf } from '../helpers/redis-backends.js';
 import { useRedisServer } from '../helpers/redis-server.js';
 import { cancellationScenarios } from './cancellation-scenarios.js';
 import { carryOverScenarios } from './carry-over-scenarios.js';
 import { continueAsNewScenarios } from './continue-as-new-scenarios.js';
 import { e2eGroup, type SettingsBackendFactory } from './harness.js';
+import { leaseScenarios } from './lease-scenarios.js';
 import { managementScenarios } from './management-scenarios.js';
 import { selectScenarios } from './select-scenarios.js';
 import { signalScenarios } from './signal-scenarios.js';
@@ -19,6 +20,7 @@ const groups = [
   ['select and channels', selectScenarios],
   ['queues and instance management', managementScenarios],
   ['thrown values', thrownValueScenarios],
+  ['leases', leaseScenarios],
 ] as const;
 
 describe('workflow features on RedisBackend (private redis-server)', () => {
@@ -26,6 +28,6 @@ describe('workflow features on RedisBackend (private redis-server)', () => {
   for (const partitions of [1, 4]) {
     const redis: SettingsBackendFactory = (settings) => Promise.resolve(redisBackendOn(server(), { partitions, ...settings }));
     const name = partitions === 1 ? 'RedisBackend' : `RedisBackend with ${partitions} partitions`;
-    for (const [title, scenarios] of groups) e2eGroup(title, name, redis, scenarios);
+    for (const [title, scenarios] of groups) e2eGroup(title, name, redis, scenarios, redisPeerOf);
   }
 });

@@ -55,9 +55,11 @@ interface ActivityRecord {
   payload: Buffer;
   claim: number;
   lockedUntil: number;
+  /** Times the attempt's lease ran out while it was held (see `ActivityTask.redeliveries`). */
+  redeliveries: number;
 }
 
-type ActivityPayload = Omit<ActivityTask, 'id'>;
+type ActivityPayload = Omit<ActivityTask, 'id' | 'redeliveries'>;
 
 /** Options of `MemoryBackend`. */
 export interface MemoryBackendOptions {
@@ -228,7 +230,7 @@ export class MemoryBackend implements Backend {
     for (const activity of completion.activities) {
       const payload: ActivityPayload = { instance: { ...task.instance }, workflowQueue: task.queue, ...activity };
       const id = `${key}#${activity.scheduleEventId}`;
-      this.activities.set(id, { key, queue: activity.queue, payload: encode(payload), claim: 0, lockedUntil: 0 });
+      this.activities.set(id, { key, queue: activity.queue, payload: encode(payload), claim: 0, lockedUntil: 0, redeliveries: 0 });
       if (handoff !== undefined && handed.length < handoff.max && handoff.queues.includes(activity.queue)) {
         handed.push(this.claimActivity(id, handoff.lockTimeoutMs));
       } else {
@@ -478,7 +480,7 @@ export class MemoryBackend implements Backend {
     record.claim += 1;
     record.lockedUntil = Date.now() + lockTimeoutMs;
     this.leasedActivities.add(id);
-    return { ...decode<ActivityPayload>(record.payload), id: `${id}#${record.claim}` };
+    return { ...decode<ActivityPayload>(record.payload), id: `${id}#${record.claim}`, redeliveries: record.redeliveries };
   }
 
   private lockExecution(key: string, request: Pick<WorkflowPollRequest, 'lockTimeoutMs' | 'knownHistoryLength'>): WorkflowTask | undefined {
@@ -525,7 +527,7 @@ export class MemoryBackend implements Backend {
     this.leasedExecutions.delete(key);
   }
 
-  /** Tasks whose worker stopped extending their lease become claimable by anyone. */
+  /** Tasks whose holder stopped extending its own lease (the one it claimed or last extended with) become claimable by anyone. */
   private requeueExpiredLeases(): void {
     const now = Date.now();
     for (const key of this.leasedExecutions) {
@@ -539,6 +541,7 @@ export class MemoryBackend implements Backend {
       const record = this.activities.get(id) as ActivityRecord;
       if (record.lockedUntil <= now) {
         record.lockedUntil = 0;
+        record.redeliveries += 1;
         this.leasedActivities.delete(id);
         this.enqueue(this.activityQueues, record.queue, id);
       }

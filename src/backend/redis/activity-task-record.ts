@@ -1,9 +1,13 @@
 import type { ActivityTask } from '../backend.js';
 import { decode, encode } from '../../codec/codec.js';
 import { InvalidArgumentError } from '../../errors/errors.js';
+import type { StreamEntry } from './stream-replies.js';
 
-/** An activity task without its handle: what the activity-task stream entry stores (field `t`). */
-export type ActivityTaskRecord = Omit<ActivityTask, 'id'>;
+/**
+ * An activity task without its handle and delivery history: what the activity-task stream entry stores
+ * (field `t`).
+ */
+export type ActivityTaskRecord = Omit<ActivityTask, 'id' | 'redeliveries'>;
 
 interface WireActivityTask {
   i: string;
@@ -49,8 +53,20 @@ export function parseActivityTaskHandle(handle: string): { entryId: string; deli
   return { entryId: handle.slice(0, at), deliveries };
 }
 
-/** Decodes a stream entry's activity task; `handle` comes from `activityTaskHandle`. */
-export function decodeActivityTask(handle: string, blob: Uint8Array): ActivityTask {
+/**
+ * Redeliveries of the attempt in a claimed entry: those a release carried over into it (field `r`, absent
+ * for none) plus the entry's own, each delivery after its first being a reclaim after a lease ran out.
+ */
+export function redeliveriesOf(entry: StreamEntry): number {
+  const carried = entry.fields.get('r');
+  return (carried === undefined ? 0 : Number(carried.toString())) + entry.deliveries - 1;
+}
+
+/**
+ * Decodes a stream entry's activity task; `handle` comes from `activityTaskHandle`, `redeliveries` from
+ * `redeliveriesOf`.
+ */
+export function decodeActivityTask(handle: string, blob: Uint8Array, redeliveries: number): ActivityTask {
   const wire = decode<WireActivityTask>(blob);
   return {
     id: handle,
@@ -60,6 +76,7 @@ export function decodeActivityTask(handle: string, blob: Uint8Array): ActivityTa
     scheduleEventId: wire.s,
     name: wire.n,
     attempt: wire.a,
+    redeliveries,
     inputs: wire.in,
   };
 }

@@ -33,6 +33,7 @@ import {
   activityTaskHandle,
   decodeActivityTask,
   parseActivityTaskHandle,
+  redeliveriesOf,
 } from './activity-task-record.js';
 import { CompletionWaiter } from './completion-waiter.js';
 import { BackgroundLoops } from './background-loops.js';
@@ -43,6 +44,7 @@ import { ExecutionQueues } from './execution-queues.js';
 import { InstanceListing } from './instance-listing.js';
 import { InstanceMessages } from './instance-messages.js';
 import { InstanceRemoval } from './instance-removal.js';
+import { LeaseConsumers } from './lease-consumers.js';
 import {
   activityTaskStreamKey,
   configKey,
@@ -114,6 +116,7 @@ export class RedisBackend implements Backend {
   readonly #retentionMs: number;
   readonly #logger: Logger;
   readonly #consumer = consumerName();
+  readonly #leaseConsumers = new LeaseConsumers(this.#consumer);
   readonly #scripts: RedisScripts;
   readonly #workflowReader: StreamTaskReader;
   readonly #activityReader: StreamTaskReader;
@@ -145,15 +148,16 @@ export class RedisBackend implements Backend {
     this.#scripts = new RedisScripts(this.#client);
     const reader = {
       client: this.#client,
+      scripts: this.#scripts,
       group: CONSUMER_GROUP,
-      consumer: this.#consumer,
+      consumers: this.#leaseConsumers,
       blockTimeoutMs: resolved.blockTimeoutMs,
       logger: this.#logger,
     };
     this.#workflowReader = new StreamTaskReader({
       ...reader,
       kind: 'workflow',
-      giveBack: (entries) => this.#giveBackWorkflowEntries(entries),
+      giveBack: (entries, lockTimeoutMs) => this.#giveBackWorkflowEntries(entries, lockTimeoutMs),
     });
     this.#activityReader = new StreamTaskReader({
       ...reader,
@@ -177,7 +181,7 @@ export class RedisBackend implements Backend {
     });
   }
 
-  /** Name of this backend's consumer in the task streams' consumer groups. */
+  /** Name of this backend's consumers in the consumer groups (task-stream consumers add `~<lease ms>`). */
   get consumerName(): string {
     return this.#consumer;
   }
@@ -271,7 +275,7 @@ export class RedisBackend implements Backend {
           lockToken: task.lockToken,
           entryId: task.id,
           group: CONSUMER_GROUP,
-          consumer: this.#consumer,
+          consumer: this.#leaseConsumers.for(lockTimeoutMs),
           lockTimeoutMs: Math.ceil(lockTimeoutMs),
           executionId: task.instance.executionId,
         },
@@ -287,7 +291,7 @@ export class RedisBackend implements Backend {
     const plan = await planCompletion(options, task, completion);
     const served = plan.args.activityQueues.flatMap((queue, i) => (handoff?.queues.includes(queue.name) === true ? [i] : []));
     if (handoff !== undefined && handoff.max > 0 && served.length > 0) {
-      plan.args.handoff = { consumer: this.#consumer, max: handoff.max, queues: served };
+      plan.args.handoff = { consumer: this.#leaseConsumers.for(handoff.lockTimeoutMs), max: handoff.max, queues: served };
     }
     let handed;
     try {
@@ -297,7 +301,7 @@ export class RedisBackend implements Backend {
     }
     if (plan.timerDues.length > 0) this.#loops.wakeTimers(this.#partition(task.instance.instanceId), Math.min(...plan.timerDues));
     // A fresh '>' read is the entry's first delivery.
-    return handed.map((entry) => decodeActivityTask(activityTaskHandle(entry.entryId, 1), entry.task));
+    return handed.map((entry) => decodeActivityTask(activityTaskHandle(entry.entryId, 1), entry.task, 0));
   }
 
   async releaseWorkflowTask(task: WorkflowTask): Promise<void> {
@@ -331,16 +335,14 @@ export class RedisBackend implements Backend {
     return tasks;
   }
 
-  async extendActivityTask(task: ActivityTask, _lockTimeoutMs: number, details?: unknown): Promise<void> {
-    // An activity's lease is its stream entry's idle time, which this resets; how long it may then stay
-    // idle is decided by the lockTimeoutMs of the poller that would reclaim it.
+  async extendActivityTask(task: ActivityTask, lockTimeoutMs: number, details?: unknown): Promise<void> {
     const blob = details === undefined ? undefined : encode(details);
     await this.#open();
     try {
       await this.#scripts.extendActivityTask(this.#activityKeys(task), {
         ...parseActivityTaskHandle(task.id),
         group: CONSUMER_GROUP,
-        consumer: this.#consumer,
+        consumer: this.#leaseConsumers.for(lockTimeoutMs),
         ...(blob === undefined ? {} : { details: blob }),
       });
     } catch (err) {
@@ -382,7 +384,7 @@ export class RedisBackend implements Backend {
       takeOver === undefined
         ? undefined
         : {
-            consumer: this.#consumer,
+            consumer: this.#leaseConsumers.for(takeOver.lockTimeoutMs),
             knownHistoryLength: known,
             lockTimeoutMs: Math.ceil(takeOver.lockTimeoutMs),
             maxInboxEvents: MAX_INBOX_EVENTS_PER_TASK,
@@ -397,11 +399,8 @@ export class RedisBackend implements Backend {
 
   async releaseActivityTask(task: ActivityTask): Promise<void> {
     await this.#open();
-    await this.#scripts.releaseActivityTask(this.#activityKeys(task), {
-      ...parseActivityTaskHandle(task.id),
-      group: CONSUMER_GROUP,
-      consumer: this.#consumer,
-    });
+    const { entryId, deliveries } = parseActivityTaskHandle(task.id);
+    await this.#scripts.releaseActivityTask(this.#activityKeys(task), { entryId, group: CONSUMER_GROUP, deliveries });
   }
 
   async signalWorkflow(instanceId: string, signal: NewEventOf<'SignalReceived'>): Promise<void> {
@@ -442,7 +441,7 @@ export class RedisBackend implements Backend {
     this.#activityReader.close();
     this.#waiter.close();
     // Each step that needs Redis is bounded: when it is down, close() must still end promptly.
-    await withTimeout(Promise.all([this.#loops.stop(), this.#removeIdleConsumer()]), CLOSE_TIMEOUT_MS);
+    await withTimeout(Promise.all([this.#loops.stop(), this.#removeIdleConsumers()]), CLOSE_TIMEOUT_MS);
     if (this.#ownsClient) {
       const quit =
         this.#client.status === 'ready' &&
@@ -533,7 +532,12 @@ export class RedisBackend implements Backend {
         const p = batch[0]?.partition ?? 0;
         const locked = await this.#scripts.lockWorkflowTasks(
           stream,
-          { group: CONSUMER_GROUP, consumer: this.#consumer, lockTimeoutMs: Math.ceil(lockTimeoutMs), maxInboxEvents: MAX_INBOX_EVENTS_PER_TASK },
+          {
+            group: CONSUMER_GROUP,
+            consumer: this.#leaseConsumers.for(lockTimeoutMs),
+            lockTimeoutMs: Math.ceil(lockTimeoutMs),
+            maxInboxEvents: MAX_INBOX_EVENTS_PER_TASK,
+          },
           batch.map(({ entry, instance, known }) => ({
             execution: executionKey(this.#prefix, p, instance.instanceId, instance.executionId),
             inbox: inboxKey(this.#prefix, p, instance.instanceId, instance.executionId),
@@ -569,7 +573,7 @@ export class RedisBackend implements Backend {
     const blob = entry.fields.get('t');
     try {
       if (blob === undefined) throw new Error('no field t');
-      return decodeActivityTask(activityTaskHandle(entry.id, entry.deliveries), blob);
+      return decodeActivityTask(activityTaskHandle(entry.id, entry.deliveries), blob, redeliveriesOf(entry));
     } catch (err) {
       this.#logger.error({ err, stream: entry.stream, id: entry.id }, 'dropping undecodable activity-task entry');
       await this.#dropEntry(entry);
@@ -582,10 +586,10 @@ export class RedisBackend implements Backend {
     await this.#client.xdel(entry.stream, entry.id);
   }
 
-  async #giveBackWorkflowEntries(entries: StreamEntry[]): Promise<void> {
+  async #giveBackWorkflowEntries(entries: StreamEntry[], lockTimeoutMs: number): Promise<void> {
     if (this.#closed) return;
     // Locking reports nothing about history the caller holds, so it reads none.
-    const locked = await this.#lockEntries(entries, 60_000, () => Number.MAX_SAFE_INTEGER);
+    const locked = await this.#lockEntries(entries, lockTimeoutMs, () => Number.MAX_SAFE_INTEGER);
     await Promise.all(locked.map((task) => this.#handBack(task)));
   }
 
@@ -621,12 +625,16 @@ export class RedisBackend implements Backend {
     return err;
   }
 
-  async #removeIdleConsumer(): Promise<void> {
-    const streams = [...this.#workflowReader.streams, ...this.#activityReader.streams, ...this.#loops.relayStreams];
+  async #removeIdleConsumers(): Promise<void> {
+    const taskStreams = [...this.#workflowReader.streams, ...this.#activityReader.streams];
+    const consumers = [
+      ...taskStreams.flatMap((stream) => [...this.#leaseConsumers.used].map((consumer) => ({ stream, consumer }))),
+      ...[...this.#loops.relayStreams].map((stream) => ({ stream, consumer: this.#consumer })),
+    ];
     await Promise.all(
-      streams.map((stream) =>
-        this.#scripts.removeConsumer(stream, CONSUMER_GROUP, this.#consumer).catch((err: unknown) => {
-          this.#logger.debug({ err, stream }, 'could not remove consumer');
+      consumers.map(({ stream, consumer }) =>
+        this.#scripts.removeConsumer(stream, CONSUMER_GROUP, consumer).catch((err: unknown) => {
+          this.#logger.debug({ err, stream, consumer }, 'could not remove consumer');
         }),
       ),
     );

@@ -20,6 +20,7 @@ export const SCRIPT_NAMES = [
   'complete-activity-task',
   'extend-activity-task',
   'release-activity-task',
+  'reclaim-tasks',
   'fire-timers',
   'remove-consumer',
   'signal-workflow',

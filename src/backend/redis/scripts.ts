@@ -1,6 +1,7 @@
 import { completionCall, type CompleteWorkflowTaskArgs, type CompleteWorkflowTaskKeys } from './completion-script.js';
 import { ScriptRunner, type RedisClient, type ScriptArg } from './script-runner.js';
 import type { NewExecution } from './new-execution.js';
+import { parseReclaimReply, type ReclaimedEntries } from './stream-replies.js';
 
 export type { RedisClient } from './script-runner.js';
 export type { CompleteWorkflowTaskArgs, CompleteWorkflowTaskKeys } from './completion-script.js';
@@ -134,6 +135,7 @@ export interface ActivityTaskKeys {
 export interface ExtendActivityTaskArgs {
   entryId: string;
   group: string;
+  /** Consumer named for the lease to grant (`LeaseConsumers.for`). */
   consumer: string;
   /** Delivery count of the entry when the caller claimed it: the task's fencing token. */
   deliveries: number;
@@ -144,9 +146,23 @@ export interface ExtendActivityTaskArgs {
 export interface ReleaseActivityTaskArgs {
   entryId: string;
   group: string;
-  consumer: string;
   /** Delivery count of the entry when the caller claimed it: the task's fencing token. */
   deliveries: number;
+}
+
+/** Arguments of `reclaimTasks`. */
+export interface ReclaimTasksArgs {
+  group: string;
+  /** Consumer to claim for, named for the caller's lease (`LeaseConsumers.for`). */
+  consumer: string;
+  /** Where the scan of the pending list goes on ('0-0' = from the start). */
+  cursor: string;
+  /** Most entries to claim. */
+  max: number;
+  /** Most pending entries to look at. */
+  scan: number;
+  /** Lease (ms) of an entry held by a consumer whose name carries none. */
+  fallbackLeaseMs: number;
 }
 
 /** One due timer handed to `fireTimers`. */
@@ -260,8 +276,17 @@ export class RedisScripts {
   /** Runs release-activity-task.lua; returns the new entry id, or undefined if the entry was not held. */
   async releaseActivityTask(keys: ActivityTaskKeys, args: ReleaseActivityTaskArgs): Promise<string | undefined> {
     const k = [keys.activityTasks, keys.heartbeats];
-    const reply = await this.#runner.run('release-activity-task', k, [args.entryId, args.group, args.consumer, args.deliveries]);
+    const reply = await this.#runner.run('release-activity-task', k, [args.entryId, args.group, args.deliveries]);
     return reply === null ? undefined : (reply as string);
+  }
+
+  /**
+   * Runs reclaim-tasks.lua: claims the entries of a task stream whose holder's own lease ran out. Rejects
+   * with a NOGROUP reply error when the group does not exist.
+   */
+  async reclaimTasks(stream: string, args: ReclaimTasksArgs): Promise<ReclaimedEntries> {
+    const a = [args.group, args.consumer, args.cursor, args.max, args.scan, args.fallbackLeaseMs];
+    return parseReclaimReply(stream, await this.#runner.run('reclaim-tasks', [stream], a, true));
   }
 
   /** Runs fire-timers.lua; returns how many TimerFired events were delivered. */

@@ -3,7 +3,10 @@ export interface StreamEntry {
   readonly stream: string;
   readonly id: string;
   readonly fields: ReadonlyMap<string, Buffer>;
-  /** How many times the group handed the entry out, this time included: its fencing token. */
+  /**
+   * How many times the group handed the entry out, this time included: its fencing token. Every delivery
+   * after the first was a reclaim, made because its holder's lease had run out.
+   */
   readonly deliveries: number;
 }
 
@@ -24,7 +27,7 @@ function toEntries(stream: string, raw: unknown): StreamEntry[] {
     if (!Array.isArray(item) || item[0] == null) continue;
     const fields = toFields(item[1]);
     if (fields === undefined) continue;
-    // XREADGROUP '>' delivers an entry for the first time; XAUTOCLAIM callers look the count up.
+    // XREADGROUP '>' delivers an entry for the first time.
     entries.push({ stream, id: String(item[0]), fields, deliveries: 1 });
   }
   return entries;
@@ -39,8 +42,23 @@ export function parseReadGroupReply(reply: unknown): StreamEntry[] {
   });
 }
 
-/** Cursor and claimed entries of an `XAUTOCLAIM` reply read with `callBuffer`. */
-export function parseAutoClaimReply(stream: string, reply: unknown): { cursor: string; entries: StreamEntry[] } {
-  if (!Array.isArray(reply)) return { cursor: '0-0', entries: [] };
-  return { cursor: String(reply[0]), entries: toEntries(stream, reply[1]) };
+/** What one reclaim-tasks.lua call found on a task stream. */
+export interface ReclaimedEntries {
+  /** Where the next scan of the pending list goes on ('0-0' = from the start). */
+  cursor: string;
+  /** Time (ms) until the soonest lease the scan saw running ends; undefined when it saw none. */
+  soonestLeaseEndMs: number | undefined;
+  /** Entries claimed for the caller, with their new delivery counts. */
+  entries: StreamEntry[];
+}
+
+/** Reads the `{ cursor, soonest lease end, { id, fields, deliveries, ... } }` reply of reclaim-tasks.lua (binary). */
+export function parseReclaimReply(stream: string, reply: unknown): ReclaimedEntries {
+  const [cursor, soonest, flat] = reply as [Buffer, number, unknown[]];
+  const entries: StreamEntry[] = [];
+  for (let i = 0; i + 2 < flat.length; i += 3) {
+    const fields = toFields(flat[i + 1]);
+    if (fields !== undefined) entries.push({ stream, id: String(flat[i]), fields, deliveries: Number(flat[i + 2]) });
+  }
+  return { cursor: String(cursor), soonestLeaseEndMs: soonest < 0 ? undefined : soonest, entries };
 }

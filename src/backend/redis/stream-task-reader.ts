@@ -1,39 +1,49 @@
 import type { Logger } from 'pino';
 import { BackendClosedError } from '../../errors/errors.js';
 import { BlockingPool } from './blocking-pool.js';
-import type { RedisClient } from './scripts.js';
-import { parseAutoClaimReply, parseReadGroupReply, type StreamEntry } from './stream-replies.js';
+import type { LeaseConsumers } from './lease-consumers.js';
+import type { RedisClient, RedisScripts } from './scripts.js';
+import { parseReadGroupReply, type StreamEntry } from './stream-replies.js';
 
 /** Options of `StreamTaskReader`. */
 export interface StreamTaskReaderOptions {
   client: RedisClient;
+  scripts: RedisScripts;
   group: string;
-  consumer: string;
+  /** The backend's consumers; a poll reads with the one named for its lease. */
+  consumers: LeaseConsumers;
   blockTimeoutMs: number;
   logger: Logger;
   /** Name of this kind of task in logs and connection names. */
   kind: string;
-  /** Entries that arrived after their poll had returned; the owner hands them back to the queue. */
-  giveBack(entries: StreamEntry[]): Promise<void>;
+  /**
+   * Entries that arrived after their poll had returned, delivered to the consumer of `lockTimeoutMs`; the
+   * owner hands them back to the queue.
+   */
+  giveBack(entries: StreamEntry[], lockTimeoutMs: number): Promise<void>;
 }
 
 const MIN_RECLAIM_INTERVAL_MS = 250;
+// Pending entries one reclaim looks at per stream: ten per entry it may claim, as XAUTOCLAIM does, and at least 100.
+const RECLAIM_SCAN_PER_ENTRY = 10;
+const MIN_RECLAIM_SCAN = 100;
 
 function isNoGroupError(err: unknown): boolean {
   return err instanceof Error && err.message.startsWith('NOGROUP');
 }
 
 /**
- * Reads task entries from consumer-group streams: new entries with a blocking XREADGROUP, and, every
- * half lease, entries whose holder stopped renewing them with XAUTOCLAIM (iterating each stream's
- * cursor, so healthy long-running entries at the head of a pending list never hide abandoned ones).
+ * Reads task entries from consumer-group streams: new entries with a blocking XREADGROUP, and entries whose
+ * holder stopped renewing them for the holder's own lease with reclaim-tasks.lua (iterating each stream's
+ * cursor, so healthy long-running entries at the head of a pending list never hide abandoned ones). A
+ * reclaim runs every half of the poll's own lease, or sooner when a lease it saw running ends sooner.
  */
 export class StreamTaskReader {
   readonly #options: StreamTaskReaderOptions;
   readonly #pool: BlockingPool;
   readonly #groups = new Set<string>();
   readonly #cursors = new Map<string, string>();
-  #lastReclaim = 0;
+  #nextReclaimAt = 0;
 
   constructor(options: StreamTaskReaderOptions) {
     this.#options = options;
@@ -53,15 +63,15 @@ export class StreamTaskReader {
    */
   async poll(slots: readonly string[][], max: number, lockTimeoutMs: number, signal: AbortSignal): Promise<StreamEntry[]> {
     const streams = slots.flat();
+    const consumer = this.#options.consumers.for(lockTimeoutMs);
     try {
       await this.#ensureGroups(streams);
-      if (Date.now() - this.#lastReclaim >= Math.max(MIN_RECLAIM_INTERVAL_MS, lockTimeoutMs / 2)) {
-        this.#lastReclaim = Date.now();
-        const reclaimed = await this.#reclaim(streams, max, lockTimeoutMs);
+      if (Date.now() >= this.#nextReclaimAt) {
+        const reclaimed = await this.#reclaim(streams, consumer, max, lockTimeoutMs);
         if (reclaimed.length > 0) return reclaimed;
       }
       if (signal.aborted) return [];
-      return await this.#readNew(this.#options.client.isCluster ? slots : [streams], max, signal);
+      return await this.#readNew(this.#options.client.isCluster ? slots : [streams], consumer, max, lockTimeoutMs, signal);
     } catch (err) {
       // A Redis that lost its data (restart without persistence) lost the groups too: recreate them next time.
       if (isNoGroupError(err)) {
@@ -91,27 +101,27 @@ export class StreamTaskReader {
     );
   }
 
-  async #reclaim(streams: readonly string[], max: number, minIdleMs: number): Promise<StreamEntry[]> {
-    const { client, group, consumer } = this.#options;
+  /** Claims entries whose holder's lease ran out, and schedules the next reclaim. */
+  async #reclaim(streams: readonly string[], consumer: string, max: number, lockTimeoutMs: number): Promise<StreamEntry[]> {
+    const { scripts, group } = this.#options;
     const results = await Promise.all(
       streams.map(async (stream) => {
-        const cursor = this.#cursors.get(stream) ?? '0-0';
-        const idle = Math.floor(minIdleMs);
-        const reply = await client.callBuffer('XAUTOCLAIM', stream, group, consumer, idle, cursor, 'COUNT', max);
-        const parsed = parseAutoClaimReply(stream, reply);
-        this.#cursors.set(stream, parsed.cursor);
-        return Promise.all(parsed.entries.map((entry) => this.#withDeliveries(entry)));
+        const reclaimed = await scripts.reclaimTasks(stream, {
+          group,
+          consumer,
+          cursor: this.#cursors.get(stream) ?? '0-0',
+          max,
+          scan: Math.max(MIN_RECLAIM_SCAN, RECLAIM_SCAN_PER_ENTRY * max),
+          // An entry held by a consumer whose name carries no lease (an older version's) is judged by this poll's lease.
+          fallbackLeaseMs: Math.ceil(lockTimeoutMs),
+        });
+        this.#cursors.set(stream, reclaimed.cursor);
+        return reclaimed;
       }),
     );
-    return results.flat();
-  }
-
-  /** The entry with the delivery count XAUTOCLAIM gave it (which XAUTOCLAIM itself does not report). */
-  async #withDeliveries(entry: StreamEntry): Promise<StreamEntry> {
-    const { client, group, consumer } = this.#options;
-    const reply = (await client.xpending(entry.stream, group, entry.id, entry.id, 1, consumer)) as unknown[][];
-    const deliveries = Number(reply[0]?.[3] ?? 0);
-    return { ...entry, deliveries };
+    const soonestMs = Math.min(lockTimeoutMs / 2, ...results.map((r) => r.soonestLeaseEndMs ?? Infinity));
+    this.#nextReclaimAt = Date.now() + Math.max(MIN_RECLAIM_INTERVAL_MS, soonestMs);
+    return results.flatMap((r) => r.entries);
   }
 
   /**
@@ -119,9 +129,9 @@ export class StreamTaskReader {
    * aborted, or all time out. Reads still running then are left to finish on their own connections;
    * whatever they deliver later is handed back.
    */
-  #readNew(slots: readonly string[][], max: number, signal: AbortSignal): Promise<StreamEntry[]> {
-    const { group, consumer, blockTimeoutMs, logger } = this.#options;
-    const giveBack = (entries: StreamEntry[]): Promise<void> => this.#options.giveBack(entries);
+  #readNew(slots: readonly string[][], consumer: string, max: number, lockTimeoutMs: number, signal: AbortSignal): Promise<StreamEntry[]> {
+    const { group, blockTimeoutMs, logger } = this.#options;
+    const giveBack = (entries: StreamEntry[]): Promise<void> => this.#options.giveBack(entries, lockTimeoutMs);
     return new Promise((resolve, reject) => {
       const collected: StreamEntry[] = [];
       let pending = slots.length;

@@ -163,7 +163,7 @@ describe('RedisBackend', function () {
     const [activity] = await pollActivities(b, { queues: ['acts'] });
     assert.deepEqual(
       { ...activity, id: undefined },
-      { id: undefined, instance: inst, workflowQueue: 'default', queue: 'acts', scheduleEventId: 3, name: 'add', attempt: 0, inputs: [1, 2] },
+      { id: undefined, instance: inst, workflowQueue: 'default', queue: 'acts', scheduleEventId: 3, name: 'add', attempt: 0, redeliveries: 0, inputs: [1, 2] },
     );
     await b.completeActivityTask(activity!, { result: 3 });
 

@@ -47,6 +47,12 @@ describe('lua/extend-workflow-task', () => {
     assert.ok(p.idleMs < 100, `idle ${p?.idleMs}`);
   });
 
+  it('moves the entry to the consumer named for the lease it grants', async () => {
+    const { k, entry, token } = await claimed();
+    await extend(k, entry, token, 'worker-a~60000');
+    assert.deepEqual((await pending(redis(), k.workflowTasks)).map((p) => p.consumer), ['worker-a~60000']);
+  });
+
   it('takes its own entry back from a consumer that reclaimed it early', async () => {
     const { k, entry, token } = await claimed();
     await redis().xclaim(k.workflowTasks, GROUP, 'worker-b', 0, entry, 'JUSTID');

@@ -197,7 +197,7 @@ describe('lua/lock-workflow-task', () => {
     assert.equal(await redis().hget(k.execution, 'lockToken'), '3');
   });
 
-  it('counts the lease from the delivery, like the idle time XAUTOCLAIM goes by', async () => {
+  it('counts the lease from the delivery, like the idle time reclaim-tasks goes by', async () => {
     const k = executionKeys();
     await seedExecution(redis(), k, { inbox: ['n1'] });
     const before = await serverNow(redis());

@@ -4,40 +4,46 @@ import { GROUP, addAndDeliver, deliver, entries, executionKeys, pending, snapsho
 describe('lua/release-activity-task', () => {
   const { redis, scripts } = useScripts();
 
-  function release(k: ExecutionKeys, entry: string, consumer: string, deliveries = 1): Promise<string | undefined> {
-    return scripts().releaseActivityTask(
-      { activityTasks: k.activityTasks, heartbeats: k.heartbeats },
-      { entryId: entry, group: GROUP, consumer, deliveries },
-    );
+  function release(k: ExecutionKeys, entry: string, deliveries = 1): Promise<string | undefined> {
+    return scripts().releaseActivityTask({ activityTasks: k.activityTasks, heartbeats: k.heartbeats }, { entryId: entry, group: GROUP, deliveries });
   }
 
   it('moves the task to a fresh entry, with its heartbeat details, for any worker to take', async () => {
     const k = executionKeys();
-    const entry = await addAndDeliver(redis(), k.activityTasks, { t: 'task-blob', x: 'extra' }, 'worker-a');
+    const entry = await addAndDeliver(redis(), k.activityTasks, { t: 'task-blob', x: 'extra' }, 'worker-a~1000');
     await redis().hset(k.heartbeats, entry, 'details');
 
-    const fresh = await release(k, entry, 'worker-a');
+    const fresh = await release(k, entry);
     assert.ok(fresh !== undefined && fresh !== entry);
     assert.deepEqual(await entries(redis(), k.activityTasks), [{ id: fresh, fields: { t: 'task-blob', x: 'extra' } }]);
     assert.deepEqual(await pending(redis(), k.activityTasks), []);
     assert.deepEqual(await redis().hgetall(k.heartbeats), { [fresh]: 'details' });
-    assert.deepEqual(await deliver(redis(), k.activityTasks, 'worker-b'), [fresh]);
+    assert.deepEqual(await deliver(redis(), k.activityTasks, 'worker-b~1000'), [fresh]);
   });
 
-  it('changes nothing when the entry is held by another consumer', async () => {
+  it('carries the redeliveries into the fresh entry: those it carried plus its own reclaims', async () => {
     const k = executionKeys();
-    const entry = await addAndDeliver(redis(), k.activityTasks, { t: 'task-blob' }, 'worker-a');
+    const entry = await addAndDeliver(redis(), k.activityTasks, { t: 'task-blob', r: '2' }, 'worker-a~1000');
+    await redis().xclaim(k.activityTasks, GROUP, 'worker-b~1000', 0, entry);
+
+    const fresh = await release(k, entry, 2);
+    assert.deepEqual(await entries(redis(), k.activityTasks), [{ id: fresh, fields: { t: 'task-blob', r: '3' } }]);
+  });
+
+  it('changes nothing for a delivery count that does not match the entry', async () => {
+    const k = executionKeys();
+    const entry = await addAndDeliver(redis(), k.activityTasks, { t: 'task-blob' }, 'worker-a~1000');
     const before = await snapshot(redis(), k.prefix);
-    assert.equal(await release(k, entry, 'worker-b'), undefined);
+    assert.equal(await release(k, entry, 2), undefined);
     assert.deepEqual(await snapshot(redis(), k.prefix), before);
   });
 
   it('changes nothing when the entry was handed out again since this claim', async () => {
     const k = executionKeys();
-    const entry = await addAndDeliver(redis(), k.activityTasks, { t: 'task-blob' }, 'worker-a');
-    await redis().xautoclaim(k.activityTasks, GROUP, 'worker-a', 0, '0-0');
+    const entry = await addAndDeliver(redis(), k.activityTasks, { t: 'task-blob' }, 'worker-a~1000');
+    await redis().xclaim(k.activityTasks, GROUP, 'worker-b~1000', 0, entry);
     const before = await snapshot(redis(), k.prefix);
-    assert.equal(await release(k, entry, 'worker-a', 1), undefined);
+    assert.equal(await release(k, entry, 1), undefined);
     assert.deepEqual(await snapshot(redis(), k.prefix), before);
   });
 });

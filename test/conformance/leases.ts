@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import type { ActivityTask, Backend, WorkflowTask } from '../../src/backend/backend.js';
+import { LeaseLostError } from '../../src/errors/errors.js';
+import { LOCK_MS, activityScheduled, completion, harness, instance, started, type Harness } from './harness.js';
+
+// Leases are counted by the store's clock (Redis TIME) and observed here by the test's: allow for rounding.
+const CLOCK_SLACK_MS = 5;
+
+/**
+ * Leases follow their holder: a task stays with the worker that claimed it until that worker's own lease
+ * (the one it claimed, was handed or last extended the task with) runs out, whatever lease other workers
+ * poll with; then the next poll of any worker takes it, and an activity's next run is told it is a
+ * redelivery.
+ */
+export function leaseTests(backend: () => Backend, peerOf: (backend: Backend) => Backend): void {
+  describe('leases follow their holder', () => {
+    let peer: Backend;
+    let h: Harness;
+    let other: Harness;
+
+    beforeEach(() => {
+      peer = peerOf(backend());
+      h = harness(backend);
+      other = harness(() => peer);
+    });
+    afterEach(async () => {
+      if (peer !== backend()) await peer.close();
+    });
+
+    async function scheduledActivity(seid: number): Promise<void> {
+      await backend().createWorkflowInstance(instance(), started());
+      const task = await h.pollOne();
+      await backend().completeWorkflowTask(task, completion(task, activityScheduled(task, seid)));
+    }
+
+    async function onlyActivity(harnessOf: Harness, options: { lockMs: number; waitMs?: number }): Promise<ActivityTask> {
+      const tasks = await harnessOf.pollActivities(options);
+      assert.equal(tasks.length, 1, 'expected one activity task');
+      return tasks[0] as ActivityTask;
+    }
+
+    it("keeps an activity with its holder for the holder's own lease, whatever lease others poll with", async () => {
+      await scheduledActivity(5);
+      const held = await onlyActivity(h, { lockMs: 600 });
+      assert.equal(held.attempt, 0);
+      assert.equal(held.redeliveries, 0);
+
+      assert.deepEqual(await other.pollActivities({ lockMs: 50, waitMs: 300 }), [], "not taken within the holder's lease");
+      const extendedAt = Date.now();
+      await backend().extendActivityTask(held, 1_200);
+      // Past the claim's 600 ms lease: the extension's own lease is what counts now.
+      assert.deepEqual(await other.pollActivities({ lockMs: 50, waitMs: 700 }), [], "not taken within the extension's lease");
+
+      const taken = await onlyActivity(other, { lockMs: 50, waitMs: 3_000 });
+      assert.ok(Date.now() - extendedAt >= 1_200 - CLOCK_SLACK_MS, 'taken only once the lease granted by the extension ran out');
+      assert.equal(taken.scheduleEventId, 5);
+      assert.equal(taken.attempt, 0, 'the same attempt');
+      assert.equal(taken.redeliveries, 1, 'told it is a redelivery');
+      await assert.rejects(backend().extendActivityTask(held, LOCK_MS), LeaseLostError);
+    });
+
+    it("keeps a workflow task with its holder for the holder's own lease, whatever lease others poll with", async () => {
+      const inst = instance();
+      await backend().createWorkflowInstance(inst, started());
+      const held = await h.pollOne({ lockMs: 600 });
+
+      assert.deepEqual(await other.poll({ lockMs: 50, waitMs: 300 }), [], "not taken within the holder's lease");
+      const extendedAt = Date.now();
+      await backend().extendWorkflowTask(held, 1_200);
+      assert.deepEqual(await other.poll({ lockMs: 50, waitMs: 700 }), [], "not taken within the extension's lease");
+
+      const taken = await other.pollOne({ lockMs: 50, waitMs: 3_000 });
+      assert.ok(Date.now() - extendedAt >= 1_200 - CLOCK_SLACK_MS, 'taken only once the lease granted by the extension ran out');
+      assert.deepEqual(taken.instance, inst);
+      assert.ok(taken.lockToken > held.lockToken, 'a higher fencing token');
+      await assert.rejects(backend().completeWorkflowTask(held, completion(held)), LeaseLostError);
+      await peer.completeWorkflowTask(taken, completion(taken));
+      assert.equal((await peer.getWorkflowInstanceHistory(inst)).length, 2, 'only the new holder committed');
+    });
+
+    it("gives an abandoned activity to a worker with a longer lease once the holder's lease ran out", async () => {
+      await scheduledActivity(6);
+      const claimedAt = Date.now();
+      await onlyActivity(h, { lockMs: 300 });
+      // Waiting for the taker's own 60 s lease would outlast the poll.
+      const taken = await onlyActivity(other, { lockMs: 60_000, waitMs: 5_000 });
+      assert.ok(Date.now() - claimedAt >= 300 - CLOCK_SLACK_MS);
+      assert.equal(taken.redeliveries, 1);
+    });
+
+    it("gives an abandoned workflow task to a worker with a longer lease once the holder's lease ran out", async () => {
+      await backend().createWorkflowInstance(instance(), started());
+      const claimedAt = Date.now();
+      const held = await h.pollOne({ lockMs: 300 });
+      const taken = await other.pollOne({ lockMs: 60_000, waitMs: 5_000 });
+      assert.ok(Date.now() - claimedAt >= 300 - CLOCK_SLACK_MS);
+      assert.ok(taken.lockToken > held.lockToken);
+    });
+
+    it('hands tasks over on the lease the taker asked for', async () => {
+      // Workers serve the activity queue already (a RedisBackend hands over only from a stream they read).
+      assert.deepEqual(await other.pollActivities({ waitMs: 50 }), []);
+      await backend().createWorkflowInstance(instance(), started());
+      const task = await h.pollOne();
+      const [handed] = await backend().completeWorkflowTask(task, completion(task, activityScheduled(task, 8)), {
+        queues: ['default'],
+        max: 1,
+        lockTimeoutMs: 1_500,
+      });
+      assert.ok(handed !== undefined, 'the scheduled activity was handed over');
+      assert.equal(handed.redeliveries, 0);
+      assert.deepEqual(await other.pollActivities({ lockMs: 50, waitMs: 500 }), [], 'the handed activity keeps its lease');
+
+      const next: WorkflowTask | undefined = await backend().completeActivityTask(
+        handed,
+        { result: 1 },
+        { queues: ['default'], lockTimeoutMs: 1_500, knownHistoryLength: () => 0 },
+      );
+      assert.ok(next !== undefined, 'the woken workflow task was handed over');
+      assert.deepEqual(await other.poll({ lockMs: 50, waitMs: 500 }), [], 'the handed workflow task keeps its lease');
+      await backend().completeWorkflowTask(next, completion(next));
+    });
+
+    it('counts the redeliveries of an activity attempt: one per lease that ran out, none for a release', async () => {
+      await scheduledActivity(9);
+      const first = await onlyActivity(h, { lockMs: 100 });
+      const second = await onlyActivity(other, { lockMs: 100, waitMs: 3_000 });
+      const third = await onlyActivity(h, { lockMs: LOCK_MS, waitMs: 3_000 });
+      assert.deepEqual([first, second, third].map((t) => t.redeliveries), [0, 1, 2]);
+      await backend().releaseActivityTask(third);
+      const fourth = await onlyActivity(other, { lockMs: LOCK_MS });
+      assert.deepEqual([fourth.scheduleEventId, fourth.attempt, fourth.redeliveries], [9, 0, 2]);
+    });
+  });
+}
