@@ -4,6 +4,7 @@ import type { ActivityTask, Backend, WorkflowTask, WorkflowTaskCompletion } from
 import { BackendClosedError, InstanceAlreadyExistsError, InstanceNotFoundError, LeaseLostError } from '../../src/errors/errors.js';
 import { newEvent } from '../../src/history/events.js';
 import { LOCK_MS, completion, harness, instance, numbered, started, type BackendFactory } from './harness.js';
+import { chainTests } from './chains.js';
 import { instanceManagementTests } from './instance-management.js';
 import { messagingTests } from './messaging.js';
 import { workflowMessageTests } from './workflow-messages.js';
@@ -328,5 +329,6 @@ export function backendConformanceSuite(
     messagingTests(h, () => backend);
     workflowMessageTests(h, () => backend);
     instanceManagementTests(h, () => backend, createBackend);
+    chainTests(h, () => backend, createBackend);
   });
 }

@@ -10,6 +10,14 @@ import { partitionIn, type RedisContext } from './redis-context.js';
 // continue-as-new that keeps outrunning a client this many times in a row means something is wrong.
 const MAX_ATTEMPTS = 50;
 
+/** The active execution of an instance id, as its instance hash names it. */
+interface ActiveExecution {
+  executionId: string;
+  queue: string;
+  /** The continue-as-new chain it belongs to. */
+  chain: string;
+}
+
 /**
  * Signals and cancellation requests from clients. The target's keys depend on which execution is active,
  * so each call reads that first and lets the script check it is still true, reading again when it is not.
@@ -41,23 +49,27 @@ export class InstanceMessages {
   }
 
   /**
-   * Appends `WorkflowExecutionCanceled` to `instance` if active, or to its instance's active execution if it
-   * continued as new; nothing for a finished one. `InstanceNotFoundError` for an unknown execution.
+   * Appends `WorkflowExecutionCanceled` to `instance` if active, or to the active execution of its chain if
+   * it continued as new; nothing for a finished chain. `InstanceNotFoundError` for an unknown execution.
    */
   async cancel(instance: WorkflowInstance): Promise<void> {
     const blob = encodeEvent(newEvent('WorkflowExecutionCanceled', {}));
     const { client, prefix } = this.#context;
     const { instanceId } = instance;
     const p = partitionIn(this.#context, instanceId);
-    const [state, queue] = await client.hmget(executionKey(prefix, p, instanceId, instance.executionId), 'state', 'queue');
+    const key = executionKey(prefix, p, instanceId, instance.executionId);
+    const [state, queue, chain] = await client.hmget(key, 'state', 'queue', 'chain');
     if (typeof state !== 'string' || typeof queue !== 'string') throw new InstanceNotFoundError(instanceId);
-    let target: { executionId: string; queue: string } | undefined =
-      state === 'active' ? { executionId: instance.executionId, queue } : undefined;
     if (state === 'finished') return;
+    const ownChain = chain ?? instance.executionId;
+    let target: { executionId: string; queue: string } | undefined = state === 'active' ? { executionId: instance.executionId, queue } : undefined;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      target ??= await this.#activeExecution(instanceId);
-      // The chain it belonged to has finished: nothing left to cancel.
-      if (target === undefined) return;
+      if (target === undefined) {
+        const active = await this.#activeExecution(instanceId);
+        // Its chain has finished (the id may run another chain since): nothing left to cancel.
+        if (active === undefined || active.chain !== ownChain) return;
+        target = active;
+      }
       const keys = this.#deliveryKeys(p, instanceId, target.executionId, target.queue);
       if (await this.#scripts.cancelWorkflowInstance(keys, instanceId, target.executionId, blob)) return;
       target = undefined;
@@ -65,13 +77,13 @@ export class InstanceMessages {
     throw new Error(`redflow: could not cancel ${instanceId}: its active execution kept changing`);
   }
 
-  async #activeExecution(instanceId: string): Promise<{ executionId: string; queue: string } | undefined> {
+  async #activeExecution(instanceId: string): Promise<ActiveExecution | undefined> {
     const { client, prefix } = this.#context;
     const p = partitionIn(this.#context, instanceId);
-    const [executionId, state, queue] = await client.hmget(instanceKey(prefix, p, instanceId), 'executionId', 'state', 'queue');
-    // create-execution writes `queue` into the instance hash together with the execution id.
+    const [executionId, state, queue, chain] = await client.hmget(instanceKey(prefix, p, instanceId), 'executionId', 'state', 'queue', 'chain');
+    // create-execution writes `queue` and `chain` into the instance hash together with the execution id.
     if (state !== 'active' || typeof executionId !== 'string' || typeof queue !== 'string') return undefined;
-    return { executionId, queue };
+    return { executionId, queue, chain: chain ?? executionId };
   }
 
   #deliveryKeys(p: number, instanceId: string, executionId: string, queue: string): {

@@ -84,7 +84,7 @@ describe('lua/deliver-message', () => {
     const child = executionKeys({ instanceId: 'kid', executionId: 'kid-1' });
     const a = args(child, { kind: 'start', event: Buffer.from('started'), name: 'child', answer: 'outbox' });
     assert.equal(await deliver(keys(child), a), 'delivered');
-    assert.deepEqual(await redis().hgetall(child.instance), { executionId: 'kid-1', state: 'active', queue: 'default' });
+    assert.deepEqual(await redis().hgetall(child.instance), { executionId: 'kid-1', state: 'active', queue: 'default', chain: 'kid-1' });
     assert.equal(await redis().hget(child.execution, 'name'), 'child');
     assert.equal(await redis().hget(child.execution, 'createdAt'), '1234');
     assert.deepEqual((await entries(redis(), child.inbox)).map((e) => e.fields), [{ e: 'started', t: 'WorkflowExecutionStarted' }]);
