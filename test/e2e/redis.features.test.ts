@@ -1,8 +1,10 @@
 import { redisBackendOn } from '../helpers/redis-backends.js';
 import { useRedisServer } from '../helpers/redis-server.js';
 import { cancellationScenarios } from './cancellation-scenarios.js';
+import { chainRemovalScenarios } from './chain-removal-scenarios.js';
 import { continueAsNewScenarios } from './continue-as-new-scenarios.js';
 import { e2eGroup, type SettingsBackendFactory } from './harness.js';
+import { instanceByIdScenarios } from './instance-by-id-scenarios.js';
 import { managementScenarios } from './management-scenarios.js';
 import { selectScenarios } from './select-scenarios.js';
 import { signalScenarios } from './signal-scenarios.js';
@@ -15,6 +17,8 @@ const groups = [
   ['continue-as-new', continueAsNewScenarios],
   ['select and channels', selectScenarios],
   ['queues and instance management', managementScenarios],
+  ['removal of continued-as-new chains', chainRemovalScenarios],
+  ['instances by id', instanceByIdScenarios],
 ] as const;
 
 describe('workflow features on RedisBackend (private redis-server)', () => {
