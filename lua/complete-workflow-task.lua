@@ -16,7 +16,8 @@
   KEYS[12] activity queues set
   KEYS[13] workflow queues set
   KEYS[14] outbox stream
-  KEYS[15..] activity-task streams and the keys of other executions of this partition that the
+  KEYS[15] chains index zset
+  KEYS[16..] activity-task streams and the keys of other executions of this partition that the
              sections below name by their index into KEYS
   ARGV[1] lock token
   ARGV[2] workflow-task entry id
@@ -28,8 +29,11 @@
   ARGV[8] execution id
   ARGV[9] channel to publish on when the execution ends
   ARGV[10] message to publish
-  ARGV[11] retention (ms) of an ended execution's keys; 0 = keep them
-  ARGV[12] h = number of history event blobs, then the h blobs
+  ARGV[11] retention (ms) of a finished chain's keys; 0 = keep them
+  ARGV[12] e = number of earlier executions of this execution's chain whose keys expire with it (given
+       when it finishes with a retention), then e triples (execution id, KEYS indexes of its hash and
+       its history list)
+  then h = number of history event blobs, then the h blobs
   then t = number of timers to add, then t pairs (due score in ms, timers member)
   then c = number of timers to remove, then c timers members
   then q = number of activity queues, then q pairs (queue name, KEYS index of its stream)
@@ -79,7 +83,16 @@ if redis.call('HGET', execution, 'historyLength') ~= ARGV[5] then
 end
 
 local at = 12
+local earlier = {}
 local count = tonumber(ARGV[at])
+for i = 1, count do
+  local e = at + 3 * (i - 1)
+  earlier[i] = { execution_id = ARGV[e + 1], execution = KEYS[tonumber(ARGV[e + 2])],
+                 history = KEYS[tonumber(ARGV[e + 3])] }
+end
+at = at + 1 + 3 * count
+
+count = tonumber(ARGV[at])
 if count > 0 then
   push_all(history, at + 1, count)
   redis.call('HINCRBY', execution, 'historyLength', count)
@@ -141,7 +154,8 @@ if continuation then
     keys = { instance = instance, execution = key(at + 1), inbox = key(at + 2), stream = key(at + 3),
              instances = KEYS[8], active = KEYS[9], workflow_queues = KEYS[13] },
     args = { instance_id = instance_id, execution_id = ARGV[at + 4], name = ARGV[at + 5], queue = ARGV[at + 6],
-             created_at = ARGV[at + 7], started = ARGV[at + 8] },
+             created_at = ARGV[at + 7], started = ARGV[at + 8],
+             chain = redis.call('HGET', execution, 'chain') or execution_id },
   }
   count = tonumber(ARGV[at + 9])
   for i = 1, count do
@@ -165,9 +179,9 @@ if state ~= 'active' then
   end_execution(
     { instance = instance, execution = execution, inbox = inbox, history = history,
       execution_timers = execution_timers, timers = timers, instances = KEYS[8], active = KEYS[9],
-      finished = KEYS[10], expiring = KEYS[11] },
+      finished = KEYS[10], expiring = KEYS[11], chains = KEYS[15] },
     { instance_id = instance_id, execution_id = execution_id, state = state,
-      retention_ms = tonumber(ARGV[11]), channel = ARGV[9], message = ARGV[10] })
+      retention_ms = tonumber(ARGV[11]), channel = ARGV[9], message = ARGV[10], earlier = earlier })
 end
 if next_execution then
   create_execution(next_execution.keys, next_execution.args)

@@ -9,7 +9,7 @@
   SignalDelivered (or SignalFailed when it has none); 'event' appends an event to one execution if it is
   active (cancellation requests, a child's outcome to its parent, answers). For an ended execution the
   event is dropped (late results of its own commands: its history is closed), except a cancellation
-  request for an execution that has continued as new while its instance has an active execution: that
+  request for an execution that has continued as new while its chain has an active execution: that
   one is for the instance, and the caller delivers it to the active execution instead. An answer goes
   straight to the sender's execution when it lives in this partition, else to this partition's outbox.
 
@@ -93,7 +93,9 @@ elseif kind == 'signal' then
     answer(ARGV[16], 'SignalFailed')
   end
 elseif not deliver_event(execution, inbox, stream, instance_id, execution_id, ARGV[7], ARGV[8])
-    and follows_continue_as_new(execution, ARGV[8]) and redis.call('HGET', instance, 'state') == 'active' then
+    and follows_continue_as_new(execution, ARGV[8]) and redis.call('HGET', instance, 'state') == 'active'
+    and redis.call('HGET', instance, 'chain') == redis.call('HGET', execution, 'chain') then
+  -- Only the chain the request was for: a reused id runs another chain, which it must not cancel.
   return 2
 end
 

@@ -1,21 +1,23 @@
 --[[
   Creates an active execution: points the instance hash at it, writes the execution hash, puts its
   WorkflowExecutionStarted event in its inbox, queues its first workflow task and adds it to the
-  partition's indexes. The caller has made sure the instance id has no active execution.
+  partition's indexes. The caller has made sure the instance id has no active execution. Both hashes
+  record its continue-as-new chain: `a.chain` when it continues one, else a new chain named after it.
 
   k: { instance, execution, inbox, stream, instances, active, workflow_queues } (keys)
-  a: { instance_id, execution_id, name, queue, created_at, started } (started = the event blob)
+  a: { instance_id, execution_id, name, queue, created_at, started, chain? } (started = the event blob)
 ]]
 --- @include "lib/index-member"
 --- @include "lib/queue-workflow-task"
 
 local function create_execution(k, a)
-  redis.call('HSET', k.instance, 'executionId', a.execution_id, 'state', 'active', 'queue', a.queue)
-  -- The previous execution's retention may have left a TTL on the instance hash.
+  local chain = a.chain or a.execution_id
+  redis.call('HSET', k.instance, 'executionId', a.execution_id, 'state', 'active', 'queue', a.queue, 'chain', chain)
+  -- The retention of a chain this id ran before may have left a TTL on the instance hash.
   redis.call('PERSIST', k.instance)
   redis.call('HSET', k.execution,
     'state', 'active', 'name', a.name, 'queue', a.queue, 'createdAt', a.created_at,
-    'lockToken', 0, 'lockedUntil', 0, 'lockEntry', '', 'queued', 0, 'historyLength', 0)
+    'lockToken', 0, 'lockedUntil', 0, 'lockEntry', '', 'queued', 0, 'historyLength', 0, 'chain', chain)
   redis.call('XADD', k.inbox, '*', 'e', a.started, 't', 'WorkflowExecutionStarted')
   queue_workflow_task(k.execution, k.stream, a.instance_id, a.execution_id)
   local member = index_member(a.instance_id, a.execution_id)

@@ -236,6 +236,12 @@ export type ExecutionOutcome = WorkflowExecutionFinished | WorkflowExecutionCont
 export interface Backend {
   /** Creates an execution and queues its first workflow task. Throws `InstanceAlreadyExistsError` while the id is active. */
   createWorkflowInstance(instance: WorkflowInstance, started: NewEventOf<'WorkflowExecutionStarted'>): Promise<void>;
+  /**
+   * The latest execution of `instanceId`: the one the id was last started or continued as. Throws
+   * `InstanceNotFoundError` when the id has none (it was never used, or that execution's chain was removed
+   * or has expired).
+   */
+  getLatestExecution(instanceId: string): Promise<WorkflowInstance>;
   /** State of an execution. Throws `InstanceNotFoundError`. */
   getWorkflowInstanceState(instance: WorkflowInstance): Promise<WorkflowInstanceState>;
   /** Events of an execution after `afterSequenceId` (all by default). Throws `InstanceNotFoundError`. */
@@ -254,17 +260,23 @@ export interface Backend {
    */
   signalWorkflow(instanceId: string, signal: NewEventOf<'SignalReceived'>): Promise<void>;
   /**
-   * Asks an execution to cancel: appends `WorkflowExecutionCanceled` to it if active, or to the instance's
-   * active execution if `instance` continued as new. A finished execution is left alone (no error).
-   * Throws `InstanceNotFoundError` for an unknown execution.
+   * Asks an execution to cancel: appends `WorkflowExecutionCanceled` to it if active, or to the active
+   * execution of its continue-as-new chain if `instance` continued as new. A finished chain is left alone
+   * (no error), even when its instance id runs a newer chain. Throws `InstanceNotFoundError` for an unknown
+   * execution.
    */
   cancelWorkflowInstance(instance: WorkflowInstance): Promise<void>;
   /**
-   * Deletes an ended execution and everything stored for it. Throws `InstanceNotFinishedError` while it is
-   * active and `InstanceNotFoundError` if it is unknown.
+   * Deletes an ended execution together with every other execution of its continue-as-new chain (the
+   * executions of one instance id linked by continue-as-new; a later start of a finished id begins a new
+   * chain), and everything stored for them. Throws `InstanceNotFinishedError` (and deletes nothing) while
+   * the chain's latest execution is active, and `InstanceNotFoundError` if `instance` is unknown.
    */
   removeWorkflowInstance(instance: WorkflowInstance): Promise<void>;
-  /** Deletes every execution that ended before `finishedBefore`, never an active one; returns how many. */
+  /**
+   * Deletes every chain whose latest execution finished before `finishedBefore`, as a whole; never an
+   * execution of a chain whose latest execution is active. Returns how many executions were deleted.
+   */
   removeWorkflowInstances(finishedBefore: Date): Promise<number>;
   /** Executions, newest first, a page at a time. */
   listWorkflowInstances(query: ListWorkflowInstancesQuery): Promise<WorkflowInstancePage>;

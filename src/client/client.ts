@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Backend, BackendStats, WorkflowInstancePage } from '../backend/backend.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, assertPayloadSize } from '../codec/codec.js';
-import { DEFAULT_QUEUE, type WorkflowInstance, type WorkflowInstanceState } from '../core/instance.js';
+import { DEFAULT_QUEUE, type WorkflowInstance, type WorkflowInstanceRef, type WorkflowInstanceState } from '../core/instance.js';
 import { assertInstanceId, assertQueueName } from '../core/validation.js';
 import { CanceledError, InvalidArgumentError, WaitTimeoutError } from '../errors/errors.js';
 import { fromFailureInfo } from '../errors/failure-info.js';
 import type { WorkflowFunction } from '../executor/workflow-function.js';
 import { newEvent, type HistoryEvent, type NewEventOf } from '../history/events.js';
+import { assertInstanceRef, executionOf, historyOf, stateOf } from './instance-ref.js';
 
 /** Where and under which id to start a workflow. */
 export interface WorkflowInstanceOptions {
@@ -38,7 +39,11 @@ export interface ClientOptions {
   maxPayloadBytes?: number;
 }
 
-/** Starts workflows, waits for them and inspects them, through any backend. */
+/**
+ * Starts workflows, waits for them and inspects them, through any backend. Every call that takes an
+ * instance takes a `WorkflowInstance` (one execution) or `{ instanceId }` alone (the id's latest execution,
+ * `InstanceNotFoundError` when it has none); anything else rejects with `InvalidArgumentError`.
+ */
 export class Client {
   private readonly backend: Backend;
   private readonly maxPayloadBytes: number;
@@ -81,11 +86,13 @@ export class Client {
 
   /**
    * Waits for the workflow to finish, following continue-as-new, and returns its result. Rejects with the
-   * workflow's `WorkflowError`, with `CanceledError` if it ended cancelled, or `WaitTimeoutError`.
+   * workflow's `WorkflowError`, with `CanceledError` if it ended cancelled, `WaitTimeoutError`, or
+   * `InstanceNotFoundError`.
    */
-  async getWorkflowResult<R>(instance: WorkflowInstance<R>, timeoutMs?: number): Promise<R> {
+  async getWorkflowResult<R>(instance: WorkflowInstanceRef<R>, timeoutMs?: number): Promise<R> {
+    assertInstanceRef(instance);
     const deadline = deadlineOf(timeoutMs);
-    let current: WorkflowInstance = instance;
+    let current = await executionOf(this.backend, instance);
     for (;;) {
       await this.waitForExecution(current, deadline, timeoutMs);
       const outcome = await this.backend.getWorkflowInstanceOutcome(current);
@@ -101,10 +108,14 @@ export class Client {
     }
   }
 
-  /** Resolves once the workflow (following continue-as-new) has finished; rejects only with `WaitTimeoutError`. */
-  async waitForWorkflowInstance(instance: WorkflowInstance, timeoutMs?: number): Promise<void> {
+  /**
+   * Resolves once the workflow (following continue-as-new) has finished, whether it succeeded or failed;
+   * rejects with `WaitTimeoutError`, or `InstanceNotFoundError` for an unknown instance.
+   */
+  async waitForWorkflowInstance(instance: WorkflowInstanceRef, timeoutMs?: number): Promise<void> {
+    assertInstanceRef(instance);
     const deadline = deadlineOf(timeoutMs);
-    let current: WorkflowInstance = instance;
+    let current = await executionOf(this.backend, instance);
     for (;;) {
       const state = await this.waitForExecution(current, deadline, timeoutMs);
       if (state !== 'continued-as-new') return;
@@ -127,21 +138,29 @@ export class Client {
   }
 
   /**
-   * Asks the workflow to cancel: it sees its context cancelled, may clean up, then ends. Rejects with
-   * `InstanceNotFoundError` for an unknown instance; a finished one is left alone.
+   * Asks the workflow to cancel (the active execution of its continue-as-new chain): it sees its context
+   * cancelled, may clean up, then ends. Rejects with `InstanceNotFoundError` for an unknown instance; a
+   * finished one is left alone.
    */
-  async cancelWorkflowInstance(instance: WorkflowInstance): Promise<void> {
-    assertInstance(instance);
-    await this.backend.cancelWorkflowInstance(instance);
+  async cancelWorkflowInstance(instance: WorkflowInstanceRef): Promise<void> {
+    assertInstanceRef(instance);
+    await this.backend.cancelWorkflowInstance(await executionOf(this.backend, instance));
   }
 
-  /** Deletes a finished execution and its history. Rejects with `InstanceNotFinishedError` or `InstanceNotFoundError`. */
-  async removeWorkflowInstance(instance: WorkflowInstance): Promise<void> {
-    assertInstance(instance);
-    await this.backend.removeWorkflowInstance(instance);
+  /**
+   * Deletes a finished instance: the execution with every other execution of its continue-as-new chain,
+   * and their histories. Rejects with `InstanceNotFinishedError` (deleting nothing) while the chain's latest
+   * execution is active, or `InstanceNotFoundError`.
+   */
+  async removeWorkflowInstance(instance: WorkflowInstanceRef): Promise<void> {
+    assertInstanceRef(instance);
+    await this.backend.removeWorkflowInstance(await executionOf(this.backend, instance));
   }
 
-  /** Deletes every execution that finished before `finishedBefore` (never an active one); returns how many. */
+  /**
+   * Deletes every continue-as-new chain whose latest execution finished before `finishedBefore`, all its
+   * executions together; never an execution of a chain still active. Returns how many executions went.
+   */
   removeWorkflowInstances(options: { finishedBefore: Date }): Promise<number> {
     const finishedBefore = (options as { finishedBefore?: unknown } | undefined)?.finishedBefore;
     if (!(finishedBefore instanceof Date) || Number.isNaN(finishedBefore.getTime())) {
@@ -167,14 +186,22 @@ export class Client {
     return this.backend.getStats();
   }
 
-  /** `'active'`, `'continued-as-new'` or `'finished'`. Rejects with `InstanceNotFoundError` for unknown instances. */
-  getWorkflowInstanceState(instance: WorkflowInstance): Promise<WorkflowInstanceState> {
-    return this.backend.getWorkflowInstanceState(instance);
+  /**
+   * `'active'`, `'continued-as-new'` or `'finished'` (by id alone: the latest execution's, `'active'` or
+   * `'finished'`). Rejects with `InstanceNotFoundError` for unknown instances.
+   */
+  async getWorkflowInstanceState(instance: WorkflowInstanceRef): Promise<WorkflowInstanceState> {
+    assertInstanceRef(instance);
+    return stateOf(this.backend, instance);
   }
 
-  /** The recorded events of this execution, in order. Rejects with `InstanceNotFoundError` for unknown instances. */
-  getWorkflowInstanceHistory(instance: WorkflowInstance): Promise<HistoryEvent[]> {
-    return this.backend.getWorkflowInstanceHistory(instance);
+  /**
+   * The recorded events of the execution (by id alone: the latest one), in order. Rejects with
+   * `InstanceNotFoundError` for unknown instances.
+   */
+  async getWorkflowInstanceHistory(instance: WorkflowInstanceRef): Promise<HistoryEvent[]> {
+    assertInstanceRef(instance);
+    return historyOf(this.backend, instance);
   }
 
   private async waitForExecution(instance: WorkflowInstance, deadline: number, timeoutMs: number | undefined): Promise<WorkflowInstanceState> {
@@ -182,12 +209,6 @@ export class Client {
     if (state === 'active') throw new WaitTimeoutError(instance.instanceId, timeoutMs ?? Infinity);
     return state;
   }
-}
-
-function assertInstance(instance: WorkflowInstance): void {
-  if (typeof instance !== 'object' || instance === null) throw new InvalidArgumentError('instance must be a WorkflowInstance');
-  assertInstanceId(instance.instanceId);
-  assertInstanceId(instance.executionId, 'executionId');
 }
 
 function deadlineOf(timeoutMs: number | undefined): number {

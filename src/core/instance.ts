@@ -10,6 +10,17 @@ export interface WorkflowInstance<R = unknown> {
   readonly [resultType]?: R;
 }
 
+/**
+ * Names what a client call acts on: one execution (a `WorkflowInstance`), or, with `executionId` left
+ * out, the instance id's latest execution (the one it was last started or continued as). `R` is the
+ * workflow's result type, as in `WorkflowInstance`: `getWorkflowResult<R>({ instanceId })` gives it.
+ */
+export interface WorkflowInstanceRef<R = unknown> {
+  instanceId: string;
+  executionId?: string;
+  readonly [resultType]?: R;
+}
+
 /** Lifecycle state of one execution. */
 export type WorkflowInstanceState = 'active' | 'continued-as-new' | 'finished';
 

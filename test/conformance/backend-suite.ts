@@ -4,6 +4,7 @@ import type { ActivityTask, Backend } from '../../src/backend/backend.js';
 import { BackendClosedError, InstanceAlreadyExistsError, InstanceNotFoundError, LeaseLostError } from '../../src/errors/errors.js';
 import { newEvent } from '../../src/history/events.js';
 import { LOCK_MS, activityScheduled, completion, harness, instance, numbered, started, type BackendFactory } from './harness.js';
+import { chainTests } from './chains.js';
 import { instanceManagementTests } from './instance-management.js';
 import { leaseTests } from './leases.js';
 import { messagingTests } from './messaging.js';
@@ -320,5 +321,6 @@ export function backendConformanceSuite(
     workflowMessageTests(h, () => backend);
     instanceManagementTests(h, () => backend, createBackend);
     leaseTests(() => backend, peerOf);
+    chainTests(h, () => backend, createBackend);
   });
 }

@@ -9,6 +9,8 @@ import { carryOverScenarios } from './carry-over-scenarios.js';
 import { selectScenarios } from './select-scenarios.js';
 import { thrownValueScenarios } from './thrown-value-scenarios.js';
 import { leaseScenarios } from './lease-scenarios.js';
+import { chainRemovalScenarios } from './chain-removal-scenarios.js';
+import { instanceByIdScenarios } from './instance-by-id-scenarios.js';
 
 const memory: SettingsBackendFactory = (settings) => Promise.resolve(new MemoryBackend(settings));
 
@@ -21,3 +23,5 @@ e2eGroup('select and channels', 'MemoryBackend', memory, selectScenarios);
 e2eGroup('queues and instance management', 'MemoryBackend', memory, managementScenarios);
 e2eGroup('thrown values', 'MemoryBackend', memory, thrownValueScenarios);
 e2eGroup('leases', 'MemoryBackend', memory, leaseScenarios);
+e2eGroup('removal of continued-as-new chains', 'MemoryBackend', memory, chainRemovalScenarios);
+e2eGroup('instances by id', 'MemoryBackend', memory, instanceByIdScenarios);

@@ -5,6 +5,8 @@ import { carryOverScenarios } from './carry-over-scenarios.js';
 import { continueAsNewScenarios } from './continue-as-new-scenarios.js';
 import { e2eGroup, type SettingsBackendFactory } from './harness.js';
 import { leaseScenarios } from './lease-scenarios.js';
+import { chainRemovalScenarios } from './chain-removal-scenarios.js';
+import { instanceByIdScenarios } from './instance-by-id-scenarios.js';
 import { managementScenarios } from './management-scenarios.js';
 import { selectScenarios } from './select-scenarios.js';
 import { signalScenarios } from './signal-scenarios.js';
@@ -21,6 +23,8 @@ const groups = [
   ['queues and instance management', managementScenarios],
   ['thrown values', thrownValueScenarios],
   ['leases', leaseScenarios],
+  ['removal of continued-as-new chains', chainRemovalScenarios],
+  ['instances by id', instanceByIdScenarios],
 ] as const;
 
 describe('workflow features on RedisBackend (private redis-server)', () => {

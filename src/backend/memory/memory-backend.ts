@@ -38,6 +38,12 @@ interface Execution {
   order: number;
   createdAt: Date;
   finishedAt?: Date;
+  /**
+   * Keys of the executions of its continue-as-new chain, oldest first: one array shared by all of them,
+   * since a chain is removed (or expires) only as a whole.
+   */
+  chain: string[];
+  /** On the execution that finished its chain, with a retention: removes the chain. */
   expiry?: NodeJS.Timeout;
   /** Encoded events, as the Redis backend stores them: what comes out is a copy, never shared state. */
   history: Buffer[];
@@ -63,7 +69,10 @@ type ActivityPayload = Omit<ActivityTask, 'id' | 'redeliveries'>;
 
 /** Options of `MemoryBackend`. */
 export interface MemoryBackendOptions {
-  /** Delete an execution this long (ms) after it ends. @default Infinity (keep until removed) */
+  /**
+   * Delete a continue-as-new chain this long (ms) after its latest execution finished, all its executions
+   * together. @default Infinity (keep until removed)
+   */
   retentionMs?: number;
 }
 
@@ -114,21 +123,21 @@ export class MemoryBackend implements Backend {
   async removeWorkflowInstance(instance: WorkflowInstance): Promise<void> {
     await Promise.resolve();
     const execution = this.execution(instance);
-    if (execution.state === 'active') throw new InstanceNotFinishedError(instance.instanceId);
-    this.remove(executionKey(instance), execution);
+    if (this.executions.get(execution.chain.at(-1) as string)?.state === 'active') {
+      throw new InstanceNotFinishedError(instance.instanceId);
+    }
+    this.removeChain(execution.chain);
   }
 
   async removeWorkflowInstances(finishedBefore: Date): Promise<number> {
     await Promise.resolve();
     this.assertOpen();
-    let removed = 0;
-    for (const [key, execution] of this.executions) {
-      if (execution.finishedAt !== undefined && execution.finishedAt < finishedBefore) {
-        this.remove(key, execution);
-        removed += 1;
-      }
-    }
-    return removed;
+    // Only the execution that finished its chain is 'finished'; its end time is the chain's.
+    const chains = [...this.executions.values()]
+      .filter((e) => e.state === 'finished' && e.finishedAt !== undefined && e.finishedAt < finishedBefore)
+      .map((e) => e.chain);
+    for (const chain of chains) this.removeChain(chain);
+    return chains.reduce((sum, chain) => sum + chain.length, 0);
   }
 
   async listWorkflowInstances(query: ListWorkflowInstancesQuery): Promise<WorkflowInstancePage> {
@@ -163,6 +172,15 @@ export class MemoryBackend implements Backend {
       stats.pendingActivityTasks[record.queue] = (stats.pendingActivityTasks[record.queue] ?? 0) + 1;
     }
     return stats;
+  }
+
+  async getLatestExecution(instanceId: string): Promise<WorkflowInstance> {
+    await Promise.resolve();
+    this.assertOpen();
+    const key = this.instances.get(instanceId);
+    const execution = key === undefined ? undefined : this.executions.get(key);
+    if (execution === undefined) throw new InstanceNotFoundError(instanceId);
+    return { ...execution.instance };
   }
 
   async getWorkflowInstanceState(instance: WorkflowInstance): Promise<WorkflowInstanceState> {
@@ -282,7 +300,7 @@ export class MemoryBackend implements Backend {
    * that arrived after its last task was claimed; the other late events end with the old inbox.
    */
   private continueAsNew(old: Execution, continuation: ContinuationRequest): void {
-    const next = this.createExecution(continuation.instance, continuation.started);
+    const next = this.createExecution(continuation.instance, continuation.started, old.chain);
     const leftover = old.inbox.map((entry) => decodeEvent(entry.event)).filter(isCarriedOver);
     for (const event of [...continuation.carried, ...leftover]) {
       next.inbox.push({ id: this.nextInboxId++, event: encodeEvent(event) });
@@ -291,12 +309,13 @@ export class MemoryBackend implements Backend {
 
   /**
    * Appends `WorkflowExecutionCanceled` to `execution` if active, or to its instance's active execution if it
-   * continued as new (the request is for the instance); a finished chain has nothing left to cancel.
+   * continued as new (the request is for the instance, within its chain); a finished chain has nothing left to cancel.
    */
   private requestCancellation(execution: Execution): void {
-    const key = execution.state === 'continued-as-new' ? this.activeExecution(execution.instance.instanceId) : executionKey(execution.instance);
-    const target = key === undefined ? undefined : this.executions.get(key);
-    if (key !== undefined && target?.state === 'active') this.deliver(key, target, newEvent('WorkflowExecutionCanceled', {}));
+    // The chain's latest execution is the one that can still be active; a reused id runs another chain.
+    const key = execution.chain.at(-1) as string;
+    const latest = this.executions.get(key);
+    if (latest?.state === 'active') this.deliver(key, latest, newEvent('WorkflowExecutionCanceled', {}));
   }
 
   private end(key: string, execution: Execution, state: WorkflowInstanceState): void {
@@ -305,8 +324,9 @@ export class MemoryBackend implements Backend {
     execution.inbox = [];
     for (const timer of execution.timers.values()) clearTimeout(timer);
     execution.timers.clear();
-    if (Number.isFinite(this.retentionMs)) {
-      execution.expiry = setTimeout(() => this.remove(key, execution), this.retentionMs);
+    // An execution that continues as new leaves its chain running; the chain expires when it finishes.
+    if (state === 'finished' && Number.isFinite(this.retentionMs)) {
+      execution.expiry = setTimeout(() => this.removeChain(execution.chain), this.retentionMs);
       execution.expiry.unref();
     }
     this.finished.notify(key);
@@ -405,8 +425,10 @@ export class MemoryBackend implements Backend {
     return key !== undefined && this.executions.get(key)?.state === 'active' ? key : undefined;
   }
 
-  private createExecution(instance: WorkflowInstance, started: NewEventOf<'WorkflowExecutionStarted'>): Execution {
+  /** Creates an active execution, as the next of `chain` (continue-as-new) or the first of a new chain. */
+  private createExecution(instance: WorkflowInstance, started: NewEventOf<'WorkflowExecutionStarted'>, chain: string[] = []): Execution {
     const key = executionKey(instance);
+    chain.push(key);
     const execution: Execution = {
       instance: { instanceId: instance.instanceId, executionId: instance.executionId },
       name: started.attributes.name,
@@ -414,6 +436,7 @@ export class MemoryBackend implements Backend {
       state: 'active',
       order: this.nextOrder++,
       createdAt: new Date(),
+      chain,
       history: [],
       inbox: [],
       lockToken: 0,
@@ -427,13 +450,18 @@ export class MemoryBackend implements Backend {
     return execution;
   }
 
-  /** Forgets an ended execution and whatever still refers to it. */
-  private remove(key: string, execution: Execution): void {
-    clearTimeout(execution.expiry);
-    this.executions.delete(key);
-    if (this.instances.get(execution.instance.instanceId) === key) this.instances.delete(execution.instance.instanceId);
+  /** Forgets every execution of an ended chain and whatever still refers to them. */
+  private removeChain(chain: readonly string[]): void {
+    const keys = new Set(chain);
+    for (const key of keys) {
+      const execution = this.executions.get(key);
+      if (execution === undefined) continue;
+      clearTimeout(execution.expiry);
+      this.executions.delete(key);
+      if (this.instances.get(execution.instance.instanceId) === key) this.instances.delete(execution.instance.instanceId);
+    }
     for (const [id, record] of this.activities) {
-      if (record.key === key) {
+      if (keys.has(record.key)) {
         this.activities.delete(id);
         this.leasedActivities.delete(id);
       }

@@ -5,6 +5,8 @@ import { partitionIn, type RedisContext } from './redis-context.js';
 export interface ActiveExecution {
   executionId: string;
   queue: string;
+  /** The continue-as-new chain it belongs to: the id of the chain's first execution. */
+  chain: string;
 }
 
 /**
@@ -14,8 +16,9 @@ export interface ActiveExecution {
 export async function activeExecutionOf(context: RedisContext, instanceId: string): Promise<ActiveExecution | undefined> {
   const { client, prefix } = context;
   const p = partitionIn(context, instanceId);
-  const [executionId, state, queue] = await client.hmget(instanceKey(prefix, p, instanceId), 'executionId', 'state', 'queue');
-  // create-execution writes `queue` into the instance hash together with the execution id.
+  const [executionId, state, queue, chain] = await client.hmget(instanceKey(prefix, p, instanceId), 'executionId', 'state', 'queue', 'chain');
+  // create-execution writes `queue` and `chain` into the instance hash together with the execution id; an
+  // instance written before chains existed is a chain of its own.
   if (state !== 'active' || typeof executionId !== 'string' || typeof queue !== 'string') return undefined;
-  return { executionId, queue };
+  return { executionId, queue, chain: chain ?? executionId };
 }

@@ -6,6 +6,7 @@ import { InvalidArgumentError, instanceFailureInfo } from '../../errors/errors.j
 import { newEvent } from '../../history/events.js';
 import { encodeActivityTask } from './activity-task-record.js';
 import type { ChildArgs, CompleteWorkflowTaskArgs, CompleteWorkflowTaskKeys, DeliveryArgs, ExecutionKeyRefs } from './completion-script.js';
+import { earlierExecutionsOf } from './execution-chains.js';
 import type { ExecutionQueues } from './execution-queues.js';
 import { assertExecutionId } from './execution-id.js';
 import {
@@ -13,6 +14,7 @@ import {
   activityTaskStreamKey,
   executionKey,
   finishedChannel,
+  historyKey,
   inboxKey,
   indexKeysOf,
   instanceKey,
@@ -169,6 +171,16 @@ export async function planCompletion(options: CompletionPlanOptions, task: Workf
     };
   }
 
+  // A chain expires as a whole, when its last execution finishes.
+  const earlier =
+    completion.state === 'finished' && options.retentionMs > 0
+      ? (await earlierExecutionsOf(context, task.instance)).map((id) => ({
+          executionId: id,
+          execution: extra.add(executionKey(prefix, p, instanceId, id)),
+          history: extra.add(historyKey(prefix, p, instanceId, id)),
+        }))
+      : [];
+
   const keys: CompleteWorkflowTaskKeys = {
     ...keysOfExecution(prefix, p, instanceId, executionId),
     ...indexKeysOf(prefix, p),
@@ -189,6 +201,7 @@ export async function planCompletion(options: CompletionPlanOptions, task: Workf
     finishedChannel: finishedChannel(prefix, p),
     finishedMessage: indexMember(instanceId, executionId),
     retentionMs: options.retentionMs,
+    earlier,
     events: completion.events.map((event) => encodeEvent(event)),
     timers,
     canceledTimers: completion.canceledTimers.map(member),

@@ -22,6 +22,7 @@ export interface CompleteWorkflowTaskKeys {
   activityQueues: string;
   workflowQueues: string;
   outbox: string;
+  chains: string;
   extra: string[];
 }
 
@@ -67,8 +68,13 @@ export interface CompleteWorkflowTaskArgs {
   executionId: string;
   finishedChannel: string;
   finishedMessage: string;
-  /** How long an ended execution's keys are kept (ms); 0 = until removed. */
+  /** How long a finished chain's keys are kept (ms); 0 = until removed. */
   retentionMs: number;
+  /**
+   * When the execution finishes with a retention: the chain's earlier executions, whose keys expire with
+   * it (their hash and history list, as indexes into `extra`). Empty otherwise.
+   */
+  earlier?: EarlierExecutionArgs[];
   events: Buffer[];
   timers: Array<{ dueMs: number; member: string }>;
   canceledTimers: string[];
@@ -85,6 +91,13 @@ export interface CompleteWorkflowTaskArgs {
   handoff?: ActivityHandoffArgs;
 }
 
+/** An earlier execution of the completing execution's chain. */
+export interface EarlierExecutionArgs {
+  executionId: string;
+  execution: number;
+  history: number;
+}
+
 /** Who takes over activity tasks the completion schedules. */
 export interface ActivityHandoffArgs {
   consumer: string;
@@ -93,7 +106,7 @@ export interface ActivityHandoffArgs {
   queues: number[];
 }
 
-const FIXED_KEYS = 14;
+const FIXED_KEYS = 15;
 
 /** KEYS and ARGV of complete-workflow-task.lua (see its header for the layout). */
 export function completionCall(keys: CompleteWorkflowTaskKeys, args: CompleteWorkflowTaskArgs): { keys: string[]; argv: ScriptArg[] } {
@@ -101,6 +114,7 @@ export function completionCall(keys: CompleteWorkflowTaskKeys, args: CompleteWor
   const key = (index: number): number => FIXED_KEYS + 1 + index;
   const refs = (r: ExecutionKeyRefs): number[] => [key(r.execution), key(r.inbox), key(r.workflowTasks)];
   const c = args.continuation;
+  const earlier = args.earlier ?? [];
   const argv: ScriptArg[] = [
     args.lockToken,
     args.entryId,
@@ -113,6 +127,8 @@ export function completionCall(keys: CompleteWorkflowTaskKeys, args: CompleteWor
     args.finishedChannel,
     args.finishedMessage,
     args.retentionMs,
+    earlier.length,
+    ...earlier.flatMap((e) => [e.executionId, key(e.execution), key(e.history)]),
     args.events.length,
     ...args.events,
     args.timers.length,
@@ -161,6 +177,7 @@ export function completionCall(keys: CompleteWorkflowTaskKeys, args: CompleteWor
     keys.activityQueues,
     keys.workflowQueues,
     keys.outbox,
+    keys.chains,
   ];
   return { keys: [...fixed, ...keys.extra], argv };
 }

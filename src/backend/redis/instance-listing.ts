@@ -1,5 +1,6 @@
 import type { ListWorkflowInstancesQuery, WorkflowInstanceInfo, WorkflowInstancePage } from '../backend.js';
 import { InvalidArgumentError } from '../../errors/errors.js';
+import { dropChainEntry } from './execution-chains.js';
 import { executionKey, expiringKey, finishedKey, instancesKey } from './keys.js';
 import { isExecutionState, parseIndexMember, partitionIn, type RedisContext } from './redis-context.js';
 
@@ -107,6 +108,7 @@ export class InstanceListing {
           client.zrem(instancesKey(prefix, p), position.member),
           client.zrem(finishedKey(prefix, p), position.member),
           client.zrem(expiringKey(prefix, p), position.member),
+          dropChainEntry(this.#context, instance),
         ]);
       }
       return undefined;

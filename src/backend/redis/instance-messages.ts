@@ -42,22 +42,27 @@ export class InstanceMessages {
   }
 
   /**
-   * Appends `WorkflowExecutionCanceled` to `instance` if active, or to its instance's active execution if it
-   * continued as new; nothing for a finished one. `InstanceNotFoundError` for an unknown execution.
+   * Appends `WorkflowExecutionCanceled` to `instance` if active, or to the active execution of its chain if
+   * it continued as new; nothing for a finished chain. `InstanceNotFoundError` for an unknown execution.
    */
   async cancel(instance: WorkflowInstance): Promise<void> {
     const blob = encodeEvent(newEvent('WorkflowExecutionCanceled', {}));
     const { client, prefix } = this.#context;
     const { instanceId } = instance;
     const p = partitionIn(this.#context, instanceId);
-    const [state, queue] = await client.hmget(executionKey(prefix, p, instanceId, instance.executionId), 'state', 'queue');
+    const key = executionKey(prefix, p, instanceId, instance.executionId);
+    const [state, queue, chain] = await client.hmget(key, 'state', 'queue', 'chain');
     if (typeof state !== 'string' || typeof queue !== 'string') throw new InstanceNotFoundError(instanceId);
-    let target: ActiveExecution | undefined = state === 'active' ? { executionId: instance.executionId, queue } : undefined;
     if (state === 'finished') return;
+    const ownChain = chain ?? instance.executionId;
+    let target: Pick<ActiveExecution, 'executionId' | 'queue'> | undefined = state === 'active' ? { executionId: instance.executionId, queue } : undefined;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      target ??= await activeExecutionOf(this.#context, instanceId);
-      // The chain it belonged to has finished: nothing left to cancel.
-      if (target === undefined) return;
+      if (target === undefined) {
+        const active = await activeExecutionOf(this.#context, instanceId);
+        // Its chain has finished (the id may run another chain since): nothing left to cancel.
+        if (active === undefined || active.chain !== ownChain) return;
+        target = active;
+      }
       const keys = this.#deliveryKeys(p, instanceId, target.executionId, target.queue);
       if (await this.#scripts.cancelWorkflowInstance(keys, instanceId, target.executionId, blob)) return;
       target = undefined;

@@ -1,12 +1,20 @@
 import type { WorkflowInstance } from '../../core/instance.js';
 import { InstanceNotFinishedError, InstanceNotFoundError } from '../../errors/errors.js';
+import { chainOf } from './execution-chains.js';
 import { InstanceScripts, type RemovalResult } from './instance-scripts.js';
-import { activeKey, finishedKey, indexKeysOf, keysOfExecution } from './keys.js';
+import { activeKey, finishedKey, indexKeysOf, instanceKey, keysOfExecution } from './keys.js';
 import { parseIndexMember, partitionIn, type RedisContext } from './redis-context.js';
 
 const BATCH = 100;
 
-/** Deletes ended executions, one by one or every one that ended before a time. */
+// A retry follows a chain whose index entries changed between the read and the script (an expired
+// execution's entries were dropped meanwhile); a finished chain changes no other way.
+const MAX_ATTEMPTS = 50;
+
+/**
+ * Deletes ended executions, one chain at a time: an execution goes together with every other execution
+ * of its continue-as-new chain, and only once the chain's latest execution has finished.
+ */
 export class InstanceRemoval {
   readonly #context: RedisContext;
   readonly #scripts: InstanceScripts;
@@ -16,14 +24,17 @@ export class InstanceRemoval {
     this.#scripts = new InstanceScripts(context.client);
   }
 
-  /** Removes one ended execution; `InstanceNotFinishedError` while active, `InstanceNotFoundError` if unknown. */
+  /**
+   * Removes the chain of `instance`; `InstanceNotFinishedError` while its latest execution is active,
+   * `InstanceNotFoundError` if `instance` is unknown.
+   */
   async removeOne(instance: WorkflowInstance): Promise<void> {
-    const result = await this.#remove(instance);
+    const result = await this.#removeChain(instance);
     if (result === 'missing') throw new InstanceNotFoundError(instance.instanceId);
     if (result === 'active') throw new InstanceNotFinishedError(instance.instanceId);
   }
 
-  /** Removes every execution that ended before `finishedBefore`; returns how many were removed. */
+  /** Removes every chain whose latest execution finished before `finishedBefore`; returns how many executions went. */
   async removeFinishedBefore(finishedBefore: Date): Promise<number> {
     const partitions = Array.from({ length: this.#context.partitions }, (_, p) => p);
     const counts = await Promise.all(partitions.map((p) => this.#removeInPartition(p, finishedBefore.getTime())));
@@ -38,25 +49,38 @@ export class InstanceRemoval {
     for (;;) {
       const members = await client.zrange(finishedKey(prefix, p), '-inf', `(${beforeMs}`, 'BYSCORE', 'LIMIT', kept, BATCH);
       if (members.length === 0) return removed;
-      const results = await Promise.all(members.map((member) => this.#removeMember(p, member)));
-      removed += results.filter((r) => r === 'removed').length;
-      kept += results.filter((r) => r === 'active').length;
+      const results = await Promise.all(members.map((member) => this.#removeMember(p, member, beforeMs)));
+      for (const result of results) {
+        if (typeof result === 'object') removed += result.removed;
+        else if (result === 'active' || result === 'later') kept += 1;
+      }
     }
   }
 
-  async #removeMember(p: number, member: string): Promise<RemovalResult> {
+  async #removeMember(p: number, member: string, beforeMs: number): Promise<RemovalResult> {
     const instance = parseIndexMember(member);
-    if (instance !== undefined) return this.#remove(instance);
+    if (instance !== undefined) return this.#removeChain(instance, beforeMs);
     // Nothing could ever remove an entry that names no execution.
     const { client, prefix } = this.#context;
     await Promise.all([client.zrem(finishedKey(prefix, p), member), client.srem(activeKey(prefix, p), member)]);
     return 'missing';
   }
 
-  #remove(instance: WorkflowInstance): Promise<RemovalResult> {
+  async #removeChain(instance: WorkflowInstance, finishedBeforeMs?: number): Promise<RemovalResult> {
     const { prefix } = this.#context;
-    const p = partitionIn(this.#context, instance.instanceId);
-    const keys = { ...keysOfExecution(prefix, p, instance.instanceId, instance.executionId), ...indexKeysOf(prefix, p) };
-    return this.#scripts.removeWorkflowInstance(keys, instance.instanceId, instance.executionId);
+    const { instanceId } = instance;
+    const p = partitionIn(this.#context, instanceId);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const executionIds = await chainOf(this.#context, instance);
+      const executions = executionIds.map((id) => keysOfExecution(prefix, p, instanceId, id));
+      const keys = { ...indexKeysOf(prefix, p), instance: instanceKey(prefix, p, instanceId), executions };
+      const result = await this.#scripts.removeWorkflowInstance(keys, {
+        instanceId,
+        executionIds,
+        ...(finishedBeforeMs === undefined ? {} : { finishedBeforeMs }),
+      });
+      if (result !== 'changed') return result;
+    }
+    throw new Error(`redflow: could not remove the chain of ${instanceId} (execution ${instance.executionId}): its executions kept changing`);
   }
 }

@@ -73,6 +73,15 @@ export function expiringKey(prefix: string, partition: number): string {
   return `${base(prefix, partition)}:expiring`;
 }
 
+/**
+ * Sorted set of a partition's ended executions, all scored 0 and so ordered by member
+ * `<iid>\n<eid>\n<chain>`: the continue-as-new chain each belongs to (named by its first execution id),
+ * every ended execution of an instance id found by one lex range. Mirrors lua/lib/chain-index.lua.
+ */
+export function chainsKey(prefix: string, partition: number): string {
+  return `${base(prefix, partition)}:chains`;
+}
+
 /** Set of the queue names a partition's workflow-task streams were created for (for `getStats`). */
 export function workflowQueuesKey(prefix: string, partition: number): string {
   return `${base(prefix, partition)}:workflow-queues`;
@@ -139,6 +148,7 @@ export interface PartitionIndexKeys {
   finished: string;
   expiring: string;
   workflowQueues: string;
+  chains: string;
 }
 
 /** The index keys of `partition`. */
@@ -150,5 +160,6 @@ export function indexKeysOf(prefix: string, partition: number): PartitionIndexKe
     finished: finishedKey(prefix, partition),
     expiring: expiringKey(prefix, partition),
     workflowQueues: workflowQueuesKey(prefix, partition),
+    chains: chainsKey(prefix, partition),
   };
 }

@@ -35,9 +35,10 @@ export interface RedisBackendOptions {
    */
   timerBatchSize?: number;
   /**
-   * How long (ms) the keys of an execution are kept after it ends: Redis then expires them (PEXPIRE set
-   * when it ends), and listing, stats and removal skip what is gone. Applies to executions that end
-   * while this option is set. @default Infinity (keep until removed)
+   * How long (ms) the keys of a continue-as-new chain are kept after its latest execution finished: Redis
+   * then expires every execution of the chain together (PEXPIRE set when it finishes; an execution that
+   * continues as new keeps its keys while its chain runs), and listing, stats and removal skip what is
+   * gone. Applies to chains that finish while this option is set. @default Infinity (keep until removed)
    */
   retentionMs?: number;
   /** Logger for connection trouble and dropped tasks. @default pino({ name: 'redflow' }) */

@@ -54,6 +54,7 @@ import {
   historyKey,
   inboxKey,
   indexKeysOf,
+  instanceKey,
   keysOfExecution,
   workflowTaskStreamKey,
 } from './keys.js';
@@ -209,6 +210,14 @@ export class RedisBackend implements Backend {
       if (scriptErrorCode(err) === 'INSTANCE_EXISTS') throw new InstanceAlreadyExistsError(instanceId);
       throw err;
     }
+  }
+
+  async getLatestExecution(instanceId: string): Promise<WorkflowInstance> {
+    assertInstanceId(instanceId);
+    await this.#open();
+    const executionId = await this.#client.hget(instanceKey(this.#prefix, this.#partition(instanceId), instanceId), 'executionId');
+    if (executionId === null) throw new InstanceNotFoundError(instanceId);
+    return { instanceId, executionId };
   }
 
   async getWorkflowInstanceState(instance: WorkflowInstance): Promise<WorkflowInstanceState> {

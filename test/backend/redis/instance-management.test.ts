@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { WorkflowTask } from '../../../src/backend/backend.js';
-import { finishedKey, instancesKey, timersKey } from '../../../src/backend/redis/keys.js';
+import { chainsKey, expiringKey, finishedKey, instancesKey, timersKey } from '../../../src/backend/redis/keys.js';
 import { partitionOf } from '../../../src/backend/redis/partition.js';
 import type { RedisBackend } from '../../../src/backend/redis/redis-backend.js';
 import type { WorkflowInstance } from '../../../src/core/instance.js';
 import { InvalidArgumentError } from '../../../src/errors/errors.js';
 import { newEvent, type NewEventOf } from '../../../src/history/events.js';
-import { finishing, harness, instance, numbered, started } from '../../conformance/harness.js';
+import { completion, finishing, harness, instance, numbered, started } from '../../conformance/harness.js';
 import { redisBackendOn } from '../../helpers/redis-backends.js';
 import { useRedisServer } from '../../helpers/redis-server.js';
 
@@ -66,6 +66,67 @@ describe('RedisBackend instance management (keys)', function () {
     for (const key of [instancesKey(prefix, p), finishedKey(prefix, p)]) assert.equal(await redis.zcard(key), 0, key);
   });
 
+  /** Starts `first` and continues it as new once; returns the second execution, active and idle. */
+  async function continued(b: RedisBackend, first: WorkflowInstance): Promise<WorkflowInstance> {
+    const h = harness(() => b);
+    await b.createWorkflowInstance(first, started());
+    const task = await h.pollOne();
+    const second = { instanceId: first.instanceId, executionId: randomUUID() };
+    const events = numbered(task, [
+      newEvent('WorkflowTaskStarted', {}),
+      ...task.newEvents,
+      newEvent('WorkflowExecutionContinuedAsNew', { continuedExecutionId: second.executionId }),
+    ]);
+    await b.completeWorkflowTask(task, {
+      ...completion(task),
+      events,
+      state: 'continued-as-new',
+      continuation: { instance: second, started: started(), carried: [] },
+    });
+    const next = await h.pollOne();
+    await b.completeWorkflowTask(next, completion(next));
+    return second;
+  }
+
+  /** Ends the idle execution `inst` (a signal wakes it, its task finishes it). */
+  async function finish(b: RedisBackend, inst: WorkflowInstance): Promise<void> {
+    await b.signalWorkflow(inst.instanceId, signal(0));
+    const task = await harness(() => b).pollOne({ known: 2 });
+    assert.deepEqual(task.instance, inst);
+    await b.completeWorkflowTask(task, finishing(task, 'done'));
+  }
+
+  it('leaves no key or index entry of a removed chain behind', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const b = backend({ prefix, partitions: 3 });
+    const first = instance();
+    const second = await continued(b, first);
+    await finish(b, second);
+    await b.removeWorkflowInstance(first);
+    assert.deepEqual(await keysOf(prefix, first), []);
+    assert.deepEqual(await keysOf(prefix, second), []);
+    const p = partitionOf(first.instanceId, 3);
+    for (const key of [instancesKey(prefix, p), finishedKey(prefix, p), expiringKey(prefix, p), chainsKey(prefix, p)]) {
+      assert.equal(await redis.zcard(key), 0, key);
+    }
+  });
+
+  it('with retentionMs, gives no key of a running chain a TTL, and every key of it one when it finishes', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const b = backend({ prefix, retentionMs: 60_000 });
+    const first = instance();
+    const second = await continued(b, first);
+    const keys = [...(await keysOf(prefix, first)), ...(await keysOf(prefix, second))];
+    assert.ok(keys.length >= 4);
+    for (const key of keys) assert.equal(await redis.pttl(key), -1, `${key} is kept while the chain runs`);
+    await finish(b, second);
+    for (const key of new Set([...(await keysOf(prefix, first)), ...(await keysOf(prefix, second))])) {
+      const ttl = await redis.pttl(key);
+      assert.ok(ttl > 0 && ttl <= 60_000, `${key} expires (${ttl})`);
+    }
+    assert.deepEqual((await redis.zrange(expiringKey(prefix, 0), 0, -1)).sort(), [first, second].map((e) => `${e.instanceId}\n${e.executionId}`).sort());
+  });
+
   it('with retentionMs, gives every key of an ended execution a TTL and drops index entries it outlived', async () => {
     const prefix = `test-${randomUUID()}`;
     const b = backend({ prefix, retentionMs: 60_000 });
@@ -82,6 +143,7 @@ describe('RedisBackend instance management (keys)', function () {
     const page = await b.listWorkflowInstances({ count: 10 });
     assert.deepEqual(page.instances, []);
     assert.equal(await redis.zcard(instancesKey(prefix, 0)), 0, 'listing dropped the stale entry');
+    assert.equal(await redis.zcard(chainsKey(prefix, 0)), 0, 'and its chains index entry');
   });
 
   it('rejects a cursor it did not issue and a retention that is not a positive integer', async () => {

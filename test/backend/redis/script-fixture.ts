@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import {
   activeKey,
   activityQueuesKey,
+  chainsKey,
   activityTaskStreamKey,
   executionKey,
   executionTimersKey,
@@ -42,6 +43,7 @@ export interface ExecutionKeys {
   active: string;
   finished: string;
   expiring: string;
+  chains: string;
   workflowQueues: string;
   activityQueues: string;
   activityTasks: string;
@@ -72,6 +74,7 @@ export function executionKeys(
     active: activeKey(prefix, 0),
     finished: finishedKey(prefix, 0),
     expiring: expiringKey(prefix, 0),
+    chains: chainsKey(prefix, 0),
     workflowQueues: workflowQueuesKey(prefix, 0),
     activityQueues: activityQueuesKey(prefix, 0),
     activityTasks: activityTaskStreamKey(prefix, 0, queue),

@@ -45,7 +45,8 @@ describe('lua/complete-workflow-task: messages to other executions', () => {
 
     assert.equal(await redis().hget(k.execution, 'state'), 'continued-as-new');
     assert.equal(await redis().exists(k.inbox), 0, 'the old inbox is gone');
-    assert.deepEqual(await redis().hgetall(k.instance), { executionId: 'exec-2', state: 'active', queue: 'next-queue' });
+    assert.deepEqual(await redis().hgetall(k.instance), { executionId: 'exec-2', state: 'active', queue: 'next-queue', chain: 'exec-1' });
+    assert.equal(await redis().hget(next.execution, 'chain'), 'exec-1', 'the next execution continues the chain');
     assert.equal(await redis().pttl(k.instance), -1);
     assert.equal(await redis().hget(next.execution, 'state'), 'active');
     assert.deepEqual((await entries(redis(), next.inbox)).map((e) => [e.fields.t, e.fields.e]), [
@@ -59,7 +60,8 @@ describe('lua/complete-workflow-task: messages to other executions', () => {
     ]);
     assert.deepEqual((await entries(redis(), next.workflowTasks)).map((e) => e.fields), [{ i: 'order-1', e: 'exec-2' }]);
     assert.deepEqual(await redis().smembers(k.active), ['order-1\nexec-2']);
-    assert.deepEqual(await redis().zrange(k.finished, 0, -1), ['order-1\nexec-1']);
+    assert.deepEqual(await redis().zrange(k.finished, 0, -1), [], 'the chain has not finished');
+    assert.deepEqual(await redis().zrange(k.chains, 0, -1), ['order-1\nexec-1\nexec-1']);
     assert.deepEqual(await redis().zrange(k.instances, 0, -1), ['order-1\nexec-2']);
     assert.deepEqual(await redis().smembers(k.workflowQueues), ['next-queue']);
   });
@@ -84,7 +86,7 @@ describe('lua/complete-workflow-task: messages to other executions', () => {
     const c = await claimExecution(redis(), scripts());
     const kid = executionKeys({ prefix: c.k.prefix, instanceId: 'kid', executionId: 'kid-1' });
     await completeClaimed(scripts(), c, { children: [child(kid)] }, extraOf(kid));
-    assert.deepEqual(await redis().hgetall(kid.instance), { executionId: 'kid-1', state: 'active', queue: 'default' });
+    assert.deepEqual(await redis().hgetall(kid.instance), { executionId: 'kid-1', state: 'active', queue: 'default', chain: 'kid-1' });
     assert.equal(await redis().hget(kid.execution, 'name'), 'child');
     assert.deepEqual((await entries(redis(), kid.inbox)).map((e) => e.fields), [{ e: 'child-started', t: 'WorkflowExecutionStarted' }]);
     assert.deepEqual((await entries(redis(), kid.workflowTasks)).map((e) => e.fields), [{ i: 'kid', e: 'kid-1' }]);

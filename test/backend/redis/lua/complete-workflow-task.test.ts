@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { activityTaskStreamKey } from '../../../../src/backend/redis/keys.js';
 import type { CompleteWorkflowTaskArgs } from '../../../../src/backend/redis/scripts.js';
-import { createGroup, deliver, entries, pending, snapshot, useScripts } from '../script-fixture.js';
+import { createGroup, deliver, entries, executionKeys, pending, seedExecution, snapshot, useScripts } from '../script-fixture.js';
 import { claimExecution, completeClaimed, type Claimed } from './completion-fixture.js';
 import type { HandedActivityEntry } from '../../../../src/backend/redis/scripts.js';
 
@@ -150,6 +150,7 @@ describe('lua/complete-workflow-task', () => {
     await redis().zadd(k.instances, 1, 'old\ne0', 1000, 'order-1\nexec-1');
     await redis().zadd(k.finished, 1, 'old\ne0');
     await redis().zadd(k.expiring, 2, 'old\ne0');
+    await redis().zadd(k.chains, 0, 'old\ne0\ne0', 0, 'old\ne01\ne0');
     await complete(c, { state: 'finished', retentionMs: 60_000 });
     for (const key of [k.execution, k.history, k.instance]) {
       const ttl = await redis().pttl(key);
@@ -157,9 +158,47 @@ describe('lua/complete-workflow-task', () => {
     }
     assert.deepEqual(await redis().zrange(k.instances, 0, -1), ['order-1\nexec-1']);
     assert.deepEqual(await redis().zrange(k.finished, 0, -1), ['order-1\nexec-1']);
+    assert.deepEqual(await redis().zrange(k.chains, 0, -1), ['old\ne01\ne0', 'order-1\nexec-1\nexec-1'], 'only the expired entry went');
     const [member, expiresAt] = await redis().zrange(k.expiring, 0, -1, 'WITHSCORES');
     assert.equal(member, 'order-1\nexec-1');
     assert.equal(Number(expiresAt), Number(await redis().hget(k.execution, 'finishedAt')) + 60_000);
+  });
+
+  it('continuing as new leaves the chain running: no TTL, no finished entry, recorded in the chains index', async () => {
+    const c = await claimed();
+    const { k } = c;
+    await redis().hset(k.execution, 'chain', 'exec-0');
+    await complete(c, { state: 'continued-as-new', retentionMs: 60_000 });
+    assert.equal(await redis().hget(k.execution, 'state'), 'continued-as-new');
+    for (const key of [k.execution, k.history, k.instance]) assert.equal(await redis().pttl(key), -1, `${key} is kept`);
+    assert.equal(await redis().zcard(k.finished), 0);
+    assert.equal(await redis().zcard(k.expiring), 0);
+    assert.deepEqual(await redis().smembers(k.active), []);
+    assert.deepEqual(await redis().zrange(k.chains, 0, -1), ['order-1\nexec-1\nexec-0']);
+  });
+
+  it('finishing a chain with a retention makes every execution of the chain expire together', async () => {
+    const c = await claimed();
+    const { k } = c;
+    await redis().hset(k.execution, 'chain', 'exec-0');
+    const earlier = executionKeys({ prefix: k.prefix, executionId: 'exec-0' });
+    await seedExecution(redis(), earlier, { state: 'continued-as-new', history: ['e1'] });
+    await redis().hset(k.instance, { executionId: 'exec-1', state: 'active' });
+    await complete(
+      c,
+      { state: 'finished', retentionMs: 60_000, earlier: [{ executionId: 'exec-0', execution: 0, history: 1 }] },
+      [earlier.execution, earlier.history],
+    );
+    for (const key of [k.execution, k.history, k.instance, earlier.execution, earlier.history]) {
+      const ttl = await redis().pttl(key);
+      assert.ok(ttl > 50_000 && ttl <= 60_000, `${key} expires (${ttl})`);
+    }
+    const expiresAt = Number(await redis().hget(k.execution, 'finishedAt')) + 60_000;
+    assert.deepEqual(await redis().zrange(k.expiring, 0, -1, 'WITHSCORES'), [
+      'order-1\nexec-0', String(expiresAt), 'order-1\nexec-1', String(expiresAt),
+    ]);
+    assert.deepEqual(await redis().zrange(k.finished, 0, -1), ['order-1\nexec-1'], 'the chain finished with its latest execution');
+    assert.deepEqual(await redis().zrange(k.chains, 0, -1), ['order-1\nexec-1\nexec-0']);
   });
 
   it('with a retention, leaves the instance hash alone when it points to a newer execution', async () => {

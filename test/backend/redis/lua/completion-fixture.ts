@@ -56,6 +56,7 @@ export function completeClaimed(
       activityQueues: k.activityQueues,
       workflowQueues: k.workflowQueues,
       outbox: outboxKey(k.prefix, 0),
+      chains: k.chains,
       extra,
     },
     {

@@ -30,8 +30,9 @@ describe('lua/create-workflow-instance', () => {
     const k = executionKeys();
     await create(k);
 
-    assert.deepEqual(await redis().hgetall(k.instance), { executionId: 'exec-1', state: 'active', queue: 'default' });
+    assert.deepEqual(await redis().hgetall(k.instance), { executionId: 'exec-1', state: 'active', queue: 'default', chain: 'exec-1' });
     const execution = await redis().hgetall(k.execution);
+    assert.equal(execution.chain, 'exec-1', 'it starts a chain of its own');
     assert.equal(execution.state, 'active');
     assert.equal(execution.name, 'greet');
     assert.equal(execution.queue, 'default');
@@ -74,7 +75,8 @@ describe('lua/create-workflow-instance', () => {
 
     const next = executionKeys({ prefix: k.prefix, executionId: 'exec-2' });
     await create(next, 6000);
-    assert.deepEqual(await redis().hgetall(k.instance), { executionId: 'exec-2', state: 'active', queue: 'default' });
+    assert.deepEqual(await redis().hgetall(k.instance), { executionId: 'exec-2', state: 'active', queue: 'default', chain: 'exec-2' });
+    assert.equal(await redis().hget(next.execution, 'chain'), 'exec-2', 'a new chain, not the ended one');
     assert.equal(await redis().hget(k.execution, 'state'), 'finished');
     assert.equal(await redis().hget(next.execution, 'state'), 'active');
     assert.equal((await entries(redis(), k.workflowTasks)).length, 2);

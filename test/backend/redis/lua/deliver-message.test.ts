@@ -85,6 +85,20 @@ describe('lua/deliver-message', () => {
     assert.equal(await redis().exists(old.inbox), 0);
   });
 
+  it('drops a cancellation of an execution that continued as new when its id now runs another chain', async () => {
+    const old = executionKeys();
+    await seedExecution(redis(), old, { state: 'continued-as-new' });
+    await redis().hset(old.execution, 'chain', 'exec-0');
+    // The old chain finished and the id was started again: the active execution is of a new chain.
+    const reused = executionKeys({ prefix: old.prefix, executionId: 'exec-9' });
+    await seedExecution(redis(), reused);
+    await redis().hset(reused.instance, 'chain', 'exec-9');
+    const cancel = args(old, { event: Buffer.from('cancel'), eventType: 'WorkflowExecutionCanceled' });
+    assert.equal(await deliver(keys(old), cancel), 'delivered', 'recorded and dropped, not moved');
+    assert.equal(await redis().exists(reused.inbox), 0);
+    assert.equal(await redis().exists(old.inbox), 0);
+  });
+
   it("drops other events for an execution that continued as new, and a cancellation once its chain has finished", async () => {
     const old = executionKeys();
     await seedExecution(redis(), old, { state: 'continued-as-new' });
@@ -114,7 +128,7 @@ describe('lua/deliver-message', () => {
     const child = executionKeys({ instanceId: 'kid', executionId: 'kid-1' });
     const a = args(child, { kind: 'start', event: Buffer.from('started'), name: 'child', answer: 'outbox' });
     assert.equal(await deliver(keys(child), a), 'delivered');
-    assert.deepEqual(await redis().hgetall(child.instance), { executionId: 'kid-1', state: 'active', queue: 'default' });
+    assert.deepEqual(await redis().hgetall(child.instance), { executionId: 'kid-1', state: 'active', queue: 'default', chain: 'kid-1' });
     assert.equal(await redis().hget(child.execution, 'name'), 'child');
     assert.equal(await redis().hget(child.execution, 'createdAt'), '1234');
     assert.deepEqual((await entries(redis(), child.inbox)).map((e) => e.fields), [{ e: 'started', t: 'WorkflowExecutionStarted' }]);

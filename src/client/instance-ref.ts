@@ -1,0 +1,53 @@
+import type { Backend } from '../backend/backend.js';
+import type { WorkflowInstance, WorkflowInstanceRef, WorkflowInstanceState } from '../core/instance.js';
+import { assertInstanceId } from '../core/validation.js';
+import { InvalidArgumentError } from '../errors/errors.js';
+import type { HistoryEvent } from '../history/events.js';
+
+/** Throws `InvalidArgumentError` unless `ref` is a `WorkflowInstance` or `{ instanceId }` alone. */
+export function assertInstanceRef(ref: unknown): asserts ref is WorkflowInstanceRef {
+  if (typeof ref !== 'object' || ref === null) {
+    throw new InvalidArgumentError('instance must be a WorkflowInstance or { instanceId }');
+  }
+  const { instanceId, executionId } = ref as { instanceId?: unknown; executionId?: unknown };
+  assertInstanceId(instanceId);
+  if (executionId !== undefined) assertInstanceId(executionId, 'executionId');
+}
+
+/**
+ * The execution `ref` names: the one it gives, or else its instance id's latest execution at this moment.
+ * Rejects with `InstanceNotFoundError` when the id has none.
+ */
+export async function executionOf(backend: Backend, ref: WorkflowInstanceRef): Promise<WorkflowInstance> {
+  if (ref.executionId !== undefined) return { instanceId: ref.instanceId, executionId: ref.executionId };
+  return backend.getLatestExecution(ref.instanceId);
+}
+
+/**
+ * The state of what `ref` names. By id alone it is the latest execution's, so never 'continued-as-new':
+ * an execution that continued as new after it was looked up is followed to the next one.
+ */
+export async function stateOf(backend: Backend, ref: WorkflowInstanceRef): Promise<WorkflowInstanceState> {
+  let current = await executionOf(backend, ref);
+  for (;;) {
+    const state = await backend.getWorkflowInstanceState(current);
+    if (state !== 'continued-as-new' || ref.executionId !== undefined) return state;
+    const outcome = await backend.getWorkflowInstanceOutcome(current);
+    if (outcome?.type !== 'WorkflowExecutionContinuedAsNew') return state;
+    current = { instanceId: current.instanceId, executionId: outcome.attributes.continuedExecutionId };
+  }
+}
+
+/**
+ * The history of what `ref` names. By id alone it is the latest execution's: one that continued as new
+ * after it was looked up is followed to the next one.
+ */
+export async function historyOf(backend: Backend, ref: WorkflowInstanceRef): Promise<HistoryEvent[]> {
+  let current = await executionOf(backend, ref);
+  for (;;) {
+    const history = await backend.getWorkflowInstanceHistory(current);
+    const last = history.at(-1);
+    if (ref.executionId !== undefined || last?.type !== 'WorkflowExecutionContinuedAsNew') return history;
+    current = { instanceId: current.instanceId, executionId: last.attributes.continuedExecutionId };
+  }
+}
