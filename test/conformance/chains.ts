@@ -1,29 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { Backend, WorkflowTask, WorkflowTaskCompletion } from '../../src/backend/backend.js';
+import type { Backend } from '../../src/backend/backend.js';
 import type { WorkflowInstance } from '../../src/core/instance.js';
 import { InstanceNotFinishedError, InstanceNotFoundError } from '../../src/errors/errors.js';
 import { newEvent, type NewEventOf } from '../../src/history/events.js';
-import { completion, finishing, harness, instance, numbered, started, type BackendFactory, type Harness } from './harness.js';
+import { completion, continuing, finishing, harness, instance, started, type BackendFactory, type Harness } from './harness.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A completion that continues `task`'s execution as `next`. */
-function continuing(task: WorkflowTask, next: WorkflowInstance): WorkflowTaskCompletion {
-  const events = numbered(task, [
-    newEvent('WorkflowTaskStarted', {}),
-    ...task.newEvents,
-    newEvent('WorkflowExecutionContinuedAsNew', { continuedExecutionId: next.executionId }),
-  ]);
-  return {
-    events,
-    activities: [],
-    timers: [],
-    canceledTimers: [],
-    state: 'continued-as-new',
-    continuation: { instance: next, started: started(), carried: [] },
-  };
-}
 
 /**
  * Continue-as-new chains (the executions of one instance id linked by continue-as-new) are removed and

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { ActivityTask, Backend, WorkflowTask, WorkflowTaskCompletion } from '../../src/backend/backend.js';
 import type { WorkflowInstance } from '../../src/core/instance.js';
+import type { CarriedEvent } from '../../src/history/carry-over.js';
 import { newEvent, type HistoryEvent, type NewEvent, type NewEventOf } from '../../src/history/events.js';
 
 /** Options a conformance test may ask its backend for. */
@@ -46,6 +47,23 @@ export function finishing(task: WorkflowTask, result: unknown, extra: Partial<Wo
     newEvent('WorkflowExecutionFinished', { result }),
   ]);
   return { events, activities: [], timers: [], canceledTimers: [], state: 'finished', ...extra };
+}
+
+/** A completion that continues `task`'s execution as `next`, which inherits `carried`. */
+export function continuing(task: WorkflowTask, next: WorkflowInstance, carried: CarriedEvent[] = []): WorkflowTaskCompletion {
+  const events = numbered(task, [
+    newEvent('WorkflowTaskStarted', {}),
+    ...task.newEvents,
+    newEvent('WorkflowExecutionContinuedAsNew', { continuedExecutionId: next.executionId }),
+  ]);
+  return {
+    events,
+    activities: [],
+    timers: [],
+    canceledTimers: [],
+    state: 'continued-as-new',
+    continuation: { instance: next, started: started(), carried },
+  };
 }
 
 /** A completion that schedules activity `act` (attempt 0, inputs `[seid]`) on `queue` as command `seid`. */

@@ -3,9 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { Backend, WorkflowTask, WorkflowTaskCompletion } from '../../src/backend/backend.js';
 import { executionKey, type WorkflowInstance } from '../../src/core/instance.js';
 import { InstanceNotFoundError } from '../../src/errors/errors.js';
-import type { CarriedEvent } from '../../src/history/carry-over.js';
 import { newEvent, type NewEvent, type NewEventOf } from '../../src/history/events.js';
-import { completion, finishing, instance, numbered, started, type Harness } from './harness.js';
+import { completion, continuing, finishing, instance, started, type Harness } from './harness.js';
 
 function signal(name: string, arg: unknown): NewEventOf<'SignalReceived'> {
   return newEvent('SignalReceived', { name, arg }) as NewEventOf<'SignalReceived'>;
@@ -171,23 +170,6 @@ export function workflowMessageTests(h: Harness, backend: () => Backend): void {
   });
 
   describe('continue-as-new', () => {
-    function continuing(task: WorkflowTask, next: WorkflowInstance, carried: CarriedEvent[]): WorkflowTaskCompletion {
-      const events = numbered(task, [
-        newEvent('WorkflowTaskStarted', {}),
-        ...task.newEvents,
-        newEvent('WorkflowExecutionContinuedAsNew', { continuedExecutionId: next.executionId }),
-      ]);
-      const startedNext = started('default');
-      return {
-        events,
-        activities: [],
-        timers: [],
-        canceledTimers: [],
-        state: 'continued-as-new',
-        continuation: { instance: next, started: startedNext, carried },
-      };
-    }
-
     it('starts the next execution with its started event, the carried events, then the signals and cancellations that arrived meanwhile', async () => {
       const first = instance();
       await h.startAndComplete(first, { activities: [{ scheduleEventId: 2, name: 'act', queue: 'default', inputs: [], attempt: 0 }] });

@@ -4,6 +4,7 @@ import type { WorkflowInstance } from '../../src/core/instance.js';
 import { CanceledError, InstanceNotFinishedError, InstanceNotFoundError } from '../../src/errors/errors.js';
 import type { HistoryEvent } from '../../src/history/events.js';
 import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
+import { waitUntil } from '../helpers/engine.js';
 import type { E2E } from './harness.js';
 
 /** Continues as new once, then waits for signal `finish`. */
@@ -14,15 +15,6 @@ async function continuesOnceThenWaits(ctx: WorkflowContext, run: number): Promis
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-const waitUntil = async (check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> => {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await sleep(25);
-  }
-  return check();
-};
 
 const notFound = (read: Promise<unknown>): Promise<boolean> =>
   read.then(

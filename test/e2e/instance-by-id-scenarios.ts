@@ -4,7 +4,7 @@ import { Client } from '../../src/client/client.js';
 import type { WorkflowInstance } from '../../src/core/instance.js';
 import { CanceledError, InstanceNotFinishedError, InstanceNotFoundError, InvalidArgumentError, WaitTimeoutError } from '../../src/errors/errors.js';
 import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
-import { typesOf } from '../helpers/engine.js';
+import { typesOf, waitUntil } from '../helpers/engine.js';
 import type { E2E } from './harness.js';
 
 /** Waits for signal `next` and continues as new; the second run waits for `finish`. */
@@ -22,15 +22,6 @@ async function continuesThenSleeps(ctx: WorkflowContext, run: number): Promise<v
   if (run === 0) workflow.continueAsNew(ctx, 1);
   await workflow.sleep(ctx, 60_000);
 }
-
-const waitUntil = async (check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> => {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return check();
-};
 
 /**
  * A backend whose next `getLatestExecution` lets the execution it names continue as new (by sending

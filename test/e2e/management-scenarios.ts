@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { InstanceNotFinishedError, InstanceNotFoundError, WorkflowError } from '../../src/errors/errors.js';
 import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
+import { waitUntil } from '../helpers/engine.js';
 import type { E2E } from './harness.js';
 
 async function quick(_ctx: WorkflowContext, msg: string): Promise<string> {
@@ -10,15 +11,6 @@ async function quick(_ctx: WorkflowContext, msg: string): Promise<string> {
 async function waitsForever(ctx: WorkflowContext): Promise<void> {
   await workflow.newSignalChannel(ctx, 'never').receive();
 }
-
-const waitUntil = async (check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> => {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return check();
-};
 
 /** Queues, removal, expiry, listing, stats and the history size limit. */
 export function managementScenarios(e2e: E2E): void {

@@ -28,3 +28,13 @@ export async function startEngine(backend: Backend, setup: EngineSetup): Promise
 export function typesOf(history: Array<{ type: string }>): string[] {
   return history.map((event) => event.type);
 }
+
+/** Polls `check` every 25 ms until it holds or `timeoutMs` passed; returns its last answer. */
+export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return check();
+}
