@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Backend, BackendStats, WorkflowInstancePage } from '../backend/backend.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, assertPayloadSize } from '../codec/codec.js';
 import { DEFAULT_QUEUE, type WorkflowInstance, type WorkflowInstanceState } from '../core/instance.js';
-import { assertInstanceId, assertQueueName } from '../core/validation.js';
+import { assertExecutionId, assertInstanceId, assertName, assertQueueName } from '../core/validation.js';
 import { CanceledError, InvalidArgumentError, WaitTimeoutError, fromFailureInfo } from '../errors/errors.js';
 import type { WorkflowFunction } from '../executor/workflow-function.js';
 import { newEvent, type HistoryEvent, type NewEventOf } from '../history/events.js';
@@ -68,9 +68,7 @@ export class Client {
     const queue = options.queue ?? DEFAULT_QUEUE;
     assertQueueName(queue);
     const name = typeof workflow === 'function' ? workflow.name : workflow;
-    if (typeof name !== 'string' || name.length === 0) {
-      throw new InvalidArgumentError('a workflow needs a name: pass a named function or a string');
-    }
+    assertName(name, 'workflow name (pass a named function or a string)');
     assertPayloadSize(args, `arguments of workflow ${name}`, this.maxPayloadBytes);
     const instance: WorkflowInstance = { instanceId: options.instanceId, executionId: randomUUID() };
     const started = newEvent('WorkflowExecutionStarted', { name, queue, inputs: args }) as NewEventOf<'WorkflowExecutionStarted'>;
@@ -80,9 +78,11 @@ export class Client {
 
   /**
    * Waits for the workflow to finish, following continue-as-new, and returns its result. Rejects with the
-   * workflow's `WorkflowError`, with `CanceledError` if it ended cancelled, or `WaitTimeoutError`.
+   * workflow's `WorkflowError`, with `CanceledError` if it ended cancelled, or `WaitTimeoutError`; with
+   * `InvalidArgumentError` for a bad id.
    */
   async getWorkflowResult<R>(instance: WorkflowInstance<R>, timeoutMs?: number): Promise<R> {
+    assertInstance(instance);
     const deadline = deadlineOf(timeoutMs);
     let current: WorkflowInstance = instance;
     for (;;) {
@@ -102,6 +102,7 @@ export class Client {
 
   /** Resolves once the workflow (following continue-as-new) has finished; rejects only with `WaitTimeoutError`. */
   async waitForWorkflowInstance(instance: WorkflowInstance, timeoutMs?: number): Promise<void> {
+    assertInstance(instance);
     const deadline = deadlineOf(timeoutMs);
     let current: WorkflowInstance = instance;
     for (;;) {
@@ -120,7 +121,7 @@ export class Client {
    */
   async signalWorkflow(instanceId: string, name: string, arg?: unknown): Promise<void> {
     assertInstanceId(instanceId);
-    if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('a signal name must be a non-empty string');
+    assertName(name, 'signal name');
     assertPayloadSize(arg, `argument of signal ${name}`, this.maxPayloadBytes);
     await this.backend.signalWorkflow(instanceId, newEvent('SignalReceived', { name, arg }) as NewEventOf<'SignalReceived'>);
   }
@@ -167,12 +168,14 @@ export class Client {
   }
 
   /** `'active'`, `'continued-as-new'` or `'finished'`. Rejects with `InstanceNotFoundError` for unknown instances. */
-  getWorkflowInstanceState(instance: WorkflowInstance): Promise<WorkflowInstanceState> {
+  async getWorkflowInstanceState(instance: WorkflowInstance): Promise<WorkflowInstanceState> {
+    assertInstance(instance);
     return this.backend.getWorkflowInstanceState(instance);
   }
 
   /** The recorded events of this execution, in order. Rejects with `InstanceNotFoundError` for unknown instances. */
-  getWorkflowInstanceHistory(instance: WorkflowInstance): Promise<HistoryEvent[]> {
+  async getWorkflowInstanceHistory(instance: WorkflowInstance): Promise<HistoryEvent[]> {
+    assertInstance(instance);
     return this.backend.getWorkflowInstanceHistory(instance);
   }
 
@@ -186,7 +189,7 @@ export class Client {
 function assertInstance(instance: WorkflowInstance): void {
   if (typeof instance !== 'object' || instance === null) throw new InvalidArgumentError('instance must be a WorkflowInstance');
   assertInstanceId(instance.instanceId);
-  assertInstanceId(instance.executionId, 'executionId');
+  assertExecutionId(instance.executionId);
 }
 
 function deadlineOf(timeoutMs: number | undefined): number {

@@ -168,19 +168,27 @@ function isPermanent(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[PERMANENT] === true;
 }
 
-/** Turns anything thrown into the serializable failure record kept in the history. */
+/**
+ * Turns anything thrown into the serializable failure record kept in the history. Its texts are made
+ * well-formed UTF-16 (a lone surrogate becomes U+FFFD), so the record can always be stored.
+ */
 export function toFailureInfo(err: unknown, depth = 0): FailureInfo {
   if (!(err instanceof Error)) {
-    return { message: String(err), type: 'Error', permanent: false };
+    return { message: wellFormed(String(err)), type: 'Error', permanent: false };
   }
   const info: FailureInfo = {
-    message: err.message,
-    type: err instanceof WorkflowError ? err.type : err.name,
+    message: wellFormed(err.message),
+    type: wellFormed(err instanceof WorkflowError ? err.type : err.name),
     permanent: isPermanent(err),
   };
-  if (err.stack !== undefined) info.stack = err.stack;
+  if (err.stack !== undefined) info.stack = wellFormed(err.stack);
   if (err.cause !== undefined && depth < 8) info.cause = toFailureInfo(err.cause, depth + 1);
   return info;
+}
+
+// Error fields are strings by type only: code may have put anything there.
+function wellFormed(text: string): string {
+  return typeof text === 'string' ? text.toWellFormed() : text;
 }
 
 /** Rebuilds the error a workflow or client sees from a recorded failure. */

@@ -18,7 +18,7 @@ import type {
   WorkflowTaskHandoff,
 } from '../backend.js';
 import type { WorkflowInstance, WorkflowInstanceState } from '../../core/instance.js';
-import { assertInstanceId, assertQueueName } from '../../core/validation.js';
+import { assertExecutionId, assertInstanceId, assertQueueName } from '../../core/validation.js';
 import { encode } from '../../codec/codec.js';
 import { decodeEvent, decodeHistoryEvent, encodeEvent } from '../../codec/event-codec.js';
 import {
@@ -38,7 +38,6 @@ import { CompletionWaiter } from './completion-waiter.js';
 import { BackgroundLoops } from './background-loops.js';
 import { readBackendStats } from './backend-stats.js';
 import { planCompletion } from './completion-plan.js';
-import { assertExecutionId } from './execution-id.js';
 import { ExecutionQueues } from './execution-queues.js';
 import { InstanceListing } from './instance-listing.js';
 import { InstanceMessages } from './instance-messages.js';
