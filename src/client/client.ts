@@ -79,7 +79,7 @@ export class Client {
   /**
    * Waits for the workflow to finish, following continue-as-new, and returns its result. Rejects with the
    * workflow's `WorkflowError`, with `CanceledError` if it ended cancelled, or `WaitTimeoutError`; with
-   * `InvalidArgumentError` for a bad id.
+   * `UndecodableDataError` when the stored outcome cannot be decoded, and `InvalidArgumentError` for a bad id.
    */
   async getWorkflowResult<R>(instance: WorkflowInstance<R>, timeoutMs?: number): Promise<R> {
     assertInstance(instance);
@@ -173,7 +173,10 @@ export class Client {
     return this.backend.getWorkflowInstanceState(instance);
   }
 
-  /** The recorded events of this execution, in order. Rejects with `InstanceNotFoundError` for unknown instances. */
+  /**
+   * The recorded events of this execution, in order. Rejects with `InstanceNotFoundError` for unknown instances,
+   * and with `UndecodableDataError` when a stored event cannot be decoded.
+   */
   async getWorkflowInstanceHistory(instance: WorkflowInstance): Promise<HistoryEvent[]> {
     assertInstance(instance);
     return this.backend.getWorkflowInstanceHistory(instance);

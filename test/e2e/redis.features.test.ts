@@ -4,9 +4,11 @@ import { cancellationScenarios } from './cancellation-scenarios.js';
 import { continueAsNewScenarios } from './continue-as-new-scenarios.js';
 import { e2eGroup, type SettingsBackendFactory } from './harness.js';
 import { managementScenarios } from './management-scenarios.js';
+import { payloadScenarios } from './payload-scenarios.js';
 import { selectScenarios } from './select-scenarios.js';
 import { signalScenarios } from './signal-scenarios.js';
 import { subWorkflowScenarios } from './sub-workflow-scenarios.js';
+import { undecodableScenarios } from './undecodable-scenarios.js';
 
 const groups = [
   ['signals', signalScenarios],
@@ -15,6 +17,8 @@ const groups = [
   ['continue-as-new', continueAsNewScenarios],
   ['select and channels', selectScenarios],
   ['queues and instance management', managementScenarios],
+  ['payloads', payloadScenarios],
+  ['undecodable data', undecodableScenarios],
 ] as const;
 
 describe('workflow features on RedisBackend (private redis-server)', () => {
