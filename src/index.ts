@@ -31,6 +31,7 @@ export {
   InvalidArgumentError,
   BackendClosedError,
   LeaseLostError,
+  UndecodableDataError,
   permanentError,
   isCanceled,
   type ErrorCode,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Backend, BackendStats, WorkflowInstancePage } from '../backend/backend.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, assertPayloadSize } from '../codec/codec.js';
 import { DEFAULT_QUEUE, type WorkflowInstance, type WorkflowInstanceRef, type WorkflowInstanceState } from '../core/instance.js';
-import { assertInstanceId, assertQueueName } from '../core/validation.js';
+import { assertInstanceId, assertName, assertQueueName } from '../core/validation.js';
 import { CanceledError, InvalidArgumentError, WaitTimeoutError } from '../errors/errors.js';
 import { fromFailureInfo } from '../errors/failure-info.js';
 import type { WorkflowFunction } from '../executor/workflow-function.js';
@@ -74,9 +74,7 @@ export class Client {
     const queue = options.queue ?? DEFAULT_QUEUE;
     assertQueueName(queue);
     const name = typeof workflow === 'function' ? workflow.name : workflow;
-    if (typeof name !== 'string' || name.length === 0) {
-      throw new InvalidArgumentError('a workflow needs a name: pass a named function or a string');
-    }
+    assertName(name, 'workflow name (pass a named function or a string)');
     assertPayloadSize(args, `arguments of workflow ${name}`, this.maxPayloadBytes);
     const instance: WorkflowInstance = { instanceId: options.instanceId, executionId: randomUUID() };
     const started = newEvent('WorkflowExecutionStarted', { name, queue, inputs: args }) as NewEventOf<'WorkflowExecutionStarted'>;
@@ -87,7 +85,8 @@ export class Client {
   /**
    * Waits for the workflow to finish, following continue-as-new, and returns its result. Rejects with the
    * workflow's `WorkflowError`, with `CanceledError` if it ended cancelled, `WaitTimeoutError`, or
-   * `InstanceNotFoundError`.
+   * `InstanceNotFoundError`; with `UndecodableDataError` when the stored outcome cannot be decoded, and
+   * `InvalidArgumentError` for a malformed instance.
    */
   async getWorkflowResult<R>(instance: WorkflowInstanceRef<R>, timeoutMs?: number): Promise<R> {
     assertInstanceRef(instance);
@@ -132,7 +131,7 @@ export class Client {
    */
   async signalWorkflow(instanceId: string, name: string, arg?: unknown): Promise<void> {
     assertInstanceId(instanceId);
-    if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('a signal name must be a non-empty string');
+    assertName(name, 'signal name');
     assertPayloadSize(arg, `argument of signal ${name}`, this.maxPayloadBytes);
     await this.backend.signalWorkflow(instanceId, newEvent('SignalReceived', { name, arg }) as NewEventOf<'SignalReceived'>);
   }
@@ -197,7 +196,8 @@ export class Client {
 
   /**
    * The recorded events of the execution (by id alone: the latest one), in order. Rejects with
-   * `InstanceNotFoundError` for unknown instances.
+   * `InstanceNotFoundError` for unknown instances, and with `UndecodableDataError` when a stored event cannot
+   * be decoded.
    */
   async getWorkflowInstanceHistory(instance: WorkflowInstanceRef): Promise<HistoryEvent[]> {
     assertInstanceRef(instance);

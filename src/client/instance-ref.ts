@@ -1,6 +1,6 @@
 import type { Backend } from '../backend/backend.js';
 import type { WorkflowInstance, WorkflowInstanceRef, WorkflowInstanceState } from '../core/instance.js';
-import { assertInstanceId } from '../core/validation.js';
+import { assertExecutionId, assertInstanceId } from '../core/validation.js';
 import { InvalidArgumentError } from '../errors/errors.js';
 import type { HistoryEvent } from '../history/events.js';
 
@@ -11,7 +11,7 @@ export function assertInstanceRef(ref: unknown): asserts ref is WorkflowInstance
   }
   const { instanceId, executionId } = ref as { instanceId?: unknown; executionId?: unknown };
   assertInstanceId(instanceId);
-  if (executionId !== undefined) assertInstanceId(executionId, 'executionId');
+  if (executionId !== undefined) assertExecutionId(executionId);
 }
 
 /**

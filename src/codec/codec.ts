@@ -1,73 +1,62 @@
 import { Packr } from 'msgpackr';
-import { InvalidArgumentError } from '../errors/errors.js';
+import { InvalidArgumentError, UndecodableDataError } from '../errors/errors.js';
+import { toWire } from './wire.js';
 
 // Records (msgpackr's shared structures) would tie every reader to state held by one writer; plain maps keep
-// each blob self-describing, which stored history needs.
-const packr = new Packr({ useRecords: false, moreTypes: true });
-
-const MAX_DEPTH = 64;
+// each blob self-describing, which stored history needs. copyBuffers: a decoded Buffer must not share memory
+// with the blob it came from (the memory backend keeps its blobs).
+const packr = new Packr({ useRecords: false, moreTypes: true, copyBuffers: true });
 
 /** Largest encoded payload (workflow arguments) a client accepts by default: 4 MiB. */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
 
-/** Encodes a value with msgpack. Call `assertEncodable` first on user data. */
-export function encode(value: unknown): Buffer {
-  return packr.pack(value);
-}
-
-/** Decodes a msgpack blob written by `encode`. */
-export function decode<T = unknown>(bytes: Uint8Array): T {
-  return packr.unpack(bytes) as T;
+/**
+ * Encodes a value with msgpack so that `decode` gives back what `structuredClone` would copy: primitives
+ * (undefined, -0, BigInt of any size, strings exactly), plain objects and arrays, Date (also invalid), RegExp,
+ * Map and Set with any keys and items, typed arrays, DataView, ArrayBuffer, Errors (name, message, stack, cause
+ * and their other own enumerable fields); class instances become plain objects of their own enumerable fields.
+ * Throws `InvalidArgumentError` naming `what` and the path for what cannot be stored (see `assertEncodable`).
+ */
+export function encode(value: unknown, what = 'value'): Buffer {
+  return packr.pack(toWire(value, what));
 }
 
 /**
- * Throws `InvalidArgumentError` if `value` holds something msgpack cannot carry faithfully
- * (functions, symbols, cycles), naming where it was found. Runs before anything is written.
+ * Decodes a blob written by `encode` (or by an earlier version). Throws `UndecodableDataError` naming `what`
+ * when the bytes cannot be read: written by a version this one cannot read, or damaged.
+ */
+export function decode<T = unknown>(bytes: Uint8Array, what = 'stored data'): T {
+  try {
+    return packr.unpack(bytes) as T;
+  } catch (err) {
+    throw undecodable(what, err);
+  }
+}
+
+/** The `UndecodableDataError` for `what`, whose decoding failed with `cause`. */
+export function undecodable(what: string, cause: unknown): UndecodableDataError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new UndecodableDataError(
+    `${what} cannot be decoded (${reason}): it was written by a version of redflow this one cannot read, or it is damaged`,
+    { cause },
+  );
+}
+
+/**
+ * Throws `InvalidArgumentError` if `value` cannot be stored faithfully, naming `what` and the path
+ * (`arguments of workflow ship: [0].items[2] is a function, which cannot be stored`): functions, symbols,
+ * cycles, strings (also keys, Map keys, Set items and error messages) that are not well-formed UTF-16,
+ * nesting deeper than 64 levels, Promises, WeakMaps, WeakSets, WeakRefs, Symbol objects and SharedArrayBuffers.
+ * Runs before anything is written.
  */
 export function assertEncodable(value: unknown, what: string): void {
-  visit(value, what, new Set(), 0);
+  toWire(value, what);
 }
 
 /** Throws `InvalidArgumentError` unless `value` is encodable and encodes to at most `maxBytes`. */
 export function assertPayloadSize(value: unknown, what: string, maxBytes: number): void {
-  assertEncodable(value, what);
-  const size = encode(value).length;
+  const size = encode(value, what).length;
   if (size > maxBytes) {
     throw new InvalidArgumentError(`${what} encode to ${size} bytes, more than the limit of ${maxBytes} bytes (maxPayloadBytes)`);
   }
-}
-
-function visit(value: unknown, path: string, seen: Set<object>, depth: number): void {
-  switch (typeof value) {
-    case 'function':
-      throw new InvalidArgumentError(`${path} is a function, which cannot be encoded`);
-    case 'symbol':
-      throw new InvalidArgumentError(`${path} is a symbol, which cannot be encoded`);
-    case 'object':
-      break;
-    default:
-      return;
-  }
-  if (value === null || value instanceof Date || ArrayBuffer.isView(value)) return;
-  if (depth > MAX_DEPTH) throw new InvalidArgumentError(`${path} is nested deeper than ${MAX_DEPTH} levels`);
-  if (seen.has(value)) throw new InvalidArgumentError(`${path} contains a cycle, which cannot be encoded`);
-  seen.add(value);
-  if (Array.isArray(value)) {
-    value.forEach((item, i) => visit(item, `${path}[${i}]`, seen, depth + 1));
-  } else if (value instanceof Map) {
-    for (const [k, v] of value) {
-      visit(k, `${path} key`, seen, depth + 1);
-      visit(v, `${path}.get(${String(k)})`, seen, depth + 1);
-    }
-  } else if (value instanceof Set) {
-    for (const item of value) visit(item, `${path} item`, seen, depth + 1);
-  } else {
-    for (const key of Object.keys(value)) {
-      visit((value as Record<string, unknown>)[key], `${path}.${key}`, seen, depth + 1);
-    }
-    if (Object.getOwnPropertySymbols(value).length > 0) {
-      throw new InvalidArgumentError(`${path} has symbol keys, which cannot be encoded`);
-    }
-  }
-  seen.delete(value);
 }

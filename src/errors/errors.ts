@@ -14,7 +14,8 @@ export type ErrorCode =
   | 'CHANNEL_CLOSED'
   | 'INVALID_ARGUMENT'
   | 'BACKEND_CLOSED'
-  | 'LEASE_LOST';
+  | 'LEASE_LOST'
+  | 'UNDECODABLE_DATA';
 
 /** Base class of every error redflow raises itself. */
 export abstract class RedflowError extends Error {
@@ -155,6 +156,17 @@ export class BackendClosedError extends RedflowError {
 export class LeaseLostError extends RedflowError {
   override readonly name = 'LeaseLostError';
   readonly code = 'LEASE_LOST';
+}
+
+/**
+ * Stored data (a history or inbox event, an activity task) cannot be decoded: it was written by a version of
+ * redflow this one cannot read, or it was damaged. It affects only the instance it belongs to: that instance's
+ * tasks are held (not run, and retried after their lease), and reading the value (`getWorkflowResult`,
+ * `getWorkflowInstanceHistory`) rejects with this error. `cause` is the decoder's own error.
+ */
+export class UndecodableDataError extends RedflowError {
+  override readonly name = 'UndecodableDataError';
+  readonly code = 'UNDECODABLE_DATA';
 }
 
 const PERMANENT = Symbol.for('redflow.permanent');

@@ -1,3 +1,4 @@
+import { assertName } from '../core/validation.js';
 import { InvalidArgumentError } from '../errors/errors.js';
 import type { ActivityFunction } from '../workflow/activity.js';
 import type { WorkflowFunction } from '../executor/workflow-function.js';
@@ -36,7 +37,7 @@ export class Registry {
 }
 
 function add<F>(map: Map<string, F>, kind: string, name: string, fn: F): void {
-  if (name.length === 0) throw new InvalidArgumentError(`a ${kind} needs a name: pass a named function or { name }`);
+  assertName(name, `${kind} name (pass a named function or { name })`);
   if (map.has(name)) throw new InvalidArgumentError(`a ${kind} named ${name} is already registered`);
   map.set(name, fn);
 }

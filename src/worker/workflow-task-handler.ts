@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ActivityTask, ActivityTaskHandoff, Backend, WorkflowTask } from '../backend/backend.js';
 import { executionKey } from '../core/instance.js';
-import { LeaseLostError } from '../errors/errors.js';
+import { LeaseLostError, UndecodableDataError } from '../errors/errors.js';
 import { ExecutorCache } from '../executor/executor-cache.js';
 import { Executor, type WorkflowLookup } from '../executor/executor.js';
 import type { HistoryEvent } from '../history/events.js';
@@ -72,7 +72,9 @@ export class WorkflowTaskHandler {
     } catch (err) {
       if (executor !== undefined) this.evict(key, executor);
       if (err instanceof LeaseLostError) logger.warn({ err }, 'workflow task was taken over by another worker; dropped');
-      else logger.error({ err }, 'workflow task failed; it will be retried when its lease expires');
+      else if (err instanceof UndecodableDataError) {
+        logger.error({ err }, 'workflow task holds data this worker cannot decode: the instance is held, its task retried when its lease expires');
+      } else logger.error({ err }, 'workflow task failed; it will be retried when its lease expires');
     } finally {
       stopLease();
       if (!shared) this.running.delete(key);

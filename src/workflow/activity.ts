@@ -1,6 +1,5 @@
 import { assertEncodable } from '../codec/codec.js';
-import { assertQueueName } from '../core/validation.js';
-import { InvalidArgumentError } from '../errors/errors.js';
+import { assertName, assertQueueName } from '../core/validation.js';
 import { contextInternals, type WorkflowContext } from './context.js';
 import { Future } from './future.js';
 import { withRetries } from './retry.js';
@@ -55,7 +54,7 @@ export function executeActivity(
 }
 
 function activityName(activity: ActivityFunction | string): string {
-  const name = typeof activity === 'string' ? activity : activity.name;
-  if (name.length === 0) throw new InvalidArgumentError('an activity needs a name: pass a named function or a string');
+  const name = typeof activity === 'function' ? activity.name : activity;
+  assertName(name, 'activity name (pass a named function or a string)');
   return name;
 }

@@ -1,6 +1,5 @@
 import { assertEncodable } from '../codec/codec.js';
-import { assertInstanceId } from '../core/validation.js';
-import { InvalidArgumentError } from '../errors/errors.js';
+import { assertInstanceId, assertName } from '../core/validation.js';
 import type { Channel } from './channel.js';
 import { contextInternals, type WorkflowContext } from './context.js';
 import { Future } from './future.js';
@@ -10,7 +9,7 @@ import { Future } from './future.js';
  * channel was asked for. Every call with the same name returns the same channel.
  */
 export function newSignalChannel<T>(ctx: WorkflowContext, name: string): Channel<T> {
-  if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('a signal name must be a non-empty string');
+  assertName(name, 'signal name');
   return contextInternals(ctx).runtime.signalChannel(name) as Channel<T>;
 }
 
@@ -22,8 +21,8 @@ export function newSignalChannel<T>(ctx: WorkflowContext, name: string): Channel
 export function signalWorkflow(ctx: WorkflowContext, instanceId: string, name: string, arg?: unknown): Future<void> {
   const { runtime, scope } = contextInternals(ctx);
   try {
-    assertInstanceId(instanceId);
-    if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('a signal name must be a non-empty string');
+    assertInstanceId(instanceId, 'signal target instanceId');
+    assertName(name, 'signal name');
     assertEncodable(arg, `argument of signal ${name}`);
   } catch (err) {
     return Future.rejected(err);

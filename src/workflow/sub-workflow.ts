@@ -1,6 +1,5 @@
 import { assertEncodable } from '../codec/codec.js';
-import { assertInstanceId, assertQueueName } from '../core/validation.js';
-import { InvalidArgumentError } from '../errors/errors.js';
+import { assertInstanceId, assertName, assertQueueName } from '../core/validation.js';
 import { contextInternals, type WorkflowContext } from './context.js';
 import { Future } from './future.js';
 import { withRetries } from './retry.js';
@@ -53,11 +52,8 @@ export function createSubWorkflowInstance(
   let queue: string;
   let retry;
   try {
-    name = typeof workflow === 'string' ? workflow : workflow.name;
-    if (typeof name !== 'string' || name.length === 0) {
-      throw new InvalidArgumentError('a sub-workflow needs a name: pass a named function or a string');
-    }
-    if (options.instanceId !== undefined) assertInstanceId(options.instanceId, 'sub-workflow instanceId');
+    name = typeof workflow === 'function' ? workflow.name : workflow;
+    assertName(name, 'sub-workflow name (pass a named function or a string)');
     queue = options.queue ?? runtime.queue;
     assertQueueName(queue, 'sub-workflow queue');
     retry = resolveRetryOptions(options.retry, DefaultSubWorkflowRetryOptions);
@@ -67,5 +63,11 @@ export function createSubWorkflowInstance(
   }
   if (scope.canceled) return Future.rejected(scope.error());
   const instanceId = options.instanceId ?? runtime.nextSubWorkflowInstanceId();
+  try {
+    // A derived id is the parent's id and a suffix, which can outgrow the longest id the store takes.
+    assertInstanceId(instanceId, 'sub-workflow instanceId');
+  } catch (err) {
+    return Future.rejected(err);
+  }
   return withRetries(runtime, scope, retry, (attempt) => runtime.scheduleSubWorkflow(scope, { instanceId, name, queue, inputs: args, attempt }));
 }

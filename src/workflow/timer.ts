@@ -1,5 +1,5 @@
 import { safeToLeaveUnawaited } from '../core/unawaited.js';
-import { assertDurationMs } from '../core/validation.js';
+import { assertDurationMs, assertName } from '../core/validation.js';
 import { contextInternals, type WorkflowContext } from './context.js';
 import { Future } from './future.js';
 
@@ -17,6 +17,7 @@ export function scheduleTimer(ctx: WorkflowContext, delayMs: number, options: Ti
   const { runtime, scope } = contextInternals(ctx);
   try {
     assertDurationMs(delayMs, 'delayMs');
+    if (options.name !== undefined) assertName(options.name, 'timer name');
   } catch (err) {
     return Future.rejected(err);
   }

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Backend } from '../../src/backend/backend.js';
 import { Client } from '../../src/client/client.js';
 import type { WorkflowContext } from '../../src/workflow/index.js';
@@ -6,6 +7,8 @@ import { startEngine, type EngineSetup } from '../helpers/engine.js';
 /** Backend settings a scenario may ask for. */
 export interface BackendSettings {
   retentionMs?: number;
+  /** The backend's own logger (held tasks, connection trouble). */
+  logger?: Logger;
 }
 
 /** Creates a fresh backend for one test; the harness closes it. */

@@ -11,6 +11,8 @@ import { thrownValueScenarios } from './thrown-value-scenarios.js';
 import { leaseScenarios } from './lease-scenarios.js';
 import { chainRemovalScenarios } from './chain-removal-scenarios.js';
 import { instanceByIdScenarios } from './instance-by-id-scenarios.js';
+import { payloadScenarios } from './payload-scenarios.js';
+import { undecodableScenarios } from './undecodable-scenarios.js';
 
 const memory: SettingsBackendFactory = (settings) => Promise.resolve(new MemoryBackend(settings));
 
@@ -25,3 +27,5 @@ e2eGroup('thrown values', 'MemoryBackend', memory, thrownValueScenarios);
 e2eGroup('leases', 'MemoryBackend', memory, leaseScenarios);
 e2eGroup('removal of continued-as-new chains', 'MemoryBackend', memory, chainRemovalScenarios);
 e2eGroup('instances by id', 'MemoryBackend', memory, instanceByIdScenarios);
+e2eGroup('payloads', 'MemoryBackend', memory, payloadScenarios);
+e2eGroup('undecodable data', 'MemoryBackend', memory, undecodableScenarios);

@@ -8,10 +8,12 @@ import { leaseScenarios } from './lease-scenarios.js';
 import { chainRemovalScenarios } from './chain-removal-scenarios.js';
 import { instanceByIdScenarios } from './instance-by-id-scenarios.js';
 import { managementScenarios } from './management-scenarios.js';
+import { payloadScenarios } from './payload-scenarios.js';
 import { selectScenarios } from './select-scenarios.js';
 import { signalScenarios } from './signal-scenarios.js';
 import { subWorkflowScenarios } from './sub-workflow-scenarios.js';
 import { thrownValueScenarios } from './thrown-value-scenarios.js';
+import { undecodableScenarios } from './undecodable-scenarios.js';
 
 const groups = [
   ['signals', signalScenarios],
@@ -25,6 +27,8 @@ const groups = [
   ['leases', leaseScenarios],
   ['removal of continued-as-new chains', chainRemovalScenarios],
   ['instances by id', instanceByIdScenarios],
+  ['payloads', payloadScenarios],
+  ['undecodable data', undecodableScenarios],
 ] as const;
 
 describe('workflow features on RedisBackend (private redis-server)', () => {

@@ -17,7 +17,12 @@ export function redisBackendOn(server: RedisServer, options: RedisBackendOptions
 
 /** Another RedisBackend on the same server and prefix as `backend`: what a second worker process would hold. */
 export function redisPeerOf(backend: Backend): RedisBackend {
+  return new RedisBackend(redisOptionsOf(backend));
+}
+
+/** The options `backend` was made with by `redisBackendOn` (its server URL, prefix and partitions). */
+export function redisOptionsOf(backend: Backend): RedisBackendOptions {
   const options = optionsOf.get(backend);
-  if (options === undefined) throw new Error('redisPeerOf: not a backend made by redisBackendOn');
-  return new RedisBackend(options);
+  if (options === undefined) throw new Error('not a backend made by redisBackendOn');
+  return options;
 }

@@ -1,3 +1,4 @@
+import { pino, type Logger } from 'pino';
 import type {
   ActivityOutcome,
   ActivityTask,
@@ -14,7 +15,7 @@ import type {
   WorkflowTaskCompletion,
   WorkflowTaskHandoff,
 } from '../backend.js';
-import { decode, encode } from '../../codec/codec.js';
+import { assertEncodable, decode, encode } from '../../codec/codec.js';
 import { decodeEvent, decodeHistoryEvent, encodeEvent } from '../../codec/event-codec.js';
 import { executionKey, type WorkflowInstance, type WorkflowInstanceState } from '../../core/instance.js';
 import {
@@ -23,6 +24,7 @@ import {
   InstanceNotFinishedError,
   InstanceNotFoundError,
   LeaseLostError,
+  UndecodableDataError,
   instanceFailureInfo,
 } from '../../errors/errors.js';
 import { isCarriedOver } from '../../history/carry-over.js';
@@ -74,6 +76,8 @@ export interface MemoryBackendOptions {
    * together. @default Infinity (keep until removed)
    */
   retentionMs?: number;
+  /** Logger for tasks held because their data cannot be decoded. @default pino */
+  logger?: Logger;
 }
 
 /**
@@ -95,9 +99,11 @@ export class MemoryBackend implements Backend {
   private nextOrder = 1;
   private closed = false;
   private readonly retentionMs: number;
+  private readonly logger: Logger;
 
   constructor(options: MemoryBackendOptions = {}) {
     this.retentionMs = options.retentionMs ?? Infinity;
+    this.logger = options.logger ?? pino({ name: 'redflow' });
   }
 
   async createWorkflowInstance(instance: WorkflowInstance, started: NewEventOf<'WorkflowExecutionStarted'>): Promise<void> {
@@ -192,7 +198,7 @@ export class MemoryBackend implements Backend {
     await Promise.resolve();
     return this.execution(instance)
       .history.slice(afterSequenceId)
-      .map((bytes, i) => decodeHistoryEvent(bytes, afterSequenceId + i + 1));
+      .map((bytes, i) => decodeHistoryEvent(bytes, afterSequenceId + i + 1, instance));
   }
 
   async getWorkflowInstanceOutcome(instance: WorkflowInstance): Promise<ExecutionOutcome | undefined> {
@@ -200,7 +206,7 @@ export class MemoryBackend implements Backend {
     const execution = this.execution(instance);
     const last = execution.history.at(-1);
     if (execution.state === 'active' || last === undefined) return undefined;
-    return decodeHistoryEvent(last, execution.history.length) as ExecutionOutcome;
+    return decodeHistoryEvent(last, execution.history.length, instance) as ExecutionOutcome;
   }
 
   async waitForWorkflowInstance(instance: WorkflowInstance, timeoutMs: number): Promise<WorkflowInstanceState> {
@@ -236,6 +242,8 @@ export class MemoryBackend implements Backend {
     await Promise.resolve();
     const key = executionKey(task.instance);
     const execution = this.lockedBy(task);
+    // Every blob below is encoded while the state changes: what cannot be must be refused before the first change.
+    assertEncodable(completion, 'workflow task completion');
     for (const event of completion.events) execution.history.push(encodeEvent(event));
     const cursor = Number(task.inboxCursor);
     execution.inbox = execution.inbox.filter((entry) => entry.id > cursor);
@@ -250,7 +258,8 @@ export class MemoryBackend implements Backend {
       const id = `${key}#${activity.scheduleEventId}`;
       this.activities.set(id, { key, queue: activity.queue, payload: encode(payload), claim: 0, lockedUntil: 0, redeliveries: 0 });
       if (handoff !== undefined && handed.length < handoff.max && handoff.queues.includes(activity.queue)) {
-        handed.push(this.claimActivity(id, handoff.lockTimeoutMs));
+        const claimed = this.claimActivity(id, handoff.lockTimeoutMs);
+        if (claimed !== undefined) handed.push(claimed);
       } else {
         this.enqueue(this.activityQueues, activity.queue, id);
       }
@@ -347,7 +356,8 @@ export class MemoryBackend implements Backend {
       while (tasks.length < request.max) {
         const id = this.takeReady(this.activityQueues, request.queues, (k) => this.activities.has(k));
         if (id === undefined) break;
-        tasks.push(this.claimActivity(id, request.lockTimeoutMs));
+        const task = this.claimActivity(id, request.lockTimeoutMs);
+        if (task !== undefined) tasks.push(task);
       }
       if (tasks.length > 0 || request.signal.aborted || this.closed) return tasks;
       await this.ready.wait('any', this.untilNextLeaseExpiry(), request.signal);
@@ -503,12 +513,19 @@ export class MemoryBackend implements Backend {
     return execution?.state === 'active' && execution.queued;
   }
 
-  private claimActivity(id: string, lockTimeoutMs: number): ActivityTask {
+  /** Claims an activity; undefined when its payload cannot be decoded: it is then held until its lease expires. */
+  private claimActivity(id: string, lockTimeoutMs: number): ActivityTask | undefined {
     const record = this.activities.get(id) as ActivityRecord;
     record.claim += 1;
     record.lockedUntil = Date.now() + lockTimeoutMs;
     this.leasedActivities.add(id);
-    return { ...decode<ActivityPayload>(record.payload), id: `${id}#${record.claim}`, redeliveries: record.redeliveries };
+    try {
+      return { ...decode<ActivityPayload>(record.payload, `activity task ${id}`), id: `${id}#${record.claim}`, redeliveries: record.redeliveries };
+    } catch (err) {
+      if (!(err instanceof UndecodableDataError)) throw err;
+      this.logger.error({ err, activityTask: id }, 'activity task holds data this worker cannot decode: it is held, retried when its lease expires');
+      return undefined;
+    }
   }
 
   private lockExecution(key: string, request: Pick<WorkflowPollRequest, 'lockTimeoutMs' | 'knownHistoryLength'>): WorkflowTask | undefined {
@@ -521,18 +538,29 @@ export class MemoryBackend implements Backend {
     this.leasedExecutions.add(key);
     const known = request.knownHistoryLength(execution.instance);
     const length = execution.history.length;
-    const history =
-      known <= length ? execution.history.slice(known).map((bytes, i) => decodeHistoryEvent(bytes, known + i + 1)) : [];
-    return {
-      id: `${key}#${execution.lockToken}`,
-      instance: { ...execution.instance },
-      queue: execution.queue,
-      lockToken: execution.lockToken,
-      historyLength: length,
-      history,
-      newEvents: execution.inbox.map((entry) => decodeEvent(entry.event)),
-      inboxCursor: String(last.id),
-    };
+    const { instance } = execution;
+    try {
+      const history =
+        known <= length ? execution.history.slice(known).map((bytes, i) => decodeHistoryEvent(bytes, known + i + 1, instance)) : [];
+      return {
+        id: `${key}#${execution.lockToken}`,
+        instance: { ...instance },
+        queue: execution.queue,
+        lockToken: execution.lockToken,
+        historyLength: length,
+        history,
+        newEvents: execution.inbox.map((entry) => decodeEvent(entry.event, instance)),
+        inboxCursor: String(last.id),
+      };
+    } catch (err) {
+      if (!(err instanceof UndecodableDataError)) throw err;
+      // Locked, and left to its lease: that is its backoff, and only this instance waits.
+      this.logger.error(
+        { err, instanceId: instance.instanceId, executionId: instance.executionId, queue: execution.queue },
+        'workflow task holds data this worker cannot decode: the instance is held, its task retried when its lease expires',
+      );
+      return undefined;
+    }
   }
 
   private lockedBy(task: WorkflowTask): Execution {

@@ -1,5 +1,5 @@
 import type { ActivityTask } from '../backend.js';
-import { decode, encode } from '../../codec/codec.js';
+import { decode, encode, undecodable } from '../../codec/codec.js';
 import { InvalidArgumentError } from '../../errors/errors.js';
 import type { StreamEntry } from './stream-replies.js';
 
@@ -17,10 +17,14 @@ interface WireActivityTask {
   s: number;
   n: string;
   a: number;
-  in: unknown[];
+  /** The encoded inputs (a list of them in records of earlier versions). */
+  in: Uint8Array | unknown[];
 }
 
-/** Encodes an activity task for its stream entry; only TypeScript reads it, Lua passes it on. */
+/**
+ * Encodes an activity task for its stream entry; only TypeScript reads it, Lua passes it on. The inputs are
+ * encoded apart, so a reader that cannot decode them still knows whose task it holds.
+ */
 export function encodeActivityTask(task: ActivityTaskRecord): Buffer {
   const wire: WireActivityTask = {
     i: task.instance.instanceId,
@@ -30,9 +34,9 @@ export function encodeActivityTask(task: ActivityTaskRecord): Buffer {
     s: task.scheduleEventId,
     n: task.name,
     a: task.attempt,
-    in: task.inputs,
+    in: encode(task.inputs, `arguments of activity ${task.name}`),
   };
-  return encode(wire);
+  return encode(wire, 'activity task');
 }
 
 /**
@@ -64,10 +68,12 @@ export function redeliveriesOf(entry: StreamEntry): number {
 
 /**
  * Decodes a stream entry's activity task; `handle` comes from `activityTaskHandle`, `redeliveries` from
- * `redeliveriesOf`.
+ * `redeliveriesOf`. Throws `UndecodableDataError` when it cannot, naming the instance and activity when only
+ * the inputs are unreadable.
  */
 export function decodeActivityTask(handle: string, blob: Uint8Array, redeliveries: number): ActivityTask {
-  const wire = decode<WireActivityTask>(blob);
+  const wire = decode<WireActivityTask>(blob, 'an activity task');
+  if (!isWireActivityTask(wire)) throw undecodable('an activity task', new TypeError('the blob is not an activity task'));
   return {
     id: handle,
     instance: { instanceId: wire.i, executionId: wire.e },
@@ -77,6 +83,27 @@ export function decodeActivityTask(handle: string, blob: Uint8Array, redeliverie
     name: wire.n,
     attempt: wire.a,
     redeliveries,
-    inputs: wire.in,
+    inputs: Array.isArray(wire.in) ? wire.in : decodeInputs(wire, wire.in),
   };
+}
+
+function decodeInputs(wire: WireActivityTask, bytes: Uint8Array): unknown[] {
+  let inputs: unknown;
+  try {
+    inputs = decode(bytes);
+  } catch (err) {
+    throw undecodable(describeInputs(wire), (err as Error).cause);
+  }
+  if (!Array.isArray(inputs)) throw undecodable(describeInputs(wire), new TypeError('they are not a list'));
+  return inputs;
+}
+
+function describeInputs(wire: WireActivityTask): string {
+  return `the arguments of activity ${wire.n} (event ${wire.s}) of workflow instance ${wire.i} (execution ${wire.e})`;
+}
+
+function isWireActivityTask(wire: unknown): wire is WireActivityTask {
+  if (typeof wire !== 'object' || wire === null) return false;
+  const { i, e, n, s, in: inputs } = wire as Partial<WireActivityTask>;
+  return typeof i === 'string' && typeof e === 'string' && typeof n === 'string' && typeof s === 'number' && (Array.isArray(inputs) || inputs instanceof Uint8Array);
 }

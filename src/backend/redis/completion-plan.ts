@@ -1,14 +1,13 @@
 import type { WorkflowTask, WorkflowTaskCompletion } from '../backend.js';
 import { encodeEvent } from '../../codec/event-codec.js';
 import type { WorkflowInstance } from '../../core/instance.js';
-import { assertInstanceId, assertQueueName } from '../../core/validation.js';
+import { assertExecutionId, assertInstanceId, assertQueueName } from '../../core/validation.js';
 import { InvalidArgumentError, instanceFailureInfo } from '../../errors/errors.js';
 import { newEvent } from '../../history/events.js';
 import { encodeActivityTask } from './activity-task-record.js';
 import type { ChildArgs, CompleteWorkflowTaskArgs, CompleteWorkflowTaskKeys, DeliveryArgs, ExecutionKeyRefs } from './completion-script.js';
 import { earlierExecutionsOf } from './execution-chains.js';
 import type { ExecutionQueues } from './execution-queues.js';
-import { assertExecutionId } from './execution-id.js';
 import {
   activityQueuesKey,
   activityTaskStreamKey,

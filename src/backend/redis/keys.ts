@@ -1,8 +1,27 @@
+import { InvalidArgumentError } from '../../errors/errors.js';
+
 // Every key but `configKey` carries its partition as a Redis Cluster hash tag, so one script only ever
 // touches one slot. The prefix is validated to hold no braces, which would move the tag.
 
 function base(prefix: string, partition: number): string {
   return `${prefix}:{${partition}}`;
+}
+
+// Keys name an instance by its id and an execution by `<instanceId>:<executionId>`. Redis keeps keys as UTF-8,
+// which turns every lone surrogate into U+FFFD, and a ':' in an execution id would move the split: either would
+// let two different ids share keys. Clients refuse such ids earlier; this holds for every other caller too.
+function instancePart(instanceId: string): string {
+  if (!instanceId.isWellFormed()) {
+    throw new InvalidArgumentError(`instanceId ${JSON.stringify(instanceId)} is not well-formed UTF-16: it cannot name a Redis key exactly`);
+  }
+  return instanceId;
+}
+
+function executionPart(instanceId: string, executionId: string): string {
+  if (!executionId.isWellFormed() || executionId.includes(':')) {
+    throw new InvalidArgumentError(`executionId ${JSON.stringify(executionId)} cannot name a Redis key exactly: it must be well-formed UTF-16 without ":"`);
+  }
+  return `${instancePart(instanceId)}:${executionId}`;
 }
 
 /** Hash holding the settings every backend on this prefix must agree on (`partitions`). */
@@ -12,27 +31,27 @@ export function configKey(prefix: string): string {
 
 /** Hash of an instance id: its latest `executionId`, that execution's `state` and its `queue`. */
 export function instanceKey(prefix: string, partition: number, instanceId: string): string {
-  return `${base(prefix, partition)}:instance:${instanceId}`;
+  return `${base(prefix, partition)}:instance:${instancePart(instanceId)}`;
 }
 
 /** Hash of one execution: state, name, queue, timestamps, lock and queue flags, history length. */
 export function executionKey(prefix: string, partition: number, instanceId: string, executionId: string): string {
-  return `${base(prefix, partition)}:execution:${instanceId}:${executionId}`;
+  return `${base(prefix, partition)}:execution:${executionPart(instanceId, executionId)}`;
 }
 
 /** Stream of an execution's events not yet processed (field `e` = encoded event). */
 export function inboxKey(prefix: string, partition: number, instanceId: string, executionId: string): string {
-  return `${base(prefix, partition)}:inbox:${instanceId}:${executionId}`;
+  return `${base(prefix, partition)}:inbox:${executionPart(instanceId, executionId)}`;
 }
 
 /** List of an execution's processed events; index i holds sequence id i + 1. */
 export function historyKey(prefix: string, partition: number, instanceId: string, executionId: string): string {
-  return `${base(prefix, partition)}:history:${instanceId}:${executionId}`;
+  return `${base(prefix, partition)}:history:${executionPart(instanceId, executionId)}`;
 }
 
 /** Set of the timers zset members of an execution's pending timers, so they can go when it ends. */
 export function executionTimersKey(prefix: string, partition: number, instanceId: string, executionId: string): string {
-  return `${base(prefix, partition)}:execution-timers:${instanceId}:${executionId}`;
+  return `${base(prefix, partition)}:execution-timers:${executionPart(instanceId, executionId)}`;
 }
 
 /** Stream of workflow tasks of one queue in one partition (entries `{ i, e }`), read by a consumer group. */

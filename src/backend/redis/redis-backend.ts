@@ -18,8 +18,8 @@ import type {
   WorkflowTaskHandoff,
 } from '../backend.js';
 import type { WorkflowInstance, WorkflowInstanceState } from '../../core/instance.js';
-import { assertInstanceId, assertQueueName } from '../../core/validation.js';
-import { encode } from '../../codec/codec.js';
+import { assertExecutionId, assertInstanceId, assertQueueName } from '../../core/validation.js';
+import { encode, undecodable } from '../../codec/codec.js';
 import { decodeEvent, decodeHistoryEvent, encodeEvent } from '../../codec/event-codec.js';
 import {
   BackendClosedError,
@@ -27,6 +27,7 @@ import {
   InstanceNotFoundError,
   InvalidArgumentError,
   LeaseLostError,
+  UndecodableDataError,
 } from '../../errors/errors.js';
 import { newEvent, type HistoryEvent, type NewEventOf } from '../../history/events.js';
 import {
@@ -39,7 +40,6 @@ import { CompletionWaiter } from './completion-waiter.js';
 import { BackgroundLoops } from './background-loops.js';
 import { readBackendStats } from './backend-stats.js';
 import { planCompletion } from './completion-plan.js';
-import { assertExecutionId } from './execution-id.js';
 import { ExecutionQueues } from './execution-queues.js';
 import { InstanceListing } from './instance-listing.js';
 import { InstanceMessages } from './instance-messages.js';
@@ -234,7 +234,7 @@ export class RedisBackend implements Backend {
       this.#client.lrangeBuffer(historyKey(this.#prefix, p, instance.instanceId, instance.executionId), after, -1),
     ]);
     toState(state, instance);
-    return blobs.map((blob, i) => decodeHistoryEvent(blob, after + i + 1));
+    return blobs.map((blob, i) => decodeHistoryEvent(blob, after + i + 1, instance));
   }
 
   async getWorkflowInstanceOutcome(instance: WorkflowInstance): Promise<ExecutionOutcome | undefined> {
@@ -246,7 +246,7 @@ export class RedisBackend implements Backend {
       this.#client.lindexBuffer(historyKey(this.#prefix, p, instance.instanceId, instance.executionId), -1),
     ]);
     if (toState(state, instance) === 'active' || blob === null) return undefined;
-    const event = decodeHistoryEvent(blob, Number(length));
+    const event = decodeHistoryEvent(blob, Number(length), instance);
     const ended = event.type === 'WorkflowExecutionFinished' || event.type === 'WorkflowExecutionContinuedAsNew';
     return ended ? event : undefined;
   }
@@ -336,9 +336,7 @@ export class RedisBackend implements Backend {
     this.#loops.startRelays();
     const slots = this.#slots(request.queues, activityTaskStreamKey);
     const entries = await this.#activityReader.poll(slots, request.max, request.lockTimeoutMs, request.signal);
-    const tasks = (await Promise.all(entries.map((entry) => this.#decodeActivityEntry(entry)))).filter(
-      (task): task is ActivityTask => task !== undefined,
-    );
+    const tasks = entries.flatMap((entry) => this.#decodeActivityEntry(entry));
     const surplus = tasks.splice(request.max);
     if (surplus.length > 0) await Promise.all(surplus.map((task) => this.releaseActivityTask(task)));
     return tasks;
@@ -557,36 +555,56 @@ export class RedisBackend implements Backend {
         );
         return batch.flatMap(({ entry, instance, queue, known }, i) => {
           const execution = locked[i];
-          return execution === undefined ? [] : [this.#workflowTask(entry.id, instance, queue, known, execution)];
+          return execution === undefined ? [] : (this.#workflowTask(entry.id, instance, queue, known, execution) ?? []);
         });
       }),
     );
     return claimed.flat();
   }
 
-  #workflowTask(entryId: string, instance: WorkflowInstance, queue: string, known: number, locked: LockedExecution): WorkflowTask {
+  /**
+   * The task of a locked execution, or undefined when its events cannot be decoded: then the task stays locked
+   * until its lease runs out (its backoff) and only this instance waits; the rest of a batch goes on.
+   */
+  #workflowTask(entryId: string, instance: WorkflowInstance, queue: string, known: number, locked: LockedExecution): WorkflowTask | undefined {
     const last = locked.inbox[locked.inbox.length - 1];
-    return {
-      id: entryId,
-      instance,
-      queue,
-      lockToken: locked.lockToken,
-      historyLength: locked.historyLength,
-      history: locked.history.map((blob, i) => decodeHistoryEvent(blob, known + i + 1)),
-      newEvents: locked.inbox.map((item) => decodeEvent(item.event)),
-      inboxCursor: last === undefined ? '' : last.id,
-    };
+    try {
+      return {
+        id: entryId,
+        instance,
+        queue,
+        lockToken: locked.lockToken,
+        historyLength: locked.historyLength,
+        history: locked.history.map((blob, i) => decodeHistoryEvent(blob, known + i + 1, instance)),
+        newEvents: locked.inbox.map((item) => decodeEvent(item.event, instance)),
+        inboxCursor: last === undefined ? '' : last.id,
+      };
+    } catch (err) {
+      if (!(err instanceof UndecodableDataError)) throw err;
+      this.#logger.error(
+        { err, instanceId: instance.instanceId, executionId: instance.executionId, queue },
+        'workflow task holds data this worker cannot decode: the instance is held, its task retried when its lease expires',
+      );
+      return undefined;
+    }
   }
 
-  async #decodeActivityEntry(entry: StreamEntry): Promise<ActivityTask | undefined> {
+  /**
+   * The activity task of a polled entry, or none when it cannot be decoded: the entry is then neither run nor
+   * dropped; it stays pending and is retried when its lease expires, so a worker that can read it runs it later.
+   */
+  #decodeActivityEntry(entry: StreamEntry): ActivityTask[] {
     const blob = entry.fields.get('t');
     try {
-      if (blob === undefined) throw new Error('no field t');
-      return decodeActivityTask(activityTaskHandle(entry.id, entry.deliveries), blob, redeliveriesOf(entry));
+      if (blob === undefined) throw undecodable('an activity-task entry', new TypeError('it has no task (field t)'));
+      return [decodeActivityTask(activityTaskHandle(entry.id, entry.deliveries), blob, redeliveriesOf(entry))];
     } catch (err) {
-      this.#logger.error({ err, stream: entry.stream, id: entry.id }, 'dropping undecodable activity-task entry');
-      await this.#dropEntry(entry);
-      return undefined;
+      if (!(err instanceof UndecodableDataError)) throw err;
+      this.#logger.error(
+        { err, stream: entry.stream, entryId: entry.id },
+        'activity task holds data this worker cannot decode: it is held, retried when its lease expires',
+      );
+      return [];
     }
   }
 
@@ -613,9 +631,8 @@ export class RedisBackend implements Backend {
 
   async #giveBackActivityEntries(entries: StreamEntry[]): Promise<void> {
     if (this.#closed) return;
-    const tasks = await Promise.all(entries.map((entry) => this.#decodeActivityEntry(entry)));
-    const decoded = tasks.filter((task): task is ActivityTask => task !== undefined);
-    await Promise.all(decoded.map((task) => this.releaseActivityTask(task)));
+    const tasks = entries.flatMap((entry) => this.#decodeActivityEntry(entry));
+    await Promise.all(tasks.map((task) => this.releaseActivityTask(task)));
   }
 
   #mapLeaseError(err: unknown, task: WorkflowTask): unknown {

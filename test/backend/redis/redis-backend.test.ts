@@ -141,10 +141,24 @@ describe('RedisBackend', function () {
       }
     });
 
-    it('rejects an execution id containing ":" before writing anything', async () => {
+    it('refuses ids that would share keys with other ids, on writes and reads', async () => {
       const b = backend();
       await assert.rejects(b.createWorkflowInstance({ instanceId: 'x', executionId: 'a:b' }, started()), InvalidArgumentError);
-      await assert.rejects(b.getWorkflowInstanceState({ instanceId: 'x', executionId: 'a:b' }), InstanceNotFoundError);
+      // Instance 'order' with execution '42:<e>' would name the keys of instance 'order:42', execution <e>.
+      const colon = { instanceId: 'order:42', executionId: randomUUID() };
+      await b.createWorkflowInstance(colon, started());
+      await assert.rejects(b.getWorkflowInstanceState({ instanceId: 'order', executionId: `42:${colon.executionId}` }), InvalidArgumentError);
+      // UTF-8 turns a lone surrogate into U+FFFD: 'a\uD800' would name the keys of 'a\uFFFD'.
+      const replaced = { instanceId: 'a\uFFFD', executionId: randomUUID() };
+      await b.createWorkflowInstance(replaced, started());
+      const lone = { instanceId: 'a\uD800', executionId: replaced.executionId };
+      await assert.rejects(b.getWorkflowInstanceState(lone), InvalidArgumentError);
+      await assert.rejects(b.getWorkflowInstanceHistory(lone), InvalidArgumentError);
+      await assert.rejects(b.cancelWorkflowInstance(lone), InvalidArgumentError);
+      await assert.rejects(b.createWorkflowInstance({ instanceId: 'a\uD800', executionId: randomUUID() }, started()), InvalidArgumentError);
+      await assert.rejects(b.signalWorkflow('a\uD800', newEvent('SignalReceived', { name: 's', arg: 1 }) as never), InvalidArgumentError);
+      assert.equal(await b.getWorkflowInstanceState(colon), 'active');
+      assert.equal((await b.getWorkflowInstanceHistory(replaced)).length, 0);
     });
   });
 

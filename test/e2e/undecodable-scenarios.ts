@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { pino, type Logger } from 'pino';
+import { UndecodableDataError } from '../../src/errors/errors.js';
+import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
+import { appendRawInboxEvent, earlierMapEvent, replaceLastHistoryEvent } from '../helpers/raw-store.js';
+import type { E2E } from './harness.js';
+
+type LogLine = Record<string, unknown> & { msg?: string; instanceId?: string; executionId?: string; err?: { message?: string } };
+
+/** A logger that keeps what it logs, for assertions. */
+function keptLogs(): { logger: Logger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
+  return { logger, lines };
+}
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function quick(_ctx: WorkflowContext, label: string): Promise<string> {
+  return `${label} done`;
+}
+
+async function waitsForSignal(ctx: WorkflowContext): Promise<unknown> {
+  return workflow.newSignalChannel(ctx, 'go').receive();
+}
+
+// The events an earlier version wrote for a signal argument and for a workflow result that held
+// `new Map([[{ sku: 'A-1' }, 2]])`: msgpack maps keyed by a map, which nothing can read back.
+const poisonedSignal = (): Buffer => earlierMapEvent('SignalReceived', { name: 'go', arg: new Map([[{ sku: 'A-1' }, 2]]) });
+const poisonedResult = (): Buffer => earlierMapEvent('WorkflowExecutionFinished', { result: new Map([[{ sku: 'A-1' }, 2]]) });
+
+/** Stored data this version cannot decode affects its own instance only (API.md "Payloads", DESIGN "one bad thing"). */
+export function undecodableScenarios(e2e: E2E): void {
+  it('holds an instance whose events cannot be decoded without holding up one claimed with it', async () => {
+    const logs = keptLogs();
+    const backend = await e2e.useBackend({ logger: logs.logger });
+    const client = await e2e.client();
+    // Both wait in their queue before any worker runs, so the first claim takes them together.
+    const poisoned = await client.createWorkflowInstance({ instanceId: e2e.id('poisoned') }, waitsForSignal);
+    await appendRawInboxEvent(backend, poisoned, poisonedSignal());
+    const healthy = await client.createWorkflowInstance({ instanceId: e2e.id('healthy') }, quick, 'healthy');
+    // A lease far longer than the wait below: the healthy instance must not wait for the poisoned task's lease.
+    await e2e.engine({ workflows: [quick, waitsForSignal], options: { workflowLockTimeoutMs: 120_000, maxParallelWorkflowTasks: 10 } });
+    assert.equal(await client.getWorkflowResult(healthy, 20_000), 'healthy done');
+    await until(() => logs.lines.some((line) => line.instanceId === poisoned.instanceId), 10_000, 'the held instance to be logged');
+    const held = logs.lines.find((line) => line.instanceId === poisoned.instanceId) as LogLine;
+    assert.equal(held.executionId, poisoned.executionId);
+    assert.match(held.msg ?? '', /cannot decode: the instance is held/);
+    assert.match(held.err?.message ?? '', /inbox event of workflow instance .* cannot be decoded \(Invalid property type for record/);
+    assert.equal(await client.getWorkflowInstanceState(poisoned), 'active');
+    assert.deepEqual(await client.getWorkflowInstanceHistory(poisoned), [], 'nothing of the held task was committed');
+  });
+
+  it('retries a held task after its lease, not in a loop', async () => {
+    const logs = keptLogs();
+    const backend = await e2e.useBackend({ logger: logs.logger });
+    const client = await e2e.client();
+    const poisoned = await client.createWorkflowInstance({ instanceId: e2e.id('retried') }, waitsForSignal);
+    await appendRawInboxEvent(backend, poisoned, poisonedSignal());
+    const leaseMs = 300;
+    await e2e.engine({ workflows: [waitsForSignal], options: { workflowLockTimeoutMs: leaseMs } });
+    const held = (): number => logs.lines.filter((line) => line.instanceId === poisoned.instanceId).length;
+    const started = Date.now();
+    await until(() => held() >= 2, 20_000, 'the held task to be claimed again');
+    await new Promise((resolve) => setTimeout(resolve, 3 * leaseMs));
+    // Claimed again once per lease at most (and a little slack for the first claim): a loop would claim it
+    // thousands of times in that while.
+    const leases = (Date.now() - started) / leaseMs;
+    assert.ok(held() <= leases + 2, `claimed ${held()} times in ${leases.toFixed(1)} leases`);
+    assert.equal(await client.getWorkflowInstanceState(poisoned), 'active');
+  });
+
+  it('rejects reads of an outcome it cannot decode with UndecodableDataError', async () => {
+    const logs = keptLogs();
+    const backend = await e2e.useBackend({ logger: logs.logger });
+    const client = await e2e.engine({ workflows: [quick] });
+    const instance = await client.createWorkflowInstance({ instanceId: e2e.id('unreadable') }, quick, 'unreadable');
+    assert.equal(await client.getWorkflowResult(instance, 10_000), 'unreadable done');
+    const length = (await client.getWorkflowInstanceHistory(instance)).length;
+    await replaceLastHistoryEvent(backend, instance, poisonedResult());
+    const undecodable = (err: unknown): boolean => {
+      assert.ok(err instanceof UndecodableDataError, String(err));
+      assert.equal(err.code, 'UNDECODABLE_DATA');
+      assert.match(err.message, new RegExp(`^history event ${length} of workflow instance ${instance.instanceId} \\(execution ${instance.executionId}\\) cannot be decoded`));
+      return true;
+    };
+    await assert.rejects(client.getWorkflowResult(instance, 10_000), undecodable);
+    await assert.rejects(client.getWorkflowInstanceHistory(instance), undecodable);
+    // The rest of the store is untouched: the state still reads, and other instances run.
+    assert.equal(await client.getWorkflowInstanceState(instance), 'finished');
+    const next = await client.createWorkflowInstance({ instanceId: e2e.id('next') }, quick, 'next');
+    assert.equal(await client.getWorkflowResult(next, 10_000), 'next done');
+  });
+}

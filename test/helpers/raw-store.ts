@@ -1,0 +1,75 @@
+import { Redis } from 'ioredis';
+import { Packr } from 'msgpackr';
+import type { Backend } from '../../src/backend/backend.js';
+import { MemoryBackend } from '../../src/backend/memory/memory-backend.js';
+import { historyKey, inboxKey } from '../../src/backend/redis/keys.js';
+import { partitionOf } from '../../src/backend/redis/partition.js';
+import { executionKey, type WorkflowInstance } from '../../src/core/instance.js';
+import { redisOptionsOf } from './redis-backends.js';
+
+// Writes bytes straight into a backend's store, past every check, as an earlier version of redflow (or a damaged
+// store) left them: on Redis with a client of its own, on MemoryBackend into the arrays it keeps its blobs in.
+
+/** The codec settings redflow wrote events with before Map and friends had a form of their own. */
+const earlierCodec = new Packr({ useRecords: false, moreTypes: true });
+
+/**
+ * An event as an earlier version wrote it when its attributes held a Map with object keys: a msgpack map whose
+ * key is a map, which nothing can read back as an object (msgpackr: "Invalid property type for record").
+ */
+export function earlierMapEvent(type: string, attributes: Record<string, unknown>): Buffer {
+  return earlierCodec.pack({ t: type, ts: Date.now(), a: attributes });
+}
+
+/** The private fields of MemoryBackend that hold an execution's blobs. */
+interface RawExecution {
+  inbox: Array<{ id: number; event: Buffer }>;
+  history: Buffer[];
+}
+
+interface MemoryStore {
+  executions: Map<string, RawExecution>;
+  nextInboxId: number;
+}
+
+function memoryExecution(backend: MemoryBackend, instance: WorkflowInstance): RawExecution {
+  const execution = (backend as unknown as MemoryStore).executions.get(executionKey(instance));
+  if (execution === undefined) throw new Error(`no execution ${executionKey(instance)}`);
+  return execution;
+}
+
+async function withRedis<T>(backend: Backend, instance: WorkflowInstance, run: (redis: Redis, keys: { inbox: string; history: string }) => Promise<T>): Promise<T> {
+  const options = redisOptionsOf(backend);
+  if (typeof options.redis !== 'string') throw new Error('raw-store: the backend must be made from a URL');
+  const p = partitionOf(instance.instanceId, options.partitions ?? 1);
+  const prefix = options.prefix ?? 'redflow';
+  const redis = new Redis(options.redis);
+  try {
+    return await run(redis, {
+      inbox: inboxKey(prefix, p, instance.instanceId, instance.executionId),
+      history: historyKey(prefix, p, instance.instanceId, instance.executionId),
+    });
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Appends `blob` to the inbox of `instance`, after the events already there. */
+export async function appendRawInboxEvent(backend: Backend, instance: WorkflowInstance, blob: Buffer, type = 'SignalReceived'): Promise<void> {
+  if (backend instanceof MemoryBackend) {
+    const store = backend as unknown as MemoryStore;
+    memoryExecution(backend, instance).inbox.push({ id: store.nextInboxId++, event: blob });
+    return;
+  }
+  await withRedis(backend, instance, (redis, keys) => redis.xadd(keys.inbox, '*', 'e', blob, 't', type));
+}
+
+/** Replaces the last event of the history of `instance` (its outcome, once it ended) with `blob`. */
+export async function replaceLastHistoryEvent(backend: Backend, instance: WorkflowInstance, blob: Buffer): Promise<void> {
+  if (backend instanceof MemoryBackend) {
+    const history = memoryExecution(backend, instance).history;
+    history[history.length - 1] = blob;
+    return;
+  }
+  await withRedis(backend, instance, (redis, keys) => redis.lset(keys.history, -1, blob));
+}
