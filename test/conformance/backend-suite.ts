@@ -6,6 +6,7 @@ import { newEvent } from '../../src/history/events.js';
 import { LOCK_MS, completion, harness, instance, numbered, started, type BackendFactory } from './harness.js';
 import { instanceManagementTests } from './instance-management.js';
 import { messagingTests } from './messaging.js';
+import { unstartedCancellationTests } from './unstarted-cancellation.js';
 import { workflowMessageTests } from './workflow-messages.js';
 
 export type { BackendFactory } from './harness.js';
@@ -327,6 +328,7 @@ export function backendConformanceSuite(
 
     messagingTests(h, () => backend);
     workflowMessageTests(h, () => backend);
+    unstartedCancellationTests(h, () => backend);
     instanceManagementTests(h, () => backend, createBackend);
   });
 }

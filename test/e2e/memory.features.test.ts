@@ -6,6 +6,7 @@ import { cancellationScenarios } from './cancellation-scenarios.js';
 import { managementScenarios } from './management-scenarios.js';
 import { continueAsNewScenarios } from './continue-as-new-scenarios.js';
 import { selectScenarios } from './select-scenarios.js';
+import { unstartedCancellationScenarios } from './unstarted-cancellation-scenarios.js';
 
 const memory: SettingsBackendFactory = (settings) => Promise.resolve(new MemoryBackend(settings));
 
@@ -15,3 +16,4 @@ e2eGroup('cancellation', 'MemoryBackend', memory, cancellationScenarios);
 e2eGroup('continue-as-new', 'MemoryBackend', memory, continueAsNewScenarios);
 e2eGroup('select and channels', 'MemoryBackend', memory, selectScenarios);
 e2eGroup('queues and instance management', 'MemoryBackend', memory, managementScenarios);
+e2eGroup('cancelling work that has not started', 'MemoryBackend', memory, unstartedCancellationScenarios);

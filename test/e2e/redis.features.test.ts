@@ -7,6 +7,7 @@ import { managementScenarios } from './management-scenarios.js';
 import { selectScenarios } from './select-scenarios.js';
 import { signalScenarios } from './signal-scenarios.js';
 import { subWorkflowScenarios } from './sub-workflow-scenarios.js';
+import { unstartedCancellationScenarios } from './unstarted-cancellation-scenarios.js';
 
 const groups = [
   ['signals', signalScenarios],
@@ -15,6 +16,7 @@ const groups = [
   ['continue-as-new', continueAsNewScenarios],
   ['select and channels', selectScenarios],
   ['queues and instance management', managementScenarios],
+  ['cancelling work that has not started', unstartedCancellationScenarios],
 ] as const;
 
 describe('workflow features on RedisBackend (private redis-server)', () => {

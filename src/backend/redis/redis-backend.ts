@@ -378,6 +378,7 @@ export class RedisBackend implements Backend {
         eventType: 'result' in outcome ? 'ActivityCompleted' : 'ActivityFailed',
         instanceId,
         executionId,
+        scheduleEventId: task.scheduleEventId,
       },
       takeOver === undefined
         ? undefined
@@ -397,11 +398,12 @@ export class RedisBackend implements Backend {
 
   async releaseActivityTask(task: ActivityTask): Promise<void> {
     await this.#open();
-    await this.#scripts.releaseActivityTask(this.#activityKeys(task), {
-      ...parseActivityTaskHandle(task.id),
-      group: CONSUMER_GROUP,
-      consumer: this.#consumer,
-    });
+    const { instanceId, executionId } = task.instance;
+    const execution = executionKey(this.#prefix, this.#partition(instanceId), instanceId, executionId);
+    await this.#scripts.releaseActivityTask(
+      { ...this.#activityKeys(task), execution },
+      { ...parseActivityTaskHandle(task.id), group: CONSUMER_GROUP, consumer: this.#consumer, scheduleEventId: task.scheduleEventId },
+    );
   }
 
   async signalWorkflow(instanceId: string, signal: NewEventOf<'SignalReceived'>): Promise<void> {
