@@ -72,7 +72,7 @@ export function unstartedCancellationScenarios(e2e: E2E): void {
         try {
           return await activity;
         } catch (err) {
-          return workflow.isCanceled(err) ? 'canceled' : `failed: ${String(err)}`;
+          return err instanceof CanceledError ? 'canceled' : `failed: ${String(err)}`;
         }
       }
       const client = await e2e.engine({ workflows: [cancelsUnclaimed], activities: [unserved] });
@@ -152,7 +152,7 @@ export function unstartedCancellationScenarios(e2e: E2E): void {
           await activity;
           return 'succeeded';
         } catch (err) {
-          return workflow.isCanceled(err) ? 'canceled' : `failed: ${String(err)}`;
+          return err instanceof CanceledError ? 'canceled' : `failed: ${String(err)}`;
         }
       }
       const client = await e2e.engine({ workflows: [retriesFailsLate], activities: [failsLate] });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { WorkflowTaskCompletion } from '../../src/backend/backend.js';
 import { canceledActivityEvent } from '../../src/backend/canceled-before-start.js';
+import { CanceledError } from '../../src/errors/errors.js';
 import { Executor } from '../../src/executor/executor.js';
 import type { WorkflowFunction } from '../../src/executor/workflow-function.js';
 import { newEvent, type HistoryEvent, type NewEvent } from '../../src/history/events.js';
@@ -29,7 +30,7 @@ async function cancelsActivity(ctx: WorkflowContext): Promise<string> {
   try {
     return await activity;
   } catch (err) {
-    return workflow.isCanceled(err) ? 'canceled' : 'failed';
+    return err instanceof CanceledError ? 'canceled' : 'failed';
   }
 }
 
@@ -72,6 +73,27 @@ describe('Executor: cancelling a scheduled activity', () => {
     const failure = { error: { message: 'boom', type: 'Error', permanent: false } };
     const done = await run({ cancelsActivity }, history, [newEvent('ActivityFailed', failure, 1)]);
     assert.deepEqual(done.activities, []);
+    assert.deepEqual(done.events.at(-1)?.attributes, { result: 'canceled' });
+  });
+
+  it('rejects with CanceledError when a claimed attempt without retries fails after the cancellation', async () => {
+    async function noRetries(ctx: WorkflowContext): Promise<string> {
+      const [scope, cancel] = workflow.withCancel(ctx);
+      const activity = workflow.executeActivity(scope, { retry: { maxAttempts: 1 } }, 'act');
+      await workflow.sleep(ctx, 1);
+      cancel();
+      try {
+        await activity;
+        return 'succeeded';
+      } catch (err) {
+        return err instanceof CanceledError ? 'canceled' : 'failed';
+      }
+    }
+    const history: HistoryEvent[] = [];
+    await run({ noRetries }, history, [started('noRetries')]);
+    await run({ noRetries }, history, [newEvent('TimerFired', {}, 2)]);
+    const failure = { error: { message: 'boom', type: 'Error', permanent: false } };
+    const done = await run({ noRetries }, history, [newEvent('ActivityFailed', failure, 1)]);
     assert.deepEqual(done.events.at(-1)?.attributes, { result: 'canceled' });
   });
 
