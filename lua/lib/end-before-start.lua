@@ -18,6 +18,7 @@ local function end_before_start(k, a)
   if f[1] ~= 'active' or f[2] ~= '0' or (tonumber(f[3]) or 0) > now_ms() then
     return false
   end
+  -- Until its first task commits, an execution's inbox starts with its WorkflowExecutionStarted.
   local first = redis.call('XRANGE', k.inbox, '-', '+', 'COUNT', 1)[1]
   if first == nil then
     return false

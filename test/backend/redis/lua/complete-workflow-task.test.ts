@@ -109,6 +109,15 @@ describe('lua/complete-workflow-task', () => {
     assert.equal(await redis().hget(c.k.execution, 'historyLength'), '2502');
   });
 
+  it('records the entries of more activity tasks than one Lua unpack holds', async () => {
+    const c = await claimed();
+    const activities = Array.from({ length: 4500 }, (_, i) => ({ queue: 0, scheduleEventId: 10 + i, task: Buffer.from(`t${i}`) }));
+    await complete(c, { activities }, [c.k.activityTasks]);
+    const ids = (await entries(redis(), c.k.activityTasks)).map((e) => e.id);
+    assert.equal(ids.length, 4500);
+    assert.deepEqual(await redis().hmget(c.k.execution, 'a10', 'a4509', 'lockedUntil'), [ids[0], ids[4499], '0']);
+  });
+
   it('ends the execution: state and finishedAt in both hashes, one message, no re-queue', async () => {
     const c = await claimed();
     const { k } = c;
