@@ -230,7 +230,7 @@ export function unstartedCancellationScenarios(e2e: E2E): void {
       childRuns = 0;
     });
 
-    /** Checks that the child `scheduled` by `parent` ended cancelled without running. */
+    /** Checks that the child `parent` started ended cancelled without running, and that `parent` was told so. */
     async function assertEndedBeforeStart(client: Client, parent: WorkflowInstance): Promise<void> {
       const history = await client.getWorkflowInstanceHistory(parent);
       const scheduled = history.find((e) => e.type === 'SubWorkflowScheduled');
@@ -250,7 +250,7 @@ export function unstartedCancellationScenarios(e2e: E2E): void {
       assert.equal(childRuns, 0);
     }
 
-    it('ends a child no worker has started when its parent is cancelled, and the parent ends cancelled', async () => {
+    it('ends a child no worker has started (same partition) when its parent is cancelled, and the parent ends cancelled', async () => {
       async function parentOfUnserved(ctx: WorkflowContext, childId: string): Promise<string> {
         return workflow.createSubWorkflowInstance(ctx, { instanceId: childId, queue: 'nobody' }, unservedChild);
       }
@@ -264,7 +264,7 @@ export function unstartedCancellationScenarios(e2e: E2E): void {
       await assertEndedBeforeStart(client, instance);
     });
 
-    it('ends a child in another partition that no worker has started when its scope is cancelled', async () => {
+    it('ends a child no worker has started (another partition, when there are several) when its scope is cancelled', async () => {
       async function cancelsRemoteChild(ctx: WorkflowContext, childId: string): Promise<string> {
         const [scope, cancel] = workflow.withCancel(ctx);
         const child = workflow.createSubWorkflowInstance(scope, { instanceId: childId, queue: 'nobody' }, unservedChild);
