@@ -24,6 +24,7 @@
   ARGV[8] history length that consumer already holds
   ARGV[9] lock timeout (ms) of a handed-over task
   ARGV[10] most inbox events to hand over (0 = all)
+  ARGV[11] schedule event id of the attempt
   Returns: 1 when the event was delivered, 0 when the task was already completed (nothing changed),
            2 when the execution has ended (the task is removed, the event dropped), or, when the woken
            workflow task was handed over, { entryId, lockToken, historyLength, { inboxId1, blob1, ... },
@@ -33,6 +34,7 @@
 --- @include "lib/ack-entry"
 --- @include "lib/deliver-event"
 --- @include "lib/lock-execution"
+--- @include "lib/activity-entry-field"
 
 local tasks, execution, inbox, stream, heartbeats, history = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local entry_id, group, consumer = ARGV[1], ARGV[2], ARGV[7]
@@ -42,6 +44,7 @@ if #redis.call('XRANGE', tasks, entry_id, entry_id) == 0 then
 end
 ack_entry(tasks, group, entry_id)
 redis.call('HDEL', heartbeats, entry_id)
+redis.call('HDEL', execution, activity_entry_field(ARGV[11]))
 
 -- True when the group has read every entry of the stream, so the next '>' read returns the next XADD.
 local function nothing_undelivered()

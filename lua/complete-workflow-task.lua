@@ -17,8 +17,8 @@
   KEYS[13] workflow queues set
   KEYS[14] outbox stream
   KEYS[15] chains index zset
-  KEYS[16..] activity-task streams and the keys of other executions of this partition that the
-             sections below name by their index into KEYS
+  KEYS[16..] activity-task streams, the heartbeats hash and the keys of other executions of this
+             partition that the sections below name by their index into KEYS
   ARGV[1] lock token
   ARGV[2] workflow-task entry id
   ARGV[3] consumer group
@@ -37,7 +37,10 @@
   then t = number of timers to add, then t pairs (due score in ms, timers member)
   then c = number of timers to remove, then c timers members
   then q = number of activity queues, then q pairs (queue name, KEYS index of its stream)
-  then a = number of activity tasks, then a pairs (queue number 1..q, task blob)
+  then a = number of activity tasks, then a triples (queue number 1..q, schedule event id, task blob)
+  then x = number of activity attempts to cancel, then, if x > 0, the KEYS index of the partition's
+       heartbeats hash and x triples (KEYS index of the attempt's activity-task stream, its schedule event
+       id, the ActivityFailed blob this execution receives if no worker has claimed it)
   then n = 1 when the execution continues as new (else 0), then, if 1: KEYS indexes of the new
        execution's hash, inbox and workflow-task stream; its execution id, name, queue, createdAt (ms)
        and WorkflowExecutionStarted blob; s = number of events it inherits, then s pairs (event type,
@@ -47,6 +50,10 @@
        name, queue, createdAt (ms), WorkflowExecutionStarted blob, and the SubWorkflowFailed blob this
        execution receives instead when the child's instance id is active already
   then m = number of outbox messages, then per message: f = number of fields, then f field/value pairs
+  then u = number of sub-workflows of this partition asked to cancel, then per child: KEYS indexes of its
+       instance hash, execution hash, inbox, history and execution-timers set; its instance id and
+       execution id; the WorkflowExecutionCanceled and WorkflowExecutionFinished blobs that end it if it has
+       not started, and the SubWorkflowFailed blob this execution then receives
   then d = number of events to deliver to other executions of this partition, then per event: KEYS
        indexes of its execution hash, inbox and workflow-task stream; instance id, execution id, event
        blob and event type. One for an ended execution is dropped, except a cancellation request for an
@@ -69,6 +76,10 @@
 --- @include "lib/create-execution"
 --- @include "lib/deliver-event"
 --- @include "lib/carry-over"
+--- @include "lib/hset-all"
+--- @include "lib/activity-entry-field"
+--- @include "lib/cancel-unclaimed-activity"
+--- @include "lib/end-before-start"
 
 local execution, inbox, history, stream, timers, instance = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local execution_timers = KEYS[7]
@@ -130,13 +141,37 @@ for i = 1, count do
 end
 at = at + 1 + 2 * count
 
+-- Releasing the lock also records where each new activity task sits, so that cancelling it can find it.
+local unlocked = { 'lockedUntil', 0, 'lockEntry', '' }
 count = tonumber(ARGV[at])
 for i = 1, count do
-  redis.call('XADD', activity_streams[tonumber(ARGV[at + 2 * i - 1])], '*', 't', ARGV[at + 2 * i])
+  local a = at + 3 * (i - 1)
+  local task_id = redis.call('XADD', activity_streams[tonumber(ARGV[a + 1])], '*', 't', ARGV[a + 3])
+  unlocked[#unlocked + 1] = activity_entry_field(ARGV[a + 2])
+  unlocked[#unlocked + 1] = task_id
 end
-at = at + 1 + 2 * count
+at = at + 1 + 3 * count
 
-redis.call('HSET', execution, 'lockedUntil', 0, 'lockEntry', '')
+-- ---- Activity attempts whose scope was cancelled --------------------------------------------------------
+-- One that no worker has claimed is removed before it runs, and this execution hears so in its next task
+-- (not if it has just ended); one already claimed runs to its end and answers with its own outcome.
+count = tonumber(ARGV[at])
+if count > 0 then
+  local heartbeats = KEYS[tonumber(ARGV[at + 1])]
+  for i = 1, count do
+    local x = at + 1 + 3 * (i - 1)
+    if cancel_unclaimed_activity(execution, KEYS[tonumber(ARGV[x + 1])], heartbeats, group, ARGV[x + 2])
+        and state == 'active' then
+      redis.call('XADD', inbox, '*', 'e', ARGV[x + 3], 't', 'ActivityFailed')
+    end
+  end
+  at = at + 2 + 3 * count
+else
+  at = at + 1
+end
+-- ---------------------------------------------------------------------------------------------------------
+
+hset_all(execution, unlocked)
 ack_entry(stream, group, entry_id)
 
 local function key(i)
@@ -218,6 +253,26 @@ for _ = 1, count do
   redis.call('XADD', KEYS[14], '*', unpack(ARGV, at + 1, at + 2 * fields))
   at = at + 1 + 2 * fields
 end
+
+-- ---- Sub-workflows of this partition cancelled before they started --------------------------------------
+-- A child that no worker has started ends here, cancelled, and never runs; this execution hears so in its
+-- next task (not if it has just ended). The deliveries below then find it ended, while a started child
+-- receives the cancellation request there.
+count = tonumber(ARGV[at])
+for i = 1, count do
+  local u = at + 10 * (i - 1)
+  local child = { instance = key(u + 1), execution = key(u + 2), inbox = key(u + 3), history = key(u + 4),
+                  execution_timers = key(u + 5), timers = timers, instances = KEYS[8], active = KEYS[9],
+                  finished = KEYS[10], expiring = KEYS[11], chains = KEYS[15] }
+  local ended = end_before_start(child,
+    { instance_id = ARGV[u + 6], execution_id = ARGV[u + 7], canceled = ARGV[u + 8], finished = ARGV[u + 9],
+      retention_ms = tonumber(ARGV[11]), channel = ARGV[9] })
+  if ended and state == 'active' then
+    redis.call('XADD', inbox, '*', 'e', ARGV[u + 10], 't', 'SubWorkflowFailed')
+  end
+end
+at = at + 1 + 10 * count
+-- ---------------------------------------------------------------------------------------------------------
 
 count = tonumber(ARGV[at])
 for i = 1, count do

@@ -13,6 +13,10 @@
   one is for the instance, and the caller delivers it to the active execution instead. An answer goes
   straight to the sender's execution when it lives in this partition, else to this partition's outbox.
 
+  A parent's cancellation request for its child (an 'event' with KEYS[13..18] and ARGV[17..19]) ends
+  the child at once, cancelled, if no worker has started it, and answers the parent SubWorkflowFailed.
+  The caller passes them only for the execution the parent started, never for one the request moved to.
+
   KEYS[1] relayed messages zset (message id -> delivery time, ms)
   KEYS[2] target instance hash
   KEYS[3] target execution hash
@@ -25,6 +29,12 @@
   KEYS[10] sender's execution hash (when the answer is local, else any key of this partition)
   KEYS[11] sender's inbox stream (likewise)
   KEYS[12] sender's workflow-task stream (likewise)
+  KEYS[13] with a cancellation request for a child (only then KEYS[13..18]): the target's history list
+  KEYS[14] likewise: the target's execution-timers set
+  KEYS[15] likewise: the timers zset
+  KEYS[16] likewise: the finished executions zset
+  KEYS[17] likewise: the expiring executions zset
+  KEYS[18] likewise: the chains index zset
   ARGV[1] message id
   ARGV[2] dedup window (ms)
   ARGV[3] kind: start | signal | event
@@ -41,7 +51,12 @@
   ARGV[13] sender execution id
   ARGV[14] sender queue
   ARGV[15] answer blob on success (signal: SignalDelivered)
-  ARGV[16] answer blob on failure (start: SubWorkflowFailed, signal: SignalFailed)
+  ARGV[16] answer blob on failure (start: SubWorkflowFailed, signal: SignalFailed, a cancellation
+           request for a child: SubWorkflowFailed when it ended the child before it started)
+  ARGV[17] with a cancellation request for a child (only then ARGV[17..19]): the WorkflowExecutionFinished
+           blob that ends it
+  ARGV[18] likewise: the channel to publish on when it ends
+  ARGV[19] likewise: retention (ms) of its keys once ended; 0 = keep them
   Returns: 1 when delivered (or dropped because its target has ended); 0 when it was delivered before
            (nothing written); 2 when the signal's target execution is no longer the instance's active
            one, or the cancellation request's target has continued as new (nothing written: read the
@@ -52,6 +67,7 @@
 --- @include "lib/create-execution"
 --- @include "lib/deliver-event"
 --- @include "lib/carry-over"
+--- @include "lib/end-before-start"
 
 local relayed, instance, execution, inbox, stream = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local message_id, kind, instance_id, execution_id = ARGV[1], ARGV[3], ARGV[4], ARGV[5]
@@ -68,6 +84,20 @@ local function answer(blob, event_type)
       'b', blob, 't', event_type)
   end
 end
+
+-- ---- A sub-workflow cancelled before it started ----------------------------------------------------------
+-- It ends here, cancelled, and never runs, and its parent hears so. The event below then finds it ended,
+-- while a started child receives the cancellation request as usual.
+if kind == 'event' and ARGV[17] ~= nil then
+  local child = { instance = instance, execution = execution, inbox = inbox, history = KEYS[13],
+                  execution_timers = KEYS[14], timers = KEYS[15], instances = KEYS[6], active = KEYS[7],
+                  finished = KEYS[16], expiring = KEYS[17], chains = KEYS[18] }
+  if end_before_start(child, { instance_id = instance_id, execution_id = execution_id, canceled = ARGV[7],
+      finished = ARGV[17], retention_ms = tonumber(ARGV[19]), channel = ARGV[18] }) then
+    answer(ARGV[16], 'SubWorkflowFailed')
+  end
+end
+-- ---------------------------------------------------------------------------------------------------------
 
 if kind == 'start' then
   if redis.call('HGET', instance, 'state') == 'active' then

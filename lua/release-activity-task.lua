@@ -3,19 +3,25 @@
   entries cannot be un-delivered, so the task moves to a fresh entry (with its heartbeat details) and
   the old one is removed. The fresh entry's field `r` carries the attempt's redeliveries so far (those
   carried in `r` plus the old entry's reclaims, its delivery count - 1); the release itself is not one.
+  The execution hash's record of the attempt's entry follows it, so that a cancellation can still find
+  the task.
 
   KEYS[1] activity-task stream
   KEYS[2] heartbeats hash
+  KEYS[3] execution hash of the workflow that scheduled the attempt
   ARGV[1] activity-task entry id
   ARGV[2] consumer group
   ARGV[3] delivery count the caller claimed the entry with (its fencing token)
+  ARGV[4] schedule event id of the attempt
   Returns: the new entry id, or nil when the caller no longer holds the entry (nothing changed)
   Errors: none
 ]]
 --- @include "lib/ack-entry"
 --- @include "lib/holds-delivery"
+--- @include "lib/activity-entry-field"
 
-local tasks, heartbeats, entry_id, group, deliveries = KEYS[1], KEYS[2], ARGV[1], ARGV[2], tonumber(ARGV[3])
+local tasks, heartbeats, execution = KEYS[1], KEYS[2], KEYS[3]
+local entry_id, group, deliveries = ARGV[1], ARGV[2], tonumber(ARGV[3])
 if not holds_delivery(tasks, group, entry_id, deliveries) then
   return nil
 end
@@ -45,5 +51,9 @@ local details = redis.call('HGET', heartbeats, entry_id)
 if details then
   redis.call('HSET', heartbeats, new_id, details)
   redis.call('HDEL', heartbeats, entry_id)
+end
+local field = activity_entry_field(ARGV[4])
+if redis.call('HGET', execution, field) == entry_id then
+  redis.call('HSET', execution, field, new_id)
 end
 return new_id

@@ -40,6 +40,18 @@ export interface ActivityRequest {
   attempt: number;
 }
 
+/**
+ * A scheduled activity attempt whose scope was cancelled. If no worker has claimed it yet (claimed: handed to
+ * a worker and not given back), the backend removes it, so it never runs, and the execution receives
+ * `ActivityFailed` with a `CanceledError` failure (see `canceledActivityEvent`) for `scheduleEventId`; an
+ * attempt already claimed is left to run to its end and settles with its own outcome.
+ */
+export interface ActivityCancellation {
+  scheduleEventId: number;
+  /** The queue the attempt was scheduled on. */
+  queue: string;
+}
+
 /** A durable timer to add when a workflow task commits. */
 export interface TimerRequest {
   scheduleEventId: number;
@@ -71,6 +83,16 @@ export interface SignalRequest {
   signal: NewEventOf<'SignalReceived'>;
 }
 
+/**
+ * A sub-workflow execution its parent asks to cancel. One that has not started (no workflow task committed,
+ * none running) ends at once, cancelled, without running (see `canceledBeforeStartEvents`), and the parent
+ * receives `SubWorkflowFailed` with a `CanceledError` failure for `scheduleEventId`.
+ */
+export interface SubWorkflowCancellation extends WorkflowInstance {
+  /** The parent's command that started the child. */
+  scheduleEventId: number;
+}
+
 /** The outcome of a sub-workflow, sent to its parent execution when the child's last execution ends. */
 export interface ParentNotification {
   parent: WorkflowInstance;
@@ -100,16 +122,19 @@ export interface WorkflowTaskCompletion {
   timers: TimerRequest[];
   /** Schedule event ids of pending timers to remove. */
   canceledTimers: number[];
+  /** Scheduled activity attempts asked to cancel. */
+  canceledActivities?: ActivityCancellation[];
   /** Sub-workflows to start. Processed before `signals`, so a signal can reach a child started in the same task. */
   subWorkflows?: SubWorkflowRequest[];
   /** Signals to other instances. */
   signals?: SignalRequest[];
   /**
    * Sub-workflow executions asked to cancel: each receives `WorkflowExecutionCanceled` if still active, or
-   * its instance's active execution does if it continued as new (as `cancelWorkflowInstance`); a finished
-   * one is left alone.
+   * its instance's active execution does if it continued as new within its chain (as
+   * `cancelWorkflowInstance`); one that has not started ends at once instead (see `SubWorkflowCancellation`);
+   * a finished one is left alone.
    */
-  cancellations?: WorkflowInstance[];
+  cancellations?: SubWorkflowCancellation[];
   /** With state `'finished'` for a sub-workflow: its outcome for the parent. */
   notifyParent?: ParentNotification;
   /** With state `'continued-as-new'`: the next execution. */

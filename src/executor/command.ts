@@ -24,7 +24,7 @@ export interface Command {
   activity?: ActivityAttempt;
   firesAt?: Date;
   subWorkflow?: SubWorkflowAttempt & { executionId: string };
-  /** A committed sub-workflow whose scope was cancelled: the request is recorded at the next commit. */
+  /** A committed activity or sub-workflow whose scope was cancelled: the request is recorded at the next commit. */
   cancelRequest?: 'pending' | 'recorded';
   signal?: { instanceId: string; name: string; arg: unknown };
   /** The result or error of a side effect, computed when it was issued (live) or read from history (replay). */

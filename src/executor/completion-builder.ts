@@ -8,6 +8,7 @@ export class CompletionBuilder {
     activities: [],
     timers: [],
     canceledTimers: [],
+    canceledActivities: [],
     subWorkflows: [],
     signals: [],
     cancellations: [],

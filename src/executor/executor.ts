@@ -16,7 +16,7 @@ import type { ActivityAttempt, SubWorkflowAttempt, WorkflowRuntime } from '../wo
 import { childExecutionId, defaultChildInstanceId } from './child-ids.js';
 import { describeCommand, type Command, type CommandKind } from './command.js';
 import { CompletionBuilder } from './completion-builder.js';
-import { recordScheduled } from './scheduled-commands.js';
+import { recordCancellationRequest, recordScheduled } from './scheduled-commands.js';
 import { runSideEffect } from './side-effect-run.js';
 import { SeededRandom } from './prng.js';
 import { replaySilentLogger } from './replay-logger.js';
@@ -166,10 +166,8 @@ export class Executor implements WorkflowRuntime {
         record(newEvent('TimerCanceled', {}, command.id));
         completion.canceledTimers.push(command.id);
         this.commands.delete(command.id);
-      } else if (command.cancelRequest === 'pending' && command.subWorkflow !== undefined) {
-        const { instanceId, executionId } = command.subWorkflow;
-        record(newEvent('SubWorkflowCancellationRequested', { instanceId, executionId }, command.id));
-        completion.cancellations?.push({ instanceId, executionId });
+      } else if (command.cancelRequest === 'pending') {
+        recordCancellationRequest(command, record, completion);
         command.cancelRequest = 'recorded';
       }
     }
@@ -288,8 +286,11 @@ export class Executor implements WorkflowRuntime {
       case 'TimerCanceled':
         this.matchCanceled(event);
         break;
+      case 'ActivityCancellationRequested':
+        this.matchCancellationRequest(event, 'activity');
+        break;
       case 'SubWorkflowCancellationRequested':
-        this.matchCancellationRequest(event);
+        this.matchCancellationRequest(event, 'subWorkflow');
         break;
       case 'SideEffectResult':
         await this.matchSideEffect(event);
@@ -325,10 +326,10 @@ export class Executor implements WorkflowRuntime {
     this.commands.delete(id);
   }
 
-  private matchCancellationRequest(event: HistoryEvent): void {
+  private matchCancellationRequest(event: HistoryEvent, kind: CommandKind): void {
     const id = event.scheduleEventId ?? 0;
     const command = this.commands.get(id);
-    if (command?.cancelRequest !== 'pending') {
+    if (command?.cancelRequest !== 'pending' || command.kind !== kind) {
       const issued = command === undefined ? `command ${id} is not pending` : `${describeCommand(command)} was not cancelled`;
       throw new NonDeterminismError(`history recorded ${event.type} of command ${id}, but in the workflow code ${issued}`);
     }
@@ -483,8 +484,9 @@ export class Executor implements WorkflowRuntime {
   scheduleActivity(scope: CancelScope, attempt: ActivityAttempt): Future<unknown> {
     const [command, future] = this.issue('activity', attempt.name);
     command.activity = attempt;
-    // An activity already scheduled runs to its end.
-    this.withdrawOnCancel(scope, command, () => undefined);
+    // Only the backend knows whether a worker has claimed the attempt: it answers a CanceledError if none has
+    // (the attempt never runs), else the attempt runs to its end and the future settles with its outcome.
+    this.withdrawOnCancel(scope, command, () => this.requestCancellation(command));
     return future;
   }
 
@@ -501,11 +503,15 @@ export class Executor implements WorkflowRuntime {
   scheduleSubWorkflow(scope: CancelScope, attempt: SubWorkflowAttempt): Future<unknown> {
     const [command, future] = this.issue('subWorkflow', attempt.name);
     command.subWorkflow = { ...attempt, executionId: childExecutionId(this.instance.executionId, command.id) };
-    // A started child is asked to cancel; the future then settles with the child's own outcome.
-    this.withdrawOnCancel(scope, command, () => {
-      if (command.state === 'committed' && command.cancelRequest === undefined) command.cancelRequest = 'pending';
-    });
+    // A started child is asked to cancel; the future then settles with the child's own outcome (a child no
+    // worker has started ends at once, cancelled).
+    this.withdrawOnCancel(scope, command, () => this.requestCancellation(command));
     return future;
+  }
+
+  /** Asks, at the next commit, for a committed command to be cancelled; its future settles with the answer. */
+  private requestCancellation(command: Command): void {
+    if (command.state === 'committed' && command.cancelRequest === undefined) command.cancelRequest = 'pending';
   }
 
   nextSubWorkflowInstanceId(): string {

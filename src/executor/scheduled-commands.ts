@@ -40,3 +40,20 @@ export function recordScheduled(
     completion.signals?.push({ scheduleEventId: id, instanceId, signal });
   }
 }
+
+/**
+ * Records the cancellation request of a committed activity or sub-workflow whose scope was cancelled, and
+ * adds the request to the completion: the backend answers it (see `ActivityCancellation` and
+ * `SubWorkflowCancellation`).
+ */
+export function recordCancellationRequest(command: Command, record: (event: NewEvent) => void, completion: WorkflowTaskCompletion): void {
+  const id = command.id;
+  if (command.activity !== undefined) {
+    record(newEvent('ActivityCancellationRequested', {}, id));
+    completion.canceledActivities?.push({ scheduleEventId: id, queue: command.activity.queue });
+  } else if (command.subWorkflow !== undefined) {
+    const { instanceId, executionId } = command.subWorkflow;
+    record(newEvent('SubWorkflowCancellationRequested', { instanceId, executionId }, id));
+    completion.cancellations?.push({ instanceId, executionId, scheduleEventId: id });
+  }
+}

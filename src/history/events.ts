@@ -46,8 +46,13 @@ export type ActivityScheduled = EventBase<
 >;
 /** An activity attempt returned. */
 export type ActivityCompleted = EventBase<'ActivityCompleted', { result: unknown }>;
-/** An activity attempt threw. */
+/** An activity attempt threw, or was cancelled before a worker claimed it (type `CanceledError`). */
 export type ActivityFailed = EventBase<'ActivityFailed', { error: FailureInfo }>;
+/**
+ * The scope of a scheduled activity attempt was cancelled. Its outcome follows: `ActivityFailed` with a
+ * `CanceledError` when no worker had claimed the attempt (it never runs), else the attempt's own outcome.
+ */
+export type ActivityCancellationRequested = EventBase<'ActivityCancellationRequested', Record<string, never>>;
 /** A durable timer was started. */
 export type TimerScheduled = EventBase<'TimerScheduled', { firesAt: Date; name?: string }>;
 /** A durable timer came due. */
@@ -89,6 +94,7 @@ export type HistoryEvent =
   | ActivityScheduled
   | ActivityCompleted
   | ActivityFailed
+  | ActivityCancellationRequested
   | TimerScheduled
   | TimerFired
   | TimerCanceled

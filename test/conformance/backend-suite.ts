@@ -8,6 +8,7 @@ import { chainTests } from './chains.js';
 import { instanceManagementTests } from './instance-management.js';
 import { leaseTests } from './leases.js';
 import { messagingTests } from './messaging.js';
+import { unstartedCancellationTests } from './unstarted-cancellation.js';
 import { workflowMessageTests } from './workflow-messages.js';
 
 export type { BackendFactory } from './harness.js';
@@ -319,6 +320,7 @@ export function backendConformanceSuite(
 
     messagingTests(h, () => backend);
     workflowMessageTests(h, () => backend);
+    unstartedCancellationTests(h, () => backend);
     instanceManagementTests(h, () => backend, createBackend);
     leaseTests(() => backend, peerOf);
     chainTests(h, () => backend, createBackend);

@@ -118,7 +118,7 @@ export function workflowMessageTests(h: Harness, backend: () => Backend): void {
       await backend().signalWorkflow(parent.instanceId, signal('cancel-child', null));
       const task = await h.pollOne();
       assert.deepEqual(task.instance, parent);
-      await backend().completeWorkflowTask(task, completion(task, { cancellations: [child, ended] }));
+      await backend().completeWorkflowTask(task, completion(task, { cancellations: [{ ...child, scheduleEventId: 3 }, { ...ended, scheduleEventId: 4 }] }));
       const received = await receive((r) => typesOf(r, child).length > 0);
       assert.deepEqual(typesOf(received, child), ['WorkflowExecutionCanceled']);
       assert.equal(received.has(executionKey(ended)), false);
@@ -257,7 +257,7 @@ export function workflowMessageTests(h: Harness, backend: () => Backend): void {
       await backend().signalWorkflow(parent.instanceId, signal('cancel-child', null));
       const task = await h.pollOne();
       assert.deepEqual(task.instance, parent);
-      await backend().completeWorkflowTask(task, completion(task, { cancellations: [child] }));
+      await backend().completeWorkflowTask(task, completion(task, { cancellations: [{ ...child, scheduleEventId: 3 }] }));
       return { child, second };
     }
 

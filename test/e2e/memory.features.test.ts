@@ -13,6 +13,7 @@ import { chainRemovalScenarios } from './chain-removal-scenarios.js';
 import { instanceByIdScenarios } from './instance-by-id-scenarios.js';
 import { payloadScenarios } from './payload-scenarios.js';
 import { undecodableScenarios } from './undecodable-scenarios.js';
+import { unstartedCancellationScenarios } from './unstarted-cancellation-scenarios.js';
 
 const memory: SettingsBackendFactory = (settings) => Promise.resolve(new MemoryBackend(settings));
 
@@ -29,3 +30,4 @@ e2eGroup('removal of continued-as-new chains', 'MemoryBackend', memory, chainRem
 e2eGroup('instances by id', 'MemoryBackend', memory, instanceByIdScenarios);
 e2eGroup('payloads', 'MemoryBackend', memory, payloadScenarios);
 e2eGroup('undecodable data', 'MemoryBackend', memory, undecodableScenarios);
+e2eGroup('cancelling work that has not started', 'MemoryBackend', memory, unstartedCancellationScenarios);

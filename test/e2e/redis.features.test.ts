@@ -14,6 +14,7 @@ import { signalScenarios } from './signal-scenarios.js';
 import { subWorkflowScenarios } from './sub-workflow-scenarios.js';
 import { thrownValueScenarios } from './thrown-value-scenarios.js';
 import { undecodableScenarios } from './undecodable-scenarios.js';
+import { unstartedCancellationScenarios } from './unstarted-cancellation-scenarios.js';
 
 const groups = [
   ['signals', signalScenarios],
@@ -29,6 +30,7 @@ const groups = [
   ['instances by id', instanceByIdScenarios],
   ['payloads', payloadScenarios],
   ['undecodable data', undecodableScenarios],
+  ['cancelling work that has not started', unstartedCancellationScenarios],
 ] as const;
 
 describe('workflow features on RedisBackend (private redis-server)', () => {

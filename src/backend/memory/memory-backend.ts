@@ -29,6 +29,7 @@ import {
 } from '../../errors/errors.js';
 import { isCarriedOver } from '../../history/carry-over.js';
 import { newEvent, type HistoryEvent, type NewEvent, type NewEventOf } from '../../history/events.js';
+import { canceledActivityEvent, canceledBeforeStartEvents } from '../canceled-before-start.js';
 import { Notifier } from './notifier.js';
 
 interface Execution {
@@ -65,6 +66,8 @@ interface ActivityRecord {
   lockedUntil: number;
   /** Times the attempt's lease ran out while it was held (see `ActivityTask.redeliveries`). */
   redeliveries: number;
+  /** Held by a worker: claimed and not given back (an expired lease still counts until another claim). */
+  claimed: boolean;
 }
 
 type ActivityPayload = Omit<ActivityTask, 'id' | 'redeliveries'>;
@@ -256,7 +259,7 @@ export class MemoryBackend implements Backend {
     for (const activity of completion.activities) {
       const payload: ActivityPayload = { instance: { ...task.instance }, workflowQueue: task.queue, ...activity };
       const id = `${key}#${activity.scheduleEventId}`;
-      this.activities.set(id, { key, queue: activity.queue, payload: encode(payload), claim: 0, lockedUntil: 0, redeliveries: 0 });
+      this.activities.set(id, { key, queue: activity.queue, payload: encode(payload), claim: 0, lockedUntil: 0, redeliveries: 0, claimed: false });
       if (handoff !== undefined && handed.length < handoff.max && handoff.queues.includes(activity.queue)) {
         const claimed = this.claimActivity(id, handoff.lockTimeoutMs);
         if (claimed !== undefined) handed.push(claimed);
@@ -264,6 +267,7 @@ export class MemoryBackend implements Backend {
         this.enqueue(this.activityQueues, activity.queue, id);
       }
     }
+    this.cancelUnclaimedActivities(key, execution, completion);
     this.unlock(key, execution);
     if (completion.continuation !== undefined) this.continueAsNew(execution, completion.continuation);
     if (completion.state !== 'active') this.end(key, execution, completion.state);
@@ -272,11 +276,31 @@ export class MemoryBackend implements Backend {
     return handed;
   }
 
+  /** Removes each cancelled activity attempt no worker has claimed, and tells the execution (if it goes on). */
+  private cancelUnclaimedActivities(key: string, execution: Execution, completion: WorkflowTaskCompletion): void {
+    for (const { scheduleEventId } of completion.canceledActivities ?? []) {
+      const id = `${key}#${scheduleEventId}`;
+      const record = this.activities.get(id);
+      if (record === undefined || record.claimed) continue;
+      this.activities.delete(id);
+      unqueue(this.activityQueues, record.queue, id);
+      if (completion.state === 'active') execution.inbox.push({ id: this.nextInboxId++, event: encodeEvent(canceledActivityEvent(scheduleEventId)) });
+    }
+  }
+
   /** Delivers what the task sends to other instances; replies to the sender land in its inbox. */
   private sendMessages(execution: Execution, completion: WorkflowTaskCompletion): void {
     const reply = (event: NewEvent): void => {
       if (execution.state === 'active') execution.inbox.push({ id: this.nextInboxId++, event: encodeEvent(event) });
     };
+    // A child no worker has started ends here, cancelled, and never runs; the others are asked below.
+    for (const child of completion.cancellations ?? []) {
+      const target = this.executions.get(executionKey(child));
+      if (target === undefined || !this.hasNotStarted(target)) continue;
+      const events = canceledBeforeStartEvents(child);
+      this.endBeforeStart(executionKey(child), target, events.canceled, events.finished);
+      reply(events.parentFailed);
+    }
     for (const child of completion.subWorkflows ?? []) {
       if (this.activeExecution(child.instance.instanceId) === undefined) this.createExecution(child.instance, child.started);
       else {
@@ -325,6 +349,23 @@ export class MemoryBackend implements Backend {
     const key = execution.chain.at(-1) as string;
     const latest = this.executions.get(key);
     if (latest?.state === 'active') this.deliver(key, latest, newEvent('WorkflowExecutionCanceled', {}));
+  }
+
+  /** True for an active execution that no worker has committed a task of, nor holds now. */
+  private hasNotStarted(execution: Execution): boolean {
+    return execution.state === 'active' && execution.history.length === 0 && execution.lockedUntil <= Date.now();
+  }
+
+  /**
+   * Ends an execution that has not started with the history `WorkflowExecutionStarted`, `canceled`, `finished`.
+   * A holder whose lease lapsed during the first task loses it: its completion is refused.
+   */
+  private endBeforeStart(key: string, execution: Execution, canceled: NewEvent, finished: NewEvent): void {
+    const started = execution.inbox[0]?.event;
+    if (started !== undefined) execution.history.push(started);
+    execution.history.push(encodeEvent(canceled), encodeEvent(finished));
+    this.unlock(key, execution);
+    this.end(key, execution, 'finished');
   }
 
   private end(key: string, execution: Execution, state: WorkflowInstanceState): void {
@@ -400,6 +441,7 @@ export class MemoryBackend implements Backend {
     if (record === undefined) return;
     const id = activityRecordId(task);
     record.lockedUntil = 0;
+    record.claimed = false;
     this.leasedActivities.delete(id);
     this.enqueue(this.activityQueues, record.queue, id);
   }
@@ -517,6 +559,7 @@ export class MemoryBackend implements Backend {
   private claimActivity(id: string, lockTimeoutMs: number): ActivityTask | undefined {
     const record = this.activities.get(id) as ActivityRecord;
     record.claim += 1;
+    record.claimed = true;
     record.lockedUntil = Date.now() + lockTimeoutMs;
     this.leasedActivities.add(id);
     try {

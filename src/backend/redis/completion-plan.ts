@@ -5,7 +5,8 @@ import { assertExecutionId, assertInstanceId, assertQueueName } from '../../core
 import { InvalidArgumentError, instanceFailureInfo } from '../../errors/errors.js';
 import { newEvent } from '../../history/events.js';
 import { encodeActivityTask } from './activity-task-record.js';
-import type { ChildArgs, CompleteWorkflowTaskArgs, CompleteWorkflowTaskKeys, DeliveryArgs, ExecutionKeyRefs } from './completion-script.js';
+import { activityCancellationArgs, childCancellationArgs, encodedBeforeStart, type EncodedBeforeStart } from './cancellation-args.js';
+import type { ChildArgs, ChildCancellationArgs, CompleteWorkflowTaskArgs, CompleteWorkflowTaskKeys, DeliveryArgs, ExecutionKeyRefs } from './completion-script.js';
 import { earlierExecutionsOf } from './execution-chains.js';
 import type { ExecutionQueues } from './execution-queues.js';
 import {
@@ -56,6 +57,15 @@ class ExtraKeys {
   }
 }
 
+/** An event for another execution: delivered in the partition, or through the outbox. */
+interface Send {
+  target: WorkflowInstance;
+  event: Buffer;
+  eventType: string;
+  /** With a parent's cancellation request for its child. */
+  beforeStart?: EncodedBeforeStart;
+}
+
 function assertSequence(task: WorkflowTask, completion: WorkflowTaskCompletion): void {
   completion.events.forEach((event, i) => {
     const expected = task.historyLength + i + 1;
@@ -90,8 +100,10 @@ export async function planCompletion(options: CompletionPlanOptions, task: Workf
   const activityQueues = queueNames.map((name) => ({ name, stream: extra.add(activityTaskStreamKey(prefix, p, name)) }));
   const activities = completion.activities.map((a) => ({
     queue: queueNames.indexOf(a.queue),
+    scheduleEventId: a.scheduleEventId,
     task: encodeActivityTask({ instance: task.instance, workflowQueue: task.queue, ...a }),
   }));
+  const activityCancellations = activityCancellationArgs(prefix, p, (key) => extra.add(key), completion.canceledActivities ?? []);
   const member = (scheduleEventId: number): string => timerMember({ instanceId, executionId, scheduleEventId, queue: task.queue });
   const timers = completion.timers.map((t) => ({ dueMs: t.firesAt.getTime(), member: member(t.scheduleEventId) }));
 
@@ -132,23 +144,33 @@ export async function planCompletion(options: CompletionPlanOptions, task: Workf
     );
   }
 
-  const canceled = encodeEvent(newEvent('WorkflowExecutionCanceled', {}));
-  const sends = (completion.cancellations ?? []).map((target) => ({ target, event: canceled, eventType: 'WorkflowExecutionCanceled' }));
+  // A cancellation request carries what ends the child if no worker has started it.
+  const sends: Send[] = (completion.cancellations ?? []).map((child) => {
+    const beforeStart = encodedBeforeStart(child);
+    return { target: child, event: beforeStart.canceled, eventType: 'WorkflowExecutionCanceled', beforeStart };
+  });
   const notify = completion.notifyParent;
   if (notify !== undefined) sends.push({ target: notify.parent, event: encodeEvent(notify.event), eventType: notify.event.type });
   const local = sends.filter((send) => partitionIn(context, send.target.instanceId) === p);
   const localQueues = await Promise.all(local.map((send) => queues.lookup(send.target)));
   const deliveries: DeliveryArgs[] = [];
+  const childCancellations: ChildCancellationArgs[] = [];
   for (const send of sends) {
-    const { target, event, eventType } = send;
+    const { target, event, eventType, beforeStart } = send;
     const at = local.indexOf(send);
     if (at < 0) {
-      outbox.push(outboxFields({ kind: 'event', instanceId: target.instanceId, executionId: target.executionId, event, eventType }));
+      const ending =
+        beforeStart === undefined
+          ? {}
+          : { beforeStart: { sender, finished: beforeStart.finished, parentFailed: beforeStart.parentFailed, retentionMs: options.retentionMs } };
+      outbox.push(outboxFields({ kind: 'event', instanceId: target.instanceId, executionId: target.executionId, event, eventType, ...ending }));
       continue;
     }
     // An execution that no longer exists has nothing to receive.
     const queue = localQueues[at];
-    if (queue !== undefined) deliveries.push({ ...refs(target, queue), instanceId: target.instanceId, executionId: target.executionId, event, eventType });
+    if (queue === undefined) continue;
+    deliveries.push({ ...refs(target, queue), instanceId: target.instanceId, executionId: target.executionId, event, eventType });
+    if (beforeStart !== undefined) childCancellations.push(childCancellationArgs(prefix, p, (key) => extra.add(key), target, beforeStart));
   }
 
   const c = completion.continuation;
@@ -206,9 +228,11 @@ export async function planCompletion(options: CompletionPlanOptions, task: Workf
     canceledTimers: completion.canceledTimers.map(member),
     activityQueues,
     activities,
+    ...(activityCancellations === undefined ? {} : { activityCancellations }),
     ...(continuation === undefined ? {} : { continuation }),
     children,
     outbox,
+    childCancellations,
     deliveries,
   };
   return { keys, args, timerDues: timers.map((t) => t.dueMs) };

@@ -46,6 +46,38 @@ export interface ChildArgs extends ExecutionKeyRefs, NewExecution {
   clash: Buffer;
 }
 
+/** Activity attempts to remove, each if no worker has claimed it. */
+export interface ActivityCancellationArgs {
+  /** Index in `extra` of the partition's heartbeats hash. */
+  heartbeats: number;
+  attempts: Array<{
+    /** Index in `extra` of the attempt's activity-task stream. */
+    stream: number;
+    scheduleEventId: number;
+    /** Encoded `ActivityFailed` (a `CanceledError`) the execution receives when the attempt is removed. */
+    failed: Buffer;
+  }>;
+}
+
+/**
+ * A sub-workflow of the same partition that the task asks to cancel, and what ends it if no worker has
+ * started it. (The cancellation request itself goes with the `deliveries`, for a child that has started.)
+ */
+export interface ChildCancellationArgs {
+  instance: number;
+  execution: number;
+  inbox: number;
+  history: number;
+  executionTimers: number;
+  instanceId: string;
+  executionId: string;
+  /** Encoded `WorkflowExecutionCanceled` and `WorkflowExecutionFinished` recorded in the child's history. */
+  canceled: Buffer;
+  finished: Buffer;
+  /** Encoded `SubWorkflowFailed` the parent receives when the child ends so. */
+  parentFailed: Buffer;
+}
+
 /** An event for another execution of the same partition, delivered if it is active. */
 export interface DeliveryArgs extends ExecutionKeyRefs {
   instanceId: string;
@@ -81,11 +113,13 @@ export interface CompleteWorkflowTaskArgs {
   /** Activity queues: name, and the index of its stream in `extra`. */
   activityQueues: Array<{ name: string; stream: number }>;
   /** `queue` indexes `activityQueues`. */
-  activities: Array<{ queue: number; task: Buffer }>;
+  activities: Array<{ queue: number; scheduleEventId: number; task: Buffer }>;
+  activityCancellations?: ActivityCancellationArgs;
   continuation?: ContinuationArgs;
   children: ChildArgs[];
   /** Entries to append to the partition's outbox, in order. */
   outbox: OutboxField[][];
+  childCancellations?: ChildCancellationArgs[];
   deliveries: DeliveryArgs[];
   /** Activity tasks to claim for a consumer as soon as they are added. */
   handoff?: ActivityHandoffArgs;
@@ -115,6 +149,8 @@ export function completionCall(keys: CompleteWorkflowTaskKeys, args: CompleteWor
   const refs = (r: ExecutionKeyRefs): number[] => [key(r.execution), key(r.inbox), key(r.workflowTasks)];
   const c = args.continuation;
   const earlier = args.earlier ?? [];
+  const x = args.activityCancellations;
+  const children = args.childCancellations ?? [];
   const argv: ScriptArg[] = [
     args.lockToken,
     args.entryId,
@@ -138,7 +174,10 @@ export function completionCall(keys: CompleteWorkflowTaskKeys, args: CompleteWor
     args.activityQueues.length,
     ...args.activityQueues.flatMap((q) => [q.name, key(q.stream)]),
     args.activities.length,
-    ...args.activities.flatMap((a) => [a.queue + 1, a.task]),
+    ...args.activities.flatMap((a) => [a.queue + 1, a.scheduleEventId, a.task]),
+    ...(x === undefined || x.attempts.length === 0
+      ? [0]
+      : [x.attempts.length, key(x.heartbeats), ...x.attempts.flatMap((a) => [key(a.stream), a.scheduleEventId, a.failed])]),
     ...(c === undefined
       ? [0]
       : [1, ...refs(c), c.executionId, c.name, c.queue, c.createdAt, c.started, c.carried.length, ...c.carried.flatMap((e) => [e.type, e.event])]),
@@ -156,6 +195,19 @@ export function completionCall(keys: CompleteWorkflowTaskKeys, args: CompleteWor
     ]),
     args.outbox.length,
     ...args.outbox.flatMap((fields) => [fields.length, ...fields.flat()]),
+    children.length,
+    ...children.flatMap((child) => [
+      key(child.instance),
+      key(child.execution),
+      key(child.inbox),
+      key(child.history),
+      key(child.executionTimers),
+      child.instanceId,
+      child.executionId,
+      child.canceled,
+      child.finished,
+      child.parentFailed,
+    ]),
     args.deliveries.length,
     ...args.deliveries.flatMap((d) => [...refs(d), d.instanceId, d.executionId, d.event, d.eventType]),
     ...(args.handoff === undefined

@@ -1,9 +1,26 @@
 import type { Logger } from 'pino';
 import { activeExecutionOf } from './active-execution.js';
-import { activeKey, executionKey, inboxKey, instanceKey, instancesKey, outboxKey, relayedKey, workflowQueuesKey, workflowTaskStreamKey } from './keys.js';
-import { parseOutboxEntry, type EventMessage, type MessageSender, type OutboxMessage } from './outbox-message.js';
+import {
+  activeKey,
+  chainsKey,
+  executionKey,
+  executionTimersKey,
+  expiringKey,
+  finishedChannel,
+  finishedKey,
+  historyKey,
+  inboxKey,
+  instanceKey,
+  instancesKey,
+  outboxKey,
+  relayedKey,
+  timersKey,
+  workflowQueuesKey,
+  workflowTaskStreamKey,
+} from './keys.js';
+import { parseOutboxEntry, type BeforeStartCancellation, type EventMessage, type MessageSender, type OutboxMessage } from './outbox-message.js';
 import { partitionIn, type RedisContext } from './redis-context.js';
-import type { DeliverMessageArgs, DeliverMessageKeys, DeliveryResult, RelayScripts } from './relay-scripts.js';
+import type { BeforeStartDelivery, DeliverMessageArgs, DeliverMessageKeys, DeliveryResult, RelayScripts } from './relay-scripts.js';
 
 /**
  * How long (ms) a partition remembers the id of a message delivered into it. A message is delivered
@@ -84,9 +101,30 @@ export class MessageDelivery {
     }
     const { instanceId, event, eventType } = message;
     const { executionId, queue } = await this.#eventTarget(p, message, moved);
-    const keys = this.#keys(p, instanceId, executionId, queue, undefined);
+    // Ending a child before it started is for the execution its parent started; a request that moved on to
+    // a continuation (which has run before) is delivered as it is.
+    const beforeStart = executionId === message.executionId ? message.beforeStart : undefined;
+    const keys = this.#keys(p, instanceId, executionId, queue, beforeStart?.sender);
     const args = { ...common, kind: 'event', instanceId, executionId, queue, event, eventType, name: '', createdAt: 0 } as const;
-    return this.#scripts.deliverMessage(keys, { ...args, ...NO_ANSWER });
+    if (beforeStart === undefined) return this.#scripts.deliverMessage(keys, { ...args, ...NO_ANSWER });
+    const answer = this.#answer(p, beforeStart.sender, '', beforeStart.parentFailed);
+    return this.#scripts.deliverMessage(keys, { ...args, ...answer }, this.#beforeStart(p, instanceId, executionId, beforeStart));
+  }
+
+  /** What ending a child of partition `p` that has not started takes, for a cancellation request from its parent. */
+  #beforeStart(p: number, instanceId: string, executionId: string, cancellation: BeforeStartCancellation): BeforeStartDelivery {
+    const { prefix } = this.#context;
+    return {
+      history: historyKey(prefix, p, instanceId, executionId),
+      executionTimers: executionTimersKey(prefix, p, instanceId, executionId),
+      timers: timersKey(prefix, p),
+      finished: finishedKey(prefix, p),
+      expiring: expiringKey(prefix, p),
+      chains: chainsKey(prefix, p),
+      finishedEvent: cancellation.finished,
+      finishedChannel: finishedChannel(prefix, p),
+      retentionMs: cancellation.retentionMs,
+    };
   }
 
   /**

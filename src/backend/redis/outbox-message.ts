@@ -27,8 +27,23 @@ export interface SignalMessage {
 }
 
 /**
+ * What a parent's cancellation request for its child carries to end the child at once, cancelled, if no
+ * worker has started it.
+ */
+export interface BeforeStartCancellation {
+  /** The parent, which receives `parentFailed` then. */
+  sender: MessageSender;
+  /** Encoded `WorkflowExecutionFinished` that ends the child. */
+  finished: Buffer;
+  /** Encoded `SubWorkflowFailed` (a `CanceledError`). */
+  parentFailed: Buffer;
+  /** How long (ms) the ended child's keys are kept, as the parent's backend keeps those it ends; 0 = until removed. */
+  retentionMs: number;
+}
+
+/**
  * An event for one execution, dropped if it has ended; but a cancellation request for an execution that
- * has continued as new goes to its instance's active execution.
+ * has continued as new goes to its chain's active execution.
  */
 export interface EventMessage {
   kind: 'event';
@@ -38,6 +53,8 @@ export interface EventMessage {
   queue?: string;
   event: Buffer;
   eventType: string;
+  /** With a parent's `WorkflowExecutionCanceled` for its child. */
+  beforeStart?: BeforeStartCancellation;
 }
 
 /** What a workflow task (or a delivery answering it) sends through an outbox. */
@@ -52,6 +69,11 @@ function senderFields(sender: MessageSender): OutboxField[] {
     ['re', sender.executionId],
     ['rq', sender.queue],
   ];
+}
+
+function beforeStartFields(beforeStart: BeforeStartCancellation): OutboxField[] {
+  const { sender, finished, parentFailed, retentionMs } = beforeStart;
+  return [...senderFields(sender), ['x', finished], ['f', parentFailed], ['r', String(retentionMs)]];
 }
 
 /**
@@ -89,6 +111,7 @@ export function outboxFields(message: OutboxMessage): OutboxField[] {
         ...(message.queue === undefined ? [] : [['q', message.queue] as OutboxField]),
         ['b', message.event],
         ['t', message.eventType],
+        ...(message.beforeStart === undefined ? [] : beforeStartFields(message.beforeStart)),
       ];
   }
 }
@@ -100,6 +123,12 @@ function reader(fields: ReadonlyMap<string, Buffer>): { text: (name: string) => 
     return value;
   };
   return { blob, text: (name) => blob(name).toString() };
+}
+
+function retention(text: string): number {
+  const ms = Number(text);
+  if (!Number.isSafeInteger(ms) || ms < 0) throw new InvalidArgumentError(`outbox entry has retention ${JSON.stringify(text)}, not a count of ms`);
+  return ms;
 }
 
 /** The message of an outbox entry; throws `InvalidArgumentError` for an entry that is not one. */
@@ -133,6 +162,7 @@ export function parseOutboxEntry(fields: ReadonlyMap<string, Buffer>): OutboxMes
       ...(queue === undefined ? {} : { queue }),
       event: blob('b'),
       eventType: text('t'),
+      ...(fields.has('x') ? { beforeStart: { sender: sender(), finished: blob('x'), parentFailed: blob('f'), retentionMs: retention(text('r')) } } : {}),
     };
   }
   throw new InvalidArgumentError(`outbox entry has unknown kind ${JSON.stringify(kind)}`);

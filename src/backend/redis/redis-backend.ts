@@ -387,6 +387,7 @@ export class RedisBackend implements Backend {
         eventType: 'result' in outcome ? 'ActivityCompleted' : 'ActivityFailed',
         instanceId,
         executionId,
+        scheduleEventId: task.scheduleEventId,
       },
       takeOver === undefined
         ? undefined
@@ -406,8 +407,13 @@ export class RedisBackend implements Backend {
 
   async releaseActivityTask(task: ActivityTask): Promise<void> {
     await this.#open();
+    const { instanceId, executionId } = task.instance;
+    const execution = executionKey(this.#prefix, this.#partition(instanceId), instanceId, executionId);
     const { entryId, deliveries } = parseActivityTaskHandle(task.id);
-    await this.#scripts.releaseActivityTask(this.#activityKeys(task), { entryId, group: CONSUMER_GROUP, deliveries });
+    await this.#scripts.releaseActivityTask(
+      { ...this.#activityKeys(task), execution },
+      { entryId, group: CONSUMER_GROUP, deliveries, scheduleEventId: task.scheduleEventId },
+    );
   }
 
   async signalWorkflow(instanceId: string, signal: NewEventOf<'SignalReceived'>): Promise<void> {

@@ -37,6 +37,25 @@ export interface DeliverMessageArgs {
   onFailure: Buffer | string;
 }
 
+/**
+ * What a parent's cancellation request for its child (an 'event') adds to `deliverMessage` so that it ends
+ * the child at once if no worker has started it; `onFailure` is then the parent's `SubWorkflowFailed`.
+ */
+export interface BeforeStartDelivery {
+  /** The target's history and execution-timers set, and the target partition's indexes. */
+  history: string;
+  executionTimers: string;
+  timers: string;
+  finished: string;
+  expiring: string;
+  chains: string;
+  /** Encoded `WorkflowExecutionFinished` that ends the child. */
+  finishedEvent: Buffer;
+  finishedChannel: string;
+  /** How long (ms) the ended child's keys are kept; 0 = until removed. */
+  retentionMs: number;
+}
+
 /** What became of a message. */
 export type DeliveryResult = 'delivered' | 'duplicate' | 'moved';
 
@@ -49,7 +68,7 @@ export class RelayScripts {
   }
 
   /** Runs deliver-message.lua. */
-  async deliverMessage(keys: DeliverMessageKeys, args: DeliverMessageArgs): Promise<DeliveryResult> {
+  async deliverMessage(keys: DeliverMessageKeys, args: DeliverMessageArgs, beforeStart?: BeforeStartDelivery): Promise<DeliveryResult> {
     const k = [
       keys.relayed,
       keys.instance,
@@ -82,6 +101,10 @@ export class RelayScripts {
       args.onSuccess,
       args.onFailure,
     ];
+    if (beforeStart !== undefined) {
+      k.push(beforeStart.history, beforeStart.executionTimers, beforeStart.timers, beforeStart.finished, beforeStart.expiring, beforeStart.chains);
+      a.push(beforeStart.finishedEvent, beforeStart.finishedChannel, beforeStart.retentionMs);
+    }
     const reply = await this.#runner.run('deliver-message', k, a);
     return reply === 1 ? 'delivered' : reply === 0 ? 'duplicate' : 'moved';
   }

@@ -118,6 +118,7 @@ export interface CompleteActivityTaskArgs {
   eventType: 'ActivityCompleted' | 'ActivityFailed';
   instanceId: string;
   executionId: string;
+  scheduleEventId: number;
 }
 
 /** What became of an activity outcome: `handed` carries the woken workflow task, locked for the caller. */
@@ -142,12 +143,19 @@ export interface ExtendActivityTaskArgs {
   details?: Buffer;
 }
 
+/** Keys of `releaseActivityTask`. */
+export interface ReleaseActivityTaskKeys extends ActivityTaskKeys {
+  /** The execution that scheduled the attempt: it records where the task's entry is. */
+  execution: string;
+}
+
 /** Arguments of `releaseActivityTask`. */
 export interface ReleaseActivityTaskArgs {
   entryId: string;
   group: string;
   /** Delivery count of the entry when the caller claimed it: the task's fencing token. */
   deliveries: number;
+  scheduleEventId: number;
 }
 
 /** Arguments of `reclaimTasks`. */
@@ -253,7 +261,7 @@ export class RedisScripts {
     const k = [keys.activityTasks, keys.execution, keys.inbox, keys.workflowTasks, keys.heartbeats, keys.history];
     const a = [args.entryId, args.group, args.event, args.instanceId, args.executionId, args.eventType];
     const h = handoff === undefined ? ['', 0, 0, 0] : [handoff.consumer, handoff.knownHistoryLength, handoff.lockTimeoutMs, handoff.maxInboxEvents];
-    const reply = await this.#runner.run('complete-activity-task', k, [...a, ...h], true);
+    const reply = await this.#runner.run('complete-activity-task', k, [...a, ...h, args.scheduleEventId], true);
     if (Array.isArray(reply)) {
       const [entryId, ...locked] = reply as [Buffer, number, number, Buffer[], Buffer[]];
       return { outcome: 'handed', entryId: entryId.toString(), locked: lockedExecution(locked) };
@@ -274,9 +282,10 @@ export class RedisScripts {
   }
 
   /** Runs release-activity-task.lua; returns the new entry id, or undefined if the entry was not held. */
-  async releaseActivityTask(keys: ActivityTaskKeys, args: ReleaseActivityTaskArgs): Promise<string | undefined> {
-    const k = [keys.activityTasks, keys.heartbeats];
-    const reply = await this.#runner.run('release-activity-task', k, [args.entryId, args.group, args.deliveries]);
+  async releaseActivityTask(keys: ReleaseActivityTaskKeys, args: ReleaseActivityTaskArgs): Promise<string | undefined> {
+    const k = [keys.activityTasks, keys.heartbeats, keys.execution];
+    const a = [args.entryId, args.group, args.deliveries, args.scheduleEventId];
+    const reply = await this.#runner.run('release-activity-task', k, a);
     return reply === null ? undefined : (reply as string);
   }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { encodedBeforeStart } from '../../../src/backend/redis/cancellation-args.js';
 import { encodeEvent } from '../../../src/codec/event-codec.js';
 import { inboxKey, outboxKey, relayLeaseKey } from '../../../src/backend/redis/keys.js';
 import { MessageDelivery } from '../../../src/backend/redis/message-delivery.js';
@@ -146,5 +147,44 @@ describe('outbox relay', function () {
     });
     assert.deepEqual(args, Array.from({ length: 100 }, (_, n) => n), 'each signal once, in the order written');
     await until(async () => (await inbox(sender)).length === 101, 'every answer reached the sender');
+  });
+
+  it('ends a child cancelled while its start was still in the outbox, before any worker saw it, and tells the parent', async () => {
+    const client = backend();
+    const parent = instanceIn(0);
+    const child = instanceIn(1);
+    await client.createWorkflowInstance(parent, started());
+    const sender = { ...parent, queue: 'default' };
+    const childStarted = newEvent('WorkflowExecutionStarted', { name: 'kid', queue: 'nobody', inputs: [], parent: { ...parent, scheduleEventId: 3 } });
+    const ending = encodedBeforeStart({ ...child, scheduleEventId: 3 });
+    const outbox = outboxKey(prefix, 0);
+    const start = outboxFields({
+      kind: 'start',
+      ...child,
+      name: 'kid',
+      queue: 'nobody',
+      createdAt: Date.now(),
+      started: encodeEvent(childStarted),
+      sender,
+      clash: encodeEvent(newEvent('SubWorkflowFailed', { error: { message: 'x', type: 'InstanceAlreadyExistsError', permanent: false } }, 3)),
+    });
+    const cancellation = outboxFields({
+      kind: 'event',
+      ...child,
+      event: ending.canceled,
+      eventType: 'WorkflowExecutionCanceled',
+      beforeStart: { sender, finished: ending.finished, parentFailed: ending.parentFailed, retentionMs: 0 },
+    });
+    await redis.xadd(outbox, '*', ...start.flat());
+    await redis.xadd(outbox, '*', ...cancellation.flat());
+
+    keepPolling(backend());
+    await until(async () => (await inbox(parent)).some(([type]) => type === 'SubWorkflowFailed'), 'the parent heard of the child');
+    assert.equal(await client.getWorkflowInstanceState(child), 'finished');
+    const history = await client.getWorkflowInstanceHistory(child);
+    assert.deepEqual(history.map((e) => e.type), ['WorkflowExecutionStarted', 'WorkflowExecutionCanceled', 'WorkflowExecutionFinished']);
+    const outcome = await client.getWorkflowInstanceOutcome(child);
+    assert.ok(outcome?.type === 'WorkflowExecutionFinished');
+    assert.equal(outcome.attributes.error?.type, 'CanceledError');
   });
 });

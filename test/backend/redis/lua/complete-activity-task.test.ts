@@ -46,6 +46,7 @@ describe('lua/complete-activity-task', () => {
         eventType: 'ActivityCompleted',
         instanceId: k.instanceId,
         executionId: k.executionId,
+        scheduleEventId: 5,
       },
       options.takeFor === undefined ? undefined : { ...options.takeFor, lockTimeoutMs: 30_000, maxInboxEvents: 0 },
     );
@@ -55,10 +56,11 @@ describe('lua/complete-activity-task', () => {
     return (await run(k, entry, { event })).outcome;
   }
 
-  it('delivers the outcome, removes the task and its heartbeat, and queues an idle execution', async () => {
+  it('delivers the outcome, removes the task, its heartbeat and its entry record, and queues an idle execution', async () => {
     const k = executionKeys();
     await seedExecution(redis(), k);
     const entry = await activity(k);
+    await redis().hset(k.execution, 'a5', entry, 'a6', 'another attempt');
 
     assert.equal(await complete(k, entry), 'delivered');
     assert.deepEqual((await entries(redis(), k.inbox)).map((e) => e.fields), [{ e: 'ActivityCompleted', t: 'ActivityCompleted' }]);
@@ -67,6 +69,7 @@ describe('lua/complete-activity-task', () => {
     assert.deepEqual(await redis().hgetall(k.heartbeats), { unrelated: 'other' });
     assert.deepEqual((await entries(redis(), k.workflowTasks)).map((e) => e.fields), [{ i: 'order-1', e: 'exec-1' }]);
     assert.equal(await redis().hget(k.execution, 'queued'), '1');
+    assert.deepEqual(await redis().hmget(k.execution, 'a5', 'a6'), [null, 'another attempt']);
   });
 
   describe('handing the woken workflow task to the completing worker', () => {

@@ -26,10 +26,10 @@ describe('lua/complete-workflow-task', () => {
       c,
       {
         activities: [
-          { queue: 0, task: Buffer.from('a1') },
-          { queue: 1, task: Buffer.from('a2') },
-          { queue: 0, task: Buffer.from('a3') },
-          { queue: 2, task: Buffer.from('a4') },
+          { queue: 0, scheduleEventId: 5, task: Buffer.from('a1') },
+          { queue: 1, scheduleEventId: 6, task: Buffer.from('a2') },
+          { queue: 0, scheduleEventId: 7, task: Buffer.from('a3') },
+          { queue: 2, scheduleEventId: 8, task: Buffer.from('a4') },
         ],
         // Serves fast and the queue without a consumer group; slow is left to the pollers.
         handoff: { consumer: 'worker-b', max: 1, queues: [2, 0] },
@@ -44,7 +44,7 @@ describe('lua/complete-workflow-task', () => {
     assert.equal(await redis().hget(c.k.execution, 'historyLength'), '4');
   });
 
-  it('appends history, trims the inbox, schedules timers and activities, and unlocks', async () => {
+  it('appends history, trims the inbox, schedules timers and activities (recording their entries), and unlocks', async () => {
     const c = await claimed();
     const { k } = c;
     await redis().zadd(k.timers, 100, 'old-timer', 200, 'other-timer');
@@ -61,9 +61,9 @@ describe('lua/complete-workflow-task', () => {
         ],
         canceledTimers: ['old-timer'],
         activities: [
-          { queue: 0, task: Buffer.from('a1') },
-          { queue: 1, task: Buffer.from('a2') },
-          { queue: 0, task: Buffer.from('a3') },
+          { queue: 0, scheduleEventId: 5, task: Buffer.from('a1') },
+          { queue: 1, scheduleEventId: 6, task: Buffer.from('a2') },
+          { queue: 0, scheduleEventId: 7, task: Buffer.from('a3') },
         ],
       },
       [fast, slow],
@@ -72,14 +72,17 @@ describe('lua/complete-workflow-task', () => {
     assert.deepEqual(await redis().lrange(k.history, 0, -1), ['h1', 'h2', 'h3', 'h4']);
     assert.equal(await redis().exists(k.inbox), 0, 'an emptied inbox is deleted');
     assert.deepEqual(await redis().zrange(k.timers, 0, -1, 'WITHSCORES'), ['other-timer', '200', 't1', '5000', 't2', '6000']);
-    assert.deepEqual((await entries(redis(), fast)).map((e) => e.fields), [{ t: 'a1' }, { t: 'a3' }]);
-    assert.deepEqual((await entries(redis(), slow)).map((e) => e.fields), [{ t: 'a2' }]);
+    const fastEntries = await entries(redis(), fast);
+    const slowEntries = await entries(redis(), slow);
+    assert.deepEqual(fastEntries.map((e) => e.fields), [{ t: 'a1' }, { t: 'a3' }]);
+    assert.deepEqual(slowEntries.map((e) => e.fields), [{ t: 'a2' }]);
     assert.deepEqual((await redis().smembers(k.executionTimers)).sort(), ['t1', 't2']);
     assert.deepEqual((await redis().smembers(k.activityQueues)).sort(), ['fast', 'slow']);
     const execution = await redis().hgetall(k.execution);
     assert.equal(execution.historyLength, '4');
     assert.equal(execution.lockedUntil, '0');
     assert.equal(execution.queued, '0');
+    assert.deepEqual([execution.a5, execution.a6, execution.a7], [fastEntries[0]?.id, slowEntries[0]?.id, fastEntries[1]?.id]);
     assert.equal(execution.state, 'active');
     // The task entry is gone and nothing new was queued: the inbox is empty.
     assert.deepEqual(await entries(redis(), k.workflowTasks), []);
@@ -104,6 +107,15 @@ describe('lua/complete-workflow-task', () => {
     assert.equal(await redis().llen(c.k.history), 2502);
     assert.equal(await redis().lindex(c.k.history, -1), 'e2499');
     assert.equal(await redis().hget(c.k.execution, 'historyLength'), '2502');
+  });
+
+  it('records the entries of more activity tasks than one Lua unpack holds', async () => {
+    const c = await claimed();
+    const activities = Array.from({ length: 4500 }, (_, i) => ({ queue: 0, scheduleEventId: 10 + i, task: Buffer.from(`t${i}`) }));
+    await complete(c, { activities }, [c.k.activityTasks]);
+    const ids = (await entries(redis(), c.k.activityTasks)).map((e) => e.id);
+    assert.equal(ids.length, 4500);
+    assert.deepEqual(await redis().hmget(c.k.execution, 'a10', 'a4509', 'lockedUntil'), [ids[0], ids[4499], '0']);
   });
 
   it('ends the execution: state and finishedAt in both hashes, one message, no re-queue', async () => {
@@ -221,7 +233,7 @@ describe('lua/complete-workflow-task', () => {
     await redis().hincrby(c.k.execution, 'lockToken', 1);
     const before = await snapshot(redis(), c.k.prefix);
     await assert.rejects(
-      complete(c, { timers: [{ dueMs: 1, member: 't' }], activities: [{ queue: 0, task: Buffer.from('a') }] }, [
+      complete(c, { timers: [{ dueMs: 1, member: 't' }], activities: [{ queue: 0, scheduleEventId: 5, task: Buffer.from('a') }] }, [
         c.k.activityTasks,
       ]),
       /LEASE_LOST exec-1/,

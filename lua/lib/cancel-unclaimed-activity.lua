@@ -1,0 +1,25 @@
+--[[
+  Removes a scheduled activity attempt that no worker has claimed, so that it never runs, and returns
+  true; returns false, writing nothing, when a worker holds it (it runs to its end) or it is gone (it has
+  completed). Claimed means delivered to a consumer and not given back: the entry is in the consumer
+  group's pending list. A task given back moved to a fresh entry that no one has read yet.
+]]
+--- @include "lib/activity-entry-field"
+
+local function cancel_unclaimed_activity(execution, tasks, heartbeats, group, schedule_event_id)
+  local field = activity_entry_field(schedule_event_id)
+  local entry_id = redis.call('HGET', execution, field)
+  if not entry_id or #redis.call('XRANGE', tasks, entry_id, entry_id) == 0 then
+    return false
+  end
+  -- Without the group nobody has read the stream yet.
+  local ok, pending = pcall(redis.call, 'XPENDING', tasks, group, entry_id, entry_id, 1)
+  if ok and #pending > 0 then
+    return false
+  end
+  redis.call('XDEL', tasks, entry_id)
+  redis.call('HDEL', execution, field)
+  -- A task given back keeps its heartbeat details under its new entry id.
+  redis.call('HDEL', heartbeats, entry_id)
+  return true
+end

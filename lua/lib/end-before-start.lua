@@ -1,0 +1,39 @@
+--[[
+  Ends, cancelled, an execution that has not started: active, with no workflow task committed
+  (historyLength 0) and none running (no lock whose lease still runs). Its history becomes its
+  WorkflowExecutionStarted (the first inbox event, put there when it was created), then `canceled` and
+  `finished`; end_execution does the rest. A holder whose lease lapsed during the first task loses the
+  lock, so its completion is refused. Returns true when it ended the execution; false, writing nothing,
+  for any other. Only the first execution of a chain is ended this way: a continuation has run before.
+
+  k: the keys end_execution takes
+  a: { instance_id, execution_id, canceled, finished (event blobs), retention_ms, channel }
+]]
+--- @include "lib/now-ms"
+--- @include "lib/index-member"
+--- @include "lib/end-execution"
+
+local function end_before_start(k, a)
+  local f = redis.call('HMGET', k.execution, 'state', 'historyLength', 'lockedUntil')
+  if f[1] ~= 'active' or f[2] ~= '0' or (tonumber(f[3]) or 0) > now_ms() then
+    return false
+  end
+  -- Until its first task commits, an execution's inbox starts with its WorkflowExecutionStarted.
+  local first = redis.call('XRANGE', k.inbox, '-', '+', 'COUNT', 1)[1]
+  if first == nil then
+    return false
+  end
+  local started = nil
+  for i = 1, #first[2], 2 do
+    if first[2][i] == 'e' then
+      started = first[2][i + 1]
+    end
+  end
+  redis.call('RPUSH', k.history, started, a.canceled, a.finished)
+  redis.call('HSET', k.execution, 'historyLength', 3, 'lockedUntil', 0, 'lockEntry', '')
+  end_execution(k, { instance_id = a.instance_id, execution_id = a.execution_id, state = 'finished',
+    retention_ms = a.retention_ms, channel = a.channel, message = index_member(a.instance_id, a.execution_id),
+    -- An execution that never ran cannot have continued another: it is its chain's first.
+    earlier = {} })
+  return true
+end
