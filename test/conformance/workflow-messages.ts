@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Backend, WorkflowTask, WorkflowTaskCompletion } from '../../src/backend/backend.js';
+import { partitionOf } from '../../src/backend/redis/partition.js';
 import { executionKey, type WorkflowInstance } from '../../src/core/instance.js';
 import { InstanceNotFoundError } from '../../src/errors/errors.js';
 import { newEvent, type NewEvent, type NewEventOf } from '../../src/history/events.js';
@@ -266,6 +267,38 @@ export function workflowMessageTests(h: Harness, backend: () => Backend): void {
       const received = await receive((r) => typesOf(r, second).length > 0);
       assert.deepEqual(typesOf(received, second), ['WorkflowExecutionCanceled']);
       assert.equal(received.has(executionKey(child)), false);
+    });
+
+    it('delivers a cancellation to a continuation no worker has run yet, never ending it unstarted', async () => {
+      const parent = instance();
+      // On Redis with 3 partitions the request crosses partitions, through the relay that follows it.
+      let child = instance();
+      while (partitionOf(child.instanceId, 3) === partitionOf(parent.instanceId, 3)) child = instance();
+      const second = { instanceId: child.instanceId, executionId: randomUUID() };
+      await h.startAndComplete(parent, { subWorkflows: [{ scheduleEventId: 3, instance: child, started: childStarted(parent, 3) }] });
+      const childTask = await h.pollOne();
+      assert.deepEqual(childTask.instance, child);
+      // The continuation runs on a queue nobody polls here, so no worker has started it when the request comes.
+      const continued = continuing(childTask, second);
+      await backend().completeWorkflowTask(childTask, { ...continued, continuation: { instance: second, started: started('later'), carried: [] } });
+      await backend().signalWorkflow(parent.instanceId, signal('cancel-child', null));
+      const task = await h.pollOne();
+      assert.deepEqual(task.instance, parent);
+      await backend().completeWorkflowTask(task, completion(task, { cancellations: [{ ...child, scheduleEventId: 3 }] }));
+      // A relay may deliver the request a little later: a claim that comes too early is given back unrun, so
+      // the continuation stays unstarted for it.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const deadline = Date.now() + 5_000;
+      let secondTask = await h.pollOne({ queues: ['later'] });
+      while (secondTask.newEvents.length < 2 && Date.now() < deadline) {
+        await backend().releaseWorkflowTask(secondTask);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        secondTask = await h.pollOne({ queues: ['later'] });
+      }
+      assert.deepEqual(secondTask.instance, second);
+      assert.deepEqual(secondTask.newEvents.map((e) => e.type), ['WorkflowExecutionStarted', 'WorkflowExecutionCanceled']);
+      assert.equal(await backend().getWorkflowInstanceState(second), 'active', 'it runs, sees the cancellation and may clean up');
+      assert.deepEqual(await h.poll({ waitMs: 300 }), [], 'the parent hears nothing: the child has not ended');
     });
 
     it("drops a sub-workflow's cancellation once the child's continued chain has finished", async () => {
