@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { WorkflowTaskCompletion } from '../backend/backend.js';
 import { assertEncodable } from '../codec/codec.js';
 import type { WorkflowInstance } from '../core/instance.js';
 import { NonDeterminismError, WorkflowError } from '../errors/errors.js';
-import { fromFailureInfo, toFailureInfo, type FailureInfo } from '../errors/failure-info.js';
-import { isCarriedOver } from '../history/carry-over.js';
+import { toFailureInfo } from '../errors/failure-info.js';
 import { newEvent, type HistoryEvent, type NewEvent, type NewEventOf } from '../history/events.js';
 import { CancelScope } from '../workflow/cancel-scope.js';
 import type { Channel } from '../workflow/channel.js';
@@ -14,9 +12,12 @@ import { continueAsNewInputs } from '../workflow/continue-as-new.js';
 import { Future } from '../workflow/future.js';
 import type { ActivityAttempt, SubWorkflowAttempt, WorkflowRuntime } from '../workflow/runtime.js';
 import { childExecutionId, defaultChildInstanceId } from './child-ids.js';
-import { describeCommand, type Command, type CommandKind } from './command.js';
+import type { Command, CommandKind } from './command.js';
+import { applyCommandAnswer, settleSideEffect } from './command-answers.js';
+import { abandonPendingWork, commitCommands } from './commit-commands.js';
+import { commitOutcome, failedTaskCompletion, type WorkflowOutcome } from './commit-outcome.js';
 import { CompletionBuilder } from './completion-builder.js';
-import { recordCancellationRequest, recordScheduled } from './scheduled-commands.js';
+import { assertNoUnrecordedSideEffect, assertReplayedTaskComplete, matchCommandEvent, matchSideEffect } from './replay-matching.js';
 import { runSideEffect } from './side-effect-run.js';
 import { SeededRandom } from './prng.js';
 import { replaySilentLogger } from './replay-logger.js';
@@ -33,9 +34,6 @@ export interface ExecutorTask {
   history: HistoryEvent[];
   newEvents: NewEvent[];
 }
-
-/** How the workflow function ended: a result, an error, or a request to continue as new. */
-type Outcome = { result: unknown } | { error: FailureInfo } | { continueAs: unknown[] };
 
 /** The history size an execution may not outgrow unless the worker allows another. */
 export const DEFAULT_MAX_HISTORY_SIZE = 10_000;
@@ -65,7 +63,7 @@ export class Executor implements WorkflowRuntime {
   private currentTime = new Date(0);
   private readonly rootScope = new CancelScope();
   private readonly prng: SeededRandom;
-  private outcome: Outcome | undefined;
+  private outcome: WorkflowOutcome | undefined;
   private endedFlag = false;
 
   constructor(instance: WorkflowInstance, lookup: WorkflowLookup, logger: Logger, maxHistorySize = DEFAULT_MAX_HISTORY_SIZE) {
@@ -147,98 +145,26 @@ export class Executor implements WorkflowRuntime {
       while (this.unrecordedSideEffects.length > 0) {
         const command = this.unrecordedSideEffects.shift() as Command;
         record(newEvent('SideEffectResult', command.sideEffectOutcome ?? {}, command.id));
-        this.settleSideEffect(command);
+        settleSideEffect(command);
         await drain();
       }
     }
-    this.commitCommands(record, builder.completion);
-    this.commitOutcome(record, builder.completion, unapplied);
-    return builder.completion;
-  }
-
-  private commitCommands(record: (event: NewEvent) => void, completion: WorkflowTaskCompletion): void {
-    if (this.outcome !== undefined) this.abandonPendingWork();
-    for (const command of this.commands.values()) {
-      if (command.state === 'pending') {
-        command.state = 'committed';
-        recordScheduled(command, this.instanceIds(), record, completion);
-      } else if (command.state === 'cancelPending') {
-        record(newEvent('TimerCanceled', {}, command.id));
-        completion.canceledTimers.push(command.id);
-        this.commands.delete(command.id);
-      } else if (command.cancelRequest === 'pending') {
-        recordCancellationRequest(command, record, completion);
-        command.cancelRequest = 'recorded';
-      }
-    }
-  }
-
-  private commitOutcome(record: (event: NewEvent) => void, completion: WorkflowTaskCompletion, unapplied: NewEvent[]): void {
+    const { completion } = builder;
     const outcome = this.outcome;
-    if (outcome === undefined) return;
-    this.endedFlag = true;
-    if ('continueAs' in outcome) {
-      const next = { instanceId: this.instance.instanceId, executionId: randomUUID() };
-      record(newEvent('WorkflowExecutionContinuedAsNew', { continuedExecutionId: next.executionId }));
-      const { name, queue, parent } = this.started ?? { name: '', queue: '' };
-      const attributes: NewEventOf<'WorkflowExecutionStarted'>['attributes'] = { name, queue, inputs: outcome.continueAs };
-      if (parent !== undefined) attributes.parent = parent;
-      const started = newEvent('WorkflowExecutionStarted', attributes) as NewEventOf<'WorkflowExecutionStarted'>;
-      // Unconsumed signals first, as the channels hold them; then what the code never saw, in arrival order.
-      const unconsumed = this.signals
-        .unconsumed()
-        .map(({ name: signalName, arg }) => newEvent('SignalReceived', { name: signalName, arg }) as NewEventOf<'SignalReceived'>);
-      completion.continuation = { instance: next, started, carried: [...unconsumed, ...unapplied.filter(isCarriedOver)] };
-      completion.state = 'continued-as-new';
-      return;
+    if (outcome !== undefined) abandonPendingWork(this.commands);
+    commitCommands(this.commands, this.instance, record, completion);
+    if (outcome !== undefined) {
+      this.endedFlag = true;
+      const execution = { instanceId: this.instance.instanceId, started: this.started, signals: this.signals };
+      commitOutcome(outcome, execution, unapplied, record, completion);
     }
-    record(newEvent('WorkflowExecutionFinished', outcome));
-    this.notifyParent(completion, outcome);
-    completion.state = 'finished';
-  }
-
-  /** Gives a sub-workflow's outcome to its parent. */
-  private notifyParent(completion: WorkflowTaskCompletion, outcome: { result: unknown } | { error: FailureInfo }): void {
-    const parent = this.started?.parent;
-    if (parent === undefined) return;
-    const event =
-      'error' in outcome
-        ? newEvent('SubWorkflowFailed', { error: outcome.error }, parent.scheduleEventId)
-        : newEvent('SubWorkflowCompleted', { result: outcome.result }, parent.scheduleEventId);
-    completion.notifyParent = {
-      parent: { instanceId: parent.instanceId, executionId: parent.executionId },
-      event: event as NewEventOf<'SubWorkflowCompleted'> | NewEventOf<'SubWorkflowFailed'>,
-    };
-  }
-
-  /**
-   * A workflow that returned leaves no timer running and schedules no new activity or timer. Sub-workflows
-   * and signals it issued are still sent: they are messages to other instances, not work of its own.
-   */
-  private abandonPendingWork(): void {
-    for (const command of this.commands.values()) {
-      const message = command.kind === 'subWorkflow' || command.kind === 'signal';
-      if (!message) command.unsubscribe?.();
-      if (command.state === 'pending' && !message) this.commands.delete(command.id);
-      else if (command.kind === 'timer' && command.state === 'committed') command.state = 'cancelPending';
-    }
+    return completion;
   }
 
   private failTask(task: ExecutorTask, err: Error): WorkflowTaskCompletion {
     this.logger.error({ err }, err instanceof NonDeterminismError ? 'workflow replay diverged from its history' : 'workflow failed');
     this.endedFlag = true;
-    const builder = new CompletionBuilder(task.historyLength);
-    builder.record(newEvent('WorkflowTaskStarted', {}));
-    for (const event of task.newEvents) builder.record(event);
-    const outcome = { error: toFailureInfo(err) };
-    builder.record(newEvent('WorkflowExecutionFinished', outcome));
-    this.notifyParent(builder.completion, outcome);
-    builder.completion.state = 'finished';
-    return builder.completion;
-  }
-
-  private instanceIds(): WorkflowInstance {
-    return { instanceId: this.instance.instanceId, executionId: this.instance.executionId };
+    return failedTaskCompletion(task, err, this.started?.parent);
   }
 
   // ---- replay ---------------------------------------------------------------------------------------------
@@ -252,11 +178,11 @@ export class Executor implements WorkflowRuntime {
           throw new Error(`history is out of order: expected event ${this.historyLength + 1}, got ${event.sequenceId}`);
         }
         this.historyLength += 1;
-        if (event.type !== 'SideEffectResult') this.assertNoUnrecordedSideEffect(event);
+        if (event.type !== 'SideEffectResult') assertNoUnrecordedSideEffect(this.unrecordedSideEffects, event);
         await this.replayEvent(event);
       }
-      this.assertNoUnrecordedSideEffect(undefined);
-      this.assertReplayedTaskComplete();
+      assertNoUnrecordedSideEffect(this.unrecordedSideEffects, undefined);
+      assertReplayedTaskComplete(this.commands);
     } finally {
       this.replayingNow = false;
     }
@@ -265,105 +191,19 @@ export class Executor implements WorkflowRuntime {
   private async replayEvent(event: HistoryEvent): Promise<void> {
     switch (event.type) {
       case 'WorkflowTaskStarted':
-        this.assertReplayedTaskComplete();
+        assertReplayedTaskComplete(this.commands);
         this.currentTime = event.timestamp;
         break;
-      case 'ActivityScheduled':
-        this.matchScheduled(event, 'activity', event.attributes.name);
-        break;
-      case 'TimerScheduled':
-        this.matchScheduled(event, 'timer', event.attributes.name ?? '');
-        break;
-      case 'SubWorkflowScheduled': {
-        const command = this.matchScheduled(event, 'subWorkflow', event.attributes.name);
-        // The recorded child is the one to cancel and to hear from, whatever id this code would derive.
-        if (command.subWorkflow !== undefined) command.subWorkflow.executionId = event.attributes.executionId;
-        break;
-      }
-      case 'SignalSent':
-        this.matchScheduled(event, 'signal', event.attributes.name);
-        break;
-      case 'TimerCanceled':
-        this.matchCanceled(event);
-        break;
-      case 'ActivityCancellationRequested':
-        this.matchCancellationRequest(event, 'activity');
-        break;
-      case 'SubWorkflowCancellationRequested':
-        this.matchCancellationRequest(event, 'subWorkflow');
-        break;
       case 'SideEffectResult':
-        await this.matchSideEffect(event);
+        settleSideEffect(matchSideEffect(this.unrecordedSideEffects, event));
+        await drain();
         break;
       case 'WorkflowExecutionFinished':
       case 'WorkflowExecutionContinuedAsNew':
         this.endedFlag = true;
         break;
       default:
-        await this.applyInboxEvent(event);
-    }
-  }
-
-  private matchScheduled(event: HistoryEvent, kind: CommandKind, name: string): Command {
-    const id = event.scheduleEventId ?? 0;
-    const command = this.commands.get(id);
-    if (command === undefined || command.state !== 'pending' || command.kind !== kind || command.name !== name) {
-      const recorded = describeCommand({ kind, name, id });
-      const issued = command === undefined || command.state !== 'pending' ? 'nothing in its place' : describeCommand(command);
-      throw new NonDeterminismError(`history recorded ${event.type} of ${recorded}, but the workflow code issued ${issued}`);
-    }
-    command.state = 'committed';
-    return command;
-  }
-
-  private matchCanceled(event: HistoryEvent): void {
-    const id = event.scheduleEventId ?? 0;
-    const command = this.commands.get(id);
-    if (command?.state !== 'cancelPending') {
-      const issued = command === undefined ? `command ${id} is not pending` : `${describeCommand(command)} was not cancelled`;
-      throw new NonDeterminismError(`history recorded ${event.type} of command ${id}, but in the workflow code ${issued}`);
-    }
-    this.commands.delete(id);
-  }
-
-  private matchCancellationRequest(event: HistoryEvent, kind: CommandKind): void {
-    const id = event.scheduleEventId ?? 0;
-    const command = this.commands.get(id);
-    if (command?.cancelRequest !== 'pending' || command.kind !== kind) {
-      const issued = command === undefined ? `command ${id} is not pending` : `${describeCommand(command)} was not cancelled`;
-      throw new NonDeterminismError(`history recorded ${event.type} of command ${id}, but in the workflow code ${issued}`);
-    }
-    command.cancelRequest = 'recorded';
-  }
-
-  private async matchSideEffect(event: NewEventOf<'SideEffectResult'>): Promise<void> {
-    const command = this.unrecordedSideEffects.shift();
-    if (command === undefined || command.id !== event.scheduleEventId) {
-      const issued = command === undefined ? 'nothing in its place' : describeCommand(command);
-      throw new NonDeterminismError(
-        `history recorded SideEffectResult of side effect (command ${event.scheduleEventId}), but the workflow code issued ${issued}`,
-      );
-    }
-    command.sideEffectOutcome = event.attributes;
-    this.settleSideEffect(command);
-    await drain();
-  }
-
-  private assertNoUnrecordedSideEffect(next: HistoryEvent | undefined): void {
-    const command = this.unrecordedSideEffects[0];
-    if (command === undefined) return;
-    const recorded = next === undefined ? 'nothing more' : `${next.type} (event ${next.sequenceId})`;
-    throw new NonDeterminismError(`the workflow code issued ${describeCommand(command)}, but history recorded ${recorded}`);
-  }
-
-  private assertReplayedTaskComplete(): void {
-    for (const command of this.commands.values()) {
-      if (command.state === 'pending') {
-        throw new NonDeterminismError(`the workflow code issued ${describeCommand(command)}, which the history does not have`);
-      }
-      if (command.state === 'cancelPending' || command.cancelRequest === 'pending') {
-        throw new NonDeterminismError(`the workflow code cancelled ${describeCommand(command)}, which the history does not have`);
-      }
+        if (!matchCommandEvent(this.commands, event)) await this.applyInboxEvent(event);
     }
   }
 
@@ -380,43 +220,10 @@ export class Executor implements WorkflowRuntime {
       case 'SignalReceived':
         this.signals.receive(event.attributes.name, event.attributes.arg);
         break;
-      case 'ActivityCompleted':
-      case 'SubWorkflowCompleted':
-        this.takeCommitted(event.scheduleEventId, event.type === 'ActivityCompleted' ? 'activity' : 'subWorkflow')?.settle.resolve(
-          event.attributes.result,
-        );
-        break;
-      case 'ActivityFailed':
-      case 'SubWorkflowFailed':
-        this.takeCommitted(event.scheduleEventId, event.type === 'ActivityFailed' ? 'activity' : 'subWorkflow')?.settle.reject(
-          fromFailureInfo(event.attributes.error),
-        );
-        break;
-      case 'SignalDelivered':
-        this.takeCommitted(event.scheduleEventId, 'signal')?.settle.resolve(undefined);
-        break;
-      case 'SignalFailed':
-        this.takeCommitted(event.scheduleEventId, 'signal')?.settle.reject(fromFailureInfo(event.attributes.error));
-        break;
-      case 'TimerFired':
-        // A timer cancelled while it was coming due has no command left: the late fire is ignored.
-        this.takeCommitted(event.scheduleEventId, 'timer')?.settle.resolve(undefined);
-        break;
       default:
-        return;
+        if (!applyCommandAnswer(this.commands, event, this.logger)) return;
     }
     await drain();
-  }
-
-  private takeCommitted(id: number | undefined, kind: CommandKind): Command | undefined {
-    const command = id === undefined ? undefined : this.commands.get(id);
-    if (command?.kind !== kind || command.state !== 'committed') {
-      this.logger.debug({ scheduleEventId: id, kind }, 'ignoring a completion without a pending command');
-      return undefined;
-    }
-    command.unsubscribe?.();
-    this.commands.delete(command.id);
-    return command;
   }
 
   private start(event: NewEventOf<'WorkflowExecutionStarted'>): void {
@@ -535,11 +342,5 @@ export class Executor implements WorkflowRuntime {
     if (!this.replayingNow) command.sideEffectOutcome = runSideEffect(fn);
     this.unrecordedSideEffects.push(command);
     return future as Future<T>;
-  }
-
-  private settleSideEffect(command: Command): void {
-    const outcome = command.sideEffectOutcome ?? {};
-    if (outcome.error !== undefined) command.settle.reject(fromFailureInfo(outcome.error));
-    else command.settle.resolve(outcome.result);
   }
 }
