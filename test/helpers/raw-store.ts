@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { Packr } from 'msgpackr';
 import type { Backend } from '../../src/backend/backend.js';
 import { MemoryBackend } from '../../src/backend/memory/memory-backend.js';
+import type { Execution, MemoryStore } from '../../src/backend/memory/memory-store.js';
 import { historyKey, inboxKey } from '../../src/backend/redis/keys.js';
 import { partitionOf } from '../../src/backend/redis/partition.js';
 import { executionKey, type WorkflowInstance } from '../../src/core/instance.js';
@@ -21,19 +22,13 @@ export function earlierMapEvent(type: string, attributes: Record<string, unknown
   return earlierCodec.pack({ t: type, ts: Date.now(), a: attributes });
 }
 
-/** The private fields of MemoryBackend that hold an execution's blobs. */
-interface RawExecution {
-  inbox: Array<{ id: number; event: Buffer }>;
-  history: Buffer[];
+/** The private store of a MemoryBackend, which holds its executions' blobs. */
+function memoryStore(backend: MemoryBackend): MemoryStore {
+  return (backend as unknown as { store: MemoryStore }).store;
 }
 
-interface MemoryStore {
-  executions: Map<string, RawExecution>;
-  nextInboxId: number;
-}
-
-function memoryExecution(backend: MemoryBackend, instance: WorkflowInstance): RawExecution {
-  const execution = (backend as unknown as MemoryStore).executions.get(executionKey(instance));
+function memoryExecution(backend: MemoryBackend, instance: WorkflowInstance): Execution {
+  const execution = memoryStore(backend).executions.get(executionKey(instance));
   if (execution === undefined) throw new Error(`no execution ${executionKey(instance)}`);
   return execution;
 }
@@ -57,8 +52,7 @@ async function withRedis<T>(backend: Backend, instance: WorkflowInstance, run: (
 /** Appends `blob` to the inbox of `instance`, after the events already there. */
 export async function appendRawInboxEvent(backend: Backend, instance: WorkflowInstance, blob: Buffer, type = 'SignalReceived'): Promise<void> {
   if (backend instanceof MemoryBackend) {
-    const store = backend as unknown as MemoryStore;
-    memoryExecution(backend, instance).inbox.push({ id: store.nextInboxId++, event: blob });
+    memoryStore(backend).appendToInbox(memoryExecution(backend, instance), blob);
     return;
   }
   await withRedis(backend, instance, (redis, keys) => redis.xadd(keys.inbox, '*', 'e', blob, 't', type));

@@ -1,0 +1,104 @@
+import { encodeEvent } from '../../codec/event-codec.js';
+import { executionKey, type WorkflowInstance, type WorkflowInstanceState } from '../../core/instance.js';
+import { InstanceAlreadyExistsError } from '../../errors/errors.js';
+import type { NewEvent, NewEventOf } from '../../history/events.js';
+import type { Execution, MemoryStore } from './memory-store.js';
+
+/**
+ * Starts a new chain for `instance` with `started` in its inbox. Throws `BackendClosedError` once closed and
+ * `InstanceAlreadyExistsError` while the instance id has an active execution.
+ */
+export async function createWorkflowInstance(
+  store: MemoryStore,
+  instance: WorkflowInstance,
+  started: NewEventOf<'WorkflowExecutionStarted'>,
+): Promise<void> {
+  store.assertOpen();
+  if (store.activeExecution(instance.instanceId) !== undefined) throw new InstanceAlreadyExistsError(instance.instanceId);
+  createExecution(store, instance, started);
+  await Promise.resolve();
+}
+
+/** Creates an active execution, as the next of `chain` (continue-as-new) or the first of a new chain. */
+export function createExecution(
+  store: MemoryStore,
+  instance: WorkflowInstance,
+  started: NewEventOf<'WorkflowExecutionStarted'>,
+  chain: string[] = [],
+): Execution {
+  const key = executionKey(instance);
+  chain.push(key);
+  const execution: Execution = {
+    instance: { instanceId: instance.instanceId, executionId: instance.executionId },
+    name: started.attributes.name,
+    queue: started.attributes.queue,
+    state: 'active',
+    order: store.takeCreationOrder(),
+    createdAt: new Date(),
+    chain,
+    history: [],
+    inbox: [],
+    lockToken: 0,
+    lockedUntil: 0,
+    queued: false,
+    timers: new Map(),
+  };
+  store.executions.set(key, execution);
+  store.instances.set(instance.instanceId, key);
+  deliver(store, key, execution, started);
+  return execution;
+}
+
+/** Appends an event to an execution's inbox and queues it unless it is queued or locked already. */
+export function deliver(store: MemoryStore, key: string, execution: Execution, event: NewEvent): void {
+  store.appendToInbox(execution, encodeEvent(event));
+  if (!execution.queued && execution.lockedUntil === 0) queueWorkflowTask(store, key, execution);
+}
+
+/** Puts the workflow task of the execution under `key` in its queue. */
+export function queueWorkflowTask(store: MemoryStore, key: string, execution: Execution): void {
+  execution.queued = true;
+  store.workflowQueues.push(execution.queue, key);
+}
+
+/** Ends the lock on the workflow task of the execution under `key`, whoever holds it. */
+export function unlock(store: MemoryStore, key: string, execution: Execution): void {
+  execution.lockedUntil = 0;
+  store.leasedExecutions.delete(key);
+}
+
+/**
+ * Gives an execution its end `state`: its inbox and timers go, its chain's retention starts if it finished
+ * the chain, and whoever waits for it is woken.
+ */
+export function end(store: MemoryStore, key: string, execution: Execution, state: WorkflowInstanceState): void {
+  execution.state = state;
+  execution.finishedAt = new Date();
+  execution.inbox = [];
+  for (const timer of execution.timers.values()) clearTimeout(timer);
+  execution.timers.clear();
+  // An execution that continues as new leaves its chain running; the chain expires when it finishes.
+  if (state === 'finished' && Number.isFinite(store.retentionMs)) {
+    execution.expiry = setTimeout(() => removeChain(store, execution.chain), store.retentionMs);
+    execution.expiry.unref();
+  }
+  store.notifyEnded(key);
+}
+
+/** Forgets every execution of an ended chain and whatever still refers to them. */
+export function removeChain(store: MemoryStore, chain: readonly string[]): void {
+  const keys = new Set(chain);
+  for (const key of keys) {
+    const execution = store.executions.get(key);
+    if (execution === undefined) continue;
+    clearTimeout(execution.expiry);
+    store.executions.delete(key);
+    if (store.instances.get(execution.instance.instanceId) === key) store.instances.delete(execution.instance.instanceId);
+  }
+  for (const [id, record] of store.activities) {
+    if (keys.has(record.key)) {
+      store.activities.delete(id);
+      store.leasedActivities.delete(id);
+    }
+  }
+}
