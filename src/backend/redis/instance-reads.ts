@@ -1,0 +1,113 @@
+import type { Logger } from 'pino';
+import type { ExecutionOutcome } from '../backend.js';
+import { decodeHistoryEvent } from '../../codec/event-codec.js';
+import type { WorkflowInstance, WorkflowInstanceState } from '../../core/instance.js';
+import { assertInstanceId } from '../../core/validation.js';
+import { InstanceNotFoundError } from '../../errors/errors.js';
+import type { HistoryEvent } from '../../history/events.js';
+import { CompletionWaiter } from './completion-waiter.js';
+import { executionKey, finishedChannel, historyKey, instanceKey } from './keys.js';
+import type { RedisConnection } from './redis-connection.js';
+import { indexMember, isExecutionState, partitionIn, type RedisContext } from './redis-context.js';
+
+/** The state an execution hash holds; `InstanceNotFoundError` when there is no hash. */
+function toState(value: string | null | undefined, instance: WorkflowInstance): WorkflowInstanceState {
+  if (value === null || value === undefined) throw new InstanceNotFoundError(instance.instanceId);
+  if (!isExecutionState(value)) throw new Error(`redflow: execution ${instance.executionId} has unknown state ${value}`);
+  return value;
+}
+
+/**
+ * What clients read about executions: the latest execution of an id, an execution's state, history and
+ * outcome, and waiting for an execution to end (woken by the `finished` message its completion publishes).
+ * Each read opens the connection first.
+ */
+export class InstanceReads {
+  readonly #connection: RedisConnection;
+  readonly #context: RedisContext;
+  readonly #waiter: CompletionWaiter;
+
+  /** `logger` hears of trouble on the connection that waits for completions. */
+  constructor(connection: RedisConnection, logger: Logger) {
+    this.#connection = connection;
+    this.#context = connection.context;
+    this.#waiter = new CompletionWaiter(this.#context.client, logger);
+  }
+
+  /** `Backend.getLatestExecution`: `InvalidArgumentError` for an invalid id, `InstanceNotFoundError` when it has none. */
+  async latestExecution(instanceId: string): Promise<WorkflowInstance> {
+    assertInstanceId(instanceId);
+    await this.#connection.open();
+    const { client, prefix } = this.#context;
+    const executionId = await client.hget(instanceKey(prefix, partitionIn(this.#context, instanceId), instanceId), 'executionId');
+    if (executionId === null) throw new InstanceNotFoundError(instanceId);
+    return { instanceId, executionId };
+  }
+
+  /** `Backend.getWorkflowInstanceState`: `InstanceNotFoundError` for an unknown execution. */
+  async state(instance: WorkflowInstance): Promise<WorkflowInstanceState> {
+    await this.#connection.open();
+    return toState(await this.#context.client.hget(this.#executionKey(instance), 'state'), instance);
+  }
+
+  /**
+   * `Backend.getWorkflowInstanceHistory`: the events after sequence id `afterSequenceId` (rounded down; 0 and
+   * below for all). `InstanceNotFoundError` for an unknown execution.
+   */
+  async history(instance: WorkflowInstance, afterSequenceId = 0): Promise<HistoryEvent[]> {
+    await this.#connection.open();
+    const { client, prefix } = this.#context;
+    const p = partitionIn(this.#context, instance.instanceId);
+    const after = Math.max(0, Math.floor(afterSequenceId));
+    const [state, blobs] = await Promise.all([
+      client.hget(this.#executionKey(instance), 'state'),
+      client.lrangeBuffer(historyKey(prefix, p, instance.instanceId, instance.executionId), after, -1),
+    ]);
+    toState(state, instance);
+    return blobs.map((blob, i) => decodeHistoryEvent(blob, after + i + 1, instance));
+  }
+
+  /**
+   * `Backend.getWorkflowInstanceOutcome`: the last event of an ended execution, undefined while it is active.
+   * `InstanceNotFoundError` for an unknown execution.
+   */
+  async outcome(instance: WorkflowInstance): Promise<ExecutionOutcome | undefined> {
+    await this.#connection.open();
+    const { client, prefix } = this.#context;
+    const p = partitionIn(this.#context, instance.instanceId);
+    // Both reads go out together: one round trip instead of two on every getWorkflowResult.
+    const [[state, length], blob] = await Promise.all([
+      client.hmget(this.#executionKey(instance), 'state', 'historyLength'),
+      client.lindexBuffer(historyKey(prefix, p, instance.instanceId, instance.executionId), -1),
+    ]);
+    if (toState(state, instance) === 'active' || blob === null) return undefined;
+    const event = decodeHistoryEvent(blob, Number(length), instance);
+    const ended = event.type === 'WorkflowExecutionFinished' || event.type === 'WorkflowExecutionContinuedAsNew';
+    return ended ? event : undefined;
+  }
+
+  /**
+   * `Backend.waitForWorkflowInstance`: the execution's state once it is no longer active, or 'active' after
+   * `timeoutMs`. `InstanceNotFoundError` for an unknown execution; `BackendClosedError` when closed meanwhile.
+   */
+  async wait(instance: WorkflowInstance, timeoutMs: number): Promise<WorkflowInstanceState> {
+    await this.#connection.open();
+    const p = partitionIn(this.#context, instance.instanceId);
+    return this.#waiter.wait(
+      finishedChannel(this.#context.prefix, p),
+      indexMember(instance.instanceId, instance.executionId),
+      timeoutMs,
+      () => this.state(instance),
+    );
+  }
+
+  /** Rejects every wait with `BackendClosedError` and disconnects the waiting connection. */
+  close(): void {
+    this.#waiter.close();
+  }
+
+  #executionKey(instance: WorkflowInstance): string {
+    const p = partitionIn(this.#context, instance.instanceId);
+    return executionKey(this.#context.prefix, p, instance.instanceId, instance.executionId);
+  }
+}

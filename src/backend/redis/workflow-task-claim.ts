@@ -1,0 +1,54 @@
+import type { Logger } from 'pino';
+import type { WorkflowTask } from '../backend.js';
+import { decodeEvent, decodeHistoryEvent } from '../../codec/event-codec.js';
+import type { WorkflowInstance } from '../../core/instance.js';
+import { UndecodableDataError } from '../../errors/errors.js';
+import type { LockedExecution } from './scripts.js';
+
+/**
+ * Most inbox events one claim of a workflow task takes (a poll's lock and an activity completion's
+ * hand-over alike): a signal flood must not make one workflow task unbounded; the rest waits for the next task.
+ */
+export const MAX_INBOX_EVENTS_PER_TASK = 1000;
+
+/** A workflow-task entry whose execution the caller locked. */
+export interface ClaimedWorkflowEntry {
+  /** The task stream entry id, which becomes the task's id. */
+  entryId: string;
+  instance: WorkflowInstance;
+  /** The queue the task was claimed from. */
+  queue: string;
+  /** History length the claimer said it holds; `locked.history` holds the events after it. */
+  knownHistoryLength: number;
+  /** What the lock returned. */
+  locked: LockedExecution;
+}
+
+/**
+ * The task of a locked execution, or undefined when its events cannot be decoded (logged on `logger`): then
+ * the task stays locked until its lease runs out (its backoff) and only this instance waits; the rest of a
+ * batch goes on. Errors other than `UndecodableDataError` are thrown.
+ */
+export function workflowTaskOf(claim: ClaimedWorkflowEntry, logger: Logger): WorkflowTask | undefined {
+  const { entryId, instance, queue, knownHistoryLength, locked } = claim;
+  const last = locked.inbox[locked.inbox.length - 1];
+  try {
+    return {
+      id: entryId,
+      instance,
+      queue,
+      lockToken: locked.lockToken,
+      historyLength: locked.historyLength,
+      history: locked.history.map((blob, i) => decodeHistoryEvent(blob, knownHistoryLength + i + 1, instance)),
+      newEvents: locked.inbox.map((item) => decodeEvent(item.event, instance)),
+      inboxCursor: last === undefined ? '' : last.id,
+    };
+  } catch (err) {
+    if (!(err instanceof UndecodableDataError)) throw err;
+    logger.error(
+      { err, instanceId: instance.instanceId, executionId: instance.executionId, queue },
+      'workflow task holds data this worker cannot decode: the instance is held, its task retried when its lease expires',
+    );
+    return undefined;
+  }
+}
