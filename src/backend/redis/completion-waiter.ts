@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { WorkflowInstanceState } from '../../core/instance.js';
 import { BackendClosedError } from '../../errors/errors.js';
@@ -126,7 +127,11 @@ export class CompletionWaiter {
 
   #connection(): RedisClient {
     if (this.#subscriber !== undefined) return this.#subscriber;
-    const subscriber = this.#base.duplicate();
+    // ioredis's ready check (and the client-info commands before it) can be sent after a SUBSCRIBE issued while
+    // the connection comes up, and then fail in subscriber mode, failing the subscription with them
+    // (redis/ioredis#2037). A connection used only for SUBSCRIBE needs neither.
+    const base = this.#base;
+    const subscriber = base instanceof Redis ? base.duplicate({ enableReadyCheck: false, disableClientInfo: true }) : base.duplicate();
     let connectedBefore = false;
     subscriber.on('error', (err: unknown) => this.#logger.warn({ err }, 'redis subscriber connection error'));
     subscriber.on('message', (_channel: string, message: string) => this.#notify(message));
