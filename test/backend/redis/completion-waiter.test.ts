@@ -10,21 +10,28 @@ describe('CompletionWaiter', () => {
   it('subscribes to another channel while its connection is still coming up without failing the wait', async function () {
     this.timeout(60_000);
     const base = new Redis(server().url);
+    let waiter: CompletionWaiter | undefined;
     try {
       // A second subscription a few milliseconds after the first lands while the new subscriber connection is
       // still in its handshake: the moment at which ioredis's own ready check used to fail in subscriber mode.
       for (let i = 0; i < 200; i++) {
-        const waiter = new CompletionWaiter(base, testLogger);
+        waiter = new CompletionWaiter(base, testLogger);
         const first = waiter.wait('channel-a', 'm', 5_000, () => Promise.resolve('finished'));
         await new Promise((resolve) => setTimeout(resolve, i % 12));
         const second = waiter.wait('channel-b', 'm', 5_000, () => Promise.resolve('finished'));
-        const failedOrStuck = new Promise<never>((_, reject) => {
-          setTimeout(() => reject(new Error(`round ${i}: the waits did not settle within 5 s`)), 5_000).unref();
+        let timer: NodeJS.Timeout | undefined;
+        const stuck = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`round ${i}: the waits did not settle within 5 s`)), 5_000);
         });
-        assert.deepEqual(await Promise.race([Promise.all([first, second]), failedOrStuck]), ['finished', 'finished'], `round ${i}`);
+        try {
+          assert.deepEqual(await Promise.race([Promise.all([first, second]), stuck]), ['finished', 'finished'], `round ${i}`);
+        } finally {
+          clearTimeout(timer);
+        }
         waiter.close();
       }
     } finally {
+      waiter?.close();
       base.disconnect();
     }
   });
