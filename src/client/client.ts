@@ -35,7 +35,10 @@ const MAX_PAGE_SIZE = 1000;
 
 /** Options of a `Client`. */
 export interface ClientOptions {
-  /** Largest encoded arguments `createWorkflowInstance` accepts. @default 4 MiB */
+  /**
+   * Largest encoded arguments `createWorkflowInstance` and `signalWorkflow` accept, in bytes: a positive
+   * integer. @default 4 MiB
+   */
   maxPayloadBytes?: number;
 }
 
@@ -48,9 +51,15 @@ export class Client {
   private readonly backend: Backend;
   private readonly maxPayloadBytes: number;
 
+  /** Throws `InvalidArgumentError` for a missing backend or a `maxPayloadBytes` that is not a positive integer. */
   constructor(backend: Backend, options: ClientOptions = {}) {
+    if (typeof backend !== 'object' || backend === null) throw new InvalidArgumentError('a Client needs a backend');
+    const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+    if (!Number.isSafeInteger(maxPayloadBytes) || maxPayloadBytes < 1) {
+      throw new InvalidArgumentError(`Client option maxPayloadBytes must be a positive integer, got ${String(maxPayloadBytes)}`);
+    }
     this.backend = backend;
-    this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+    this.maxPayloadBytes = maxPayloadBytes;
   }
 
   /**

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Backend, WorkflowInstanceInfo } from '../../src/backend/backend.js';
 import type { WorkflowInstance } from '../../src/core/instance.js';
-import { InstanceAlreadyExistsError, InstanceNotFinishedError, InstanceNotFoundError } from '../../src/errors/errors.js';
+import { InstanceAlreadyExistsError, InstanceNotFinishedError, InstanceNotFoundError, InvalidArgumentError } from '../../src/errors/errors.js';
 import { newEvent } from '../../src/history/events.js';
 import { completion, finishing, harness, instance, numbered, started, type BackendFactory, type Harness } from './harness.js';
 
@@ -107,6 +107,13 @@ export function instanceManagementTests(h: Harness, backend: () => Backend, crea
       const page = await backend().listWorkflowInstances({ count: 25 });
       assert.equal(page.instances.length, 1);
       assert.equal(page.nextCursor, undefined);
+    });
+
+    it('refuses a cursor it did not issue', async () => {
+      await backend().createWorkflowInstance(instance(), started());
+      for (const cursor of ['garbage', '-1', '1.5']) {
+        await assert.rejects(backend().listWorkflowInstances({ count: 5, cursor }), InvalidArgumentError, cursor);
+      }
     });
 
     it('counts active executions and pending tasks per queue', async () => {

@@ -90,6 +90,9 @@ export function e2eSuite(backendName: string, createBackend: SettingsBackendFact
       await assert.rejects(client.createWorkflowInstance({ instanceId: 'a\nb' }, takesArg, 1), InvalidArgumentError);
       await assert.rejects(client.createWorkflowInstance({ instanceId, queue: 'no spaces' }, takesArg, 1), InvalidArgumentError);
       await assert.rejects(client.createWorkflowInstance({ instanceId, queue: '' }, takesArg, 1), InvalidArgumentError);
+      for (const maxPayloadBytes of [0, -1, 1.5, Number.NaN, Infinity]) {
+        assert.throws(() => new Client(e2e.backend(), { maxPayloadBytes }), (err: unknown) => err instanceof InvalidArgumentError && /maxPayloadBytes/.test(err.message));
+      }
       const small = new Client(e2e.backend(), { maxPayloadBytes: 1024 });
       await assert.rejects(small.createWorkflowInstance({ instanceId }, takesArg, 'x'.repeat(2048)), /more than the limit of 1024 bytes/);
       // Nothing was written under that id: it can be created now.

@@ -1,7 +1,7 @@
 import type { BackendStats, ExecutionOutcome, ListWorkflowInstancesQuery, WorkflowInstancePage } from '../backend.js';
 import { decodeHistoryEvent } from '../../codec/event-codec.js';
 import { executionKey, type WorkflowInstance, type WorkflowInstanceState } from '../../core/instance.js';
-import { InstanceNotFinishedError, InstanceNotFoundError } from '../../errors/errors.js';
+import { InstanceNotFinishedError, InstanceNotFoundError, InvalidArgumentError } from '../../errors/errors.js';
 import type { HistoryEvent } from '../../history/events.js';
 import { removeChain } from './instance-lifecycle.js';
 import type { MemoryStore } from './memory-store.js';
@@ -57,6 +57,9 @@ export async function listWorkflowInstances(store: MemoryStore, query: ListWorkf
   await Promise.resolve();
   store.assertOpen();
   const before = query.cursor === undefined ? Infinity : Number(query.cursor);
+  if (!(before === Infinity || (Number.isSafeInteger(before) && before > 0))) {
+    throw new InvalidArgumentError(`listWorkflowInstances: cursor ${JSON.stringify(query.cursor)} was not issued by this backend`);
+  }
   const newestFirst = [...store.executions.values()].filter((e) => e.order < before).sort((a, b) => b.order - a.order);
   const page = newestFirst.slice(0, query.count);
   const instances = page.map((e) => ({

@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { InvalidArgumentError } from '../../errors/errors.js';
 import type {
   ActivityOutcome,
   ActivityTask,
@@ -58,8 +59,13 @@ export interface MemoryBackendOptions {
 export class MemoryBackend implements Backend {
   private readonly store: MemoryStore;
 
+  /** Throws `InvalidArgumentError` for a `retentionMs` that is neither a positive integer nor `Infinity`. */
   constructor(options: MemoryBackendOptions = {}) {
-    this.store = new MemoryStore(options.retentionMs ?? Infinity, options.logger ?? pino({ name: 'redflow' }));
+    const retentionMs = options.retentionMs ?? Infinity;
+    if (retentionMs !== Infinity && (!Number.isSafeInteger(retentionMs) || retentionMs < 1)) {
+      throw new InvalidArgumentError(`MemoryBackend option retentionMs must be a positive integer or Infinity, got ${String(retentionMs)}`);
+    }
+    this.store = new MemoryStore(retentionMs, options.logger ?? pino({ name: 'redflow' }));
   }
 
   createWorkflowInstance(instance: WorkflowInstance, started: NewEventOf<'WorkflowExecutionStarted'>): Promise<void> {
