@@ -139,6 +139,35 @@ describe('Executor messages to other instances', () => {
     assert.deepEqual(carried, ['other:unconsumed', 'other:late-1', 'WorkflowExecutionCanceled', 'go:late-2']);
   });
 
+  it('passes on a cancellation it applied when it continues as new, once', async () => {
+    async function waits(ctx: WorkflowContext, run: number): Promise<number> {
+      await workflow.newSignalChannel(ctx, 'go').receive();
+      workflow.continueAsNew(ctx, run + 1);
+    }
+    const signal = (name: string): NewEvent => newEvent('SignalReceived', { name, arg: null });
+    const carriedTypes = (completion: WorkflowTaskCompletion): string[] | undefined =>
+      completion.continuation?.carried.map((e) => (e.type === 'SignalReceived' ? `${e.attributes.name}` : e.type));
+    // Cancelled while waiting on the signal: the request is applied, then the code continues as new.
+    const history: HistoryEvent[] = [];
+    const waiting = await run({ waits }, history, [started('waits', 1)]);
+    assert.equal(waiting.state, 'active');
+    await run({ waits }, history, [newEvent('WorkflowExecutionCanceled', {})]);
+    const continued = await run({ waits }, history, [signal('other'), signal('go'), signal('late')]);
+    assert.equal(continued.state, 'continued-as-new');
+    assert.deepEqual(carriedTypes(continued), ['other', 'WorkflowExecutionCanceled', 'late']);
+    // A cancellation request it never applied goes along as well, and the applied one adds none.
+    const again = await run({ waits }, [], [
+      started('waits', 1),
+      newEvent('WorkflowExecutionCanceled', {}),
+      signal('go'),
+      newEvent('WorkflowExecutionCanceled', {}),
+    ]);
+    assert.deepEqual(carriedTypes(again), ['WorkflowExecutionCanceled']);
+    // Not cancelled: nothing but the signals.
+    const plain = await run({ waits }, [], [started('waits', 1), signal('go')]);
+    assert.deepEqual(carriedTypes(plain), []);
+  });
+
   it('cancels the next execution with a carried cancellation right after it starts', async () => {
     async function sleeps(ctx: WorkflowContext): Promise<string> {
       await workflow.sleep(ctx, 60_000);
