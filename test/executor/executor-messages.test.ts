@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import type { WorkflowTaskCompletion } from '../../src/backend/backend.js';
+import { canceledBeforeStartEvents } from '../../src/backend/canceled-before-start.js';
+import { CanceledError, WorkflowError } from '../../src/errors/errors.js';
+import { toFailureInfo } from '../../src/errors/failure-info.js';
 import { Executor } from '../../src/executor/executor.js';
 import type { WorkflowFunction } from '../../src/executor/workflow-function.js';
 import { newEvent, type HistoryEvent, type NewEvent } from '../../src/history/events.js';
@@ -86,6 +89,49 @@ describe('Executor messages to other instances', () => {
     const third = await run({ cancelsChild }, history, [newEvent('SubWorkflowCompleted', { result: 'ended' }, 1)]);
     assert.deepEqual(third.cancellations, [], 'replay does not ask again');
     assert.deepEqual(third.events.at(-1)?.attributes, { result: 'ended' });
+  });
+
+  it("rejects with the scope's CanceledError when a child it asked to cancel ends cancelled, and with the child's own error otherwise", async () => {
+    async function cancelsChild(ctx: WorkflowContext): Promise<string> {
+      const [scope, cancel] = workflow.withCancel(ctx);
+      const child = workflow.createSubWorkflowInstance<string>(scope, {}, 'child');
+      await workflow.sleep(ctx, 1);
+      cancel();
+      try {
+        return await child;
+      } catch (err) {
+        return err instanceof CanceledError ? `CanceledError: ${err.message}` : `${(err as WorkflowError).type}: ${(err as WorkflowError).message}`;
+      }
+    }
+    const endings: [NewEvent, string][] = [
+      // What the backend answers for a child no worker has started.
+      [canceledBeforeStartEvents({ instanceId: 'parent/p1-1', executionId: 'x', scheduleEventId: 1 }).parentFailed, 'CanceledError: canceled: the workflow context was canceled'],
+      // A started child that ended cancelled on the request.
+      [newEvent('SubWorkflowFailed', { error: toFailureInfo(new CanceledError('child canceled')) }, 1), 'CanceledError: canceled: the workflow context was canceled'],
+      // A started child whose cleanup failed: its own outcome.
+      [newEvent('SubWorkflowFailed', { error: toFailureInfo(new RangeError('cleanup failed')) }, 1), 'RangeError: cleanup failed'],
+    ];
+    for (const [ending, expected] of endings) {
+      const history: HistoryEvent[] = [];
+      await run({ cancelsChild }, history, [started('cancelsChild')]);
+      await run({ cancelsChild }, history, [newEvent('TimerFired', {}, 2)]);
+      const done = await run({ cancelsChild }, history, [ending]);
+      assert.deepEqual(done.events.at(-1)?.attributes, { result: expected });
+    }
+  });
+
+  it("keeps a child's CanceledError as the child's own failure when the parent did not ask it to cancel", async () => {
+    async function awaitsChild(ctx: WorkflowContext): Promise<string> {
+      try {
+        return await workflow.createSubWorkflowInstance<string>(ctx, {}, 'child');
+      } catch (err) {
+        return err instanceof WorkflowError ? `WorkflowError ${err.type}` : 'other';
+      }
+    }
+    const history: HistoryEvent[] = [];
+    await run({ awaitsChild }, history, [started('awaitsChild')]);
+    const done = await run({ awaitsChild }, history, [newEvent('SubWorkflowFailed', { error: toFailureInfo(new CanceledError('child canceled')) }, 1)]);
+    assert.deepEqual(done.events.at(-1)?.attributes, { result: 'WorkflowError CanceledError' });
   });
 
   it('continues as new with the inputs, the parent link and the unconsumed signals in order', async () => {
