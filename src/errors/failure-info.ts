@@ -65,27 +65,27 @@ export function fromFailureInfo(info: FailureInfo): WorkflowError {
 function convert(err: unknown, depth: number): FailureInfo {
   if (!isErrorValue(err)) {
     const snapshot = snapshotDetails(err);
-    return withDetails({ message: failureText(describeThrown(err, snapshot.value)), type: 'Error', permanent: isPermanent(err) }, snapshot);
+    return withDetails(describeThrown(err, snapshot.value), { type: 'Error', permanent: isPermanent(err) }, snapshot);
   }
   const workflowError = isInstance(err, WorkflowError);
-  const info: FailureInfo = { message: failureText(errorMessage(err)), type: errorType(err, workflowError), permanent: isPermanent(err) };
+  const info: Omit<FailureInfo, 'message'> = { type: errorType(err, workflowError), permanent: isPermanent(err) };
   const stack = read(err, 'stack');
   if (stack.ok && typeof stack.value === 'string') info.stack = failureText(stack.value);
   const cause = read(err, 'cause');
   if (cause.ok && cause.value !== undefined && depth < MAX_CAUSE_DEPTH) info.cause = convert(cause.value, depth + 1);
   if (workflowError) {
     const details = read(err, 'details');
-    return withDetails(info, details.ok ? snapshotDetails(details.value) : undefined);
+    return withDetails(errorMessage(err), info, details.ok ? snapshotDetails(details.value) : undefined);
   }
   // Redflow's other errors carry nothing beyond what their type and message say.
-  return withDetails(info, isInstance(err, RedflowError) ? undefined : snapshotErrorFields(err));
+  return withDetails(errorMessage(err), info, isInstance(err, RedflowError) ? undefined : snapshotErrorFields(err));
 }
 
-function withDetails(info: FailureInfo, snapshot: DetailsSnapshot | undefined): FailureInfo {
-  if (snapshot === undefined) return info;
-  if (snapshot.value !== undefined) info.details = snapshot.value;
-  info.message += leftOutNote(snapshot);
-  return info;
+/** The record with `message` (and a note of what `snapshot` left out) within the text limit, and the details. */
+function withDetails(message: string, info: Omit<FailureInfo, 'message'>, snapshot: DetailsSnapshot | undefined): FailureInfo {
+  const record: FailureInfo = { message: failureText(message, snapshot === undefined ? '' : leftOutNote(snapshot)), ...info };
+  if (snapshot?.value !== undefined) record.details = snapshot.value;
+  return record;
 }
 
 function errorMessage(err: Error): string {

@@ -4,7 +4,7 @@ import { DEFAULT_MAX_PAYLOAD_BYTES, assertEncodable, encode } from '../codec/cod
 // Everything here runs on values user code threw, which may be Proxies whose every trap throws, objects whose
 // getters throw, cycles or huge graphs: every read is guarded and every walk is bounded, and nothing throws.
 
-/** Longest message or stack a failure record keeps, in UTF-16 code units; a longer one is cut with a note. */
+/** Longest message or stack a failure record keeps, in UTF-16 code units, notes included; a longer one is cut with a note. */
 export const MAX_FAILURE_TEXT_LENGTH = 32 * 1024;
 
 /** Largest encoded `details` a failure record keeps: the payload limit of workflow arguments (4 MiB). */
@@ -107,16 +107,31 @@ export function describeThrown(value: unknown, copy: unknown): string {
   }
 }
 
-/** `text` cut to `MAX_FAILURE_TEXT_LENGTH` (saying how much was cut) and made well-formed UTF-16, so it always encodes. */
-export function failureText(text: string, maxLength = MAX_FAILURE_TEXT_LENGTH): string {
-  const cut = text.length > maxLength ? `${text.slice(0, maxLength)}… (${text.length - maxLength} more characters)` : text;
-  return cut.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+/**
+ * `text` followed by `note` (say a `leftOutNote`), made well-formed UTF-16 so that it always encodes, in at most
+ * `maxLength` code units (default `MAX_FAILURE_TEXT_LENGTH`) notes included: a longer `text` is cut to make room
+ * for a note saying how much was cut. A text that already fits comes back unchanged, so converting a failure
+ * rebuilt from a record gives back its message and stack as they are.
+ */
+export function failureText(text: string, note = '', maxLength = MAX_FAILURE_TEXT_LENGTH): string {
+  const room = maxLength - note.length;
+  let kept = text;
+  if (text.length > room) {
+    // The count in the cut note is at most text.length, so the note is never longer than this one.
+    const keptLength = Math.max(0, room - cutNote(text.length).length);
+    kept = `${text.slice(0, keptLength)}${cutNote(text.length - keptLength)}`;
+  }
+  return `${kept}${note}`.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
+function cutNote(cutLength: number): string {
+  return `… (${cutLength} more characters)`;
 }
 
 /** ` (details incomplete: ...)`, to append to a failure message, or '' when nothing was left out. */
 export function leftOutNote(snapshot: DetailsSnapshot): string {
   if (snapshot.leftOutCount === 0) return '';
-  const shown = snapshot.leftOut.map((note) => failureText(note, MAX_NOTE_LENGTH));
+  const shown = snapshot.leftOut.map((note) => failureText(note, '', MAX_NOTE_LENGTH));
   const more = snapshot.leftOutCount > shown.length ? `; and ${snapshot.leftOutCount - shown.length} more` : '';
   return ` (details incomplete: ${shown.join('; ')}${more})`;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowTaskCompletion } from '../backend/backend.js';
 import { toFailureInfo, type FailureInfo } from '../errors/failure-info.js';
-import { isCarriedOver } from '../history/carry-over.js';
+import { isCarriedOver, type CarriedEvent } from '../history/carry-over.js';
 import { newEvent, type NewEvent, type NewEventOf, type ParentLink } from '../history/events.js';
 import { CompletionBuilder } from './completion-builder.js';
 import type { SignalInbox } from './signal-inbox.js';
@@ -17,6 +17,8 @@ export interface EndingExecution {
   readonly started: NewEventOf<'WorkflowExecutionStarted'>['attributes'] | undefined;
   /** Its signals: those the code did not receive go to a continuation. */
   readonly signals: SignalInbox;
+  /** True once it applied a cancellation request (its root scope is cancelled). */
+  readonly canceled: boolean;
 }
 
 /**
@@ -26,6 +28,8 @@ export interface EndingExecution {
  * state `continued-as-new`) with the same name, queue and parent and the new inputs, carrying over what this
  * execution did not apply: first the signals its channels still hold, then the signals and cancellation
  * requests of this task that arrived after the outcome (`unapplied`, see `CarriedEvent`), in arrival order.
+ * A cancellation request is addressed to the instance: an execution that continues as new after applying
+ * one passes it on too (see `carriedCancellation`), so the next execution starts cancelled.
  */
 export function commitOutcome(
   outcome: WorkflowOutcome,
@@ -75,8 +79,19 @@ function commitContinueAsNew(
   const unconsumed = execution.signals
     .unconsumed()
     .map(({ name: signalName, arg }) => newEvent('SignalReceived', { name: signalName, arg }) as NewEventOf<'SignalReceived'>);
-  completion.continuation = { instance: next, started, carried: [...unconsumed, ...unapplied.filter(isCarriedOver)] };
+  const carried = unapplied.filter(isCarriedOver);
+  completion.continuation = { instance: next, started, carried: [...unconsumed, ...carriedCancellation(execution, carried), ...carried] };
   completion.state = 'continued-as-new';
+}
+
+/**
+ * The cancellation an execution that applied a cancellation request passes on, ahead of what it never
+ * applied (the request arrived before those): none when it was not cancelled, or when `carried` already
+ * holds a cancellation request, which cancels the next execution all the same.
+ */
+function carriedCancellation(execution: EndingExecution, carried: readonly CarriedEvent[]): CarriedEvent[] {
+  if (!execution.canceled || carried.some((event) => event.type === 'WorkflowExecutionCanceled')) return [];
+  return [newEvent('WorkflowExecutionCanceled', {}) as NewEventOf<'WorkflowExecutionCanceled'>];
 }
 
 function commitFinished(

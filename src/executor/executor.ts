@@ -155,7 +155,8 @@ export class Executor implements WorkflowRuntime {
     commitCommands(this.commands, this.instance, record, completion);
     if (outcome !== undefined) {
       this.endedFlag = true;
-      const execution = { instanceId: this.instance.instanceId, started: this.started, signals: this.signals };
+      const { instanceId } = this.instance;
+      const execution = { instanceId, started: this.started, signals: this.signals, canceled: this.rootScope.canceled };
       commitOutcome(outcome, execution, unapplied, record, completion);
     }
     return completion;

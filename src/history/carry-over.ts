@@ -5,7 +5,8 @@ import type { NewEvent, NewEventOf } from './events.js';
  * instance id) or a cancellation request (from the client, or from a parent cancelling its child). One that
  * reaches an execution which continues as new without applying it is carried to the next execution, in
  * arrival order, so continue-as-new loses none; one addressed to an execution that has continued as new goes
- * to the instance's active execution.
+ * to the instance's active execution. A cancellation request the execution did apply is passed on as well
+ * (once), since it cancels the instance: the next execution starts with its root scope cancelled.
  *
  * Every other inbox event answers a command of the execution it reached (`ActivityCompleted`,
  * `ActivityFailed`, `TimerFired`, `SubWorkflowCompleted`, `SubWorkflowFailed`, `SignalDelivered`,

@@ -1,5 +1,7 @@
 import { assertEncodable } from '../codec/codec.js';
 import { assertInstanceId, assertName, assertQueueName } from '../core/validation.js';
+import { isCanceled } from '../errors/errors.js';
+import type { CancelScope } from './cancel-scope.js';
 import { contextInternals, type WorkflowContext } from './context.js';
 import { Future } from './future.js';
 import { withRetries } from './retry.js';
@@ -32,7 +34,8 @@ type ArgsOf<F extends SubWorkflowFunction> = F extends (ctx: WorkflowContext, ..
 /**
  * Starts a child workflow when the current task commits and returns its result as a future. The child's
  * failure rejects the future with its error; a child that continues as new is followed to its final result.
- * An active instance with the same id rejects it with `InstanceAlreadyExistsError` information.
+ * An active instance with the same id rejects it with `InstanceAlreadyExistsError` information. Once `ctx`
+ * is cancelled, a child not started yet, or one that ends cancelled, rejects it with `CanceledError`.
  */
 export function createSubWorkflowInstance<F extends SubWorkflowFunction>(
   ctx: WorkflowContext,
@@ -69,5 +72,21 @@ export function createSubWorkflowInstance(
   } catch (err) {
     return Future.rejected(err);
   }
-  return withRetries(runtime, scope, retry, (attempt) => runtime.scheduleSubWorkflow(scope, { instanceId, name, queue, inputs: args, attempt }));
+  return withRetries(runtime, scope, retry, (attempt) =>
+    Future.from(scopeCanceledError(scope, runtime.scheduleSubWorkflow(scope, { instanceId, name, queue, inputs: args, attempt }))),
+  );
+}
+
+/**
+ * A child that ends cancelled once its scope is cancelled (ended by the backend before any worker started it,
+ * or started and ended cancelled on the request) ends the future with the scope's own `CanceledError`, as an
+ * activity does; any other outcome of a started child is its own.
+ */
+async function scopeCanceledError(scope: CancelScope, attempt: Future<unknown>): Promise<unknown> {
+  try {
+    return await attempt;
+  } catch (err) {
+    if (scope.canceled && isCanceled(err)) throw scope.error();
+    throw err;
+  }
 }

@@ -28,7 +28,8 @@ async function messagesOf(client: Client, execution: WorkflowInstance): Promise<
 
 /**
  * Continue-as-new loses no signal or cancellation request: what reaches an execution after (or during,
- * without applying it) the task that continues it goes to the next execution, in arrival order.
+ * without applying it) the task that continues it goes to the next execution, in arrival order; a
+ * cancellation the execution applied before it continued goes along too, once.
  */
 export function carryOverScenarios(e2e: E2E): void {
   it('carries a cancellation sent after the signal that makes the workflow continue as new, and the instance ends cancelled', async () => {
@@ -53,6 +54,33 @@ export function carryOverScenarios(e2e: E2E): void {
     assert.deepEqual(await messagesOf(client, first), ['SignalReceived'], 'the first execution never applied the cancellation');
     assert.deepEqual(await messagesOf(client, second), ['WorkflowExecutionCanceled']);
     assert.equal(await client.getWorkflowInstanceState(second), 'finished');
+  });
+
+  it('passes on a cancellation the execution applied while waiting on a signal, and the continued instance ends cancelled', async () => {
+    async function waitsThenSleeps(ctx: WorkflowContext, run: number): Promise<string> {
+      if (run === 1) {
+        await workflow.newSignalChannel(ctx, 'next').receive();
+        // The root scope is cancelled by now; the code continues all the same.
+        workflow.continueAsNew(ctx, ctx.canceled ? 2 : 3);
+      }
+      await workflow.sleep(ctx, 60_000);
+      return 'slept';
+    }
+    const client = await e2e.engine({ workflows: [waitsThenSleeps] });
+    const first = await client.createWorkflowInstance({ instanceId: e2e.id('carry-applied-cancel') }, waitsThenSleeps, 1);
+    await client.cancelWorkflowInstance(first);
+    // The cancellation is applied before the signal is sent: nothing in the first execution acts on it.
+    while (!(await messagesOf(client, first)).includes('WorkflowExecutionCanceled')) await new Promise((resolve) => setTimeout(resolve, 5));
+    await client.signalWorkflow(first.instanceId, 'next', null);
+    await assert.rejects(client.getWorkflowResult(first, 10_000), CanceledError);
+    const chain = await chainOf(client, first);
+    assert.equal(chain.length, 2);
+    const [, second] = chain as [WorkflowInstance, WorkflowInstance];
+    assert.deepEqual(await messagesOf(client, first), ['WorkflowExecutionCanceled', 'SignalReceived']);
+    assert.deepEqual(await messagesOf(client, second), ['WorkflowExecutionCanceled'], 'passed on once');
+    const secondStart = (await client.getWorkflowInstanceHistory(second)).find((event) => event.type === 'WorkflowExecutionStarted');
+    assert.ok(secondStart?.type === 'WorkflowExecutionStarted');
+    assert.deepEqual(secondStart.attributes.inputs, [2], 'the first execution saw its root scope cancelled');
   });
 
   it('carries unconsumed signals first, then pending signals and the cancellation interleaved as they arrived', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { activityContext } from '../../src/activity/activity-context.js';
 import { WorkflowError } from '../../src/errors/errors.js';
+import { MAX_DETAILS_BYTES, MAX_FAILURE_TEXT_LENGTH } from '../../src/errors/thrown-value.js';
 import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
 import { everyTrapThrows } from '../helpers/hostile-values.js';
 import { watchUnhandledRejections } from '../helpers/unhandled-rejections.js';
@@ -135,6 +136,34 @@ export function thrownValueScenarios(e2e: E2E): void {
       { message: '{"code":"E_QUOTA","limit":5}', type: 'Error', details: { code: 'E_QUOTA', limit: 5 } },
       { message: 'read ECONNRESET', type: 'Error', details: { code: 'ECONNRESET', errno: -104 }, causeDetails: { host: 'billing', port: 443 } },
     ]);
+  });
+
+  it('keeps a cut failure message within the limit, notes included, when the workflow rethrows it', async () => {
+    async function throwsHuge(): Promise<never> {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- throwing what is not an Error is what this test is about
+      throw { code: 'E_QUOTA', blob: 'y'.repeat(MAX_DETAILS_BYTES + 10) };
+    }
+    async function throwsLong(): Promise<never> {
+      throw new Error('x'.repeat(3 * MAX_FAILURE_TEXT_LENGTH));
+    }
+    async function rethrows(ctx: WorkflowContext, which: string): Promise<void> {
+      await workflow.executeActivity(ctx, { retry: { maxAttempts: 1 } }, which === 'huge' ? throwsHuge : throwsLong);
+    }
+    const client = await e2e.engine({ workflows: [rethrows], activities: [throwsHuge, throwsLong] });
+    for (const which of ['huge', 'long']) {
+      const instance = await client.createWorkflowInstance({ instanceId: e2e.id(`rethrows-${which}`) }, rethrows, which);
+      const failure = await client.getWorkflowResult(instance, 10_000).then(
+        () => assert.fail('the workflow fails'),
+        (err: unknown) => err,
+      );
+      assert.ok(failure instanceof WorkflowError);
+      assert.ok(failure.message.length <= MAX_FAILURE_TEXT_LENGTH, `${failure.message.length} characters`);
+      assert.match(failure.message, which === 'huge' ? /… \(\d+ more characters\) \(details incomplete: .*size limit/ : /^x+… \(\d+ more characters\)$/);
+      const history = await client.getWorkflowInstanceHistory(instance);
+      const activityFailed = history.find((event) => event.type === 'ActivityFailed');
+      assert.ok(activityFailed?.type === 'ActivityFailed');
+      assert.equal(failure.message, activityFailed.attributes.error.message, "the workflow's failure is the activity's, unchanged");
+    }
   });
 
   it("retries an activity that throws non-Errors and fails with the last attempt's value", async () => {

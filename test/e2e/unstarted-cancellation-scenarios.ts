@@ -274,16 +274,54 @@ export function unstartedCancellationScenarios(e2e: E2E): void {
           await child;
           return 'completed';
         } catch (err) {
-          assert.ok(err instanceof WorkflowError);
-          return `${err.type} ${workflow.isCanceled(err)}`;
+          // As for an unclaimed activity: the scope's own CanceledError, not the child's failure record.
+          return err instanceof CanceledError ? 'CanceledError' : String(err);
         }
       }
       const client = await e2e.engine({ workflows: [cancelsRemoteChild, unservedChild] });
       const parentId = e2e.id('remote-parent');
       const childId = idBeside('remote-child', parentId, false);
       const instance = await client.createWorkflowInstance({ instanceId: parentId }, cancelsRemoteChild, childId);
-      assert.equal(await client.getWorkflowResult(instance, 10_000), 'CanceledError true');
+      assert.equal(await client.getWorkflowResult(instance, 10_000), 'CanceledError');
       await assertEndedBeforeStart(client, instance);
+    });
+
+    it("rejects with CanceledError when a started child the scope asked to cancel ends cancelled, and with the child's error when it fails otherwise", async () => {
+      async function childEnds(ctx: WorkflowContext, how: string, parentId: string): Promise<string> {
+        await workflow.signalWorkflow(ctx, parentId, 'child-started', null);
+        await ctx.done;
+        if (how === 'cleanup fails') throw new RangeError('cleanup failed');
+        // Rejects with CanceledError: the child's context is cancelled.
+        await workflow.sleep(ctx, 1);
+        return 'not cancelled';
+      }
+      async function cancelsStartedChild(ctx: WorkflowContext, how: string): Promise<string> {
+        const [scope, cancel] = workflow.withCancel(ctx);
+        const child = workflow.createSubWorkflowInstance(scope, {}, childEnds, how, workflow.workflowInstance(ctx).instanceId);
+        await workflow.newSignalChannel(ctx, 'child-started').receive();
+        cancel();
+        try {
+          return await child;
+        } catch (err) {
+          if (err instanceof CanceledError) return 'CanceledError';
+          assert.ok(err instanceof WorkflowError);
+          return `WorkflowError ${err.type}: ${err.message}`;
+        }
+      }
+      const client = await e2e.engine({ workflows: [cancelsStartedChild, childEnds] });
+      const cases: [how: string, expected: string][] = [
+        ['ends cancelled', 'CanceledError'],
+        ['cleanup fails', 'WorkflowError RangeError: cleanup failed'],
+      ];
+      for (const [how, expected] of cases) {
+        const instance = await client.createWorkflowInstance({ instanceId: e2e.id('started-child-parent') }, cancelsStartedChild, how);
+        assert.equal(await client.getWorkflowResult(instance, 10_000), expected, how);
+        const history = await client.getWorkflowInstanceHistory(instance);
+        assert.ok(typesOf(history).includes('SubWorkflowCancellationRequested'), 'the child had started and was asked to cancel');
+        const failed = history.find((e) => e.type === 'SubWorkflowFailed');
+        assert.ok(failed?.type === 'SubWorkflowFailed');
+        assert.equal(failed.attributes.error.type, how === 'ends cancelled' ? 'CanceledError' : 'RangeError');
+      }
     });
   });
 }

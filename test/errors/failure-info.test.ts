@@ -18,10 +18,20 @@ function convert(value: unknown): FailureInfo {
     assert.equal(typeof level.message, 'string');
     assert.equal(typeof level.type, 'string');
     assert.doesNotMatch(level.message, LONE_SURROGATE);
-    assert.ok(level.message.length < MAX_FAILURE_TEXT_LENGTH + 2_000, 'the message stays bounded');
+    assert.ok(level.message.length <= MAX_FAILURE_TEXT_LENGTH, 'the message, notes included, stays within the limit');
+    assert.ok((level.stack ?? '').length <= MAX_FAILURE_TEXT_LENGTH, 'so does the stack');
   }
   assert.doesNotThrow(() => decode(encode(info)), 'the record encodes and decodes');
   return info;
+}
+
+/** `again` without the stacks `recorded` lacks: a record without a stack is rebuilt into an error with one of its own. */
+function withStacksOf(recorded: FailureInfo | undefined, again: FailureInfo): FailureInfo {
+  const { stack, cause, ...rest } = again;
+  const kept: FailureInfo = { ...rest };
+  if (recorded?.stack !== undefined && stack !== undefined) kept.stack = stack;
+  if (cause !== undefined) kept.cause = withStacksOf(recorded?.cause, cause);
+  return kept;
 }
 
 describe('failure records of thrown values (API.md "Thrown values")', () => {
@@ -152,8 +162,10 @@ describe('failure records of thrown values (API.md "Thrown values")', () => {
       const huge = 'x'.repeat(MAX_DETAILS_BYTES + 10);
       const info = convert(huge);
       assert.equal(info.details, undefined);
-      assert.ok(info.message.startsWith('x'.repeat(MAX_FAILURE_TEXT_LENGTH)));
-      assert.match(info.message, /… \(\d+ more characters\) \(details incomplete: details .*size limit/);
+      assert.equal(info.message.length, MAX_FAILURE_TEXT_LENGTH, 'the notes take the place of cut characters');
+      const match = /^(x+)… \((\d+) more characters\) \(details incomplete: details .*size limit of \d+ bytes\)$/.exec(info.message);
+      assert.ok(match !== null, info.message.slice(-200));
+      assert.equal(Number(match[2]), huge.length - (match[1] as string).length, 'the note counts the characters cut');
     });
 
     it('bounds a small graph of shared references that would expand to billions of nodes', () => {
@@ -265,6 +277,20 @@ describe('failure records of thrown values (API.md "Thrown values")', () => {
       delete again.stack;
       delete again.cause?.stack;
       assert.deepEqual(again, recorded);
+    });
+
+    it('gives back the same message and stack when a failure rebuilt from a cut record is converted again', () => {
+      const long = Object.assign(new Error('m'.repeat(3 * MAX_FAILURE_TEXT_LENGTH)), { retry: () => 'a function' });
+      long.stack = `s${'\n    at frame'.repeat(MAX_FAILURE_TEXT_LENGTH)}`;
+      const huge = { code: 'E_QUOTA', blob: 'y'.repeat(MAX_DETAILS_BYTES + 10) };
+      for (const thrown of [long, huge, new Error('outer', { cause: long })]) {
+        const recorded = convert(thrown);
+        assert.match(recorded.message + (recorded.cause?.message ?? ''), /more characters\)/);
+        assert.deepEqual(withStacksOf(recorded, convert(fromFailureInfo(recorded))), recorded, 'a rethrown failure arrives unchanged');
+      }
+      const message = convert(long).message;
+      assert.match(message, /^m+… \(\d+ more characters\) \(details incomplete: details\.retry is a function\)$/);
+      assert.equal(Number(/\((\d+) more/.exec(message)?.[1]), 3 * MAX_FAILURE_TEXT_LENGTH - (/^m+/.exec(message)?.[0].length ?? 0));
     });
 
     it("keeps no details for redflow's own errors: their type and message say it all", () => {

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import type { WorkflowTaskCompletion } from '../../src/backend/backend.js';
+import { canceledBeforeStartEvents } from '../../src/backend/canceled-before-start.js';
+import { CanceledError, WorkflowError } from '../../src/errors/errors.js';
+import { toFailureInfo } from '../../src/errors/failure-info.js';
 import { Executor } from '../../src/executor/executor.js';
 import type { WorkflowFunction } from '../../src/executor/workflow-function.js';
 import { newEvent, type HistoryEvent, type NewEvent } from '../../src/history/events.js';
@@ -88,6 +91,49 @@ describe('Executor messages to other instances', () => {
     assert.deepEqual(third.events.at(-1)?.attributes, { result: 'ended' });
   });
 
+  it("rejects with the scope's CanceledError when a child it asked to cancel ends cancelled, and with the child's own error otherwise", async () => {
+    async function cancelsChild(ctx: WorkflowContext): Promise<string> {
+      const [scope, cancel] = workflow.withCancel(ctx);
+      const child = workflow.createSubWorkflowInstance<string>(scope, {}, 'child');
+      await workflow.sleep(ctx, 1);
+      cancel();
+      try {
+        return await child;
+      } catch (err) {
+        return err instanceof CanceledError ? `CanceledError: ${err.message}` : `${(err as WorkflowError).type}: ${(err as WorkflowError).message}`;
+      }
+    }
+    const endings: [NewEvent, string][] = [
+      // What the backend answers for a child no worker has started.
+      [canceledBeforeStartEvents({ instanceId: 'parent/p1-1', executionId: 'x', scheduleEventId: 1 }).parentFailed, 'CanceledError: canceled: the workflow context was canceled'],
+      // A started child that ended cancelled on the request.
+      [newEvent('SubWorkflowFailed', { error: toFailureInfo(new CanceledError('child canceled')) }, 1), 'CanceledError: canceled: the workflow context was canceled'],
+      // A started child whose cleanup failed: its own outcome.
+      [newEvent('SubWorkflowFailed', { error: toFailureInfo(new RangeError('cleanup failed')) }, 1), 'RangeError: cleanup failed'],
+    ];
+    for (const [ending, expected] of endings) {
+      const history: HistoryEvent[] = [];
+      await run({ cancelsChild }, history, [started('cancelsChild')]);
+      await run({ cancelsChild }, history, [newEvent('TimerFired', {}, 2)]);
+      const done = await run({ cancelsChild }, history, [ending]);
+      assert.deepEqual(done.events.at(-1)?.attributes, { result: expected });
+    }
+  });
+
+  it("keeps a child's CanceledError as the child's own failure when the parent did not ask it to cancel", async () => {
+    async function awaitsChild(ctx: WorkflowContext): Promise<string> {
+      try {
+        return await workflow.createSubWorkflowInstance<string>(ctx, {}, 'child');
+      } catch (err) {
+        return err instanceof WorkflowError ? `WorkflowError ${err.type}` : 'other';
+      }
+    }
+    const history: HistoryEvent[] = [];
+    await run({ awaitsChild }, history, [started('awaitsChild')]);
+    const done = await run({ awaitsChild }, history, [newEvent('SubWorkflowFailed', { error: toFailureInfo(new CanceledError('child canceled')) }, 1)]);
+    assert.deepEqual(done.events.at(-1)?.attributes, { result: 'WorkflowError CanceledError' });
+  });
+
   it('continues as new with the inputs, the parent link and the unconsumed signals in order', async () => {
     async function loops(ctx: WorkflowContext, n: number): Promise<number> {
       const first = await workflow.newSignalChannel<string>(ctx, 'a').receive();
@@ -137,6 +183,35 @@ describe('Executor messages to other instances', () => {
     );
     const carried = completion.continuation?.carried.map((e) => (e.type === 'SignalReceived' ? `${e.attributes.name}:${String(e.attributes.arg)}` : e.type));
     assert.deepEqual(carried, ['other:unconsumed', 'other:late-1', 'WorkflowExecutionCanceled', 'go:late-2']);
+  });
+
+  it('passes on a cancellation it applied when it continues as new, once', async () => {
+    async function waits(ctx: WorkflowContext, run: number): Promise<number> {
+      await workflow.newSignalChannel(ctx, 'go').receive();
+      workflow.continueAsNew(ctx, run + 1);
+    }
+    const signal = (name: string): NewEvent => newEvent('SignalReceived', { name, arg: null });
+    const carriedTypes = (completion: WorkflowTaskCompletion): string[] | undefined =>
+      completion.continuation?.carried.map((e) => (e.type === 'SignalReceived' ? `${e.attributes.name}` : e.type));
+    // Cancelled while waiting on the signal: the request is applied, then the code continues as new.
+    const history: HistoryEvent[] = [];
+    const waiting = await run({ waits }, history, [started('waits', 1)]);
+    assert.equal(waiting.state, 'active');
+    await run({ waits }, history, [newEvent('WorkflowExecutionCanceled', {})]);
+    const continued = await run({ waits }, history, [signal('other'), signal('go'), signal('late')]);
+    assert.equal(continued.state, 'continued-as-new');
+    assert.deepEqual(carriedTypes(continued), ['other', 'WorkflowExecutionCanceled', 'late']);
+    // A cancellation request it never applied goes along as well, and the applied one adds none.
+    const again = await run({ waits }, [], [
+      started('waits', 1),
+      newEvent('WorkflowExecutionCanceled', {}),
+      signal('go'),
+      newEvent('WorkflowExecutionCanceled', {}),
+    ]);
+    assert.deepEqual(carriedTypes(again), ['WorkflowExecutionCanceled']);
+    // Not cancelled: nothing but the signals.
+    const plain = await run({ waits }, [], [started('waits', 1), signal('go')]);
+    assert.deepEqual(carriedTypes(plain), []);
   });
 
   it('cancels the next execution with a carried cancellation right after it starts', async () => {
