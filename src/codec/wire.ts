@@ -1,9 +1,25 @@
+import { isProxy } from 'node:util/types';
 import { describeLoneSurrogate } from '../core/well-formed.js';
 import { InvalidArgumentError } from '../errors/errors.js';
 import { NEGATIVE_ZERO, Tag, Tagged } from './tagged.js';
 
-/** Deepest nesting of objects, arrays, maps, sets and errors a payload may have. */
+/**
+ * Deepest nesting of objects, arrays, maps, sets and errors a payload may have, counted from the payload's own
+ * root: an object inside 64 enclosing ones is accepted, one inside 65 is refused.
+ */
 export const MAX_PAYLOAD_DEPTH = 64;
+
+/**
+ * Levels a stored record (an event, an activity task, a workflow task completion, a message to another
+ * instance) may add around the payloads it carries. The deepest the engine nests one today is about 13 levels:
+ * the `details` of the last cause of a failure (9 levels) in the event a completion sends to a parent (4).
+ * Payloads are checked against `MAX_PAYLOAD_DEPTH` from their own root, records against
+ * `MAX_RECORD_DEPTH`, so a payload that was accepted is storable inside any record.
+ */
+export const MAX_WRAPPER_DEPTH = 32;
+
+/** Deepest nesting a stored record may have: a payload at its limit inside the deepest wrapper. */
+export const MAX_RECORD_DEPTH = MAX_PAYLOAD_DEPTH + MAX_WRAPPER_DEPTH;
 
 // msgpackr writes a plain object with a 16-bit key count; a bigger one goes as a list of entries.
 const MAX_MAP_KEYS = 0xffff;
@@ -49,29 +65,34 @@ class Refusal extends Error {
 }
 
 // The objects enclosing the value being visited (for cycles), from `base` on: one array for every walk, since a
-// getter run by a walk may start another one.
+// getter run by a walk may start another one. `maxDepth`: the limit of the walk under way.
 const ancestors: object[] = [];
 let base = 0;
+let maxDepth = MAX_PAYLOAD_DEPTH;
 
 /**
  * The form of `value` msgpackr writes faithfully: `value` itself when it needs nothing (plain data, the usual
  * case, costs one walk and no copy), otherwise a copy in which only the objects that needed it are replaced
  * (`Map`s, errors, -0... become `Tagged`). Throws `InvalidArgumentError` naming `what` and the path
  * (`arguments of workflow ship: [0].items[2] is a function, which cannot be stored`) for a function, a symbol,
- * a cycle, a string or key that is not well-formed UTF-16, nesting deeper than `MAX_PAYLOAD_DEPTH`, objects
- * `structuredClone` refuses (Promise, WeakMap, WeakSet, WeakRef, Symbol objects) and SharedArrayBuffers.
+ * a cycle, a string or key that is not well-formed UTF-16, nesting deeper than `depthLimit` levels below
+ * `value` (default `MAX_PAYLOAD_DEPTH`), objects `structuredClone` refuses (Promise, WeakMap, WeakSet, WeakRef,
+ * Symbol objects), SharedArrayBuffers, and what cannot be read (a getter or a Proxy trap throws: the path names
+ * the field, the message says what was thrown).
  */
-export function toWire(value: unknown, what: string): unknown {
+export function toWire(value: unknown, what: string, depthLimit = MAX_PAYLOAD_DEPTH): unknown {
   const outer = base;
+  const outerLimit = maxDepth;
   base = ancestors.length;
+  maxDepth = depthLimit;
   try {
     return visit(value, 0);
   } catch (err) {
-    if (err instanceof Refusal) throw new InvalidArgumentError(describe(what, err));
-    throw err;
+    throw new InvalidArgumentError(describe(what, asRefusal(err)));
   } finally {
     ancestors.length = base;
     base = outer;
+    maxDepth = outerLimit;
   }
 }
 
@@ -80,10 +101,32 @@ function describe(what: string, refusal: Refusal): string {
   return path === '' ? `${what} ${refusal.problem}` : `${what}: ${path} ${refusal.problem}`;
 }
 
-/** `err` with `segment` added to its path when it is a refusal; rethrow the result. */
-function within(err: unknown, segment: string): unknown {
-  if (err instanceof Refusal) err.segments.push(segment);
-  return err;
+/**
+ * `err` as a refusal with `segment` added to its path; rethrow the result. What else was thrown came from
+ * reading the part at `segment` (a getter, a Proxy trap, a built-in method given a Proxy): it cannot be read.
+ */
+function within(err: unknown, segment: string): Refusal {
+  const refusal = asRefusal(err);
+  refusal.segments.push(segment);
+  return refusal;
+}
+
+/** `thrown` if it is a refusal, else the refusal of a value whose reading threw `thrown`. */
+function asRefusal(thrown: unknown): Refusal {
+  // Only this module makes refusals, never as a Proxy; `instanceof` would run the traps of a thrown Proxy.
+  if (!isProxy(thrown) && thrown instanceof Refusal) return thrown;
+  return new Refusal(`cannot be read (reading it threw ${describeThrown(thrown)}), so it cannot be stored`);
+}
+
+/** What was thrown, in a few words; reading it may throw again (a Proxy), which must not escape. */
+function describeThrown(thrown: unknown): string {
+  if (isProxy(thrown)) return 'a Proxy';
+  try {
+    if (thrown instanceof Error) return `${thrown.name}: ${thrown.message}`.toWellFormed();
+    return typeof thrown === 'string' ? JSON.stringify(thrown.toWellFormed()) : typeof thrown;
+  } catch {
+    return 'a value that cannot be described';
+  }
 }
 
 function notWellFormed(text: string, kind: string): Refusal {
@@ -110,7 +153,7 @@ function visit(value: unknown, depth: number): unknown {
 }
 
 function visitObject(value: object, depth: number): unknown {
-  if (depth > MAX_PAYLOAD_DEPTH) throw new Refusal(`is nested deeper than ${MAX_PAYLOAD_DEPTH} levels`);
+  if (depth > maxDepth) throw new Refusal(`is nested deeper than ${maxDepth} levels`);
   if (ancestors.indexOf(value, base) !== -1) throw new Refusal('refers back to an object that contains it (a cycle), which cannot be stored');
   ancestors.push(value);
   let wired: unknown;
@@ -130,24 +173,24 @@ function visitFields(source: object, depth: number, forceCopy: boolean, exclude?
   const fields = source as Record<string, unknown>;
   let copy: Record<string, unknown> | undefined = forceCopy ? {} : undefined;
   let size = 0;
-  let current = '';
   let asEntries = false;
-  try {
-    for (const key in fields) {
-      if (!Object.hasOwn(fields, key) || exclude?.has(key) === true) continue;
-      current = key;
-      if (key === '__proto__' || ++size > MAX_MAP_KEYS) {
-        asEntries = true;
-        break;
-      }
+  // What enumerating throws (a Proxy trap) is about the object, which its container names; what reading or
+  // visiting a field throws is about that field.
+  for (const key in fields) {
+    if (!Object.hasOwn(fields, key) || exclude?.has(key) === true) continue;
+    if (key === '__proto__' || ++size > MAX_MAP_KEYS) {
+      asEntries = true;
+      break;
+    }
+    try {
       if (!key.isWellFormed()) throw notWellFormed(key, 'a key');
       const item = fields[key];
       const wired = visit(item, depth + 1);
       if (copy === undefined && !Object.is(wired, item)) copy = copyBefore(fields, key);
       if (copy !== undefined) copy[key] = wired;
+    } catch (err) {
+      throw within(err, keySegment(key));
     }
-  } catch (err) {
-    throw within(err, keySegment(current));
   }
   return asEntries ? visitEntries(fields, depth, exclude) : (copy ?? source);
 }
@@ -183,9 +226,11 @@ function keySegment(key: string): string {
 
 function visitArray(source: unknown[], depth: number): unknown[] {
   let copy: unknown[] | undefined;
+  // Read outside the loop's guard: a Proxy whose `length` cannot be read is about the array, not its item 0.
+  const length = source.length;
   let i = 0;
   try {
-    for (const length = source.length; i < length; i++) {
+    for (; i < length; i++) {
       const item = source[i];
       const wired = visit(item, depth + 1);
       if (copy === undefined && !Object.is(wired, item)) {

@@ -199,7 +199,8 @@ describe('codec', () => {
     for (const [kind, make, message] of table) {
       it(kind, () => {
         assert.throws(() => assertEncodable(make(), 'args'), (err: unknown) => err instanceof InvalidArgumentError && message.test(err.message));
-        assert.throws(() => encode(make(), 'args'), InvalidArgumentError);
+        // A record may wrap payloads in a few more levels (see test/codec/payload-depth.test.ts).
+        if (kind !== 'nesting past the limit') assert.throws(() => encode(make(), 'args'), InvalidArgumentError);
       });
     }
 

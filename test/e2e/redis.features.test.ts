@@ -8,6 +8,7 @@ import { leaseScenarios } from './lease-scenarios.js';
 import { chainRemovalScenarios } from './chain-removal-scenarios.js';
 import { instanceByIdScenarios } from './instance-by-id-scenarios.js';
 import { managementScenarios } from './management-scenarios.js';
+import { payloadDepthScenarios } from './payload-depth-scenarios.js';
 import { payloadScenarios } from './payload-scenarios.js';
 import { selectScenarios } from './select-scenarios.js';
 import { signalScenarios } from './signal-scenarios.js';
@@ -29,6 +30,7 @@ const groups = [
   ['removal of continued-as-new chains', chainRemovalScenarios],
   ['instances by id', instanceByIdScenarios],
   ['payloads', payloadScenarios],
+  ['payload depth', payloadDepthScenarios],
   ['undecodable data', undecodableScenarios],
   ['cancelling work that has not started', unstartedCancellationScenarios],
 ] as const;

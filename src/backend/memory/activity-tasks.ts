@@ -14,7 +14,7 @@ import { executionKey } from '../../core/instance.js';
 import { LeaseLostError, UndecodableDataError } from '../../errors/errors.js';
 import { newEvent } from '../../history/events.js';
 import { canceledActivityEvent } from '../canceled-before-start.js';
-import { deliver } from './instance-lifecycle.js';
+import { deliverEncoded } from './instance-lifecycle.js';
 import type { ActivityRecord, Execution, MemoryStore } from './memory-store.js';
 import { pollTasks } from './task-polling.js';
 import { lockExecution } from './workflow-tasks.js';
@@ -94,16 +94,18 @@ export async function completeActivityTask(
   const record = store.activities.get(id);
   // The first completion wins, whichever worker holds the lease now; later ones change nothing.
   if (record === undefined) return undefined;
+  // Encoded before the record goes: an outcome that cannot be encoded leaves the attempt as it was.
+  const event = encodeEvent(
+    'error' in outcome
+      ? newEvent('ActivityFailed', { error: outcome.error }, task.scheduleEventId)
+      : newEvent('ActivityCompleted', { result: outcome.result }, task.scheduleEventId),
+  );
   store.activities.delete(id);
   store.leasedActivities.delete(id);
   const execution = store.executions.get(record.key);
   if (execution?.state !== 'active') return undefined;
-  const event =
-    'error' in outcome
-      ? newEvent('ActivityFailed', { error: outcome.error }, task.scheduleEventId)
-      : newEvent('ActivityCompleted', { result: outcome.result }, task.scheduleEventId);
   const wakes = !execution.queued && execution.lockedUntil === 0;
-  deliver(store, record.key, execution, event);
+  deliverEncoded(store, record.key, execution, event);
   if (!wakes || handoff?.queues.includes(execution.queue) !== true) return undefined;
   // The task this outcome queued goes to the caller instead of waiting for a poll.
   store.workflowQueues.remove(execution.queue, record.key);

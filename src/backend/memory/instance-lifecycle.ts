@@ -19,13 +19,17 @@ export async function createWorkflowInstance(
   await Promise.resolve();
 }
 
-/** Creates an active execution, as the next of `chain` (continue-as-new) or the first of a new chain. */
+/**
+ * Creates an active execution, as the next of `chain` (continue-as-new) or the first of a new chain. Throws
+ * `InvalidArgumentError`, having changed nothing, when `started` cannot be encoded.
+ */
 export function createExecution(
   store: MemoryStore,
   instance: WorkflowInstance,
   started: NewEventOf<'WorkflowExecutionStarted'>,
   chain: string[] = [],
 ): Execution {
+  const startedBlob = encodeEvent(started);
   const key = executionKey(instance);
   chain.push(key);
   const execution: Execution = {
@@ -45,13 +49,21 @@ export function createExecution(
   };
   store.executions.set(key, execution);
   store.instances.set(instance.instanceId, key);
-  deliver(store, key, execution, started);
+  deliverEncoded(store, key, execution, startedBlob);
   return execution;
 }
 
-/** Appends an event to an execution's inbox and queues it unless it is queued or locked already. */
+/**
+ * Appends an event to an execution's inbox and queues it unless it is queued or locked already. Throws
+ * `InvalidArgumentError`, having changed nothing, when `event` cannot be encoded.
+ */
 export function deliver(store: MemoryStore, key: string, execution: Execution, event: NewEvent): void {
-  store.appendToInbox(execution, encodeEvent(event));
+  deliverEncoded(store, key, execution, encodeEvent(event));
+}
+
+/** `deliver` of an event encoded already (by `encodeEvent`). */
+export function deliverEncoded(store: MemoryStore, key: string, execution: Execution, event: Buffer): void {
+  store.appendToInbox(execution, event);
   if (!execution.queued && execution.lockedUntil === 0) queueWorkflowTask(store, key, execution);
 }
 

@@ -1,5 +1,5 @@
 import type { ActivityTask, ActivityTaskHandoff, WorkflowTask, WorkflowTaskCompletion } from '../backend.js';
-import { assertEncodable } from '../../codec/codec.js';
+import { assertStorable } from '../../codec/codec.js';
 import { encodeEvent } from '../../codec/event-codec.js';
 import { executionKey } from '../../core/instance.js';
 import { newEvent } from '../../history/events.js';
@@ -26,7 +26,9 @@ export async function completeWorkflowTask(
   const key = executionKey(task.instance);
   const execution = lockedBy(store, task);
   // Every blob below is encoded while the state changes: what cannot be must be refused before the first change.
-  assertEncodable(completion, 'workflow task completion');
+  // Each blob holds a part of `completion` at most as deep as the part is in it, so the whole passing says
+  // every part does.
+  assertStorable(completion, 'workflow task completion');
   for (const event of completion.events) execution.history.push(encodeEvent(event));
   const cursor = Number(task.inboxCursor);
   execution.inbox = execution.inbox.filter((entry) => entry.id > cursor);
