@@ -8,18 +8,8 @@ import { InvalidArgumentError } from '../../src/errors/errors.js';
 import type { FailureInfo } from '../../src/errors/failure-info.js';
 import { everyTrapThrows } from '../helpers/hostile-values.js';
 import { newEvent, type NewEvent, type NewEventOf } from '../../src/history/events.js';
+import { nested } from '../helpers/payloads.js';
 
-/** A value whose innermost object is `levels` below its root: `{ n: { n: ... {} } }`. */
-function nested(levels: number): Record<string, unknown> {
-  const root: Record<string, unknown> = {};
-  let inner = root;
-  for (let i = 0; i < levels; i++) {
-    const next: Record<string, unknown> = {};
-    inner.n = next;
-    inner = next;
-  }
-  return root;
-}
 
 /** Checks the refusal of a value nested one level past the limit: its path counts from the value's own root. */
 function tooDeep(what: string, inList = false): (err: unknown) => boolean {

@@ -5,18 +5,8 @@ import { InstanceNotFoundError, InvalidArgumentError, WorkflowError } from '../.
 import { newEvent, type NewEventOf } from '../../src/history/events.js';
 import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
 import type { E2E } from './harness.js';
+import { nested, outcomeRecorder } from '../helpers/payloads.js';
 
-/** A value whose innermost object is `levels` below its root: `{ n: { n: ... {} } }`. */
-function nested(levels: number): Record<string, unknown> {
-  const root: Record<string, unknown> = {};
-  let inner = root;
-  for (let i = 0; i < levels; i++) {
-    const next: Record<string, unknown> = {};
-    inner.n = next;
-    inner = next;
-  }
-  return root;
-}
 
 /** How many levels below its root the innermost object of a `nested` value is; -1 for what is not one. */
 function levelsOf(value: unknown): number {
@@ -92,15 +82,7 @@ export function payloadDepthScenarios(e2e: E2E): void {
   it('refuses one level more at the call, or fails the activity or workflow with InvalidArgumentError; nothing stays active', async () => {
     async function probes(ctx: WorkflowContext): Promise<string[]> {
       const self = workflow.workflowInstance(ctx).instanceId;
-      const outcomes: string[] = [];
-      const probe = async (call: () => unknown): Promise<void> => {
-        try {
-          await call();
-          outcomes.push('ok');
-        } catch (err) {
-          outcomes.push(err instanceof WorkflowError ? `WorkflowError ${err.type}` : (err as Error).name);
-        }
-      };
+      const { outcomes, probe } = outcomeRecorder();
       await probe(() => workflow.executeActivity(ctx, {}, echo, nested(LIMIT)));
       await probe(() => workflow.createSubWorkflowInstance(ctx, {}, child, nested(LIMIT)));
       await probe(() => workflow.signalWorkflow(ctx, self, 'value', nested(LIMIT + 1)));

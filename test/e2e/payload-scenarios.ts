@@ -4,6 +4,7 @@ import { activityContext } from '../../src/activity/activity-context.js';
 import { InvalidArgumentError, WorkflowError } from '../../src/errors/errors.js';
 import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
 import type { E2E } from './harness.js';
+import { outcomeRecorder } from '../helpers/payloads.js';
 
 /** One value of every kind a payload carries (API.md "Payloads"), nested where it matters. */
 function everyKind(): Record<string, unknown> {
@@ -139,15 +140,7 @@ export function payloadScenarios(e2e: E2E): void {
     }
     async function probes(ctx: WorkflowContext): Promise<string[]> {
       const self = workflow.workflowInstance(ctx).instanceId;
-      const outcomes: string[] = [];
-      const probe = async (call: () => unknown): Promise<void> => {
-        try {
-          await call();
-          outcomes.push('ok');
-        } catch (err) {
-          outcomes.push(err instanceof WorkflowError ? `WorkflowError ${err.type}` : (err as Error).name);
-        }
-      };
+      const { outcomes, probe } = outcomeRecorder();
       await probe(() => workflow.executeActivity(ctx, {}, 'echo\uD800'));
       await probe(() => workflow.executeActivity(ctx, {}, echo, { receipt: 'x\uD800' }));
       await probe(() => workflow.createSubWorkflowInstance(ctx, { instanceId: 'child\uD800' }, child, 1));
