@@ -4,7 +4,7 @@ import type { Client } from '../../src/client/client.js';
 import type { WorkflowInstance } from '../../src/core/instance.js';
 import { CanceledError } from '../../src/errors/errors.js';
 import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
-import { typesOf } from '../helpers/engine.js';
+import { typesOf, waitUntil } from '../helpers/engine.js';
 import type { E2E } from './harness.js';
 
 // The partition count of the Redis runs that spread instances; the ids below are picked for it.
@@ -70,7 +70,7 @@ export function carryOverScenarios(e2e: E2E): void {
     const first = await client.createWorkflowInstance({ instanceId: e2e.id('carry-applied-cancel') }, waitsThenSleeps, 1);
     await client.cancelWorkflowInstance(first);
     // The cancellation is applied before the signal is sent: nothing in the first execution acts on it.
-    while (!(await messagesOf(client, first)).includes('WorkflowExecutionCanceled')) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.ok(await waitUntil(async () => (await messagesOf(client, first)).includes('WorkflowExecutionCanceled'), 10_000), 'the cancellation is applied');
     await client.signalWorkflow(first.instanceId, 'next', null);
     await assert.rejects(client.getWorkflowResult(first, 10_000), CanceledError);
     const chain = await chainOf(client, first);
@@ -124,7 +124,7 @@ export function carryOverScenarios(e2e: E2E): void {
     }
     const client = await e2e.engine({ workflows: [continuesAtOnce] });
     const first = await client.createWorkflowInstance({ instanceId: e2e.id('cancel-old') }, continuesAtOnce, 1);
-    while ((await client.getWorkflowInstanceState(first)) === 'active') await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.ok(await waitUntil(async () => (await client.getWorkflowInstanceState(first)) !== 'active', 10_000), 'the first execution continues as new');
     await client.cancelWorkflowInstance(first);
     await assert.rejects(client.getWorkflowResult(first, 10_000), CanceledError);
     const [, second] = (await chainOf(client, first)) as [WorkflowInstance, WorkflowInstance];

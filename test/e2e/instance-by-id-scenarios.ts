@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Backend } from '../../src/backend/backend.js';
 import { Client } from '../../src/client/client.js';
-import type { WorkflowInstance } from '../../src/core/instance.js';
+import type { WorkflowInstance, WorkflowInstanceRef } from '../../src/core/instance.js';
 import { CanceledError, InstanceNotFinishedError, InstanceNotFoundError, InvalidArgumentError, WaitTimeoutError } from '../../src/errors/errors.js';
 import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
 import { typesOf, waitUntil } from '../helpers/engine.js';
@@ -21,6 +21,19 @@ async function stepper(ctx: WorkflowContext, run: number): Promise<string> {
 async function continuesThenSleeps(ctx: WorkflowContext, run: number): Promise<void> {
   if (run === 0) workflow.continueAsNew(ctx, 1);
   await workflow.sleep(ctx, 60_000);
+}
+
+/** Checks that every client call taking an instance rejects `ref` with `expected`; waits take `waitMs`. */
+async function assertEveryCallRejects(client: Client, ref: WorkflowInstanceRef, waitMs: number, expected: new (...args: never[]) => Error): Promise<void> {
+  const calls: Array<[name: string, call: () => Promise<unknown>]> = [
+    ['getWorkflowResult', () => client.getWorkflowResult(ref, waitMs)],
+    ['waitForWorkflowInstance', () => client.waitForWorkflowInstance(ref, waitMs)],
+    ['cancelWorkflowInstance', () => client.cancelWorkflowInstance(ref)],
+    ['getWorkflowInstanceState', () => client.getWorkflowInstanceState(ref)],
+    ['getWorkflowInstanceHistory', () => client.getWorkflowInstanceHistory(ref)],
+    ['removeWorkflowInstance', () => client.removeWorkflowInstance(ref)],
+  ];
+  for (const [name, call] of calls) await assert.rejects(call(), expected, `${name}(${JSON.stringify(ref)})`);
 }
 
 /**
@@ -118,25 +131,14 @@ export function instanceByIdScenarios(e2e: E2E): void {
   it('rejects every by-id call for an id without executions with InstanceNotFoundError', async () => {
     const client = await e2e.client();
     const ref = { instanceId: e2e.id('never-started') };
-    await assert.rejects(client.getWorkflowResult(ref, 1_000), InstanceNotFoundError);
-    await assert.rejects(client.waitForWorkflowInstance(ref, 1_000), InstanceNotFoundError);
-    await assert.rejects(client.cancelWorkflowInstance(ref), InstanceNotFoundError);
-    await assert.rejects(client.getWorkflowInstanceState(ref), InstanceNotFoundError);
-    await assert.rejects(client.getWorkflowInstanceHistory(ref), InstanceNotFoundError);
-    await assert.rejects(client.removeWorkflowInstance(ref), InstanceNotFoundError);
+    await assertEveryCallRejects(client, ref, 1_000, InstanceNotFoundError);
   });
 
   it('rejects a malformed instance with InvalidArgumentError in every call, changing nothing', async () => {
     const client = await e2e.client();
     const malformed: unknown[] = [null, 'order-42', {}, { instanceId: '' }, { instanceId: 42 }, { instanceId: 'order-42', executionId: 7 }, { instanceId: 'a\nb' }];
     for (const bad of malformed) {
-      const ref = bad as WorkflowInstance;
-      await assert.rejects(client.getWorkflowResult(ref, 10), InvalidArgumentError, `getWorkflowResult(${String(bad)})`);
-      await assert.rejects(client.waitForWorkflowInstance(ref, 10), InvalidArgumentError);
-      await assert.rejects(client.cancelWorkflowInstance(ref), InvalidArgumentError);
-      await assert.rejects(client.getWorkflowInstanceState(ref), InvalidArgumentError);
-      await assert.rejects(client.getWorkflowInstanceHistory(ref), InvalidArgumentError);
-      await assert.rejects(client.removeWorkflowInstance(ref), InvalidArgumentError);
+      await assertEveryCallRejects(client, bad as WorkflowInstanceRef, 10, InvalidArgumentError);
     }
   });
 

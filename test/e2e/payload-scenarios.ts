@@ -5,6 +5,7 @@ import { InvalidArgumentError, WorkflowError } from '../../src/errors/errors.js'
 import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
 import type { E2E } from './harness.js';
 import { outcomeRecorder } from '../helpers/payloads.js';
+import { waitUntil } from '../helpers/engine.js';
 
 /** One value of every kind a payload carries (API.md "Payloads"), nested where it matters. */
 function everyKind(): Record<string, unknown> {
@@ -203,8 +204,7 @@ export function payloadScenarios(e2e: E2E): void {
     }
     const client = await e2e.engine({ workflows: [mutatesArguments], activities: [echo], options: { logger } });
     const instance = await client.createWorkflowInstance({ instanceId: e2e.id('mutates') }, mutatesArguments);
-    const deadline = Date.now() + 10_000;
-    while (!lines.some((line) => line.instanceId === instance.instanceId) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitUntil(() => lines.some((line) => line.instanceId === instance.instanceId), 10_000);
     const failed = lines.find((line) => line.instanceId === instance.instanceId);
     assert.match(failed?.err?.message ?? '', /\.note is a string that is not well-formed UTF-16/);
     // The task is held, not half written: no event of it is in the history.

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { pino, type Logger } from 'pino';
 import { UndecodableDataError } from '../../src/errors/errors.js';
 import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
+import { waitUntil } from '../helpers/engine.js';
 import { appendRawInboxEvent, earlierMapEvent, replaceLastHistoryEvent } from '../helpers/raw-store.js';
 import type { E2E } from './harness.js';
 
@@ -12,14 +13,6 @@ function keptLogs(): { logger: Logger; lines: LogLine[] } {
   const lines: LogLine[] = [];
   const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
   return { logger, lines };
-}
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 async function quick(_ctx: WorkflowContext, label: string): Promise<string> {
@@ -48,7 +41,7 @@ export function undecodableScenarios(e2e: E2E): void {
     // A lease far longer than the wait below: the healthy instance must not wait for the poisoned task's lease.
     await e2e.engine({ workflows: [quick, waitsForSignal], options: { workflowLockTimeoutMs: 120_000, maxParallelWorkflowTasks: 10 } });
     assert.equal(await client.getWorkflowResult(healthy, 20_000), 'healthy done');
-    await until(() => logs.lines.some((line) => line.instanceId === poisoned.instanceId), 10_000, 'the held instance to be logged');
+    assert.ok(await waitUntil(() => logs.lines.some((line) => line.instanceId === poisoned.instanceId), 10_000), 'timed out waiting for the held instance to be logged');
     const held = logs.lines.find((line) => line.instanceId === poisoned.instanceId) as LogLine;
     assert.equal(held.executionId, poisoned.executionId);
     assert.match(held.msg ?? '', /cannot decode: the instance is held/);
@@ -67,7 +60,7 @@ export function undecodableScenarios(e2e: E2E): void {
     await e2e.engine({ workflows: [waitsForSignal], options: { workflowLockTimeoutMs: leaseMs } });
     const held = (): number => logs.lines.filter((line) => line.instanceId === poisoned.instanceId).length;
     const started = Date.now();
-    await until(() => held() >= 2, 20_000, 'the held task to be claimed again');
+    assert.ok(await waitUntil(() => held() >= 2, 20_000), 'timed out waiting for the held task to be claimed again');
     await new Promise((resolve) => setTimeout(resolve, 3 * leaseMs));
     // Claimed again once per lease at most (and a little slack for the first claim): a loop would claim it
     // thousands of times in that while.

@@ -5,7 +5,7 @@ import type { WorkflowInstance } from '../../src/core/instance.js';
 import { CanceledError, WorkflowError } from '../../src/errors/errors.js';
 import type { EventType } from '../../src/history/events.js';
 import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
-import { typesOf } from '../helpers/engine.js';
+import { typesOf, waitUntil } from '../helpers/engine.js';
 import type { E2E } from './harness.js';
 
 /** The largest partition count the suites run with: ids are picked to share a partition, or not, under it. */
@@ -13,20 +13,8 @@ const PARTITIONS = 4;
 
 /** Waits (10 s at most) until the history of `instance` holds an event of `type`. */
 async function untilRecorded(client: Client, instance: WorkflowInstance, type: EventType): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!typesOf(await client.getWorkflowInstanceHistory(instance)).includes(type)) {
-    assert.ok(Date.now() < deadline, `${type} was never recorded`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-/** Waits (10 s at most) until `condition` holds. */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    assert.ok(Date.now() < deadline, `timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  const recorded = async (): Promise<boolean> => typesOf(await client.getWorkflowInstanceHistory(instance)).includes(type);
+  assert.ok(await waitUntil(recorded, 10_000), `${type} was never recorded`);
 }
 
 /** A promise and the function that resolves it. */
@@ -121,7 +109,7 @@ export function unstartedCancellationScenarios(e2e: E2E): void {
       const client = await e2e.engine({ workflows: [waitsOnClaimed], activities: [claimedSlowly] });
       const instance = await client.createWorkflowInstance({ instanceId: e2e.id('claimed') }, waitsOnClaimed);
       try {
-        await until(() => started.length > 0, 'the activity runs');
+        assert.ok(await waitUntil(() => started.length > 0, 10_000), 'the activity runs');
         await client.cancelWorkflowInstance(instance);
         await untilRecorded(client, instance, 'ActivityCancellationRequested');
       } finally {
@@ -158,7 +146,7 @@ export function unstartedCancellationScenarios(e2e: E2E): void {
       const client = await e2e.engine({ workflows: [retriesFailsLate], activities: [failsLate] });
       const instance = await client.createWorkflowInstance({ instanceId: e2e.id('fails-late') }, retriesFailsLate);
       try {
-        await until(() => attempts > 0, 'the activity runs');
+        assert.ok(await waitUntil(() => attempts > 0, 10_000), 'the activity runs');
         await client.signalWorkflow(instance.instanceId, 'cancel', null);
         await untilRecorded(client, instance, 'ActivityCancellationRequested');
       } finally {

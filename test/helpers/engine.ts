@@ -30,7 +30,7 @@ export function typesOf(history: Array<{ type: string }>): string[] {
 }
 
 /** Polls `check` every 25 ms until it holds or `timeoutMs` passed; returns its last answer. */
-export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return true;

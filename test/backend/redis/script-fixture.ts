@@ -15,12 +15,14 @@ import {
   inboxKey,
   instanceKey,
   instancesKey,
+  outboxKey,
+  relayedKey,
   timersKey,
   workflowQueuesKey,
   workflowTaskStreamKey,
 } from '../../../src/backend/redis/keys.js';
 import { InstanceScripts } from '../../../src/backend/redis/instance-scripts.js';
-import { RelayScripts } from '../../../src/backend/redis/relay-scripts.js';
+import { RelayScripts, type DeliverMessageKeys } from '../../../src/backend/redis/relay-scripts.js';
 import { RedisScripts } from '../../../src/backend/redis/scripts.js';
 import { useRedisServer } from '../../helpers/redis-server.js';
 
@@ -80,6 +82,28 @@ export function executionKeys(
     activityTasks: activityTaskStreamKey(prefix, 0, queue),
     heartbeats: heartbeatsKey(prefix, 0),
     channel: finishedChannel(prefix, 0),
+  };
+}
+
+/**
+ * KEYS of deliver-message.lua for a message to `target`, in partition 0 of its prefix. `sender` is the sending
+ * execution when the answer is local; without it, the sender keys are the target's instance hash (the script
+ * takes any key of the partition there when the answer is not local).
+ */
+export function deliverMessageKeys(target: ExecutionKeys, sender?: ExecutionKeys): DeliverMessageKeys {
+  return {
+    relayed: relayedKey(target.prefix, 0),
+    instance: target.instance,
+    execution: target.execution,
+    inbox: target.inbox,
+    workflowTasks: target.workflowTasks,
+    instances: target.instances,
+    active: target.active,
+    workflowQueues: target.workflowQueues,
+    outbox: outboxKey(target.prefix, 0),
+    senderExecution: sender?.execution ?? target.instance,
+    senderInbox: sender?.inbox ?? target.instance,
+    senderWorkflowTasks: sender?.workflowTasks ?? target.instance,
   };
 }
 

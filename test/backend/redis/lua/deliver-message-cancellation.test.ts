@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { outboxKey, relayedKey } from '../../../../src/backend/redis/keys.js';
-import type { BeforeStartDelivery, DeliverMessageArgs, DeliverMessageKeys, DeliveryResult } from '../../../../src/backend/redis/relay-scripts.js';
-import { entries, executionKeys, seedExecution, serverNow, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
+import { outboxKey } from '../../../../src/backend/redis/keys.js';
+import type { BeforeStartDelivery, DeliverMessageArgs, DeliveryResult } from '../../../../src/backend/redis/relay-scripts.js';
+import { deliverMessageKeys, entries, executionKeys, seedExecution, serverNow, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
 
 // deliver-message.lua, a parent's cancellation request for its child in another partition: it ends a child
 // that no worker has started, and answers the parent.
@@ -16,20 +16,7 @@ describe('lua/deliver-message: cancelling a sub-workflow that has not started', 
 
   /** Delivers the parent's cancellation request to `kid`; the parent is `parent` when local, else elsewhere. */
   function cancel(kid: ExecutionKeys, parent?: ExecutionKeys, messageId = '2-1700000000000-0'): Promise<DeliveryResult> {
-    const keys: DeliverMessageKeys = {
-      relayed: relayedKey(kid.prefix, 0),
-      instance: kid.instance,
-      execution: kid.execution,
-      inbox: kid.inbox,
-      workflowTasks: kid.workflowTasks,
-      instances: kid.instances,
-      active: kid.active,
-      workflowQueues: kid.workflowQueues,
-      outbox: outboxKey(kid.prefix, 0),
-      senderExecution: parent?.execution ?? kid.instance,
-      senderInbox: parent?.inbox ?? kid.instance,
-      senderWorkflowTasks: parent?.workflowTasks ?? kid.instance,
-    };
+    const keys = deliverMessageKeys(kid, parent);
     const args: DeliverMessageArgs = {
       messageId,
       dedupWindowMs: 60_000,

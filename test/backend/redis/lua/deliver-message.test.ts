@@ -1,27 +1,11 @@
 import assert from 'node:assert/strict';
 import { outboxKey, relayedKey } from '../../../../src/backend/redis/keys.js';
 import type { DeliverMessageArgs, DeliverMessageKeys, DeliveryResult } from '../../../../src/backend/redis/relay-scripts.js';
-import { entries, executionKeys, seedExecution, serverNow, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
+import { deliverMessageKeys, entries, executionKeys, seedExecution, serverNow, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
 
 describe('lua/deliver-message', () => {
   const { redis, relayScripts } = useScripts();
 
-  function keys(target: ExecutionKeys, sender?: ExecutionKeys): DeliverMessageKeys {
-    return {
-      relayed: relayedKey(target.prefix, 0),
-      instance: target.instance,
-      execution: target.execution,
-      inbox: target.inbox,
-      workflowTasks: target.workflowTasks,
-      instances: target.instances,
-      active: target.active,
-      workflowQueues: target.workflowQueues,
-      outbox: outboxKey(target.prefix, 0),
-      senderExecution: sender?.execution ?? target.instance,
-      senderInbox: sender?.inbox ?? target.instance,
-      senderWorkflowTasks: sender?.workflowTasks ?? target.instance,
-    };
-  }
 
   function args(target: ExecutionKeys, overrides: Partial<DeliverMessageArgs>): DeliverMessageArgs {
     return {
@@ -53,19 +37,19 @@ describe('lua/deliver-message', () => {
     const target = executionKeys();
     await seedExecution(redis(), target);
     const a = args(target, { event: Buffer.from('canceled'), eventType: 'WorkflowExecutionCanceled' });
-    assert.equal(await deliver(keys(target), a), 'delivered');
+    assert.equal(await deliver(deliverMessageKeys(target), a), 'delivered');
     const before = await snapshot(redis(), target.prefix);
-    assert.equal(await deliver(keys(target), a), 'duplicate');
+    assert.equal(await deliver(deliverMessageKeys(target), a), 'duplicate');
     assert.deepEqual(await snapshot(redis(), target.prefix), before);
     assert.deepEqual((await entries(redis(), target.inbox)).map((e) => e.fields), [{ e: 'canceled', t: 'WorkflowExecutionCanceled' }]);
     assert.equal((await entries(redis(), target.workflowTasks)).length, 1);
-    assert.equal(await deliver(keys(target), { ...a, messageId: '3-1700000000000-1' }), 'delivered', 'another message id is new');
+    assert.equal(await deliver(deliverMessageKeys(target), { ...a, messageId: '3-1700000000000-1' }), 'delivered', 'another message id is new');
   });
 
   it('records an event for an ended execution without delivering it', async () => {
     const target = executionKeys();
     await seedExecution(redis(), target, { state: 'finished' });
-    assert.equal(await deliver(keys(target), args(target, {})), 'delivered');
+    assert.equal(await deliver(deliverMessageKeys(target), args(target, {})), 'delivered');
     assert.equal(await redis().exists(target.inbox), 0);
     assert.ok(await redis().zscore(relayedKey(target.prefix, 0), '3-1700000000000-0'));
   });
@@ -77,10 +61,10 @@ describe('lua/deliver-message', () => {
     await seedExecution(redis(), active);
     const before = await snapshot(redis(), old.prefix);
     const a = args(old, { event: Buffer.from('cancel'), eventType: 'WorkflowExecutionCanceled' });
-    assert.equal(await deliver(keys(old), a), 'moved');
+    assert.equal(await deliver(deliverMessageKeys(old), a), 'moved');
     assert.deepEqual(await snapshot(redis(), old.prefix), before);
     // The caller retries with the instance's active execution.
-    assert.equal(await deliver(keys(active), { ...a, executionId: 'exec-2' }), 'delivered');
+    assert.equal(await deliver(deliverMessageKeys(active), { ...a, executionId: 'exec-2' }), 'delivered');
     assert.deepEqual((await entries(redis(), active.inbox)).map((e) => e.fields), [{ e: 'cancel', t: 'WorkflowExecutionCanceled' }]);
     assert.equal(await redis().exists(old.inbox), 0);
   });
@@ -94,7 +78,7 @@ describe('lua/deliver-message', () => {
     await seedExecution(redis(), reused);
     await redis().hset(reused.instance, 'chain', 'exec-9');
     const cancel = args(old, { event: Buffer.from('cancel'), eventType: 'WorkflowExecutionCanceled' });
-    assert.equal(await deliver(keys(old), cancel), 'delivered', 'recorded and dropped, not moved');
+    assert.equal(await deliver(deliverMessageKeys(old), cancel), 'delivered', 'recorded and dropped, not moved');
     assert.equal(await redis().exists(reused.inbox), 0);
     assert.equal(await redis().exists(old.inbox), 0);
   });
@@ -105,10 +89,10 @@ describe('lua/deliver-message', () => {
     const active = executionKeys({ prefix: old.prefix, executionId: 'exec-2' });
     await seedExecution(redis(), active);
     const late = args(old, { event: Buffer.from('late'), eventType: 'SubWorkflowCompleted' });
-    assert.equal(await deliver(keys(old), late), 'delivered');
+    assert.equal(await deliver(deliverMessageKeys(old), late), 'delivered');
     await redis().hset(old.instance, 'state', 'finished');
     const cancel = args(old, { messageId: 'm2', event: Buffer.from('cancel'), eventType: 'WorkflowExecutionCanceled' });
-    assert.equal(await deliver(keys(old), cancel), 'delivered');
+    assert.equal(await deliver(deliverMessageKeys(old), cancel), 'delivered');
     assert.equal(await redis().exists(old.inbox), 0);
     assert.equal(await redis().exists(active.inbox), 0);
     assert.deepEqual((await redis().zrange(relayedKey(old.prefix, 0), 0, -1)).sort(), ['3-1700000000000-0', 'm2']);
@@ -120,14 +104,14 @@ describe('lua/deliver-message', () => {
     const relayed = relayedKey(target.prefix, 0);
     const now = await serverNow(redis());
     await redis().zadd(relayed, now - 120_000, 'old', now - 1_000, 'recent');
-    await deliver(keys(target), args(target, {}));
+    await deliver(deliverMessageKeys(target), args(target, {}));
     assert.deepEqual(await redis().zrange(relayed, 0, -1), ['recent', '3-1700000000000-0']);
   });
 
   it('starts a sub-workflow execution', async () => {
     const child = executionKeys({ instanceId: 'kid', executionId: 'kid-1' });
     const a = args(child, { kind: 'start', event: Buffer.from('started'), name: 'child', answer: 'outbox' });
-    assert.equal(await deliver(keys(child), a), 'delivered');
+    assert.equal(await deliver(deliverMessageKeys(child), a), 'delivered');
     assert.deepEqual(await redis().hgetall(child.instance), { executionId: 'kid-1', state: 'active', queue: 'default', chain: 'kid-1' });
     assert.equal(await redis().hget(child.execution, 'name'), 'child');
     assert.equal(await redis().hget(child.execution, 'createdAt'), '1234');
@@ -142,7 +126,7 @@ describe('lua/deliver-message', () => {
     await seedExecution(redis(), busy);
     const child = executionKeys({ prefix: busy.prefix, instanceId: 'kid', executionId: 'kid-1' });
     const a = args(child, { kind: 'start', event: Buffer.from('started'), answer: 'outbox', onFailure: 'clash' });
-    assert.equal(await deliver(keys(child), a), 'delivered');
+    assert.equal(await deliver(deliverMessageKeys(child), a), 'delivered');
     assert.equal(await redis().exists(child.execution), 0);
     assert.deepEqual((await entries(redis(), outboxKey(busy.prefix, 0))).map((e) => e.fields), [
       { k: 'event', i: 'sender', e: 's-1', q: 'default', b: 'clash', t: 'SubWorkflowFailed' },
@@ -155,7 +139,7 @@ describe('lua/deliver-message', () => {
     const sender = executionKeys({ prefix: target.prefix, instanceId: 'sender', executionId: 's-1' });
     await seedExecution(redis(), sender);
     const a = args(target, { kind: 'signal', event: Buffer.from('sig'), answer: 'local', onSuccess: 'delivered' });
-    assert.equal(await deliver(keys(target, sender), a), 'delivered');
+    assert.equal(await deliver(deliverMessageKeys(target, sender), a), 'delivered');
     assert.deepEqual((await entries(redis(), target.inbox)).map((e) => e.fields), [{ e: 'sig', t: 'SignalReceived' }]);
     assert.deepEqual((await entries(redis(), sender.inbox)).map((e) => e.fields), [{ e: 'delivered', t: 'SignalDelivered' }]);
     const queued = (await entries(redis(), target.workflowTasks)).map((e) => e.fields.i).sort();
@@ -168,7 +152,7 @@ describe('lua/deliver-message', () => {
     await redis().hset(target.instance, 'executionId', 'exec-2');
     const before = await snapshot(redis(), target.prefix);
     const a = args(target, { kind: 'signal', answer: 'outbox' });
-    assert.equal(await deliver(keys(target), a), 'moved');
+    assert.equal(await deliver(deliverMessageKeys(target), a), 'moved');
     assert.deepEqual(await snapshot(redis(), target.prefix), before);
   });
 
@@ -176,11 +160,11 @@ describe('lua/deliver-message', () => {
     const target = executionKeys();
     await seedExecution(redis(), target, { state: 'finished' });
     const a = args(target, { kind: 'signal', executionId: '', answer: 'outbox', onFailure: 'not-found' });
-    assert.equal(await deliver(keys(target), a), 'delivered');
+    assert.equal(await deliver(deliverMessageKeys(target), a), 'delivered');
     assert.equal(await redis().exists(target.inbox), 0);
     assert.deepEqual((await entries(redis(), outboxKey(target.prefix, 0))).map((e) => [e.fields.b, e.fields.t]), [['not-found', 'SignalFailed']]);
     const unknown = executionKeys({ prefix: target.prefix, instanceId: 'nobody', executionId: '' });
-    assert.equal(await deliver(keys(unknown), { ...args(unknown, { kind: 'signal', answer: 'outbox' }), messageId: 'm2' }), 'delivered');
+    assert.equal(await deliver(deliverMessageKeys(unknown), { ...args(unknown, { kind: 'signal', answer: 'outbox' }), messageId: 'm2' }), 'delivered');
     assert.equal(await redis().xlen(outboxKey(target.prefix, 0)), 2);
   });
 });
