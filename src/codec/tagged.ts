@@ -5,7 +5,7 @@ import { addExtension } from 'msgpackr';
 // msgpack extension of redflow's own: a kind number followed by the kind's parts, [kind, ...parts].
 
 /** The msgpack extension type of redflow's tagged values (msgpackr's own types are letters and 0). */
-export const TAGGED_EXTENSION_TYPE = 0x46;
+const TAGGED_EXTENSION_TYPE = 0x46;
 
 /** What a tagged value is; the number is its first item on the wire and never changes meaning. */
 export const Tag = {

@@ -16,7 +16,7 @@ export const MAX_PAYLOAD_DEPTH = 64;
  * Payloads are checked against `MAX_PAYLOAD_DEPTH` from their own root, records against
  * `MAX_RECORD_DEPTH`, so a payload that was accepted is storable inside any record.
  */
-export const MAX_WRAPPER_DEPTH = 32;
+const MAX_WRAPPER_DEPTH = 32;
 
 /** Deepest nesting a stored record may have: a payload at its limit inside the deepest wrapper. */
 export const MAX_RECORD_DEPTH = MAX_PAYLOAD_DEPTH + MAX_WRAPPER_DEPTH;

@@ -1,5 +1,5 @@
 import { isAnyArrayBuffer, isBoxedPrimitive, isDate, isMap, isNativeError, isRegExp, isSet } from 'node:util/types';
-import { DEFAULT_MAX_PAYLOAD_BYTES, assertEncodable, encode } from '../codec/codec.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES, encodePayload } from '../codec/codec.js';
 
 // Everything here runs on values user code threw, which may be Proxies whose every trap throws, objects whose
 // getters throw, cycles or huge graphs: every read is guarded and every walk is bounded, and nothing throws.
@@ -121,7 +121,7 @@ export function failureText(text: string, note = '', maxLength = MAX_FAILURE_TEX
     const keptLength = Math.max(0, room - cutNote(text.length).length);
     kept = `${text.slice(0, keptLength)}${cutNote(text.length - keptLength)}`;
   }
-  return `${kept}${note}`.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+  return `${kept}${note}`.toWellFormed();
 }
 
 function cutNote(cutLength: number): string {
@@ -212,8 +212,7 @@ class Copier {
   finish(copy: unknown): DetailsSnapshot {
     if (copy !== LEFT_OUT && copy !== undefined) {
       try {
-        assertEncodable(copy, 'details');
-        const size = encode(copy).length;
+        const size = encodePayload(copy, 'details').length;
         if (size <= MAX_DETAILS_BYTES) return this.snapshot(copy);
         this.leave(`details encode to ${size} bytes, more than ${MAX_DETAILS_BYTES}`);
       } catch (err) {
@@ -278,8 +277,7 @@ class Copier {
   /** A value kept only if the codec takes it on its own (a string that is not well-formed UTF-16 may not be). */
   private leaf(value: unknown, path: string): unknown {
     try {
-      assertEncodable(value, path);
-      encode(value);
+      encodePayload(value, path);
       return value;
     } catch (err) {
       return this.leave(messageOf(err) ?? `${path} cannot be encoded`);
