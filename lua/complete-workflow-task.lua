@@ -70,13 +70,12 @@
 --- @include "lib/errors"
 --- @include "lib/ack-entry"
 --- @include "lib/holds-lease"
---- @include "lib/push-all"
+--- @include "lib/call-chunked"
 --- @include "lib/queue-workflow-task"
 --- @include "lib/end-execution"
 --- @include "lib/create-execution"
 --- @include "lib/deliver-event"
 --- @include "lib/carry-over"
---- @include "lib/hset-all"
 --- @include "lib/activity-entry-field"
 --- @include "lib/cancel-unclaimed-activity"
 --- @include "lib/end-before-start"
@@ -105,7 +104,7 @@ at = at + 1 + 3 * count
 
 count = tonumber(ARGV[at])
 if count > 0 then
-  push_all(history, at + 1, count)
+  call_chunked('RPUSH', history, ARGV, at + 1, at + count)
   redis.call('HINCRBY', execution, 'historyLength', count)
 end
 at = at + 1 + count
@@ -171,7 +170,7 @@ else
 end
 -- ---------------------------------------------------------------------------------------------------------
 
-hset_all(execution, unlocked)
+call_chunked('HSET', execution, unlocked, 1, #unlocked)
 ack_entry(stream, group, entry_id)
 
 local function key(i)

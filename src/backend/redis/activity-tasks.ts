@@ -127,7 +127,6 @@ export class ActivityTasks {
     const result = await scripts.completeActivityTask(
       {
         ...this.#keysOf(task),
-        execution: executionKey(prefix, p, instanceId, executionId),
         inbox: inboxKey(prefix, p, instanceId, executionId),
         workflowTasks: workflowTaskStreamKey(prefix, p, task.workflowQueue),
         history: historyKey(prefix, p, instanceId, executionId),
@@ -163,13 +162,8 @@ export class ActivityTasks {
   async release(task: ActivityTask): Promise<void> {
     const { connection, scripts, group } = this.#options;
     await connection.open();
-    const { instanceId, executionId } = task.instance;
-    const execution = executionKey(this.#context.prefix, partitionIn(this.#context, instanceId), instanceId, executionId);
     const { entryId, deliveries } = parseActivityTaskHandle(task.id);
-    await scripts.releaseActivityTask(
-      { ...this.#keysOf(task), execution },
-      { entryId, group, deliveries, scheduleEventId: task.scheduleEventId },
-    );
+    await scripts.releaseActivityTask(this.#keysOf(task), { entryId, group, deliveries, scheduleEventId: task.scheduleEventId });
   }
 
   /** Ends blocked reads at once. */
@@ -177,10 +171,16 @@ export class ActivityTasks {
     this.#reader.close();
   }
 
-  #keysOf(task: ActivityTask): { activityTasks: string; heartbeats: string } {
+  /** The keys every activity-task script touches: the task's stream, its partition's heartbeats and its execution. */
+  #keysOf(task: ActivityTask): { activityTasks: string; heartbeats: string; execution: string } {
     const { prefix } = this.#context;
-    const p = partitionIn(this.#context, task.instance.instanceId);
-    return { activityTasks: activityTaskStreamKey(prefix, p, task.queue), heartbeats: heartbeatsKey(prefix, p) };
+    const { instanceId, executionId } = task.instance;
+    const p = partitionIn(this.#context, instanceId);
+    return {
+      activityTasks: activityTaskStreamKey(prefix, p, task.queue),
+      heartbeats: heartbeatsKey(prefix, p),
+      execution: executionKey(prefix, p, instanceId, executionId),
+    };
   }
 
   /**

@@ -152,7 +152,13 @@ export async function planCompletion(options: CompletionPlanOptions, task: Workf
   const notify = completion.notifyParent;
   if (notify !== undefined) sends.push({ target: notify.parent, event: encodeEvent(notify.event), eventType: notify.event.type });
   const local = sends.filter((send) => partitionIn(context, send.target.instanceId) === p);
-  const localQueues = await Promise.all(local.map((send) => queues.lookup(send.target)));
+  // A chain expires as a whole, when its last execution finishes: its earlier executions are read together
+  // with the queues, in the same round trip.
+  const ending = completion.state === 'finished' && options.retentionMs > 0;
+  const [localQueues, earlierIds] = await Promise.all([
+    Promise.all(local.map((send) => queues.lookup(send.target))),
+    ending ? earlierExecutionsOf(context, task.instance) : [],
+  ]);
   const deliveries: DeliveryArgs[] = [];
   const childCancellations: ChildCancellationArgs[] = [];
   for (const send of sends) {
@@ -192,15 +198,11 @@ export async function planCompletion(options: CompletionPlanOptions, task: Workf
     };
   }
 
-  // A chain expires as a whole, when its last execution finishes.
-  const earlier =
-    completion.state === 'finished' && options.retentionMs > 0
-      ? (await earlierExecutionsOf(context, task.instance)).map((id) => ({
-          executionId: id,
-          execution: extra.add(executionKey(prefix, p, instanceId, id)),
-          history: extra.add(historyKey(prefix, p, instanceId, id)),
-        }))
-      : [];
+  const earlier = earlierIds.map((id) => ({
+    executionId: id,
+    execution: extra.add(executionKey(prefix, p, instanceId, id)),
+    history: extra.add(historyKey(prefix, p, instanceId, id)),
+  }));
 
   const keys: CompleteWorkflowTaskKeys = {
     ...keysOfExecution(prefix, p, instanceId, executionId),

@@ -92,21 +92,15 @@ export class WorkflowTasks {
   async extend(task: WorkflowTask, lockTimeoutMs: number): Promise<void> {
     const { connection, scripts, group, consumers } = this.#options;
     await connection.open();
-    const { prefix } = this.#context;
-    const { instanceId, executionId } = task.instance;
-    const p = partitionIn(this.#context, instanceId);
     try {
-      await scripts.extendWorkflowTask(
-        { execution: executionKey(prefix, p, instanceId, executionId), workflowTasks: workflowTaskStreamKey(prefix, p, task.queue) },
-        {
-          lockToken: task.lockToken,
-          entryId: task.id,
-          group,
-          consumer: consumers.for(lockTimeoutMs),
-          lockTimeoutMs: Math.ceil(lockTimeoutMs),
-          executionId,
-        },
-      );
+      await scripts.extendWorkflowTask(this.#keysOf(task), {
+        lockToken: task.lockToken,
+        entryId: task.id,
+        group,
+        consumer: consumers.for(lockTimeoutMs),
+        lockTimeoutMs: Math.ceil(lockTimeoutMs),
+        executionId: task.instance.executionId,
+      });
     } catch (err) {
       throw leaseError(err, task);
     }
@@ -140,18 +134,9 @@ export class WorkflowTasks {
   async release(task: WorkflowTask): Promise<void> {
     const { connection, scripts, group } = this.#options;
     await connection.open();
-    const { prefix } = this.#context;
     const { instanceId, executionId } = task.instance;
-    const p = partitionIn(this.#context, instanceId);
     try {
-      await scripts.releaseWorkflowTask(
-        {
-          execution: executionKey(prefix, p, instanceId, executionId),
-          inbox: inboxKey(prefix, p, instanceId, executionId),
-          workflowTasks: workflowTaskStreamKey(prefix, p, task.queue),
-        },
-        { lockToken: task.lockToken, entryId: task.id, group, instanceId, executionId },
-      );
+      await scripts.releaseWorkflowTask(this.#keysOf(task), { lockToken: task.lockToken, entryId: task.id, group, instanceId, executionId });
     } catch (err) {
       throw leaseError(err, task);
     }
@@ -214,6 +199,18 @@ export class WorkflowTasks {
       }),
     );
     return claimed.flat();
+  }
+
+  /** The keys of `task`'s execution that extending and releasing it touch. */
+  #keysOf(task: WorkflowTask): { execution: string; inbox: string; workflowTasks: string } {
+    const { prefix } = this.#context;
+    const { instanceId, executionId } = task.instance;
+    const p = partitionIn(this.#context, instanceId);
+    return {
+      execution: executionKey(prefix, p, instanceId, executionId),
+      inbox: inboxKey(prefix, p, instanceId, executionId),
+      workflowTasks: workflowTaskStreamKey(prefix, p, task.queue),
+    };
   }
 
   async #dropEntry(entry: StreamEntry): Promise<void> {
