@@ -7,7 +7,7 @@ import { CanceledError, InvalidArgumentError, WaitTimeoutError } from '../errors
 import { fromFailureInfo } from '../errors/failure-info.js';
 import type { WorkflowFunction } from '../executor/workflow-function.js';
 import { newEvent, type HistoryEvent, type NewEventOf } from '../history/events.js';
-import { assertInstanceRef, executionOf, historyOf, stateOf } from './instance-ref.js';
+import { assertInstanceRef, continuedExecution, executionOf, historyOf, stateOf } from './instance-ref.js';
 
 /** Where and under which id to start a workflow. */
 export interface WorkflowInstanceOptions {
@@ -127,9 +127,9 @@ export class Client {
     for (;;) {
       const state = await this.waitForExecution(current, deadline, timeoutMs);
       if (state !== 'continued-as-new') return;
-      const outcome = await this.backend.getWorkflowInstanceOutcome(current);
-      if (outcome?.type !== 'WorkflowExecutionContinuedAsNew') return;
-      current = { instanceId: current.instanceId, executionId: outcome.attributes.continuedExecutionId };
+      const next = continuedExecution(current, await this.backend.getWorkflowInstanceOutcome(current));
+      if (next === undefined) return;
+      current = next;
     }
   }
 

@@ -32,9 +32,9 @@ export async function stateOf(backend: Backend, ref: WorkflowInstanceRef): Promi
   for (;;) {
     const state = await backend.getWorkflowInstanceState(current);
     if (state !== 'continued-as-new' || ref.executionId !== undefined) return state;
-    const outcome = await backend.getWorkflowInstanceOutcome(current);
-    if (outcome?.type !== 'WorkflowExecutionContinuedAsNew') return state;
-    current = { instanceId: current.instanceId, executionId: outcome.attributes.continuedExecutionId };
+    const next = continuedExecution(current, await backend.getWorkflowInstanceOutcome(current));
+    if (next === undefined) return state;
+    current = next;
   }
 }
 
@@ -46,8 +46,14 @@ export async function historyOf(backend: Backend, ref: WorkflowInstanceRef): Pro
   let current = await executionOf(backend, ref);
   for (;;) {
     const history = await backend.getWorkflowInstanceHistory(current);
-    const last = history.at(-1);
-    if (ref.executionId !== undefined || last?.type !== 'WorkflowExecutionContinuedAsNew') return history;
-    current = { instanceId: current.instanceId, executionId: last.attributes.continuedExecutionId };
+    const next = ref.executionId === undefined ? continuedExecution(current, history.at(-1)) : undefined;
+    if (next === undefined) return history;
+    current = next;
   }
+}
+
+/** The execution `execution` continued as new into, when `last` (its last event) records that; else undefined. */
+export function continuedExecution(execution: WorkflowInstance, last: HistoryEvent | undefined): WorkflowInstance | undefined {
+  if (last?.type !== 'WorkflowExecutionContinuedAsNew') return undefined;
+  return { instanceId: execution.instanceId, executionId: last.attributes.continuedExecutionId };
 }

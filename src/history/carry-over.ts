@@ -17,7 +17,7 @@ import type { NewEvent, NewEventOf } from './events.js';
 export type CarriedEvent = NewEventOf<'SignalReceived'> | NewEventOf<'WorkflowExecutionCanceled'>;
 
 /** Types of `CarriedEvent`; lua/lib/carry-over.lua lists the same. */
-export const CARRIED_EVENT_TYPES: ReadonlySet<string> = new Set<CarriedEvent['type']>(['SignalReceived', 'WorkflowExecutionCanceled']);
+const CARRIED_EVENT_TYPES: ReadonlySet<string> = new Set<CarriedEvent['type']>(['SignalReceived', 'WorkflowExecutionCanceled']);
 
 /** True for an event that goes along with continue-as-new (see `CarriedEvent`). */
 export function isCarriedOver(event: NewEvent): event is CarriedEvent {

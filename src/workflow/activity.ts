@@ -1,10 +1,10 @@
 import { assertEncodable } from '../codec/codec.js';
 import { assertName, assertQueueName } from '../core/validation.js';
-import type { CancelScope } from './cancel-scope.js';
 import { contextInternals, type WorkflowContext } from './context.js';
 import { Future } from './future.js';
 import { withRetries } from './retry.js';
 import { DefaultRetryOptions, resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry-options.js';
+import { withScopeError } from './scope-error.js';
 
 /** Options of one `executeActivity` call. */
 export interface ActivityOptions {
@@ -51,22 +51,11 @@ export function executeActivity(
     return Future.rejected(err);
   }
   if (scope.canceled) return Future.rejected(scope.error());
+  // An attempt that fails once its scope is cancelled (removed before a worker claimed it, or claimed and run
+  // to a failure) ends the activity with the scope's `CanceledError`, whatever its retry policy.
   return withRetries(runtime, scope, retry, (attempt) =>
-    Future.from(canceledOnFailure(scope, runtime.scheduleActivity(scope, { name, queue, inputs: args, attempt }))),
+    withScopeError(scope, runtime.scheduleActivity(scope, { name, queue, inputs: args, attempt }), () => true),
   );
-}
-
-/**
- * An attempt that fails once its scope is cancelled (removed before a worker claimed it, or claimed and run
- * to a failure) ends the activity with the scope's `CanceledError`, whatever its retry policy.
- */
-async function canceledOnFailure(scope: CancelScope, attempt: Future<unknown>): Promise<unknown> {
-  try {
-    return await attempt;
-  } catch (err) {
-    if (scope.canceled) throw scope.error();
-    throw err;
-  }
 }
 
 function activityName(activity: ActivityFunction | string): string {

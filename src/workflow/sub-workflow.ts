@@ -1,11 +1,11 @@
 import { assertEncodable } from '../codec/codec.js';
 import { assertInstanceId, assertName, assertQueueName } from '../core/validation.js';
 import { isCanceled } from '../errors/errors.js';
-import type { CancelScope } from './cancel-scope.js';
 import { contextInternals, type WorkflowContext } from './context.js';
 import { Future } from './future.js';
 import { withRetries } from './retry.js';
 import { resolveRetryOptions, type RetryOptions } from './retry-options.js';
+import { withScopeError } from './scope-error.js';
 
 /** Options of one `createSubWorkflowInstance` call. */
 export interface SubWorkflowOptions {
@@ -72,21 +72,10 @@ export function createSubWorkflowInstance(
   } catch (err) {
     return Future.rejected(err);
   }
+  // A child that ends cancelled once its scope is cancelled (ended by the backend before any worker started it,
+  // or started and ended cancelled on the request) ends the future with the scope's own `CanceledError`, as an
+  // activity does; any other outcome of a started child is its own.
   return withRetries(runtime, scope, retry, (attempt) =>
-    Future.from(scopeCanceledError(scope, runtime.scheduleSubWorkflow(scope, { instanceId, name, queue, inputs: args, attempt }))),
+    withScopeError(scope, runtime.scheduleSubWorkflow(scope, { instanceId, name, queue, inputs: args, attempt }), isCanceled),
   );
-}
-
-/**
- * A child that ends cancelled once its scope is cancelled (ended by the backend before any worker started it,
- * or started and ended cancelled on the request) ends the future with the scope's own `CanceledError`, as an
- * activity does; any other outcome of a started child is its own.
- */
-async function scopeCanceledError(scope: CancelScope, attempt: Future<unknown>): Promise<unknown> {
-  try {
-    return await attempt;
-  } catch (err) {
-    if (scope.canceled && isCanceled(err)) throw scope.error();
-    throw err;
-  }
 }

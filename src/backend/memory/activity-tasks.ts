@@ -104,8 +104,7 @@ export async function completeActivityTask(
   store.leasedActivities.delete(id);
   const execution = store.executions.get(record.key);
   if (execution?.state !== 'active') return undefined;
-  const wakes = !execution.queued && execution.lockedUntil === 0;
-  deliverEncoded(store, record.key, execution, event);
+  const wakes = deliverEncoded(store, record.key, execution, event);
   if (!wakes || handoff?.queues.includes(execution.queue) !== true) return undefined;
   // The task this outcome queued goes to the caller instead of waiting for a poll.
   store.workflowQueues.remove(execution.queue, record.key);

@@ -61,10 +61,12 @@ export function deliver(store: MemoryStore, key: string, execution: Execution, e
   deliverEncoded(store, key, execution, encodeEvent(event));
 }
 
-/** `deliver` of an event encoded already (by `encodeEvent`). */
-export function deliverEncoded(store: MemoryStore, key: string, execution: Execution, event: Buffer): void {
+/** `deliver` of an event encoded already (by `encodeEvent`); true when it queued the workflow task. */
+export function deliverEncoded(store: MemoryStore, key: string, execution: Execution, event: Buffer): boolean {
   store.appendToInbox(execution, event);
-  if (!execution.queued && execution.lockedUntil === 0) queueWorkflowTask(store, key, execution);
+  if (execution.queued || execution.lockedUntil !== 0) return false;
+  queueWorkflowTask(store, key, execution);
+  return true;
 }
 
 /** Puts the workflow task of the execution under `key` in its queue. */
