@@ -27,6 +27,13 @@ export interface WorkerOptions {
    * `HistorySizeExceededError` (continue-as-new keeps long-running workflows below it).
    */
   maxHistorySize?: number;
+  /**
+   * Longest time (ms) `stop()` takes, whatever the store does: tasks still running then are abandoned (logged
+   * once); their leases are no longer given back, so other workers take them when the leases expire. Keep it
+   * below the grace period of your process manager (Docker and Kubernetes send SIGKILL 30 s after SIGTERM by
+   * default).
+   */
+  stopTimeoutMs?: number;
   logger?: Logger;
 }
 
@@ -41,6 +48,7 @@ export const DefaultWorkerOptions = Object.freeze({
   workflowLockTimeoutMs: 30_000,
   activityLockTimeoutMs: 60_000,
   maxHistorySize: DEFAULT_MAX_HISTORY_SIZE,
+  stopTimeoutMs: 20_000,
 });
 
 /** Worker options with every field filled in. */
@@ -62,6 +70,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
   }
   assertDurationMs(resolved.workflowLockTimeoutMs, 'workflowLockTimeoutMs');
   assertDurationMs(resolved.activityLockTimeoutMs, 'activityLockTimeoutMs');
+  assertDurationMs(resolved.stopTimeoutMs, 'stopTimeoutMs');
   const logger = resolved.logger ?? pino({ name: 'redflow', level: process.env.REDFLOW_LOG_LEVEL ?? 'info' });
   return { ...resolved, queues: [...new Set(resolved.queues)], logger };
 }

@@ -133,7 +133,8 @@ export class CompletionWaiter {
     const base = this.#base;
     const subscriber = base instanceof Redis ? base.duplicate({ enableReadyCheck: false, disableClientInfo: true }) : base.duplicate();
     let connectedBefore = false;
-    subscriber.on('error', (err: unknown) => this.#logger.warn({ err }, 'redis subscriber connection error'));
+    // The connection guard reports outages once; each failed attempt is only worth a debug line.
+    subscriber.on('error', (err: unknown) => this.#logger.debug({ err }, 'redis subscriber connection error'));
     subscriber.on('message', (_channel: string, message: string) => this.#notify(message));
     // Messages published while the subscriber was reconnecting are gone: look at every waited state again.
     subscriber.on('ready', () => {

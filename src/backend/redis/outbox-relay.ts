@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { FailureLog } from '../../core/failure-log.js';
 import type { BlockingPool } from './blocking-pool.js';
 import { outboxKey, relayLeaseKey } from './keys.js';
 import type { MessageDelivery } from './message-delivery.js';
@@ -47,9 +48,11 @@ export class OutboxRelay {
   /** Entries may be pending for this consumer (after a takeover or a failed batch): read those first. */
   #backlog = true;
   readonly #sleeper = new WakeableSleep();
+  readonly #failures: FailureLog;
 
   constructor(options: OutboxRelayOptions) {
     this.#options = options;
+    this.#failures = FailureLog.forLoop(options.logger, 'outbox relay', { partition: options.partition });
     this.#outbox = outboxKey(options.prefix, options.partition);
     this.#lease = relayLeaseKey(options.prefix, options.partition);
     this.#leaseMs = Math.max(MIN_LEASE_MS, 3 * options.blockTimeoutMs);
@@ -77,9 +80,10 @@ export class OutboxRelay {
     while (!this.#stopped) {
       try {
         await this.#step();
+        this.#failures.succeeded();
       } catch (err) {
         if (this.#stopped) break;
-        this.#options.logger.warn({ err, partition: this.#options.partition }, 'outbox relay failed; retrying');
+        this.#failures.failed(err);
         this.#backlog = true;
         await this.#sleep(RETRY_MS);
       }
