@@ -63,8 +63,8 @@ type Method = (...args: unknown[]) => unknown;
  * `commandTimeoutMs` for its reply, and fails with `BackendUnavailableError` otherwise. It wraps the
  * backend's connection in a proxy whose command methods do so; `duplicate()` on it returns a guarded
  * duplicate whose replies may take `blockTimeoutMs` longer (blocking reads). The guard also reports the
- * connection's state: one line when it is lost and one when it is restored, however many attempts and
- * connections fail in between.
+ * main connection's state (it speaks for the store): one line when it is lost and one when it is restored,
+ * however many attempts fail in between; the duplicates' failures are only debug lines of their owners.
  */
 export class ConnectionGuard {
   readonly #options: ConnectionGuardOptions;
@@ -112,7 +112,7 @@ export class ConnectionGuard {
       if (main) this.#down(new Error('the Redis connection closed'));
     });
     client.on('end', wakeWaiters);
-    if (owned) client.on('error', (err: unknown) => this.#down(err));
+    if (owned) client.on('error', (err: unknown) => (main ? this.#down(err) : undefined));
   }
 
   #down(err: unknown): void {
@@ -174,8 +174,12 @@ export class ConnectionGuard {
       return reply;
     } catch (err) {
       const mapped = toBackendError(err);
-      if (mapped instanceof BackendUnavailableError) this.#down(mapped);
-      else if (main) this.#log.succeeded();
+      // The main connection speaks for the store: a duplicate still reconnecting after it came back must not
+      // log the outage again. An answer, even an error, means the store is there.
+      if (main) {
+        if (mapped instanceof BackendUnavailableError) this.#down(mapped);
+        else this.#log.succeeded();
+      }
       throw mapped;
     } finally {
       clearTimeout(timer);

@@ -75,6 +75,16 @@ export class RedisConnection {
   }
 
   /**
+   * `open`, checking the store again when an earlier call had done so already: Redis answers now, and the
+   * prefix's partition count is stored (again, if Redis lost it) or matches. Same errors as `open`.
+   */
+  async connect(): Promise<void> {
+    const checkedBefore = this.#ready !== undefined;
+    await this.open();
+    if (checkedBefore) await this.#checkConfig();
+  }
+
+  /**
    * Closes once (later calls do nothing): from now on `open` throws `BackendClosedError`. Runs `stop`, the
    * shutdown of the backend's parts, waiting for it at most `CLOSE_TIMEOUT_MS`, then quits an owned
    * connection, disconnecting it when it is not ready or quitting fails or takes longer than that.
