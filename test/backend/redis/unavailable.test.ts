@@ -148,6 +148,21 @@ describe('RedisBackend with an unreachable store', function () {
       assert.equal(logs.count('redis connection restored'), 1);
     });
 
+    it('lets blocking reads wait blockTimeoutMs beyond commandTimeoutMs, and bounds them by the sum when Redis hangs', async () => {
+      current = server();
+      const backend = backendOn(current.url, { commandTimeoutMs: 200, blockTimeoutMs: 1_000, logger: captureLogs().logger });
+      const poll = (): Promise<unknown[]> =>
+        backend.pollWorkflowTasks({ queues: ['default'], max: 1, lockTimeoutMs: 5_000, signal: new AbortController().signal, knownHistoryLength: () => 0 });
+      await poll(); // creates the consumer group and runs the first reclaim
+      const started = Date.now();
+      assert.deepEqual(await poll(), []);
+      assert.ok(Date.now() - started >= 900, 'the read blocked for blockTimeoutMs, longer than commandTimeoutMs');
+      const reading = poll();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      current.pause();
+      await rejectsUnavailable(() => reading, 1_000 + 200 + SLACK_MS, 'a blocking read on a paused server');
+    });
+
     it('keeps a worker running while Redis is down; it finishes the workflows once Redis returns, logging the outage once', async () => {
       current = server();
       const logs = captureLogs();
