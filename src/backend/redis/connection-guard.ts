@@ -44,7 +44,7 @@ export function ownedConnectionOptions(connectTimeoutMs: number): RedisOptions {
  * that is loading, busy or read-only) become `BackendUnavailableError` with the driver's error as `cause`;
  * the store's answers (script errors, NOGROUP, WRONGTYPE, ...) and programming errors stay as they are.
  */
-export function toBackendError(err: unknown): unknown {
+function toBackendError(err: unknown): unknown {
   if (err instanceof BackendUnavailableError || !(err instanceof Error)) return err;
   if (err.name === 'ReplyError') {
     const code = err.message.split(' ', 1)[0] ?? '';
@@ -72,6 +72,7 @@ export class ConnectionGuard {
   readonly #notReadySince = new WeakMap<RedisClient, number>();
   readonly #waiters = new WeakMap<RedisClient, Set<() => void>>();
   #closing = false;
+  #unwatch: () => void = () => undefined;
 
   constructor(options: ConnectionGuardOptions) {
     this.#options = options;
@@ -86,33 +87,43 @@ export class ConnectionGuard {
    * (one per failed attempt) are heard here and nowhere else; a passed-in client keeps its owner's handling.
    */
   guard(client: RedisClient, owned: boolean): RedisClient {
-    this.#watch(client, owned, true);
+    const unwatch = this.#watch(client, owned, true);
+    // An owned connection keeps its listeners while it closes (an error event without one goes to stderr).
+    if (!owned) this.#unwatch = unwatch;
     return this.#wrap(client, this.#options.commandTimeoutMs, true);
   }
 
-  /** Stops reporting: the backend is closing its connections on purpose. */
+  /** Stops reporting (the backend is closing its connections on purpose) and leaves a passed-in client's events alone. */
   close(): void {
     this.#closing = true;
+    this.#unwatch();
   }
 
-  #watch(client: RedisClient, owned: boolean, main: boolean): void {
+  /** Follows `client`'s state; returns what stops following it. */
+  #watch(client: RedisClient, owned: boolean, main: boolean): () => void {
     if (client.status !== 'ready') this.#notReadySince.set(client, Date.now());
     const wakeWaiters = (): void => {
       const waiters = this.#waiters.get(client);
       this.#waiters.delete(client);
       for (const wake of waiters ?? []) wake();
     };
-    client.on('ready', () => {
-      this.#notReadySince.delete(client);
-      if (main) this.#log.succeeded();
-      wakeWaiters();
-    });
-    client.on('close', () => {
-      if (!this.#notReadySince.has(client)) this.#notReadySince.set(client, Date.now());
-      if (main) this.#down(new Error('the Redis connection closed'));
-    });
-    client.on('end', wakeWaiters);
-    if (owned) client.on('error', (err: unknown) => (main ? this.#down(err) : undefined));
+    const listeners: Record<string, (...args: unknown[]) => void> = {
+      ready: () => {
+        this.#notReadySince.delete(client);
+        if (main) this.#log.succeeded();
+        wakeWaiters();
+      },
+      close: () => {
+        if (!this.#notReadySince.has(client)) this.#notReadySince.set(client, Date.now());
+        if (main) this.#down(new Error('the Redis connection closed'));
+      },
+      end: wakeWaiters,
+    };
+    if (owned) listeners.error = (err) => (main ? this.#down(err) : undefined);
+    for (const [event, listener] of Object.entries(listeners)) client.on(event, listener);
+    return () => {
+      for (const [event, listener] of Object.entries(listeners)) client.off(event, listener);
+    };
   }
 
   #down(err: unknown): void {
