@@ -141,6 +141,9 @@ export class CompletionWaiter {
       if (connectedBefore) this.#checkAll();
       connectedBefore = true;
     });
+    // While it is down no message can come: a read tells each wait whether the store is there at all, and
+    // rejects it with BackendUnavailableError when not (a wait must not outlast an outage silently).
+    subscriber.on('close', () => this.#checkAll());
     this.#subscriber = subscriber;
     return subscriber;
   }

@@ -125,8 +125,18 @@ describe('RedisBackend with an unreachable store', function () {
       const backend = backendOn(current.url, { logger: captureLogs().logger });
       const client = new Client(backend);
       await backend.connect();
-      await client.getStats();
+      const waiting = await client.createWorkflowInstance({ instanceId: `waiting-${randomUUID()}` }, doubleLater, 1);
+      // No worker runs it: the wait only ends with the outage.
+      const result = client.getWorkflowResult(waiting, 60_000).then(
+        () => assert.fail('the wait resolved'),
+        (e: unknown) => e,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const halted = Date.now();
       await current.halt();
+      const err = await result;
+      assert.ok(err instanceof BackendUnavailableError, `a wait in progress rejected with ${String(err)}`);
+      assert.ok(Date.now() - halted < TIMEOUT_MS * 2 + SLACK_MS, 'a wait in progress rejected within the bound');
       await assertEveryCallUnavailable(backend, TIMEOUT_MS * 2 + SLACK_MS);
       await current.start();
       assert.ok(await waitUntil(() => client.getStats().then(() => true, () => false), 10_000), 'calls work again');
