@@ -23,17 +23,17 @@ export interface WorkerOptions {
   /** Lease of an activity task, extended automatically and by `heartbeat()`. */
   activityLockTimeoutMs?: number;
   /**
-   * Events an execution's history may hold: a task that would grow it past this fails the execution with
-   * `HistorySizeExceededError` (continue-as-new keeps long-running workflows below it).
-   */
-  maxHistorySize?: number;
-  /**
    * Longest time (ms) `stop()` takes, whatever the store does: tasks still running then are abandoned (logged
    * once); their leases are no longer given back, so other workers take them when the leases expire. Keep it
    * below the grace period of your process manager (Docker and Kubernetes send SIGKILL 30 s after SIGTERM by
    * default).
    */
   stopTimeoutMs?: number;
+  /**
+   * Events an execution's history may hold: a task that would grow it past this fails the execution with
+   * `HistorySizeExceededError` (continue-as-new keeps long-running workflows below it).
+   */
+  maxHistorySize?: number;
   logger?: Logger;
 }
 
@@ -68,9 +68,9 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
   for (const key of ['maxParallelWorkflowTasks', 'maxParallelActivityTasks', 'maxHistorySize'] as const) {
     assertCount(resolved[key], key, 1);
   }
+  assertDurationMs(resolved.stopTimeoutMs, 'stopTimeoutMs');
   assertDurationMs(resolved.workflowLockTimeoutMs, 'workflowLockTimeoutMs');
   assertDurationMs(resolved.activityLockTimeoutMs, 'activityLockTimeoutMs');
-  assertDurationMs(resolved.stopTimeoutMs, 'stopTimeoutMs');
   const logger = resolved.logger ?? pino({ name: 'redflow', level: process.env.REDFLOW_LOG_LEVEL ?? 'info' });
   return { ...resolved, queues: [...new Set(resolved.queues)], logger };
 }
