@@ -237,8 +237,11 @@ export class Worker {
       let tasks: T[] = [];
       try {
         if (!signal.aborted) tasks = await poll(free);
-        failures.succeeded();
-        this.storeUnreachable = false;
+        // A poll ended by the stop says nothing about the store.
+        if (!signal.aborted) {
+          failures.succeeded();
+          this.storeUnreachable = false;
+        }
       } catch (err) {
         slots.release(free);
         this.storeUnreachable = err instanceof BackendUnavailableError;

@@ -19,14 +19,17 @@ interface Waiter {
 export class CompletionWaiter {
   readonly #base: RedisClient;
   readonly #logger: Logger;
+  readonly #outageMs: number;
   #subscriber: RedisClient | undefined;
   readonly #channels = new Map<string, Promise<void>>();
   readonly #waiters = new Map<string, Set<Waiter>>();
   #closed = false;
 
-  constructor(base: RedisClient, logger: Logger) {
+  /** `outageMs`: how long the subscriber may be disconnected before the waits check the store is still there. */
+  constructor(base: RedisClient, logger: Logger, outageMs = Infinity) {
     this.#base = base;
     this.#logger = logger;
+    this.#outageMs = outageMs > MAX_TIMER_MS ? Infinity : outageMs;
   }
 
   /**
@@ -141,9 +144,22 @@ export class CompletionWaiter {
       if (connectedBefore) this.#checkAll();
       connectedBefore = true;
     });
-    // While it is down no message can come: a read tells each wait whether the store is there at all, and
-    // rejects it with BackendUnavailableError when not (a wait must not outlast an outage silently).
-    subscriber.on('close', () => this.#checkAll());
+    // While it is down no message can come. A wait survives a short drop (a restart); once the subscriber has
+    // been down for `outageMs`, a read tells each wait whether the store is there at all, and rejects it with
+    // BackendUnavailableError when not: a wait must not outlast an outage silently.
+    let outage: NodeJS.Timeout | undefined;
+    subscriber.on('close', () => {
+      if (this.#outageMs === Infinity) return;
+      outage ??= setTimeout(() => {
+        outage = undefined;
+        this.#checkAll();
+      }, this.#outageMs);
+    });
+    subscriber.on('ready', () => {
+      clearTimeout(outage);
+      outage = undefined;
+    });
+    subscriber.on('end', () => clearTimeout(outage));
     this.#subscriber = subscriber;
     return subscriber;
   }

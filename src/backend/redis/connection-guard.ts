@@ -60,7 +60,8 @@ type Method = (...args: unknown[]) => unknown;
 /**
  * Bounds and translates every command the backend sends, in one place: each command waits at most
  * `connectTimeoutMs` for a connection (at once when the connection has been down that long already) and
- * `commandTimeoutMs` for its reply, and fails with `BackendUnavailableError` otherwise. It wraps the
+ * `commandTimeoutMs` for its reply (less when the connection closes meanwhile), and fails with
+ * `BackendUnavailableError` otherwise. It wraps the
  * backend's connection in a proxy whose command methods do so; `duplicate()` on it returns a guarded
  * duplicate whose replies may take `blockTimeoutMs` longer (blocking reads). The guard also reports the
  * main connection's state (it speaks for the store): one line when it is lost and one when it is restored,
@@ -71,6 +72,8 @@ export class ConnectionGuard {
   readonly #log: FailureLog;
   readonly #notReadySince = new WeakMap<RedisClient, number>();
   readonly #waiters = new WeakMap<RedisClient, Set<() => void>>();
+  /** Per connection, what fails each call sent on it and not answered yet. */
+  readonly #inFlight = new WeakMap<RedisClient, Set<(err: Error) => void>>();
   #closing = false;
   #unwatch: () => void = () => undefined;
 
@@ -115,6 +118,8 @@ export class ConnectionGuard {
       },
       close: () => {
         if (!this.#notReadySince.has(client)) this.#notReadySince.set(client, Date.now());
+        // Their replies are gone with the socket (and they are not sent again): fail them now, not at their timeout.
+        for (const fail of this.#inFlight.get(client) ?? []) fail(new BackendUnavailableError('the connection to Redis was lost during the call'));
         if (main) this.#down(new Error('the Redis connection closed'));
       },
       end: wakeWaiters,
@@ -172,15 +177,20 @@ export class ConnectionGuard {
 
   async #send(client: RedisClient, method: Method, args: unknown[], timeoutMs: number, main: boolean): Promise<unknown> {
     let timer: NodeJS.Timeout | undefined;
+    let fail: ((err: Error) => void) | undefined;
+    const inFlight = this.#inFlight.get(client) ?? new Set();
+    this.#inFlight.set(client, inFlight);
     try {
       if (client.status !== 'ready') await this.#connected(client);
-      const timeout = new Promise<never>((_, reject) => {
+      const failed = new Promise<never>((_, reject) => {
+        fail = reject;
         timer = setTimeout(
           () => reject(new BackendUnavailableError(`Redis did not answer within ${timeoutMs} ms (commandTimeoutMs)`)),
           timeoutMs,
         );
       });
-      const reply = await Promise.race([method.apply(client, args), timeout]);
+      if (fail !== undefined) inFlight.add(fail);
+      const reply = await Promise.race([method.apply(client, args), failed]);
       if (main) this.#log.succeeded();
       return reply;
     } catch (err) {
@@ -194,6 +204,7 @@ export class ConnectionGuard {
       throw mapped;
     } finally {
       clearTimeout(timer);
+      if (fail !== undefined) inFlight.delete(fail);
     }
   }
 

@@ -31,7 +31,7 @@ export class InstanceReads {
   constructor(connection: RedisConnection, logger: Logger) {
     this.#connection = connection;
     this.#context = connection.context;
-    this.#waiter = new CompletionWaiter(this.#context.client, logger);
+    this.#waiter = new CompletionWaiter(this.#context.client, logger, connection.connectTimeoutMs);
   }
 
   /** `Backend.getLatestExecution`: `InvalidArgumentError` for an invalid id, `InstanceNotFoundError` when it has none. */

@@ -35,6 +35,8 @@ export interface RedisConnectionOptions {
 export class RedisConnection {
   /** What the parts of the backend share: this connection (guarded), the key prefix and the partition count. */
   readonly context: RedisContext;
+  /** Longest wait (ms) for a connection. */
+  readonly connectTimeoutMs: number;
   readonly #raw: RedisClient;
   readonly #guard: ConnectionGuard;
   readonly #ownsClient: boolean;
@@ -46,6 +48,7 @@ export class RedisConnection {
     const { redis, prefix, partitions, connectTimeoutMs, commandTimeoutMs, blockTimeoutMs, logger } = options;
     this.#ownsClient = typeof redis === 'string';
     this.#logger = logger;
+    this.connectTimeoutMs = connectTimeoutMs;
     this.#raw = typeof redis === 'string' ? new Redis(redis, ownedConnectionOptions(connectTimeoutMs)) : redis;
     this.#guard = new ConnectionGuard({ connectTimeoutMs, commandTimeoutMs, blockTimeoutMs, logger });
     this.context = { client: this.#guard.guard(this.#raw, this.#ownsClient), prefix, partitions };
