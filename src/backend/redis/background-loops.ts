@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { BlockingPool } from './blocking-pool.js';
+import type { DataLossWatch } from './data-loss-watch.js';
 import { MessageDelivery } from './message-delivery.js';
 import { OutboxRelay } from './outbox-relay.js';
 import type { RedisContext } from './redis-context.js';
@@ -15,6 +16,8 @@ export interface BackgroundLoopsOptions {
   consumer: string;
   blockTimeoutMs: number;
   timerBatchSize: number;
+  /** Started with the loops: it writes the config record again when Redis lost its data. */
+  watch: DataLossWatch;
   logger: Logger;
 }
 
@@ -42,7 +45,8 @@ export class BackgroundLoops {
   /** Starts the timer loops (once). */
   startTimers(): void {
     if (this.#timers !== undefined) return;
-    const { context, scripts, timerBatchSize, logger } = this.#options;
+    const { context, scripts, timerBatchSize, watch, logger } = this.#options;
+    watch.start();
     this.#timers = Array.from({ length: context.partitions }, (_, partition) => {
       const loop = new TimerLoop({ client: context.client, scripts, prefix: context.prefix, partition, batchSize: timerBatchSize, logger });
       loop.start();
@@ -53,7 +57,8 @@ export class BackgroundLoops {
   /** Starts the outbox relays (once). */
   startRelays(): void {
     if (this.#relays !== undefined) return;
-    const { context, group, consumer, blockTimeoutMs, logger } = this.#options;
+    const { context, group, consumer, blockTimeoutMs, watch, logger } = this.#options;
+    watch.start();
     const scripts = new RelayScripts(context.client);
     const delivery = new MessageDelivery(context, scripts, logger);
     this.#relays = Array.from({ length: context.partitions }, (_, partition) => {

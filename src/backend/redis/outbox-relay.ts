@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { BlockingPool } from './blocking-pool.js';
+import { ensureGroup, isMissingGroupError } from './consumer-groups.js';
+import { FailureLog } from './failure-log.js';
 import { outboxKey, relayLeaseKey } from './keys.js';
 import type { MessageDelivery } from './message-delivery.js';
 import type { RelayScripts } from './relay-scripts.js';
@@ -47,9 +49,11 @@ export class OutboxRelay {
   /** Entries may be pending for this consumer (after a takeover or a failed batch): read those first. */
   #backlog = true;
   readonly #sleeper = new WakeableSleep();
+  readonly #failures: FailureLog;
 
   constructor(options: OutboxRelayOptions) {
     this.#options = options;
+    this.#failures = new FailureLog(options.logger, 'outbox relay', { partition: options.partition });
     this.#outbox = outboxKey(options.prefix, options.partition);
     this.#lease = relayLeaseKey(options.prefix, options.partition);
     this.#leaseMs = Math.max(MIN_LEASE_MS, 3 * options.blockTimeoutMs);
@@ -77,10 +81,16 @@ export class OutboxRelay {
     while (!this.#stopped) {
       try {
         await this.#step();
+        this.#failures.succeeded();
       } catch (err) {
         if (this.#stopped) break;
-        this.#options.logger.warn({ err, partition: this.#options.partition }, 'outbox relay failed; retrying');
         this.#backlog = true;
+        // Redis lost its data (and the group with it): take the partition over again, which recreates it.
+        if (isMissingGroupError(err)) {
+          this.#holder = false;
+          continue;
+        }
+        this.#failures.failed(err);
         await this.#sleep(RETRY_MS);
       }
     }
@@ -108,11 +118,7 @@ export class OutboxRelay {
   /** Makes the group exist and moves every entry pending for another consumer (a dead relay) to this one. */
   async #takeOver(): Promise<void> {
     const { client, group, consumer } = this.#options;
-    try {
-      await client.xgroup('CREATE', this.#outbox, group, '0', 'MKSTREAM');
-    } catch (err) {
-      if (!(err instanceof Error && err.message.startsWith('BUSYGROUP'))) throw err;
-    }
+    await ensureGroup(client, this.#outbox, group);
     let cursor = '0-0';
     do {
       const reply = await client.xautoclaim(this.#outbox, group, consumer, 0, cursor, 'COUNT', BATCH, 'JUSTID');

@@ -21,6 +21,7 @@ import { assertInstanceId } from '../../core/validation.js';
 import type { HistoryEvent, NewEventOf } from '../../history/events.js';
 import { ActivityTasks } from './activity-tasks.js';
 import { BackgroundLoops } from './background-loops.js';
+import { DataLossWatch } from './data-loss-watch.js';
 import { readBackendStats } from './backend-stats.js';
 import { ExecutionQueues } from './execution-queues.js';
 import { InstanceCreation } from './instance-creation.js';
@@ -56,6 +57,7 @@ export class RedisBackend implements Backend {
   readonly #connection: RedisConnection;
   readonly #scripts: RedisScripts;
   readonly #loops: BackgroundLoops;
+  readonly #watch: DataLossWatch;
   readonly #creation: InstanceCreation;
   readonly #reads: InstanceReads;
   readonly #messages: InstanceMessages;
@@ -72,6 +74,7 @@ export class RedisBackend implements Backend {
     const { context } = connection;
     const scripts = new RedisScripts(context.client);
     const group = CONSUMER_GROUP;
+    const watch = new DataLossWatch(context, logger);
     const loops = new BackgroundLoops({
       context,
       scripts,
@@ -79,6 +82,7 @@ export class RedisBackend implements Backend {
       consumer: this.#consumer,
       blockTimeoutMs,
       timerBatchSize: resolved.timerBatchSize,
+      watch,
       logger,
     });
     const queues = new ExecutionQueues(context);
@@ -87,8 +91,9 @@ export class RedisBackend implements Backend {
     this.#connection = connection;
     this.#scripts = scripts;
     this.#loops = loops;
+    this.#watch = watch;
     this.#creation = new InstanceCreation(connection, scripts, queues);
-    this.#reads = new InstanceReads(connection, logger);
+    this.#reads = new InstanceReads(connection, logger, watch);
     this.#messages = new InstanceMessages(context);
     this.#removal = new InstanceRemoval(context);
     this.#listing = new InstanceListing(context);
@@ -205,7 +210,7 @@ export class RedisBackend implements Backend {
       this.#workflowTasks.close();
       this.#activityTasks.close();
       this.#reads.close();
-      return Promise.all([this.#loops.stop(), this.#removeIdleConsumers()]);
+      return Promise.all([this.#loops.stop(), this.#watch.stop(), this.#removeIdleConsumers()]);
     });
   }
 
