@@ -11,9 +11,9 @@ function add(counts: Record<string, number>, queue: string, n: number): void {
  * completed (claimed entries stay in it, pending, while they run), so its length is the number of
  * pending tasks of its queue. Queues are found in the partition's queue-name sets.
  */
-export async function readBackendStats(context: RedisContext): Promise<BackendStats> {
+export async function readBackendStats(context: RedisContext): Promise<Omit<BackendStats, 'deadLetterMessages'>> {
   const { client, prefix, partitions } = context;
-  const stats: BackendStats = { activeWorkflowInstances: 0, pendingWorkflowTasks: {}, pendingActivityTasks: {} };
+  const stats: Omit<BackendStats, 'deadLetterMessages'> = { activeWorkflowInstances: 0, pendingWorkflowTasks: {}, pendingActivityTasks: {} };
   await Promise.all(
     Array.from({ length: partitions }, async (_, p) => {
       const [active, workflowQueues, activityQueues] = await Promise.all([

@@ -3,6 +3,7 @@ import { BlockingPool } from './blocking-pool.js';
 import type { DataLossWatch } from './data-loss-watch.js';
 import { MessageDelivery } from './message-delivery.js';
 import { OutboxRelay } from './outbox-relay.js';
+import type { OutboxRetryPolicy } from './outbox-retry-policy.js';
 import type { RedisContext } from './redis-context.js';
 import { RelayScripts } from './relay-scripts.js';
 import type { RedisScripts } from './scripts.js';
@@ -16,6 +17,8 @@ export interface BackgroundLoopsOptions {
   consumer: string;
   blockTimeoutMs: number;
   timerBatchSize: number;
+  /** Backoff of outbox messages whose delivery fails. */
+  outboxRetry: OutboxRetryPolicy;
   /** Started with the loops: it writes the config record again when Redis lost its data. */
   watch: DataLossWatch;
   logger: Logger;
@@ -57,7 +60,7 @@ export class BackgroundLoops {
   /** Starts the outbox relays (once). */
   startRelays(): void {
     if (this.#relays !== undefined) return;
-    const { context, group, consumer, blockTimeoutMs, watch, logger } = this.#options;
+    const { context, group, consumer, blockTimeoutMs, outboxRetry, watch, logger } = this.#options;
     watch.start();
     const scripts = new RelayScripts(context.client);
     const delivery = new MessageDelivery(context, scripts, logger);
@@ -72,6 +75,7 @@ export class BackgroundLoops {
         group,
         consumer,
         blockTimeoutMs,
+        retry: outboxRetry,
         logger,
       });
       relay.start();

@@ -7,6 +7,8 @@ import type {
   ActivityTaskHandoff,
   Backend,
   BackendStats,
+  DeadLetterPage,
+  ListDeadLetterMessagesQuery,
   ExecutionOutcome,
   ListWorkflowInstancesQuery,
   WorkflowInstancePage,
@@ -22,6 +24,7 @@ import type { HistoryEvent, NewEventOf } from '../../history/events.js';
 import { ActivityTasks } from './activity-tasks.js';
 import { BackgroundLoops } from './background-loops.js';
 import { DataLossWatch } from './data-loss-watch.js';
+import { DeadLetters } from './dead-letters.js';
 import { readBackendStats } from './backend-stats.js';
 import { ExecutionQueues } from './execution-queues.js';
 import { InstanceCreation } from './instance-creation.js';
@@ -32,6 +35,7 @@ import { InstanceRemoval } from './instance-removal.js';
 import { LeaseConsumers } from './lease-consumers.js';
 import { resolveOptions, type RedisBackendOptions } from './options.js';
 import { RedisConnection } from './redis-connection.js';
+import { RelayScripts } from './relay-scripts.js';
 import { RedisScripts } from './scripts.js';
 import { WorkflowTasks } from './workflow-tasks.js';
 
@@ -63,6 +67,7 @@ export class RedisBackend implements Backend {
   readonly #messages: InstanceMessages;
   readonly #removal: InstanceRemoval;
   readonly #listing: InstanceListing;
+  readonly #deadLetters: DeadLetters;
   readonly #workflowTasks: WorkflowTasks;
   readonly #activityTasks: ActivityTasks;
 
@@ -82,6 +87,7 @@ export class RedisBackend implements Backend {
       consumer: this.#consumer,
       blockTimeoutMs,
       timerBatchSize: resolved.timerBatchSize,
+      outboxRetry: resolved.outboxRetry,
       watch,
       logger,
     });
@@ -97,6 +103,7 @@ export class RedisBackend implements Backend {
     this.#messages = new InstanceMessages(context);
     this.#removal = new InstanceRemoval(context);
     this.#listing = new InstanceListing(context);
+    this.#deadLetters = new DeadLetters(context, new RelayScripts(context.client));
     this.#workflowTasks = new WorkflowTasks({
       connection,
       scripts,
@@ -202,7 +209,18 @@ export class RedisBackend implements Backend {
 
   async getStats(): Promise<BackendStats> {
     await this.#connection.open();
-    return readBackendStats(this.#connection.context);
+    const [stats, deadLetterMessages] = await Promise.all([readBackendStats(this.#connection.context), this.#deadLetters.count()]);
+    return { ...stats, deadLetterMessages };
+  }
+
+  async listDeadLetterMessages(query: ListDeadLetterMessagesQuery): Promise<DeadLetterPage> {
+    await this.#connection.open();
+    return this.#deadLetters.list(query);
+  }
+
+  async retryDeadLetterMessage(id: string): Promise<void> {
+    await this.#connection.open();
+    await this.#deadLetters.retry(id);
   }
 
   async close(): Promise<void> {
