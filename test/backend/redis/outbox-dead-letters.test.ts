@@ -159,7 +159,10 @@ describe('RedisBackend outbox messages whose delivery fails', function () {
     }
   });
 
-  it('refuses unknown ids and bad cursors with typed errors', async () => {
+  it('refuses unknown ids, bad cursors and bad backoff settings with typed errors', async () => {
+    for (const outboxRetry of [{ maxAttempts: 0 }, { maxAttempts: 1.5 }, { firstRetryIntervalMs: -1 }, { backoffCoefficient: 0.5 }, { maxRetryIntervalMs: Number.NaN }]) {
+      assert.throws(() => new RedisBackend({ redis: server().url, outboxRetry }), InvalidArgumentError, JSON.stringify(outboxRetry));
+    }
     const backend = new RedisBackend({ redis: server().url, prefix: `dead-letters-${randomUUID()}`, partitions: PARTITIONS });
     const client = new Client(backend);
     try {
