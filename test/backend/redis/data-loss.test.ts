@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { configKey } from '../../../src/backend/redis/keys.js';
 import { partitionOf } from '../../../src/backend/redis/partition.js';
 import { RedisBackend } from '../../../src/backend/redis/redis-backend.js';
@@ -10,6 +8,7 @@ import { Client } from '../../../src/client/client.js';
 import { InstanceNotFoundError, InvalidArgumentError } from '../../../src/errors/errors.js';
 import { workflow, type WorkflowContext } from '../../../src/workflow/index.js';
 import { startEngine, waitUntil } from '../../helpers/engine.js';
+import { capturingLogger } from '../../helpers/log-capture.js';
 import { startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
 
 const PARTITIONS = 4;
@@ -58,17 +57,6 @@ export async function waitsForever(ctx: WorkflowContext): Promise<void> {
   await workflow.newSignalChannel<number>(ctx, 'never').receive();
 }
 
-/** Log lines written to a stream, parsed. */
-function capturingLogger(): { logger: pino.Logger; lines: Array<{ level: number; msg: string }> } {
-  const lines: Array<{ level: number; msg: string }> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as { level: number; msg: string });
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), lines };
-}
 
 type LossMode = 'FLUSHALL' | 'restart without persistence' | 'failover to an empty replica';
 

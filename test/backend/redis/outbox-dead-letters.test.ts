@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { executionKey, inboxKey, outboxRetriesKey } from '../../../src/backend/redis/keys.js';
 import { partitionOf } from '../../../src/backend/redis/partition.js';
 import { RedisBackend } from '../../../src/backend/redis/redis-backend.js';
@@ -10,6 +8,7 @@ import { Client } from '../../../src/client/client.js';
 import { DeadLetterNotFoundError, InvalidArgumentError } from '../../../src/errors/errors.js';
 import { workflow, type WorkflowContext } from '../../../src/workflow/index.js';
 import { startEngine, waitUntil } from '../../helpers/engine.js';
+import { capturingLogger } from '../../helpers/log-capture.js';
 import { useRedisServer } from '../../helpers/redis-server.js';
 
 const PARTITIONS = 2;
@@ -36,24 +35,13 @@ export async function sender(ctx: WorkflowContext, signals: Array<[string, numbe
   await Promise.all(signals.map(([id, n]) => workflow.signalWorkflow(ctx, id, 'ping', n)));
 }
 
+/** What the relay logs about a failing message. */
 interface LogLine {
-  level: number;
   time: number;
   msg: string;
   entryId?: string;
   attempts?: number;
   target?: string;
-}
-
-function capturingLogger(): { logger: pino.Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as LogLine);
-      done();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, stream), lines };
 }
 
 describe('RedisBackend outbox messages whose delivery fails', function () {
@@ -67,7 +55,7 @@ describe('RedisBackend outbox messages whose delivery fails', function () {
 
   it('back off, let other targets go on, park as dead letters, and are delivered once when retried', async () => {
     const prefix = `dead-letters-${randomUUID()}`;
-    const { logger, lines } = capturingLogger();
+    const { logger, lines } = capturingLogger('debug');
     const backend = new RedisBackend({ redis: server().url, prefix, partitions: PARTITIONS, blockTimeoutMs: 200, logger, outboxRetry: RETRY });
     const { client, stop } = await startEngine(backend, { workflows: [receiver, sender], options: { logger } });
     try {
@@ -120,7 +108,7 @@ describe('RedisBackend outbox messages whose delivery fails', function () {
       assert.equal(rest.nextCursor, undefined);
 
       // Backoff, not a retry every few hundred ms: each attempt waited at least its delay after the one before.
-      const failures = lines.filter((l) => l.target === broken.instanceId && /delivery failed|parked/.test(l.msg));
+      const failures = (lines as LogLine[]).filter((l) => l.target === broken.instanceId && /delivery failed|parked/.test(l.msg));
       const entries = [...new Set(failures.map((l) => l.entryId))];
       assert.equal(entries.length, 2);
       for (const entryId of entries) {
