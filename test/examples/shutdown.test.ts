@@ -8,7 +8,7 @@ const STOP_MS = 15_000;
 const GONE_MS = 10_000;
 
 async function exitWithin(proc: TestProcess, timeoutMs: number): Promise<Exit | 'still running'> {
-  return Promise.race([proc.exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), timeoutMs))]);
+  return Promise.race([proc.exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), timeoutMs).unref())]);
 }
 
 // Every documented way of running the example's worker, stopped the way a process manager stops it.
