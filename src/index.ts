@@ -42,6 +42,7 @@ export { Worker } from './worker/worker.js';
 export { DefaultWorkerOptions, type WorkerOptions } from './worker/worker-options.js';
 export type { RegistrationOptions } from './worker/registry.js';
 export type { WorkflowFunction } from './executor/workflow-function.js';
+export { createLogger, DEFAULT_LOG_LEVEL, type LoggerOptions } from './core/logger.js';
 export { DEFAULT_QUEUE, type WorkflowInstance, type WorkflowInstanceRef, type WorkflowInstanceState } from './core/instance.js';
 export type { HistoryEvent, EventType, NewEvent } from './history/events.js';
 export type { Backend, BackendStats, WorkflowInstanceInfo, WorkflowInstancePage } from './backend/backend.js';

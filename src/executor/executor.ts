@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { WorkflowTaskCompletion } from '../backend/backend.js';
 import { assertEncodable } from '../codec/codec.js';
+import { contextLogger } from '../core/context-logger.js';
 import type { WorkflowInstance } from '../core/instance.js';
 import { NonDeterminismError, WorkflowError } from '../errors/errors.js';
 import { toFailureInfo } from '../errors/failure-info.js';
@@ -71,7 +72,7 @@ export class Executor implements WorkflowRuntime {
     this.lookup = lookup;
     this.maxHistorySize = maxHistorySize;
     this.prng = new SeededRandom(`${instance.instanceId}\n${instance.executionId}`);
-    this.logger = replaySilentLogger(logger.child({ instanceId: instance.instanceId, executionId: instance.executionId }), () => this.replayingNow);
+    this.logger = replaySilentLogger(contextLogger(logger, { instanceId: instance.instanceId, executionId: instance.executionId }), () => this.replayingNow);
   }
 
   /** True once the execution has ended; an ended executor takes no more tasks. */

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { runInActivityContext, type ActivityContext } from '../activity/activity-context.js';
 import type { ActivityOutcome, ActivityTask, Backend, WorkflowTask, WorkflowTaskHandoff } from '../backend/backend.js';
 import { assertEncodable } from '../codec/codec.js';
+import { contextLogger } from '../core/context-logger.js';
 import { safeToLeaveUnawaited } from '../core/unawaited.js';
 import { LeaseLostError, WorkflowError } from '../errors/errors.js';
 import { toFailureInfo } from '../errors/failure-info.js';
@@ -42,7 +43,7 @@ export class ActivityTaskHandler {
 
   /** Runs one activity and delivers its outcome; never throws. */
   async handle(task: ActivityTask): Promise<void> {
-    const logger = this.logger.child({
+    const logger = contextLogger(this.logger, {
       instanceId: task.instance.instanceId,
       activity: task.name,
       activityId: `${task.instance.executionId}:${task.scheduleEventId}`,

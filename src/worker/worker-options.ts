@@ -1,5 +1,6 @@
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { DEFAULT_QUEUE } from '../core/instance.js';
+import { createLogger } from '../core/logger.js';
 import { assertDurationMs, assertQueueName } from '../core/validation.js';
 import { InvalidArgumentError } from '../errors/errors.js';
 import { DEFAULT_MAX_HISTORY_SIZE } from '../executor/executor.js';
@@ -27,6 +28,7 @@ export interface WorkerOptions {
    * `HistorySizeExceededError` (continue-as-new keeps long-running workflows below it).
    */
   maxHistorySize?: number;
+  /** The worker's logger, used as given. @default createLogger(): level `REDFLOW_LOG_LEVEL`, else `info` */
   logger?: Logger;
 }
 
@@ -62,7 +64,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
   }
   assertDurationMs(resolved.workflowLockTimeoutMs, 'workflowLockTimeoutMs');
   assertDurationMs(resolved.activityLockTimeoutMs, 'activityLockTimeoutMs');
-  const logger = resolved.logger ?? pino({ name: 'redflow', level: process.env.REDFLOW_LOG_LEVEL ?? 'info' });
+  const logger = resolved.logger ?? createLogger();
   return { ...resolved, queues: [...new Set(resolved.queues)], logger };
 }
 

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ActivityTask, ActivityTaskHandoff, Backend, WorkflowTask } from '../backend/backend.js';
+import { contextLogger } from '../core/context-logger.js';
 import { executionKey } from '../core/instance.js';
 import { LeaseLostError, UndecodableDataError } from '../errors/errors.js';
 import { ExecutorCache } from '../executor/executor-cache.js';
@@ -48,7 +49,7 @@ export class WorkflowTaskHandler {
   /** Executes and commits one task; never throws. */
   async handle(task: WorkflowTask): Promise<void> {
     const key = executionKey(task.instance);
-    const logger = this.logger.child({ instanceId: task.instance.instanceId, executionId: task.instance.executionId });
+    const logger = contextLogger(this.logger, { instanceId: task.instance.instanceId, executionId: task.instance.executionId });
     // A second task for an execution still running here means its lease was taken over: never share the executor.
     const shared = this.running.has(key);
     this.running.add(key);

@@ -1,12 +1,12 @@
-import { pino } from 'pino';
 import type { Backend } from '../../src/backend/backend.js';
 import { Client } from '../../src/client/client.js';
+import { createLogger } from '../../src/core/logger.js';
 import { Worker } from '../../src/worker/worker.js';
 import type { WorkerOptions } from '../../src/worker/worker-options.js';
 import type { WorkflowFunction } from '../../src/executor/workflow-function.js';
 
 /** A logger for tests: silent unless REDFLOW_LOG_LEVEL asks for more. */
-export const testLogger = pino({ level: process.env.REDFLOW_LOG_LEVEL ?? 'silent' });
+export const testLogger = createLogger({ defaultLevel: 'silent' });
 
 /** What a test registers on its worker. */
 export interface EngineSetup {

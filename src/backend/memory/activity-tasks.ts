@@ -93,7 +93,7 @@ export async function completeActivityTask(
   const id = activityRecordId(task);
   const record = store.activities.get(id);
   // The first completion wins, whichever worker holds the lease now; later ones change nothing.
-  if (record === undefined) return undefined;
+  if (record === undefined) return notDelivered(store, task, 'duplicate');
   // Encoded before the record goes: an outcome that cannot be encoded leaves the attempt as it was.
   const event = encodeEvent(
     'error' in outcome
@@ -103,12 +103,19 @@ export async function completeActivityTask(
   store.activities.delete(id);
   store.leasedActivities.delete(id);
   const execution = store.executions.get(record.key);
-  if (execution?.state !== 'active') return undefined;
+  if (execution?.state !== 'active') return notDelivered(store, task, 'dropped');
   const wakes = deliverEncoded(store, record.key, execution, event);
   if (!wakes || handoff?.queues.includes(execution.queue) !== true) return undefined;
   // The task this outcome queued goes to the caller instead of waiting for a poll.
   store.workflowQueues.remove(execution.queue, record.key);
   return lockExecution(store, record.key, handoff);
+}
+
+/** Logs, as RedisBackend does, an outcome that a second completion or the end of its execution made moot. */
+function notDelivered(store: MemoryStore, task: ActivityTask, result: 'duplicate' | 'dropped'): undefined {
+  const { instanceId, executionId } = task.instance;
+  store.logger.debug({ instanceId, executionId, activity: task.name, result }, 'activity outcome not delivered');
+  return undefined;
 }
 
 /** `Backend.releaseActivityTask` on `store`: queues `task` again if its caller still holds it. */

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { InvalidArgumentError } from '../../errors/errors.js';
 import type {
   ActivityOutcome,
@@ -16,6 +16,7 @@ import type {
   WorkflowTaskHandoff,
 } from '../backend.js';
 import type { WorkflowInstance, WorkflowInstanceState } from '../../core/instance.js';
+import { createLogger } from '../../core/logger.js';
 import type { HistoryEvent, NewEventOf } from '../../history/events.js';
 import {
   completeActivityTask,
@@ -47,7 +48,7 @@ export interface MemoryBackendOptions {
    * together. @default Infinity (keep until removed)
    */
   retentionMs?: number;
-  /** Logger for tasks held because their data cannot be decoded. @default pino */
+  /** Logger for tasks held because their data cannot be decoded, used as given. @default createLogger(): level `REDFLOW_LOG_LEVEL`, else `info` */
   logger?: Logger;
 }
 
@@ -59,13 +60,16 @@ export interface MemoryBackendOptions {
 export class MemoryBackend implements Backend {
   private readonly store: MemoryStore;
 
-  /** Throws `InvalidArgumentError` for a `retentionMs` that is neither a positive integer nor `Infinity`. */
+  /**
+   * Throws `InvalidArgumentError` for a `retentionMs` that is neither a positive integer nor `Infinity`, and
+   * (without `logger`) for a `REDFLOW_LOG_LEVEL` that is not a level.
+   */
   constructor(options: MemoryBackendOptions = {}) {
     const retentionMs = options.retentionMs ?? Infinity;
     if (retentionMs !== Infinity && (!Number.isSafeInteger(retentionMs) || retentionMs < 1)) {
       throw new InvalidArgumentError(`MemoryBackend option retentionMs must be a positive integer or Infinity, got ${String(retentionMs)}`);
     }
-    this.store = new MemoryStore(retentionMs, options.logger ?? pino({ name: 'redflow' }));
+    this.store = new MemoryStore(retentionMs, options.logger ?? createLogger());
   }
 
   createWorkflowInstance(instance: WorkflowInstance, started: NewEventOf<'WorkflowExecutionStarted'>): Promise<void> {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type {
   ActivityOutcome,
   ActivityTask,
@@ -17,6 +17,7 @@ import type {
   WorkflowTaskHandoff,
 } from '../backend.js';
 import type { WorkflowInstance, WorkflowInstanceState } from '../../core/instance.js';
+import { createLogger } from '../../core/logger.js';
 import { assertInstanceId } from '../../core/validation.js';
 import type { HistoryEvent, NewEventOf } from '../../history/events.js';
 import { ActivityTasks } from './activity-tasks.js';
@@ -67,7 +68,7 @@ export class RedisBackend implements Backend {
   constructor(options: RedisBackendOptions = {}) {
     const resolved = resolveOptions(options);
     const { prefix, partitions, blockTimeoutMs } = resolved;
-    const logger = resolved.logger ?? pino({ name: 'redflow' });
+    const logger = resolved.logger ?? createLogger();
     const connection = new RedisConnection({ redis: resolved.redis, prefix, partitions, logger });
     const { context } = connection;
     const scripts = new RedisScripts(context.client);
