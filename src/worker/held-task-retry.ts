@@ -24,7 +24,7 @@ export function resolveHeldTaskRetry(options: HeldTaskRetryOptions | undefined):
     throw new InvalidArgumentError('heldTaskRetry must be an object');
   }
   const defined = Object.fromEntries(Object.entries(options ?? {}).filter(([, v]) => v !== undefined));
-  const policy = { ...DefaultHeldTaskRetry, ...defined } as HeldTaskRetryPolicy;
+  const policy: HeldTaskRetryPolicy = { ...DefaultHeldTaskRetry, ...defined };
   assertDurationMs(policy.firstRetryIntervalMs, 'heldTaskRetry.firstRetryIntervalMs');
   assertDurationMs(policy.maxRetryIntervalMs, 'heldTaskRetry.maxRetryIntervalMs');
   if (typeof policy.backoffCoefficient !== 'number' || !Number.isFinite(policy.backoffCoefficient) || policy.backoffCoefficient < 1) {

@@ -29,7 +29,7 @@ function holdErrorOf(err: unknown): { type: string; message: string } {
 
 /**
  * Holds `task`, which failed with `err` for a reason outside the workflow code (see `Backend.holdWorkflowTask`),
- * and logs it once: a warning with the attempt and the next retry, an error once it is parked. Never throws:
+ * and logs it once, as an error: with the attempt and the next retry, or saying it is parked. Never throws:
  * a hold refused because the lease was lost needs nothing more, and one that fails otherwise leaves the task
  * to its lease.
  */
@@ -41,7 +41,7 @@ export async function holdTask(backend: Backend, task: WorkflowTask, err: unknow
     if (held.retryAt === undefined) {
       logger.error(fields, `workflow task held (${reason}) and parked after ${held.attempts} attempts: retryHeldWorkflowInstance runs it again`);
     } else {
-      logger.warn({ ...fields, retryAt: held.retryAt }, `workflow task held (${reason}): attempt ${held.attempts}, retried at ${held.retryAt.toISOString()}`);
+      logger.error({ ...fields, retryAt: held.retryAt }, `workflow task held (${reason}): attempt ${held.attempts}, retried at ${held.retryAt.toISOString()}`);
     }
   } catch (holdErr) {
     if (holdErr instanceof LeaseLostError) logger.warn({ err }, 'workflow task failed after another worker took it over; dropped');

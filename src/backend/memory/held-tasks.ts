@@ -89,7 +89,7 @@ export async function listHeldWorkflowInstances(store: MemoryStore, query: ListW
   store.assertOpen();
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
   const held = [...store.executions.values()]
-    .filter((e) => e.hold !== undefined && (after === undefined || newerFirst(after, positionOf(e)) > 0))
+    .filter((e) => e.hold !== undefined && (after === undefined || newerFirst(after, positionOf(e)) < 0))
     .sort((a, b) => newerFirst(positionOf(a), positionOf(b)));
   const page = held.slice(0, query.count);
   const instances = page.map((e): HeldWorkflowInstanceInfo => {
