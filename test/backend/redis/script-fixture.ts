@@ -11,6 +11,7 @@ import {
   finishedChannel,
   finishedKey,
   heartbeatsKey,
+  heldKey,
   historyKey,
   inboxKey,
   instanceKey,
@@ -46,6 +47,7 @@ export interface ExecutionKeys {
   finished: string;
   expiring: string;
   chains: string;
+  held: string;
   workflowQueues: string;
   activityQueues: string;
   activityTasks: string;
@@ -77,6 +79,7 @@ export function executionKeys(
     finished: finishedKey(prefix, 0),
     expiring: expiringKey(prefix, 0),
     chains: chainsKey(prefix, 0),
+    held: heldKey(prefix, 0),
     workflowQueues: workflowQueuesKey(prefix, 0),
     activityQueues: activityQueuesKey(prefix, 0),
     activityTasks: activityTaskStreamKey(prefix, 0, queue),

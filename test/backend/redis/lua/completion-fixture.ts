@@ -57,6 +57,7 @@ export function completeClaimed(
       workflowQueues: k.workflowQueues,
       outbox: outboxKey(k.prefix, 0),
       chains: k.chains,
+      held: k.held,
       extra,
     },
     {
