@@ -103,6 +103,19 @@ async function waitsForCancellation(ctx: WorkflowContext): Promise<string> {
   return 'canceled';
 }
 
+// Cancels a child whose first task is held (it never started): the child ends at once and its hold goes.
+async function cancelsHeldChild(ctx: WorkflowContext): Promise<string> {
+  const [scope, cancel] = workflow.withCancel(ctx);
+  const child = workflow.createSubWorkflowInstance(scope, { instanceId: `${workflow.workflowInstance(ctx).instanceId}-child` }, awaitsAtStart);
+  await workflow.sleep(ctx, 500);
+  cancel();
+  try {
+    return await child;
+  } catch (err) {
+    return workflow.isCanceled(err) ? 'child canceled' : `child failed: ${String(err)}`;
+  }
+}
+
 async function quick(_ctx: WorkflowContext, label: string): Promise<string> {
   return `${label} done`;
 }
@@ -304,6 +317,17 @@ export function heldTaskScenarios(e2e: E2E): void {
     await removeInboxEvent(backend, poisoned, 1);
     assert.equal(await client.retryHeldWorkflowInstance(poisoned), true);
     assert.equal(await client.getWorkflowResult(poisoned, 10_000), 'second', 'the signal sent while it was held was kept');
+  });
+
+  it('ends a held child that never started when its parent cancels it, and forgets its hold', async () => {
+    const client = await e2e.engine({ workflows: [cancelsHeldChild, awaitsAtStart], options: { heldTaskRetry: { maxAttempts: 1 } } });
+    const parent = await client.createWorkflowInstance({ instanceId: e2e.id('parent') }, cancelsHeldChild);
+    const child = { instanceId: `${parent.instanceId}-child` };
+    assert.ok(await waitUntil(async () => (await client.getStats()).heldWorkflowInstances === 1, 10_000), 'the child is held');
+    assert.equal(await client.getWorkflowResult(parent, 10_000), 'child canceled');
+    assert.equal(await client.getWorkflowInstanceState(child), 'finished');
+    assert.deepEqual((await client.listHeldWorkflowInstances()).instances, []);
+    assert.equal((await client.getStats()).heldWorkflowInstances, 0);
   });
 
   it('answers retryHeldWorkflowInstance for unknown instances with InstanceNotFoundError, and pages the listing', async () => {

@@ -14,7 +14,7 @@ import { executionKey, executionTimersKey, heldKey, inboxKey, timersKey, workflo
 import type { RedisConnection } from './redis-connection.js';
 import { indexMember, parseIndexMember, partitionIn, type RedisContext } from './redis-context.js';
 import { scriptErrorCode } from './script-errors.js';
-import { ScriptRunner } from './script-runner.js';
+import { HeldTaskScripts } from './held-task-scripts.js';
 import { holdRetryMember } from './timer-member.js';
 
 /**
@@ -27,7 +27,7 @@ export class HeldTasks {
   readonly #context: RedisContext;
   readonly #group: string;
   readonly #loops: BackgroundLoops;
-  readonly #runner: ScriptRunner;
+  readonly #scripts: HeldTaskScripts;
   readonly #pages: IndexPages<HeldWorkflowInstanceInfo>;
 
   constructor(connection: RedisConnection, group: string, loops: BackgroundLoops) {
@@ -35,7 +35,7 @@ export class HeldTasks {
     this.#context = connection.context;
     this.#group = group;
     this.#loops = loops;
-    this.#runner = new ScriptRunner(this.#context.client);
+    this.#scripts = new HeldTaskScripts(this.#context.client);
     this.#pages = new IndexPages(this.#context, { keyOf: heldKey, read: (position) => this.#read(position), operation: 'listHeldWorkflowInstances' });
   }
 
@@ -45,39 +45,37 @@ export class HeldTasks {
     const { prefix } = this.#context;
     const { instanceId, executionId } = task.instance;
     const p = partitionIn(this.#context, instanceId);
-    const { retry } = hold;
-    const keys = [
-      executionKey(prefix, p, instanceId, executionId),
-      workflowTaskStreamKey(prefix, p, task.queue),
-      timersKey(prefix, p),
-      executionTimersKey(prefix, p, instanceId, executionId),
-      heldKey(prefix, p),
-    ];
-    const args = [
-      task.lockToken,
-      task.id,
-      this.#group,
-      executionId,
-      indexMember(instanceId, executionId),
-      holdRetryMember(instanceId, executionId, task.queue),
-      hold.reason,
-      hold.error.type,
-      hold.error.message,
-      retry.firstRetryIntervalMs,
-      retry.backoffCoefficient,
-      retry.maxRetryIntervalMs,
-      retry.maxAttempts,
-    ];
-    let reply: [number, number, number];
+    let recorded;
     try {
-      reply = (await this.#runner.run('hold-workflow-task', keys, args)) as [number, number, number];
+      recorded = await this.#scripts.holdWorkflowTask(
+        {
+          execution: executionKey(prefix, p, instanceId, executionId),
+          workflowTasks: workflowTaskStreamKey(prefix, p, task.queue),
+          timers: timersKey(prefix, p),
+          executionTimers: executionTimersKey(prefix, p, instanceId, executionId),
+          held: heldKey(prefix, p),
+        },
+        {
+          lockToken: task.lockToken,
+          entryId: task.id,
+          group: this.#group,
+          executionId,
+          member: indexMember(instanceId, executionId),
+          retryMember: holdRetryMember(instanceId, executionId, task.queue),
+          reason: hold.reason,
+          errorType: hold.error.type,
+          errorMessage: hold.error.message,
+          retry: hold.retry,
+        },
+      );
     } catch (err) {
       if (scriptErrorCode(err) !== 'LEASE_LOST') throw err;
       throw new LeaseLostError(`workflow task of ${instanceId} (execution ${executionId}, token ${task.lockToken}) is no longer held by this worker`);
     }
-    const [attempts, since, retryAt] = reply;
-    if (retryAt > 0) this.#loops.wakeTimers(p, retryAt);
-    return retryAt > 0 ? { attempts, since: new Date(since), retryAt: new Date(retryAt) } : { attempts, since: new Date(since) };
+    const { attempts, sinceMs, retryAtMs } = recorded;
+    if (retryAtMs === 0) return { attempts, since: new Date(sinceMs) };
+    this.#loops.wakeTimers(p, retryAtMs);
+    return { attempts, since: new Date(sinceMs), retryAt: new Date(retryAtMs) };
   }
 
   /** `Backend.listHeldWorkflowInstances`: the partitions' held indexes merged, newest hold first. */
@@ -97,18 +95,19 @@ export class HeldTasks {
     // The queue names the task stream (a key), so it is read first; the script checks the hold itself.
     const queue = await this.#context.client.hget(execution, 'queue');
     if (queue === null) throw new InstanceNotFoundError(instanceId);
-    const keys = [
-      execution,
-      inboxKey(prefix, p, instanceId, executionId),
-      workflowTaskStreamKey(prefix, p, queue),
-      timersKey(prefix, p),
-      executionTimersKey(prefix, p, instanceId, executionId),
-      heldKey(prefix, p),
-    ];
-    const args = [instanceId, executionId, indexMember(instanceId, executionId), holdRetryMember(instanceId, executionId, queue)];
-    const reply = await this.#runner.run('retry-held-workflow-instance', keys, args);
-    if (reply === -1) throw new InstanceNotFoundError(instanceId);
-    return reply === 1;
+    const retried = await this.#scripts.retryHeldWorkflowInstance(
+      {
+        execution,
+        inbox: inboxKey(prefix, p, instanceId, executionId),
+        workflowTasks: workflowTaskStreamKey(prefix, p, queue),
+        timers: timersKey(prefix, p),
+        executionTimers: executionTimersKey(prefix, p, instanceId, executionId),
+        held: heldKey(prefix, p),
+      },
+      { instanceId, executionId, member: indexMember(instanceId, executionId), retryMember: holdRetryMember(instanceId, executionId, queue) },
+    );
+    if (retried === 'missing') throw new InstanceNotFoundError(instanceId);
+    return retried === 'retried';
   }
 
   async #read(position: IndexPosition): Promise<HeldWorkflowInstanceInfo | undefined> {
