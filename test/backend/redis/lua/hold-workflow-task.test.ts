@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import type { HoldWorkflowTaskArgs } from '../../../../src/backend/redis/held-task-scripts.js';
+import type { RecordedHold } from '../../../../src/backend/redis/held-task-scripts.js';
 import { holdRetryMember } from '../../../../src/backend/redis/timer-member.js';
 import { GROUP, addAndDeliver, entries, executionKeys, pending, serverNow, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
-import { claimExecution, completeClaimed, type Claimed } from './completion-fixture.js';
+import { claimExecution, completeClaimed, holdClaimed, type Claimed } from './completion-fixture.js';
 
 const retry = { firstRetryIntervalMs: 1000, backoffCoefficient: 2, maxRetryIntervalMs: 3000, maxAttempts: 4 };
 
@@ -12,25 +12,7 @@ describe('lua/hold-workflow-task', () => {
   const member = (k: ExecutionKeys): string => `${k.instanceId}\n${k.executionId}`;
   const retryMember = (k: ExecutionKeys): string => holdRetryMember(k.instanceId, k.executionId, 'default');
 
-  function hold(c: Claimed, extra: Partial<HoldWorkflowTaskArgs> = {}): ReturnType<ReturnType<typeof heldTaskScripts>['holdWorkflowTask']> {
-    const { k } = c;
-    return heldTaskScripts().holdWorkflowTask(
-      { execution: k.execution, workflowTasks: k.workflowTasks, timers: k.timers, executionTimers: k.executionTimers, held: k.held },
-      {
-        lockToken: c.token,
-        entryId: c.entry,
-        group: GROUP,
-        executionId: k.executionId,
-        member: member(k),
-        retryMember: retryMember(k),
-        reason: 'engine-error',
-        errorType: 'TypeError',
-        errorMessage: 'boom',
-        retry,
-        ...extra,
-      },
-    );
-  }
+  const hold = (c: Claimed): Promise<RecordedHold> => holdClaimed(heldTaskScripts(), c, retry);
 
   /** Claims the execution's next task again, as a worker would after the retry queued it. */
   async function claimAgain(c: Claimed): Promise<Claimed> {

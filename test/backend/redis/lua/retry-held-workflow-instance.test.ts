@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { holdRetryMember } from '../../../../src/backend/redis/timer-member.js';
-import { GROUP, entries, executionKeys, seedExecution, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
-import { claimExecution } from './completion-fixture.js';
+import { entries, executionKeys, seedExecution, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
+import { claimExecution, holdClaimed } from './completion-fixture.js';
 
 const retry = { firstRetryIntervalMs: 60_000, backoffCoefficient: 2, maxRetryIntervalMs: 60_000, maxAttempts: 10 };
 
@@ -21,21 +21,7 @@ describe('lua/retry-held-workflow-instance', () => {
   async function held(maxAttempts = retry.maxAttempts): Promise<ExecutionKeys> {
     const c = await claimExecution(redis(), scripts());
     const { k } = c;
-    await heldTaskScripts().holdWorkflowTask(
-      { execution: k.execution, workflowTasks: k.workflowTasks, timers: k.timers, executionTimers: k.executionTimers, held: k.held },
-      {
-        lockToken: c.token,
-        entryId: c.entry,
-        group: GROUP,
-        executionId: k.executionId,
-        member: member(k),
-        retryMember: retryMember(k),
-        reason: 'unsettled',
-        errorType: 'UnsettledWorkflowError',
-        errorMessage: 'waits',
-        retry: { ...retry, maxAttempts },
-      },
-    );
+    await holdClaimed(heldTaskScripts(), c, { ...retry, maxAttempts }, { reason: 'unsettled', errorType: 'UnsettledWorkflowError' });
     return k;
   }
 
