@@ -51,7 +51,7 @@ export interface MemoryBackendOptions {
    * together. @default Infinity (keep until removed)
    */
   retentionMs?: number;
-  /** Logger for tasks held because their data cannot be decoded. @default pino */
+  /** Logger for activity tasks held because their data cannot be decoded. @default pino */
   logger?: Logger;
 }
 

@@ -79,7 +79,7 @@ export class MemoryStore {
   readonly leasedActivities = new Set<string>();
   /** Delete a finished chain this long (ms) after it finished; Infinity: keep it until removed. */
   readonly retentionMs: number;
-  /** Where tasks held because their data cannot be decoded are reported. */
+  /** Where activity tasks held because their data cannot be decoded are reported. */
   readonly logger: Logger;
   private readonly taskQueued = new Notifier();
   private readonly finished = new Notifier();
