@@ -65,8 +65,8 @@ local function nothing_undelivered()
 end
 
 if consumer ~= '' then
-  local f = redis.call('HMGET', execution, 'state', 'queued', 'lockedUntil')
-  if f[1] == 'active' and is_idle(f[2], f[3]) and nothing_undelivered() then
+  local f = redis.call('HMGET', execution, 'state', 'queued', 'lockedUntil', 'held')
+  if f[1] == 'active' and is_idle(f[2], f[3], f[4]) and nothing_undelivered() then
     redis.call('XADD', inbox, '*', 'e', ARGV[3], 't', ARGV[6])
     redis.call('XADD', stream, '*', 'i', ARGV[4], 'e', ARGV[5])
     local read = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', 1, 'STREAMS', stream, '>')

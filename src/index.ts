@@ -32,6 +32,7 @@ export {
   BackendClosedError,
   LeaseLostError,
   UndecodableDataError,
+  UnsettledWorkflowError,
   permanentError,
   isCanceled,
   type ErrorCode,
@@ -40,11 +41,21 @@ export {
 export { Client, type ClientOptions, type ListWorkflowInstancesOptions, type WorkflowInstanceOptions, type WorkflowArgs, type WorkflowResult } from './client/client.js';
 export { Worker } from './worker/worker.js';
 export { DefaultWorkerOptions, type WorkerOptions } from './worker/worker-options.js';
+export { DefaultHeldTaskRetry, type HeldTaskRetryOptions } from './worker/held-task-retry.js';
 export type { RegistrationOptions } from './worker/registry.js';
 export type { WorkflowFunction } from './executor/workflow-function.js';
 export { createLogger, DEFAULT_LOG_LEVEL, type LoggerOptions } from './core/logger.js';
 export { DEFAULT_QUEUE, type WorkflowInstance, type WorkflowInstanceRef, type WorkflowInstanceState } from './core/instance.js';
 export type { HistoryEvent, EventType, NewEvent } from './history/events.js';
-export type { Backend, BackendStats, WorkflowInstanceInfo, WorkflowInstancePage } from './backend/backend.js';
+export type {
+  Backend,
+  BackendStats,
+  HeldWorkflowInstanceInfo,
+  HeldWorkflowInstancePage,
+  HoldReason,
+  HeldTaskRetryPolicy,
+  WorkflowInstanceInfo,
+  WorkflowInstancePage,
+} from './backend/backend.js';
 export { MemoryBackend, type MemoryBackendOptions } from './backend/memory/memory-backend.js';
 export { RedisBackend, type RedisBackendOptions } from './backend/redis/redis-backend.js';

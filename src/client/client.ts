@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Backend, BackendStats, WorkflowInstancePage } from '../backend/backend.js';
+import type { Backend, BackendStats, HeldWorkflowInstancePage, ListWorkflowInstancesQuery, WorkflowInstancePage } from '../backend/backend.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, assertPayloadSize } from '../codec/codec.js';
 import { DEFAULT_QUEUE, type WorkflowInstance, type WorkflowInstanceRef, type WorkflowInstanceState } from '../core/instance.js';
 import { assertInstanceId, assertName, assertQueueName } from '../core/validation.js';
@@ -179,17 +179,30 @@ export class Client {
 
   /** Executions, newest first, a page at a time: pass `nextCursor` back as `cursor`; the last page has none. */
   async listWorkflowInstances(options: ListWorkflowInstancesOptions = {}): Promise<WorkflowInstancePage> {
-    const count = options.count ?? DEFAULT_PAGE_SIZE;
-    if (!Number.isInteger(count) || count < 1 || count > MAX_PAGE_SIZE) {
-      throw new InvalidArgumentError(`count must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-    }
-    if (options.cursor !== undefined && (typeof options.cursor !== 'string' || options.cursor.length === 0)) {
-      throw new InvalidArgumentError('cursor must be the nextCursor of a previous page');
-    }
-    return this.backend.listWorkflowInstances(options.cursor === undefined ? { count } : { count, cursor: options.cursor });
+    return this.backend.listWorkflowInstances(pageQuery(options));
   }
 
-  /** Active executions and pending workflow and activity tasks per queue. */
+  /**
+   * Executions whose workflow task is held, newest hold first (by `since`), a page at a time (as
+   * `listWorkflowInstances`): each with its `reason` (`'undecodable'`, `'engine-error'`, `'unsettled'`, ...),
+   * the latest `error`, `since`, `attempts`, `retryAt` (absent once parked) and `parked`. See README "Held
+   * workflow instances".
+   */
+  async listHeldWorkflowInstances(options: ListWorkflowInstancesOptions = {}): Promise<HeldWorkflowInstancePage> {
+    return this.backend.listHeldWorkflowInstances(pageQuery(options));
+  }
+
+  /**
+   * Runs a held instance's workflow task again now, parked or not, and clears its hold (its attempts start
+   * again from 0; if it fails again it is held anew). Resolves true when it was held, false (changing nothing)
+   * when it was not. Rejects with `InstanceNotFoundError` for an unknown instance.
+   */
+  async retryHeldWorkflowInstance(instance: WorkflowInstanceRef): Promise<boolean> {
+    assertInstanceRef(instance);
+    return this.backend.retryHeldWorkflowInstance(await executionOf(this.backend, instance));
+  }
+
+  /** Active and held executions, and pending workflow and activity tasks per queue. */
   getStats(): Promise<BackendStats> {
     return this.backend.getStats();
   }
@@ -218,6 +231,18 @@ export class Client {
     if (state === 'active') throw new WaitTimeoutError(instance.instanceId, timeoutMs ?? Infinity);
     return state;
   }
+}
+
+/** The backend query of a listing call; `InvalidArgumentError` for a bad count or cursor. */
+function pageQuery(options: ListWorkflowInstancesOptions): ListWorkflowInstancesQuery {
+  const count = options.count ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_PAGE_SIZE) {
+    throw new InvalidArgumentError(`count must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  if (options.cursor !== undefined && (typeof options.cursor !== 'string' || options.cursor.length === 0)) {
+    throw new InvalidArgumentError('cursor must be the nextCursor of a previous page');
+  }
+  return options.cursor === undefined ? { count } : { count, cursor: options.cursor };
 }
 
 function deadlineOf(timeoutMs: number | undefined): number {

@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'INVALID_ARGUMENT'
   | 'BACKEND_CLOSED'
   | 'LEASE_LOST'
-  | 'UNDECODABLE_DATA';
+  | 'UNDECODABLE_DATA'
+  | 'UNSETTLED_WORKFLOW';
 
 /** Base class of every error redflow raises itself. */
 export abstract class RedflowError extends Error {
@@ -167,6 +168,17 @@ export class LeaseLostError extends RedflowError {
 export class UndecodableDataError extends RedflowError {
   override readonly name = 'UndecodableDataError';
   readonly code = 'UNDECODABLE_DATA';
+}
+
+/**
+ * Workflow code stopped at the end of a task without finishing while nothing it could wait for is pending in
+ * the engine (no activity, timer, sub-workflow, signal it sent, signal-channel receive or cancellation wait):
+ * it awaits something the engine does not control (a promise of `setTimeout`, I/O, `fetch`...), or every branch
+ * waits on a channel nothing left can fill. The task is held (reason `'unsettled'`), never failed.
+ */
+export class UnsettledWorkflowError extends RedflowError {
+  override readonly name = 'UnsettledWorkflowError';
+  readonly code = 'UNSETTLED_WORKFLOW';
 }
 
 const PERMANENT = Symbol.for('redflow.permanent');

@@ -30,6 +30,8 @@ export interface WorkflowRuntime {
   readonly instance: WorkflowInstance;
   readonly queue: string;
   readonly logger: Logger;
+  /** True once the engine gave the execution up (its task did not commit): workflow calls then throw. */
+  readonly abandoned: boolean;
   now(): Date;
   random(): number;
   isReplaying(): boolean;

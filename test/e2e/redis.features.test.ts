@@ -15,6 +15,7 @@ import { signalScenarios } from './signal-scenarios.js';
 import { subWorkflowScenarios } from './sub-workflow-scenarios.js';
 import { thrownValueScenarios } from './thrown-value-scenarios.js';
 import { undecodableScenarios } from './undecodable-scenarios.js';
+import { heldTaskScenarios } from './held-task-scenarios.js';
 import { unstartedCancellationScenarios } from './unstarted-cancellation-scenarios.js';
 
 const groups = [
@@ -32,6 +33,7 @@ const groups = [
   ['payloads', payloadScenarios],
   ['payload depth', payloadDepthScenarios],
   ['undecodable data', undecodableScenarios],
+  ['held workflow tasks', heldTaskScenarios],
   ['cancelling work that has not started', unstartedCancellationScenarios],
 ] as const;
 

@@ -7,6 +7,8 @@ import type {
   Backend,
   BackendStats,
   ExecutionOutcome,
+  HeldWorkflowInstancePage,
+  HoldState,
   ListWorkflowInstancesQuery,
   PollRequest,
   WorkflowInstancePage,
@@ -14,6 +16,7 @@ import type {
   WorkflowTask,
   WorkflowTaskCompletion,
   WorkflowTaskHandoff,
+  WorkflowTaskHold,
 } from '../backend.js';
 import type { WorkflowInstance, WorkflowInstanceState } from '../../core/instance.js';
 import { createLogger } from '../../core/logger.js';
@@ -24,6 +27,7 @@ import {
   pollActivityTasks,
   releaseActivityTask,
 } from './activity-tasks.js';
+import { holdWorkflowTask, listHeldWorkflowInstances, retryHeldWorkflowInstance } from './held-tasks.js';
 import { createWorkflowInstance } from './instance-lifecycle.js';
 import {
   getLatestExecution,
@@ -48,7 +52,7 @@ export interface MemoryBackendOptions {
    * together. @default Infinity (keep until removed)
    */
   retentionMs?: number;
-  /** Logger for tasks held because their data cannot be decoded, used as given. @default createLogger(): level `REDFLOW_LOG_LEVEL`, else `info` */
+  /** Logger for activity tasks held because their data cannot be decoded, used as given. @default createLogger(): level `REDFLOW_LOG_LEVEL`, else `info` */
   logger?: Logger;
 }
 
@@ -134,6 +138,18 @@ export class MemoryBackend implements Backend {
 
   releaseWorkflowTask(task: WorkflowTask): Promise<void> {
     return releaseWorkflowTask(this.store, task);
+  }
+
+  holdWorkflowTask(task: WorkflowTask, hold: WorkflowTaskHold): Promise<HoldState> {
+    return holdWorkflowTask(this.store, task, hold);
+  }
+
+  listHeldWorkflowInstances(query: ListWorkflowInstancesQuery): Promise<HeldWorkflowInstancePage> {
+    return listHeldWorkflowInstances(this.store, query);
+  }
+
+  retryHeldWorkflowInstance(instance: WorkflowInstance): Promise<boolean> {
+    return retryHeldWorkflowInstance(this.store, instance);
   }
 
   pollActivityTasks(request: PollRequest): Promise<ActivityTask[]> {

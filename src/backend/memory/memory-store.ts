@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { executionKey, type WorkflowInstance, type WorkflowInstanceState } from '../../core/instance.js';
 import { BackendClosedError, InstanceNotFoundError } from '../../errors/errors.js';
+import type { MemoryHold } from './held-tasks.js';
 import { Notifier } from './notifier.js';
 import { TaskQueues } from './task-queues.js';
 
@@ -38,6 +39,8 @@ export interface Execution {
   queued: boolean;
   /** Pending timers by schedule event id. */
   timers: Map<number, NodeJS.Timeout>;
+  /** Set while its workflow task is held (see `Backend.holdWorkflowTask`). */
+  hold?: MemoryHold;
 }
 
 /** One activity attempt not completed yet, under `<executionKey>#<scheduleEventId>`. */
@@ -76,7 +79,7 @@ export class MemoryStore {
   readonly leasedActivities = new Set<string>();
   /** Delete a finished chain this long (ms) after it finished; Infinity: keep it until removed. */
   readonly retentionMs: number;
-  /** Where tasks held because their data cannot be decoded are reported. */
+  /** Where activity tasks held because their data cannot be decoded are reported. */
   readonly logger: Logger;
   private readonly taskQueued = new Notifier();
   private readonly finished = new Notifier();
@@ -149,6 +152,7 @@ export class MemoryStore {
     for (const execution of this.executions.values()) {
       for (const timer of execution.timers.values()) clearTimeout(timer);
       clearTimeout(execution.expiry);
+      clearTimeout(execution.hold?.timer);
     }
     this.taskQueued.wakeAll();
     this.finished.wakeAll();

@@ -150,7 +150,7 @@ export class ActivityTasks {
           },
     );
     if (result.outcome === 'handed') {
-      return workflowTaskOf({ entryId: result.entryId, instance, queue: task.workflowQueue, knownHistoryLength: known, locked: result.locked }, logger);
+      return workflowTaskOf({ entryId: result.entryId, instance, queue: task.workflowQueue, knownHistoryLength: known, locked: result.locked });
     }
     if (result.outcome !== 'delivered') {
       logger.debug({ instanceId, executionId, activity: task.name, result: result.outcome }, 'activity outcome not delivered');

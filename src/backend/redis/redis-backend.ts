@@ -8,6 +8,8 @@ import type {
   Backend,
   BackendStats,
   ExecutionOutcome,
+  HeldWorkflowInstancePage,
+  HoldState,
   ListWorkflowInstancesQuery,
   WorkflowInstancePage,
   PollRequest,
@@ -15,6 +17,7 @@ import type {
   WorkflowTask,
   WorkflowTaskCompletion,
   WorkflowTaskHandoff,
+  WorkflowTaskHold,
 } from '../backend.js';
 import type { WorkflowInstance, WorkflowInstanceState } from '../../core/instance.js';
 import { createLogger } from '../../core/logger.js';
@@ -24,6 +27,7 @@ import { ActivityTasks } from './activity-tasks.js';
 import { BackgroundLoops } from './background-loops.js';
 import { readBackendStats } from './backend-stats.js';
 import { ExecutionQueues } from './execution-queues.js';
+import { HeldTasks } from './held-tasks.js';
 import { InstanceCreation } from './instance-creation.js';
 import { InstanceListing } from './instance-listing.js';
 import { InstanceMessages } from './instance-messages.js';
@@ -64,6 +68,7 @@ export class RedisBackend implements Backend {
   readonly #listing: InstanceListing;
   readonly #workflowTasks: WorkflowTasks;
   readonly #activityTasks: ActivityTasks;
+  readonly #heldTasks: HeldTasks;
 
   constructor(options: RedisBackendOptions = {}) {
     const resolved = resolveOptions(options);
@@ -104,6 +109,7 @@ export class RedisBackend implements Backend {
       retentionMs: resolved.retentionMs,
       logger,
     });
+    this.#heldTasks = new HeldTasks(connection, group, loops);
     this.#activityTasks = new ActivityTasks({ connection, scripts, group, consumers, loops, blockTimeoutMs, logger });
   }
 
@@ -150,6 +156,18 @@ export class RedisBackend implements Backend {
 
   releaseWorkflowTask(task: WorkflowTask): Promise<void> {
     return this.#workflowTasks.release(task);
+  }
+
+  holdWorkflowTask(task: WorkflowTask, hold: WorkflowTaskHold): Promise<HoldState> {
+    return this.#heldTasks.hold(task, hold);
+  }
+
+  listHeldWorkflowInstances(query: ListWorkflowInstancesQuery): Promise<HeldWorkflowInstancePage> {
+    return this.#heldTasks.list(query);
+  }
+
+  retryHeldWorkflowInstance(instance: WorkflowInstance): Promise<boolean> {
+    return this.#heldTasks.retry(instance);
   }
 
   pollActivityTasks(request: PollRequest): Promise<ActivityTask[]> {

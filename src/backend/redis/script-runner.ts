@@ -17,6 +17,8 @@ export const SCRIPT_NAMES = [
   'complete-workflow-task',
   'extend-workflow-task',
   'release-workflow-task',
+  'hold-workflow-task',
+  'retry-held-workflow-instance',
   'complete-activity-task',
   'extend-activity-task',
   'release-activity-task',

@@ -176,7 +176,7 @@ export interface ReclaimTasksArgs {
 /** One due timer handed to `fireTimers`. */
 export interface DueTimer {
   member: string;
-  /** Encoded `TimerFired` event. */
+  /** Encoded `TimerFired` event; empty for a held task's retry. */
   event: Buffer;
   instanceId: string;
   executionId: string;

@@ -97,7 +97,8 @@ export class TimerLoop {
       const { instanceId, executionId, scheduleEventId, queue } = ref;
       due.push({
         member,
-        event: encodeEvent(newEvent('TimerFired', {}, scheduleEventId)),
+        // A held task's retry delivers no event (see fire-timers.lua).
+        event: scheduleEventId === 0 ? Buffer.alloc(0) : encodeEvent(newEvent('TimerFired', {}, scheduleEventId)),
         instanceId,
         executionId,
         execution: executionKey(prefix, partition, instanceId, executionId),

@@ -11,6 +11,7 @@ import {
   finishedChannel,
   finishedKey,
   heartbeatsKey,
+  heldKey,
   historyKey,
   inboxKey,
   instanceKey,
@@ -21,6 +22,7 @@ import {
   workflowQueuesKey,
   workflowTaskStreamKey,
 } from '../../../src/backend/redis/keys.js';
+import { HeldTaskScripts } from '../../../src/backend/redis/held-task-scripts.js';
 import { InstanceScripts } from '../../../src/backend/redis/instance-scripts.js';
 import { RelayScripts, type DeliverMessageKeys } from '../../../src/backend/redis/relay-scripts.js';
 import { RedisScripts } from '../../../src/backend/redis/scripts.js';
@@ -46,6 +48,7 @@ export interface ExecutionKeys {
   finished: string;
   expiring: string;
   chains: string;
+  held: string;
   workflowQueues: string;
   activityQueues: string;
   activityTasks: string;
@@ -77,6 +80,7 @@ export function executionKeys(
     finished: finishedKey(prefix, 0),
     expiring: expiringKey(prefix, 0),
     chains: chainsKey(prefix, 0),
+    held: heldKey(prefix, 0),
     workflowQueues: workflowQueuesKey(prefix, 0),
     activityQueues: activityQueuesKey(prefix, 0),
     activityTasks: activityTaskStreamKey(prefix, 0, queue),
@@ -113,6 +117,7 @@ export function useScripts(): {
   scripts: () => RedisScripts;
   instanceScripts: () => InstanceScripts;
   relayScripts: () => RelayScripts;
+  heldTaskScripts: () => HeldTaskScripts;
   url: () => string;
 } {
   const server = useRedisServer();
@@ -120,11 +125,13 @@ export function useScripts(): {
   let scripts: RedisScripts | undefined;
   let instanceScripts: InstanceScripts | undefined;
   let relayScripts: RelayScripts | undefined;
+  let heldTaskScripts: HeldTaskScripts | undefined;
   before(() => {
     redis = new Redis(server().url);
     scripts = new RedisScripts(redis);
     instanceScripts = new InstanceScripts(redis);
     relayScripts = new RelayScripts(redis);
+    heldTaskScripts = new HeldTaskScripts(redis);
   });
   after(async () => {
     await redis?.quit();
@@ -134,6 +141,7 @@ export function useScripts(): {
     scripts: () => scripts as RedisScripts,
     instanceScripts: () => instanceScripts as InstanceScripts,
     relayScripts: () => relayScripts as RelayScripts,
+    heldTaskScripts: () => heldTaskScripts as HeldTaskScripts,
     url: () => server().url,
   };
 }
