@@ -28,7 +28,7 @@ describe('lua/complete-activity-task', () => {
   function run(
     k: ExecutionKeys,
     entry: string,
-    options: { event?: string; takeFor?: { consumer: string; knownHistoryLength: number } } = {},
+    options: { event?: string; takeFor?: { consumer: string; knownHistoryLength: number }; deadlines?: string[] } = {},
   ): Promise<ActivityCompletionResult> {
     return scripts().completeActivityTask(
       {
@@ -38,6 +38,8 @@ describe('lua/complete-activity-task', () => {
         workflowTasks: k.workflowTasks,
         heartbeats: k.heartbeats,
         history: k.history,
+        timers: k.timers,
+        executionTimers: k.executionTimers,
       },
       {
         entryId: entry,
@@ -47,6 +49,7 @@ describe('lua/complete-activity-task', () => {
         instanceId: k.instanceId,
         executionId: k.executionId,
         scheduleEventId: 5,
+        ...(options.deadlines === undefined ? {} : { deadlines: options.deadlines }),
       },
       options.takeFor === undefined ? undefined : { ...options.takeFor, lockTimeoutMs: 30_000, maxInboxEvents: 0 },
     );

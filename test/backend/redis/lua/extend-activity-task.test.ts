@@ -6,7 +6,7 @@ describe('lua/extend-activity-task', () => {
 
   function extend(k: ExecutionKeys, entry: string, consumer: string, deliveries = 1, details?: string): Promise<void> {
     return scripts().extendActivityTask(
-      { activityTasks: k.activityTasks, heartbeats: k.heartbeats },
+      { activityTasks: k.activityTasks, heartbeats: k.heartbeats, timers: k.timers },
       { entryId: entry, group: GROUP, consumer, deliveries, ...(details === undefined ? {} : { details: Buffer.from(details) }) },
     );
   }

@@ -4,10 +4,10 @@ import { GROUP, addAndDeliver, deliver, entries, executionKeys, pending, seedExe
 describe('lua/release-activity-task', () => {
   const { redis, scripts } = useScripts();
 
-  function release(k: ExecutionKeys, entry: string, deliveries = 1): Promise<string | undefined> {
+  function release(k: ExecutionKeys, entry: string, deliveries = 1, deadlines?: string[]): Promise<string | undefined> {
     return scripts().releaseActivityTask(
-      { activityTasks: k.activityTasks, heartbeats: k.heartbeats, execution: k.execution },
-      { entryId: entry, group: GROUP, deliveries, scheduleEventId: 5 },
+      { activityTasks: k.activityTasks, heartbeats: k.heartbeats, execution: k.execution, timers: k.timers, executionTimers: k.executionTimers },
+      { entryId: entry, group: GROUP, deliveries, scheduleEventId: 5, ...(deadlines === undefined ? {} : { deadlines }) },
     );
   }
 
