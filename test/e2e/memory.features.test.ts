@@ -15,6 +15,7 @@ import { payloadDepthScenarios } from './payload-depth-scenarios.js';
 import { payloadScenarios } from './payload-scenarios.js';
 import { undecodableScenarios } from './undecodable-scenarios.js';
 import { unstartedCancellationScenarios } from './unstarted-cancellation-scenarios.js';
+import { activityTimeoutScenarios } from './activity-timeout-scenarios.js';
 
 const memory: SettingsBackendFactory = (settings) => Promise.resolve(new MemoryBackend(settings));
 
@@ -33,3 +34,4 @@ e2eGroup('payloads', 'MemoryBackend', memory, payloadScenarios);
 e2eGroup('payload depth', 'MemoryBackend', memory, payloadDepthScenarios);
 e2eGroup('undecodable data', 'MemoryBackend', memory, undecodableScenarios);
 e2eGroup('cancelling work that has not started', 'MemoryBackend', memory, unstartedCancellationScenarios);
+e2eGroup('activity timeouts', 'MemoryBackend', memory, activityTimeoutScenarios);

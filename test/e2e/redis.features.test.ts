@@ -16,6 +16,7 @@ import { subWorkflowScenarios } from './sub-workflow-scenarios.js';
 import { thrownValueScenarios } from './thrown-value-scenarios.js';
 import { undecodableScenarios } from './undecodable-scenarios.js';
 import { unstartedCancellationScenarios } from './unstarted-cancellation-scenarios.js';
+import { activityTimeoutScenarios } from './activity-timeout-scenarios.js';
 
 const groups = [
   ['signals', signalScenarios],
@@ -33,6 +34,7 @@ const groups = [
   ['payload depth', payloadDepthScenarios],
   ['undecodable data', undecodableScenarios],
   ['cancelling work that has not started', unstartedCancellationScenarios],
+  ['activity timeouts', activityTimeoutScenarios],
 ] as const;
 
 describe('workflow features on RedisBackend (private redis-server)', () => {
