@@ -52,15 +52,6 @@ function assertWhole(history: HistoryEvent[]): void {
   assert.equal(new Set(done).size, done.length, 'each attempt has one outcome');
 }
 
-/** A promise and the function that resolves it. */
-function signalled<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
-
 /**
  * Activity timeouts (API.md `ActivityOptions`): an attempt past startToCloseTimeoutMs or heartbeatTimeoutMs fails
  * with `ActivityTimeoutError` and is retried like any failure; the activity past scheduleToCloseTimeoutMs fails
@@ -140,12 +131,12 @@ export function activityTimeoutScenarios(e2e: E2E): void {
     let startedAt = 0;
     async function beatsThenHangs(): Promise<string> {
       startedAt = Date.now();
-      const { heartbeat } = activityContext();
+      const context = activityContext();
       // Heartbeats for three times the timeout: each one restarts it.
       for (let i = 0; i < 9; i++) {
         await sleep(100);
         lastBeatAt = Date.now();
-        void heartbeat({ beat: i });
+        void context.heartbeat({ beat: i });
       }
       return new Promise<string>(() => undefined);
     }
