@@ -1,7 +1,16 @@
 import { pino } from 'pino';
 import { RedisBackend } from '../../src/backend/redis/redis-backend.js';
 import { Worker } from '../../src/worker/worker.js';
-import { crashWorkflow, leaseCrashWorkflow, messagingChild, messagingParent, outlivesItsWorker, slowDouble } from './crash-workflows.js';
+import {
+  crashWorkflow,
+  hangsPastItsBound,
+  leaseCrashWorkflow,
+  messagingChild,
+  messagingParent,
+  outlivesItsWorker,
+  slowDouble,
+  timeoutCrashWorkflow,
+} from './crash-workflows.js';
 
 // A worker process for the crash test: killed with SIGKILL at a moment the test chooses.
 const backend = new RedisBackend({
@@ -18,5 +27,6 @@ const worker = new Worker(backend, {
 });
 worker.registerWorkflow(crashWorkflow).registerWorkflow(messagingParent).registerWorkflow(messagingChild).registerActivity(slowDouble);
 worker.registerWorkflow(leaseCrashWorkflow).registerActivity(outlivesItsWorker);
+worker.registerWorkflow(timeoutCrashWorkflow).registerActivity(hangsPastItsBound);
 await worker.start();
 process.stdout.write(`${JSON.stringify({ event: 'ready' })}\n`);
