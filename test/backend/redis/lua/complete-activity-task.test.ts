@@ -147,6 +147,21 @@ describe('lua/complete-activity-task', () => {
     assert.deepEqual((await entries(redis(), k.inbox)).map((e) => e.fields.e), ['first']);
   });
 
+  it("removes the attempt's activity deadlines with it, and none on a duplicate completion", async () => {
+    const k = executionKeys();
+    await seedExecution(redis(), k);
+    const entry = await activity(k);
+    await redis().zadd(k.timers, 100, 'stc', 200, 'sc', 300, 'timer');
+    await redis().sadd(k.executionTimers, 'stc', 'sc', 'timer');
+    assert.equal((await run(k, entry, { deadlines: ['stc', '', 'sc'] })).outcome, 'delivered');
+    assert.deepEqual(await redis().zrange(k.timers, 0, -1), ['timer']);
+    assert.deepEqual(await redis().smembers(k.executionTimers), ['timer']);
+
+    await redis().zadd(k.timers, 100, 'stc');
+    assert.equal((await run(k, entry, { deadlines: ['stc', '', ''] })).outcome, 'duplicate');
+    assert.deepEqual(await redis().zrange(k.timers, 0, -1), ['stc', 'timer'], 'a duplicate changes nothing');
+  });
+
   it('removes the task but drops the outcome when the execution has ended', async () => {
     const k = executionKeys();
     await seedExecution(redis(), k, { state: 'finished' });

@@ -66,4 +66,15 @@ describe('lua/release-activity-task', () => {
     assert.equal(await release(k, entry, 1), undefined);
     assert.deepEqual(await snapshot(redis(), k.prefix), before);
   });
+
+  it("drops the attempt's startToClose and heartbeat deadlines: they start again at its next claim", async () => {
+    const k = executionKeys();
+    await seedExecution(redis(), k);
+    const entry = await addAndDeliver(redis(), k.activityTasks, { t: 'task-blob' }, 'worker-a~1000');
+    await redis().zadd(k.timers, 100, 'stc', 100, 'hb', 200, 'sc');
+    await redis().sadd(k.executionTimers, 'stc', 'hb', 'sc');
+    assert.ok((await release(k, entry, 1, ['stc', 'hb'])) !== undefined);
+    assert.deepEqual(await redis().zrange(k.timers, 0, -1), ['sc'], 'scheduleToClose runs on');
+    assert.deepEqual(await redis().smembers(k.executionTimers), ['sc']);
+  });
 });
