@@ -2,10 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { RedisBackend } from '../../src/backend/redis/redis-backend.js';
 import { Client } from '../../src/client/client.js';
-import type { ActivityTimeoutDetails } from '../../src/errors/errors.js';
-import type { HistoryEvent } from '../../src/history/events.js';
 import { Worker } from '../../src/worker/worker.js';
-import { testLogger } from '../helpers/engine.js';
+import { activityOutcomes, testLogger } from '../helpers/engine.js';
 import { useRedisServer } from '../helpers/redis-server.js';
 import { CRASH_START_TO_CLOSE_MS, hangsPastItsBound, timeoutCrashWorkflow, type DeliveryInfo } from './crash-workflows.js';
 import { kill, startWorker, type WorkerProcess } from './worker-process.js';
@@ -13,21 +11,6 @@ import { kill, startWorker, type WorkerProcess } from './worker-process.js';
 // Far longer than the attempt's bound: only the timeout, kept in Redis, can end the attempt in time.
 const HOLDER_LEASE_MS = 60_000;
 const CLOCK_SLACK_MS = 15;
-
-/** The activity outcomes of a history: type, attempt and timeout kind. */
-function outcomes(history: HistoryEvent[]): Array<{ type: string; attempt: number; timeoutType?: string }> {
-  const attempts = new Map<number, number>();
-  const out: Array<{ type: string; attempt: number; timeoutType?: string }> = [];
-  for (const event of history) {
-    if (event.type === 'ActivityScheduled') attempts.set(event.scheduleEventId ?? 0, event.attributes.attempt);
-    if (event.type === 'ActivityCompleted' || event.type === 'ActivityFailed') {
-      const details = event.type === 'ActivityFailed' ? (event.attributes.error.details as Partial<ActivityTimeoutDetails>) : undefined;
-      const timeoutType = details?.timeoutType;
-      out.push({ type: event.type, attempt: attempts.get(event.scheduleEventId ?? 0) ?? -1, ...(timeoutType === undefined ? {} : { timeoutType }) });
-    }
-  }
-  return out;
-}
 
 describe('crash recovery: an activity attempt times out in Redis when its worker dies or freezes in it', function () {
   this.timeout(60_000);
@@ -81,7 +64,7 @@ describe('crash recovery: an activity attempt times out in Redis when its worker
         await new Promise((resolve) => setTimeout(resolve, 4 * CRASH_START_TO_CLOSE_MS));
       }
       const history = await client.getWorkflowInstanceHistory(instance);
-      assert.deepEqual(outcomes(history), [
+      assert.deepEqual(activityOutcomes(history), [
         { type: 'ActivityFailed', attempt: 0, timeoutType: 'startToClose' },
         { type: 'ActivityCompleted', attempt: 1 },
       ]);

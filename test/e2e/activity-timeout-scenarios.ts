@@ -4,7 +4,7 @@ import type { ActivityTask } from '../../src/backend/backend.js';
 import type { HistoryEvent } from '../../src/history/events.js';
 import { ActivityTimeoutError, InvalidArgumentError, WorkflowError, type ActivityTimeoutDetails } from '../../src/errors/errors.js';
 import { workflow, type ActivityOptions, type WorkflowContext } from '../../src/workflow/index.js';
-import { typesOf, waitUntil } from '../helpers/engine.js';
+import { activityOutcomes, typesOf, waitUntil } from '../helpers/engine.js';
 import type { E2E } from './harness.js';
 
 // Timeouts fire on timers of the store or the worker; allow for rounding and a loaded machine.
@@ -25,21 +25,6 @@ function seen(err: unknown): FailureSeen {
   const details = err.details as Partial<ActivityTimeoutDetails> | undefined;
   const cause = err.cause instanceof WorkflowError ? { causeType: err.cause.type } : {};
   return { type: err.type, permanent: err.permanent, ...(details?.timeoutType === undefined ? {} : { timeoutType: details.timeoutType }), ...cause };
-}
-
-/** The activity completion events of a history, with the attempt each belongs to. */
-function completions(history: HistoryEvent[]): Array<{ type: string; attempt: number; timeoutType?: string }> {
-  const attempts = new Map<number, number>();
-  const out: Array<{ type: string; attempt: number; timeoutType?: string }> = [];
-  for (const event of history) {
-    if (event.type === 'ActivityScheduled') attempts.set(event.scheduleEventId ?? 0, event.attributes.attempt);
-    if (event.type === 'ActivityCompleted' || event.type === 'ActivityFailed') {
-      const attempt = attempts.get(event.scheduleEventId ?? 0) ?? -1;
-      const details = event.type === 'ActivityFailed' ? (event.attributes.error.details as Partial<ActivityTimeoutDetails> | undefined) : undefined;
-      out.push({ type: event.type, attempt, ...(details?.timeoutType === undefined ? {} : { timeoutType: details.timeoutType }) });
-    }
-  }
-  return out;
 }
 
 /** Sequence ids from 1 without gaps, and no activity attempt completed twice. */
@@ -92,7 +77,7 @@ export function activityTimeoutScenarios(e2e: E2E): void {
     assert.ok(aborted[0] instanceof ActivityTimeoutError && aborted[0].timeoutType === 'startToClose');
     const history = await client.getWorkflowInstanceHistory(instance);
     assertWhole(history);
-    assert.deepEqual(completions(history).slice(0, 2), [
+    assert.deepEqual(activityOutcomes(history).slice(0, 2), [
       { type: 'ActivityFailed', attempt: 0, timeoutType: 'startToClose' },
       { type: 'ActivityCompleted', attempt: 1 },
     ]);
@@ -177,7 +162,7 @@ export function activityTimeoutScenarios(e2e: E2E): void {
     });
     const history = await client.getWorkflowInstanceHistory(instance);
     assertWhole(history);
-    assert.deepEqual(completions(history), [{ type: 'ActivityFailed', attempt: 0, timeoutType: 'scheduleToClose' }]);
+    assert.deepEqual(activityOutcomes(history), [{ type: 'ActivityFailed', attempt: 0, timeoutType: 'scheduleToClose' }]);
     const scheduledAt = history.find((e) => e.type === 'ActivityScheduled')?.timestamp.getTime() ?? 0;
     const failedAt = history.find((e) => e.type === 'ActivityFailed')?.timestamp.getTime() ?? 0;
     assert.ok(failedAt - scheduledAt >= 400 - CLOCK_SLACK_MS, 'not before the deadline');
@@ -239,7 +224,7 @@ export function activityTimeoutScenarios(e2e: E2E): void {
     const instance = await client.createWorkflowInstance({ instanceId: e2e.id('runs-out') }, runsOut);
     assert.deepEqual(await client.getWorkflowResult(instance, 10_000), { type: 'ActivityTimeoutError', permanent: true, timeoutType: 'scheduleToClose' });
     assert.equal(runs, 1);
-    assert.deepEqual(completions(await client.getWorkflowInstanceHistory(instance)), [
+    assert.deepEqual(activityOutcomes(await client.getWorkflowInstanceHistory(instance)), [
       { type: 'ActivityFailed', attempt: 0, timeoutType: 'scheduleToClose' },
     ]);
   });

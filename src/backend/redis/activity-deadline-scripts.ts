@@ -1,4 +1,5 @@
 import { ScriptRunner, type RedisClient } from './script-runner.js';
+import type { DueTimer } from './scripts.js';
 
 /** Keys of `startActivityAttempt`. */
 export interface StartActivityAttemptKeys {
@@ -19,20 +20,14 @@ export interface StartActivityAttemptArgs {
   heartbeatTimeoutMs: number;
 }
 
-/** One attempt handed to `timeOutActivities`, for its due deadline `member`. */
-export interface DueActivityDeadline {
-  member: string;
+/**
+ * One attempt handed to `timeOutActivities`, for its due deadline `member`, delivered as a due timer is, but
+ * with an encoded `ActivityFailed` as its `event`.
+ */
+export interface DueActivityDeadline extends DueTimer {
   /** The attempt's other deadline members ('' for those it lacks). */
   others: string[];
   scheduleEventId: number;
-  /** Encoded `ActivityFailed` event. */
-  event: Buffer;
-  instanceId: string;
-  executionId: string;
-  execution: string;
-  inbox: string;
-  workflowTasks: string;
-  executionTimers: string;
   activityTasks: string;
   heartbeats: string;
 }

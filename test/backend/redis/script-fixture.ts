@@ -21,6 +21,7 @@ import {
   workflowQueuesKey,
   workflowTaskStreamKey,
 } from '../../../src/backend/redis/keys.js';
+import { ActivityDeadlineScripts } from '../../../src/backend/redis/activity-deadline-scripts.js';
 import { InstanceScripts } from '../../../src/backend/redis/instance-scripts.js';
 import { RelayScripts, type DeliverMessageKeys } from '../../../src/backend/redis/relay-scripts.js';
 import { RedisScripts } from '../../../src/backend/redis/scripts.js';
@@ -113,6 +114,7 @@ export function useScripts(): {
   scripts: () => RedisScripts;
   instanceScripts: () => InstanceScripts;
   relayScripts: () => RelayScripts;
+  deadlineScripts: () => ActivityDeadlineScripts;
   url: () => string;
 } {
   const server = useRedisServer();
@@ -120,11 +122,13 @@ export function useScripts(): {
   let scripts: RedisScripts | undefined;
   let instanceScripts: InstanceScripts | undefined;
   let relayScripts: RelayScripts | undefined;
+  let deadlineScripts: ActivityDeadlineScripts | undefined;
   before(() => {
     redis = new Redis(server().url);
     scripts = new RedisScripts(redis);
     instanceScripts = new InstanceScripts(redis);
     relayScripts = new RelayScripts(redis);
+    deadlineScripts = new ActivityDeadlineScripts(redis);
   });
   after(async () => {
     await redis?.quit();
@@ -134,6 +138,7 @@ export function useScripts(): {
     scripts: () => scripts as RedisScripts,
     instanceScripts: () => instanceScripts as InstanceScripts,
     relayScripts: () => relayScripts as RelayScripts,
+    deadlineScripts: () => deadlineScripts as ActivityDeadlineScripts,
     url: () => server().url,
   };
 }

@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
-import { ActivityDeadlineScripts } from '../../../../src/backend/redis/activity-deadline-scripts.js';
 import { GROUP, addAndDeliver, executionKeys, serverNow, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
 
 describe('lua/start-activity-attempt', () => {
-  const { redis, url } = useScripts();
-  let connection: Redis | undefined;
-  let scripts: ActivityDeadlineScripts | undefined;
-  before(() => {
-    connection = new Redis(url());
-    scripts = new ActivityDeadlineScripts(connection);
-  });
-  after(async () => {
-    await connection?.quit();
-  });
+  const { redis, deadlineScripts } = useScripts();
 
   function start(k: ExecutionKeys, entry: string, members: { startToClose?: string; heartbeat?: string }, deliveries = 1) {
-    return (scripts as ActivityDeadlineScripts).startActivityAttempt(
+    return deadlineScripts().startActivityAttempt(
       { activityTasks: k.activityTasks, timers: k.timers, executionTimers: k.executionTimers },
       {
         entryId: entry,

@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
-import { ActivityDeadlineScripts, type DueActivityDeadline } from '../../../../src/backend/redis/activity-deadline-scripts.js';
+import type { DueActivityDeadline } from '../../../../src/backend/redis/activity-deadline-scripts.js';
 import { GROUP, addAndDeliver, entries, executionKeys, pending, seedExecution, serverNow, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
 
 describe('lua/time-out-activities', () => {
-  const { redis, url } = useScripts();
-  let connection: Redis | undefined;
-  let scripts: ActivityDeadlineScripts | undefined;
-  before(() => {
-    connection = new Redis(url());
-    scripts = new ActivityDeadlineScripts(connection);
-  });
-  after(async () => {
-    await connection?.quit();
-  });
+  const { redis, deadlineScripts } = useScripts();
 
   function due(k: ExecutionKeys, member: string, others: string[] = ['', '']): DueActivityDeadline {
     return {
@@ -33,7 +23,7 @@ describe('lua/time-out-activities', () => {
   }
 
   function fire(k: ExecutionKeys, dueBy: number, attempts: DueActivityDeadline[]): Promise<number> {
-    return (scripts as ActivityDeadlineScripts).timeOutActivities(k.timers, dueBy, GROUP, attempts);
+    return deadlineScripts().timeOutActivities(k.timers, dueBy, GROUP, attempts);
   }
 
   /** An execution with attempt 5 claimed by a worker, with heartbeat details and deadlines `stc` (due 100) and `sc` (due 900). */
