@@ -16,7 +16,7 @@ export interface TimerLoopOptions {
   batchSize: number;
   logger: Logger;
   /** Fires due activity deadlines (members `parseActivityDeadlineMember` reads) still due by `dueByMs`. */
-  fireActivityDeadlines?: (members: string[], dueByMs: number) => Promise<void>;
+  fireActivityDeadlines: (members: string[], dueByMs: number) => Promise<void>;
 }
 
 // Longest sleep between looks at the timers zset: bounds how late a timer committed by another
@@ -93,7 +93,7 @@ export class TimerLoop {
     const malformed: string[] = [];
     const deadlines: string[] = [];
     for (const member of members) {
-      if (fireActivityDeadlines !== undefined && parseActivityDeadlineMember(member) !== undefined) {
+      if (parseActivityDeadlineMember(member) !== undefined) {
         deadlines.push(member);
         continue;
       }
@@ -120,7 +120,7 @@ export class TimerLoop {
       await client.zrem(this.#key, ...malformed);
     }
     if (due.length > 0) await scripts.fireTimers(this.#key, due);
-    if (deadlines.length > 0) await fireActivityDeadlines?.(deadlines, now);
+    if (deadlines.length > 0) await fireActivityDeadlines(deadlines, now);
   }
 
   async #sleep(ms: number): Promise<void> {
