@@ -33,10 +33,13 @@ export {
   LeaseLostError,
   UndecodableDataError,
   UnsettledWorkflowError,
+  ActivityTimeoutError,
   permanentError,
   isCanceled,
   type ErrorCode,
   type FailureInfo,
+  type ActivityTimeoutType,
+  type ActivityTimeoutDetails,
 } from './errors/errors.js';
 export { Client, type ClientOptions, type ListWorkflowInstancesOptions, type WorkflowInstanceOptions, type WorkflowArgs, type WorkflowResult } from './client/client.js';
 export { Worker } from './worker/worker.js';

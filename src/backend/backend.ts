@@ -1,3 +1,4 @@
+import type { ActivityTimeouts, AttemptTimeoutType } from '../core/activity-timeouts.js';
 import type { FailureInfo } from '../errors/errors.js';
 import type { CarriedEvent } from '../history/carry-over.js';
 import type { WorkflowInstance, WorkflowInstanceState } from '../core/instance.js';
@@ -36,13 +37,19 @@ export interface WorkflowTask {
   readonly undecodable?: Error;
 }
 
-/** An activity attempt to enqueue when a workflow task commits. */
+/**
+ * An activity attempt to enqueue when a workflow task commits. With `timeouts`, the backend fails the attempt
+ * with `ActivityFailed` (see `activityTimeoutFailure`) when one runs out before it completes, and drops the task:
+ * scheduleToClose at `timeouts.scheduleToCloseDeadline` whatever the attempt's state; startToClose and heartbeat
+ * once a worker has claimed it (see `ActivityTask.timeLeftMs`). A completion after that changes nothing.
+ */
 export interface ActivityRequest {
   scheduleEventId: number;
   name: string;
   queue: string;
   inputs: unknown[];
   attempt: number;
+  timeouts?: ActivityTimeouts;
 }
 
 /**
@@ -167,6 +174,15 @@ export interface ActivityTask {
    */
   readonly redeliveries: number;
   readonly inputs: unknown[];
+  /** The attempt's timeouts, as scheduled; absent when it has none. */
+  readonly timeouts?: ActivityTimeouts;
+  /**
+   * Time (ms) left at the claim before the attempt's startToClose and heartbeat timeouts fire in the backend.
+   * Both count from the attempt's first claim (a heartbeat restarts the heartbeat one); a claim after a lease ran
+   * out continues them, while a task given back with `releaseActivityTask` starts afresh at its next claim.
+   * Absent for a bound the attempt does not have.
+   */
+  readonly timeLeftMs?: Partial<Record<AttemptTimeoutType, number>>;
 }
 
 /** The outcome of an activity attempt. */
@@ -422,6 +438,12 @@ export interface Backend {
    * `LeaseLostError` if another worker holds it now, or it was completed or released.
    */
   extendActivityTask(task: ActivityTask, lockTimeoutMs: number, details?: unknown): Promise<void>;
+  /**
+   * A heartbeat of a running activity attempt: what `extendActivityTask` does, and the attempt's heartbeat
+   * timeout (`ActivityTimeouts.heartbeatTimeoutMs`) starts again from now. Throws `LeaseLostError` as
+   * `extendActivityTask` does (also once the attempt has timed out).
+   */
+  heartbeatActivityTask(task: ActivityTask, lockTimeoutMs: number, details?: unknown): Promise<void>;
   /**
    * Delivers an activity's outcome to its workflow and removes the task. A second completion of the
    * same task, or one for an execution that has ended, changes nothing. With `handoff`, may return the

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ActivityTimeouts } from '../core/activity-timeouts.js';
 import type { WorkflowInstance } from '../core/instance.js';
 import type { CancelScope } from './cancel-scope.js';
 import type { Channel } from './channel.js';
@@ -10,6 +11,8 @@ export interface ActivityAttempt {
   queue: string;
   inputs: unknown[];
   attempt: number;
+  /** Absent when the activity has none. */
+  timeouts?: ActivityTimeouts;
 }
 
 /** One attempt of a sub-workflow as workflow code asks for it. */

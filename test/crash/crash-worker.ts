@@ -2,7 +2,16 @@ import { pino } from 'pino';
 import { RedisBackend } from '../../src/backend/redis/redis-backend.js';
 import { createLogger } from '../../src/core/logger.js';
 import { Worker } from '../../src/worker/worker.js';
-import { crashWorkflow, leaseCrashWorkflow, messagingChild, messagingParent, outlivesItsWorker, slowDouble } from './crash-workflows.js';
+import {
+  crashWorkflow,
+  hangsPastItsBound,
+  leaseCrashWorkflow,
+  messagingChild,
+  messagingParent,
+  outlivesItsWorker,
+  slowDouble,
+  timeoutCrashWorkflow,
+} from './crash-workflows.js';
 
 // A worker process for the crash test: killed with SIGKILL at a moment the test chooses. Its standard output
 // carries the events the test reads, so log lines go to standard error.
@@ -22,5 +31,6 @@ const worker = new Worker(backend, {
 });
 worker.registerWorkflow(crashWorkflow).registerWorkflow(messagingParent).registerWorkflow(messagingChild).registerActivity(slowDouble);
 worker.registerWorkflow(leaseCrashWorkflow).registerActivity(outlivesItsWorker);
+worker.registerWorkflow(timeoutCrashWorkflow).registerActivity(hangsPastItsBound);
 await worker.start();
 process.stdout.write(`${JSON.stringify({ event: 'ready' })}\n`);

@@ -17,6 +17,7 @@ import { thrownValueScenarios } from './thrown-value-scenarios.js';
 import { undecodableScenarios } from './undecodable-scenarios.js';
 import { heldTaskScenarios } from './held-task-scenarios.js';
 import { unstartedCancellationScenarios } from './unstarted-cancellation-scenarios.js';
+import { activityTimeoutScenarios } from './activity-timeout-scenarios.js';
 
 const groups = [
   ['signals', signalScenarios],
@@ -35,6 +36,7 @@ const groups = [
   ['undecodable data', undecodableScenarios],
   ['held workflow tasks', heldTaskScenarios],
   ['cancelling work that has not started', unstartedCancellationScenarios],
+  ['activity timeouts', activityTimeoutScenarios],
 ] as const;
 
 describe('workflow features on RedisBackend (private redis-server)', () => {

@@ -2,6 +2,7 @@ import { encodeEvent } from '../../codec/event-codec.js';
 import { executionKey, type WorkflowInstance, type WorkflowInstanceState } from '../../core/instance.js';
 import { InstanceAlreadyExistsError } from '../../errors/errors.js';
 import type { NewEvent, NewEventOf } from '../../history/events.js';
+import { clearDeadlines } from './activity-deadlines.js';
 import type { Execution, MemoryStore } from './memory-store.js';
 
 /**
@@ -123,6 +124,7 @@ export function removeChain(store: MemoryStore, chain: readonly string[]): void 
   }
   for (const [id, record] of store.activities) {
     if (keys.has(record.key)) {
+      clearDeadlines(record);
       store.activities.delete(id);
       store.leasedActivities.delete(id);
     }

@@ -24,6 +24,7 @@ import type { HistoryEvent, NewEventOf } from '../../history/events.js';
 import {
   completeActivityTask,
   extendActivityTask,
+  heartbeatActivityTask,
   pollActivityTasks,
   releaseActivityTask,
 } from './activity-tasks.js';
@@ -158,6 +159,10 @@ export class MemoryBackend implements Backend {
 
   extendActivityTask(task: ActivityTask, lockTimeoutMs: number): Promise<void> {
     return extendActivityTask(this.store, task, lockTimeoutMs);
+  }
+
+  heartbeatActivityTask(task: ActivityTask, lockTimeoutMs: number): Promise<void> {
+    return heartbeatActivityTask(this.store, task, lockTimeoutMs);
   }
 
   completeActivityTask(task: ActivityTask, outcome: ActivityOutcome, handoff?: WorkflowTaskHandoff): Promise<WorkflowTask | undefined> {

@@ -1,4 +1,7 @@
 import type { Logger } from 'pino';
+import type { ActivityTimeouts } from '../../core/activity-timeouts.js';
+import type { LongTimer } from '../../core/long-timer.js';
+import type { ActivityTimeoutType } from '../../errors/errors.js';
 import { executionKey, type WorkflowInstance, type WorkflowInstanceState } from '../../core/instance.js';
 import { BackendClosedError, InstanceNotFoundError } from '../../errors/errors.js';
 import type { MemoryHold } from './held-tasks.js';
@@ -58,6 +61,11 @@ export interface ActivityRecord {
   redeliveries: number;
   /** Held by a worker: claimed and not given back (an expired lease still counts until another claim). */
   claimed: boolean;
+  scheduleEventId: number;
+  /** The attempt's timeouts, if it has any. */
+  timeouts?: ActivityTimeouts;
+  /** The running timers of those timeouts, with their due times (ms since the epoch). */
+  deadlines: Map<ActivityTimeoutType, { dueMs: number; timer: LongTimer }>;
 }
 
 /**
@@ -153,6 +161,9 @@ export class MemoryStore {
       for (const timer of execution.timers.values()) clearTimeout(timer);
       clearTimeout(execution.expiry);
       clearTimeout(execution.hold?.timer);
+    }
+    for (const record of this.activities.values()) {
+      for (const deadline of record.deadlines.values()) deadline.timer.clear();
     }
     this.taskQueued.wakeAll();
     this.finished.wakeAll();

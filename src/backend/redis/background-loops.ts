@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { ActivityDeadlines } from './activity-deadlines.js';
 import { BlockingPool } from './blocking-pool.js';
 import { MessageDelivery } from './message-delivery.js';
 import { OutboxRelay } from './outbox-relay.js';
@@ -42,9 +43,11 @@ export class BackgroundLoops {
   /** Starts the timer loops (once). */
   startTimers(): void {
     if (this.#timers !== undefined) return;
-    const { context, scripts, timerBatchSize, logger } = this.#options;
+    const { context, scripts, group, timerBatchSize, logger } = this.#options;
+    const deadlines = new ActivityDeadlines(context, group);
     this.#timers = Array.from({ length: context.partitions }, (_, partition) => {
-      const loop = new TimerLoop({ client: context.client, scripts, prefix: context.prefix, partition, batchSize: timerBatchSize, logger });
+      const fireActivityDeadlines = (members: string[], dueByMs: number): Promise<void> => deadlines.fire(partition, members, dueByMs);
+      const loop = new TimerLoop({ client: context.client, scripts, prefix: context.prefix, partition, batchSize: timerBatchSize, logger, fireActivityDeadlines });
       loop.start();
       return loop;
     });

@@ -150,8 +150,9 @@ export class RedisBackend implements Backend {
     return this.#workflowTasks.extend(task, lockTimeoutMs);
   }
 
-  completeWorkflowTask(task: WorkflowTask, completion: WorkflowTaskCompletion, handoff?: ActivityTaskHandoff): Promise<ActivityTask[]> {
-    return this.#workflowTasks.complete(task, completion, handoff);
+  async completeWorkflowTask(task: WorkflowTask, completion: WorkflowTaskCompletion, handoff?: ActivityTaskHandoff): Promise<ActivityTask[]> {
+    // Handed-over activity tasks start their timeouts as polled ones do.
+    return this.#activityTasks.start(await this.#workflowTasks.complete(task, completion, handoff));
   }
 
   releaseWorkflowTask(task: WorkflowTask): Promise<void> {
@@ -176,6 +177,10 @@ export class RedisBackend implements Backend {
 
   extendActivityTask(task: ActivityTask, lockTimeoutMs: number, details?: unknown): Promise<void> {
     return this.#activityTasks.extend(task, lockTimeoutMs, details);
+  }
+
+  heartbeatActivityTask(task: ActivityTask, lockTimeoutMs: number, details?: unknown): Promise<void> {
+    return this.#activityTasks.extend(task, lockTimeoutMs, details, true);
   }
 
   completeActivityTask(task: ActivityTask, outcome: ActivityOutcome, handoff?: WorkflowTaskHandoff): Promise<WorkflowTask | undefined> {

@@ -24,6 +24,8 @@ export const SCRIPT_NAMES = [
   'release-activity-task',
   'reclaim-tasks',
   'fire-timers',
+  'start-activity-attempt',
+  'time-out-activities',
   'remove-consumer',
   'signal-workflow',
   'cancel-workflow-instance',

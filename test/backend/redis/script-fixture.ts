@@ -23,6 +23,7 @@ import {
   workflowTaskStreamKey,
 } from '../../../src/backend/redis/keys.js';
 import { HeldTaskScripts } from '../../../src/backend/redis/held-task-scripts.js';
+import { ActivityDeadlineScripts } from '../../../src/backend/redis/activity-deadline-scripts.js';
 import { InstanceScripts } from '../../../src/backend/redis/instance-scripts.js';
 import { RelayScripts, type DeliverMessageKeys } from '../../../src/backend/redis/relay-scripts.js';
 import { RedisScripts } from '../../../src/backend/redis/scripts.js';
@@ -118,6 +119,7 @@ export function useScripts(): {
   instanceScripts: () => InstanceScripts;
   relayScripts: () => RelayScripts;
   heldTaskScripts: () => HeldTaskScripts;
+  deadlineScripts: () => ActivityDeadlineScripts;
   url: () => string;
 } {
   const server = useRedisServer();
@@ -126,12 +128,14 @@ export function useScripts(): {
   let instanceScripts: InstanceScripts | undefined;
   let relayScripts: RelayScripts | undefined;
   let heldTaskScripts: HeldTaskScripts | undefined;
+  let deadlineScripts: ActivityDeadlineScripts | undefined;
   before(() => {
     redis = new Redis(server().url);
     scripts = new RedisScripts(redis);
     instanceScripts = new InstanceScripts(redis);
     relayScripts = new RelayScripts(redis);
     heldTaskScripts = new HeldTaskScripts(redis);
+    deadlineScripts = new ActivityDeadlineScripts(redis);
   });
   after(async () => {
     await redis?.quit();
@@ -142,6 +146,7 @@ export function useScripts(): {
     instanceScripts: () => instanceScripts as InstanceScripts,
     relayScripts: () => relayScripts as RelayScripts,
     heldTaskScripts: () => heldTaskScripts as HeldTaskScripts,
+    deadlineScripts: () => deadlineScripts as ActivityDeadlineScripts,
     url: () => server().url,
   };
 }
