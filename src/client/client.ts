@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Backend, BackendStats, DeadLetterPage, WorkflowInstancePage } from '../backend/backend.js';
+import type { Backend, BackendStats, DeadLetterPage, HeldWorkflowInstancePage, WorkflowInstancePage } from '../backend/backend.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, assertPayloadSize } from '../codec/codec.js';
 import { DEFAULT_QUEUE, type WorkflowInstance, type WorkflowInstanceRef, type WorkflowInstanceState } from '../core/instance.js';
 import { assertInstanceId, assertName, assertQueueName } from '../core/validation.js';
@@ -203,6 +203,26 @@ export class Client {
   }
 
   /**
+   * Executions whose workflow task is held, newest hold first (by `since`), a page at a time (as
+   * `listWorkflowInstances`): each with its `reason` (`'undecodable'`, `'engine-error'`, `'unsettled'`, ...),
+   * the latest `error`, `since`, `attempts`, `retryAt` (absent once parked) and `parked`. See README "Held
+   * workflow instances".
+   */
+  async listHeldWorkflowInstances(options: ListWorkflowInstancesOptions = {}): Promise<HeldWorkflowInstancePage> {
+    return this.backend.listHeldWorkflowInstances(pageQuery(options));
+  }
+
+  /**
+   * Runs a held instance's workflow task again now, parked or not, and clears its hold (its attempts start
+   * again from 0; if it fails again it is held anew). Resolves true when it was held, false (changing nothing)
+   * when it was not. Rejects with `InstanceNotFoundError` for an unknown instance.
+   */
+  async retryHeldWorkflowInstance(instance: WorkflowInstanceRef): Promise<boolean> {
+    assertInstanceRef(instance);
+    return this.backend.retryHeldWorkflowInstance(await executionOf(this.backend, instance));
+  }
+
+  /**
    * Messages between workflows (sub-workflow starts, signals, cancellation requests, children's outcomes)
    * that could not be delivered and were parked after their last attempt (see the RedisBackend option
    * `outboxRetry`), by partition and then oldest first, a page at a time: pass `nextCursor` back as
@@ -222,7 +242,7 @@ export class Client {
     await this.backend.retryDeadLetterMessage(id);
   }
 
-  /** Active executions, dead-letter messages and pending workflow and activity tasks per queue. */
+  /** Active and held executions, dead-letter messages, and pending workflow and activity tasks per queue. */
   getStats(): Promise<BackendStats> {
     return this.backend.getStats();
   }

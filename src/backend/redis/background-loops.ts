@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { ActivityDeadlines } from './activity-deadlines.js';
 import { BlockingPool } from './blocking-pool.js';
 import type { DataLossWatch } from './data-loss-watch.js';
 import { MessageDelivery } from './message-delivery.js';
@@ -48,10 +49,12 @@ export class BackgroundLoops {
   /** Starts the timer loops (once). */
   startTimers(): void {
     if (this.#timers !== undefined) return;
-    const { context, scripts, timerBatchSize, watch, logger } = this.#options;
+    const { context, scripts, group, timerBatchSize, watch, logger } = this.#options;
     watch.start();
+    const deadlines = new ActivityDeadlines(context, group);
     this.#timers = Array.from({ length: context.partitions }, (_, partition) => {
-      const loop = new TimerLoop({ client: context.client, scripts, prefix: context.prefix, partition, batchSize: timerBatchSize, logger });
+      const fireActivityDeadlines = (members: string[], dueByMs: number): Promise<void> => deadlines.fire(partition, members, dueByMs);
+      const loop = new TimerLoop({ client: context.client, scripts, prefix: context.prefix, partition, batchSize: timerBatchSize, logger, fireActivityDeadlines });
       loop.start();
       return loop;
     });

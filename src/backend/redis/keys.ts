@@ -64,6 +64,14 @@ export function activityTaskStreamKey(prefix: string, partition: number, queue: 
   return `${base(prefix, partition)}:activity-tasks:${queue}`;
 }
 
+/**
+ * Sorted set of a partition's held executions (members `<iid>\n<eid>`), scored by the time their hold began
+ * (ms), for `listHeldWorkflowInstances` and `getStats`.
+ */
+export function heldKey(prefix: string, partition: number): string {
+  return `${base(prefix, partition)}:held`;
+}
+
 /** Sorted set of a partition's pending timers, scored by due time (ms). */
 export function timersKey(prefix: string, partition: number): string {
   return `${base(prefix, partition)}:timers`;
@@ -184,6 +192,7 @@ export interface PartitionIndexKeys {
   expiring: string;
   workflowQueues: string;
   chains: string;
+  held: string;
 }
 
 /** The index keys of `partition`. */
@@ -196,5 +205,6 @@ export function indexKeysOf(prefix: string, partition: number): PartitionIndexKe
     expiring: expiringKey(prefix, partition),
     workflowQueues: workflowQueuesKey(prefix, partition),
     chains: chainsKey(prefix, partition),
+    held: heldKey(prefix, partition),
   };
 }

@@ -42,7 +42,7 @@ export interface RedisBackendOptions {
    * gone. Applies to chains that finish while this option is set. @default Infinity (keep until removed)
    */
   retentionMs?: number;
-  /** Logger for connection trouble and dropped tasks. @default pino({ name: 'redflow' }) */
+  /** Logger for connection trouble and dropped tasks, used as given. @default createLogger(): level `REDFLOW_LOG_LEVEL`, else `info` */
   logger?: Logger;
   /**
    * Backoff of outbox messages whose delivery fails, and when they are parked as dead letters; see

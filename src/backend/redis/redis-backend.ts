@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type {
   ActivityOutcome,
   ActivityTask,
@@ -10,6 +10,8 @@ import type {
   DeadLetterPage,
   ListDeadLetterMessagesQuery,
   ExecutionOutcome,
+  HeldWorkflowInstancePage,
+  HoldState,
   ListWorkflowInstancesQuery,
   WorkflowInstancePage,
   PollRequest,
@@ -17,8 +19,10 @@ import type {
   WorkflowTask,
   WorkflowTaskCompletion,
   WorkflowTaskHandoff,
+  WorkflowTaskHold,
 } from '../backend.js';
 import type { WorkflowInstance, WorkflowInstanceState } from '../../core/instance.js';
+import { createLogger } from '../../core/logger.js';
 import { assertInstanceId } from '../../core/validation.js';
 import type { HistoryEvent, NewEventOf } from '../../history/events.js';
 import { ActivityTasks } from './activity-tasks.js';
@@ -27,6 +31,7 @@ import { DataLossWatch } from './data-loss-watch.js';
 import { DeadLetters } from './dead-letters.js';
 import { readBackendStats } from './backend-stats.js';
 import { ExecutionQueues } from './execution-queues.js';
+import { HeldTasks } from './held-tasks.js';
 import { InstanceCreation } from './instance-creation.js';
 import { InstanceListing } from './instance-listing.js';
 import { InstanceMessages } from './instance-messages.js';
@@ -70,11 +75,12 @@ export class RedisBackend implements Backend {
   readonly #deadLetters: DeadLetters;
   readonly #workflowTasks: WorkflowTasks;
   readonly #activityTasks: ActivityTasks;
+  readonly #heldTasks: HeldTasks;
 
   constructor(options: RedisBackendOptions = {}) {
     const resolved = resolveOptions(options);
     const { prefix, partitions, blockTimeoutMs } = resolved;
-    const logger = resolved.logger ?? pino({ name: 'redflow' });
+    const logger = resolved.logger ?? createLogger();
     const connection = new RedisConnection({ redis: resolved.redis, prefix, partitions, logger });
     const { context } = connection;
     const scripts = new RedisScripts(context.client);
@@ -115,6 +121,7 @@ export class RedisBackend implements Backend {
       retentionMs: resolved.retentionMs,
       logger,
     });
+    this.#heldTasks = new HeldTasks(connection, group, loops);
     this.#activityTasks = new ActivityTasks({ connection, scripts, group, consumers, loops, blockTimeoutMs, logger });
   }
 
@@ -155,12 +162,25 @@ export class RedisBackend implements Backend {
     return this.#workflowTasks.extend(task, lockTimeoutMs);
   }
 
-  completeWorkflowTask(task: WorkflowTask, completion: WorkflowTaskCompletion, handoff?: ActivityTaskHandoff): Promise<ActivityTask[]> {
-    return this.#workflowTasks.complete(task, completion, handoff);
+  async completeWorkflowTask(task: WorkflowTask, completion: WorkflowTaskCompletion, handoff?: ActivityTaskHandoff): Promise<ActivityTask[]> {
+    // Handed-over activity tasks start their timeouts as polled ones do.
+    return this.#activityTasks.start(await this.#workflowTasks.complete(task, completion, handoff));
   }
 
   releaseWorkflowTask(task: WorkflowTask): Promise<void> {
     return this.#workflowTasks.release(task);
+  }
+
+  holdWorkflowTask(task: WorkflowTask, hold: WorkflowTaskHold): Promise<HoldState> {
+    return this.#heldTasks.hold(task, hold);
+  }
+
+  listHeldWorkflowInstances(query: ListWorkflowInstancesQuery): Promise<HeldWorkflowInstancePage> {
+    return this.#heldTasks.list(query);
+  }
+
+  retryHeldWorkflowInstance(instance: WorkflowInstance): Promise<boolean> {
+    return this.#heldTasks.retry(instance);
   }
 
   pollActivityTasks(request: PollRequest): Promise<ActivityTask[]> {
@@ -169,6 +189,10 @@ export class RedisBackend implements Backend {
 
   extendActivityTask(task: ActivityTask, lockTimeoutMs: number, details?: unknown): Promise<void> {
     return this.#activityTasks.extend(task, lockTimeoutMs, details);
+  }
+
+  heartbeatActivityTask(task: ActivityTask, lockTimeoutMs: number, details?: unknown): Promise<void> {
+    return this.#activityTasks.extend(task, lockTimeoutMs, details, true);
   }
 
   completeActivityTask(task: ActivityTask, outcome: ActivityOutcome, handoff?: WorkflowTaskHandoff): Promise<WorkflowTask | undefined> {

@@ -49,6 +49,8 @@ export interface BeforeStartDelivery {
   finished: string;
   expiring: string;
   chains: string;
+  /** The held index: ending the child clears a hold. */
+  held: string;
   /** Encoded `WorkflowExecutionFinished` that ends the child. */
   finishedEvent: Buffer;
   finishedChannel: string;
@@ -118,7 +120,7 @@ export class RelayScripts {
       args.onFailure,
     ];
     if (beforeStart !== undefined) {
-      k.push(beforeStart.history, beforeStart.executionTimers, beforeStart.timers, beforeStart.finished, beforeStart.expiring, beforeStart.chains);
+      k.push(beforeStart.history, beforeStart.executionTimers, beforeStart.timers, beforeStart.finished, beforeStart.expiring, beforeStart.chains, beforeStart.held);
       a.push(beforeStart.finishedEvent, beforeStart.finishedChannel, beforeStart.retentionMs);
     }
     const reply = await this.#runner.run('deliver-message', k, a);
