@@ -34,6 +34,7 @@ export {
   UndecodableDataError,
   UnsettledWorkflowError,
   ActivityTimeoutError,
+  DeadLetterNotFoundError,
   permanentError,
   isCanceled,
   type ErrorCode,
@@ -41,7 +42,7 @@ export {
   type ActivityTimeoutType,
   type ActivityTimeoutDetails,
 } from './errors/errors.js';
-export { Client, type ClientOptions, type ListWorkflowInstancesOptions, type WorkflowInstanceOptions, type WorkflowArgs, type WorkflowResult } from './client/client.js';
+export { Client, type ClientOptions, type ListDeadLetterMessagesOptions, type ListWorkflowInstancesOptions, type WorkflowInstanceOptions, type WorkflowArgs, type WorkflowResult } from './client/client.js';
 export { Worker } from './worker/worker.js';
 export { DefaultWorkerOptions, type WorkerOptions } from './worker/worker-options.js';
 export { DefaultHeldTaskRetry, type HeldTaskRetryOptions } from './worker/held-task-retry.js';
@@ -53,6 +54,8 @@ export type { HistoryEvent, EventType, NewEvent } from './history/events.js';
 export type {
   Backend,
   BackendStats,
+  DeadLetterMessage,
+  DeadLetterPage,
   HeldWorkflowInstanceInfo,
   HeldWorkflowInstancePage,
   HoldReason,
@@ -62,3 +65,4 @@ export type {
 } from './backend/backend.js';
 export { MemoryBackend, type MemoryBackendOptions } from './backend/memory/memory-backend.js';
 export { RedisBackend, type RedisBackendOptions } from './backend/redis/redis-backend.js';
+export type { OutboxRetryOptions } from './backend/redis/outbox-retry-policy.js';

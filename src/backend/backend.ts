@@ -228,6 +228,43 @@ export interface WorkflowInstancePage {
   nextCursor?: string;
 }
 
+/**
+ * A message between executions (a sub-workflow start, a signal, an event such as a cancellation request or
+ * a child's outcome) that could not be delivered and was parked after its last attempt.
+ */
+export interface DeadLetterMessage {
+  /** Pass to `retryDeadLetterMessage`. */
+  id: string;
+  /** Partition of the sender, whose outbox the message was in. */
+  partition: number;
+  /** `'start'`, `'signal'` or `'event'`. */
+  kind: string;
+  /** The sending execution, when the message names it. */
+  from?: WorkflowInstance;
+  /** Instance id the message is for. */
+  target: string;
+  /** The last attempt's error. */
+  error: { type: string; message: string };
+  /** Delivery attempts made. */
+  attempts: number;
+  deadLetteredAt: Date;
+}
+
+/** A page of `listDeadLetterMessages`. */
+export interface DeadLetterPage {
+  messages: DeadLetterMessage[];
+  /** Pass back as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+/** Arguments of `listDeadLetterMessages`. */
+export interface ListDeadLetterMessagesQuery {
+  /** `nextCursor` of the previous page; the first messages when omitted. */
+  cursor?: string;
+  /** Page size. */
+  count: number;
+}
+
 /** Arguments of `listWorkflowInstances`. */
 export interface ListWorkflowInstancesQuery {
   /** `nextCursor` of the previous page; the newest executions when omitted. */
@@ -240,6 +277,8 @@ export interface ListWorkflowInstancesQuery {
 export interface BackendStats {
   /** Executions in state `'active'`. */
   activeWorkflowInstances: number;
+  /** Outbox messages parked after their last delivery attempt failed (`listDeadLetterMessages`); 0 on MemoryBackend. */
+  deadLetterMessages: number;
   /** Workflow tasks queued or running, by queue (queues that never had one may be absent). */
   pendingWorkflowTasks: Record<string, number>;
   /** Activity tasks queued or running, by queue (queues that never had one may be absent). */
@@ -396,6 +435,13 @@ export interface Backend {
   listWorkflowInstances(query: ListWorkflowInstancesQuery): Promise<WorkflowInstancePage>;
   /** Active executions and pending tasks per queue. */
   getStats(): Promise<BackendStats>;
+  /** Dead-letter messages, by partition and then oldest first, a page at a time. A backend without an outbox has none. */
+  listDeadLetterMessages(query: ListDeadLetterMessagesQuery): Promise<DeadLetterPage>;
+  /**
+   * Puts a dead-letter message back for delivery, with fresh attempts. Throws `DeadLetterNotFoundError`
+   * when `id` names none.
+   */
+  retryDeadLetterMessage(id: string): Promise<void>;
 
   /**
    * Claims up to `max` workflow tasks, waiting until one is ready. May return none before `signal` aborts

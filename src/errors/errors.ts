@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'LEASE_LOST'
   | 'UNDECODABLE_DATA'
   | 'UNSETTLED_WORKFLOW'
-  | 'ACTIVITY_TIMEOUT';
+  | 'ACTIVITY_TIMEOUT'
+  | 'DEAD_LETTER_NOT_FOUND';
 
 /** Base class of every error redflow raises itself. */
 export abstract class RedflowError extends Error {
@@ -271,5 +272,16 @@ export function isPermanent(err: unknown): boolean {
     return typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[PERMANENT] === true;
   } catch {
     return false;
+  }
+}
+
+/** `retryDeadLetterMessage` was given an id that names no dead-letter message (never parked, or already retried). */
+export class DeadLetterNotFoundError extends RedflowError {
+  override readonly name = 'DeadLetterNotFoundError';
+  readonly code = 'DEAD_LETTER_NOT_FOUND';
+  readonly id: string;
+  constructor(id: string) {
+    super(`no dead-letter message with id ${JSON.stringify(id)}`);
+    this.id = id;
   }
 }

@@ -78,7 +78,7 @@ export async function listWorkflowInstances(store: MemoryStore, query: ListWorkf
 export async function getStats(store: MemoryStore): Promise<BackendStats> {
   await Promise.resolve();
   store.assertOpen();
-  const stats: BackendStats = { activeWorkflowInstances: 0, pendingWorkflowTasks: {}, pendingActivityTasks: {}, heldWorkflowInstances: 0 };
+  const stats: BackendStats = { activeWorkflowInstances: 0, deadLetterMessages: 0, pendingWorkflowTasks: {}, pendingActivityTasks: {}, heldWorkflowInstances: 0 };
   for (const execution of store.executions.values()) {
     if (execution.state !== 'active') continue;
     stats.activeWorkflowInstances += 1;

@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
-import { InvalidArgumentError } from '../../errors/errors.js';
+import { DeadLetterNotFoundError, InvalidArgumentError } from '../../errors/errors.js';
 import type {
   ActivityOutcome,
   ActivityTask,
   ActivityTaskHandoff,
   Backend,
   BackendStats,
+  DeadLetterPage,
+  ListDeadLetterMessagesQuery,
   ExecutionOutcome,
   HeldWorkflowInstancePage,
   HoldState,
@@ -103,6 +105,21 @@ export class MemoryBackend implements Backend {
 
   getStats(): Promise<BackendStats> {
     return getStats(this.store);
+  }
+
+  // Messages between executions are delivered in the same step that sends them: there is no outbox, so
+  // nothing is ever parked.
+
+  async listDeadLetterMessages(_query: ListDeadLetterMessagesQuery): Promise<DeadLetterPage> {
+    await Promise.resolve();
+    this.store.assertOpen();
+    return { messages: [] };
+  }
+
+  async retryDeadLetterMessage(id: string): Promise<void> {
+    await Promise.resolve();
+    this.store.assertOpen();
+    throw new DeadLetterNotFoundError(String(id));
   }
 
   getLatestExecution(instanceId: string): Promise<WorkflowInstance> {

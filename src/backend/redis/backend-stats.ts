@@ -12,9 +12,9 @@ function add(counts: Record<string, number>, queue: string, n: number): void {
  * pending tasks of its queue (a held task's entry is removed: it is not pending while it waits out its
  * backoff). Queues are found in the partition's queue-name sets; held executions in the held indexes.
  */
-export async function readBackendStats(context: RedisContext): Promise<BackendStats> {
+export async function readBackendStats(context: RedisContext): Promise<Omit<BackendStats, 'deadLetterMessages'>> {
   const { client, prefix, partitions } = context;
-  const stats: BackendStats = { activeWorkflowInstances: 0, pendingWorkflowTasks: {}, pendingActivityTasks: {}, heldWorkflowInstances: 0 };
+  const stats: Omit<BackendStats, 'deadLetterMessages'> = { activeWorkflowInstances: 0, pendingWorkflowTasks: {}, pendingActivityTasks: {}, heldWorkflowInstances: 0 };
   await Promise.all(
     Array.from({ length: partitions }, async (_, p) => {
       const [active, held, workflowQueues, activityQueues] = await Promise.all([

@@ -137,6 +137,22 @@ export function relayLeaseKey(prefix: string, partition: number): string {
   return `${base(prefix, partition)}:relay-lease`;
 }
 
+/**
+ * Hash of the partition's outbox entries whose delivery failed and that back off: entry id -> JSON
+ * `{ attempts, nextAttemptAt }` (ms). Removed with the entry (delivered, or parked as a dead letter).
+ */
+export function outboxRetriesKey(prefix: string, partition: number): string {
+  return `${base(prefix, partition)}:outbox-retries`;
+}
+
+/**
+ * Stream of the partition's dead-letter messages: outbox entries parked after their last delivery attempt
+ * failed, each with its outbox fields and `dl:*` fields (its outbox id, error, attempts, time parked).
+ */
+export function deadLettersKey(prefix: string, partition: number): string {
+  return `${base(prefix, partition)}:dead-letters`;
+}
+
 /** Hash of a partition's activity heartbeat details, by activity-task entry id. */
 export function heartbeatsKey(prefix: string, partition: number): string {
   return `${base(prefix, partition)}:heartbeats`;

@@ -7,6 +7,8 @@ import type {
   ActivityTaskHandoff,
   Backend,
   BackendStats,
+  DeadLetterPage,
+  ListDeadLetterMessagesQuery,
   ExecutionOutcome,
   HeldWorkflowInstancePage,
   HoldState,
@@ -25,6 +27,8 @@ import { assertInstanceId } from '../../core/validation.js';
 import type { HistoryEvent, NewEventOf } from '../../history/events.js';
 import { ActivityTasks } from './activity-tasks.js';
 import { BackgroundLoops } from './background-loops.js';
+import { DataLossWatch } from './data-loss-watch.js';
+import { DeadLetters } from './dead-letters.js';
 import { readBackendStats } from './backend-stats.js';
 import { ExecutionQueues } from './execution-queues.js';
 import { HeldTasks } from './held-tasks.js';
@@ -36,6 +40,7 @@ import { InstanceRemoval } from './instance-removal.js';
 import { LeaseConsumers } from './lease-consumers.js';
 import { resolveOptions, type RedisBackendOptions } from './options.js';
 import { RedisConnection } from './redis-connection.js';
+import { RelayScripts } from './relay-scripts.js';
 import { RedisScripts } from './scripts.js';
 import { WorkflowTasks } from './workflow-tasks.js';
 
@@ -61,11 +66,13 @@ export class RedisBackend implements Backend {
   readonly #connection: RedisConnection;
   readonly #scripts: RedisScripts;
   readonly #loops: BackgroundLoops;
+  readonly #watch: DataLossWatch;
   readonly #creation: InstanceCreation;
   readonly #reads: InstanceReads;
   readonly #messages: InstanceMessages;
   readonly #removal: InstanceRemoval;
   readonly #listing: InstanceListing;
+  readonly #deadLetters: DeadLetters;
   readonly #workflowTasks: WorkflowTasks;
   readonly #activityTasks: ActivityTasks;
   readonly #heldTasks: HeldTasks;
@@ -78,6 +85,7 @@ export class RedisBackend implements Backend {
     const { context } = connection;
     const scripts = new RedisScripts(context.client);
     const group = CONSUMER_GROUP;
+    const watch = new DataLossWatch(context, logger);
     const loops = new BackgroundLoops({
       context,
       scripts,
@@ -85,6 +93,8 @@ export class RedisBackend implements Backend {
       consumer: this.#consumer,
       blockTimeoutMs,
       timerBatchSize: resolved.timerBatchSize,
+      outboxRetry: resolved.outboxRetry,
+      watch,
       logger,
     });
     const queues = new ExecutionQueues(context);
@@ -93,11 +103,13 @@ export class RedisBackend implements Backend {
     this.#connection = connection;
     this.#scripts = scripts;
     this.#loops = loops;
+    this.#watch = watch;
     this.#creation = new InstanceCreation(connection, scripts, queues);
-    this.#reads = new InstanceReads(connection, logger);
+    this.#reads = new InstanceReads(connection, logger, watch);
     this.#messages = new InstanceMessages(context);
     this.#removal = new InstanceRemoval(context);
     this.#listing = new InstanceListing(context);
+    this.#deadLetters = new DeadLetters(context, new RelayScripts(context.client));
     this.#workflowTasks = new WorkflowTasks({
       connection,
       scripts,
@@ -221,7 +233,18 @@ export class RedisBackend implements Backend {
 
   async getStats(): Promise<BackendStats> {
     await this.#connection.open();
-    return readBackendStats(this.#connection.context);
+    const [stats, deadLetterMessages] = await Promise.all([readBackendStats(this.#connection.context), this.#deadLetters.count()]);
+    return { ...stats, deadLetterMessages };
+  }
+
+  async listDeadLetterMessages(query: ListDeadLetterMessagesQuery): Promise<DeadLetterPage> {
+    await this.#connection.open();
+    return this.#deadLetters.list(query);
+  }
+
+  async retryDeadLetterMessage(id: string): Promise<void> {
+    await this.#connection.open();
+    await this.#deadLetters.retry(id);
   }
 
   async close(): Promise<void> {
@@ -229,7 +252,7 @@ export class RedisBackend implements Backend {
       this.#workflowTasks.close();
       this.#activityTasks.close();
       this.#reads.close();
-      return Promise.all([this.#loops.stop(), this.#removeIdleConsumers()]);
+      return Promise.all([this.#loops.stop(), this.#watch.stop(), this.#removeIdleConsumers()]);
     });
   }
 

@@ -33,6 +33,8 @@ export const SCRIPT_NAMES = [
   'deliver-message',
   'hold-relay-lease',
   'release-relay-lease',
+  'dead-letter-message',
+  'retry-dead-letter',
 ] as const;
 
 /** Name of a script in `lua/`. */

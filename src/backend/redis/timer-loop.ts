@@ -4,6 +4,7 @@ import { newEvent } from '../../history/events.js';
 import { executionKey, executionTimersKey, inboxKey, timersKey, workflowTaskStreamKey } from './keys.js';
 import type { DueTimer, RedisClient, RedisScripts } from './scripts.js';
 import { parseActivityDeadlineMember } from './activity-deadline-member.js';
+import { FailureLog } from './failure-log.js';
 import { parseTimerMember } from './timer-member.js';
 import { WakeableSleep } from './wakeable-sleep.js';
 
@@ -35,10 +36,12 @@ export class TimerLoop {
   #stopped = false;
   #wakeAt = Infinity;
   readonly #sleeper = new WakeableSleep();
+  readonly #failures: FailureLog;
 
   constructor(options: TimerLoopOptions) {
     this.#options = options;
     this.#key = timersKey(options.prefix, options.partition);
+    this.#failures = new FailureLog(options.logger, 'timer loop', { partition: options.partition });
   }
 
   /** Starts the loop (once). */
@@ -64,9 +67,10 @@ export class TimerLoop {
       let delay: number;
       try {
         delay = await this.#tick();
+        this.#failures.succeeded();
       } catch (err) {
         if (this.#stopped) break;
-        this.#options.logger.warn({ err, partition: this.#options.partition }, 'timer loop failed; retrying');
+        this.#failures.failed(err);
         delay = MAX_SLEEP_MS;
       }
       if (delay > 0 && !this.#stopped) await this.#sleep(delay);
