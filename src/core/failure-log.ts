@@ -13,15 +13,20 @@ export interface FailureLogOptions {
   ignore?: (err: unknown) => boolean;
 }
 
+/** How often (ms) an operation that keeps failing says so again, with the number of failures since it last did. */
+export const FAILURE_REMINDER_INTERVAL_MS = 60_000;
+
 /**
- * Logs a repeated failure on its state changes only: one line when an operation starts failing and one when it
- * succeeds again, however often it is retried in between (a loop retrying while the store is down must not
+ * Logs a repeated failure on its state changes: one line when an operation starts failing, a reminder at most
+ * every `FAILURE_REMINDER_INTERVAL_MS` while it goes on failing, and one line when it succeeds again, however
+ * often it is retried in between (a loop retrying while the store is down or after it lost its data must not
  * log on every round).
  */
 export class FailureLog {
   readonly #logger: Logger;
   readonly #options: FailureLogOptions;
-  #failing = false;
+  #failures = 0;
+  #lastLoggedAt = 0;
 
   constructor(logger: Logger, options: FailureLogOptions) {
     this.#logger = logger;
@@ -43,20 +48,27 @@ export class FailureLog {
 
   /** True between a logged failure and the next success. */
   get failing(): boolean {
-    return this.#failing;
+    return this.#failures > 0;
   }
 
-  /** Records a failed attempt; logs it when the previous attempt succeeded. */
+  /** Records a failed attempt; logs it when the previous attempt succeeded or a reminder is due. */
   failed(err: unknown): void {
-    if (this.#failing || this.#options.ignore?.(err) === true) return;
-    this.#failing = true;
-    this.#logger.warn({ ...this.#options.bindings, err }, this.#options.failed);
+    if (this.#options.ignore?.(err) === true) return;
+    this.#failures += 1;
+    const now = Date.now();
+    if (this.#failures === 1) {
+      this.#lastLoggedAt = now;
+      this.#logger.warn({ ...this.#options.bindings, err }, this.#options.failed);
+    } else if (now - this.#lastLoggedAt >= FAILURE_REMINDER_INTERVAL_MS) {
+      this.#lastLoggedAt = now;
+      this.#logger.warn({ ...this.#options.bindings, err, failures: this.#failures }, `still failing: ${this.#options.failed}`);
+    }
   }
 
   /** Records a successful attempt; logs the recovery when attempts were failing. */
   succeeded(): void {
-    if (!this.#failing) return;
-    this.#failing = false;
-    this.#logger.info({ ...this.#options.bindings }, this.#options.recovered);
+    if (this.#failures === 0) return;
+    this.#logger.info({ ...this.#options.bindings, failures: this.#failures }, this.#options.recovered);
+    this.#failures = 0;
   }
 }

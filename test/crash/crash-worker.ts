@@ -1,22 +1,36 @@
 import { pino } from 'pino';
 import { RedisBackend } from '../../src/backend/redis/redis-backend.js';
+import { createLogger } from '../../src/core/logger.js';
 import { Worker } from '../../src/worker/worker.js';
-import { crashWorkflow, leaseCrashWorkflow, messagingChild, messagingParent, outlivesItsWorker, slowDouble } from './crash-workflows.js';
+import {
+  crashWorkflow,
+  hangsPastItsBound,
+  leaseCrashWorkflow,
+  messagingChild,
+  messagingParent,
+  outlivesItsWorker,
+  slowDouble,
+  timeoutCrashWorkflow,
+} from './crash-workflows.js';
 
-// A worker process for the crash test: killed with SIGKILL at a moment the test chooses.
+// A worker process for the crash test: killed with SIGKILL at a moment the test chooses. Its standard output
+// carries the events the test reads, so log lines go to standard error.
+const logger = createLogger({ defaultLevel: 'silent', destination: pino.destination(2) });
 const backend = new RedisBackend({
+  logger,
   redis: process.env.REDIS_URL,
   prefix: process.env.REDFLOW_PREFIX,
   partitions: Number(process.env.REDFLOW_PARTITIONS ?? '1'),
   blockTimeoutMs: 200,
 });
 const worker = new Worker(backend, {
-  logger: pino({ level: process.env.REDFLOW_LOG_LEVEL ?? 'silent' }),
+  logger,
   workflowLockTimeoutMs: 1_000,
   activityLockTimeoutMs: Number(process.env.REDFLOW_ACTIVITY_LOCK_MS ?? '1000'),
   maxParallelActivityTasks: 100,
 });
 worker.registerWorkflow(crashWorkflow).registerWorkflow(messagingParent).registerWorkflow(messagingChild).registerActivity(slowDouble);
 worker.registerWorkflow(leaseCrashWorkflow).registerActivity(outlivesItsWorker);
+worker.registerWorkflow(timeoutCrashWorkflow).registerActivity(hangsPastItsBound);
 await worker.start();
 process.stdout.write(`${JSON.stringify({ event: 'ready' })}\n`);
