@@ -30,6 +30,7 @@ export {
   ChannelClosedError,
   InvalidArgumentError,
   BackendClosedError,
+  BackendUnavailableError,
   LeaseLostError,
   UndecodableDataError,
   UnsettledWorkflowError,

@@ -387,6 +387,13 @@ export type ExecutionOutcome = WorkflowExecutionFinished | WorkflowExecutionCont
  * The client and the worker know nothing else about storage.
  */
 export interface Backend {
+  /**
+   * Connects to the store and checks it can serve this backend's settings; every other call does so itself
+   * first, so calling it is optional (`worker.start()` does, to fail at once). Throws
+   * `BackendUnavailableError` when the store cannot be reached in time, `InvalidArgumentError` when the store
+   * is set up for other settings, `BackendClosedError` after `close()`.
+   */
+  connect(): Promise<void>;
   /** Creates an execution and queues its first workflow task. Throws `InstanceAlreadyExistsError` while the id is active. */
   createWorkflowInstance(instance: WorkflowInstance, started: NewEventOf<'WorkflowExecutionStarted'>): Promise<void>;
   /**

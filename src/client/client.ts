@@ -65,7 +65,9 @@ export interface ClientOptions {
 /**
  * Starts workflows, waits for them and inspects them, through any backend. Every call that takes an
  * instance takes a `WorkflowInstance` (one execution) or `{ instanceId }` alone (the id's latest execution,
- * `InstanceNotFoundError` when it has none); anything else rejects with `InvalidArgumentError`.
+ * `InstanceNotFoundError` when it has none); anything else rejects with `InvalidArgumentError`. Every call
+ * that needs the store rejects with `BackendUnavailableError` when the backend cannot reach it within its
+ * `connectTimeoutMs` / `commandTimeoutMs`, and with `BackendClosedError` after `backend.close()`.
  */
 export class Client {
   private readonly backend: Backend;

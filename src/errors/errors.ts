@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'CHANNEL_CLOSED'
   | 'INVALID_ARGUMENT'
   | 'BACKEND_CLOSED'
+  | 'BACKEND_UNAVAILABLE'
   | 'LEASE_LOST'
   | 'UNDECODABLE_DATA'
   | 'UNSETTLED_WORKFLOW'
@@ -152,6 +153,22 @@ export class BackendClosedError extends RedflowError {
   readonly code = 'BACKEND_CLOSED';
   constructor() {
     super('backend is closed');
+  }
+}
+
+/**
+ * The store cannot be reached: the backend gave up on a call after its `connectTimeoutMs` (no connection) or
+ * `commandTimeoutMs` (no reply), or the connection broke during the call. Thrown by client calls,
+ * `worker.start()` and `backend.connect()` instead of hanging or surfacing a driver error; `cause` is the
+ * driver's error, when there was one. A call that timed out may still take effect once the store answers
+ * again (its outcome is unknown): retry it when it is safe to repeat (`createWorkflowInstance` then rejects
+ * with `InstanceAlreadyExistsError` if the first attempt got through).
+ */
+export class BackendUnavailableError extends RedflowError {
+  override readonly name = 'BackendUnavailableError';
+  readonly code = 'BACKEND_UNAVAILABLE';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
   }
 }
 

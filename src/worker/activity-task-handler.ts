@@ -4,7 +4,7 @@ import type { ActivityOutcome, ActivityTask, Backend, WorkflowTask, WorkflowTask
 import { assertEncodable } from '../codec/codec.js';
 import { contextLogger } from '../core/context-logger.js';
 import { safeToLeaveUnawaited } from '../core/unawaited.js';
-import { LeaseLostError, WorkflowError, activityTimeoutFailure, type ActivityTimeoutError } from '../errors/errors.js';
+import { BackendUnavailableError, LeaseLostError, WorkflowError, activityTimeoutFailure, type ActivityTimeoutError } from '../errors/errors.js';
 import { toFailureInfo } from '../errors/failure-info.js';
 import { isInstance } from '../errors/thrown-value.js';
 import type { ActivityFunction } from '../workflow/activity.js';
@@ -72,7 +72,9 @@ export class ActivityTaskHandler {
         }
       }
     } catch (err) {
-      logger.error({ err }, 'could not deliver the activity outcome; it will run again when its lease expires');
+      // A worker stopping while the store is unreachable says so once for all its tasks.
+      const quiet = err instanceof BackendUnavailableError && isStopReason(controller.signal.reason);
+      logger[quiet ? 'debug' : 'error']({ err }, 'could not deliver the activity outcome; it will run again when its lease expires');
     } finally {
       stopLease();
       this.running.delete(controller);

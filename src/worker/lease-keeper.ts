@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
+import { FailureLog } from '../core/failure-log.js';
 import { LeaseLostError } from '../errors/errors.js';
 
 /**
  * Extends a task's lease every third of its lock timeout until stopped. `onLost` runs once if another
- * worker took the task over; transient errors are logged and retried at the next tick.
+ * worker took the task over; other errors are retried at the next tick, logged when they start and when an
+ * extension succeeds again (an unreachable store is reported by the backend itself).
  */
 export function keepLeased(
   extend: () => Promise<void>,
@@ -13,9 +15,13 @@ export function keepLeased(
 ): () => void {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  const failures = FailureLog.forLoop(logger, 'extending a task lease');
   const tick = (): void => {
     extend().then(
-      schedule,
+      () => {
+        failures.succeeded();
+        schedule();
+      },
       (err: unknown) => {
         if (stopped) return;
         if (err instanceof LeaseLostError) {
@@ -23,7 +29,7 @@ export function keepLeased(
           onLost(err);
           return;
         }
-        logger.warn({ err }, 'could not extend a task lease; retrying');
+        failures.failed(err);
         schedule();
       },
     );

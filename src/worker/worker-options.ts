@@ -26,6 +26,13 @@ export interface WorkerOptions {
   /** Lease of an activity task, extended automatically and by `heartbeat()`. */
   activityLockTimeoutMs?: number;
   /**
+   * Longest time (ms) `stop()` takes, whatever the store does: tasks still running then are abandoned (logged
+   * once); their leases are no longer given back, so other workers take them when the leases expire. Keep it
+   * below the grace period of your process manager (Docker and Kubernetes send SIGKILL 30 s after SIGTERM by
+   * default).
+   */
+  stopTimeoutMs?: number;
+  /**
    * Events an execution's history may hold: a task that would grow it past this fails the execution with
    * `HistorySizeExceededError` (continue-as-new keeps long-running workflows below it).
    */
@@ -53,6 +60,7 @@ export const DefaultWorkerOptions = Object.freeze({
   workflowLockTimeoutMs: 30_000,
   activityLockTimeoutMs: 60_000,
   maxHistorySize: DEFAULT_MAX_HISTORY_SIZE,
+  stopTimeoutMs: 20_000,
   heldTaskRetry: DefaultHeldTaskRetry,
 });
 
@@ -76,6 +84,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
   for (const key of ['maxParallelWorkflowTasks', 'maxParallelActivityTasks', 'maxHistorySize'] as const) {
     assertCount(resolved[key], key, 1);
   }
+  assertDurationMs(resolved.stopTimeoutMs, 'stopTimeoutMs');
   assertDurationMs(resolved.workflowLockTimeoutMs, 'workflowLockTimeoutMs');
   assertDurationMs(resolved.activityLockTimeoutMs, 'activityLockTimeoutMs');
   const logger = resolved.logger ?? createLogger();

@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import type { ActivityTask, ActivityTaskHandoff, Backend, WorkflowTask, WorkflowTaskHandoff } from '../backend/backend.js';
 import { executionKey } from '../core/instance.js';
-import { InvalidArgumentError } from '../errors/errors.js';
+import { FailureLog } from '../core/failure-log.js';
+import { withTimeout } from '../core/with-timeout.js';
+import { BackendUnavailableError, InvalidArgumentError } from '../errors/errors.js';
 import { toFailureInfo } from '../errors/failure-info.js';
 import type { WorkflowFunction } from '../executor/workflow-function.js';
 import type { ActivityFunction } from '../workflow/activity.js';
@@ -32,6 +34,8 @@ export class Worker {
   private readonly activitySlots: Slots;
   private started = false;
   private stopped: Promise<void> | undefined;
+  /** The latest poll failed because the store could not be reached. */
+  private storeUnreachable = false;
 
   constructor(backend: Backend, options: WorkerOptions = {}) {
     this.backend = backend;
@@ -55,10 +59,28 @@ export class Worker {
     return this;
   }
 
-  /** Starts polling. A worker with only activities registered takes no workflow tasks, and the reverse. */
+  /**
+   * Connects the backend (`backend.connect()`: for Redis, reaches the server and checks the prefix's
+   * partition count), then starts polling. Rejects with that error (`BackendUnavailableError` when the
+   * store cannot be reached, `InvalidArgumentError` when it is set up for other settings); the worker may
+   * then be started again. Throws `InvalidArgumentError` at once when already started. A worker with only
+   * activities registered takes no workflow tasks, and the reverse.
+   */
   start(): Promise<void> {
     this.assertNotStarted();
     this.started = true;
+    return this.connectAndPoll();
+  }
+
+  private async connectAndPoll(): Promise<void> {
+    try {
+      await this.backend.connect();
+    } catch (err) {
+      this.started = false;
+      throw err;
+    }
+    // stop() was called while connecting: nothing to start.
+    if (this.stopped !== undefined) return;
     this.stopController = new AbortController();
     const { workflows, activities } = this.registry;
     const activityOnly = workflows.size === 0 && activities.size > 0;
@@ -66,12 +88,12 @@ export class Worker {
     if (!activityOnly) this.startWorkflowPollers(this.stopController.signal);
     if (!workflowOnly) this.startActivityPollers(this.stopController.signal);
     this.logger.info({ queues: this.options.queues, workflows: [...workflows.keys()], activities: [...activities.keys()] }, 'worker started');
-    return Promise.resolve();
   }
 
   /**
    * Stops polling, lets in-flight workflow tasks finish, aborts the signal of running activities (an activity
-   * that then fails is given back to the queue, not failed) and waits for them.
+   * that then fails is given back to the queue, not failed) and waits for them, at most `stopTimeoutMs`:
+   * tasks still running then are abandoned, and other workers take them when their leases expire.
    */
   stop(): Promise<void> {
     if (!this.started) return Promise.resolve();
@@ -81,10 +103,27 @@ export class Worker {
 
   private async drain(): Promise<void> {
     this.stopController?.abort();
+    const { stopTimeoutMs } = this.options;
+    const tasks = this.inFlight.size;
+    const finished = await withTimeout(this.finishInFlight(), stopTimeoutMs);
+    if (finished === undefined) {
+      this.logger.warn(
+        { stopTimeoutMs, abandonedTasks: this.inFlight.size },
+        'worker stop timed out: tasks still running are abandoned; other workers take them when their leases expire',
+      );
+    } else if (this.storeUnreachable && tasks > 0) {
+      this.logger.warn(
+        { tasks },
+        'the store is unreachable: tasks in flight could not be completed or given back; other workers take them when their leases expire',
+      );
+    }
+    this.logger.info('worker stopped');
+  }
+
+  private async finishInFlight(): Promise<void> {
     await Promise.all(this.pollers);
     this.activityHandler?.abortAll();
     while (this.inFlight.size > 0) await Promise.all(this.inFlight);
-    this.logger.info('worker stopped');
   }
 
   private startWorkflowPollers(signal: AbortSignal): void {
@@ -193,15 +232,23 @@ export class Worker {
     handle: (task: T) => Promise<void>,
     release: (task: T) => Promise<void>,
   ): Promise<void> {
+    const failures = FailureLog.forLoop(this.logger, 'polling for tasks', { kind });
     while (!signal.aborted) {
       const free = await slots.takeFree();
       let tasks: T[] = [];
       try {
         if (!signal.aborted) tasks = await poll(free);
+        // A poll ended by the stop says nothing about the store.
+        if (!signal.aborted) {
+          failures.succeeded();
+          this.storeUnreachable = false;
+        }
       } catch (err) {
         slots.release(free);
+        this.storeUnreachable = err instanceof BackendUnavailableError;
         if (signal.aborted) break;
-        this.logger.error({ err, kind }, 'polling for tasks failed; retrying');
+        // An unreachable store is logged by the backend, once per outage.
+        failures.failed(err);
         await abortableDelay(POLL_ERROR_BACKOFF_MS, signal);
         continue;
       }

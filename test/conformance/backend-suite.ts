@@ -319,6 +319,13 @@ export function backendConformanceSuite(
       await assert.rejects(pollActivities({ waitMs: 100 }), BackendClosedError);
     });
 
+    it('connects on connect(), as often as asked, and refuses to after close()', async () => {
+      await backend.connect();
+      await backend.connect();
+      await backend.close();
+      await assert.rejects(backend.connect(), BackendClosedError);
+    });
+
     messagingTests(h, () => backend);
     workflowMessageTests(h, () => backend);
     unstartedCancellationTests(h, () => backend);

@@ -6,7 +6,7 @@ import { InstanceNotFoundError } from '../../src/errors/errors.js';
 import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
 import { withOverrides } from '../helpers/backend-overrides.js';
 import { waitUntil } from '../helpers/engine.js';
-import { keptLogs } from '../helpers/kept-logs.js';
+import { captureLogs } from '../helpers/log-capture.js';
 import { appendRawInboxEvent, earlierMapEvent, removeInboxEvent } from '../helpers/raw-store.js';
 import type { E2E } from './harness.js';
 
@@ -148,7 +148,7 @@ export function heldTaskScenarios(e2e: E2E): void {
   });
 
   it('holds workflow code awaiting a foreign promise, wherever it waits, backs off, parks, and runs it on retry', async () => {
-    const logs = keptLogs();
+    const logs = captureLogs('warn');
     const client = await e2e.engine({
       workflows: [awaitsAtStart, awaitsAfterActivities, awaitsInBranch, quick],
       activities: [step],
@@ -253,7 +253,7 @@ export function heldTaskScenarios(e2e: E2E): void {
   });
 
   it('holds a task the engine fails on every attempt, backing off instead of retrying every lease, until retried', async () => {
-    const logs = keptLogs();
+    const logs = captureLogs('warn');
     await e2e.client();
     const backend = e2e.backend();
     let broken = true;
@@ -294,7 +294,7 @@ export function heldTaskScenarios(e2e: E2E): void {
   });
 
   it('holds a task whose stored data cannot be decoded, keeps events that arrive meanwhile, and finishes once it is repaired', async () => {
-    const logs = keptLogs();
+    const logs = captureLogs('warn');
     const backend = await e2e.useBackend({ logger: logs.logger });
     const client = await e2e.client();
     const poisoned = await client.createWorkflowInstance({ instanceId: e2e.id('undecodable') }, waitsForSignal);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { UndecodableDataError } from '../../src/errors/errors.js';
 import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
 import { waitUntil } from '../helpers/engine.js';
-import { keptLogs, type LogLine } from '../helpers/kept-logs.js';
+import { captureLogs, type LogLine } from '../helpers/log-capture.js';
 import { appendRawInboxEvent, earlierMapEvent, replaceLastHistoryEvent } from '../helpers/raw-store.js';
 import type { E2E } from './harness.js';
 
@@ -22,7 +22,7 @@ const poisonedResult = (): Buffer => earlierMapEvent('WorkflowExecutionFinished'
 /** Stored data this version cannot decode affects its own instance only (API.md "Payloads", DESIGN "one bad thing"). */
 export function undecodableScenarios(e2e: E2E): void {
   it('holds an instance whose events cannot be decoded without holding up one claimed with it', async () => {
-    const logs = keptLogs();
+    const logs = captureLogs('warn');
     const backend = await e2e.client().then(() => e2e.backend());
     const client = await e2e.client();
     // Both wait in their queue before any worker runs, so the first claim takes them together.
@@ -46,7 +46,7 @@ export function undecodableScenarios(e2e: E2E): void {
   });
 
   it('rejects reads of an outcome it cannot decode with UndecodableDataError', async () => {
-    const logs = keptLogs();
+    const logs = captureLogs('warn');
     const backend = await e2e.useBackend({ logger: logs.logger });
     const client = await e2e.engine({ workflows: [quick] });
     const instance = await client.createWorkflowInstance({ instanceId: e2e.id('unreadable') }, quick, 'unreadable');

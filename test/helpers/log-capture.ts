@@ -1,22 +1,24 @@
-import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 
-/** One parsed pino line: its level, time (ms), message and whatever bindings it carried. */
-export interface CapturedLine {
+/** One captured log record, parsed: its level, time (ms), message and whatever bindings it carried. */
+export interface LogLine {
   level: number;
   time: number;
   msg: string;
-  [key: string]: unknown;
+  instanceId?: string;
+  executionId?: string;
+  err?: { message?: string; type?: string };
+  [field: string]: unknown;
 }
 
-/** A pino logger at `level` whose lines land, parsed, in `lines`: for tests that count what was logged. */
-export function capturingLogger(level: pino.Level = 'info'): { logger: Logger; lines: CapturedLine[] } {
-  const lines: CapturedLine[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as CapturedLine);
-      done();
-    },
-  });
-  return { logger: pino({ level }, stream), lines };
+/**
+ * A pino logger at `level` whose records are kept, parsed, in `lines`, for tests that check what was logged;
+ * `count` tells how many messages contain `msg` (or match it).
+ */
+export function captureLogs(level: pino.Level = 'debug'): { logger: Logger; lines: LogLine[]; count(msg: string | RegExp): number } {
+  const lines: LogLine[] = [];
+  const logger = pino({ level }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
+  const count = (msg: string | RegExp): number =>
+    lines.filter((line) => (typeof msg === 'string' ? line.msg.includes(msg) : msg.test(line.msg))).length;
+  return { logger, lines, count };
 }

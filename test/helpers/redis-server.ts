@@ -23,9 +23,18 @@ export interface RedisServer {
   restart(options?: { crash?: boolean }): Promise<void>;
   /** Kills the process with SIGKILL and removes its directory at once, without waiting: for `exit` handlers. */
   killNow(): void;
+  /** Stops the process (SIGKILL when `crash`, else SIGTERM), keeping its port and directory for `start()`. */
+  halt(options?: { crash?: boolean }): Promise<void>;
+  /** Starts the process again after `halt()`, on the same port and directory, and waits until it answers. */
+  start(): Promise<void>;
+  /** Freezes the process (SIGSTOP): connections stay open but nothing is answered until `resume()`. */
+  pause(): void;
+  /** Lets a paused process run again (SIGCONT). */
+  resume(): void;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that was free a moment ago (nothing listens on it unless someone took it since). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -105,7 +114,15 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       rmSync(dir, { recursive: true, force: true });
       throw err;
     }
-    const stopProcess = async (crash: boolean): Promise<void> => kill(child, crash ? 'SIGKILL' : 'SIGTERM');
+    const stopProcess = async (crash: boolean): Promise<void> => {
+      // A paused process acts on SIGTERM only once it runs again.
+      child.kill('SIGCONT');
+      await kill(child, crash ? 'SIGKILL' : 'SIGTERM');
+    };
+    const startProcess = async (): Promise<void> => {
+      child = launch(port, dir, options);
+      await waitUntilUp(child, port);
+    };
     return {
       url: `redis://127.0.0.1:${port}`,
       port,
@@ -115,8 +132,17 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       },
       async restart({ crash = false } = {}) {
         await stopProcess(crash);
-        child = launch(port, dir, options);
-        await waitUntilUp(child, port);
+        await startProcess();
+      },
+      async halt({ crash = false } = {}) {
+        await stopProcess(crash);
+      },
+      start: startProcess,
+      pause() {
+        child.kill('SIGSTOP');
+      },
+      resume() {
+        child.kill('SIGCONT');
       },
       killNow() {
         child.kill('SIGKILL');

@@ -103,6 +103,12 @@ export class MemoryBackend implements Backend {
     return listWorkflowInstances(this.store, query);
   }
 
+  /** Nothing to connect to: resolves, or rejects with `BackendClosedError` after `close()`. */
+  async connect(): Promise<void> {
+    await Promise.resolve();
+    this.store.assertOpen();
+  }
+
   getStats(): Promise<BackendStats> {
     return getStats(this.store);
   }

@@ -47,7 +47,8 @@ export class BlockingPool {
 
   #create(): RedisClient {
     const connection = this.#base.duplicate();
-    connection.on('error', (err: unknown) => this.#logger.warn({ err, connection: this.#name }, 'redis connection error'));
+    // The connection guard reports outages once; each failed attempt is only worth a debug line.
+    connection.on('error', (err: unknown) => this.#logger.debug({ err, connection: this.#name }, 'redis connection error'));
     this.#all.add(connection);
     return connection;
   }

@@ -23,17 +23,22 @@ interface Waiter {
 export class CompletionWaiter {
   readonly #base: RedisClient;
   readonly #logger: Logger;
+  readonly #outageMs: number;
   readonly #watch: DataLossWatch;
   #subscriber: RedisClient | undefined;
   readonly #channels = new Map<string, Promise<void>>();
   readonly #waiters = new Map<string, Set<Waiter>>();
   #closed = false;
 
-  /** `watch` is started by the first wait; a data loss it finds makes every wait read its state again. */
-  constructor(base: RedisClient, logger: Logger, watch: DataLossWatch) {
+  /**
+   * `watch` is started by the first wait; a data loss it finds makes every wait read its state again.
+   * `outageMs`: how long the subscriber may be disconnected before the waits check the store is still there.
+   */
+  constructor(base: RedisClient, logger: Logger, watch: DataLossWatch, outageMs = Infinity) {
     this.#base = base;
     this.#logger = logger;
     this.#watch = watch;
+    this.#outageMs = outageMs > MAX_TIMER_MS ? Infinity : outageMs;
     watch.onLoss(() => this.#checkAll());
   }
 
@@ -142,13 +147,30 @@ export class CompletionWaiter {
     const base = this.#base;
     const subscriber = base instanceof Redis ? base.duplicate({ enableReadyCheck: false, disableClientInfo: true }) : base.duplicate();
     let connectedBefore = false;
-    subscriber.on('error', (err: unknown) => this.#logger.warn({ err }, 'redis subscriber connection error'));
+    // The connection guard reports outages once; each failed attempt is only worth a debug line.
+    subscriber.on('error', (err: unknown) => this.#logger.debug({ err }, 'redis subscriber connection error'));
     subscriber.on('message', (_channel: string, message: string) => this.#notify(message));
     // Messages published while the subscriber was reconnecting are gone: look at every waited state again.
     subscriber.on('ready', () => {
       if (connectedBefore) this.#checkAll();
       connectedBefore = true;
     });
+    // While it is down no message can come. A wait survives a short drop (a restart); once the subscriber has
+    // been down for `outageMs`, a read tells each wait whether the store is there at all, and rejects it with
+    // BackendUnavailableError when not: a wait must not outlast an outage silently.
+    let outage: NodeJS.Timeout | undefined;
+    subscriber.on('close', () => {
+      if (this.#outageMs === Infinity) return;
+      outage ??= setTimeout(() => {
+        outage = undefined;
+        this.#checkAll();
+      }, this.#outageMs);
+    });
+    subscriber.on('ready', () => {
+      clearTimeout(outage);
+      outage = undefined;
+    });
+    subscriber.on('end', () => clearTimeout(outage));
     this.#subscriber = subscriber;
     return subscriber;
   }

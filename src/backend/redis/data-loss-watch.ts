@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ensureConfig, readConfigEpoch } from './config-record.js';
-import { FailureLog } from './failure-log.js';
+import { FailureLog } from '../../core/failure-log.js';
 import type { RedisContext } from './redis-context.js';
 import { WakeableSleep } from './wakeable-sleep.js';
 
@@ -32,7 +32,7 @@ export class DataLossWatch {
   constructor(context: RedisContext, logger: Logger) {
     this.#context = context;
     this.#logger = logger;
-    this.#failures = new FailureLog(logger, 'data-loss watch');
+    this.#failures = FailureLog.forLoop(logger, 'data-loss watch');
   }
 
   /** Calls `listener` each time the data is found lost. */

@@ -35,7 +35,7 @@ export class InstanceReads {
   constructor(connection: RedisConnection, logger: Logger, watch: DataLossWatch) {
     this.#connection = connection;
     this.#context = connection.context;
-    this.#waiter = new CompletionWaiter(this.#context.client, logger, watch);
+    this.#waiter = new CompletionWaiter(this.#context.client, logger, watch, connection.connectTimeoutMs);
   }
 
   /** `Backend.getLatestExecution`: `InvalidArgumentError` for an invalid id, `InstanceNotFoundError` when it has none. */

@@ -31,6 +31,23 @@ export interface RedisBackendOptions {
    */
   blockTimeoutMs?: number;
   /**
+   * Longest time (ms) a command waits for a connection to Redis before it fails with
+   * `BackendUnavailableError`: the first call on a backend whose Redis does not answer rejects after this
+   * long, and while the connection has been down this long already, calls reject at once. Also the TCP
+   * connect timeout of the connections the backend opens. With a passed-in client, only the wait is
+   * bounded: how that client connects and reconnects stays its owner's choice.
+   * @default 5000
+   */
+  connectTimeoutMs?: number;
+  /**
+   * Longest time (ms) a command waits for its reply once sent, before it fails with
+   * `BackendUnavailableError` (a server that hangs, is paused, or a connection lost mid-call). A command
+   * that timed out may still run when the server answers again. Blocking reads of task streams and outboxes
+   * wait up to `blockTimeoutMs` longer.
+   * @default 5000
+   */
+  commandTimeoutMs?: number;
+  /**
    * Most due timers moved into inboxes by one script call.
    * @default 100
    */
@@ -57,6 +74,8 @@ export interface ResolvedRedisBackendOptions {
   prefix: string;
   partitions: number;
   blockTimeoutMs: number;
+  connectTimeoutMs: number;
+  commandTimeoutMs: number;
   timerBatchSize: number;
   /** 0 = keep ended executions until removed. */
   retentionMs: number;
@@ -90,6 +109,8 @@ export function resolveOptions(options: RedisBackendOptions): ResolvedRedisBacke
     prefix,
     partitions: positiveInteger(options.partitions ?? 1, 'partitions', MAX_PARTITIONS),
     blockTimeoutMs: positiveInteger(options.blockTimeoutMs ?? 1000, 'blockTimeoutMs'),
+    connectTimeoutMs: positiveInteger(options.connectTimeoutMs ?? 5000, 'connectTimeoutMs'),
+    commandTimeoutMs: positiveInteger(options.commandTimeoutMs ?? 5000, 'commandTimeoutMs'),
     timerBatchSize: positiveInteger(options.timerBatchSize ?? 100, 'timerBatchSize'),
     retentionMs: retention(options.retentionMs),
     logger: options.logger,

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
+import { FailureLog } from '../../core/failure-log.js';
 import type { BlockingPool } from './blocking-pool.js';
 import { ensureGroup, isMissingGroupError } from './consumer-groups.js';
-import { FailureLog } from './failure-log.js';
 import { outboxKey, relayLeaseKey } from './keys.js';
 import type { MessageDelivery } from './message-delivery.js';
 import { isInfrastructureError, OutboxBackoff } from './outbox-backoff.js';
@@ -68,7 +68,7 @@ export class OutboxRelay {
 
   constructor(options: OutboxRelayOptions) {
     this.#options = options;
-    this.#failures = new FailureLog(options.logger, 'outbox relay', { partition: options.partition });
+    this.#failures = FailureLog.forLoop(options.logger, 'outbox relay', { partition: options.partition });
     this.#outbox = outboxKey(options.prefix, options.partition);
     this.#lease = relayLeaseKey(options.prefix, options.partition);
     this.#leaseMs = Math.max(MIN_LEASE_MS, 3 * options.blockTimeoutMs);

@@ -81,7 +81,8 @@ export class RedisBackend implements Backend {
     const resolved = resolveOptions(options);
     const { prefix, partitions, blockTimeoutMs } = resolved;
     const logger = resolved.logger ?? createLogger();
-    const connection = new RedisConnection({ redis: resolved.redis, prefix, partitions, logger });
+    const { connectTimeoutMs, commandTimeoutMs } = resolved;
+    const connection = new RedisConnection({ redis: resolved.redis, prefix, partitions, connectTimeoutMs, commandTimeoutMs, blockTimeoutMs, logger });
     const { context } = connection;
     const scripts = new RedisScripts(context.client);
     const group = CONSUMER_GROUP;
@@ -128,6 +129,17 @@ export class RedisBackend implements Backend {
   /** Name of this backend's consumers in the consumer groups (task-stream consumers add `~<lease ms>`). */
   get consumerName(): string {
     return this.#consumer;
+  }
+
+  /**
+   * Connects and checks the store: stores the partition count for the prefix, or checks it against the
+   * stored one. Rejects with `BackendUnavailableError` when Redis cannot be reached within
+   * `connectTimeoutMs` / `commandTimeoutMs`, `InvalidArgumentError` when the prefix is set up with another
+   * partition count, `BackendClosedError` after `close()`. Every other call checks the partition count
+   * itself on first use; this checks again on every call.
+   */
+  connect(): Promise<void> {
+    return this.#connection.connect();
   }
 
   createWorkflowInstance(instance: WorkflowInstance, started: NewEventOf<'WorkflowExecutionStarted'>): Promise<void> {

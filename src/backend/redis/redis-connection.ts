@@ -1,24 +1,13 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { withTimeout } from '../../core/with-timeout.js';
 import { BackendClosedError, InvalidArgumentError } from '../../errors/errors.js';
+import { ConnectionGuard, ownedConnectionOptions } from './connection-guard.js';
 import { ensureConfig } from './config-record.js';
 import type { RedisContext } from './redis-context.js';
 import type { RedisClient } from './scripts.js';
 
 const CLOSE_TIMEOUT_MS = 1000;
-
-/** `promise`'s value, or undefined once `ms` passed first. */
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Options of `RedisConnection`. */
 export interface RedisConnectionOptions {
@@ -28,33 +17,41 @@ export interface RedisConnectionOptions {
   prefix: string;
   /** Partition count; must be the one stored for `prefix`, if any. */
   partitions: number;
-  /** Where errors of an owned connection are reported. */
+  /** Longest wait (ms) for a connection before a command is sent (also ioredis's `connectTimeout` of an owned connection). */
+  connectTimeoutMs: number;
+  /** Longest wait (ms) for a command's reply. */
+  commandTimeoutMs: number;
+  /** Longest blocking read (ms): duplicated connections wait this much longer for replies. */
+  blockTimeoutMs: number;
+  /** Hears when the connection is lost and restored. */
   logger: Logger;
 }
 
 /**
  * A backend's Redis connection and its life: checked on first use against the settings stored for the
- * prefix, usable until `close`, which happens once.
+ * prefix, usable until `close`, which happens once. Every command sent on it (and on its duplicates) is
+ * bounded by a `ConnectionGuard`, which turns failures to reach Redis into `BackendUnavailableError`.
  */
 export class RedisConnection {
-  /** What the parts of the backend share: this connection, the key prefix and the partition count. */
+  /** What the parts of the backend share: this connection (guarded), the key prefix and the partition count. */
   readonly context: RedisContext;
+  /** Longest wait (ms) for a connection. */
+  readonly connectTimeoutMs: number;
+  readonly #raw: RedisClient;
+  readonly #guard: ConnectionGuard;
   readonly #ownsClient: boolean;
+  readonly #logger: Logger;
   #ready: Promise<void> | undefined;
   #closed = false;
 
   constructor(options: RedisConnectionOptions) {
-    const { redis, prefix, partitions, logger } = options;
-    let client: RedisClient;
-    if (typeof redis === 'string') {
-      client = new Redis(redis);
-      client.on('error', (err: unknown) => logger.warn({ err }, 'redis connection error'));
-      this.#ownsClient = true;
-    } else {
-      client = redis;
-      this.#ownsClient = false;
-    }
-    this.context = { client, prefix, partitions };
+    const { redis, prefix, partitions, connectTimeoutMs, commandTimeoutMs, blockTimeoutMs, logger } = options;
+    this.#ownsClient = typeof redis === 'string';
+    this.#logger = logger;
+    this.connectTimeoutMs = connectTimeoutMs;
+    this.#raw = typeof redis === 'string' ? new Redis(redis, ownedConnectionOptions(connectTimeoutMs)) : redis;
+    this.#guard = new ConnectionGuard({ connectTimeoutMs, commandTimeoutMs, blockTimeoutMs, logger });
+    this.context = { client: this.#guard.guard(this.#raw, this.#ownsClient), prefix, partitions };
   }
 
   /** True once `close` was called. */
@@ -65,9 +62,9 @@ export class RedisConnection {
   /**
    * Resolves once the connection may be used; every operation awaits it first. The first call stores the
    * partition count for the prefix, or checks it against the stored one. Throws `BackendClosedError` once
-   * closed (also when closed while it waited), and `InvalidArgumentError` when the prefix is set up with
-   * another partition count (so does every later call); a connection failure rejects only the calls
-   * waiting on it, the next one tries again.
+   * closed (also when closed while it waited), `InvalidArgumentError` when the prefix is set up with
+   * another partition count (so does every later call), and `BackendUnavailableError` when Redis cannot be
+   * reached; a connection failure rejects only the calls waiting on it, the next one tries again.
    */
   async open(): Promise<void> {
     if (this.#closed) throw new BackendClosedError();
@@ -81,6 +78,16 @@ export class RedisConnection {
   }
 
   /**
+   * `open`, checking the store again when an earlier call had done so already: Redis answers now, and the
+   * prefix's partition count is stored (again, if Redis lost it) or matches. Same errors as `open`.
+   */
+  async connect(): Promise<void> {
+    const checkedBefore = this.#ready !== undefined;
+    await this.open();
+    if (checkedBefore) await this.#checkConfig();
+  }
+
+  /**
    * Closes once (later calls do nothing): from now on `open` throws `BackendClosedError`. Runs `stop`, the
    * shutdown of the backend's parts, waiting for it at most `CLOSE_TIMEOUT_MS`, then quits an owned
    * connection, disconnecting it when it is not ready or quitting fails or takes longer than that.
@@ -88,14 +95,19 @@ export class RedisConnection {
   async close(stop: () => Promise<unknown>): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#guard.close();
     // Each step that needs Redis is bounded: when it is down, close() must still end promptly.
-    await withTimeout(stop(), CLOSE_TIMEOUT_MS);
+    // What could not be given back (relay leases, consumers) expires on its own: close() itself never fails.
+    const stopped = stop().catch((err: unknown) => {
+      this.#logger.warn({ err }, 'closing without releasing what this backend holds in Redis; it expires on its own');
+    });
+    await withTimeout(stopped, CLOSE_TIMEOUT_MS);
     if (this.#ownsClient) {
-      const { client } = this.context;
+      const client = this.#raw;
       const quit =
         client.status === 'ready' &&
-        (await withTimeout(client.quit().then(() => true, () => false), CLOSE_TIMEOUT_MS));
-      if (quit !== true) client.disconnect();
+        (await withTimeout(client.quit().then(() => true, () => false), CLOSE_TIMEOUT_MS))?.value === true;
+      if (!quit) client.disconnect();
     }
   }
 

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
+import { FailureLog } from '../../core/failure-log.js';
 import { encodeEvent } from '../../codec/event-codec.js';
 import { newEvent } from '../../history/events.js';
 import { executionKey, executionTimersKey, inboxKey, timersKey, workflowTaskStreamKey } from './keys.js';
 import type { DueTimer, RedisClient, RedisScripts } from './scripts.js';
 import { parseActivityDeadlineMember } from './activity-deadline-member.js';
-import { FailureLog } from './failure-log.js';
 import { parseTimerMember } from './timer-member.js';
 import { WakeableSleep } from './wakeable-sleep.js';
 
@@ -41,7 +41,7 @@ export class TimerLoop {
   constructor(options: TimerLoopOptions) {
     this.#options = options;
     this.#key = timersKey(options.prefix, options.partition);
-    this.#failures = new FailureLog(options.logger, 'timer loop', { partition: options.partition });
+    this.#failures = FailureLog.forLoop(options.logger, 'timer loop', { partition: options.partition });
   }
 
   /** Starts the loop (once). */

@@ -8,7 +8,7 @@ import { Client } from '../../../src/client/client.js';
 import { InstanceNotFoundError, InvalidArgumentError } from '../../../src/errors/errors.js';
 import { workflow, type WorkflowContext } from '../../../src/workflow/index.js';
 import { startEngine, waitUntil } from '../../helpers/engine.js';
-import { capturingLogger } from '../../helpers/log-capture.js';
+import { captureLogs } from '../../helpers/log-capture.js';
 import { startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
 
 const PARTITIONS = 4;
@@ -84,7 +84,7 @@ for (const mode of ['FLUSHALL', 'restart without persistence', 'failover to an e
 
     it('one worker and its clients recover every loop and record by themselves', async () => {
       const prefix = `loss-${randomUUID()}`;
-      const { logger, lines } = capturingLogger();
+      const { logger, lines } = captureLogs('info');
       const options = { redis: server.url, prefix, partitions: PARTITIONS, blockTimeoutMs: 200, logger };
       const workerBackend = new RedisBackend(options);
       // A client of its own, as in a process that only starts and waits for workflows.

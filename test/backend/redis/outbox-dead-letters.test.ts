@@ -8,7 +8,7 @@ import { Client } from '../../../src/client/client.js';
 import { DeadLetterNotFoundError, InvalidArgumentError } from '../../../src/errors/errors.js';
 import { workflow, type WorkflowContext } from '../../../src/workflow/index.js';
 import { startEngine, waitUntil } from '../../helpers/engine.js';
-import { capturingLogger } from '../../helpers/log-capture.js';
+import { captureLogs } from '../../helpers/log-capture.js';
 import { useRedisServer } from '../../helpers/redis-server.js';
 
 const PARTITIONS = 2;
@@ -55,7 +55,7 @@ describe('RedisBackend outbox messages whose delivery fails', function () {
 
   it('back off, let other targets go on, park as dead letters, and are delivered once when retried', async () => {
     const prefix = `dead-letters-${randomUUID()}`;
-    const { logger, lines } = capturingLogger('debug');
+    const { logger, lines } = captureLogs('debug');
     const backend = new RedisBackend({ redis: server().url, prefix, partitions: PARTITIONS, blockTimeoutMs: 200, logger, outboxRetry: RETRY });
     const { client, stop } = await startEngine(backend, { workflows: [receiver, sender], options: { logger } });
     try {
