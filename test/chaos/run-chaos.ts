@@ -24,7 +24,7 @@ export interface ChaosOptions {
   concurrency?: number;
   /** @default 4, so children and signals cross partitions */
   partitions?: number;
-  /** How long a client waits for one workflow's result. @default 120_000 */
+  /** How long a client waits for one workflow's result. @default 60_000 */
   resultTimeoutMs?: number;
   /** How soon after the data loss a client waiting on a lost workflow must be told so. @default 10_000 */
   lossNoticeMs?: number;
@@ -46,7 +46,7 @@ function errorText(err: unknown): string {
  * that each workflow is plainly before or after the loss).
  */
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
-  const { mode, workflows, workers, seed, concurrency = 50, partitions = 4, resultTimeoutMs = 120_000, lossNoticeMs = 10_000 } = options;
+  const { mode, workflows, workers, seed, concurrency = 50, partitions = 4, resultTimeoutMs = 60_000, lossNoticeMs = 10_000 } = options;
   const startedAt = Date.now();
   const server = await startRedisServer({ aof: mode === 'aof' ? 'always' : 'off' });
   const prefix = `chaos-${seed}`;
@@ -66,9 +66,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     () => new Promise<typeof NOT_TOLD>((resolve) => setTimeout(() => resolve(NOT_TOLD), lossNoticeMs).unref()),
   );
   const settled: CaseResult[] = [];
+  let checking = false;
   const ticker = setInterval(() => {
     const right = settled.filter((r) => r.outcome === 'right').length;
-    options.progress?.(`  ${((Date.now() - startedAt) / 1000).toFixed(0)} s: ${settled.length}/${workflows} settled (${right} right), ${fleet.kills} kills, ${disruptions.restarts} restarts`);
+    const doing = checking ? 'checking histories' : `${fleet.kills} kills, ${disruptions.restarts} restarts`;
+    options.progress?.(`  ${((Date.now() - startedAt) / 1000).toFixed(0)} s: ${settled.length}/${workflows} settled (${right} right), ${doing}`);
   }, 5_000);
 
   function restartOnce(): Promise<void> {
@@ -104,7 +106,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
   try {
     for (let i = 0; i < workers; i++) fleet.start();
-    await fleet.ready(60_000);
+    await fleet.ready();
     const results = await mapConcurrent(workflows, concurrency, async (n) => {
       if (n === killFrom) disruptions.startKilling();
       if (n === restartAt && mode === 'aof') void restartOnce();
@@ -117,6 +119,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await restart;
     await disruptions.stop();
     await fleet.stopAll();
+    checking = true;
     const findings: HistoryFindings = { duplicated: [], broken: [], activityOutcomes: 0, executions: 0 };
     await mapConcurrent(results.length, 10, async (i) => {
       const { c, instance, beforeLoss } = results[i] as CaseResult;

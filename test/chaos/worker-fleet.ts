@@ -1,6 +1,9 @@
 import { kill, startWorker, type WorkerProcess } from '../crash/worker-process.js';
 import type { ActivityRun } from './chaos-workflows.js';
 
+// A worker process loads the engine through tsx: seconds on a loaded machine.
+const READY_TIMEOUT_MS = 60_000;
+
 /** Where the fleet's workers connect. */
 export interface FleetOptions {
   redisUrl: string;
@@ -59,18 +62,21 @@ export class WorkerFleet {
   }
 
   /** Waits until every live worker reported that it started. */
-  async ready(timeoutMs: number): Promise<void> {
-    await Promise.all(this.live.map((worker) => worker.waitFor('ready', 1, timeoutMs)));
+  async ready(): Promise<void> {
+    await Promise.all(this.live.map((worker) => worker.waitFor('ready', 1, READY_TIMEOUT_MS)));
   }
 
-  /** Kills the live worker `random` picks with SIGKILL and starts a replacement. */
+  /**
+   * Kills the live worker `random` picks with SIGKILL, starts a replacement and waits until it is ready (so
+   * that on a loaded machine kills do not outpace starts and leave no worker at all).
+   */
   async killOne(random: () => number): Promise<void> {
     const victim = this.live.splice(Math.floor(random() * this.live.length), 1)[0];
     if (victim === undefined) return;
     this.killed.add(victim);
     await kill(victim);
     this.kills++;
-    this.start();
+    await this.start().waitFor('ready', 1, READY_TIMEOUT_MS);
   }
 
   /** Kills every worker. */
