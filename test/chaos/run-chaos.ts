@@ -109,7 +109,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await fleet.ready();
     const results = await mapConcurrent(workflows, concurrency, async (n) => {
       if (n === killFrom) disruptions.startKilling();
-      if (n === restartAt && mode === 'aof') void restartOnce();
+      if (n === restartAt && mode === 'aof') restartOnce().catch(() => undefined); // awaited below
       if (n >= restartAt && mode === 'data-loss') await restartOnce();
       const c = cases[n] as ChaosCase;
       const outcome = await runCase(c, mode === 'data-loss' && n < restartAt);

@@ -33,7 +33,7 @@ export class WorkerFleet {
   readonly live: WorkerProcess[] = [];
   readonly runCounts: RunCounts = { runs: 0, redelivered: 0, duplicateFirstRuns: [] };
   readonly logs = new Map<string, LogSummary>();
-  /** Workers that exited without being killed by the fleet. */
+  /** Workers that exited without being killed by the fleet, or did not start. */
   readonly unexpectedExits: string[] = [];
   kills = 0;
   private readonly firstRuns = new Set<string>();
@@ -76,7 +76,9 @@ export class WorkerFleet {
     this.killed.add(victim);
     await kill(victim);
     this.kills++;
-    await this.start().waitFor('ready', 1, READY_TIMEOUT_MS);
+    await this.start()
+      .waitFor('ready', 1, READY_TIMEOUT_MS)
+      .catch((err: unknown) => this.unexpectedExits.push(`a replacement worker did not start: ${String(err)}`));
   }
 
   /** Kills every worker. */
