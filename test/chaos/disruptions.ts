@@ -18,7 +18,10 @@ export class Disruptions {
     this.random = random;
   }
 
-  /** Starts killing a random worker now and every 1–3 s (as `random` draws) until `stop()`. */
+  /**
+   * Starts killing a random worker now and every 1–3 s (as `random` draws) until `stop()`; a kill waits for
+   * the replacement of the one before to be ready.
+   */
   startKilling(): void {
     this.killing ??= this.killLoop();
   }
@@ -38,14 +41,15 @@ export class Disruptions {
 
   private async killLoop(): Promise<void> {
     while (!this.stopped) {
-      await this.fleet.killOne(this.random);
-      await new Promise<void>((resolve) => {
+      const { ready } = await this.fleet.killOne(this.random);
+      const pause = new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 1_000 + this.random() * 2_000);
         this.wake = () => {
           clearTimeout(timer);
           resolve();
         };
       });
+      await Promise.all([ready, pause]);
     }
   }
 }

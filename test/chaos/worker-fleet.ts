@@ -67,18 +67,20 @@ export class WorkerFleet {
   }
 
   /**
-   * Kills the live worker `random` picks with SIGKILL, starts a replacement and waits until it is ready (so
-   * that on a loaded machine kills do not outpace starts and leave no worker at all).
+   * Kills the live worker `random` picks with SIGKILL and starts a replacement; resolves once the victim is
+   * gone, with `ready`, settled when the replacement is ready (so that on a loaded machine kills need not
+   * outpace starts).
    */
-  async killOne(random: () => number): Promise<void> {
+  async killOne(random: () => number): Promise<{ ready: Promise<unknown> }> {
     const victim = this.live.splice(Math.floor(random() * this.live.length), 1)[0];
-    if (victim === undefined) return;
+    if (victim === undefined) return { ready: Promise.resolve() };
     this.killed.add(victim);
     await kill(victim);
     this.kills++;
-    await this.start()
+    const ready = this.start()
       .waitFor('ready', 1, READY_TIMEOUT_MS)
       .catch((err: unknown) => this.unexpectedExits.push(`a replacement worker did not start: ${String(err)}`));
+    return { ready };
   }
 
   /** Kills every worker. */
