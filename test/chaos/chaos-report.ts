@@ -29,6 +29,8 @@ export interface ChaosReport {
   workflows: number;
   workers: number;
   kinds: Record<ChaosKind, number>;
+  /** Workflows of each kind that did not end as they must. */
+  problemKinds: Record<ChaosKind, number>;
   outcomes: Record<Outcome, number>;
   /** Workflows started before the data loss (data-loss mode). */
   beforeLoss: number;
@@ -55,7 +57,10 @@ export function failedChecks(report: ChaosReport): string[] {
   const failed: string[] = [];
   const { outcomes } = report;
   const bad = outcomes.wrong + outcomes.failed + outcomes.unfinished + outcomes.hung;
-  if (bad > 0) failed.push(`${bad} workflows did not end as they must (wrong ${outcomes.wrong}, failed ${outcomes.failed}, unfinished ${outcomes.unfinished}, hung ${outcomes.hung})`);
+  if (bad > 0) {
+    const kinds = Object.entries(report.problemKinds).filter(([, n]) => n > 0).map(([kind, n]) => `${kind} ${n}`);
+    failed.push(`${bad} workflows did not end as they must (wrong ${outcomes.wrong}, failed ${outcomes.failed}, unfinished ${outcomes.unfinished}, hung ${outcomes.hung}; by kind: ${kinds.join(', ')})`);
+  }
   if (report.mode === 'aof' && outcomes.lost > 0) failed.push(`${outcomes.lost} workflows lost with AOF always`);
   if (report.duplicated.length > 0) failed.push(`${report.duplicated.length} duplicates`);
   if (report.broken.length > 0) failed.push(`${report.broken.length} broken histories`);

@@ -126,22 +126,25 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       if (instance !== undefined && !beforeLoss) await checkCase(client, c, instance, findings);
     });
     const faulty = results.filter((r) => r.outcome !== 'right' && r.outcome !== 'lost');
-    const problems = await Promise.all(faulty.slice(0, 20).map((r) => describeProblem(client, r)));
-    const count = <K extends string>(keys: readonly K[], of: (r: CaseResult) => K): Record<K, number> =>
-      Object.fromEntries(keys.map((key) => [key, results.filter((r) => of(r) === key).length])) as Record<K, number>;
+    // The first few with where they stand in the store, the rest in a line each.
+    const described = await Promise.all(faulty.slice(0, 20).map((r) => describeProblem(client, r)));
+    const problems = [...described, ...faulty.slice(20).map((r) => `${r.c.instanceId} (${r.c.kind}) ${r.outcome}: ${r.detail ?? ''}`)];
+    const count = <K extends string>(keys: readonly K[], of: (r: CaseResult) => K, among = results): Record<K, number> =>
+      Object.fromEntries(keys.map((key) => [key, among.filter((r) => of(r) === key).length])) as Record<K, number>;
     return {
       mode,
       seed,
       workflows,
       workers,
       kinds: count(CHAOS_KINDS, (r) => r.c.kind),
+      problemKinds: count(CHAOS_KINDS, (r) => r.c.kind, faulty),
       outcomes: count(['right', 'wrong', 'failed', 'unfinished', 'lost', 'hung'], (r) => r.outcome),
       beforeLoss: results.filter((r) => r.beforeLoss).length,
       kills: fleet.kills,
       restarts: disruptions.restarts,
       duplicated: [...findings.duplicated, ...fleet.runCounts.duplicateFirstRuns.map((key) => `activity attempt ${key} handed out twice as a first delivery`)],
       broken: findings.broken,
-      problems: [...problems, ...(faulty.length > 20 ? [`... and ${faulty.length - 20} more`] : [])],
+      problems,
       runs: fleet.runCounts,
       activityOutcomes: findings.activityOutcomes,
       checkedExecutions: findings.executions,
