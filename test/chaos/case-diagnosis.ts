@@ -13,9 +13,20 @@ async function whereIs(client: Client, instanceId: string): Promise<string> {
   }
 }
 
-/** One line on a workflow that did not end as it must: its outcome, and where it and its children stand in the store. */
-export async function describeProblem(client: Client, r: CaseResult): Promise<string> {
+function headline(r: CaseResult): string {
+  return `${r.c.instanceId} (${r.c.kind}${r.beforeLoss ? ', started before the loss' : ''}) ${r.outcome}: ${r.detail ?? ''}`;
+}
+
+async function describeProblem(client: Client, r: CaseResult): Promise<string> {
   const where = await Promise.all(instancesOf(r.c).map((i) => whereIs(client, i.instanceId)));
-  const when = r.beforeLoss ? ' (started before the loss)' : '';
-  return `${r.c.instanceId} (${r.c.kind}${when}) ${r.outcome}: ${r.detail ?? ''}\n      ${where.join('\n      ')}`;
+  return `${headline(r)}\n      ${where.join('\n      ')}`;
+}
+
+/**
+ * A line on each workflow in `faulty` (those that did not end as they must): its outcome, and for the first
+ * `detailed`, where it and its children stand in the store.
+ */
+export async function describeProblems(client: Client, faulty: CaseResult[], detailed = 20): Promise<string[]> {
+  const described = await Promise.all(faulty.slice(0, detailed).map((r) => describeProblem(client, r)));
+  return [...described, ...faulty.slice(detailed).map(headline)];
 }

@@ -1,7 +1,9 @@
+import { mapConcurrent } from '../../bench/concurrency.js';
 import type { Client } from '../../src/client/client.js';
 import type { WorkflowInstance } from '../../src/core/instance.js';
 import type { EventType, HistoryEvent } from '../../src/history/events.js';
 import { instancesOf, type ChaosCase, type CheckedInstance } from './chaos-plan.js';
+import type { CaseResult } from './chaos-report.js';
 import { plannedFailures } from './chaos-workflows.js';
 
 /** What the history checks of one chaos case found. */
@@ -95,4 +97,15 @@ export async function checkCase(client: Client, c: ChaosCase, instance: Workflow
     const final = histories.at(-1) ?? [];
     checkFinal(`${expected.instanceId}#${histories.length - 1}`, final, expected, c, findings);
   }
+}
+
+/** Checks the histories of every case in `results` that returned the right result, ten at a time. */
+export async function checkCases(client: Client, results: CaseResult[]): Promise<HistoryFindings> {
+  const findings: HistoryFindings = { duplicated: [], broken: [], activityOutcomes: 0, executions: 0 };
+  const right = results.filter((r) => r.instance !== undefined);
+  await mapConcurrent(right.length, 10, async (i) => {
+    const { c, instance } = right[i] as CaseResult;
+    if (instance !== undefined) await checkCase(client, c, instance, findings);
+  });
+  return findings;
 }

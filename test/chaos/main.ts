@@ -45,7 +45,7 @@ try {
 }
 let failed = false;
 for (const mode of args.modes) {
-  console.log(`chaos ${mode}: seed ${args.seed}, ${args.workflows} workflows, ${args.workers} workers (rerun with --seed ${args.seed})`);
+  console.log(`chaos ${mode}: starting ${args.workflows} workflows on ${args.workers} workers (rerun with --seed ${args.seed})`);
   const report = await runChaos({ ...args, mode, progress: (line) => console.log(line) });
   console.log(formatReport(report));
   failed ||= failedChecks(report).length > 0;

@@ -6,9 +6,9 @@ import { InstanceNotFoundError, WaitTimeoutError } from '../../src/errors/errors
 import { startRedisServer } from '../helpers/redis-server.js';
 import { CHAOS_KINDS, createCase, expectedResult, planCase, signalCase, type ChaosCase } from './chaos-plan.js';
 import type { CaseResult, ChaosMode, ChaosReport, Outcome } from './chaos-report.js';
-import { describeProblem } from './case-diagnosis.js';
+import { describeProblems } from './case-diagnosis.js';
 import { Disruptions } from './disruptions.js';
-import { checkCase, type HistoryFindings } from './history-check.js';
+import { checkCases } from './history-check.js';
 import { seededRandom } from './seeded-random.js';
 import { WorkerFleet } from './worker-fleet.js';
 
@@ -120,15 +120,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await disruptions.stop();
     await fleet.stopAll();
     checking = true;
-    const findings: HistoryFindings = { duplicated: [], broken: [], activityOutcomes: 0, executions: 0 };
-    await mapConcurrent(results.length, 10, async (i) => {
-      const { c, instance, beforeLoss } = results[i] as CaseResult;
-      if (instance !== undefined && !beforeLoss) await checkCase(client, c, instance, findings);
-    });
+    const findings = await checkCases(client, results.filter((r) => !r.beforeLoss));
     const faulty = results.filter((r) => r.outcome !== 'right' && r.outcome !== 'lost');
-    // The first few with where they stand in the store, the rest in a line each.
-    const described = await Promise.all(faulty.slice(0, 20).map((r) => describeProblem(client, r)));
-    const problems = [...described, ...faulty.slice(20).map((r) => `${r.c.instanceId} (${r.c.kind}) ${r.outcome}: ${r.detail ?? ''}`)];
     const count = <K extends string>(keys: readonly K[], of: (r: CaseResult) => K, among = results): Record<K, number> =>
       Object.fromEntries(keys.map((key) => [key, among.filter((r) => of(r) === key).length])) as Record<K, number>;
     return {
@@ -144,7 +137,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       restarts: disruptions.restarts,
       duplicated: [...findings.duplicated, ...fleet.runCounts.duplicateFirstRuns.map((key) => `activity attempt ${key} handed out twice as a first delivery`)],
       broken: findings.broken,
-      problems,
+      problems: await describeProblems(client, faulty),
       runs: fleet.runCounts,
       activityOutcomes: findings.activityOutcomes,
       checkedExecutions: findings.executions,
