@@ -1,7 +1,8 @@
 --[[
   completeActivityTask: removes an activity task and delivers its outcome event to the execution that
   scheduled it. The task's stream entry is the proof that no outcome was recorded yet: once it is gone,
-  a second completion (a duplicate run after a lease expired) changes nothing.
+  a second completion (a duplicate run after a lease expired, or a run that outlived its attempt's
+  timeout) changes nothing. The attempt's activity deadlines go with it.
 
   With a consumer in ARGV[7], the workflow task this outcome wakes is handed to that consumer and locked
   at once (saving the worker a read and a claim), but only when no other workflow-task entry waits
@@ -13,6 +14,8 @@
   KEYS[4] workflow-task stream of the workflow's queue
   KEYS[5] heartbeats hash
   KEYS[6] history list
+  KEYS[7] timers zset
+  KEYS[8] the execution's set of pending timers
   ARGV[1] activity-task entry id
   ARGV[2] consumer group
   ARGV[3] ActivityCompleted or ActivityFailed event blob
@@ -25,6 +28,7 @@
   ARGV[9] lock timeout (ms) of a handed-over task
   ARGV[10] most inbox events to hand over (0 = all)
   ARGV[11] schedule event id of the attempt
+  ARGV[12], ARGV[13], ARGV[14] the attempt's activity deadline members ('' for none)
   Returns: 1 when the event was delivered, 0 when the task was already completed (nothing changed),
            2 when the execution has ended (the task is removed, the event dropped), or, when the woken
            workflow task was handed over, { entryId, lockToken, historyLength, { inboxId1, blob1, ... },
@@ -35,6 +39,7 @@
 --- @include "lib/deliver-event"
 --- @include "lib/lock-execution"
 --- @include "lib/activity-entry-field"
+--- @include "lib/drop-timers"
 
 local tasks, execution, inbox, stream, heartbeats, history = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local entry_id, group, consumer = ARGV[1], ARGV[2], ARGV[7]
@@ -45,6 +50,7 @@ end
 ack_entry(tasks, group, entry_id)
 redis.call('HDEL', heartbeats, entry_id)
 redis.call('HDEL', execution, activity_entry_field(ARGV[11]))
+drop_timers(KEYS[7], KEYS[8], { ARGV[12], ARGV[13], ARGV[14] })
 
 -- True when the group has read every entry of the stream, so the next '>' read returns the next XADD.
 local function nothing_undelivered()
@@ -65,8 +71,8 @@ local function nothing_undelivered()
 end
 
 if consumer ~= '' then
-  local f = redis.call('HMGET', execution, 'state', 'queued', 'lockedUntil')
-  if f[1] == 'active' and is_idle(f[2], f[3]) and nothing_undelivered() then
+  local f = redis.call('HMGET', execution, 'state', 'queued', 'lockedUntil', 'held')
+  if f[1] == 'active' and is_idle(f[2], f[3], f[4]) and nothing_undelivered() then
     redis.call('XADD', inbox, '*', 'e', ARGV[3], 't', ARGV[6])
     redis.call('XADD', stream, '*', 'i', ARGV[4], 'e', ARGV[5])
     local read = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', 1, 'STREAMS', stream, '>')

@@ -17,7 +17,8 @@
   KEYS[13] workflow queues set
   KEYS[14] outbox stream
   KEYS[15] chains index zset
-  KEYS[16..] activity-task streams, the heartbeats hash and the keys of other executions of this
+  KEYS[16] held index zset (a commit clears the execution's hold)
+  KEYS[17..] activity-task streams, the heartbeats hash and the keys of other executions of this
              partition that the sections below name by their index into KEYS
   ARGV[1] lock token
   ARGV[2] workflow-task entry id
@@ -79,6 +80,8 @@
 --- @include "lib/activity-entry-field"
 --- @include "lib/cancel-unclaimed-activity"
 --- @include "lib/end-before-start"
+--- @include "lib/clear-hold"
+--- @include "lib/index-member"
 
 local execution, inbox, history, stream, timers, instance = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local execution_timers = KEYS[7]
@@ -91,6 +94,7 @@ end
 if redis.call('HGET', execution, 'historyLength') ~= ARGV[5] then
   return fail(ERR.HISTORY_CONFLICT, execution_id)
 end
+clear_hold(execution, KEYS[16], index_member(instance_id, execution_id))
 
 local at = 12
 local earlier = {}
@@ -262,7 +266,7 @@ for i = 1, count do
   local u = at + 10 * (i - 1)
   local child = { instance = key(u + 1), execution = key(u + 2), inbox = key(u + 3), history = key(u + 4),
                   execution_timers = key(u + 5), timers = timers, instances = KEYS[8], active = KEYS[9],
-                  finished = KEYS[10], expiring = KEYS[11], chains = KEYS[15] }
+                  finished = KEYS[10], expiring = KEYS[11], chains = KEYS[15], held = KEYS[16] }
   local ended = end_before_start(child,
     { instance_id = ARGV[u + 6], execution_id = ARGV[u + 7], canceled = ARGV[u + 8], finished = ARGV[u + 9],
       retention_ms = tonumber(ARGV[11]), channel = ARGV[9] })

@@ -13,7 +13,7 @@
   one is for the instance, and the caller delivers it to the active execution instead. An answer goes
   straight to the sender's execution when it lives in this partition, else to this partition's outbox.
 
-  A parent's cancellation request for its child (an 'event' with KEYS[13..18] and ARGV[17..19]) ends
+  A parent's cancellation request for its child (an 'event' with KEYS[13..19] and ARGV[17..19]) ends
   the child at once, cancelled, if no worker has started it, and answers the parent SubWorkflowFailed.
   The caller passes them only for the execution the parent started, never for one the request moved to.
 
@@ -35,6 +35,7 @@
   KEYS[16] likewise: the finished executions zset
   KEYS[17] likewise: the expiring executions zset
   KEYS[18] likewise: the chains index zset
+  KEYS[19] likewise: the held index zset
   ARGV[1] message id
   ARGV[2] dedup window (ms)
   ARGV[3] kind: start | signal | event
@@ -91,7 +92,7 @@ end
 if kind == 'event' and ARGV[17] ~= nil then
   local child = { instance = instance, execution = execution, inbox = inbox, history = KEYS[13],
                   execution_timers = KEYS[14], timers = KEYS[15], instances = KEYS[6], active = KEYS[7],
-                  finished = KEYS[16], expiring = KEYS[17], chains = KEYS[18] }
+                  finished = KEYS[16], expiring = KEYS[17], chains = KEYS[18], held = KEYS[19] }
   if end_before_start(child, { instance_id = instance_id, execution_id = execution_id, canceled = ARGV[7],
       finished = ARGV[17], retention_ms = tonumber(ARGV[19]), channel = ARGV[18] }) then
     answer(ARGV[16], 'SubWorkflowFailed')

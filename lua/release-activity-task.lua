@@ -4,21 +4,25 @@
   the old one is removed. The fresh entry's field `r` carries the attempt's redeliveries so far (those
   carried in `r` plus the old entry's reclaims, its delivery count - 1); the release itself is not one.
   The execution hash's record of the attempt's entry follows it, so that a cancellation can still find
-  the task.
+  the task. The attempt's startToClose and heartbeat deadlines go: they start again at its next claim.
 
   KEYS[1] activity-task stream
   KEYS[2] heartbeats hash
   KEYS[3] execution hash of the workflow that scheduled the attempt
+  KEYS[4] timers zset
+  KEYS[5] the execution's set of pending timers
   ARGV[1] activity-task entry id
   ARGV[2] consumer group
   ARGV[3] delivery count the caller claimed the entry with (its fencing token)
   ARGV[4] schedule event id of the attempt
+  ARGV[5], ARGV[6] the attempt's startToClose and heartbeat deadline members ('' for none)
   Returns: the new entry id, or nil when the caller no longer holds the entry (nothing changed)
   Errors: none
 ]]
 --- @include "lib/ack-entry"
 --- @include "lib/holds-delivery"
 --- @include "lib/activity-entry-field"
+--- @include "lib/drop-timers"
 
 local tasks, heartbeats, execution = KEYS[1], KEYS[2], KEYS[3]
 local entry_id, group, deliveries = ARGV[1], ARGV[2], tonumber(ARGV[3])
@@ -52,6 +56,7 @@ if details then
   redis.call('HSET', heartbeats, new_id, details)
   redis.call('HDEL', heartbeats, entry_id)
 end
+drop_timers(KEYS[4], KEYS[5], { ARGV[5], ARGV[6] })
 local field = activity_entry_field(ARGV[4])
 if redis.call('HGET', execution, field) == entry_id then
   redis.call('HSET', execution, field, new_id)

@@ -32,18 +32,37 @@ export {
   BackendClosedError,
   LeaseLostError,
   UndecodableDataError,
+  UnsettledWorkflowError,
+  ActivityTimeoutError,
+  DeadLetterNotFoundError,
   permanentError,
   isCanceled,
   type ErrorCode,
   type FailureInfo,
+  type ActivityTimeoutType,
+  type ActivityTimeoutDetails,
 } from './errors/errors.js';
-export { Client, type ClientOptions, type ListWorkflowInstancesOptions, type WorkflowInstanceOptions, type WorkflowArgs, type WorkflowResult } from './client/client.js';
+export { Client, type ClientOptions, type ListDeadLetterMessagesOptions, type ListWorkflowInstancesOptions, type WorkflowInstanceOptions, type WorkflowArgs, type WorkflowResult } from './client/client.js';
 export { Worker } from './worker/worker.js';
 export { DefaultWorkerOptions, type WorkerOptions } from './worker/worker-options.js';
+export { DefaultHeldTaskRetry, type HeldTaskRetryOptions } from './worker/held-task-retry.js';
 export type { RegistrationOptions } from './worker/registry.js';
 export type { WorkflowFunction } from './executor/workflow-function.js';
+export { createLogger, DEFAULT_LOG_LEVEL, type LoggerOptions } from './core/logger.js';
 export { DEFAULT_QUEUE, type WorkflowInstance, type WorkflowInstanceRef, type WorkflowInstanceState } from './core/instance.js';
 export type { HistoryEvent, EventType, NewEvent } from './history/events.js';
-export type { Backend, BackendStats, WorkflowInstanceInfo, WorkflowInstancePage } from './backend/backend.js';
+export type {
+  Backend,
+  BackendStats,
+  DeadLetterMessage,
+  DeadLetterPage,
+  HeldWorkflowInstanceInfo,
+  HeldWorkflowInstancePage,
+  HoldReason,
+  HeldTaskRetryPolicy,
+  WorkflowInstanceInfo,
+  WorkflowInstancePage,
+} from './backend/backend.js';
 export { MemoryBackend, type MemoryBackendOptions } from './backend/memory/memory-backend.js';
 export { RedisBackend, type RedisBackendOptions } from './backend/redis/redis-backend.js';
+export type { OutboxRetryOptions } from './backend/redis/outbox-retry-policy.js';

@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { Client, RedisBackend, type WorkflowInstance } from '../../src/index.js';
+import { Client, createLogger, RedisBackend, type WorkflowInstance } from '../../src/index.js';
 import { mapConcurrent } from '../concurrency.js';
 import { expectResult } from '../expect-result.js';
 import type { RunOutcome, SystemDriver } from '../driver.js';
@@ -20,7 +20,7 @@ export class RedflowDriver implements SystemDriver {
   readonly #client: Client;
 
   constructor(redisUrl: string, prefix: string) {
-    const logger = pino({ name: 'bench-client', level: process.env.REDFLOW_LOG_LEVEL ?? 'warn' }, pino.destination(2));
+    const logger = createLogger({ name: 'bench-client', defaultLevel: 'warn', destination: pino.destination(2) });
     this.#backend = new RedisBackend({ redis: redisUrl, prefix, logger });
     this.#client = new Client(this.#backend);
   }

@@ -1,12 +1,12 @@
 import { pino } from 'pino';
-import { RedisBackend, Worker } from '../../src/index.js';
+import { createLogger, RedisBackend, Worker } from '../../src/index.js';
 import type { WorkerConfig } from '../system.js';
 import { registerTreeWorkflows } from './tree-workflows.js';
 import { registerBenchWorkflows } from './workflows.js';
 
 /** Starts a redflow worker with every bench workflow registered; resolves with a function that stops it. */
 export async function startRedflowWorker(config: WorkerConfig): Promise<() => Promise<void>> {
-  const logger = pino({ name: 'bench-worker', level: process.env.REDFLOW_LOG_LEVEL ?? 'warn' }, pino.destination(2));
+  const logger = createLogger({ name: 'bench-worker', defaultLevel: 'warn', destination: pino.destination(2) });
   const backend = new RedisBackend({ redis: config.redisUrl, prefix: config.prefix, logger });
   const worker = new Worker(backend, { logger });
   registerBenchWorkflows(worker);

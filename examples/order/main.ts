@@ -1,17 +1,27 @@
-import { pino } from 'pino';
-import { Client, Worker } from '../../src/index.js';
+import { Client, createLogger, Worker } from '../../src/index.js';
 import * as activities from './activities.js';
 import { createBackend } from './backend.js';
 import { registerOrderProcessing } from './register.js';
+import { stopOnSignals } from './shutdown.js';
 import { processOrder } from './workflow.js';
 
 // The demo: start three orders and print their results. With DEMO_WORKER=0 it only starts and awaits them,
 // leaving the work to worker processes (see docker-compose.yml).
-const { backend, description } = createBackend();
+// Its own lines tell the story, so its logger shows only warnings unless REDFLOW_LOG_LEVEL asks for more.
+const logger = createLogger({ defaultLevel: 'warn' });
+const { backend, description } = createBackend(logger);
+const worker = new Worker(backend, { logger });
+let closing: Promise<void> | undefined;
+const close = (): Promise<void> =>
+  (closing ??= (async () => {
+    await worker.stop();
+    await backend.close();
+  })());
+// SIGTERM or Ctrl-C: the calls below may then fail on the closing backend; the signal handler ends the process.
+const stopRequested = stopOnSignals(close);
 console.log(`redflow demo on ${description}`);
 
 const runWorker = process.env.DEMO_WORKER !== '0';
-const worker = new Worker(backend, { logger: pino({ level: process.env.REDFLOW_LOG_LEVEL ?? 'warn' }) });
 if (runWorker) {
   registerOrderProcessing(worker);
   await worker.start();
@@ -40,7 +50,10 @@ try {
     console.log(`  history: ${history.length} events (${[...new Set(history.map((e) => e.type))].join(', ')})`);
   }
   console.log('all orders processed');
-} finally {
-  await worker.stop();
-  await backend.close();
+  await close();
+} catch (err) {
+  if (!stopRequested()) {
+    await close();
+    throw err;
+  }
 }

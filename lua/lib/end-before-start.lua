@@ -3,15 +3,16 @@
   (historyLength 0) and none running (no lock whose lease still runs). Its history becomes its
   WorkflowExecutionStarted (the first inbox event, put there when it was created), then `canceled` and
   `finished`; end_execution does the rest. A holder whose lease lapsed during the first task loses the
-  lock, so its completion is refused. Returns true when it ended the execution; false, writing nothing,
+  lock, so its completion is refused; a hold (its first task failed outside its code) is cleared. Returns true when it ended the execution; false, writing nothing,
   for any other. Only the first execution of a chain is ended this way: a continuation has run before.
 
-  k: the keys end_execution takes
+  k: the keys end_execution takes, and `held` (the held index zset)
   a: { instance_id, execution_id, canceled, finished (event blobs), retention_ms, channel }
 ]]
 --- @include "lib/now-ms"
 --- @include "lib/index-member"
 --- @include "lib/end-execution"
+--- @include "lib/clear-hold"
 
 local function end_before_start(k, a)
   local f = redis.call('HMGET', k.execution, 'state', 'historyLength', 'lockedUntil')
@@ -31,6 +32,7 @@ local function end_before_start(k, a)
   end
   redis.call('RPUSH', k.history, started, a.canceled, a.finished)
   redis.call('HSET', k.execution, 'historyLength', 3, 'lockedUntil', 0, 'lockEntry', '')
+  clear_hold(k.execution, k.held, index_member(a.instance_id, a.execution_id))
   end_execution(k, { instance_id = a.instance_id, execution_id = a.execution_id, state = 'finished',
     retention_ms = a.retention_ms, channel = a.channel, message = index_member(a.instance_id, a.execution_id),
     -- An execution that never ran cannot have continued another: it is its chain's first.

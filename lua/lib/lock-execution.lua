@@ -1,7 +1,8 @@
 --[[
   Locks the execution of a workflow-task entry that is pending for the calling consumer and returns
   what the worker needs to run it, or nil when there is nothing to run (the entry is then removed,
-  unless another holder's lease is still running on this very entry). `idle_ms` is the entry's idle
+  unless another holder's lease is still running on this very entry). A held execution (`held` = 1, see
+  hold-workflow-task.lua) has nothing to run until its retry: a spare entry must not bypass the backoff. `idle_ms` is the entry's idle
   time: the lease counts from the delivery, as reclaim-tasks does.
   Returns { lockToken, historyLength, { inboxId1, blob1, ... }, { history blobs after `known` } }.
 ]]
@@ -9,12 +10,12 @@
 --- @include "lib/ack-entry"
 
 local function lock_execution(execution, inbox, history, stream, group, entry_id, idle_ms, known, lock_timeout_ms, max_events)
-  local f = redis.call('HMGET', execution, 'state', 'lockedUntil', 'lockEntry', 'historyLength')
+  local f = redis.call('HMGET', execution, 'state', 'lockedUntil', 'lockEntry', 'historyLength', 'held')
   if f[1] == false then
     ack_entry(stream, group, entry_id)
     return nil
   end
-  if f[1] ~= 'active' then
+  if f[1] ~= 'active' or f[5] == '1' then
     redis.call('HSET', execution, 'queued', 0)
     ack_entry(stream, group, entry_id)
     return nil

@@ -19,9 +19,16 @@ export interface ActivityContext {
   readonly instance: WorkflowInstance;
   readonly queue: string;
   readonly logger: Logger;
-  /** Aborted when the task's lease is lost or the worker is stopping. */
+  /**
+   * Aborted when the task's lease is lost, the worker is stopping, or the attempt ran past one of its timeouts
+   * (`ActivityOptions`; the reason is then an `ActivityTimeoutError`, and what the activity returns afterwards
+   * is ignored).
+   */
   readonly signal: AbortSignal;
-  /** Extends the task's lease and records `details`; call it from long activities. A failure nobody awaits is ignored. */
+  /**
+   * Extends the task's lease, records `details` and restarts the attempt's `heartbeatTimeoutMs`; call it from
+   * long activities. A failure nobody awaits is ignored.
+   */
   heartbeat(details?: unknown): Promise<void>;
 }
 

@@ -1,3 +1,4 @@
+import type { ActivityTimeouts, AttemptTimeoutType } from '../core/activity-timeouts.js';
 import type { FailureInfo } from '../errors/errors.js';
 import type { CarriedEvent } from '../history/carry-over.js';
 import type { WorkflowInstance, WorkflowInstanceState } from '../core/instance.js';
@@ -29,15 +30,26 @@ export interface WorkflowTask {
   readonly newEvents: NewEvent[];
   /** Backend cursor of the last inbox event in `newEvents`; completion removes the inbox up to it. */
   readonly inboxCursor: string;
+  /**
+   * Set when the task's stored events cannot be decoded: `history` and `newEvents` are then empty, and the
+   * claimer must not run the task but hold it (`holdWorkflowTask`, reason `'undecodable'`).
+   */
+  readonly undecodable?: Error;
 }
 
-/** An activity attempt to enqueue when a workflow task commits. */
+/**
+ * An activity attempt to enqueue when a workflow task commits. With `timeouts`, the backend fails the attempt
+ * with `ActivityFailed` (see `activityTimeoutFailure`) when one runs out before it completes, and drops the task:
+ * scheduleToClose at `timeouts.scheduleToCloseDeadline` whatever the attempt's state; startToClose and heartbeat
+ * once a worker has claimed it (see `ActivityTask.timeLeftMs`). A completion after that changes nothing.
+ */
 export interface ActivityRequest {
   scheduleEventId: number;
   name: string;
   queue: string;
   inputs: unknown[];
   attempt: number;
+  timeouts?: ActivityTimeouts;
 }
 
 /**
@@ -162,6 +174,15 @@ export interface ActivityTask {
    */
   readonly redeliveries: number;
   readonly inputs: unknown[];
+  /** The attempt's timeouts, as scheduled; absent when it has none. */
+  readonly timeouts?: ActivityTimeouts;
+  /**
+   * Time (ms) left at the claim before the attempt's startToClose and heartbeat timeouts fire in the backend.
+   * Both count from the attempt's first claim (a heartbeat restarts the heartbeat one); a claim after a lease ran
+   * out continues them, while a task given back with `releaseActivityTask` starts afresh at its next claim.
+   * Absent for a bound the attempt does not have.
+   */
+  readonly timeLeftMs?: Partial<Record<AttemptTimeoutType, number>>;
 }
 
 /** The outcome of an activity attempt. */
@@ -207,6 +228,43 @@ export interface WorkflowInstancePage {
   nextCursor?: string;
 }
 
+/**
+ * A message between executions (a sub-workflow start, a signal, an event such as a cancellation request or
+ * a child's outcome) that could not be delivered and was parked after its last attempt.
+ */
+export interface DeadLetterMessage {
+  /** Pass to `retryDeadLetterMessage`. */
+  id: string;
+  /** Partition of the sender, whose outbox the message was in. */
+  partition: number;
+  /** `'start'`, `'signal'` or `'event'`. */
+  kind: string;
+  /** The sending execution, when the message names it. */
+  from?: WorkflowInstance;
+  /** Instance id the message is for. */
+  target: string;
+  /** The last attempt's error. */
+  error: { type: string; message: string };
+  /** Delivery attempts made. */
+  attempts: number;
+  deadLetteredAt: Date;
+}
+
+/** A page of `listDeadLetterMessages`. */
+export interface DeadLetterPage {
+  messages: DeadLetterMessage[];
+  /** Pass back as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+/** Arguments of `listDeadLetterMessages`. */
+export interface ListDeadLetterMessagesQuery {
+  /** `nextCursor` of the previous page; the first messages when omitted. */
+  cursor?: string;
+  /** Page size. */
+  count: number;
+}
+
 /** Arguments of `listWorkflowInstances`. */
 export interface ListWorkflowInstancesQuery {
   /** `nextCursor` of the previous page; the newest executions when omitted. */
@@ -219,10 +277,14 @@ export interface ListWorkflowInstancesQuery {
 export interface BackendStats {
   /** Executions in state `'active'`. */
   activeWorkflowInstances: number;
+  /** Outbox messages parked after their last delivery attempt failed (`listDeadLetterMessages`); 0 on MemoryBackend. */
+  deadLetterMessages: number;
   /** Workflow tasks queued or running, by queue (queues that never had one may be absent). */
   pendingWorkflowTasks: Record<string, number>;
   /** Activity tasks queued or running, by queue (queues that never had one may be absent). */
   pendingActivityTasks: Record<string, number>;
+  /** Executions whose workflow task is held (backing off or parked; see `holdWorkflowTask`). */
+  heldWorkflowInstances: number;
 }
 
 /**
@@ -249,6 +311,72 @@ export interface ActivityTaskHandoff {
   max: number;
   /** Lease (ms) of the handed-over tasks, as in `PollRequest`. */
   lockTimeoutMs: number;
+}
+
+/**
+ * Why a workflow task is held: `'undecodable'` (its stored events cannot be decoded), `'engine-error'` (the
+ * engine failed running or committing it), `'unsettled'` (the workflow code waits on something the engine does
+ * not control). Open: other reasons may be added (non-determinism).
+ */
+export type HoldReason = 'undecodable' | 'engine-error' | 'unsettled' | (string & {});
+
+/**
+ * How a held workflow task is retried: the n-th hold of a run waits `min(firstRetryIntervalMs *
+ * backoffCoefficient^(n-1), maxRetryIntervalMs)` (ms) before the task may be claimed again, and the
+ * `maxAttempts`-th parks it (no automatic retry).
+ */
+export interface HeldTaskRetryPolicy {
+  firstRetryIntervalMs: number;
+  backoffCoefficient: number;
+  maxRetryIntervalMs: number;
+  maxAttempts: number;
+}
+
+/** What `holdWorkflowTask` records about a held task. */
+export interface WorkflowTaskHold {
+  reason: HoldReason;
+  /** The error that held it: its `name` and `message`. */
+  error: { type: string; message: string };
+  retry: HeldTaskRetryPolicy;
+}
+
+/** The hold of an execution after `holdWorkflowTask`. */
+export interface HoldState {
+  /** Failed attempts in this run of holds, this one included (1 for the first). */
+  attempts: number;
+  /** When the first hold of this run was recorded. */
+  since: Date;
+  /** When the task may be claimed again; absent once parked. */
+  retryAt?: Date;
+}
+
+/** One held execution in a listing. */
+export interface HeldWorkflowInstanceInfo {
+  instance: WorkflowInstance;
+  /** Workflow name. */
+  name: string;
+  queue: string;
+  reason: HoldReason;
+  /** The error of the latest hold. */
+  error: { type: string; message: string };
+  /** When the first hold of this run was recorded. */
+  since: Date;
+  /** Failed attempts so far. */
+  attempts: number;
+  /**
+   * When the task may be (or was) claimed again; a past time means the retry is due or running. Absent once
+   * parked.
+   */
+  retryAt?: Date;
+  /** True after `maxAttempts` holds: it waits for `retryHeldWorkflowInstance`. */
+  parked: boolean;
+}
+
+/** A page of `listHeldWorkflowInstances`. */
+export interface HeldWorkflowInstancePage {
+  instances: HeldWorkflowInstanceInfo[];
+  /** Pass back as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string;
 }
 
 /** The last event of an execution that ended. */
@@ -307,6 +435,13 @@ export interface Backend {
   listWorkflowInstances(query: ListWorkflowInstancesQuery): Promise<WorkflowInstancePage>;
   /** Active executions and pending tasks per queue. */
   getStats(): Promise<BackendStats>;
+  /** Dead-letter messages, by partition and then oldest first, a page at a time. A backend without an outbox has none. */
+  listDeadLetterMessages(query: ListDeadLetterMessagesQuery): Promise<DeadLetterPage>;
+  /**
+   * Puts a dead-letter message back for delivery, with fresh attempts. Throws `DeadLetterNotFoundError`
+   * when `id` names none.
+   */
+  retryDeadLetterMessage(id: string): Promise<void>;
 
   /**
    * Claims up to `max` workflow tasks, waiting until one is ready. May return none before `signal` aborts
@@ -325,6 +460,22 @@ export interface Backend {
   completeWorkflowTask(task: WorkflowTask, completion: WorkflowTaskCompletion, handoff?: ActivityTaskHandoff): Promise<ActivityTask[]>;
   /** Gives a claimed workflow task back without processing it, for another worker to take at once. */
   releaseWorkflowTask(task: WorkflowTask): Promise<void>;
+  /**
+   * Holds a claimed workflow task that failed for a reason outside the workflow code: commits nothing, records
+   * the hold on the execution (attempts + 1, `since` kept from the run's first hold), gives the lease up and
+   * makes the task claimable again once its backoff (`hold.retry`) has passed, durably; the attempt that
+   * reaches `maxAttempts` parks it instead. Until then events that arrive are kept in the inbox but queue no
+   * task. A later successful completion clears the hold. Throws `LeaseLostError` (changing nothing) if the
+   * lease was lost.
+   */
+  holdWorkflowTask(task: WorkflowTask, hold: WorkflowTaskHold): Promise<HoldState>;
+  /** Held executions, newest hold (`since`) first, a page at a time. */
+  listHeldWorkflowInstances(query: ListWorkflowInstancesQuery): Promise<HeldWorkflowInstancePage>;
+  /**
+   * Clears the hold of an execution (its attempts start again from 0) and queues its task now. Resolves false,
+   * changing nothing, when the execution is not held. Throws `InstanceNotFoundError` for an unknown execution.
+   */
+  retryHeldWorkflowInstance(instance: WorkflowInstance): Promise<boolean>;
 
   /** Claims up to `max` activity tasks; like `pollWorkflowTasks`, it may return none before `signal` aborts. */
   pollActivityTasks(request: PollRequest): Promise<ActivityTask[]>;
@@ -333,6 +484,12 @@ export interface Backend {
    * `LeaseLostError` if another worker holds it now, or it was completed or released.
    */
   extendActivityTask(task: ActivityTask, lockTimeoutMs: number, details?: unknown): Promise<void>;
+  /**
+   * A heartbeat of a running activity attempt: what `extendActivityTask` does, and the attempt's heartbeat
+   * timeout (`ActivityTimeouts.heartbeatTimeoutMs`) starts again from now. Throws `LeaseLostError` as
+   * `extendActivityTask` does (also once the attempt has timed out).
+   */
+  heartbeatActivityTask(task: ActivityTask, lockTimeoutMs: number, details?: unknown): Promise<void>;
   /**
    * Delivers an activity's outcome to its workflow and removes the task. A second completion of the
    * same task, or one for an execution that has ended, changes nothing. With `handoff`, may return the

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Backend, BackendStats, WorkflowInstancePage } from '../backend/backend.js';
+import type { Backend, BackendStats, DeadLetterPage, HeldWorkflowInstancePage, WorkflowInstancePage } from '../backend/backend.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, assertPayloadSize } from '../codec/codec.js';
 import { DEFAULT_QUEUE, type WorkflowInstance, type WorkflowInstanceRef, type WorkflowInstanceState } from '../core/instance.js';
 import { assertInstanceId, assertName, assertQueueName } from '../core/validation.js';
@@ -32,6 +32,26 @@ export interface ListWorkflowInstancesOptions {
 
 const DEFAULT_PAGE_SIZE = 25;
 const MAX_PAGE_SIZE = 1000;
+
+/** Arguments of `listDeadLetterMessages`. */
+export interface ListDeadLetterMessagesOptions {
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+  /** Page size, 1 to 1000. @default 25 */
+  count?: number;
+}
+
+/** A page query with its defaults applied; `InvalidArgumentError` for a bad count or cursor. */
+function pageQuery(options: { cursor?: string; count?: number }): { count: number; cursor?: string } {
+  const count = options.count ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_PAGE_SIZE) {
+    throw new InvalidArgumentError(`count must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  if (options.cursor !== undefined && (typeof options.cursor !== 'string' || options.cursor.length === 0)) {
+    throw new InvalidArgumentError('cursor must be the nextCursor of a previous page');
+  }
+  return options.cursor === undefined ? { count } : { count, cursor: options.cursor };
+}
 
 /** Options of a `Client`. */
 export interface ClientOptions {
@@ -179,17 +199,50 @@ export class Client {
 
   /** Executions, newest first, a page at a time: pass `nextCursor` back as `cursor`; the last page has none. */
   async listWorkflowInstances(options: ListWorkflowInstancesOptions = {}): Promise<WorkflowInstancePage> {
-    const count = options.count ?? DEFAULT_PAGE_SIZE;
-    if (!Number.isInteger(count) || count < 1 || count > MAX_PAGE_SIZE) {
-      throw new InvalidArgumentError(`count must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-    }
-    if (options.cursor !== undefined && (typeof options.cursor !== 'string' || options.cursor.length === 0)) {
-      throw new InvalidArgumentError('cursor must be the nextCursor of a previous page');
-    }
-    return this.backend.listWorkflowInstances(options.cursor === undefined ? { count } : { count, cursor: options.cursor });
+    return this.backend.listWorkflowInstances(pageQuery(options));
   }
 
-  /** Active executions and pending workflow and activity tasks per queue. */
+  /**
+   * Executions whose workflow task is held, newest hold first (by `since`), a page at a time (as
+   * `listWorkflowInstances`): each with its `reason` (`'undecodable'`, `'engine-error'`, `'unsettled'`, ...),
+   * the latest `error`, `since`, `attempts`, `retryAt` (absent once parked) and `parked`. See README "Held
+   * workflow instances".
+   */
+  async listHeldWorkflowInstances(options: ListWorkflowInstancesOptions = {}): Promise<HeldWorkflowInstancePage> {
+    return this.backend.listHeldWorkflowInstances(pageQuery(options));
+  }
+
+  /**
+   * Runs a held instance's workflow task again now, parked or not, and clears its hold (its attempts start
+   * again from 0; if it fails again it is held anew). Resolves true when it was held, false (changing nothing)
+   * when it was not. Rejects with `InstanceNotFoundError` for an unknown instance.
+   */
+  async retryHeldWorkflowInstance(instance: WorkflowInstanceRef): Promise<boolean> {
+    assertInstanceRef(instance);
+    return this.backend.retryHeldWorkflowInstance(await executionOf(this.backend, instance));
+  }
+
+  /**
+   * Messages between workflows (sub-workflow starts, signals, cancellation requests, children's outcomes)
+   * that could not be delivered and were parked after their last attempt (see the RedisBackend option
+   * `outboxRetry`), by partition and then oldest first, a page at a time: pass `nextCursor` back as
+   * `cursor`; the last page has none. Always empty on MemoryBackend, which delivers in the sending step.
+   */
+  async listDeadLetterMessages(options: ListDeadLetterMessagesOptions = {}): Promise<DeadLetterPage> {
+    return this.backend.listDeadLetterMessages(pageQuery(options));
+  }
+
+  /**
+   * Puts a dead-letter message (its `id` from `listDeadLetterMessages`) back for delivery, with fresh
+   * attempts; fix what made it fail first. Rejects with `DeadLetterNotFoundError` when no dead letter has
+   * that id (already retried, or never parked).
+   */
+  async retryDeadLetterMessage(id: string): Promise<void> {
+    if (typeof id !== 'string' || id.length === 0) throw new InvalidArgumentError('id must be the id of a dead-letter message');
+    await this.backend.retryDeadLetterMessage(id);
+  }
+
+  /** Active and held executions, dead-letter messages, and pending workflow and activity tasks per queue. */
   getStats(): Promise<BackendStats> {
     return this.backend.getStats();
   }

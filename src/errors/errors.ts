@@ -15,7 +15,10 @@ export type ErrorCode =
   | 'INVALID_ARGUMENT'
   | 'BACKEND_CLOSED'
   | 'LEASE_LOST'
-  | 'UNDECODABLE_DATA';
+  | 'UNDECODABLE_DATA'
+  | 'UNSETTLED_WORKFLOW'
+  | 'ACTIVITY_TIMEOUT'
+  | 'DEAD_LETTER_NOT_FOUND';
 
 /** Base class of every error redflow raises itself. */
 export abstract class RedflowError extends Error {
@@ -169,6 +172,80 @@ export class UndecodableDataError extends RedflowError {
   readonly code = 'UNDECODABLE_DATA';
 }
 
+/**
+ * Workflow code stopped at the end of a task without finishing while nothing it could wait for is pending in
+ * the engine (no activity, timer, sub-workflow, signal it sent, signal-channel receive or cancellation wait):
+ * it awaits something the engine does not control (a promise of `setTimeout`, I/O, `fetch`...), or every branch
+ * waits on a channel nothing left can fill. The task is held (reason `'unsettled'`), never failed.
+ */
+export class UnsettledWorkflowError extends RedflowError {
+  override readonly name = 'UnsettledWorkflowError';
+  readonly code = 'UNSETTLED_WORKFLOW';
+}
+
+/**
+ * Which bound of an activity ran out (see `ActivityOptions`): `'startToClose'` (one attempt ran longer than
+ * `startToCloseTimeoutMs` from its start), `'heartbeat'` (a running attempt went `heartbeatTimeoutMs` without a
+ * heartbeat) or `'scheduleToClose'` (the activity as a whole, retries and backoff waits included, ran past
+ * `scheduleToCloseTimeoutMs` from its first schedule).
+ */
+export type ActivityTimeoutType = 'startToClose' | 'heartbeat' | 'scheduleToClose';
+
+/**
+ * An activity attempt ran past `startToCloseTimeoutMs` or missed `heartbeatTimeoutMs`, or the activity as a
+ * whole ran past `scheduleToCloseTimeoutMs`. Inside the workflow it arrives as a `WorkflowError` with `type`
+ * `'ActivityTimeoutError'` and `details` `{ timeoutType, timeoutMs }` (see `ActivityTimeoutDetails`); the first
+ * two kinds are retried by the activity's retry policy like any failure, a `'scheduleToClose'` one is
+ * permanent (no further attempt starts).
+ */
+export class ActivityTimeoutError extends RedflowError {
+  override readonly name = 'ActivityTimeoutError';
+  readonly code = 'ACTIVITY_TIMEOUT';
+  /** Which bound ran out. */
+  readonly timeoutType: ActivityTimeoutType;
+  /** That bound (ms), as the activity's options gave it. */
+  readonly timeoutMs: number;
+  constructor(timeoutType: ActivityTimeoutType, timeoutMs: number) {
+    super(activityTimeoutMessage(timeoutType, timeoutMs));
+    this.timeoutType = timeoutType;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** `WorkflowError.details` of an `ActivityTimeoutError` that crossed the history. */
+export interface ActivityTimeoutDetails {
+  timeoutType: ActivityTimeoutType;
+  /** The bound that ran out (ms). */
+  timeoutMs: number;
+}
+
+const TIMEOUT_TEXTS: Record<ActivityTimeoutType, string> = {
+  startToClose: 'activity attempt ran past its startToCloseTimeoutMs',
+  heartbeat: 'activity attempt sent no heartbeat within its heartbeatTimeoutMs',
+  scheduleToClose: 'activity ran past its scheduleToCloseTimeoutMs',
+};
+
+function activityTimeoutMessage(timeoutType: ActivityTimeoutType, timeoutMs: number): string {
+  return `${TIMEOUT_TEXTS[timeoutType]} (${timeoutMs} ms)`;
+}
+
+/**
+ * The recorded failure of an activity that timed out, as the history keeps it: type `'ActivityTimeoutError'`,
+ * `details` an `ActivityTimeoutDetails`, permanent for `'scheduleToClose'` (the activity ends for good), and
+ * `cause` the last attempt's own failure when there is one (a scheduleToClose deadline that fell in a backoff wait).
+ */
+export function activityTimeoutFailure(timeoutType: ActivityTimeoutType, timeoutMs: number, cause?: FailureInfo): FailureInfo {
+  const details: ActivityTimeoutDetails = { timeoutType, timeoutMs };
+  const info: FailureInfo = {
+    message: activityTimeoutMessage(timeoutType, timeoutMs),
+    type: 'ActivityTimeoutError',
+    permanent: timeoutType === 'scheduleToClose',
+    details,
+  };
+  if (cause !== undefined) info.cause = cause;
+  return info;
+}
+
 const PERMANENT = Symbol.for('redflow.permanent');
 
 /** Marks an error as not retryable; throw the result from an activity. */
@@ -195,5 +272,16 @@ export function isPermanent(err: unknown): boolean {
     return typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[PERMANENT] === true;
   } catch {
     return false;
+  }
+}
+
+/** `retryDeadLetterMessage` was given an id that names no dead-letter message (never parked, or already retried). */
+export class DeadLetterNotFoundError extends RedflowError {
+  override readonly name = 'DeadLetterNotFoundError';
+  readonly code = 'DEAD_LETTER_NOT_FOUND';
+  readonly id: string;
+  constructor(id: string) {
+    super(`no dead-letter message with id ${JSON.stringify(id)}`);
+    this.id = id;
   }
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { WorkflowTaskCompletion } from '../backend/backend.js';
 import { assertEncodable } from '../codec/codec.js';
+import { contextLogger } from '../core/context-logger.js';
 import type { WorkflowInstance } from '../core/instance.js';
 import { NonDeterminismError, WorkflowError } from '../errors/errors.js';
 import { toFailureInfo } from '../errors/failure-info.js';
@@ -22,6 +23,7 @@ import { runSideEffect } from './side-effect-run.js';
 import { SeededRandom } from './prng.js';
 import { replaySilentLogger } from './replay-logger.js';
 import { SignalInbox } from './signal-inbox.js';
+import { assertWaitingOnEngine } from './unsettled-check.js';
 import type { WorkflowFunction } from './workflow-function.js';
 
 /** Finds the workflow function registered under a name. */
@@ -65,18 +67,35 @@ export class Executor implements WorkflowRuntime {
   private readonly prng: SeededRandom;
   private outcome: WorkflowOutcome | undefined;
   private endedFlag = false;
+  private abandonedFlag = false;
 
   constructor(instance: WorkflowInstance, lookup: WorkflowLookup, logger: Logger, maxHistorySize = DEFAULT_MAX_HISTORY_SIZE) {
     this.instance = instance;
     this.lookup = lookup;
     this.maxHistorySize = maxHistorySize;
     this.prng = new SeededRandom(`${instance.instanceId}\n${instance.executionId}`);
-    this.logger = replaySilentLogger(logger.child({ instanceId: instance.instanceId, executionId: instance.executionId }), () => this.replayingNow);
+    this.logger = replaySilentLogger(
+      contextLogger(logger, { instanceId: instance.instanceId, executionId: instance.executionId }),
+      () => this.replayingNow || this.abandonedFlag,
+    );
   }
 
   /** True once the execution has ended; an ended executor takes no more tasks. */
   get ended(): boolean {
     return this.endedFlag;
+  }
+
+  /** True once `abandon` was called. */
+  get abandoned(): boolean {
+    return this.abandonedFlag;
+  }
+
+  /**
+   * Cuts the workflow code off from the engine for good, for an executor whose task did not commit: code that
+   * still runs in it later (a foreign promise settling after the task) can neither record work nor log.
+   */
+  abandon(): void {
+    this.abandonedFlag = true;
   }
 
   get queue(): string {
@@ -98,7 +117,8 @@ export class Executor implements WorkflowRuntime {
   /**
    * Replays `task.history`, then applies `task.newEvents` and returns what to commit. A replay that diverges
    * from the history, or a history that would outgrow the size limit, ends the execution with an error;
-   * nothing else of that task is committed.
+   * nothing else of that task is committed. Throws `UnsettledWorkflowError` when the code has not finished and
+   * waits on nothing the engine can settle (see `assertWaitingOnEngine`).
    */
   async executeTask(task: ExecutorTask): Promise<WorkflowTaskCompletion> {
     try {
@@ -111,6 +131,13 @@ export class Executor implements WorkflowRuntime {
       throw new Error(`executor holds ${this.historyLength} events but the task starts after ${task.historyLength}`);
     }
     const completion = await this.runTask(task.newEvents);
+    if (this.outcome === undefined) {
+      assertWaitingOnEngine(this.instance, {
+        pendingCommands: this.commands.size,
+        signalChannelAwaited: this.signals.awaited(),
+        cancellationAwaited: this.rootScope.awaitsCancellation(),
+      });
+    }
     if (completion.state === 'active' && task.historyLength + completion.events.length > this.maxHistorySize) {
       const error = new WorkflowError(`workflow history size exceeded ${this.maxHistorySize} events`, {
         type: 'HistorySizeExceededError',

@@ -31,6 +31,11 @@ export class SignalInbox {
     void this.channel(name).send(arg);
   }
 
+  /** True while some code waits on a signal channel: a signal could wake it. */
+  awaited(): boolean {
+    return [...this.channels.values()].some((channel) => channel.awaited);
+  }
+
   /** Signals no workflow code received, in arrival order (carried over by continue-as-new). */
   unconsumed(): ReceivedSignal[] {
     const left = new Map<string, number>();

@@ -1,3 +1,4 @@
+import type { ActivityTimeouts } from '../core/activity-timeouts.js';
 import type { FailureInfo } from '../errors/errors.js';
 
 /** Every kind of event a workflow history can hold. */
@@ -39,14 +40,17 @@ export type WorkflowExecutionContinuedAsNew = EventBase<
 export type WorkflowExecutionCanceled = EventBase<'WorkflowExecutionCanceled', Record<string, never>>;
 /** Opens each workflow task; its timestamp is the workflow time of that task. */
 export type WorkflowTaskStarted = EventBase<'WorkflowTaskStarted', Record<string, never>>;
-/** An activity attempt was scheduled. */
+/** An activity attempt was scheduled; `timeouts` is absent when the activity has none. */
 export type ActivityScheduled = EventBase<
   'ActivityScheduled',
-  { name: string; queue: string; inputs: unknown[]; attempt: number }
+  { name: string; queue: string; inputs: unknown[]; attempt: number; timeouts?: ActivityTimeouts }
 >;
 /** An activity attempt returned. */
 export type ActivityCompleted = EventBase<'ActivityCompleted', { result: unknown }>;
-/** An activity attempt threw, or was cancelled before a worker claimed it (type `CanceledError`). */
+/**
+ * An activity attempt threw, was cancelled before a worker claimed it (type `CanceledError`), or timed out (type
+ * `ActivityTimeoutError`, see `activityTimeoutFailure`).
+ */
 export type ActivityFailed = EventBase<'ActivityFailed', { error: FailureInfo }>;
 /**
  * The scope of a scheduled activity attempt was cancelled. Its outcome follows: `ActivityFailed` with a

@@ -2,11 +2,13 @@ import type { Logger } from 'pino';
 import { runInActivityContext, type ActivityContext } from '../activity/activity-context.js';
 import type { ActivityOutcome, ActivityTask, Backend, WorkflowTask, WorkflowTaskHandoff } from '../backend/backend.js';
 import { assertEncodable } from '../codec/codec.js';
+import { contextLogger } from '../core/context-logger.js';
 import { safeToLeaveUnawaited } from '../core/unawaited.js';
-import { LeaseLostError, WorkflowError } from '../errors/errors.js';
+import { LeaseLostError, WorkflowError, activityTimeoutFailure, type ActivityTimeoutError } from '../errors/errors.js';
 import { toFailureInfo } from '../errors/failure-info.js';
 import { isInstance } from '../errors/thrown-value.js';
 import type { ActivityFunction } from '../workflow/activity.js';
+import { AttemptTimeouts } from './attempt-timeouts.js';
 import type { Reserve } from './handoff.js';
 import { keepLeased } from './lease-keeper.js';
 
@@ -42,7 +44,7 @@ export class ActivityTaskHandler {
 
   /** Runs one activity and delivers its outcome; never throws. */
   async handle(task: ActivityTask): Promise<void> {
-    const logger = this.logger.child({
+    const logger = contextLogger(this.logger, {
       instanceId: task.instance.instanceId,
       activity: task.name,
       activityId: `${task.instance.executionId}:${task.scheduleEventId}`,
@@ -88,6 +90,7 @@ export class ActivityTaskHandler {
       });
       return { error: toFailureInfo(error) };
     }
+    const timeouts = new AttemptTimeouts(task);
     const context: ActivityContext = {
       activityId: `${task.instance.executionId}:${task.scheduleEventId}`,
       attempt: task.attempt,
@@ -97,15 +100,29 @@ export class ActivityTaskHandler {
       logger,
       signal,
       // Activities often call heartbeat() without awaiting it: its failure must not become an unhandled rejection.
-      heartbeat: (details?: unknown) => safeToLeaveUnawaited(this.heartbeat(task, controller, details)),
+      heartbeat: (details?: unknown) => {
+        timeouts.heartbeat();
+        return safeToLeaveUnawaited(this.heartbeat(task, controller, details));
+      },
     };
-    let result: unknown;
+    let settled: Settled | { timedOut: ActivityTimeoutError };
     try {
-      result = await runInActivityContext(context, () => fn(...task.inputs));
-    } catch (err) {
-      if (signal.aborted && isStopReason(signal.reason)) return undefined;
-      return { error: toFailureInfo(err) };
+      // An attempt past its bound is given up on, settled or not: its code may never settle (and may ignore
+      // its aborted signal), yet its slot must come free. What it settles with later is ignored.
+      settled = await Promise.race([settle(() => runInActivityContext(context, () => fn(...task.inputs))), timeouts.expired.then((timedOut) => ({ timedOut }))]);
+    } finally {
+      timeouts.stop();
     }
+    if ('timedOut' in settled) {
+      controller.abort(settled.timedOut);
+      logger.warn({ timeoutType: settled.timedOut.timeoutType }, 'activity attempt timed out; its result, if any comes, is ignored');
+      return { error: activityTimeoutFailure(settled.timedOut.timeoutType, settled.timedOut.timeoutMs) };
+    }
+    if ('thrown' in settled) {
+      if (signal.aborted && isStopReason(signal.reason)) return undefined;
+      return { error: toFailureInfo(settled.thrown) };
+    }
+    const result = settled.result;
     try {
       assertEncodable(result, `result of activity ${task.name}`);
     } catch (err) {
@@ -119,11 +136,23 @@ export class ActivityTaskHandler {
   private async heartbeat(task: ActivityTask, controller: AbortController, details: unknown): Promise<void> {
     try {
       if (details !== undefined) assertEncodable(details, 'heartbeat details');
-      await this.backend.extendActivityTask(task, this.lockTimeoutMs, details);
+      await this.backend.heartbeatActivityTask(task, this.lockTimeoutMs, details);
     } catch (err) {
       if (isInstance(err, LeaseLostError)) controller.abort(err);
       throw err;
     }
+  }
+}
+
+/** How an activity's code ended. */
+type Settled = { result: unknown } | { thrown: unknown };
+
+/** Runs `run` and reports how it ended; never rejects, whatever it throws (synchronously or not). */
+async function settle(run: () => unknown): Promise<Settled> {
+  try {
+    return { result: await run() };
+  } catch (thrown) {
+    return { thrown };
   }
 }
 

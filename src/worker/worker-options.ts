@@ -1,8 +1,11 @@
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { DEFAULT_QUEUE } from '../core/instance.js';
+import { createLogger } from '../core/logger.js';
 import { assertDurationMs, assertQueueName } from '../core/validation.js';
 import { InvalidArgumentError } from '../errors/errors.js';
+import type { HeldTaskRetryPolicy } from '../backend/backend.js';
 import { DEFAULT_MAX_HISTORY_SIZE } from '../executor/executor.js';
+import { DefaultHeldTaskRetry, resolveHeldTaskRetry, type HeldTaskRetryOptions } from './held-task-retry.js';
 
 /** Options of a `Worker`; every field is optional and merged with `DefaultWorkerOptions`. */
 export interface WorkerOptions {
@@ -27,6 +30,15 @@ export interface WorkerOptions {
    * `HistorySizeExceededError` (continue-as-new keeps long-running workflows below it).
    */
   maxHistorySize?: number;
+  /**
+   * Backoff of held workflow tasks: a task that fails for a reason outside the workflow code (data it cannot
+   * decode, an engine error) or whose workflow code waits on something the engine does not control commits
+   * nothing and is retried after `min(firstRetryIntervalMs * backoffCoefficient^(n-1), maxRetryIntervalMs)` ms
+   * (n: its attempts so far); after `maxAttempts` it is parked until `Client.retryHeldWorkflowInstance`.
+   * Fields left out take `DefaultHeldTaskRetry` (1000 ms, 2, 60 000 ms, 10 attempts).
+   */
+  heldTaskRetry?: HeldTaskRetryOptions;
+  /** The worker's logger, used as given. @default createLogger(): level `REDFLOW_LOG_LEVEL`, else `info` */
   logger?: Logger;
 }
 
@@ -41,10 +53,14 @@ export const DefaultWorkerOptions = Object.freeze({
   workflowLockTimeoutMs: 30_000,
   activityLockTimeoutMs: 60_000,
   maxHistorySize: DEFAULT_MAX_HISTORY_SIZE,
+  heldTaskRetry: DefaultHeldTaskRetry,
 });
 
 /** Worker options with every field filled in. */
-export type ResolvedWorkerOptions = Omit<Required<WorkerOptions>, 'queues'> & { queues: readonly string[] };
+export type ResolvedWorkerOptions = Omit<Required<WorkerOptions>, 'queues' | 'heldTaskRetry'> & {
+  queues: readonly string[];
+  heldTaskRetry: HeldTaskRetryPolicy;
+};
 
 /** Merges `options` with the defaults and validates them. */
 export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOptions {
@@ -62,8 +78,9 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
   }
   assertDurationMs(resolved.workflowLockTimeoutMs, 'workflowLockTimeoutMs');
   assertDurationMs(resolved.activityLockTimeoutMs, 'activityLockTimeoutMs');
-  const logger = resolved.logger ?? pino({ name: 'redflow', level: process.env.REDFLOW_LOG_LEVEL ?? 'info' });
-  return { ...resolved, queues: [...new Set(resolved.queues)], logger };
+  const logger = resolved.logger ?? createLogger();
+  const heldTaskRetry = resolveHeldTaskRetry(resolved.heldTaskRetry);
+  return { ...resolved, queues: [...new Set(resolved.queues)], heldTaskRetry, logger };
 }
 
 function assertCount(value: unknown, name: string, min: number): void {

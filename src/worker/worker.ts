@@ -95,6 +95,7 @@ export class Worker {
         lockTimeoutMs: this.options.workflowLockTimeoutMs,
         cacheSize: this.options.executorCacheSize,
         maxHistorySize: this.options.maxHistorySize,
+        heldTaskRetry: this.options.heldTaskRetry,
         reserveActivities: (wanted) => this.reserveActivities(signal, wanted),
       },
       this.logger,

@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
-import type { ActivityTask, ActivityTaskHandoff, Backend, WorkflowTask } from '../backend/backend.js';
+import type { ActivityTask, ActivityTaskHandoff, Backend, HeldTaskRetryPolicy, WorkflowTask } from '../backend/backend.js';
+import { contextLogger } from '../core/context-logger.js';
 import { executionKey } from '../core/instance.js';
-import { LeaseLostError, UndecodableDataError } from '../errors/errors.js';
+import { LeaseLostError } from '../errors/errors.js';
 import { ExecutorCache } from '../executor/executor-cache.js';
 import { Executor, type WorkflowLookup } from '../executor/executor.js';
 import type { HistoryEvent } from '../history/events.js';
 import type { Reserve } from './handoff.js';
 import { keepLeased } from './lease-keeper.js';
+import { holdTask } from './task-hold.js';
 
 /** How a worker runs workflow tasks. */
 export interface WorkflowTaskSettings {
@@ -15,6 +17,8 @@ export interface WorkflowTaskSettings {
   cacheSize: number;
   /** Events an execution's history may hold before the execution fails. */
   maxHistorySize: number;
+  /** Backoff of tasks held because they failed outside the workflow code. */
+  heldTaskRetry: HeldTaskRetryPolicy;
   /** Slots for activities a completion hands straight back. */
   reserveActivities: Reserve<ActivityTaskHandoff, ActivityTask>;
 }
@@ -27,6 +31,7 @@ export class WorkflowTaskHandler {
   private readonly lookup: WorkflowLookup;
   private readonly lockTimeoutMs: number;
   private readonly maxHistorySize: number;
+  private readonly heldTaskRetry: HeldTaskRetryPolicy;
   private readonly reserveActivities: Reserve<ActivityTaskHandoff, ActivityTask>;
   private readonly logger: Logger;
 
@@ -35,6 +40,7 @@ export class WorkflowTaskHandler {
     this.lookup = lookup;
     this.lockTimeoutMs = settings.lockTimeoutMs;
     this.maxHistorySize = settings.maxHistorySize;
+    this.heldTaskRetry = settings.heldTaskRetry;
     this.reserveActivities = settings.reserveActivities;
     this.logger = logger;
     this.cache = new ExecutorCache(settings.cacheSize);
@@ -45,10 +51,14 @@ export class WorkflowTaskHandler {
     return this.running.has(key) ? 0 : (this.cache.peek(key)?.historyLength ?? 0);
   }
 
-  /** Executes and commits one task; never throws. */
+  /**
+   * Executes and commits one task; never throws. A task that fails for a reason outside the workflow code
+   * (undecodable data, an engine error, workflow code waiting on something the engine does not control) is
+   * held (see `holdTask`), and its executor abandoned; one whose lease was lost is dropped.
+   */
   async handle(task: WorkflowTask): Promise<void> {
     const key = executionKey(task.instance);
-    const logger = this.logger.child({ instanceId: task.instance.instanceId, executionId: task.instance.executionId });
+    const logger = contextLogger(this.logger, { instanceId: task.instance.instanceId, executionId: task.instance.executionId });
     // A second task for an execution still running here means its lease was taken over: never share the executor.
     const shared = this.running.has(key);
     this.running.add(key);
@@ -57,6 +67,7 @@ export class WorkflowTaskHandler {
     );
     let executor: Executor | undefined;
     try {
+      if (task.undecodable !== undefined) throw task.undecodable;
       const prepared = await this.prepare(task, key, shared);
       executor = prepared.executor;
       const completion = await executor.executeTask({ historyLength: task.historyLength, history: prepared.history, newEvents: task.newEvents });
@@ -70,11 +81,14 @@ export class WorkflowTaskHandler {
       if (executor.ended || shared) this.evict(key, executor);
       else this.cache.set(key, executor);
     } catch (err) {
-      if (executor !== undefined) this.evict(key, executor);
+      if (executor !== undefined) {
+        // Its code may run on later (a foreign promise settling): it must not act outside a task.
+        executor.abandon();
+        this.evict(key, executor);
+      }
+      stopLease();
       if (err instanceof LeaseLostError) logger.warn({ err }, 'workflow task was taken over by another worker; dropped');
-      else if (err instanceof UndecodableDataError) {
-        logger.error({ err }, 'workflow task holds data this worker cannot decode: the instance is held, its task retried when its lease expires');
-      } else logger.error({ err }, 'workflow task failed; it will be retried when its lease expires');
+      else await holdTask(this.backend, task, err, this.heldTaskRetry, logger);
     } finally {
       stopLease();
       if (!shared) this.running.delete(key);

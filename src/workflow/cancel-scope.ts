@@ -39,6 +39,15 @@ export class CancelScope {
     this.settleDone.resolve();
   }
 
+  /**
+   * True while code may be waiting for a cancellation request to reach this scope: it is not cancelled, and
+   * its `done` (or that of a scope below it) was awaited. A disconnected scope is not below any other.
+   */
+  awaitsCancellation(): boolean {
+    if (this.canceledFlag) return false;
+    return this.done.observed || [...this.children].some((child) => child.awaitsCancellation());
+  }
+
   /** A `CanceledError` for work refused or stopped by this scope. */
   error(): CanceledError {
     return new CanceledError('canceled: the workflow context was canceled');

@@ -102,6 +102,11 @@ export class Channel<T> {
     return this.buffer.length > 0 || this.senders.length > 0 || this.closedFlag;
   }
 
+  /** True while a receiver or a `select` waits for this channel to become ready. */
+  get awaited(): boolean {
+    return this.receivers.length > 0 || this.readyListeners.size > 0;
+  }
+
   /** Calls `listener` whenever the channel may have become ready; returns the function that stops it. */
   onReady(listener: () => void): () => void {
     this.readyListeners.add(listener);

@@ -34,10 +34,16 @@ export function createRootContext(runtime: WorkflowRuntime, scope: CancelScope):
   return new WorkflowContextImpl(runtime, scope);
 }
 
-/** The engine and scope behind a context; rejects anything that is not a workflow context. */
+/**
+ * The engine and scope behind a context; rejects anything that is not a workflow context, and throws once the
+ * engine abandoned the execution (code running on after its task was held must not act).
+ */
 export function contextInternals(ctx: WorkflowContext): { runtime: WorkflowRuntime; scope: CancelScope } {
   if (!(ctx instanceof WorkflowContextImpl)) {
     throw new InvalidArgumentError('expected the WorkflowContext passed to the workflow function');
+  }
+  if (ctx.runtime.abandoned) {
+    throw new Error(`workflow instance ${ctx.runtime.instance.instanceId}: this execution was given up by its worker (its task did not commit); code still running in it cannot act`);
   }
   return ctx;
 }

@@ -12,6 +12,7 @@ export interface FutureSettler<T> {
 export class Future<T> implements PromiseLike<T> {
   private readonly promise: Promise<T>;
   private state: 'pending' | 'resolved' | 'rejected' = 'pending';
+  private observedFlag = false;
 
   private constructor(register: (settler: FutureSettler<T>) => void) {
     let settle!: FutureSettler<T>;
@@ -65,10 +66,16 @@ export class Future<T> implements PromiseLike<T> {
     return this.state !== 'pending';
   }
 
+  /** True once something called `then` (awaited it, raced it, selected on it): code may be waiting on it. */
+  get observed(): boolean {
+    return this.observedFlag;
+  }
+
   then<R1 = T, R2 = never>(
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
+    this.observedFlag = true;
     return this.promise.then(onFulfilled, onRejected);
   }
 }

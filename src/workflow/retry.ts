@@ -4,15 +4,26 @@ import { Future } from './future.js';
 import { backoffMs, type ResolvedRetryOptions } from './retry-options.js';
 import type { WorkflowRuntime } from './runtime.js';
 
-/** The outcome of `runAttempt`, retried as `retry` says: a single attempt needs no retry loop at all. */
+/** A time (workflow time, ms) after which no attempt starts, and the error the work then fails with. */
+export interface RetryDeadline {
+  atMs: number;
+  /** The error to reject with, given the last attempt's. */
+  expired(last: unknown): unknown;
+}
+
+/**
+ * The outcome of `runAttempt`, retried as `retry` says: a single attempt needs no retry loop at all. A backoff
+ * wait that would end at or past `deadline` ends at the deadline instead, with `deadline.expired`.
+ */
 export function withRetries(
   runtime: WorkflowRuntime,
   scope: CancelScope,
   retry: ResolvedRetryOptions,
   runAttempt: (attempt: number) => Future<unknown>,
+  deadline?: RetryDeadline,
 ): Future<unknown> {
   if (retry.maxAttempts === 1) return runAttempt(0);
-  return Future.from(retryAttempts(runtime, scope, retry, runAttempt));
+  return Future.from(retryAttempts(runtime, scope, retry, runAttempt, deadline));
 }
 
 /**
@@ -24,6 +35,7 @@ async function retryAttempts(
   scope: CancelScope,
   retry: ResolvedRetryOptions,
   runAttempt: (attempt: number) => Future<unknown>,
+  deadline: RetryDeadline | undefined,
 ): Promise<unknown> {
   const firstScheduledAtMs = runtime.now().getTime();
   for (let attempt = 0; ; attempt++) {
@@ -33,8 +45,15 @@ async function retryAttempts(
       if (isCanceled(err)) throw err;
       // An attempt that was already running finishes, but no further attempt starts after cancellation.
       if (scope.canceled) throw scope.error();
-      if (!shouldRetry(err, retry, attempt, firstScheduledAtMs, runtime.now().getTime())) throw err;
-      await runtime.scheduleTimer(scope, backoffMs(retry, attempt + 1), 'retry-backoff');
+      const nowMs = runtime.now().getTime();
+      if (!shouldRetry(err, retry, attempt, firstScheduledAtMs, nowMs)) throw err;
+      const waitMs = backoffMs(retry, attempt + 1);
+      if (deadline !== undefined && nowMs + waitMs >= deadline.atMs) {
+        // The next attempt would start too late to do anything: the work fails when its deadline comes.
+        if (deadline.atMs > nowMs) await runtime.scheduleTimer(scope, deadline.atMs - nowMs, 'retry-backoff');
+        throw deadline.expired(err);
+      }
+      await runtime.scheduleTimer(scope, waitMs, 'retry-backoff');
     }
   }
 }

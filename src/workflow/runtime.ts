@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ActivityTimeouts } from '../core/activity-timeouts.js';
 import type { WorkflowInstance } from '../core/instance.js';
 import type { CancelScope } from './cancel-scope.js';
 import type { Channel } from './channel.js';
@@ -10,6 +11,8 @@ export interface ActivityAttempt {
   queue: string;
   inputs: unknown[];
   attempt: number;
+  /** Absent when the activity has none. */
+  timeouts?: ActivityTimeouts;
 }
 
 /** One attempt of a sub-workflow as workflow code asks for it. */
@@ -30,6 +33,8 @@ export interface WorkflowRuntime {
   readonly instance: WorkflowInstance;
   readonly queue: string;
   readonly logger: Logger;
+  /** True once the engine gave the execution up (its task did not commit): workflow calls then throw. */
+  readonly abandoned: boolean;
   now(): Date;
   random(): number;
   isReplaying(): boolean;

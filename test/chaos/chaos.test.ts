@@ -18,9 +18,7 @@ describe('chaos: mixed workflows on worker processes killed with SIGKILL, and re
     assert.ok(report.checkedExecutions > WORKFLOWS, 'children and continued executions were checked too');
   });
 
-  // Pending until the redis backend recovers from losing its data (branch i9/heal): today the outbox relay
-  // fails on NOGROUP for ever, so workflow-to-workflow messages started after the loss are never delivered.
-  it.skip(`data-loss: with one worker that is never restarted, every workflow started after the data was lost finishes right`, async () => {
+  it(`data-loss: with one worker that is never restarted, every workflow started after the data was lost finishes right`, async () => {
     const report = await runChaos({ mode: 'data-loss', workflows: WORKFLOWS, workers: 1, seed, concurrency: 20, resultTimeoutMs: 30_000 });
     assert.deepEqual(failedChecks(report), [], formatReport(report));
     assert.equal(report.outcomes.right + report.outcomes.lost, WORKFLOWS, formatReport(report));

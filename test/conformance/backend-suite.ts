@@ -5,6 +5,7 @@ import { BackendClosedError, InstanceAlreadyExistsError, InstanceNotFoundError, 
 import { newEvent } from '../../src/history/events.js';
 import { LOCK_MS, activityScheduled, completion, harness, instance, numbered, started, type BackendFactory } from './harness.js';
 import { chainTests } from './chains.js';
+import { heldTaskTests } from './held-tasks.js';
 import { instanceManagementTests } from './instance-management.js';
 import { leaseTests } from './leases.js';
 import { messagingTests } from './messaging.js';
@@ -324,5 +325,6 @@ export function backendConformanceSuite(
     instanceManagementTests(h, () => backend, createBackend);
     leaseTests(() => backend, peerOf);
     chainTests(h, () => backend, createBackend);
+    heldTaskTests(h, () => backend);
   });
 }

@@ -1,12 +1,22 @@
 import { pino } from 'pino';
 import { RedisBackend } from '../../src/backend/redis/redis-backend.js';
+import { createLogger } from '../../src/core/logger.js';
 import { Worker } from '../../src/worker/worker.js';
 import { registerChaos } from '../chaos/chaos-workflows.js';
-import { crashWorkflow, leaseCrashWorkflow, messagingChild, messagingParent, outlivesItsWorker, slowDouble } from './crash-workflows.js';
+import {
+  crashWorkflow,
+  hangsPastItsBound,
+  leaseCrashWorkflow,
+  messagingChild,
+  messagingParent,
+  outlivesItsWorker,
+  slowDouble,
+  timeoutCrashWorkflow,
+} from './crash-workflows.js';
 
-// A worker process for the crash and chaos tests: killed with SIGKILL at a moment the test chooses. It logs to
-// stderr, so that stdout carries only its JSON reports.
-const logger = pino({ level: process.env.REDFLOW_LOG_LEVEL ?? 'silent' }, pino.destination(2));
+// A worker process for the crash and chaos tests: killed with SIGKILL at a moment the test chooses. Its standard output
+// carries the events the test reads, so log lines go to standard error.
+const logger = createLogger({ defaultLevel: 'silent', destination: pino.destination(2) });
 const backend = new RedisBackend({
   redis: process.env.REDIS_URL,
   prefix: process.env.REDFLOW_PREFIX,
@@ -22,6 +32,7 @@ const worker = new Worker(backend, {
 });
 worker.registerWorkflow(crashWorkflow).registerWorkflow(messagingParent).registerWorkflow(messagingChild).registerActivity(slowDouble);
 worker.registerWorkflow(leaseCrashWorkflow).registerActivity(outlivesItsWorker);
+worker.registerWorkflow(timeoutCrashWorkflow).registerActivity(hangsPastItsBound);
 registerChaos(worker);
 await worker.start();
 process.stdout.write(`${JSON.stringify({ event: 'ready' })}\n`);

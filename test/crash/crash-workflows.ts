@@ -89,3 +89,22 @@ export async function outlivesItsWorker(): Promise<DeliveryInfo> {
 export async function leaseCrashWorkflow(ctx: WorkflowContext): Promise<DeliveryInfo> {
   return workflow.executeActivity(ctx, { retry: { maxAttempts: 1 } }, outlivesItsWorker);
 }
+
+/** Bound of each attempt of `timeoutCrashWorkflow` (ms). */
+export const CRASH_START_TO_CLOSE_MS = 1_500;
+
+/** Its first attempt outlives its bound (it is killed or frozen in it); a retry returns at once. */
+export async function hangsPastItsBound(): Promise<DeliveryInfo> {
+  const { attempt, redeliveries } = activityContext();
+  if (attempt === 0) {
+    report('activity-start');
+    await new Promise((resolve) => setTimeout(resolve, 4 * CRASH_START_TO_CLOSE_MS));
+  }
+  return { attempt, redeliveries };
+}
+
+/** Runs `hangsPastItsBound` with a startToClose bound and one retry; returns what the completing run was given. */
+export async function timeoutCrashWorkflow(ctx: WorkflowContext): Promise<DeliveryInfo> {
+  const retry = { maxAttempts: 2, firstRetryIntervalMs: 10 };
+  return workflow.executeActivity(ctx, { startToCloseTimeoutMs: CRASH_START_TO_CLOSE_MS, retry }, hangsPastItsBound);
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { CanceledError, InstanceNotFoundError, WorkflowError } from '../../src/errors/errors.js';
 import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
-import { typesOf } from '../helpers/engine.js';
+import { typesOf, waitUntil } from '../helpers/engine.js';
 import type { E2E } from './harness.js';
 
 /** Cancellation: from the client, of scopes, of sub-workflows before and after they started. */
@@ -46,9 +46,8 @@ export function cancellationScenarios(e2e: E2E): void {
     const client = await e2e.engine({ workflows: [cleansUp], activities: [cleanUp] });
     const instance = await client.createWorkflowInstance({ instanceId: e2e.id('cleanup') }, cleansUp);
     // Cancel once the sleep is committed, so its cancellation is recorded rather than withdrawn.
-    while (!typesOf(await client.getWorkflowInstanceHistory(instance)).includes('TimerScheduled')) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    const sleeping = async (): Promise<boolean> => typesOf(await client.getWorkflowInstanceHistory(instance)).includes('TimerScheduled');
+    assert.ok(await waitUntil(sleeping, 10_000), 'the sleep is committed');
     await client.cancelWorkflowInstance(instance);
     assert.equal(await client.getWorkflowResult(instance, 10_000), 'cleaned resources');
     assert.deepEqual(cleaned, ['resources']);
@@ -85,7 +84,7 @@ export function cancellationScenarios(e2e: E2E): void {
     }
     const client = await e2e.engine({ workflows: [cancelledParent, sleepyChild], activities: [noteWaiting] });
     const instance = await client.createWorkflowInstance({ instanceId: e2e.id('propagate') }, cancelledParent);
-    while (childrenWaiting.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.ok(await waitUntil(() => childrenWaiting.length > 0, 10_000), 'a child is waiting');
     await client.cancelWorkflowInstance(instance);
     assert.equal(await client.getWorkflowResult(instance, 10_000), 6);
     assert.equal(canceled, 3);
@@ -167,7 +166,7 @@ export function cancellationScenarios(e2e: E2E): void {
     const client = await e2e.engine({ workflows: [parentOfCancelled, childEndsCancelled], activities: [noteChild] });
     const childId = e2e.id('direct-child');
     const instance = await client.createWorkflowInstance({ instanceId: e2e.id('direct') }, parentOfCancelled, childId);
-    while (started.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.ok(await waitUntil(() => started.length > 0, 10_000), 'the child started');
     const page = await client.listWorkflowInstances({ count: 10 });
     const child = page.instances.find((info) => info.instance.instanceId === childId);
     assert.ok(child !== undefined);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
-import { typesOf } from '../helpers/engine.js';
+import { typesOf, waitUntil } from '../helpers/engine.js';
 import type { E2E } from './harness.js';
 
 /** Continue-as-new: new executions, results, states and carried-over signals. */
@@ -43,7 +43,7 @@ export function continueAsNewScenarios(e2e: E2E): void {
     const first = await client.createWorkflowInstance({ instanceId: e2e.id('old-runs') }, threeRuns, 0);
     const executions = async (): Promise<string[]> =>
       (await client.listWorkflowInstances({ count: 10 })).instances.filter((i) => i.instance.instanceId === first.instanceId).map((i) => i.state);
-    while ((await executions()).length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.ok(await waitUntil(async () => (await executions()).length === 3, 10_000), 'the chain reaches its third execution');
     assert.equal(await client.removeWorkflowInstances({ finishedBefore: new Date(Date.now() + 60_000) }), 0);
     assert.deepEqual([...(await executions())].sort(), ['active', 'continued-as-new', 'continued-as-new']);
     await client.signalWorkflow(first.instanceId, 'finish', null);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { InstanceNotFinishedError, InstanceNotFoundError, WorkflowError } from '../../src/errors/errors.js';
+import { DeadLetterNotFoundError, InstanceNotFinishedError, InstanceNotFoundError, WorkflowError } from '../../src/errors/errors.js';
 import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
 import { waitUntil } from '../helpers/engine.js';
 import type { E2E } from './harness.js';
@@ -156,6 +156,22 @@ export function managementScenarios(e2e: E2E): void {
     const done = await client.getStats();
     assert.equal(done.activeWorkflowInstances, 0);
     assert.equal(done.pendingActivityTasks.default ?? 0, 0);
+  });
+
+  it('has no dead-letter messages while every message is delivered, and refuses to retry an unknown one', async () => {
+    async function pinged(ctx: WorkflowContext): Promise<string> {
+      return workflow.newSignalChannel<string>(ctx, 'ping').receive();
+    }
+    async function pinger(ctx: WorkflowContext, target: string): Promise<void> {
+      await workflow.signalWorkflow(ctx, target, 'ping', 'pong');
+    }
+    const client = await e2e.engine({ workflows: [pinged, pinger] });
+    const target = await client.createWorkflowInstance({ instanceId: e2e.id('pinged') }, pinged);
+    await client.getWorkflowResult(await client.createWorkflowInstance({ instanceId: e2e.id('pinger') }, pinger, target.instanceId), 10_000);
+    assert.equal(await client.getWorkflowResult(target, 10_000), 'pong');
+    assert.deepEqual(await client.listDeadLetterMessages({ count: 10 }), { messages: [] });
+    assert.equal((await client.getStats()).deadLetterMessages, 0);
+    await assert.rejects(client.retryDeadLetterMessage('0-1-0'), DeadLetterNotFoundError);
   });
 
   it('fails an instance whose history would outgrow the size limit (E-21)', async () => {

@@ -14,7 +14,9 @@ import { instanceByIdScenarios } from './instance-by-id-scenarios.js';
 import { payloadDepthScenarios } from './payload-depth-scenarios.js';
 import { payloadScenarios } from './payload-scenarios.js';
 import { undecodableScenarios } from './undecodable-scenarios.js';
+import { heldTaskScenarios } from './held-task-scenarios.js';
 import { unstartedCancellationScenarios } from './unstarted-cancellation-scenarios.js';
+import { activityTimeoutScenarios } from './activity-timeout-scenarios.js';
 
 const memory: SettingsBackendFactory = (settings) => Promise.resolve(new MemoryBackend(settings));
 
@@ -32,4 +34,6 @@ e2eGroup('instances by id', 'MemoryBackend', memory, instanceByIdScenarios);
 e2eGroup('payloads', 'MemoryBackend', memory, payloadScenarios);
 e2eGroup('payload depth', 'MemoryBackend', memory, payloadDepthScenarios);
 e2eGroup('undecodable data', 'MemoryBackend', memory, undecodableScenarios);
+e2eGroup('held workflow tasks', 'MemoryBackend', memory, heldTaskScenarios);
 e2eGroup('cancelling work that has not started', 'MemoryBackend', memory, unstartedCancellationScenarios);
+e2eGroup('activity timeouts', 'MemoryBackend', memory, activityTimeoutScenarios);

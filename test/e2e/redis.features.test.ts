@@ -15,7 +15,9 @@ import { signalScenarios } from './signal-scenarios.js';
 import { subWorkflowScenarios } from './sub-workflow-scenarios.js';
 import { thrownValueScenarios } from './thrown-value-scenarios.js';
 import { undecodableScenarios } from './undecodable-scenarios.js';
+import { heldTaskScenarios } from './held-task-scenarios.js';
 import { unstartedCancellationScenarios } from './unstarted-cancellation-scenarios.js';
+import { activityTimeoutScenarios } from './activity-timeout-scenarios.js';
 
 const groups = [
   ['signals', signalScenarios],
@@ -32,7 +34,9 @@ const groups = [
   ['payloads', payloadScenarios],
   ['payload depth', payloadDepthScenarios],
   ['undecodable data', undecodableScenarios],
+  ['held workflow tasks', heldTaskScenarios],
   ['cancelling work that has not started', unstartedCancellationScenarios],
+  ['activity timeouts', activityTimeoutScenarios],
 ] as const;
 
 describe('workflow features on RedisBackend (private redis-server)', () => {

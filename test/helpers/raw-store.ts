@@ -58,6 +58,20 @@ export async function appendRawInboxEvent(backend: Backend, instance: WorkflowIn
   await withRedis(backend, instance, (redis, keys) => redis.xadd(keys.inbox, '*', 'e', blob, 't', type));
 }
 
+/** Removes the inbox event at `position` (0: the oldest) of `instance`, as an operator repairing a store would. */
+export async function removeInboxEvent(backend: Backend, instance: WorkflowInstance, position: number): Promise<void> {
+  if (backend instanceof MemoryBackend) {
+    memoryExecution(backend, instance).inbox.splice(position, 1);
+    return;
+  }
+  await withRedis(backend, instance, async (redis, keys) => {
+    const entries = await redis.xrange(keys.inbox, '-', '+');
+    const entry = entries[position];
+    if (entry === undefined) throw new Error(`no inbox entry ${position} of ${instance.instanceId}`);
+    await redis.xdel(keys.inbox, entry[0]);
+  });
+}
+
 /** Replaces the last event of the history of `instance` (its outcome, once it ended) with `blob`. */
 export async function replaceLastHistoryEvent(backend: Backend, instance: WorkflowInstance, blob: Buffer): Promise<void> {
   if (backend instanceof MemoryBackend) {

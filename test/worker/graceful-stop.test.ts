@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { activityContext } from '../../src/activity/activity-context.js';
 import { MemoryBackend } from '../../src/backend/memory/memory-backend.js';
 import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
 import { startEngine, typesOf } from '../helpers/engine.js';
-import { useRedisServer } from '../helpers/redis-server.js';
 
 let startedOn: string[] = [];
 
@@ -46,27 +44,5 @@ describe('graceful worker stop', function () {
       await second.stop();
       await backend.close();
     }
-  });
-
-  describe('the example worker process', () => {
-    const server = useRedisServer();
-
-    it('exits cleanly on SIGTERM', async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'examples/order/worker.ts'], {
-        env: { ...process.env, REDIS_URL: server().url, REDFLOW_LOG_LEVEL: 'silent' },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      await new Promise<void>((resolve, reject) => {
-        child.stdout.on('data', (data: Buffer) => {
-          if (data.toString().includes('order worker running')) resolve();
-        });
-        child.once('exit', (code) => reject(new Error(`worker exited early with ${code}`)));
-      });
-      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-      const began = Date.now();
-      child.kill('SIGTERM');
-      assert.equal(await exited, 0);
-      assert.ok(Date.now() - began < 5_000, 'stopped promptly');
-    });
   });
 });

@@ -14,6 +14,7 @@ import { executionKey } from '../../core/instance.js';
 import { LeaseLostError, UndecodableDataError } from '../../errors/errors.js';
 import { newEvent } from '../../history/events.js';
 import { canceledActivityEvent } from '../canceled-before-start.js';
+import { clearAttemptDeadlines, clearDeadlines, restartHeartbeatDeadline, startAttemptDeadlines, startScheduleToClose } from './activity-deadlines.js';
 import { deliverEncoded } from './instance-lifecycle.js';
 import type { ActivityRecord, Execution, MemoryStore } from './memory-store.js';
 import { pollTasks } from './task-polling.js';
@@ -36,7 +37,20 @@ export function scheduleActivities(
   for (const activity of activities) {
     const payload: ActivityPayload = { instance: { ...task.instance }, workflowQueue: task.queue, ...activity };
     const id = `${key}#${activity.scheduleEventId}`;
-    store.activities.set(id, { key, queue: activity.queue, payload: encode(payload), claim: 0, lockedUntil: 0, redeliveries: 0, claimed: false });
+    const record: ActivityRecord = {
+      key,
+      queue: activity.queue,
+      payload: encode(payload),
+      claim: 0,
+      lockedUntil: 0,
+      redeliveries: 0,
+      claimed: false,
+      scheduleEventId: activity.scheduleEventId,
+      deadlines: new Map(),
+    };
+    if (activity.timeouts !== undefined) record.timeouts = activity.timeouts;
+    store.activities.set(id, record);
+    startScheduleToClose(store, id, record);
     if (handoff !== undefined && handed.length < handoff.max && handoff.queues.includes(activity.queue)) {
       const claimed = claimActivity(store, id, handoff.lockTimeoutMs);
       if (claimed !== undefined) handed.push(claimed);
@@ -53,6 +67,7 @@ export function cancelUnclaimedActivities(store: MemoryStore, key: string, execu
     const id = `${key}#${scheduleEventId}`;
     const record = store.activities.get(id);
     if (record === undefined || record.claimed) continue;
+    clearDeadlines(record);
     store.activities.delete(id);
     store.activityQueues.remove(record.queue, id);
     if (completion.state === 'active') store.appendToInbox(execution, encodeEvent(canceledActivityEvent(scheduleEventId)));
@@ -78,6 +93,12 @@ export async function extendActivityTask(store: MemoryStore, task: ActivityTask,
   record.lockedUntil = Date.now() + lockTimeoutMs;
 }
 
+/** `Backend.heartbeatActivityTask` on `store`: extends the lease and starts the heartbeat timeout again. */
+export async function heartbeatActivityTask(store: MemoryStore, task: ActivityTask, lockTimeoutMs: number): Promise<void> {
+  await extendActivityTask(store, task, lockTimeoutMs);
+  restartHeartbeatDeadline(store, activityRecordId(task), store.activities.get(activityRecordId(task)) as ActivityRecord);
+}
+
 /**
  * `Backend.completeActivityTask` on `store`: delivers the outcome to the execution that scheduled the attempt,
  * and returns the workflow task it wakes when that task's queue is one of `handoff`'s.
@@ -93,22 +114,30 @@ export async function completeActivityTask(
   const id = activityRecordId(task);
   const record = store.activities.get(id);
   // The first completion wins, whichever worker holds the lease now; later ones change nothing.
-  if (record === undefined) return undefined;
+  if (record === undefined) return notDelivered(store, task, 'duplicate');
   // Encoded before the record goes: an outcome that cannot be encoded leaves the attempt as it was.
   const event = encodeEvent(
     'error' in outcome
       ? newEvent('ActivityFailed', { error: outcome.error }, task.scheduleEventId)
       : newEvent('ActivityCompleted', { result: outcome.result }, task.scheduleEventId),
   );
+  clearDeadlines(record);
   store.activities.delete(id);
   store.leasedActivities.delete(id);
   const execution = store.executions.get(record.key);
-  if (execution?.state !== 'active') return undefined;
+  if (execution?.state !== 'active') return notDelivered(store, task, 'dropped');
   const wakes = deliverEncoded(store, record.key, execution, event);
   if (!wakes || handoff?.queues.includes(execution.queue) !== true) return undefined;
   // The task this outcome queued goes to the caller instead of waiting for a poll.
   store.workflowQueues.remove(execution.queue, record.key);
   return lockExecution(store, record.key, handoff);
+}
+
+/** Logs, as RedisBackend does, an outcome that a second completion or the end of its execution made moot. */
+function notDelivered(store: MemoryStore, task: ActivityTask, result: 'duplicate' | 'dropped'): undefined {
+  const { instanceId, executionId } = task.instance;
+  store.logger.debug({ instanceId, executionId, activity: task.name, result }, 'activity outcome not delivered');
+  return undefined;
 }
 
 /** `Backend.releaseActivityTask` on `store`: queues `task` again if its caller still holds it. */
@@ -119,6 +148,7 @@ export async function releaseActivityTask(store: MemoryStore, task: ActivityTask
   const id = activityRecordId(task);
   record.lockedUntil = 0;
   record.claimed = false;
+  clearAttemptDeadlines(record);
   store.leasedActivities.delete(id);
   store.activityQueues.push(record.queue, id);
 }
@@ -131,7 +161,9 @@ function claimActivity(store: MemoryStore, id: string, lockTimeoutMs: number): A
   record.lockedUntil = Date.now() + lockTimeoutMs;
   store.leasedActivities.add(id);
   try {
-    return { ...decode<ActivityPayload>(record.payload, `activity task ${id}`), id: `${id}#${record.claim}`, redeliveries: record.redeliveries };
+    const payload = decode<ActivityPayload>(record.payload, `activity task ${id}`);
+    const timeLeftMs = startAttemptDeadlines(store, id, record);
+    return { ...payload, id: `${id}#${record.claim}`, redeliveries: record.redeliveries, ...(timeLeftMs === undefined ? {} : { timeLeftMs }) };
   } catch (err) {
     if (!(err instanceof UndecodableDataError)) throw err;
     store.logger.error({ err, activityTask: id }, 'activity task holds data this worker cannot decode: it is held, retried when its lease expires');

@@ -2,6 +2,7 @@ import { encodeEvent } from '../../codec/event-codec.js';
 import { executionKey, type WorkflowInstance, type WorkflowInstanceState } from '../../core/instance.js';
 import { InstanceAlreadyExistsError } from '../../errors/errors.js';
 import type { NewEvent, NewEventOf } from '../../history/events.js';
+import { clearDeadlines } from './activity-deadlines.js';
 import type { Execution, MemoryStore } from './memory-store.js';
 
 /**
@@ -54,7 +55,7 @@ export function createExecution(
 }
 
 /**
- * Appends an event to an execution's inbox and queues it unless it is queued or locked already. Throws
+ * Appends an event to an execution's inbox and queues it unless it is queued, locked or held already. Throws
  * `InvalidArgumentError`, having changed nothing, when `event` cannot be encoded.
  */
 export function deliver(store: MemoryStore, key: string, execution: Execution, event: NewEvent): void {
@@ -64,9 +65,20 @@ export function deliver(store: MemoryStore, key: string, execution: Execution, e
 /** `deliver` of an event encoded already (by `encodeEvent`); true when it queued the workflow task. */
 export function deliverEncoded(store: MemoryStore, key: string, execution: Execution, event: Buffer): boolean {
   store.appendToInbox(execution, event);
-  if (execution.queued || execution.lockedUntil !== 0) return false;
+  if (!isIdle(execution)) return false;
   queueWorkflowTask(store, key, execution);
   return true;
+}
+
+/** True when a new event must queue the execution's task: none is queued, none is running, no hold keeps it back. */
+export function isIdle(execution: Execution): boolean {
+  return !execution.queued && execution.lockedUntil === 0 && execution.hold?.waiting !== true;
+}
+
+/** Forgets the hold of `execution`, and the end of its backoff. */
+export function clearHold(execution: Execution): void {
+  clearTimeout(execution.hold?.timer);
+  delete execution.hold;
 }
 
 /** Puts the workflow task of the execution under `key` in its queue. */
@@ -89,6 +101,7 @@ export function end(store: MemoryStore, key: string, execution: Execution, state
   execution.state = state;
   execution.finishedAt = new Date();
   execution.inbox = [];
+  clearHold(execution);
   for (const timer of execution.timers.values()) clearTimeout(timer);
   execution.timers.clear();
   // An execution that continues as new leaves its chain running; the chain expires when it finishes.
@@ -111,6 +124,7 @@ export function removeChain(store: MemoryStore, chain: readonly string[]): void 
   }
   for (const [id, record] of store.activities) {
     if (keys.has(record.key)) {
+      clearDeadlines(record);
       store.activities.delete(id);
       store.leasedActivities.delete(id);
     }

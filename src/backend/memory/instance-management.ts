@@ -74,14 +74,15 @@ export async function listWorkflowInstances(store: MemoryStore, query: ListWorkf
   return newestFirst.length > page.length && last !== undefined ? { instances, nextCursor: String(last.order) } : { instances };
 }
 
-/** `Backend.getStats` on `store`: active executions, and pending tasks per queue. */
+/** `Backend.getStats` on `store`: active and held executions, and pending tasks per queue. */
 export async function getStats(store: MemoryStore): Promise<BackendStats> {
   await Promise.resolve();
   store.assertOpen();
-  const stats: BackendStats = { activeWorkflowInstances: 0, pendingWorkflowTasks: {}, pendingActivityTasks: {} };
+  const stats: BackendStats = { activeWorkflowInstances: 0, deadLetterMessages: 0, pendingWorkflowTasks: {}, pendingActivityTasks: {}, heldWorkflowInstances: 0 };
   for (const execution of store.executions.values()) {
     if (execution.state !== 'active') continue;
     stats.activeWorkflowInstances += 1;
+    if (execution.hold !== undefined) stats.heldWorkflowInstances += 1;
     const pending = execution.queued || execution.lockedUntil > 0 ? 1 : 0;
     stats.pendingWorkflowTasks[execution.queue] = (stats.pendingWorkflowTasks[execution.queue] ?? 0) + pending;
   }

@@ -1,12 +1,16 @@
-import { pino, type Logger } from 'pino';
-import { InvalidArgumentError } from '../../errors/errors.js';
+import type { Logger } from 'pino';
+import { DeadLetterNotFoundError, InvalidArgumentError } from '../../errors/errors.js';
 import type {
   ActivityOutcome,
   ActivityTask,
   ActivityTaskHandoff,
   Backend,
   BackendStats,
+  DeadLetterPage,
+  ListDeadLetterMessagesQuery,
   ExecutionOutcome,
+  HeldWorkflowInstancePage,
+  HoldState,
   ListWorkflowInstancesQuery,
   PollRequest,
   WorkflowInstancePage,
@@ -14,15 +18,19 @@ import type {
   WorkflowTask,
   WorkflowTaskCompletion,
   WorkflowTaskHandoff,
+  WorkflowTaskHold,
 } from '../backend.js';
 import type { WorkflowInstance, WorkflowInstanceState } from '../../core/instance.js';
+import { createLogger } from '../../core/logger.js';
 import type { HistoryEvent, NewEventOf } from '../../history/events.js';
 import {
   completeActivityTask,
   extendActivityTask,
+  heartbeatActivityTask,
   pollActivityTasks,
   releaseActivityTask,
 } from './activity-tasks.js';
+import { holdWorkflowTask, listHeldWorkflowInstances, retryHeldWorkflowInstance } from './held-tasks.js';
 import { createWorkflowInstance } from './instance-lifecycle.js';
 import {
   getLatestExecution,
@@ -47,7 +55,7 @@ export interface MemoryBackendOptions {
    * together. @default Infinity (keep until removed)
    */
   retentionMs?: number;
-  /** Logger for tasks held because their data cannot be decoded. @default pino */
+  /** Logger for activity tasks held because their data cannot be decoded, used as given. @default createLogger(): level `REDFLOW_LOG_LEVEL`, else `info` */
   logger?: Logger;
 }
 
@@ -59,13 +67,16 @@ export interface MemoryBackendOptions {
 export class MemoryBackend implements Backend {
   private readonly store: MemoryStore;
 
-  /** Throws `InvalidArgumentError` for a `retentionMs` that is neither a positive integer nor `Infinity`. */
+  /**
+   * Throws `InvalidArgumentError` for a `retentionMs` that is neither a positive integer nor `Infinity`, and
+   * (without `logger`) for a `REDFLOW_LOG_LEVEL` that is not a level.
+   */
   constructor(options: MemoryBackendOptions = {}) {
     const retentionMs = options.retentionMs ?? Infinity;
     if (retentionMs !== Infinity && (!Number.isSafeInteger(retentionMs) || retentionMs < 1)) {
       throw new InvalidArgumentError(`MemoryBackend option retentionMs must be a positive integer or Infinity, got ${String(retentionMs)}`);
     }
-    this.store = new MemoryStore(retentionMs, options.logger ?? pino({ name: 'redflow' }));
+    this.store = new MemoryStore(retentionMs, options.logger ?? createLogger());
   }
 
   createWorkflowInstance(instance: WorkflowInstance, started: NewEventOf<'WorkflowExecutionStarted'>): Promise<void> {
@@ -94,6 +105,21 @@ export class MemoryBackend implements Backend {
 
   getStats(): Promise<BackendStats> {
     return getStats(this.store);
+  }
+
+  // Messages between executions are delivered in the same step that sends them: there is no outbox, so
+  // nothing is ever parked.
+
+  async listDeadLetterMessages(_query: ListDeadLetterMessagesQuery): Promise<DeadLetterPage> {
+    await Promise.resolve();
+    this.store.assertOpen();
+    return { messages: [] };
+  }
+
+  async retryDeadLetterMessage(id: string): Promise<void> {
+    await Promise.resolve();
+    this.store.assertOpen();
+    throw new DeadLetterNotFoundError(String(id));
   }
 
   getLatestExecution(instanceId: string): Promise<WorkflowInstance> {
@@ -132,12 +158,28 @@ export class MemoryBackend implements Backend {
     return releaseWorkflowTask(this.store, task);
   }
 
+  holdWorkflowTask(task: WorkflowTask, hold: WorkflowTaskHold): Promise<HoldState> {
+    return holdWorkflowTask(this.store, task, hold);
+  }
+
+  listHeldWorkflowInstances(query: ListWorkflowInstancesQuery): Promise<HeldWorkflowInstancePage> {
+    return listHeldWorkflowInstances(this.store, query);
+  }
+
+  retryHeldWorkflowInstance(instance: WorkflowInstance): Promise<boolean> {
+    return retryHeldWorkflowInstance(this.store, instance);
+  }
+
   pollActivityTasks(request: PollRequest): Promise<ActivityTask[]> {
     return pollActivityTasks(this.store, request);
   }
 
   extendActivityTask(task: ActivityTask, lockTimeoutMs: number): Promise<void> {
     return extendActivityTask(this.store, task, lockTimeoutMs);
+  }
+
+  heartbeatActivityTask(task: ActivityTask, lockTimeoutMs: number): Promise<void> {
+    return heartbeatActivityTask(this.store, task, lockTimeoutMs);
   }
 
   completeActivityTask(task: ActivityTask, outcome: ActivityOutcome, handoff?: WorkflowTaskHandoff): Promise<WorkflowTask | undefined> {

@@ -1,6 +1,10 @@
 import type { Logger } from 'pino';
+import type { ActivityTimeouts } from '../../core/activity-timeouts.js';
+import type { LongTimer } from '../../core/long-timer.js';
+import type { ActivityTimeoutType } from '../../errors/errors.js';
 import { executionKey, type WorkflowInstance, type WorkflowInstanceState } from '../../core/instance.js';
 import { BackendClosedError, InstanceNotFoundError } from '../../errors/errors.js';
+import type { MemoryHold } from './held-tasks.js';
 import { Notifier } from './notifier.js';
 import { TaskQueues } from './task-queues.js';
 
@@ -38,6 +42,8 @@ export interface Execution {
   queued: boolean;
   /** Pending timers by schedule event id. */
   timers: Map<number, NodeJS.Timeout>;
+  /** Set while its workflow task is held (see `Backend.holdWorkflowTask`). */
+  hold?: MemoryHold;
 }
 
 /** One activity attempt not completed yet, under `<executionKey>#<scheduleEventId>`. */
@@ -55,6 +61,11 @@ export interface ActivityRecord {
   redeliveries: number;
   /** Held by a worker: claimed and not given back (an expired lease still counts until another claim). */
   claimed: boolean;
+  scheduleEventId: number;
+  /** The attempt's timeouts, if it has any. */
+  timeouts?: ActivityTimeouts;
+  /** The running timers of those timeouts, with their due times (ms since the epoch). */
+  deadlines: Map<ActivityTimeoutType, { dueMs: number; timer: LongTimer }>;
 }
 
 /**
@@ -76,7 +87,7 @@ export class MemoryStore {
   readonly leasedActivities = new Set<string>();
   /** Delete a finished chain this long (ms) after it finished; Infinity: keep it until removed. */
   readonly retentionMs: number;
-  /** Where tasks held because their data cannot be decoded are reported. */
+  /** Where activity tasks held because their data cannot be decoded are reported. */
   readonly logger: Logger;
   private readonly taskQueued = new Notifier();
   private readonly finished = new Notifier();
@@ -149,6 +160,10 @@ export class MemoryStore {
     for (const execution of this.executions.values()) {
       for (const timer of execution.timers.values()) clearTimeout(timer);
       clearTimeout(execution.expiry);
+      clearTimeout(execution.hold?.timer);
+    }
+    for (const record of this.activities.values()) {
+      for (const deadline of record.deadlines.values()) deadline.timer.clear();
     }
     this.taskQueued.wakeAll();
     this.finished.wakeAll();

@@ -4,14 +4,14 @@ import { encodeEvent } from '../../codec/event-codec.js';
 import { executionKey } from '../../core/instance.js';
 import { newEvent } from '../../history/events.js';
 import { cancelUnclaimedActivities, scheduleActivities } from './activity-tasks.js';
-import { deliver, end, queueWorkflowTask, unlock } from './instance-lifecycle.js';
+import { clearHold, deliver, end, queueWorkflowTask, unlock } from './instance-lifecycle.js';
 import { continueAsNew, sendMessages } from './instance-messages.js';
 import type { Execution, MemoryStore } from './memory-store.js';
 import { lockedBy } from './workflow-tasks.js';
 
 /**
  * `Backend.completeWorkflowTask` on `store`, in one step: appends the task's events to the history, drops the
- * inbox events it processed, sets and clears timers, schedules and cancels activities, unlocks the execution,
+ * inbox events it processed, clears a hold, sets and clears timers, schedules and cancels activities, unlocks the execution,
  * continues it as new or ends it, sends its messages, and queues it again when events arrived meanwhile.
  * Returns the activity attempts handed to the caller (see `ActivityTaskHandoff`). Throws `LeaseLostError`
  * once `task` no longer holds its lock, and refuses what cannot be encoded before changing anything.
@@ -40,6 +40,7 @@ export async function completeWorkflowTask(
   const handed = scheduleActivities(store, task, completion.activities, handoff);
   cancelUnclaimedActivities(store, key, execution, completion);
   unlock(store, key, execution);
+  clearHold(execution);
   if (completion.continuation !== undefined) continueAsNew(store, execution, completion.continuation);
   if (completion.state !== 'active') end(store, key, execution, completion.state);
   sendMessages(store, execution, completion);

@@ -23,7 +23,7 @@ export function pollWorkflowTasks(store: MemoryStore, request: WorkflowPollReque
 /**
  * Takes the workflow task of the execution under `key` out of the queue and locks it for
  * `request.lockTimeoutMs`: its new events, and the history the caller lacks. Undefined when its inbox is
- * empty, or when its data cannot be decoded: it is then held until its lease expires.
+ * empty. A task whose data cannot be decoded comes without events, with `undecodable` set, for the caller to hold.
  */
 export function lockExecution(
   store: MemoryStore,
@@ -40,27 +40,21 @@ export function lockExecution(
   const known = request.knownHistoryLength(execution.instance);
   const length = execution.history.length;
   const { instance } = execution;
+  const task = {
+    id: `${key}#${execution.lockToken}`,
+    instance: { ...instance },
+    queue: execution.queue,
+    lockToken: execution.lockToken,
+    historyLength: length,
+    inboxCursor: String(last.id),
+  };
   try {
     const history =
       known <= length ? execution.history.slice(known).map((bytes, i) => decodeHistoryEvent(bytes, known + i + 1, instance)) : [];
-    return {
-      id: `${key}#${execution.lockToken}`,
-      instance: { ...instance },
-      queue: execution.queue,
-      lockToken: execution.lockToken,
-      historyLength: length,
-      history,
-      newEvents: execution.inbox.map((entry) => decodeEvent(entry.event, instance)),
-      inboxCursor: String(last.id),
-    };
+    return { ...task, history, newEvents: execution.inbox.map((entry) => decodeEvent(entry.event, instance)) };
   } catch (err) {
     if (!(err instanceof UndecodableDataError)) throw err;
-    // Locked, and left to its lease: that is its backoff, and only this instance waits.
-    store.logger.error(
-      { err, instanceId: instance.instanceId, executionId: instance.executionId, queue: execution.queue },
-      'workflow task holds data this worker cannot decode: the instance is held, its task retried when its lease expires',
-    );
-    return undefined;
+    return { ...task, history: [], newEvents: [], undecodable: err };
   }
 }
 

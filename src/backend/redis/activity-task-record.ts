@@ -1,4 +1,5 @@
 import type { ActivityTask } from '../backend.js';
+import type { ActivityTimeouts } from '../../core/activity-timeouts.js';
 import { decode, encode, undecodable } from '../../codec/codec.js';
 import { InvalidArgumentError } from '../../errors/errors.js';
 import type { StreamEntry } from './stream-replies.js';
@@ -7,7 +8,7 @@ import type { StreamEntry } from './stream-replies.js';
  * An activity task without its handle and delivery history: what the activity-task stream entry stores
  * (field `t`).
  */
-export type ActivityTaskRecord = Omit<ActivityTask, 'id' | 'redeliveries'>;
+export type ActivityTaskRecord = Omit<ActivityTask, 'id' | 'redeliveries' | 'timeLeftMs'>;
 
 interface WireActivityTask {
   i: string;
@@ -19,6 +20,8 @@ interface WireActivityTask {
   a: number;
   /** The encoded inputs (a list of them in records of earlier versions). */
   in: Uint8Array | unknown[];
+  /** Timeouts (ms) startToClose, heartbeat, scheduleToClose and the scheduleToClose deadline (ms since the epoch); absent for none. */
+  to?: { st?: number; hb?: number; sc?: number; sd?: number };
 }
 
 /**
@@ -36,6 +39,7 @@ export function encodeActivityTask(task: ActivityTaskRecord): Buffer {
     a: task.attempt,
     in: encode(task.inputs, `arguments of activity ${task.name}`),
   };
+  if (task.timeouts !== undefined) wire.to = wireTimeouts(task.timeouts);
   return encode(wire, 'activity task');
 }
 
@@ -84,7 +88,26 @@ export function decodeActivityTask(handle: string, blob: Uint8Array, redeliverie
     attempt: wire.a,
     redeliveries,
     inputs: Array.isArray(wire.in) ? wire.in : decodeInputs(wire, wire.in),
+    ...(wire.to === undefined ? {} : { timeouts: timeoutsOf(wire.to) }),
   };
+}
+
+function wireTimeouts(timeouts: ActivityTimeouts): NonNullable<WireActivityTask['to']> {
+  const to: NonNullable<WireActivityTask['to']> = {};
+  if (timeouts.startToCloseTimeoutMs !== undefined) to.st = timeouts.startToCloseTimeoutMs;
+  if (timeouts.heartbeatTimeoutMs !== undefined) to.hb = timeouts.heartbeatTimeoutMs;
+  if (timeouts.scheduleToCloseTimeoutMs !== undefined) to.sc = timeouts.scheduleToCloseTimeoutMs;
+  if (timeouts.scheduleToCloseDeadline !== undefined) to.sd = timeouts.scheduleToCloseDeadline.getTime();
+  return to;
+}
+
+function timeoutsOf(to: NonNullable<WireActivityTask['to']>): ActivityTimeouts {
+  const timeouts: ActivityTimeouts = {};
+  if (typeof to.st === 'number') timeouts.startToCloseTimeoutMs = to.st;
+  if (typeof to.hb === 'number') timeouts.heartbeatTimeoutMs = to.hb;
+  if (typeof to.sc === 'number') timeouts.scheduleToCloseTimeoutMs = to.sc;
+  if (typeof to.sd === 'number') timeouts.scheduleToCloseDeadline = new Date(to.sd);
+  return timeouts;
 }
 
 function decodeInputs(wire: WireActivityTask, bytes: Uint8Array): unknown[] {

@@ -4,6 +4,7 @@ import { encode, undecodable } from '../../codec/codec.js';
 import { encodeEvent } from '../../codec/event-codec.js';
 import { LeaseLostError, UndecodableDataError } from '../../errors/errors.js';
 import { newEvent } from '../../history/events.js';
+import { ActivityDeadlines } from './activity-deadlines.js';
 import { activityTaskHandle, decodeActivityTask, parseActivityTaskHandle, redeliveriesOf } from './activity-task-record.js';
 import type { BackgroundLoops } from './background-loops.js';
 import { activityTaskStreamKey, executionKey, heartbeatsKey, historyKey, inboxKey, workflowTaskStreamKey } from './keys.js';
@@ -44,10 +45,12 @@ export class ActivityTasks {
   readonly #context: RedisContext;
   readonly #streams: TaskStreams;
   readonly #reader: StreamTaskReader;
+  readonly #deadlines: ActivityDeadlines;
 
   constructor(options: ActivityTasksOptions) {
     this.#options = options;
     this.#context = options.connection.context;
+    this.#deadlines = new ActivityDeadlines(this.#context, options.group);
     this.#streams = new TaskStreams(this.#context, activityTaskStreamKey);
     const { scripts, group, consumers, blockTimeoutMs, logger } = options;
     this.#reader = new StreamTaskReader({
@@ -79,16 +82,27 @@ export class ActivityTasks {
     const tasks = entries.flatMap((entry) => this.#decodeEntry(entry));
     const surplus = tasks.splice(request.max);
     if (surplus.length > 0) await Promise.all(surplus.map((task) => this.release(task)));
-    return tasks;
+    return this.start(tasks);
   }
 
   /**
-   * `Backend.extendActivityTask`: records `details` as the latest heartbeat. `LeaseLostError` unless this
-   * worker holds the delivery `task` came from.
+   * Starts the startToClose and heartbeat timeouts of tasks just claimed (by a poll or a hand-over) and returns
+   * those to run, each with the time left on them (see `ActivityDeadlines.start`).
    */
-  async extend(task: ActivityTask, lockTimeoutMs: number, details?: unknown): Promise<void> {
+  start(tasks: readonly ActivityTask[]): Promise<ActivityTask[]> {
+    return this.#deadlines.start(tasks);
+  }
+
+  /**
+   * `Backend.extendActivityTask`: records `details` as the latest heartbeat; with `heartbeat`
+   * (`Backend.heartbeatActivityTask`), also restarts the attempt's heartbeat timeout. `LeaseLostError` unless
+   * this worker holds the delivery `task` came from.
+   */
+  async extend(task: ActivityTask, lockTimeoutMs: number, details?: unknown, heartbeat = false): Promise<void> {
     const { connection, scripts, group, consumers } = this.#options;
     const blob = details === undefined ? undefined : encode(details);
+    const member = heartbeat ? this.#deadlines.membersOf(task)[1] : '';
+    const timeoutMs = task.timeouts?.heartbeatTimeoutMs;
     await connection.open();
     try {
       await scripts.extendActivityTask(this.#keysOf(task), {
@@ -96,6 +110,7 @@ export class ActivityTasks {
         group,
         consumer: consumers.for(lockTimeoutMs),
         ...(blob === undefined ? {} : { details: blob }),
+        ...(member === '' || timeoutMs === undefined ? {} : { heartbeatDeadline: { member, timeoutMs } }),
       });
     } catch (err) {
       if (scriptErrorCode(err) === 'LEASE_LOST') {
@@ -130,6 +145,7 @@ export class ActivityTasks {
         inbox: inboxKey(prefix, p, instanceId, executionId),
         workflowTasks: workflowTaskStreamKey(prefix, p, task.workflowQueue),
         history: historyKey(prefix, p, instanceId, executionId),
+        executionTimers: this.#deadlines.keysOf(task).executionTimers,
       },
       {
         entryId: parseActivityTaskHandle(task.id).entryId,
@@ -139,6 +155,7 @@ export class ActivityTasks {
         instanceId,
         executionId,
         scheduleEventId: task.scheduleEventId,
+        deadlines: this.#deadlines.membersOf(task),
       },
       takeOver === undefined
         ? undefined
@@ -150,7 +167,7 @@ export class ActivityTasks {
           },
     );
     if (result.outcome === 'handed') {
-      return workflowTaskOf({ entryId: result.entryId, instance, queue: task.workflowQueue, knownHistoryLength: known, locked: result.locked }, logger);
+      return workflowTaskOf({ entryId: result.entryId, instance, queue: task.workflowQueue, knownHistoryLength: known, locked: result.locked });
     }
     if (result.outcome !== 'delivered') {
       logger.debug({ instanceId, executionId, activity: task.name, result: result.outcome }, 'activity outcome not delivered');
@@ -163,7 +180,11 @@ export class ActivityTasks {
     const { connection, scripts, group } = this.#options;
     await connection.open();
     const { entryId, deliveries } = parseActivityTaskHandle(task.id);
-    await scripts.releaseActivityTask(this.#keysOf(task), { entryId, group, deliveries, scheduleEventId: task.scheduleEventId });
+    const [startToClose, heartbeat] = this.#deadlines.membersOf(task);
+    await scripts.releaseActivityTask(
+      { ...this.#keysOf(task), executionTimers: this.#deadlines.keysOf(task).executionTimers },
+      { entryId, group, deliveries, scheduleEventId: task.scheduleEventId, deadlines: [startToClose, heartbeat] },
+    );
   }
 
   /** Ends blocked reads at once. */
@@ -171,14 +192,18 @@ export class ActivityTasks {
     this.#reader.close();
   }
 
-  /** The keys every activity-task script touches: the task's stream, its partition's heartbeats and its execution. */
-  #keysOf(task: ActivityTask): { activityTasks: string; heartbeats: string; execution: string } {
+  /**
+   * The keys every activity-task script touches: the task's stream, its partition's heartbeats and timers, and
+   * its execution.
+   */
+  #keysOf(task: ActivityTask): { activityTasks: string; heartbeats: string; timers: string; execution: string } {
     const { prefix } = this.#context;
     const { instanceId, executionId } = task.instance;
     const p = partitionIn(this.#context, instanceId);
     return {
       activityTasks: activityTaskStreamKey(prefix, p, task.queue),
       heartbeats: heartbeatsKey(prefix, p),
+      timers: this.#deadlines.keysOf(task).timers,
       execution: executionKey(prefix, p, instanceId, executionId),
     };
   }

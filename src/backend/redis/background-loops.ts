@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
+import { ActivityDeadlines } from './activity-deadlines.js';
 import { BlockingPool } from './blocking-pool.js';
+import type { DataLossWatch } from './data-loss-watch.js';
 import { MessageDelivery } from './message-delivery.js';
 import { OutboxRelay } from './outbox-relay.js';
+import type { OutboxRetryPolicy } from './outbox-retry-policy.js';
 import type { RedisContext } from './redis-context.js';
 import { RelayScripts } from './relay-scripts.js';
 import type { RedisScripts } from './scripts.js';
@@ -15,6 +18,10 @@ export interface BackgroundLoopsOptions {
   consumer: string;
   blockTimeoutMs: number;
   timerBatchSize: number;
+  /** Backoff of outbox messages whose delivery fails. */
+  outboxRetry: OutboxRetryPolicy;
+  /** Started with the loops: it writes the config record again when Redis lost its data. */
+  watch: DataLossWatch;
   logger: Logger;
 }
 
@@ -42,9 +49,12 @@ export class BackgroundLoops {
   /** Starts the timer loops (once). */
   startTimers(): void {
     if (this.#timers !== undefined) return;
-    const { context, scripts, timerBatchSize, logger } = this.#options;
+    const { context, scripts, group, timerBatchSize, watch, logger } = this.#options;
+    watch.start();
+    const deadlines = new ActivityDeadlines(context, group);
     this.#timers = Array.from({ length: context.partitions }, (_, partition) => {
-      const loop = new TimerLoop({ client: context.client, scripts, prefix: context.prefix, partition, batchSize: timerBatchSize, logger });
+      const fireActivityDeadlines = (members: string[], dueByMs: number): Promise<void> => deadlines.fire(partition, members, dueByMs);
+      const loop = new TimerLoop({ client: context.client, scripts, prefix: context.prefix, partition, batchSize: timerBatchSize, logger, fireActivityDeadlines });
       loop.start();
       return loop;
     });
@@ -53,7 +63,8 @@ export class BackgroundLoops {
   /** Starts the outbox relays (once). */
   startRelays(): void {
     if (this.#relays !== undefined) return;
-    const { context, group, consumer, blockTimeoutMs, logger } = this.#options;
+    const { context, group, consumer, blockTimeoutMs, outboxRetry, watch, logger } = this.#options;
+    watch.start();
     const scripts = new RelayScripts(context.client);
     const delivery = new MessageDelivery(context, scripts, logger);
     this.#relays = Array.from({ length: context.partitions }, (_, partition) => {
@@ -67,6 +78,7 @@ export class BackgroundLoops {
         group,
         consumer,
         blockTimeoutMs,
+        retry: outboxRetry,
         logger,
       });
       relay.start();

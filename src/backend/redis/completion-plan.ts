@@ -4,6 +4,8 @@ import type { WorkflowInstance } from '../../core/instance.js';
 import { assertExecutionId, assertInstanceId, assertQueueName } from '../../core/validation.js';
 import { InvalidArgumentError, instanceFailureInfo } from '../../errors/errors.js';
 import { newEvent } from '../../history/events.js';
+import { activityDeadlineRef } from './activity-deadline-member.js';
+import { scheduleToCloseTimer } from './activity-deadlines.js';
 import { encodeActivityTask } from './activity-task-record.js';
 import { activityCancellationArgs, childCancellationArgs, encodedBeforeStart, type EncodedBeforeStart } from './cancellation-args.js';
 import type { ChildArgs, ChildCancellationArgs, CompleteWorkflowTaskArgs, CompleteWorkflowTaskKeys, DeliveryArgs, ExecutionKeyRefs } from './completion-script.js';
@@ -106,6 +108,13 @@ export async function planCompletion(options: CompletionPlanOptions, task: Workf
   const activityCancellations = activityCancellationArgs(prefix, p, (key) => extra.add(key), completion.canceledActivities ?? []);
   const member = (scheduleEventId: number): string => timerMember({ instanceId, executionId, scheduleEventId, queue: task.queue });
   const timers = completion.timers.map((t) => ({ dueMs: t.firesAt.getTime(), member: member(t.scheduleEventId) }));
+  // An attempt's scheduleToClose deadline is committed with it: it fires even if no worker ever claims it.
+  for (const a of completion.activities) {
+    if (a.timeouts === undefined) continue;
+    const ref = activityDeadlineRef({ instance: task.instance, workflowQueue: task.queue, ...a }, a.timeouts);
+    const deadline = scheduleToCloseTimer(ref, a.timeouts.scheduleToCloseDeadline);
+    if (deadline !== undefined) timers.push(deadline);
+  }
 
   const sender: MessageSender = { instanceId, executionId, queue: task.queue };
   const outbox: OutboxField[][] = [];

@@ -23,6 +23,8 @@ export interface CompleteWorkflowTaskKeys {
   workflowQueues: string;
   outbox: string;
   chains: string;
+  /** The held index: a commit clears the execution's hold. */
+  held: string;
   extra: string[];
 }
 
@@ -140,7 +142,7 @@ export interface ActivityHandoffArgs {
   queues: number[];
 }
 
-const FIXED_KEYS = 15;
+const FIXED_KEYS = 16;
 
 /** KEYS and ARGV of complete-workflow-task.lua (see its header for the layout). */
 export function completionCall(keys: CompleteWorkflowTaskKeys, args: CompleteWorkflowTaskArgs): { keys: string[]; argv: ScriptArg[] } {
@@ -230,6 +232,7 @@ export function completionCall(keys: CompleteWorkflowTaskKeys, args: CompleteWor
     keys.workflowQueues,
     keys.outbox,
     keys.chains,
+    keys.held,
   ];
   return { keys: [...fixed, ...keys.extra], argv };
 }

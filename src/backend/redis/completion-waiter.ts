@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { WorkflowInstanceState } from '../../core/instance.js';
 import { BackendClosedError } from '../../errors/errors.js';
+import type { DataLossWatch } from './data-loss-watch.js';
 import type { RedisClient } from './scripts.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -14,19 +15,26 @@ interface Waiter {
 
 /**
  * Waits for executions to end, woken by the `finished` pub/sub message their completion publishes.
- * One subscriber connection per backend, subscribed lazily to each partition's channel.
+ * One subscriber connection per backend, subscribed lazily to each partition's channel. Every waited
+ * state is read again when the subscriber reconnects (messages sent meanwhile are gone) and when the
+ * data-loss watch finds Redis's data lost, so a wait on a lost instance ends with `InstanceNotFoundError`
+ * within about a second instead of running to its timeout.
  */
 export class CompletionWaiter {
   readonly #base: RedisClient;
   readonly #logger: Logger;
+  readonly #watch: DataLossWatch;
   #subscriber: RedisClient | undefined;
   readonly #channels = new Map<string, Promise<void>>();
   readonly #waiters = new Map<string, Set<Waiter>>();
   #closed = false;
 
-  constructor(base: RedisClient, logger: Logger) {
+  /** `watch` is started by the first wait; a data loss it finds makes every wait read its state again. */
+  constructor(base: RedisClient, logger: Logger, watch: DataLossWatch) {
     this.#base = base;
     this.#logger = logger;
+    this.#watch = watch;
+    watch.onLoss(() => this.#checkAll());
   }
 
   /**
@@ -41,6 +49,7 @@ export class CompletionWaiter {
     readState: () => Promise<WorkflowInstanceState>,
   ): Promise<WorkflowInstanceState> {
     await this.#subscribe(channel);
+    this.#watch.start();
     return new Promise<WorkflowInstanceState>((resolve, reject) => {
       let settled = false;
       let checking = false;

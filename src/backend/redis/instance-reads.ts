@@ -6,6 +6,7 @@ import { assertInstanceId } from '../../core/validation.js';
 import { InstanceNotFoundError } from '../../errors/errors.js';
 import type { HistoryEvent } from '../../history/events.js';
 import { CompletionWaiter } from './completion-waiter.js';
+import type { DataLossWatch } from './data-loss-watch.js';
 import { executionKey, finishedChannel, historyKey, instanceKey } from './keys.js';
 import type { RedisConnection } from './redis-connection.js';
 import { indexMember, isExecutionState, partitionIn, type RedisContext } from './redis-context.js';
@@ -27,11 +28,14 @@ export class InstanceReads {
   readonly #context: RedisContext;
   readonly #waiter: CompletionWaiter;
 
-  /** `logger` hears of trouble on the connection that waits for completions. */
-  constructor(connection: RedisConnection, logger: Logger) {
+  /**
+   * `logger` hears of trouble on the connection that waits for completions; `watch` tells waits that
+   * Redis lost its data (see `CompletionWaiter`).
+   */
+  constructor(connection: RedisConnection, logger: Logger, watch: DataLossWatch) {
     this.#connection = connection;
     this.#context = connection.context;
-    this.#waiter = new CompletionWaiter(this.#context.client, logger);
+    this.#waiter = new CompletionWaiter(this.#context.client, logger, watch);
   }
 
   /** `Backend.getLatestExecution`: `InvalidArgumentError` for an invalid id, `InstanceNotFoundError` when it has none. */

@@ -64,6 +64,14 @@ export function activityTaskStreamKey(prefix: string, partition: number, queue: 
   return `${base(prefix, partition)}:activity-tasks:${queue}`;
 }
 
+/**
+ * Sorted set of a partition's held executions (members `<iid>\n<eid>`), scored by the time their hold began
+ * (ms), for `listHeldWorkflowInstances` and `getStats`.
+ */
+export function heldKey(prefix: string, partition: number): string {
+  return `${base(prefix, partition)}:held`;
+}
+
 /** Sorted set of a partition's pending timers, scored by due time (ms). */
 export function timersKey(prefix: string, partition: number): string {
   return `${base(prefix, partition)}:timers`;
@@ -129,6 +137,22 @@ export function relayLeaseKey(prefix: string, partition: number): string {
   return `${base(prefix, partition)}:relay-lease`;
 }
 
+/**
+ * Hash of the partition's outbox entries whose delivery failed and that back off: entry id -> JSON
+ * `{ attempts, nextAttemptAt }` (ms). Removed with the entry (delivered, or parked as a dead letter).
+ */
+export function outboxRetriesKey(prefix: string, partition: number): string {
+  return `${base(prefix, partition)}:outbox-retries`;
+}
+
+/**
+ * Stream of the partition's dead-letter messages: outbox entries parked after their last delivery attempt
+ * failed, each with its outbox fields and `dl:*` fields (its outbox id, error, attempts, time parked).
+ */
+export function deadLettersKey(prefix: string, partition: number): string {
+  return `${base(prefix, partition)}:dead-letters`;
+}
+
 /** Hash of a partition's activity heartbeat details, by activity-task entry id. */
 export function heartbeatsKey(prefix: string, partition: number): string {
   return `${base(prefix, partition)}:heartbeats`;
@@ -168,6 +192,7 @@ export interface PartitionIndexKeys {
   expiring: string;
   workflowQueues: string;
   chains: string;
+  held: string;
 }
 
 /** The index keys of `partition`. */
@@ -180,5 +205,6 @@ export function indexKeysOf(prefix: string, partition: number): PartitionIndexKe
     expiring: expiringKey(prefix, partition),
     workflowQueues: workflowQueuesKey(prefix, partition),
     chains: chainsKey(prefix, partition),
+    held: heldKey(prefix, partition),
   };
 }

@@ -3,6 +3,7 @@ import { activeExecutionOf } from './active-execution.js';
 import {
   activeKey,
   chainsKey,
+  heldKey,
   executionKey,
   executionTimersKey,
   expiringKey,
@@ -121,6 +122,7 @@ export class MessageDelivery {
       finished: finishedKey(prefix, p),
       expiring: expiringKey(prefix, p),
       chains: chainsKey(prefix, p),
+      held: heldKey(prefix, p),
       finishedEvent: cancellation.finished,
       finishedChannel: finishedChannel(prefix, p),
       retentionMs: cancellation.retentionMs,

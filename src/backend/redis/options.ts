@@ -1,6 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { InvalidArgumentError } from '../../errors/errors.js';
+import { resolveOutboxRetry, type OutboxRetryOptions, type OutboxRetryPolicy } from './outbox-retry-policy.js';
 
 /** Options of `RedisBackend`. */
 export interface RedisBackendOptions {
@@ -41,8 +42,13 @@ export interface RedisBackendOptions {
    * gone. Applies to chains that finish while this option is set. @default Infinity (keep until removed)
    */
   retentionMs?: number;
-  /** Logger for connection trouble and dropped tasks. @default pino({ name: 'redflow' }) */
+  /** Logger for connection trouble and dropped tasks, used as given. @default createLogger(): level `REDFLOW_LOG_LEVEL`, else `info` */
   logger?: Logger;
+  /**
+   * Backoff of outbox messages whose delivery fails, and when they are parked as dead letters; see
+   * `OutboxRetryOptions`. @default { firstRetryIntervalMs: 1000, backoffCoefficient: 2, maxRetryIntervalMs: 60000, maxAttempts: 10 }
+   */
+  outboxRetry?: OutboxRetryOptions;
 }
 
 /** `RedisBackendOptions` with defaults applied and values checked. */
@@ -55,6 +61,7 @@ export interface ResolvedRedisBackendOptions {
   /** 0 = keep ended executions until removed. */
   retentionMs: number;
   logger: Logger | undefined;
+  outboxRetry: OutboxRetryPolicy;
 }
 
 // The limit keeps the partition tags within what a cluster can place on distinct slots.
@@ -86,5 +93,6 @@ export function resolveOptions(options: RedisBackendOptions): ResolvedRedisBacke
     timerBatchSize: positiveInteger(options.timerBatchSize ?? 100, 'timerBatchSize'),
     retentionMs: retention(options.retentionMs),
     logger: options.logger,
+    outboxRetry: resolveOutboxRetry(options.outboxRetry),
   };
 }

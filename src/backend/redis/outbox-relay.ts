@@ -1,7 +1,11 @@
 import type { Logger } from 'pino';
 import type { BlockingPool } from './blocking-pool.js';
+import { ensureGroup, isMissingGroupError } from './consumer-groups.js';
+import { FailureLog } from './failure-log.js';
 import { outboxKey, relayLeaseKey } from './keys.js';
 import type { MessageDelivery } from './message-delivery.js';
+import { isInfrastructureError, OutboxBackoff } from './outbox-backoff.js';
+import type { OutboxRetryPolicy } from './outbox-retry-policy.js';
 import type { RelayScripts } from './relay-scripts.js';
 import type { RedisClient } from './script-runner.js';
 import { parseReadGroupReply, type StreamEntry } from './stream-replies.js';
@@ -20,6 +24,8 @@ export interface OutboxRelayOptions {
   /** This relay's name: its consumer in the outbox group and the value of the lease it holds. */
   consumer: string;
   blockTimeoutMs: number;
+  /** Backoff of messages whose delivery fails, and when they are parked. */
+  retry: OutboxRetryPolicy;
   logger: Logger;
 }
 
@@ -35,24 +41,39 @@ const MIN_LEASE_MS = 5_000;
  * that takes the lease over claims those entries (XAUTOCLAIM) and delivers them again before anything
  * newer. Delivery is idempotent (deliver-message.lua records message ids), so an entry delivered twice
  * (its relay died before the ack) changes its target once.
+ *
+ * A message whose delivery fails backs off (`OutboxBackoff`) and stays pending; later messages to the
+ * same target instance stay pending behind it, so each target still receives its messages in order,
+ * while messages to other targets go on. Once its next attempt is due the relay goes through its pending
+ * entries again, in order. A message that failed its last allowed attempt is parked as a dead letter and
+ * no longer holds anything up.
  */
 export class OutboxRelay {
   readonly #options: OutboxRelayOptions;
   readonly #outbox: string;
   readonly #lease: string;
   readonly #leaseMs: number;
+  readonly #backoff: OutboxBackoff;
   #running: Promise<void> | undefined;
   #stopped = false;
   #holder = false;
-  /** Entries may be pending for this consumer (after a takeover or a failed batch): read those first. */
+  /** Entries may be pending for this consumer (after a takeover or a failed batch): go through those first. */
   #backlog = true;
+  /** Targets with a message backing off: their later messages stay pending behind it. */
+  #heldTargets = new Set<string>();
+  /** When the soonest backing-off message is due (ms since the epoch): the pending entries are gone through again then. */
+  #nextPassAt = Infinity;
   readonly #sleeper = new WakeableSleep();
+  readonly #failures: FailureLog;
 
   constructor(options: OutboxRelayOptions) {
     this.#options = options;
+    this.#failures = new FailureLog(options.logger, 'outbox relay', { partition: options.partition });
     this.#outbox = outboxKey(options.prefix, options.partition);
     this.#lease = relayLeaseKey(options.prefix, options.partition);
     this.#leaseMs = Math.max(MIN_LEASE_MS, 3 * options.blockTimeoutMs);
+    const { client, scripts, prefix, partition, group, retry: policy, logger } = options;
+    this.#backoff = new OutboxBackoff({ client, scripts, prefix, partition, group, policy, logger });
   }
 
   /** The outbox stream this relay reads. */
@@ -77,10 +98,16 @@ export class OutboxRelay {
     while (!this.#stopped) {
       try {
         await this.#step();
+        this.#failures.succeeded();
       } catch (err) {
         if (this.#stopped) break;
-        this.#options.logger.warn({ err, partition: this.#options.partition }, 'outbox relay failed; retrying');
         this.#backlog = true;
+        // Redis lost its data (and the group with it): take the partition over again, which recreates it.
+        if (isMissingGroupError(err)) {
+          this.#holder = false;
+          continue;
+        }
+        this.#failures.failed(err);
         await this.#sleep(RETRY_MS);
       }
     }
@@ -97,22 +124,18 @@ export class OutboxRelay {
       await this.#takeOver();
       this.#holder = true;
     }
-    const entries = this.#backlog ? await this.#readPending() : await this.#readNew();
-    if (entries.length === 0) {
-      this.#backlog = false;
+    if (this.#backlog || Date.now() >= this.#nextPassAt) {
+      await this.#pendingPass();
       return;
     }
-    await this.#deliver(entries);
+    const waitMs = Math.min(blockTimeoutMs, Math.ceil(this.#nextPassAt - Date.now()));
+    if (waitMs >= 1) await this.#deliver(await this.#readNew(waitMs));
   }
 
   /** Makes the group exist and moves every entry pending for another consumer (a dead relay) to this one. */
   async #takeOver(): Promise<void> {
     const { client, group, consumer } = this.#options;
-    try {
-      await client.xgroup('CREATE', this.#outbox, group, '0', 'MKSTREAM');
-    } catch (err) {
-      if (!(err instanceof Error && err.message.startsWith('BUSYGROUP'))) throw err;
-    }
+    await ensureGroup(client, this.#outbox, group);
     let cursor = '0-0';
     do {
       const reply = await client.xautoclaim(this.#outbox, group, consumer, 0, cursor, 'COUNT', BATCH, 'JUSTID');
@@ -121,29 +144,70 @@ export class OutboxRelay {
     this.#backlog = true;
   }
 
-  async #readPending(): Promise<StreamEntry[]> {
+  /** Goes through every entry pending for this relay, in order: delivers those due, leaves the others pending. */
+  async #pendingPass(): Promise<void> {
     const { client, group, consumer } = this.#options;
-    const reply = await client.callBuffer('XREADGROUP', 'GROUP', group, consumer, 'COUNT', BATCH, 'STREAMS', this.#outbox, '0');
-    return parseReadGroupReply(reply);
+    this.#heldTargets = new Set();
+    this.#nextPassAt = Infinity;
+    await this.#backoff.load();
+    let after = '0';
+    for (;;) {
+      const reply = await client.callBuffer('XREADGROUP', 'GROUP', group, consumer, 'COUNT', BATCH, 'STREAMS', this.#outbox, after);
+      const entries = parseReadGroupReply(reply);
+      const last = entries.at(-1);
+      if (last === undefined) break;
+      await this.#deliver(entries);
+      after = last.id;
+    }
+    this.#backlog = false;
   }
 
-  async #readNew(): Promise<StreamEntry[]> {
-    const { pool, group, consumer, blockTimeoutMs } = this.#options;
-    const args = ['GROUP', group, consumer, 'COUNT', BATCH, 'BLOCK', blockTimeoutMs, 'STREAMS', this.#outbox, '>'];
+  async #readNew(blockMs: number): Promise<StreamEntry[]> {
+    const { pool, group, consumer } = this.#options;
+    const args = ['GROUP', group, consumer, 'COUNT', BATCH, 'BLOCK', blockMs, 'STREAMS', this.#outbox, '>'];
     return parseReadGroupReply(await pool.use((connection) => connection.callBuffer('XREADGROUP', ...args)));
   }
 
-  /** Delivers entries in order, then acknowledges and deletes them. */
+  /**
+   * Delivers entries in order, skipping those whose target has a message backing off, then acknowledges and
+   * deletes the delivered ones (also when a later one fails for a reason of the store).
+   */
   async #deliver(entries: StreamEntry[]): Promise<void> {
     const { client, delivery, group, partition } = this.#options;
-    for (const entry of entries) await delivery.deliver(partition, entry.id, entry.fields);
-    const ids = entries.map((entry) => entry.id);
-    await client.xack(this.#outbox, group, ...ids);
-    await client.xdel(this.#outbox, ...ids);
+    const done: string[] = [];
+    try {
+      for (const entry of entries) {
+        const target = entry.fields.get('i')?.toString() ?? '';
+        if (this.#heldTargets.has(target)) continue;
+        const record = this.#backoff.recordOf(entry.id);
+        if (record !== undefined && record.nextAttemptAt > Date.now()) {
+          this.#hold(target, record.nextAttemptAt);
+          continue;
+        }
+        try {
+          await delivery.deliver(partition, entry.id, entry.fields);
+          done.push(entry.id);
+        } catch (err) {
+          if (isInfrastructureError(err, client)) throw err;
+          const nextAttemptAt = await this.#backoff.failed(entry, err);
+          if (nextAttemptAt !== undefined) this.#hold(target, nextAttemptAt);
+        }
+      }
+    } finally {
+      if (done.length > 0) {
+        await client.xack(this.#outbox, group, ...done);
+        await client.xdel(this.#outbox, ...done);
+        await this.#backoff.forget(done);
+      }
+    }
+  }
+
+  #hold(target: string, untilMs: number): void {
+    this.#heldTargets.add(target);
+    this.#nextPassAt = Math.min(this.#nextPassAt, untilMs);
   }
 
   async #sleep(ms: number): Promise<void> {
     if (!this.#stopped) await this.#sleeper.sleepUntil(Date.now() + ms);
   }
-
 }

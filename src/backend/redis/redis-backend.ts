@@ -1,13 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type {
   ActivityOutcome,
   ActivityTask,
   ActivityTaskHandoff,
   Backend,
   BackendStats,
+  DeadLetterPage,
+  ListDeadLetterMessagesQuery,
   ExecutionOutcome,
+  HeldWorkflowInstancePage,
+  HoldState,
   ListWorkflowInstancesQuery,
   WorkflowInstancePage,
   PollRequest,
@@ -15,14 +19,19 @@ import type {
   WorkflowTask,
   WorkflowTaskCompletion,
   WorkflowTaskHandoff,
+  WorkflowTaskHold,
 } from '../backend.js';
 import type { WorkflowInstance, WorkflowInstanceState } from '../../core/instance.js';
+import { createLogger } from '../../core/logger.js';
 import { assertInstanceId } from '../../core/validation.js';
 import type { HistoryEvent, NewEventOf } from '../../history/events.js';
 import { ActivityTasks } from './activity-tasks.js';
 import { BackgroundLoops } from './background-loops.js';
+import { DataLossWatch } from './data-loss-watch.js';
+import { DeadLetters } from './dead-letters.js';
 import { readBackendStats } from './backend-stats.js';
 import { ExecutionQueues } from './execution-queues.js';
+import { HeldTasks } from './held-tasks.js';
 import { InstanceCreation } from './instance-creation.js';
 import { InstanceListing } from './instance-listing.js';
 import { InstanceMessages } from './instance-messages.js';
@@ -31,6 +40,7 @@ import { InstanceRemoval } from './instance-removal.js';
 import { LeaseConsumers } from './lease-consumers.js';
 import { resolveOptions, type RedisBackendOptions } from './options.js';
 import { RedisConnection } from './redis-connection.js';
+import { RelayScripts } from './relay-scripts.js';
 import { RedisScripts } from './scripts.js';
 import { WorkflowTasks } from './workflow-tasks.js';
 
@@ -56,22 +66,26 @@ export class RedisBackend implements Backend {
   readonly #connection: RedisConnection;
   readonly #scripts: RedisScripts;
   readonly #loops: BackgroundLoops;
+  readonly #watch: DataLossWatch;
   readonly #creation: InstanceCreation;
   readonly #reads: InstanceReads;
   readonly #messages: InstanceMessages;
   readonly #removal: InstanceRemoval;
   readonly #listing: InstanceListing;
+  readonly #deadLetters: DeadLetters;
   readonly #workflowTasks: WorkflowTasks;
   readonly #activityTasks: ActivityTasks;
+  readonly #heldTasks: HeldTasks;
 
   constructor(options: RedisBackendOptions = {}) {
     const resolved = resolveOptions(options);
     const { prefix, partitions, blockTimeoutMs } = resolved;
-    const logger = resolved.logger ?? pino({ name: 'redflow' });
+    const logger = resolved.logger ?? createLogger();
     const connection = new RedisConnection({ redis: resolved.redis, prefix, partitions, logger });
     const { context } = connection;
     const scripts = new RedisScripts(context.client);
     const group = CONSUMER_GROUP;
+    const watch = new DataLossWatch(context, logger);
     const loops = new BackgroundLoops({
       context,
       scripts,
@@ -79,6 +93,8 @@ export class RedisBackend implements Backend {
       consumer: this.#consumer,
       blockTimeoutMs,
       timerBatchSize: resolved.timerBatchSize,
+      outboxRetry: resolved.outboxRetry,
+      watch,
       logger,
     });
     const queues = new ExecutionQueues(context);
@@ -87,11 +103,13 @@ export class RedisBackend implements Backend {
     this.#connection = connection;
     this.#scripts = scripts;
     this.#loops = loops;
+    this.#watch = watch;
     this.#creation = new InstanceCreation(connection, scripts, queues);
-    this.#reads = new InstanceReads(connection, logger);
+    this.#reads = new InstanceReads(connection, logger, watch);
     this.#messages = new InstanceMessages(context);
     this.#removal = new InstanceRemoval(context);
     this.#listing = new InstanceListing(context);
+    this.#deadLetters = new DeadLetters(context, new RelayScripts(context.client));
     this.#workflowTasks = new WorkflowTasks({
       connection,
       scripts,
@@ -103,6 +121,7 @@ export class RedisBackend implements Backend {
       retentionMs: resolved.retentionMs,
       logger,
     });
+    this.#heldTasks = new HeldTasks(connection, group, loops);
     this.#activityTasks = new ActivityTasks({ connection, scripts, group, consumers, loops, blockTimeoutMs, logger });
   }
 
@@ -143,12 +162,25 @@ export class RedisBackend implements Backend {
     return this.#workflowTasks.extend(task, lockTimeoutMs);
   }
 
-  completeWorkflowTask(task: WorkflowTask, completion: WorkflowTaskCompletion, handoff?: ActivityTaskHandoff): Promise<ActivityTask[]> {
-    return this.#workflowTasks.complete(task, completion, handoff);
+  async completeWorkflowTask(task: WorkflowTask, completion: WorkflowTaskCompletion, handoff?: ActivityTaskHandoff): Promise<ActivityTask[]> {
+    // Handed-over activity tasks start their timeouts as polled ones do.
+    return this.#activityTasks.start(await this.#workflowTasks.complete(task, completion, handoff));
   }
 
   releaseWorkflowTask(task: WorkflowTask): Promise<void> {
     return this.#workflowTasks.release(task);
+  }
+
+  holdWorkflowTask(task: WorkflowTask, hold: WorkflowTaskHold): Promise<HoldState> {
+    return this.#heldTasks.hold(task, hold);
+  }
+
+  listHeldWorkflowInstances(query: ListWorkflowInstancesQuery): Promise<HeldWorkflowInstancePage> {
+    return this.#heldTasks.list(query);
+  }
+
+  retryHeldWorkflowInstance(instance: WorkflowInstance): Promise<boolean> {
+    return this.#heldTasks.retry(instance);
   }
 
   pollActivityTasks(request: PollRequest): Promise<ActivityTask[]> {
@@ -157,6 +189,10 @@ export class RedisBackend implements Backend {
 
   extendActivityTask(task: ActivityTask, lockTimeoutMs: number, details?: unknown): Promise<void> {
     return this.#activityTasks.extend(task, lockTimeoutMs, details);
+  }
+
+  heartbeatActivityTask(task: ActivityTask, lockTimeoutMs: number, details?: unknown): Promise<void> {
+    return this.#activityTasks.extend(task, lockTimeoutMs, details, true);
   }
 
   completeActivityTask(task: ActivityTask, outcome: ActivityOutcome, handoff?: WorkflowTaskHandoff): Promise<WorkflowTask | undefined> {
@@ -197,7 +233,18 @@ export class RedisBackend implements Backend {
 
   async getStats(): Promise<BackendStats> {
     await this.#connection.open();
-    return readBackendStats(this.#connection.context);
+    const [stats, deadLetterMessages] = await Promise.all([readBackendStats(this.#connection.context), this.#deadLetters.count()]);
+    return { ...stats, deadLetterMessages };
+  }
+
+  async listDeadLetterMessages(query: ListDeadLetterMessagesQuery): Promise<DeadLetterPage> {
+    await this.#connection.open();
+    return this.#deadLetters.list(query);
+  }
+
+  async retryDeadLetterMessage(id: string): Promise<void> {
+    await this.#connection.open();
+    await this.#deadLetters.retry(id);
   }
 
   async close(): Promise<void> {
@@ -205,7 +252,7 @@ export class RedisBackend implements Backend {
       this.#workflowTasks.close();
       this.#activityTasks.close();
       this.#reads.close();
-      return Promise.all([this.#loops.stop(), this.#removeIdleConsumers()]);
+      return Promise.all([this.#loops.stop(), this.#watch.stop(), this.#removeIdleConsumers()]);
     });
   }
 

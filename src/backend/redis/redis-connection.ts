@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { BackendClosedError, InvalidArgumentError } from '../../errors/errors.js';
-import { configKey } from './keys.js';
+import { ensureConfig } from './config-record.js';
 import type { RedisContext } from './redis-context.js';
 import type { RedisClient } from './scripts.js';
 
@@ -100,16 +100,6 @@ export class RedisConnection {
   }
 
   async #checkConfig(): Promise<void> {
-    const { client, prefix, partitions } = this.context;
-    const key = configKey(prefix);
-    await client.hsetnx(key, 'partitions', partitions);
-    const stored = await client.hget(key, 'partitions');
-    if (Number(stored) !== partitions) {
-      throw new InvalidArgumentError(
-        `Redis prefix "${prefix}" is set up with ${stored} partitions, but this RedisBackend was ` +
-          `given partitions: ${partitions}. Instances cannot move between partitions: configure ` +
-          `partitions: ${stored}, or use another prefix.`,
-      );
-    }
+    await ensureConfig(this.context);
   }
 }

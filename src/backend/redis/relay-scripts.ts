@@ -49,11 +49,29 @@ export interface BeforeStartDelivery {
   finished: string;
   expiring: string;
   chains: string;
+  /** The held index: ending the child clears a hold. */
+  held: string;
   /** Encoded `WorkflowExecutionFinished` that ends the child. */
   finishedEvent: Buffer;
   finishedChannel: string;
   /** How long (ms) the ended child's keys are kept; 0 = until removed. */
   retentionMs: number;
+}
+
+/** Keys of `deadLetterMessage`: one partition's outbox, its backoff records and its dead letters. */
+export interface DeadLetterKeys {
+  outbox: string;
+  retries: string;
+  deadLetters: string;
+}
+
+/** What `deadLetterMessage` records with a parked message. */
+export interface DeadLetterArgs {
+  group: string;
+  entryId: string;
+  errorType: string;
+  errorMessage: string;
+  attempts: number;
 }
 
 /** What became of a message. */
@@ -102,11 +120,27 @@ export class RelayScripts {
       args.onFailure,
     ];
     if (beforeStart !== undefined) {
-      k.push(beforeStart.history, beforeStart.executionTimers, beforeStart.timers, beforeStart.finished, beforeStart.expiring, beforeStart.chains);
+      k.push(beforeStart.history, beforeStart.executionTimers, beforeStart.timers, beforeStart.finished, beforeStart.expiring, beforeStart.chains, beforeStart.held);
       a.push(beforeStart.finishedEvent, beforeStart.finishedChannel, beforeStart.retentionMs);
     }
     const reply = await this.#runner.run('deliver-message', k, a);
     return reply === 1 ? 'delivered' : reply === 0 ? 'duplicate' : 'moved';
+  }
+
+  /** Runs dead-letter-message.lua; the dead letter's id, or undefined when the entry had left the outbox. */
+  async deadLetterMessage(keys: DeadLetterKeys, args: DeadLetterArgs): Promise<string | undefined> {
+    const reply = await this.#runner.run(
+      'dead-letter-message',
+      [keys.outbox, keys.retries, keys.deadLetters],
+      [args.group, args.entryId, args.errorType, args.errorMessage, args.attempts],
+    );
+    return typeof reply === 'string' ? reply : undefined;
+  }
+
+  /** Runs retry-dead-letter.lua; the new outbox entry's id, or undefined when there is no such dead letter. */
+  async retryDeadLetter(deadLetters: string, outbox: string, id: string): Promise<string | undefined> {
+    const reply = await this.#runner.run('retry-dead-letter', [deadLetters, outbox], [id]);
+    return typeof reply === 'string' ? reply : undefined;
   }
 
   /** Runs hold-relay-lease.lua; true when `owner` holds the lease for `leaseMs` from now. */

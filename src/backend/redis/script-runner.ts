@@ -17,11 +17,15 @@ export const SCRIPT_NAMES = [
   'complete-workflow-task',
   'extend-workflow-task',
   'release-workflow-task',
+  'hold-workflow-task',
+  'retry-held-workflow-instance',
   'complete-activity-task',
   'extend-activity-task',
   'release-activity-task',
   'reclaim-tasks',
   'fire-timers',
+  'start-activity-attempt',
+  'time-out-activities',
   'remove-consumer',
   'signal-workflow',
   'cancel-workflow-instance',
@@ -29,6 +33,8 @@ export const SCRIPT_NAMES = [
   'deliver-message',
   'hold-relay-lease',
   'release-relay-lease',
+  'dead-letter-message',
+  'retry-dead-letter',
 ] as const;
 
 /** Name of a script in `lua/`. */

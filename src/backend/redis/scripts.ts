@@ -98,6 +98,9 @@ export interface CompleteActivityTaskKeys {
   workflowTasks: string;
   heartbeats: string;
   history: string;
+  /** Where the attempt's deadlines live (see `ActivityDeadlines`). */
+  timers: string;
+  executionTimers: string;
 }
 
 /** Who takes over the workflow task an activity outcome wakes, and on what terms. */
@@ -119,6 +122,8 @@ export interface CompleteActivityTaskArgs {
   instanceId: string;
   executionId: string;
   scheduleEventId: number;
+  /** The attempt's deadline members to remove ('' for none; see `ActivityDeadlines.membersOf`). */
+  deadlines?: readonly string[];
 }
 
 /** What became of an activity outcome: `handed` carries the woken workflow task, locked for the caller. */
@@ -130,6 +135,8 @@ export type ActivityCompletionResult =
 export interface ActivityTaskKeys {
   activityTasks: string;
   heartbeats: string;
+  /** The partition's timers zset, where the attempt's deadlines live. */
+  timers: string;
 }
 
 /** Arguments of `extendActivityTask`. */
@@ -141,12 +148,16 @@ export interface ExtendActivityTaskArgs {
   /** Delivery count of the entry when the caller claimed it: the task's fencing token. */
   deliveries: number;
   details?: Buffer;
+  /** For a heartbeat of an attempt with a heartbeat timeout: its deadline member, pushed to `timeoutMs` from now. */
+  heartbeatDeadline?: { member: string; timeoutMs: number };
 }
 
 /** Keys of `releaseActivityTask`. */
 export interface ReleaseActivityTaskKeys extends ActivityTaskKeys {
   /** The execution that scheduled the attempt: it records where the task's entry is. */
   execution: string;
+  /** The execution's set of pending timers, where the attempt's deadlines are listed. */
+  executionTimers: string;
 }
 
 /** Arguments of `releaseActivityTask`. */
@@ -156,6 +167,8 @@ export interface ReleaseActivityTaskArgs {
   /** Delivery count of the entry when the caller claimed it: the task's fencing token. */
   deliveries: number;
   scheduleEventId: number;
+  /** The attempt's startToClose and heartbeat deadline members to remove ('' for none). */
+  deadlines?: readonly string[];
 }
 
 /** Arguments of `reclaimTasks`. */
@@ -176,7 +189,7 @@ export interface ReclaimTasksArgs {
 /** One due timer handed to `fireTimers`. */
 export interface DueTimer {
   member: string;
-  /** Encoded `TimerFired` event. */
+  /** Encoded `TimerFired` event; empty for a held task's retry. */
   event: Buffer;
   instanceId: string;
   executionId: string;
@@ -258,10 +271,10 @@ export class RedisScripts {
     args: CompleteActivityTaskArgs,
     handoff?: WorkflowTaskHandoffArgs,
   ): Promise<ActivityCompletionResult> {
-    const k = [keys.activityTasks, keys.execution, keys.inbox, keys.workflowTasks, keys.heartbeats, keys.history];
+    const k = [keys.activityTasks, keys.execution, keys.inbox, keys.workflowTasks, keys.heartbeats, keys.history, keys.timers, keys.executionTimers];
     const a = [args.entryId, args.group, args.event, args.instanceId, args.executionId, args.eventType];
     const h = handoff === undefined ? ['', 0, 0, 0] : [handoff.consumer, handoff.knownHistoryLength, handoff.lockTimeoutMs, handoff.maxInboxEvents];
-    const reply = await this.#runner.run('complete-activity-task', k, [...a, ...h, args.scheduleEventId], true);
+    const reply = await this.#runner.run('complete-activity-task', k, [...a, ...h, args.scheduleEventId, ...padded(args.deadlines, 3)], true);
     if (Array.isArray(reply)) {
       const [entryId, ...locked] = reply as [Buffer, number, number, Buffer[], Buffer[]];
       return { outcome: 'handed', entryId: entryId.toString(), locked: lockedExecution(locked) };
@@ -272,19 +285,21 @@ export class RedisScripts {
   /** Runs extend-activity-task.lua. Rejects with `LEASE_LOST`. */
   async extendActivityTask(keys: ActivityTaskKeys, args: ExtendActivityTaskArgs): Promise<void> {
     const details: ScriptArg[] = args.details === undefined ? ['0', ''] : ['1', args.details];
-    await this.#runner.run('extend-activity-task', [keys.activityTasks, keys.heartbeats], [
+    const heartbeat = args.heartbeatDeadline;
+    await this.#runner.run('extend-activity-task', [keys.activityTasks, keys.heartbeats, keys.timers], [
       args.entryId,
       args.group,
       args.consumer,
       args.deliveries,
       ...details,
+      ...(heartbeat === undefined ? ['', 0] : [heartbeat.member, heartbeat.timeoutMs]),
     ]);
   }
 
   /** Runs release-activity-task.lua; returns the new entry id, or undefined if the entry was not held. */
   async releaseActivityTask(keys: ReleaseActivityTaskKeys, args: ReleaseActivityTaskArgs): Promise<string | undefined> {
-    const k = [keys.activityTasks, keys.heartbeats, keys.execution];
-    const a = [args.entryId, args.group, args.deliveries, args.scheduleEventId];
+    const k = [keys.activityTasks, keys.heartbeats, keys.execution, keys.timers, keys.executionTimers];
+    const a = [args.entryId, args.group, args.deliveries, args.scheduleEventId, ...padded(args.deadlines, 2)];
     const reply = await this.#runner.run('release-activity-task', k, a);
     return reply === null ? undefined : (reply as string);
   }
@@ -309,6 +324,11 @@ export class RedisScripts {
   async removeConsumer(stream: string, group: string, consumer: string): Promise<boolean> {
     return (await this.#runner.run('remove-consumer', [stream], [group, consumer])) === 1;
   }
+}
+
+/** `members` with '' for each missing one up to `count`: scripts take a fixed number of members. */
+function padded(members: readonly string[] = [], count: number): string[] {
+  return Array.from({ length: count }, (_, i) => members[i] ?? '');
 }
 
 /** Reads the `{ lockToken, historyLength, inbox pairs, history }` reply of lib/lock-execution.lua. */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { BackendClosedError } from '../../errors/errors.js';
 import { BlockingPool } from './blocking-pool.js';
+import { ensureGroup, isMissingGroupError } from './consumer-groups.js';
 import type { LeaseConsumers } from './lease-consumers.js';
 import type { RedisClient, RedisScripts } from './scripts.js';
 import { parseReadGroupReply, type StreamEntry } from './stream-replies.js';
@@ -27,10 +28,6 @@ const MIN_RECLAIM_INTERVAL_MS = 250;
 // Pending entries one reclaim looks at per stream: ten per entry it may claim, as XAUTOCLAIM does, and at least 100.
 const RECLAIM_SCAN_PER_ENTRY = 10;
 const MIN_RECLAIM_SCAN = 100;
-
-function isNoGroupError(err: unknown): boolean {
-  return err instanceof Error && err.message.startsWith('NOGROUP');
-}
 
 /**
  * Reads task entries from consumer-group streams: new entries with a blocking XREADGROUP, and entries whose
@@ -73,9 +70,10 @@ export class StreamTaskReader {
       if (signal.aborted) return [];
       return await this.#readNew(this.#options.client.isCluster ? slots : [streams], consumer, max, lockTimeoutMs, signal);
     } catch (err) {
-      // A Redis that lost its data (restart without persistence) lost the groups too: recreate them next time.
-      if (isNoGroupError(err)) {
+      // A Redis that lost its data lost the groups too: recreate them (and restart the reclaim scans) next time.
+      if (isMissingGroupError(err)) {
         this.#groups.clear();
+        this.#cursors.clear();
         return [];
       }
       throw err;
@@ -91,11 +89,7 @@ export class StreamTaskReader {
     const missing = streams.filter((stream) => !this.#groups.has(stream));
     await Promise.all(
       missing.map(async (stream) => {
-        try {
-          await this.#options.client.xgroup('CREATE', stream, this.#options.group, '0', 'MKSTREAM');
-        } catch (err) {
-          if (!(err instanceof Error && err.message.startsWith('BUSYGROUP'))) throw err;
-        }
+        await ensureGroup(this.#options.client, stream, this.#options.group);
         this.#groups.add(stream);
       }),
     );

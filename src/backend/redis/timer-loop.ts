@@ -3,6 +3,8 @@ import { encodeEvent } from '../../codec/event-codec.js';
 import { newEvent } from '../../history/events.js';
 import { executionKey, executionTimersKey, inboxKey, timersKey, workflowTaskStreamKey } from './keys.js';
 import type { DueTimer, RedisClient, RedisScripts } from './scripts.js';
+import { parseActivityDeadlineMember } from './activity-deadline-member.js';
+import { FailureLog } from './failure-log.js';
 import { parseTimerMember } from './timer-member.js';
 import { WakeableSleep } from './wakeable-sleep.js';
 
@@ -14,6 +16,8 @@ export interface TimerLoopOptions {
   partition: number;
   batchSize: number;
   logger: Logger;
+  /** Fires due activity deadlines (members `parseActivityDeadlineMember` reads) still due by `dueByMs`. */
+  fireActivityDeadlines: (members: string[], dueByMs: number) => Promise<void>;
 }
 
 // Longest sleep between looks at the timers zset: bounds how late a timer committed by another
@@ -32,10 +36,12 @@ export class TimerLoop {
   #stopped = false;
   #wakeAt = Infinity;
   readonly #sleeper = new WakeableSleep();
+  readonly #failures: FailureLog;
 
   constructor(options: TimerLoopOptions) {
     this.#options = options;
     this.#key = timersKey(options.prefix, options.partition);
+    this.#failures = new FailureLog(options.logger, 'timer loop', { partition: options.partition });
   }
 
   /** Starts the loop (once). */
@@ -61,9 +67,10 @@ export class TimerLoop {
       let delay: number;
       try {
         delay = await this.#tick();
+        this.#failures.succeeded();
       } catch (err) {
         if (this.#stopped) break;
-        this.#options.logger.warn({ err, partition: this.#options.partition }, 'timer loop failed; retrying');
+        this.#failures.failed(err);
         delay = MAX_SLEEP_MS;
       }
       if (delay > 0 && !this.#stopped) await this.#sleep(delay);
@@ -80,15 +87,20 @@ export class TimerLoop {
     const earliest = Number(first[1]);
     if (earliest > now) return Math.min(earliest - now, MAX_SLEEP_MS);
     const members = await client.zrange(this.#key, '-inf', now, 'BYSCORE', 'LIMIT', 0, batchSize);
-    await this.#fire(members);
+    await this.#fire(members, now);
     return 0;
   }
 
-  async #fire(members: string[]): Promise<void> {
-    const { client, scripts, prefix, partition, logger } = this.#options;
+  async #fire(members: string[], now: number): Promise<void> {
+    const { client, scripts, prefix, partition, logger, fireActivityDeadlines } = this.#options;
     const due: DueTimer[] = [];
     const malformed: string[] = [];
+    const deadlines: string[] = [];
     for (const member of members) {
+      if (parseActivityDeadlineMember(member) !== undefined) {
+        deadlines.push(member);
+        continue;
+      }
       const ref = parseTimerMember(member);
       if (ref === undefined) {
         malformed.push(member);
@@ -97,7 +109,8 @@ export class TimerLoop {
       const { instanceId, executionId, scheduleEventId, queue } = ref;
       due.push({
         member,
-        event: encodeEvent(newEvent('TimerFired', {}, scheduleEventId)),
+        // A held task's retry delivers no event (see fire-timers.lua).
+        event: scheduleEventId === 0 ? Buffer.alloc(0) : encodeEvent(newEvent('TimerFired', {}, scheduleEventId)),
         instanceId,
         executionId,
         execution: executionKey(prefix, partition, instanceId, executionId),
@@ -112,6 +125,7 @@ export class TimerLoop {
       await client.zrem(this.#key, ...malformed);
     }
     if (due.length > 0) await scripts.fireTimers(this.#key, due);
+    if (deadlines.length > 0) await fireActivityDeadlines(deadlines, now);
   }
 
   async #sleep(ms: number): Promise<void> {

@@ -12,6 +12,14 @@ export function timerMember(ref: TimerRef): string {
   return JSON.stringify([ref.executionId, ref.scheduleEventId, ref.queue, ref.instanceId]);
 }
 
+/**
+ * The timers zset member that ends the backoff of a held workflow task of `instance` on `queue`: a timer with
+ * schedule event id 0, which no command has (sequence ids start at 1). One per execution: a later hold moves it.
+ */
+export function holdRetryMember(instanceId: string, executionId: string, queue: string): string {
+  return timerMember({ instanceId, executionId, scheduleEventId: 0, queue });
+}
+
 /** Parses a timers zset member; undefined when it was not written by `timerMember`. */
 export function parseTimerMember(member: string): TimerRef | undefined {
   let parts: unknown;

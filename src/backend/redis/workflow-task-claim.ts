@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import type { WorkflowTask } from '../backend.js';
 import { decodeEvent, decodeHistoryEvent } from '../../codec/event-codec.js';
 import type { WorkflowInstance } from '../../core/instance.js';
@@ -25,30 +24,22 @@ export interface ClaimedWorkflowEntry {
 }
 
 /**
- * The task of a locked execution, or undefined when its events cannot be decoded (logged on `logger`): then
- * the task stays locked until its lease runs out (its backoff) and only this instance waits; the rest of a
- * batch goes on. Errors other than `UndecodableDataError` are thrown.
+ * The task of a locked execution. One whose events cannot be decoded comes without events, with `undecodable`
+ * set, for the claimer to hold (`holdWorkflowTask`): only this instance waits, the rest of a batch goes on.
+ * Errors other than `UndecodableDataError` are thrown.
  */
-export function workflowTaskOf(claim: ClaimedWorkflowEntry, logger: Logger): WorkflowTask | undefined {
+export function workflowTaskOf(claim: ClaimedWorkflowEntry): WorkflowTask {
   const { entryId, instance, queue, knownHistoryLength, locked } = claim;
   const last = locked.inbox[locked.inbox.length - 1];
+  const task = { id: entryId, instance, queue, lockToken: locked.lockToken, historyLength: locked.historyLength, inboxCursor: last === undefined ? '' : last.id };
   try {
     return {
-      id: entryId,
-      instance,
-      queue,
-      lockToken: locked.lockToken,
-      historyLength: locked.historyLength,
+      ...task,
       history: locked.history.map((blob, i) => decodeHistoryEvent(blob, knownHistoryLength + i + 1, instance)),
       newEvents: locked.inbox.map((item) => decodeEvent(item.event, instance)),
-      inboxCursor: last === undefined ? '' : last.id,
     };
   } catch (err) {
     if (!(err instanceof UndecodableDataError)) throw err;
-    logger.error(
-      { err, instanceId: instance.instanceId, executionId: instance.executionId, queue },
-      'workflow task holds data this worker cannot decode: the instance is held, its task retried when its lease expires',
-    );
-    return undefined;
+    return { ...task, history: [], newEvents: [], undecodable: err };
   }
 }

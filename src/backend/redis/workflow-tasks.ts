@@ -194,7 +194,7 @@ export class WorkflowTasks {
         return batch.flatMap(({ entry, instance, queue, known }, i) => {
           const execution = locked[i];
           if (execution === undefined) return [];
-          return workflowTaskOf({ entryId: entry.id, instance, queue, knownHistoryLength: known, locked: execution }, logger) ?? [];
+          return workflowTaskOf({ entryId: entry.id, instance, queue, knownHistoryLength: known, locked: execution });
         });
       }),
     );

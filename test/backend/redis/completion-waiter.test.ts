@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { CompletionWaiter } from '../../../src/backend/redis/completion-waiter.js';
+import { DataLossWatch } from '../../../src/backend/redis/data-loss-watch.js';
 import { testLogger } from '../../helpers/engine.js';
 import { useRedisServer } from '../../helpers/redis-server.js';
 
@@ -10,12 +11,13 @@ describe('CompletionWaiter', () => {
   it('subscribes to another channel while its connection is still coming up without failing the wait', async function () {
     this.timeout(60_000);
     const base = new Redis(server().url);
+    const watch = new DataLossWatch({ client: base, prefix: 'completion-waiter-test', partitions: 1 }, testLogger);
     let waiter: CompletionWaiter | undefined;
     try {
       // A second subscription a few milliseconds after the first lands while the new subscriber connection is
       // still in its handshake: the moment at which ioredis's own ready check used to fail in subscriber mode.
       for (let i = 0; i < 200; i++) {
-        waiter = new CompletionWaiter(base, testLogger);
+        waiter = new CompletionWaiter(base, testLogger, watch);
         const first = waiter.wait('channel-a', 'm', 5_000, () => Promise.resolve('finished'));
         await new Promise((resolve) => setTimeout(resolve, i % 12));
         const second = waiter.wait('channel-b', 'm', 5_000, () => Promise.resolve('finished'));
@@ -32,6 +34,7 @@ describe('CompletionWaiter', () => {
       }
     } finally {
       waiter?.close();
+      await watch.stop();
       base.disconnect();
     }
   });

@@ -11,6 +11,7 @@ import {
   finishedChannel,
   finishedKey,
   heartbeatsKey,
+  heldKey,
   historyKey,
   inboxKey,
   instanceKey,
@@ -21,6 +22,8 @@ import {
   workflowQueuesKey,
   workflowTaskStreamKey,
 } from '../../../src/backend/redis/keys.js';
+import { HeldTaskScripts } from '../../../src/backend/redis/held-task-scripts.js';
+import { ActivityDeadlineScripts } from '../../../src/backend/redis/activity-deadline-scripts.js';
 import { InstanceScripts } from '../../../src/backend/redis/instance-scripts.js';
 import { RelayScripts, type DeliverMessageKeys } from '../../../src/backend/redis/relay-scripts.js';
 import { RedisScripts } from '../../../src/backend/redis/scripts.js';
@@ -46,6 +49,7 @@ export interface ExecutionKeys {
   finished: string;
   expiring: string;
   chains: string;
+  held: string;
   workflowQueues: string;
   activityQueues: string;
   activityTasks: string;
@@ -77,6 +81,7 @@ export function executionKeys(
     finished: finishedKey(prefix, 0),
     expiring: expiringKey(prefix, 0),
     chains: chainsKey(prefix, 0),
+    held: heldKey(prefix, 0),
     workflowQueues: workflowQueuesKey(prefix, 0),
     activityQueues: activityQueuesKey(prefix, 0),
     activityTasks: activityTaskStreamKey(prefix, 0, queue),
@@ -113,6 +118,8 @@ export function useScripts(): {
   scripts: () => RedisScripts;
   instanceScripts: () => InstanceScripts;
   relayScripts: () => RelayScripts;
+  heldTaskScripts: () => HeldTaskScripts;
+  deadlineScripts: () => ActivityDeadlineScripts;
   url: () => string;
 } {
   const server = useRedisServer();
@@ -120,11 +127,15 @@ export function useScripts(): {
   let scripts: RedisScripts | undefined;
   let instanceScripts: InstanceScripts | undefined;
   let relayScripts: RelayScripts | undefined;
+  let heldTaskScripts: HeldTaskScripts | undefined;
+  let deadlineScripts: ActivityDeadlineScripts | undefined;
   before(() => {
     redis = new Redis(server().url);
     scripts = new RedisScripts(redis);
     instanceScripts = new InstanceScripts(redis);
     relayScripts = new RelayScripts(redis);
+    heldTaskScripts = new HeldTaskScripts(redis);
+    deadlineScripts = new ActivityDeadlineScripts(redis);
   });
   after(async () => {
     await redis?.quit();
@@ -134,6 +145,8 @@ export function useScripts(): {
     scripts: () => scripts as RedisScripts,
     instanceScripts: () => instanceScripts as InstanceScripts,
     relayScripts: () => relayScripts as RelayScripts,
+    heldTaskScripts: () => heldTaskScripts as HeldTaskScripts,
+    deadlineScripts: () => deadlineScripts as ActivityDeadlineScripts,
     url: () => server().url,
   };
 }

@@ -28,7 +28,7 @@ describe('lua/complete-activity-task', () => {
   function run(
     k: ExecutionKeys,
     entry: string,
-    options: { event?: string; takeFor?: { consumer: string; knownHistoryLength: number } } = {},
+    options: { event?: string; takeFor?: { consumer: string; knownHistoryLength: number }; deadlines?: string[] } = {},
   ): Promise<ActivityCompletionResult> {
     return scripts().completeActivityTask(
       {
@@ -38,6 +38,8 @@ describe('lua/complete-activity-task', () => {
         workflowTasks: k.workflowTasks,
         heartbeats: k.heartbeats,
         history: k.history,
+        timers: k.timers,
+        executionTimers: k.executionTimers,
       },
       {
         entryId: entry,
@@ -47,6 +49,7 @@ describe('lua/complete-activity-task', () => {
         instanceId: k.instanceId,
         executionId: k.executionId,
         scheduleEventId: 5,
+        ...(options.deadlines === undefined ? {} : { deadlines: options.deadlines }),
       },
       options.takeFor === undefined ? undefined : { ...options.takeFor, lockTimeoutMs: 30_000, maxInboxEvents: 0 },
     );
@@ -142,6 +145,21 @@ describe('lua/complete-activity-task', () => {
     assert.equal(await complete(k, entry, 'second'), 'duplicate');
     assert.deepEqual(await snapshot(redis(), k.prefix), before);
     assert.deepEqual((await entries(redis(), k.inbox)).map((e) => e.fields.e), ['first']);
+  });
+
+  it("removes the attempt's activity deadlines with it, and none on a duplicate completion", async () => {
+    const k = executionKeys();
+    await seedExecution(redis(), k);
+    const entry = await activity(k);
+    await redis().zadd(k.timers, 100, 'stc', 200, 'sc', 300, 'timer');
+    await redis().sadd(k.executionTimers, 'stc', 'sc', 'timer');
+    assert.equal((await run(k, entry, { deadlines: ['stc', '', 'sc'] })).outcome, 'delivered');
+    assert.deepEqual(await redis().zrange(k.timers, 0, -1), ['timer']);
+    assert.deepEqual(await redis().smembers(k.executionTimers), ['timer']);
+
+    await redis().zadd(k.timers, 100, 'stc');
+    assert.equal((await run(k, entry, { deadlines: ['stc', '', ''] })).outcome, 'duplicate');
+    assert.deepEqual(await redis().zrange(k.timers, 0, -1), ['stc', 'timer'], 'a duplicate changes nothing');
   });
 
   it('removes the task but drops the outcome when the execution has ended', async () => {

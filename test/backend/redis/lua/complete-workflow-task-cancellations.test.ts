@@ -56,7 +56,7 @@ describe('lua/complete-workflow-task: cancelling work that has not started', () 
       const entry = await addAndDeliver(redis(), k.activityTasks, { t: 'task-9' }, 'worker-b~1000');
       await redis().hset(k.execution, 'a9', entry);
       const moved = await scripts().releaseActivityTask(
-        { activityTasks: k.activityTasks, heartbeats: k.heartbeats, execution: k.execution },
+        { activityTasks: k.activityTasks, heartbeats: k.heartbeats, execution: k.execution, timers: k.timers, executionTimers: k.executionTimers },
         { entryId: entry, group: GROUP, deliveries: 1, scheduleEventId: 9 },
       );
       assert.ok(moved !== undefined);

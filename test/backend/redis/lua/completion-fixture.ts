@@ -3,6 +3,9 @@ import type { CompleteWorkflowTaskArgs, HandedActivityEntry, RedisScripts } from
 import type { Redis } from 'ioredis';
 import { GROUP, addAndDeliver, executionKeys, seedExecution, type ExecutionKeys } from '../script-fixture.js';
 import { outboxKey } from '../../../../src/backend/redis/keys.js';
+import type { HeldTaskRetryPolicy } from '../../../../src/backend/backend.js';
+import type { HeldTaskScripts, HoldWorkflowTaskArgs, RecordedHold } from '../../../../src/backend/redis/held-task-scripts.js';
+import { holdRetryMember } from '../../../../src/backend/redis/timer-member.js';
 
 /** An execution claimed by worker-a, ready to be completed. */
 export interface Claimed {
@@ -57,6 +60,7 @@ export function completeClaimed(
       workflowQueues: k.workflowQueues,
       outbox: outboxKey(k.prefix, 0),
       chains: k.chains,
+      held: k.held,
       extra,
     },
     {
@@ -79,6 +83,32 @@ export function completeClaimed(
       children: [],
       outbox: [],
       deliveries: [],
+      ...args,
+    },
+  );
+}
+
+/** Holds `c` (hold-workflow-task.lua) for reason `engine-error` with `retry`, and `args` on top. */
+export function holdClaimed(
+  scripts: HeldTaskScripts,
+  c: Claimed,
+  retry: HeldTaskRetryPolicy,
+  args: Partial<HoldWorkflowTaskArgs> = {},
+): Promise<RecordedHold> {
+  const { k } = c;
+  return scripts.holdWorkflowTask(
+    { execution: k.execution, workflowTasks: k.workflowTasks, timers: k.timers, executionTimers: k.executionTimers, held: k.held },
+    {
+      lockToken: c.token,
+      entryId: c.entry,
+      group: GROUP,
+      executionId: k.executionId,
+      member: `${k.instanceId}\n${k.executionId}`,
+      retryMember: holdRetryMember(k.instanceId, k.executionId, 'default'),
+      reason: 'engine-error',
+      errorType: 'TypeError',
+      errorMessage: 'boom',
+      retry,
       ...args,
     },
   );

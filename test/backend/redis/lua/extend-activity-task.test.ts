@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { GROUP, addAndDeliver, executionKeys, pending, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
+import { GROUP, addAndDeliver, executionKeys, pending, serverNow, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
 
 describe('lua/extend-activity-task', () => {
   const { redis, scripts } = useScripts();
 
   function extend(k: ExecutionKeys, entry: string, consumer: string, deliveries = 1, details?: string): Promise<void> {
     return scripts().extendActivityTask(
-      { activityTasks: k.activityTasks, heartbeats: k.heartbeats },
+      { activityTasks: k.activityTasks, heartbeats: k.heartbeats, timers: k.timers },
       { entryId: entry, group: GROUP, consumer, deliveries, ...(details === undefined ? {} : { details: Buffer.from(details) }) },
     );
   }
@@ -65,5 +65,26 @@ describe('lua/extend-activity-task', () => {
     await redis().xdel(k.activityTasks, entry);
     await assert.rejects(extend(k, entry, 'worker-a~1000', 1, 'd'), /LEASE_LOST/);
     assert.equal(await redis().exists(k.heartbeats), 0);
+  });
+
+  it("pushes the heartbeat deadline of a heartbeat to its timeout from now (Redis time), and never adds one", async () => {
+    const k = executionKeys();
+    const entry = await addAndDeliver(redis(), k.activityTasks, { t: 'x' }, 'worker-a~1000');
+    await redis().zadd(k.timers, 100, 'hb');
+    const heartbeat = (member: string): Promise<void> =>
+      scripts().extendActivityTask(
+        { activityTasks: k.activityTasks, heartbeats: k.heartbeats, timers: k.timers },
+        { entryId: entry, group: GROUP, consumer: 'worker-a~1000', deliveries: 1, heartbeatDeadline: { member, timeoutMs: 3_000 } },
+      );
+    const before = await serverNow(redis());
+    await heartbeat('hb');
+    const after = await serverNow(redis());
+    const score = Number(await redis().zscore(k.timers, 'hb'));
+    assert.ok(score >= before + 3_000 && score <= after + 3_000);
+
+    await extend(k, entry, 'worker-a~1000');
+    assert.equal(Number(await redis().zscore(k.timers, 'hb')), score, 'a plain lease extension leaves it');
+    await heartbeat('fired-already');
+    assert.equal(await redis().zscore(k.timers, 'fired-already'), null);
   });
 });

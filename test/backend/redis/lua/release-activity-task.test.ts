@@ -4,10 +4,10 @@ import { GROUP, addAndDeliver, deliver, entries, executionKeys, pending, seedExe
 describe('lua/release-activity-task', () => {
   const { redis, scripts } = useScripts();
 
-  function release(k: ExecutionKeys, entry: string, deliveries = 1): Promise<string | undefined> {
+  function release(k: ExecutionKeys, entry: string, deliveries = 1, deadlines?: string[]): Promise<string | undefined> {
     return scripts().releaseActivityTask(
-      { activityTasks: k.activityTasks, heartbeats: k.heartbeats, execution: k.execution },
-      { entryId: entry, group: GROUP, deliveries, scheduleEventId: 5 },
+      { activityTasks: k.activityTasks, heartbeats: k.heartbeats, execution: k.execution, timers: k.timers, executionTimers: k.executionTimers },
+      { entryId: entry, group: GROUP, deliveries, scheduleEventId: 5, ...(deadlines === undefined ? {} : { deadlines }) },
     );
   }
 
@@ -65,5 +65,16 @@ describe('lua/release-activity-task', () => {
     const before = await snapshot(redis(), k.prefix);
     assert.equal(await release(k, entry, 1), undefined);
     assert.deepEqual(await snapshot(redis(), k.prefix), before);
+  });
+
+  it("drops the attempt's startToClose and heartbeat deadlines: they start again at its next claim", async () => {
+    const k = executionKeys();
+    await seedExecution(redis(), k);
+    const entry = await addAndDeliver(redis(), k.activityTasks, { t: 'task-blob' }, 'worker-a~1000');
+    await redis().zadd(k.timers, 100, 'stc', 100, 'hb', 200, 'sc');
+    await redis().sadd(k.executionTimers, 'stc', 'hb', 'sc');
+    assert.ok((await release(k, entry, 1, ['stc', 'hb'])) !== undefined);
+    assert.deepEqual(await redis().zrange(k.timers, 0, -1), ['sc'], 'scheduleToClose runs on');
+    assert.deepEqual(await redis().smembers(k.executionTimers), ['sc']);
   });
 });

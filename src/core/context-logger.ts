@@ -1,0 +1,39 @@
+import type { Bindings, ChildLoggerOptions, Logger } from 'pino';
+
+/** The methods of a pino logger that write a line. */
+export const LOG_METHODS: ReadonlySet<string> = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+
+/**
+ * `parent.child(bindings)` for the loggers handed to workflow and activity code, which never writes a field
+ * twice in one line. pino writes a field once per source (parent bindings, child bindings, the object of the
+ * log call), so an activity's `logger.info({ attempt }, ...)` would show `attempt` twice. Here a binding, a
+ * field of a log call or of a further `child()` that repeats an already bound field with the same value is
+ * left out; one with a different value is kept, as it tells something.
+ */
+export function contextLogger(parent: Logger, bindings: Bindings): Logger {
+  return withoutRepeats(parent.child(unbound(bindings, parent.bindings())));
+}
+
+function withoutRepeats(logger: Logger): Logger {
+  const bound = logger.bindings();
+  return new Proxy(logger, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (property === 'child') {
+        return (childBindings: Bindings, options?: ChildLoggerOptions) => withoutRepeats(target.child(unbound(childBindings, bound), options));
+      }
+      if (typeof property !== 'string' || !LOG_METHODS.has(property) || typeof value !== 'function') return value;
+      return (first: unknown, ...rest: unknown[]): unknown => Reflect.apply(value, receiver, [isPlainObject(first) ? unbound(first, bound) : first, ...rest]);
+    },
+  });
+}
+
+function unbound(fields: Record<string, unknown>, bound: Bindings): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).filter(([key, value]) => !(Object.hasOwn(bound, key) && Object.is(bound[key], value))));
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
