@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { RedisBackend } from '../../src/backend/redis/redis-backend.js';
 import { createLogger } from '../../src/core/logger.js';
 import { Worker } from '../../src/worker/worker.js';
+import { registerChaos } from '../chaos/chaos-workflows.js';
 import {
   crashWorkflow,
   hangsPastItsBound,
@@ -13,15 +14,15 @@ import {
   timeoutCrashWorkflow,
 } from './crash-workflows.js';
 
-// A worker process for the crash test: killed with SIGKILL at a moment the test chooses. Its standard output
+// A worker process for the crash and chaos tests: killed with SIGKILL at a moment the test chooses. Its standard output
 // carries the events the test reads, so log lines go to standard error.
 const logger = createLogger({ defaultLevel: 'silent', destination: pino.destination(2) });
 const backend = new RedisBackend({
-  logger,
   redis: process.env.REDIS_URL,
   prefix: process.env.REDFLOW_PREFIX,
   partitions: Number(process.env.REDFLOW_PARTITIONS ?? '1'),
   blockTimeoutMs: 200,
+  logger,
 });
 const worker = new Worker(backend, {
   logger,
@@ -32,5 +33,6 @@ const worker = new Worker(backend, {
 worker.registerWorkflow(crashWorkflow).registerWorkflow(messagingParent).registerWorkflow(messagingChild).registerActivity(slowDouble);
 worker.registerWorkflow(leaseCrashWorkflow).registerActivity(outlivesItsWorker);
 worker.registerWorkflow(timeoutCrashWorkflow).registerActivity(hangsPastItsBound);
+registerChaos(worker);
 await worker.start();
 process.stdout.write(`${JSON.stringify({ event: 'ready' })}\n`);

@@ -14,20 +14,29 @@ export interface WorkerProcess {
 export interface WorkerProcessOptions {
   /** Its `activityLockTimeoutMs`. @default 1000 */
   activityLockTimeoutMs?: number;
+  /** Called with every line the worker reports on stdout, parsed (`{ event, ... }`). */
+  onReport?: (report: { event: string }) => void;
+  /** Takes the worker's log lines (stderr) at this level instead of passing its stderr through. */
+  logs?: { level: string; onLine: (line: string) => void };
 }
 
 /** Starts `test/crash/crash-worker.ts` on `prefix` of the Redis at `redisUrl`. */
 export function startWorker(redisUrl: string, prefix: string, partitions = 1, options: WorkerProcessOptions = {}): WorkerProcess {
   const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: redisUrl, REDFLOW_PREFIX: prefix, REDFLOW_PARTITIONS: String(partitions) };
   if (options.activityLockTimeoutMs !== undefined) env.REDFLOW_ACTIVITY_LOCK_MS = String(options.activityLockTimeoutMs);
+  if (options.logs !== undefined) env.REDFLOW_LOG_LEVEL = options.logs.level;
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/crash/crash-worker.ts'], {
     env,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', options.logs === undefined ? 'inherit' : 'pipe'],
   });
+  const { logs } = options;
+  if (logs !== undefined) createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => logs.onLine(line));
   const seen = new Map<string, number>();
   const listeners = new Set<() => void>();
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-    const event = (JSON.parse(line) as { event: string }).event;
+    const report = JSON.parse(line) as { event: string };
+    options.onReport?.(report);
+    const { event } = report;
     seen.set(event, (seen.get(event) ?? 0) + 1);
     for (const listener of listeners) listener();
   });
