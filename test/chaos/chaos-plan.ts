@@ -1,6 +1,8 @@
 import type { Client } from '../../src/client/client.js';
 import type { WorkflowInstance } from '../../src/core/instance.js';
+import { InstanceAlreadyExistsError } from '../../src/errors/errors.js';
 import { chainRounds, chaosChain, chaosFamily, chaosSteps, childId } from './chaos-workflows.js';
+import { whileUnavailable } from './while-unavailable.js';
 
 /** The kinds of workflow a chaos run mixes. */
 export const CHAOS_KINDS = ['steps', 'family', 'chain'] as const;
@@ -15,6 +17,11 @@ export interface ChaosCase {
   n: number;
   /** The value of the client's `go` signal (family and chain). */
   go: number;
+  /**
+   * How often the driver sent `go` again after `BackendUnavailableError` (Redis restarting): each of those
+   * sends may have been applied as well, so the final execution may have received that many more signals.
+   */
+  resentSignals?: number;
 }
 
 /** The case of workflow `n` of the run: its kind is drawn from `random`. */
@@ -57,8 +64,22 @@ export function instancesOf(c: ChaosCase): CheckedInstance[] {
   }
 }
 
-/** Creates the workflow of `c`; `signal` then sends it the client's signal, if its kind takes one. */
-export async function createCase(client: Client, c: ChaosCase): Promise<WorkflowInstance<number>> {
+/**
+ * Creates the workflow of `c`, trying again while Redis is unreachable; when a try that failed had got
+ * through after all, the next one finds the instance and answers its id alone.
+ */
+export async function createCase(client: Client, c: ChaosCase): Promise<WorkflowInstance<number> | { instanceId: string }> {
+  return whileUnavailable(async (attempt) => {
+    try {
+      return await createOnce(client, c);
+    } catch (err) {
+      if (attempt > 0 && err instanceof InstanceAlreadyExistsError) return { instanceId: c.instanceId };
+      throw err;
+    }
+  });
+}
+
+async function createOnce(client: Client, c: ChaosCase): Promise<WorkflowInstance<number>> {
   const options = { instanceId: c.instanceId };
   switch (c.kind) {
     case 'steps':
@@ -70,7 +91,14 @@ export async function createCase(client: Client, c: ChaosCase): Promise<Workflow
   }
 }
 
-/** Sends the client's `go` signal to the workflow of `c` (right after it was created; it may still be in its first execution). */
+/**
+ * Sends the client's `go` signal to the workflow of `c` (right after it was created; it may still be in its first
+ * execution), again while Redis is unreachable (counted in `c.resentSignals`).
+ */
 export async function signalCase(client: Client, c: ChaosCase): Promise<void> {
-  if (c.kind !== 'steps') await client.signalWorkflow(c.instanceId, 'go', c.go);
+  if (c.kind === 'steps') return;
+  await whileUnavailable(async (attempt) => {
+    if (attempt > 0) c.resentSignals = (c.resentSignals ?? 0) + 1;
+    await client.signalWorkflow(c.instanceId, 'go', c.go);
+  });
 }

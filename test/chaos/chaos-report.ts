@@ -18,7 +18,7 @@ export interface CaseResult {
   /** Started before the data loss (data-loss mode only). */
   beforeLoss: boolean;
   /** The instance as created, when it returned the right result: its histories are checked. */
-  instance?: WorkflowInstance;
+  instance?: WorkflowInstance | { instanceId: string };
   detail?: string;
 }
 

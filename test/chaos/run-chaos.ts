@@ -10,6 +10,7 @@ import { describeProblems } from './case-diagnosis.js';
 import { Disruptions } from './disruptions.js';
 import { checkCases } from './history-check.js';
 import { seededRandom } from './seeded-random.js';
+import { whileUnavailable } from './while-unavailable.js';
 import { WorkerFleet } from './worker-fleet.js';
 
 /** Options of `runChaos`. */
@@ -93,7 +94,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       })();
       if (beforeLoss) startsBeforeLoss.push(start);
       const instance = await start;
-      const waiting = client.getWorkflowResult(instance, resultTimeoutMs);
+      const deadline = Date.now() + resultTimeoutMs;
+      const waiting = whileUnavailable(() => client.getWorkflowResult<number>(instance, Math.max(0, deadline - Date.now())));
       const value = beforeLoss ? await Promise.race([waiting, lossNoticeOver]) : await waiting;
       if (value === NOT_TOLD) return result('hung', `started before the loss; its client was not told within ${lossNoticeMs} ms`);
       const expected = expectedResult(c);
