@@ -9,6 +9,33 @@ import type {
   WorkflowExecutionContinuedAsNew,
   WorkflowExecutionFinished,
 } from '../history/events.js';
+import type {
+  WorkflowInstancePage,
+  DeadLetterPage,
+  ListDeadLetterMessagesQuery,
+  ListWorkflowInstancesQuery,
+  BackendStats,
+  WorkflowTaskHold,
+  HoldState,
+  HeldWorkflowInstancePage,
+} from './management-types.js';
+
+// Re-exported so `backend.ts` stays the one import of the whole backend contract.
+export type {
+  WorkflowInstanceInfo,
+  WorkflowInstancePage,
+  DeadLetterMessage,
+  DeadLetterPage,
+  ListDeadLetterMessagesQuery,
+  ListWorkflowInstancesQuery,
+  BackendStats,
+  HoldReason,
+  HeldTaskRetryPolicy,
+  WorkflowTaskHold,
+  HoldState,
+  HeldWorkflowInstanceInfo,
+  HeldWorkflowInstancePage,
+} from './management-types.js';
 
 /** A claimed workflow task: an instance locked for one worker, with the events it has not processed yet. */
 export interface WorkflowTask {
@@ -209,84 +236,6 @@ export interface WorkflowPollRequest extends PollRequest {
   knownHistoryLength(instance: WorkflowInstance): number;
 }
 
-/** One execution in a listing. */
-export interface WorkflowInstanceInfo {
-  instance: WorkflowInstance;
-  /** Workflow name. */
-  name: string;
-  queue: string;
-  state: WorkflowInstanceState;
-  createdAt: Date;
-  /** When it stopped being active (finished or continued as new). */
-  finishedAt?: Date;
-}
-
-/** A page of `listWorkflowInstances`. */
-export interface WorkflowInstancePage {
-  instances: WorkflowInstanceInfo[];
-  /** Pass back as `cursor` for the next page; absent on the last page. */
-  nextCursor?: string;
-}
-
-/**
- * A message between executions (a sub-workflow start, a signal, an event such as a cancellation request or
- * a child's outcome) that could not be delivered and was parked after its last attempt.
- */
-export interface DeadLetterMessage {
-  /** Pass to `retryDeadLetterMessage`. */
-  id: string;
-  /** Partition of the sender, whose outbox the message was in. */
-  partition: number;
-  /** `'start'`, `'signal'` or `'event'`. */
-  kind: string;
-  /** The sending execution, when the message names it. */
-  from?: WorkflowInstance;
-  /** Instance id the message is for. */
-  target: string;
-  /** The last attempt's error. */
-  error: { type: string; message: string };
-  /** Delivery attempts made. */
-  attempts: number;
-  deadLetteredAt: Date;
-}
-
-/** A page of `listDeadLetterMessages`. */
-export interface DeadLetterPage {
-  messages: DeadLetterMessage[];
-  /** Pass back as `cursor` for the next page; absent on the last page. */
-  nextCursor?: string;
-}
-
-/** Arguments of `listDeadLetterMessages`. */
-export interface ListDeadLetterMessagesQuery {
-  /** `nextCursor` of the previous page; the first messages when omitted. */
-  cursor?: string;
-  /** Page size. */
-  count: number;
-}
-
-/** Arguments of `listWorkflowInstances`. */
-export interface ListWorkflowInstancesQuery {
-  /** `nextCursor` of the previous page; the newest executions when omitted. */
-  cursor?: string;
-  /** Page size. */
-  count: number;
-}
-
-/** Counts for dashboards and autoscaling. */
-export interface BackendStats {
-  /** Executions in state `'active'`. */
-  activeWorkflowInstances: number;
-  /** Outbox messages parked after their last delivery attempt failed (`listDeadLetterMessages`); 0 on MemoryBackend. */
-  deadLetterMessages: number;
-  /** Workflow tasks queued or running, by queue (queues that never had one may be absent). */
-  pendingWorkflowTasks: Record<string, number>;
-  /** Activity tasks queued or running, by queue (queues that never had one may be absent). */
-  pendingActivityTasks: Record<string, number>;
-  /** Executions whose workflow task is held (backing off or parked; see `holdWorkflowTask`). */
-  heldWorkflowInstances: number;
-}
-
 /**
  * Asks an activity completion to hand the caller the workflow task the outcome wakes, locked for it, so
  * the caller runs it without polling. A backend may always decline.
@@ -311,72 +260,6 @@ export interface ActivityTaskHandoff {
   max: number;
   /** Lease (ms) of the handed-over tasks, as in `PollRequest`. */
   lockTimeoutMs: number;
-}
-
-/**
- * Why a workflow task is held: `'undecodable'` (its stored events cannot be decoded), `'engine-error'` (the
- * engine failed running or committing it), `'unsettled'` (the workflow code waits on something the engine does
- * not control). Open: other reasons may be added (non-determinism).
- */
-export type HoldReason = 'undecodable' | 'engine-error' | 'unsettled' | (string & {});
-
-/**
- * How a held workflow task is retried: the n-th hold of a run waits `min(firstRetryIntervalMs *
- * backoffCoefficient^(n-1), maxRetryIntervalMs)` (ms) before the task may be claimed again, and the
- * `maxAttempts`-th parks it (no automatic retry).
- */
-export interface HeldTaskRetryPolicy {
-  firstRetryIntervalMs: number;
-  backoffCoefficient: number;
-  maxRetryIntervalMs: number;
-  maxAttempts: number;
-}
-
-/** What `holdWorkflowTask` records about a held task. */
-export interface WorkflowTaskHold {
-  reason: HoldReason;
-  /** The error that held it: its `name` and `message`. */
-  error: { type: string; message: string };
-  retry: HeldTaskRetryPolicy;
-}
-
-/** The hold of an execution after `holdWorkflowTask`. */
-export interface HoldState {
-  /** Failed attempts in this run of holds, this one included (1 for the first). */
-  attempts: number;
-  /** When the first hold of this run was recorded. */
-  since: Date;
-  /** When the task may be claimed again; absent once parked. */
-  retryAt?: Date;
-}
-
-/** One held execution in a listing. */
-export interface HeldWorkflowInstanceInfo {
-  instance: WorkflowInstance;
-  /** Workflow name. */
-  name: string;
-  queue: string;
-  reason: HoldReason;
-  /** The error of the latest hold. */
-  error: { type: string; message: string };
-  /** When the first hold of this run was recorded. */
-  since: Date;
-  /** Failed attempts so far. */
-  attempts: number;
-  /**
-   * When the task may be (or was) claimed again; a past time means the retry is due or running. Absent once
-   * parked.
-   */
-  retryAt?: Date;
-  /** True after `maxAttempts` holds: it waits for `retryHeldWorkflowInstance`. */
-  parked: boolean;
-}
-
-/** A page of `listHeldWorkflowInstances`. */
-export interface HeldWorkflowInstancePage {
-  instances: HeldWorkflowInstanceInfo[];
-  /** Pass back as `cursor` for the next page; absent on the last page. */
-  nextCursor?: string;
 }
 
 /** The last event of an execution that ended. */

@@ -22,7 +22,10 @@ export type WorkflowArgs<F extends WorkflowFunction> = F extends (ctx: never, ..
 /** The result type of a workflow function. */
 export type WorkflowResult<F extends WorkflowFunction> = Awaited<ReturnType<F>>;
 
-/** Arguments of `listWorkflowInstances`. */
+/**
+ * Arguments of `listWorkflowInstances` and `listHeldWorkflowInstances`: pass a page's `nextCursor` back as
+ * `cursor` for the next one.
+ */
 export interface ListWorkflowInstancesOptions {
   /** `nextCursor` of the previous page. */
   cursor?: string;
@@ -30,19 +33,15 @@ export interface ListWorkflowInstancesOptions {
   count?: number;
 }
 
+/** Arguments of `listDeadLetterMessages`: a page query, as `ListWorkflowInstancesOptions`. */
+export type ListDeadLetterMessagesOptions = ListWorkflowInstancesOptions;
+
 const DEFAULT_PAGE_SIZE = 25;
 const MAX_PAGE_SIZE = 1000;
 
-/** Arguments of `listDeadLetterMessages`. */
-export interface ListDeadLetterMessagesOptions {
-  /** `nextCursor` of the previous page. */
-  cursor?: string;
-  /** Page size, 1 to 1000. @default 25 */
-  count?: number;
-}
-
-/** A page query with its defaults applied; `InvalidArgumentError` for a bad count or cursor. */
-function pageQuery(options: { cursor?: string; count?: number }): { count: number; cursor?: string } {
+/** A page query with its defaults applied; `InvalidArgumentError` for bad options, a bad count or cursor. */
+function pageQuery(options: ListWorkflowInstancesOptions): { count: number; cursor?: string } {
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options must be an object');
   const count = options.count ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(count) || count < 1 || count > MAX_PAGE_SIZE) {
     throw new InvalidArgumentError(`count must be an integer from 1 to ${MAX_PAGE_SIZE}`);

@@ -11,16 +11,22 @@ export const LOG_METHODS: ReadonlySet<string> = new Set(['trace', 'debug', 'info
  * left out; one with a different value is kept, as it tells something.
  */
 export function contextLogger(parent: Logger, bindings: Bindings): Logger {
-  return withoutRepeats(parent.child(unbound(bindings, parent.bindings())));
+  const parentBound = parent.bindings();
+  const added = unbound(bindings, parentBound);
+  return withoutRepeats(parent.child(added), { ...parentBound, ...added });
 }
 
-function withoutRepeats(logger: Logger): Logger {
-  const bound = logger.bindings();
+// `bound` is what `logger.bindings()` returns, known to the caller: pino's bindings() parses JSON, and this runs
+// once per activity attempt and workflow task.
+function withoutRepeats(logger: Logger, bound: Bindings): Logger {
   return new Proxy(logger, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
       if (property === 'child') {
-        return (childBindings: Bindings, options?: ChildLoggerOptions) => withoutRepeats(target.child(unbound(childBindings, bound), options));
+        return (childBindings: Bindings, options?: ChildLoggerOptions) => {
+          const added = unbound(childBindings, bound);
+          return withoutRepeats(target.child(added, options), { ...bound, ...added });
+        };
       }
       if (typeof property !== 'string' || !LOG_METHODS.has(property) || typeof value !== 'function') return value;
       return (first: unknown, ...rest: unknown[]): unknown => Reflect.apply(value, receiver, [isPlainObject(first) ? unbound(first, bound) : first, ...rest]);

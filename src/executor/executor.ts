@@ -131,7 +131,9 @@ export class Executor implements WorkflowRuntime {
       throw new Error(`executor holds ${this.historyLength} events but the task starts after ${task.historyLength}`);
     }
     const completion = await this.runTask(task.newEvents);
-    if (this.outcome === undefined) {
+    // A pending command is the usual case at the end of a task and settles the check without walking the
+    // channels and scopes.
+    if (this.outcome === undefined && this.commands.size === 0) {
       assertWaitingOnEngine(this.instance, {
         pendingCommands: this.commands.size,
         signalChannelAwaited: this.signals.awaited(),

@@ -33,7 +33,8 @@ export class SignalInbox {
 
   /** True while some code waits on a signal channel: a signal could wake it. */
   awaited(): boolean {
-    return [...this.channels.values()].some((channel) => channel.awaited);
+    for (const channel of this.channels.values()) if (channel.awaited) return true;
+    return false;
   }
 
   /** Signals no workflow code received, in arrival order (carried over by continue-as-new). */

@@ -44,10 +44,11 @@ export class ActivityTaskHandler {
 
   /** Runs one activity and delivers its outcome; never throws. */
   async handle(task: ActivityTask): Promise<void> {
+    const activityId = `${task.instance.executionId}:${task.scheduleEventId}`;
     const logger = contextLogger(this.logger, {
       instanceId: task.instance.instanceId,
       activity: task.name,
-      activityId: `${task.instance.executionId}:${task.scheduleEventId}`,
+      activityId,
       attempt: task.attempt,
       redeliveries: task.redeliveries,
     });
@@ -57,7 +58,7 @@ export class ActivityTaskHandler {
       controller.abort(err),
     );
     try {
-      const outcome = await this.run(task, controller, logger);
+      const outcome = await this.run(task, activityId, controller, logger);
       if (outcome === undefined) {
         await this.backend.releaseActivityTask(task);
         logger.info('activity interrupted by worker stop; task released');
@@ -82,7 +83,7 @@ export class ActivityTaskHandler {
   }
 
   /** The outcome to deliver, or undefined when the worker's stop interrupted the attempt. */
-  private async run(task: ActivityTask, controller: AbortController, logger: Logger): Promise<ActivityOutcome | undefined> {
+  private async run(task: ActivityTask, activityId: string, controller: AbortController, logger: Logger): Promise<ActivityOutcome | undefined> {
     const signal = controller.signal;
     const fn = this.activities.get(task.name);
     if (fn === undefined) {
@@ -92,9 +93,9 @@ export class ActivityTaskHandler {
       });
       return { error: toFailureInfo(error) };
     }
-    const timeouts = new AttemptTimeouts(task);
+    const timeouts = AttemptTimeouts.start(task);
     const context: ActivityContext = {
-      activityId: `${task.instance.executionId}:${task.scheduleEventId}`,
+      activityId,
       attempt: task.attempt,
       redeliveries: task.redeliveries,
       instance: { ...task.instance },
@@ -103,17 +104,22 @@ export class ActivityTaskHandler {
       signal,
       // Activities often call heartbeat() without awaiting it: its failure must not become an unhandled rejection.
       heartbeat: (details?: unknown) => {
-        timeouts.heartbeat();
+        timeouts?.heartbeat();
         return safeToLeaveUnawaited(this.heartbeat(task, controller, details));
       },
     };
+    const running = settle(() => runInActivityContext(context, () => fn(...task.inputs)));
     let settled: Settled | { timedOut: ActivityTimeoutError };
-    try {
-      // An attempt past its bound is given up on, settled or not: its code may never settle (and may ignore
-      // its aborted signal), yet its slot must come free. What it settles with later is ignored.
-      settled = await Promise.race([settle(() => runInActivityContext(context, () => fn(...task.inputs))), timeouts.expired.then((timedOut) => ({ timedOut }))]);
-    } finally {
-      timeouts.stop();
+    if (timeouts === undefined) {
+      settled = await running;
+    } else {
+      try {
+        // An attempt past its bound is given up on, settled or not: its code may never settle (and may ignore
+        // its aborted signal), yet its slot must come free. What it settles with later is ignored.
+        settled = await Promise.race([running, timeouts.expired]);
+      } finally {
+        timeouts.stop();
+      }
     }
     if ('timedOut' in settled) {
       controller.abort(settled.timedOut);

@@ -10,13 +10,21 @@ import { ActivityTimeoutError, type ActivityTimeoutType } from '../errors/errors
  */
 export class AttemptTimeouts {
   /** Resolves with the error of the first bound that runs out; never, when none does. */
-  readonly expired: Promise<ActivityTimeoutError>;
+  readonly expired: Promise<{ timedOut: ActivityTimeoutError }>;
   readonly #timers = new Map<ActivityTimeoutType, LongTimer>();
   readonly #task: ActivityTask;
-  #expire!: (err: ActivityTimeoutError) => void;
+  #expire!: (expired: { timedOut: ActivityTimeoutError }) => void;
   #done = false;
 
-  constructor(task: ActivityTask) {
+  /**
+   * The timeouts of `task`, started; undefined when it was scheduled without any, so an attempt without
+   * timeouts costs no timer, promise or race.
+   */
+  static start(task: ActivityTask): AttemptTimeouts | undefined {
+    return task.timeouts === undefined ? undefined : new AttemptTimeouts(task);
+  }
+
+  private constructor(task: ActivityTask) {
     this.#task = task;
     this.expired = new Promise((resolve) => {
       this.#expire = resolve;
@@ -50,7 +58,7 @@ export class AttemptTimeouts {
       new LongTimer(leftMs, () => {
         if (this.#done) return;
         this.stop();
-        this.#expire(new ActivityTimeoutError(type, timeoutMsOf(this.#task.timeouts, type) ?? 0));
+        this.#expire({ timedOut: new ActivityTimeoutError(type, timeoutMsOf(this.#task.timeouts, type) ?? 0) });
       }),
     );
   }

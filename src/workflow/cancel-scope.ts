@@ -45,7 +45,9 @@ export class CancelScope {
    */
   awaitsCancellation(): boolean {
     if (this.canceledFlag) return false;
-    return this.done.observed || [...this.children].some((child) => child.awaitsCancellation());
+    if (this.done.observed) return true;
+    for (const child of this.children) if (child.awaitsCancellation()) return true;
+    return false;
   }
 
   /** A `CanceledError` for work refused or stopped by this scope. */

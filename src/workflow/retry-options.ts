@@ -1,5 +1,5 @@
 import { assertDurationMs } from '../core/validation.js';
-import { InvalidArgumentError } from '../errors/errors.js';
+import { resolveBackoffPolicy } from '../core/backoff.js';
 
 /** How an activity (or sub-workflow) is retried. Every attempt and every backoff wait is in the history. */
 export interface RetryOptions {
@@ -26,23 +26,12 @@ export const DefaultRetryOptions = Object.freeze({
 /** Retry options with every field but `retryTimeoutMs` filled in. */
 export type ResolvedRetryOptions = Required<Omit<RetryOptions, 'retryTimeoutMs'>> & { retryTimeoutMs?: number };
 
-/** Fills in defaults and rejects nonsense values with `InvalidArgumentError`. */
+/**
+ * Fills in `defaults` for the fields of `options` that are undefined; rejects nonsense values with
+ * `InvalidArgumentError` (see `BackoffPolicy`).
+ */
 export function resolveRetryOptions(options: RetryOptions | undefined, defaults: ResolvedRetryOptions): ResolvedRetryOptions {
-  const resolved: ResolvedRetryOptions = { ...defaults, ...options };
-  if (!Number.isInteger(resolved.maxAttempts) || resolved.maxAttempts < 1) {
-    throw new InvalidArgumentError('retry.maxAttempts must be an integer >= 1');
-  }
-  assertDurationMs(resolved.firstRetryIntervalMs, 'retry.firstRetryIntervalMs');
-  assertDurationMs(resolved.maxRetryIntervalMs, 'retry.maxRetryIntervalMs');
+  const resolved = resolveBackoffPolicy<ResolvedRetryOptions>(options, defaults, 'retry');
   if (resolved.retryTimeoutMs !== undefined) assertDurationMs(resolved.retryTimeoutMs, 'retry.retryTimeoutMs');
-  if (typeof resolved.backoffCoefficient !== 'number' || !(resolved.backoffCoefficient >= 1)) {
-    throw new InvalidArgumentError('retry.backoffCoefficient must be a number >= 1');
-  }
   return resolved;
-}
-
-/** The wait before retry number `retry` (1 for the first retry). */
-export function backoffMs(options: ResolvedRetryOptions, retry: number): number {
-  const raw = options.firstRetryIntervalMs * Math.pow(options.backoffCoefficient, retry - 1);
-  return Math.min(raw, options.maxRetryIntervalMs);
 }

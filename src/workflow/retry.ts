@@ -1,7 +1,8 @@
 import { WorkflowError, isCanceled } from '../errors/errors.js';
 import type { CancelScope } from './cancel-scope.js';
 import { Future } from './future.js';
-import { backoffMs, type ResolvedRetryOptions } from './retry-options.js';
+import { backoffDelayMs } from '../core/backoff.js';
+import type { ResolvedRetryOptions } from './retry-options.js';
 import type { WorkflowRuntime } from './runtime.js';
 
 /** A time (workflow time, ms) after which no attempt starts, and the error the work then fails with. */
@@ -47,7 +48,7 @@ async function retryAttempts(
       if (scope.canceled) throw scope.error();
       const nowMs = runtime.now().getTime();
       if (!shouldRetry(err, retry, attempt, firstScheduledAtMs, nowMs)) throw err;
-      const waitMs = backoffMs(retry, attempt + 1);
+      const waitMs = backoffDelayMs(retry, attempt + 1);
       if (deadline !== undefined && nowMs + waitMs >= deadline.atMs) {
         // The next attempt would start too late to do anything: the work fails when its deadline comes.
         if (deadline.atMs > nowMs) await runtime.scheduleTimer(scope, deadline.atMs - nowMs, 'retry-backoff');
@@ -62,5 +63,5 @@ function shouldRetry(err: unknown, retry: ResolvedRetryOptions, attempt: number,
   if (err instanceof WorkflowError && err.permanent) return false;
   if (attempt + 1 >= retry.maxAttempts) return false;
   if (retry.retryTimeoutMs === undefined) return true;
-  return nowMs + backoffMs(retry, attempt + 1) - firstMs <= retry.retryTimeoutMs;
+  return nowMs + backoffDelayMs(retry, attempt + 1) - firstMs <= retry.retryTimeoutMs;
 }

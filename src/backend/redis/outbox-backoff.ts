@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { BackendClosedError } from '../../errors/errors.js';
 import { deadLettersKey, outboxKey, outboxRetriesKey } from './keys.js';
-import { retryDelayMs, type OutboxRetryPolicy } from './outbox-retry-policy.js';
+import { backoffDelayMs } from '../../core/backoff.js';
+import type { OutboxRetryPolicy } from './outbox-retry-policy.js';
 import type { RelayScripts } from './relay-scripts.js';
 import type { RedisClient } from './script-runner.js';
 import type { StreamEntry } from './stream-replies.js';
@@ -108,7 +109,7 @@ export class OutboxBackoff {
       if (id !== undefined) logger.error({ ...log, deadLetterId: `${partition}-${id}` }, 'outbox message parked as a dead letter after its last delivery attempt failed');
       return undefined;
     }
-    const delayMs = retryDelayMs(policy, attempts);
+    const delayMs = backoffDelayMs(policy, attempts);
     const record = { attempts, nextAttemptAt: Date.now() + delayMs };
     await client.hset(this.#retries, entry.id, JSON.stringify(record));
     this.#records.set(entry.id, record);

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../../errors/errors.js';
+import { resolveBackoffPolicy, type BackoffPolicy } from '../../core/backoff.js';
 
 /**
  * How the outbox relay retries a message whose delivery fails (for any reason but malformed data, which is
@@ -19,7 +19,7 @@ export interface OutboxRetryOptions {
 }
 
 /** `OutboxRetryOptions` with defaults applied. */
-export type OutboxRetryPolicy = Required<OutboxRetryOptions>;
+export type OutboxRetryPolicy = BackoffPolicy;
 
 /** The defaults of `OutboxRetryOptions`. */
 export const DEFAULT_OUTBOX_RETRY: OutboxRetryPolicy = {
@@ -29,26 +29,7 @@ export const DEFAULT_OUTBOX_RETRY: OutboxRetryPolicy = {
   maxAttempts: 10,
 };
 
-function check(value: number, name: string, min: number, integer: boolean): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-    throw new InvalidArgumentError(`RedisBackend option outboxRetry.${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got ${String(value)}`);
-  }
-  return value;
-}
-
 /** Applies the defaults to `options`; `InvalidArgumentError` names the first bad field. */
-export function resolveOutboxRetry(options: OutboxRetryOptions = {}): OutboxRetryPolicy {
-  const policy = { ...DEFAULT_OUTBOX_RETRY, ...options };
-  return {
-    firstRetryIntervalMs: check(policy.firstRetryIntervalMs, 'firstRetryIntervalMs', 0, false),
-    backoffCoefficient: check(policy.backoffCoefficient, 'backoffCoefficient', 1, false),
-    maxRetryIntervalMs: check(policy.maxRetryIntervalMs, 'maxRetryIntervalMs', 0, false),
-    maxAttempts: check(policy.maxAttempts, 'maxAttempts', 1, true),
-  };
-}
-
-/** Wait (ms) before the next attempt after `attempts` failed ones (attempts >= 1). */
-export function retryDelayMs(policy: OutboxRetryPolicy, attempts: number): number {
-  const delay = policy.firstRetryIntervalMs * policy.backoffCoefficient ** (attempts - 1);
-  return Math.min(delay, policy.maxRetryIntervalMs);
+export function resolveOutboxRetry(options: OutboxRetryOptions | undefined): OutboxRetryPolicy {
+  return resolveBackoffPolicy(options, { ...DEFAULT_OUTBOX_RETRY }, 'RedisBackend option outboxRetry');
 }

@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { MemoryBackend } from '../../src/backend/memory/memory-backend.js';
+import { Client } from '../../src/client/client.js';
+import { InvalidArgumentError } from '../../src/errors/errors.js';
+
+describe('Client listings: page options', () => {
+  it('reject options that are not an object, a bad count or a bad cursor with InvalidArgumentError, in every listing', async () => {
+    const backend = new MemoryBackend();
+    const client = new Client(backend);
+    const listings = {
+      listWorkflowInstances: (options: never) => client.listWorkflowInstances(options),
+      listHeldWorkflowInstances: (options: never) => client.listHeldWorkflowInstances(options),
+      listDeadLetterMessages: (options: never) => client.listDeadLetterMessages(options),
+    };
+    const bad: unknown[] = [null, 'first', { count: 0 }, { count: 1001 }, { count: 2.5 }, { cursor: '' }, { cursor: 7 }];
+    try {
+      for (const [name, list] of Object.entries(listings)) {
+        for (const options of bad) {
+          await assert.rejects(list(options as never), InvalidArgumentError, `${name} ${JSON.stringify(options)}`);
+        }
+        assert.ok(Array.isArray(Object.values(await list({ count: 1000 } as never))[0]), name);
+      }
+    } finally {
+      await backend.close();
+    }
+  });
+});
