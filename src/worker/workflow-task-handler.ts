@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ActivityTask, ActivityTaskHandoff, Backend, HeldTaskRetryPolicy, WorkflowTask } from '../backend/backend.js';
 import { contextLogger } from '../core/context-logger.js';
 import { executionKey } from '../core/instance.js';
-import { LeaseLostError } from '../errors/errors.js';
+import { BackendUnavailableError, LeaseLostError } from '../errors/errors.js';
 import { ExecutorCache } from '../executor/executor-cache.js';
 import { Executor, type WorkflowLookup } from '../executor/executor.js';
 import type { HistoryEvent } from '../history/events.js';
@@ -88,6 +88,9 @@ export class WorkflowTaskHandler {
       }
       stopLease();
       if (err instanceof LeaseLostError) logger.warn({ err }, 'workflow task was taken over by another worker; dropped');
+      // The store being unreachable is no fault of the instance: holding it would count an outage towards
+      // parking it. The connection reports the outage once; the task runs again when its lease runs out.
+      else if (err instanceof BackendUnavailableError) logger.debug({ err }, 'workflow task not committed: the store is unreachable');
       else await holdTask(this.backend, task, err, this.heldTaskRetry, logger);
     } finally {
       stopLease();

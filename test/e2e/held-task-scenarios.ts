@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { HeldWorkflowInstanceInfo } from '../../src/backend/backend.js';
 import type { Client } from '../../src/client/client.js';
 import type { WorkflowInstance } from '../../src/core/instance.js';
-import { InstanceNotFoundError } from '../../src/errors/errors.js';
+import { BackendUnavailableError, InstanceNotFoundError } from '../../src/errors/errors.js';
 import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
 import { withOverrides } from '../helpers/backend-overrides.js';
 import { waitUntil } from '../helpers/engine.js';
@@ -291,6 +291,30 @@ export function heldTaskScenarios(e2e: E2E): void {
     assert.equal(await client.retryHeldWorkflowInstance({ instanceId: poisoned.instanceId }), true);
     assert.equal(await client.getWorkflowResult(poisoned, 10_000), 'poisoned done');
     assert.equal((await client.getStats()).heldWorkflowInstances, 0);
+  });
+
+  it('never holds a task because the store was unreachable: it runs again after its lease, with no hold counted', async () => {
+    const logs = captureLogs('warn');
+    await e2e.client();
+    const backend = e2e.backend();
+    let outages = 2;
+    const flaky = withOverrides(backend, {
+      completeWorkflowTask: (task, completion, handoff) => {
+        if (outages === 0) return backend.completeWorkflowTask(task, completion, handoff);
+        outages -= 1;
+        return Promise.reject(new BackendUnavailableError('injected outage'));
+      },
+    });
+    const client = await e2e.engine({ workflows: [quick], options: { heldTaskRetry: quickRetry, workflowLockTimeoutMs: 150, logger: logs.logger } }, flaky);
+    const instance = await client.createWorkflowInstance({ instanceId: e2e.id('outage') }, quick, 'outage');
+    assert.equal(await client.getWorkflowResult(instance, 10_000), 'outage done');
+    assert.equal(outages, 0, 'both commits failed before the third went through');
+    assert.deepEqual(
+      logs.lines.filter((line) => line.instanceId === instance.instanceId).map((line) => line.msg),
+      [],
+      'no hold was recorded or logged for the outage',
+    );
+    assert.deepEqual((await client.listHeldWorkflowInstances()).instances, []);
   });
 
   it('holds a task whose stored data cannot be decoded, keeps events that arrive meanwhile, and finishes once it is repaired', async () => {
