@@ -10,7 +10,7 @@ import { isInstance } from '../errors/thrown-value.js';
 import type { ActivityFunction } from '../workflow/activity.js';
 import { AttemptTimeouts } from './attempt-timeouts.js';
 import type { Reserve } from './handoff.js';
-import { keepLeased } from './lease-keeper.js';
+import type { LeaseKeeper } from './lease-keeper.js';
 
 const STOPPING = 'worker is stopping';
 
@@ -21,19 +21,23 @@ export class ActivityTaskHandler {
   private readonly activities: ReadonlyMap<string, ActivityFunction>;
   private readonly lockTimeoutMs: number;
   private readonly reserveWorkflowTask: Reserve<WorkflowTaskHandoff, WorkflowTask>;
+  private readonly leases: LeaseKeeper;
   private readonly logger: Logger;
 
+  /** `leases`: the worker's lease keeper, which extends each running task's lease. */
   constructor(
     backend: Backend,
     activities: ReadonlyMap<string, ActivityFunction>,
     lockTimeoutMs: number,
     reserveWorkflowTask: Reserve<WorkflowTaskHandoff, WorkflowTask>,
+    leases: LeaseKeeper,
     logger: Logger,
   ) {
     this.backend = backend;
     this.activities = activities;
     this.lockTimeoutMs = lockTimeoutMs;
     this.reserveWorkflowTask = reserveWorkflowTask;
+    this.leases = leases;
     this.logger = logger;
   }
 
@@ -54,7 +58,7 @@ export class ActivityTaskHandler {
     });
     const controller = new AbortController();
     this.running.add(controller);
-    const stopLease = keepLeased(() => this.backend.extendActivityTask(task, this.lockTimeoutMs), this.lockTimeoutMs, logger, (err) =>
+    const stopLease = this.leases.keep(() => this.backend.extendActivityTask(task, this.lockTimeoutMs), this.lockTimeoutMs, logger, (err) =>
       controller.abort(err),
     );
     try {

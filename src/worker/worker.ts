@@ -10,6 +10,7 @@ import type { ActivityFunction } from '../workflow/activity.js';
 import { ActivityTaskHandler } from './activity-task-handler.js';
 import type { Reservation } from './handoff.js';
 import { Registry, type RegistrationOptions } from './registry.js';
+import { LeaseKeeper } from './lease-keeper.js';
 import { Slots } from './slots.js';
 import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from './worker-options.js';
 import { WorkflowTaskHandler } from './workflow-task-handler.js';
@@ -34,6 +35,7 @@ export class Worker {
   private readonly activitySlots: Slots;
   private started = false;
   private stopped: Promise<void> | undefined;
+  private readonly leases = new LeaseKeeper();
   /** The latest poll failed because the store could not be reached. */
   private storeUnreachable = false;
 
@@ -107,6 +109,8 @@ export class Worker {
     const tasks = this.inFlight.size;
     const finished = await withTimeout(this.finishInFlight(), stopTimeoutMs);
     if (finished === undefined) {
+      // Given up on: their leases must run out for other workers to take them, even if this process lives on.
+      this.leases.abandonAll();
       this.logger.warn(
         { stopTimeoutMs, abandonedTasks: this.inFlight.size },
         'worker stop timed out: tasks still running are abandoned; other workers take them when their leases expire',
@@ -136,6 +140,7 @@ export class Worker {
         maxHistorySize: this.options.maxHistorySize,
         heldTaskRetry: this.options.heldTaskRetry,
         reserveActivities: (wanted) => this.reserveActivities(signal, wanted),
+        leases: this.leases,
       },
       this.logger,
     );
@@ -163,6 +168,7 @@ export class Worker {
       this.registry.activities,
       this.options.activityLockTimeoutMs,
       () => this.reserveWorkflowTask(signal),
+      this.leases,
       this.logger,
     );
     this.activityHandler = handler;

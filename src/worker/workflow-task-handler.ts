@@ -7,7 +7,7 @@ import { ExecutorCache } from '../executor/executor-cache.js';
 import { Executor, type WorkflowLookup } from '../executor/executor.js';
 import type { HistoryEvent } from '../history/events.js';
 import type { Reserve } from './handoff.js';
-import { keepLeased } from './lease-keeper.js';
+import type { LeaseKeeper } from './lease-keeper.js';
 import { holdTask } from './task-hold.js';
 
 /** How a worker runs workflow tasks. */
@@ -21,6 +21,8 @@ export interface WorkflowTaskSettings {
   heldTaskRetry: HeldTaskRetryPolicy;
   /** Slots for activities a completion hands straight back. */
   reserveActivities: Reserve<ActivityTaskHandoff, ActivityTask>;
+  /** The worker's lease keeper, which extends each running task's lease. */
+  leases: LeaseKeeper;
 }
 
 /** Runs claimed workflow tasks through cached executors and commits their results. */
@@ -33,6 +35,7 @@ export class WorkflowTaskHandler {
   private readonly maxHistorySize: number;
   private readonly heldTaskRetry: HeldTaskRetryPolicy;
   private readonly reserveActivities: Reserve<ActivityTaskHandoff, ActivityTask>;
+  private readonly leases: LeaseKeeper;
   private readonly logger: Logger;
 
   constructor(backend: Backend, lookup: WorkflowLookup, settings: WorkflowTaskSettings, logger: Logger) {
@@ -42,6 +45,7 @@ export class WorkflowTaskHandler {
     this.maxHistorySize = settings.maxHistorySize;
     this.heldTaskRetry = settings.heldTaskRetry;
     this.reserveActivities = settings.reserveActivities;
+    this.leases = settings.leases;
     this.logger = logger;
     this.cache = new ExecutorCache(settings.cacheSize);
   }
@@ -62,7 +66,7 @@ export class WorkflowTaskHandler {
     // A second task for an execution still running here means its lease was taken over: never share the executor.
     const shared = this.running.has(key);
     this.running.add(key);
-    const stopLease = keepLeased(() => this.backend.extendWorkflowTask(task, this.lockTimeoutMs), this.lockTimeoutMs, logger, () =>
+    const stopLease = this.leases.keep(() => this.backend.extendWorkflowTask(task, this.lockTimeoutMs), this.lockTimeoutMs, logger, () =>
       logger.warn('workflow task lease lost; its completion will be rejected'),
     );
     let executor: Executor | undefined;

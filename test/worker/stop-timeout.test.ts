@@ -65,6 +65,28 @@ describe('worker stopTimeoutMs', function () {
     releaseHung = undefined;
   });
 
+  it('stops extending the leases of the tasks it abandoned, so another worker takes them while this process lives on', async () => {
+    const backend = new MemoryBackend();
+    running = 0;
+    const first = new Worker(backend, { logger: testLogger, stopTimeoutMs: 300, activityLockTimeoutMs: 600 });
+    first.registerWorkflow(runs).registerActivity({ hang });
+    await first.start();
+    const client = new Client(backend);
+    const instance = await client.createWorkflowInstance({ instanceId: `abandoned-${randomUUID()}` }, runs, 'hang');
+    assert.ok(await waitUntil(() => running === 1, 10_000), 'the first worker runs the activity');
+    await first.stop();
+    // The abandoned attempt still runs here; its lease must run out all the same.
+    const second = new Worker(backend, { logger: testLogger, activityLockTimeoutMs: 600 });
+    second.registerWorkflow(runs).registerActivity({ hang: async () => 'taken over' });
+    await second.start();
+    try {
+      assert.equal(await client.getWorkflowResult(instance, 10_000), 'taken over');
+    } finally {
+      await second.stop();
+      await backend.close();
+    }
+  });
+
   it('defaults to less than the 30 s a process manager usually grants', () => {
     assert.ok(DefaultWorkerOptions.stopTimeoutMs < 25_000);
     assert.throws(() => new Worker(new MemoryBackend(), { stopTimeoutMs: -1 }), /stopTimeoutMs/);
