@@ -1,5 +1,6 @@
 import type { ActivityTimeouts } from '../../core/activity-timeouts.js';
 import type { ActivityTimeoutType } from '../../errors/errors.js';
+import { timersMemberParts } from './timer-member.js';
 
 /** The activity attempt a deadline member belongs to, with every timeout it has (0: none). */
 export interface ActivityDeadlineRef {
@@ -66,16 +67,9 @@ export function otherDeadlineMembers(ref: ActivityDeadlineRef, type?: ActivityTi
 
 /** Parses a timers zset member written by `activityDeadlineMember`; undefined for any other member. */
 export function parseActivityDeadlineMember(member: string): { ref: ActivityDeadlineRef; type: ActivityTimeoutType } | undefined {
-  // Timer members are shorter arrays: most are told apart without parsing.
-  if (!member.startsWith('[') || !member.endsWith(']')) return undefined;
-  let parts: unknown;
-  try {
-    parts = JSON.parse(member);
-  } catch {
-    return undefined;
-  }
-  if (!Array.isArray(parts) || parts.length !== 9) return undefined;
-  const [executionId, scheduleEventId, workflowQueue, instanceId, queue, type, startToClose, heartbeat, scheduleToClose] = parts as unknown[];
+  const parts = timersMemberParts(member, 9);
+  if (parts === undefined) return undefined;
+  const [executionId, scheduleEventId, workflowQueue, instanceId, queue, type, startToClose, heartbeat, scheduleToClose] = parts;
   const strings = [executionId, workflowQueue, instanceId, queue];
   const numbers = [scheduleEventId, startToClose, heartbeat, scheduleToClose];
   if (!strings.every((s) => typeof s === 'string') || !numbers.every((n) => Number.isSafeInteger(n))) return undefined;

@@ -57,6 +57,34 @@ function toBackendError(err: unknown): unknown {
 
 type Method = (...args: unknown[]) => unknown;
 
+/** A call sent on a connection and not answered yet. */
+interface Pending {
+  /** `performance.now()` by which the reply must have come. */
+  readonly deadline: number;
+  /** Fails the call (once; later replies are ignored). */
+  readonly fail: (err: Error) => void;
+}
+
+/** What the guard follows of one connection. */
+interface Watched {
+  readonly client: RedisClient;
+  /** Longest wait (ms) for a reply on this connection. */
+  readonly timeoutMs: number;
+  /** Whether this connection speaks for the store in the log. */
+  readonly main: boolean;
+  /** `Date.now()` since which it has not been ready; undefined while it is. */
+  notReadySince: number | undefined;
+  /** What wakes the calls waiting for it to become ready. */
+  readonly waiters: Set<() => void>;
+  /**
+   * Calls in flight, oldest first. All share `timeoutMs`, so this is also deadline order, and one timer for
+   * the oldest deadline bounds them all: a timer per call costs more than the call itself at high rates.
+   */
+  readonly inFlight: Set<Pending>;
+  /** Fires at the oldest call's deadline; undefined when nothing is in flight. */
+  sweep: NodeJS.Timeout | undefined;
+}
+
 /**
  * Bounds and translates every command the backend sends, in one place: each command waits at most
  * `connectTimeoutMs` for a connection (at once when the connection has been down that long already) and
@@ -70,10 +98,6 @@ type Method = (...args: unknown[]) => unknown;
 export class ConnectionGuard {
   readonly #options: ConnectionGuardOptions;
   readonly #log: FailureLog;
-  readonly #notReadySince = new WeakMap<RedisClient, number>();
-  readonly #waiters = new WeakMap<RedisClient, Set<() => void>>();
-  /** Per connection, what fails each call sent on it and not answered yet. */
-  readonly #inFlight = new WeakMap<RedisClient, Set<(err: Error) => void>>();
   #closing = false;
   #unwatch: () => void = () => undefined;
 
@@ -90,10 +114,11 @@ export class ConnectionGuard {
    * (one per failed attempt) are heard here and nowhere else; a passed-in client keeps its owner's handling.
    */
   guard(client: RedisClient, owned: boolean): RedisClient {
-    const unwatch = this.#watch(client, owned, true);
+    const watched = this.#watched(client, this.#options.commandTimeoutMs, true);
+    const unwatch = this.#watch(watched, owned);
     // An owned connection keeps its listeners while it closes (an error event without one goes to stderr).
     if (!owned) this.#unwatch = unwatch;
-    return this.#wrap(client, this.#options.commandTimeoutMs, true);
+    return this.#wrap(watched);
   }
 
   /** Stops reporting (the backend is closing its connections on purpose) and leaves a passed-in client's events alone. */
@@ -102,24 +127,36 @@ export class ConnectionGuard {
     this.#unwatch();
   }
 
-  /** Follows `client`'s state; returns what stops following it. */
-  #watch(client: RedisClient, owned: boolean, main: boolean): () => void {
-    if (client.status !== 'ready') this.#notReadySince.set(client, Date.now());
+  #watched(client: RedisClient, timeoutMs: number, main: boolean): Watched {
+    return {
+      client,
+      timeoutMs,
+      main,
+      notReadySince: client.status === 'ready' ? undefined : Date.now(),
+      waiters: new Set(),
+      inFlight: new Set(),
+      sweep: undefined,
+    };
+  }
+
+  /** Follows the connection's state; returns what stops following it. */
+  #watch(watched: Watched, owned: boolean): () => void {
+    const { client, main } = watched;
     const wakeWaiters = (): void => {
-      const waiters = this.#waiters.get(client);
-      this.#waiters.delete(client);
-      for (const wake of waiters ?? []) wake();
+      const waiters = [...watched.waiters];
+      watched.waiters.clear();
+      for (const wake of waiters) wake();
     };
     const listeners: Record<string, (...args: unknown[]) => void> = {
       ready: () => {
-        this.#notReadySince.delete(client);
+        watched.notReadySince = undefined;
         if (main) this.#log.succeeded();
         wakeWaiters();
       },
       close: () => {
-        if (!this.#notReadySince.has(client)) this.#notReadySince.set(client, Date.now());
+        watched.notReadySince ??= Date.now();
         // Their replies are gone with the socket (and they are not sent again): fail them now, not at their timeout.
-        for (const fail of this.#inFlight.get(client) ?? []) fail(new BackendUnavailableError('the connection to Redis was lost during the call'));
+        for (const pending of watched.inFlight) pending.fail(new BackendUnavailableError('the connection to Redis was lost during the call'));
         if (main) this.#down(new Error('the Redis connection closed'));
       },
       end: wakeWaiters,
@@ -135,7 +172,8 @@ export class ConnectionGuard {
     if (!this.#closing) this.#log.failed(err);
   }
 
-  #wrap(client: RedisClient, commandTimeoutMs: number, main: boolean): RedisClient {
+  #wrap(watched: Watched): RedisClient {
+    const client = watched.client;
     const commands = new Set(client.getBuiltinCommands().filter((name) => !NOT_GUARDED.has(name)));
     commands.add('call');
     const isCommand = (name: string): boolean => {
@@ -152,7 +190,7 @@ export class ConnectionGuard {
         if (cached?.method === method) return cached.wrapped;
         let wrapped: Method;
         if (typeof property === 'string' && isCommand(property)) {
-          wrapped = (...args) => this.#send(target, method, args, commandTimeoutMs, main);
+          wrapped = (...args) => this.#send(watched, method, args);
         } else if (property === 'duplicate') {
           wrapped = (...args) => this.#duplicate(target, args);
         } else {
@@ -171,49 +209,84 @@ export class ConnectionGuard {
       client instanceof Redis
         ? client.duplicate({ ...ownedConnectionOptions(connectTimeoutMs), ...overrides })
         : (client.duplicate as Method).apply(client, args) as RedisClient;
-    this.#watch(copy, true, false);
-    return this.#wrap(copy, commandTimeoutMs + blockTimeoutMs, false);
+    const watched = this.#watched(copy, commandTimeoutMs + blockTimeoutMs, false);
+    this.#watch(watched, true);
+    return this.#wrap(watched);
   }
 
-  async #send(client: RedisClient, method: Method, args: unknown[], timeoutMs: number, main: boolean): Promise<unknown> {
-    let timer: NodeJS.Timeout | undefined;
-    let fail: ((err: Error) => void) | undefined;
-    const inFlight = this.#inFlight.get(client) ?? new Set();
-    this.#inFlight.set(client, inFlight);
-    try {
-      if (client.status !== 'ready') await this.#connected(client);
-      const failed = new Promise<never>((_, reject) => {
-        fail = reject;
-        timer = setTimeout(
-          () => reject(new BackendUnavailableError(`Redis did not answer within ${timeoutMs} ms (commandTimeoutMs)`)),
-          timeoutMs,
-        );
-      });
-      if (fail !== undefined) inFlight.add(fail);
-      const reply = await Promise.race([method.apply(client, args), failed]);
-      if (main) this.#log.succeeded();
-      return reply;
-    } catch (err) {
-      const mapped = toBackendError(err);
-      // The main connection speaks for the store: a duplicate still reconnecting after it came back must not
-      // log the outage again. An answer, even an error, means the store is there.
-      if (main) {
-        if (mapped instanceof BackendUnavailableError) this.#down(mapped);
-        else this.#log.succeeded();
+  #send(watched: Watched, method: Method, args: unknown[]): Promise<unknown> {
+    if (watched.client.status === 'ready') return this.#call(watched, method, args);
+    return this.#connected(watched).then(
+      () => this.#call(watched, method, args),
+      (err: unknown) => {
+        throw this.#failed(watched, err);
+      },
+    );
+  }
+
+  /** Sends the command on a ready connection and settles with its reply, or fails at its deadline. */
+  #call(watched: Watched, method: Method, args: unknown[]): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const pending: Pending = {
+        deadline: performance.now() + watched.timeoutMs,
+        fail: (err) => {
+          // The driver's own rejection reason, translated: what the unguarded call would have rejected with.
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+          if (watched.inFlight.delete(pending)) reject(this.#failed(watched, err));
+        },
+      };
+      watched.inFlight.add(pending);
+      watched.sweep ??= this.#armSweep(watched, watched.timeoutMs);
+      let reply: Promise<unknown>;
+      try {
+        reply = method.apply(watched.client, args) as Promise<unknown>;
+      } catch (err) {
+        pending.fail(err as Error);
+        return;
       }
-      throw mapped;
-    } finally {
-      clearTimeout(timer);
-      if (fail !== undefined) inFlight.delete(fail);
-    }
+      reply.then((value) => {
+        if (!watched.inFlight.delete(pending)) return;
+        if (watched.main) this.#log.succeeded();
+        resolve(value);
+      }, pending.fail);
+    });
   }
 
-  /** Resolves once `client` is ready; rejects when it has not been for `connectTimeoutMs`, or was ended. */
-  async #connected(client: RedisClient): Promise<void> {
+  /** Fails the calls past their deadline when the oldest one is due, and waits for the next one. */
+  #armSweep(watched: Watched, delayMs: number): NodeJS.Timeout {
+    return setTimeout(() => {
+      watched.sweep = undefined;
+      const now = performance.now();
+      for (const pending of watched.inFlight) {
+        if (pending.deadline > now) {
+          watched.sweep = this.#armSweep(watched, pending.deadline - now);
+          return;
+        }
+        pending.fail(new BackendUnavailableError(`Redis did not answer within ${watched.timeoutMs} ms (commandTimeoutMs)`));
+      }
+    }, delayMs);
+  }
+
+  /**
+   * `err` as the caller gets it (see `toBackendError`), noted in the log: the main connection speaks for the
+   * store, and an answer, even an error, means the store is there. A duplicate still reconnecting after the
+   * main connection came back must not log the outage again.
+   */
+  #failed(watched: Watched, err: unknown): unknown {
+    const mapped = toBackendError(err);
+    if (watched.main) {
+      if (mapped instanceof BackendUnavailableError) this.#down(mapped);
+      else this.#log.succeeded();
+    }
+    return mapped;
+  }
+
+  /** Resolves once the connection is ready; rejects when it has not been for `connectTimeoutMs`, or was ended. */
+  async #connected(watched: Watched): Promise<void> {
+    const { client } = watched;
     const { connectTimeoutMs } = this.#options;
-    const since = this.#notReadySince.get(client) ?? Date.now();
-    this.#notReadySince.set(client, since);
-    const deadline = since + connectTimeoutMs;
+    watched.notReadySince ??= Date.now();
+    const deadline = watched.notReadySince + connectTimeoutMs;
     // A client created with lazyConnect waits for its first command to connect.
     if (client.status === 'wait') client.connect().catch(() => undefined);
     while (client.status !== 'ready') {
@@ -222,22 +295,20 @@ export class ConnectionGuard {
       if (waitMs <= 0) {
         throw new BackendUnavailableError(`no connection to Redis within ${connectTimeoutMs} ms (connectTimeoutMs)`);
       }
-      await this.#nextChange(client, waitMs);
+      await this.#nextChange(watched, waitMs);
     }
   }
 
-  /** Resolves when `client` becomes ready or ends, or after `ms`. */
-  #nextChange(client: RedisClient, ms: number): Promise<void> {
+  /** Resolves when the connection becomes ready or ends, or after `ms`. */
+  #nextChange(watched: Watched, ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const waiters = this.#waiters.get(client) ?? new Set<() => void>();
-      this.#waiters.set(client, waiters);
       const wake = (): void => {
         clearTimeout(timer);
-        waiters.delete(wake);
+        watched.waiters.delete(wake);
         resolve();
       };
       const timer = setTimeout(wake, ms);
-      waiters.add(wake);
+      watched.waiters.add(wake);
     });
   }
 }

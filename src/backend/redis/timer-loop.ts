@@ -97,13 +97,10 @@ export class TimerLoop {
     const malformed: string[] = [];
     const deadlines: string[] = [];
     for (const member of members) {
-      if (parseActivityDeadlineMember(member) !== undefined) {
-        deadlines.push(member);
-        continue;
-      }
+      // Workflow timers are the common case: parsed first, they are parsed once.
       const ref = parseTimerMember(member);
       if (ref === undefined) {
-        malformed.push(member);
+        (parseActivityDeadlineMember(member) === undefined ? malformed : deadlines).push(member);
         continue;
       }
       const { instanceId, executionId, scheduleEventId, queue } = ref;

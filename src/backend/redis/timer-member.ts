@@ -20,16 +20,26 @@ export function holdRetryMember(instanceId: string, executionId: string, queue: 
   return timerMember({ instanceId, executionId, scheduleEventId: 0, queue });
 }
 
-/** Parses a timers zset member; undefined when it was not written by `timerMember`. */
-export function parseTimerMember(member: string): TimerRef | undefined {
+/**
+ * The array of `length` values a timers zset member holds (every member is a JSON array: see `timerMember`
+ * and `activityDeadlineMember`); undefined for anything else.
+ */
+export function timersMemberParts(member: string, length: number): unknown[] | undefined {
+  if (!member.startsWith('[')) return undefined;
   let parts: unknown;
   try {
     parts = JSON.parse(member);
   } catch {
     return undefined;
   }
-  if (!Array.isArray(parts) || parts.length !== 4) return undefined;
-  const [executionId, scheduleEventId, queue, instanceId] = parts as unknown[];
+  return Array.isArray(parts) && parts.length === length ? (parts as unknown[]) : undefined;
+}
+
+/** Parses a timers zset member; undefined when it was not written by `timerMember`. */
+export function parseTimerMember(member: string): TimerRef | undefined {
+  const parts = timersMemberParts(member, 4);
+  if (parts === undefined) return undefined;
+  const [executionId, scheduleEventId, queue, instanceId] = parts;
   if (typeof executionId !== 'string' || typeof queue !== 'string' || typeof instanceId !== 'string') return undefined;
   if (typeof scheduleEventId !== 'number' || !Number.isInteger(scheduleEventId)) return undefined;
   return { instanceId, executionId, scheduleEventId, queue };
