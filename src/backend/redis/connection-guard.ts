@@ -74,6 +74,8 @@ interface Watched {
   readonly main: boolean;
   /** `Date.now()` since which it has not been ready; undefined while it is. */
   notReadySince: number | undefined;
+  /** The driver's latest error since it was last ready (owned connections only): the cause of what fails meanwhile. */
+  lastError: Error | undefined;
   /** What wakes the calls waiting for it to become ready. */
   readonly waiters: Set<() => void>;
   /**
@@ -133,6 +135,7 @@ export class ConnectionGuard {
       timeoutMs,
       main,
       notReadySince: client.status === 'ready' ? undefined : Date.now(),
+      lastError: undefined,
       waiters: new Set(),
       inFlight: new Set(),
       sweep: undefined,
@@ -150,18 +153,26 @@ export class ConnectionGuard {
     const listeners: Record<string, (...args: unknown[]) => void> = {
       ready: () => {
         watched.notReadySince = undefined;
+        watched.lastError = undefined;
         if (main) this.#log.succeeded();
         wakeWaiters();
       },
       close: () => {
         watched.notReadySince ??= Date.now();
         // Their replies are gone with the socket (and they are not sent again): fail them now, not at their timeout.
-        for (const pending of watched.inFlight) pending.fail(new BackendUnavailableError('the connection to Redis was lost during the call'));
+        for (const pending of watched.inFlight) {
+          pending.fail(new BackendUnavailableError('the connection to Redis was lost during the call', { cause: watched.lastError }));
+        }
         if (main) this.#down(new Error('the Redis connection closed'));
       },
       end: wakeWaiters,
     };
-    if (owned) listeners.error = (err) => (main ? this.#down(err) : undefined);
+    if (owned) {
+      listeners.error = (err) => {
+        watched.lastError = err instanceof Error ? err : new Error(String(err));
+        if (main) this.#down(err);
+      };
+    }
     for (const [event, listener] of Object.entries(listeners)) client.on(event, listener);
     return () => {
       for (const [event, listener] of Object.entries(listeners)) client.off(event, listener);
@@ -293,7 +304,7 @@ export class ConnectionGuard {
       if (client.status === 'end') throw new BackendUnavailableError('the Redis connection was closed');
       const waitMs = deadline - Date.now();
       if (waitMs <= 0) {
-        throw new BackendUnavailableError(`no connection to Redis within ${connectTimeoutMs} ms (connectTimeoutMs)`);
+        throw new BackendUnavailableError(`no connection to Redis within ${connectTimeoutMs} ms (connectTimeoutMs)`, { cause: watched.lastError });
       }
       await this.#nextChange(watched, waitMs);
     }

@@ -49,7 +49,7 @@ export class RedisConnection {
     this.#ownsClient = typeof redis === 'string';
     this.#logger = logger;
     this.connectTimeoutMs = connectTimeoutMs;
-    this.#raw = typeof redis === 'string' ? new Redis(redis, ownedConnectionOptions(connectTimeoutMs)) : redis;
+    this.#raw = typeof redis === 'string' ? ownedConnection(redis, connectTimeoutMs) : redis;
     this.#guard = new ConnectionGuard({ connectTimeoutMs, commandTimeoutMs, blockTimeoutMs, logger });
     this.context = { client: this.#guard.guard(this.#raw, this.#ownsClient), prefix, partitions };
   }
@@ -113,5 +113,14 @@ export class RedisConnection {
 
   async #checkConfig(): Promise<void> {
     await ensureConfig(this.context);
+  }
+}
+
+/** A connection of the backend's own to `url`; `InvalidArgumentError` when ioredis cannot read the URL. */
+function ownedConnection(url: string, connectTimeoutMs: number): Redis {
+  try {
+    return new Redis(url, ownedConnectionOptions(connectTimeoutMs));
+  } catch (err) {
+    throw new InvalidArgumentError(`RedisBackend option redis must be a Redis URL, got "${url}": ${err instanceof Error ? err.message : String(err)}`);
   }
 }

@@ -104,6 +104,7 @@ describe('RedisBackend', function () {
       assert.throws(() => new RedisBackend({ redis: server().url, partitions: 0 }), /partitions/);
       assert.throws(() => new RedisBackend({ redis: server().url, blockTimeoutMs: 1.5 }), /blockTimeoutMs/);
       assert.throws(() => new RedisBackend({ redis: server().url, timerBatchSize: -1 }), InvalidArgumentError);
+      assert.throws(() => new RedisBackend({ redis: 'redis://[not a host' }), (err: unknown) => err instanceof InvalidArgumentError && /option redis/.test(err.message));
     });
 
     it('refuses a partition count different from the one stored for the prefix', async () => {

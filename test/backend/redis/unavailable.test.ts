@@ -80,6 +80,7 @@ describe('RedisBackend with an unreachable store', function () {
       const backend = backendOn(`redis://127.0.0.1:${await freePort()}`, { logger: logs.logger });
       const err = await rejectsUnavailable(() => backend.connect(), TIMEOUT_MS + SLACK_MS, 'the first call');
       assert.match(err.message, /connectTimeoutMs/);
+      assert.equal((err.cause as { code?: string } | undefined)?.code, 'ECONNREFUSED', 'the driver\'s error is the cause');
       await assertEveryCallUnavailable(backend, TIMEOUT_MS + SLACK_MS);
       // ioredis retried many times meanwhile (it reconnects at least every second): still one line.
       await new Promise((resolve) => setTimeout(resolve, 1_500));
