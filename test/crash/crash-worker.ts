@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { RedisBackend } from '../../src/backend/redis/redis-backend.js';
 import { createLogger } from '../../src/core/logger.js';
+import { BackendUnavailableError } from '../../src/errors/errors.js';
 import { Worker } from '../../src/worker/worker.js';
 import { registerChaos } from '../chaos/chaos-workflows.js';
 import {
@@ -34,5 +35,14 @@ worker.registerWorkflow(crashWorkflow).registerWorkflow(messagingParent).registe
 worker.registerWorkflow(leaseCrashWorkflow).registerActivity(outlivesItsWorker);
 worker.registerWorkflow(timeoutCrashWorkflow).registerActivity(hangsPastItsBound);
 registerChaos(worker);
-await worker.start();
+// Started while Redis restarts, start() rejects: try again, as a process manager restarting the worker would.
+for (;;) {
+  try {
+    await worker.start();
+    break;
+  } catch (err) {
+    if (!(err instanceof BackendUnavailableError)) throw err;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 process.stdout.write(`${JSON.stringify({ event: 'ready' })}\n`);

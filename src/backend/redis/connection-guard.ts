@@ -263,9 +263,13 @@ export class ConnectionGuard {
     });
   }
 
-  /** Fails the calls past their deadline when the oldest one is due, and waits for the next one. */
+  /**
+   * Fails the calls past their deadline when the oldest one is due, and waits for the next one. The timer
+   * only bounds waits on a socket: it never keeps a process alive that has nothing else to do (a call on a
+   * connection that was dropped would otherwise hold an exiting process for `commandTimeoutMs`).
+   */
   #armSweep(watched: Watched, delayMs: number): NodeJS.Timeout {
-    return setTimeout(() => {
+    const sweep = setTimeout(() => {
       watched.sweep = undefined;
       const now = performance.now();
       for (const pending of watched.inFlight) {
@@ -276,6 +280,8 @@ export class ConnectionGuard {
         pending.fail(new BackendUnavailableError(`Redis did not answer within ${watched.timeoutMs} ms (commandTimeoutMs)`));
       }
     }, delayMs);
+    sweep.unref();
+    return sweep;
   }
 
   /**
