@@ -91,10 +91,14 @@ local state, instance_id, execution_id = ARGV[6], ARGV[7], ARGV[8]
 if not holds_lease(execution, token) then
   return fail(ERR.LEASE_LOST, execution_id)
 end
-if redis.call('HGET', execution, 'historyLength') ~= ARGV[5] then
+-- holdAttempts is there exactly while the execution has a hold record: most commits have none to clear.
+local seen = redis.call('HMGET', execution, 'historyLength', 'holdAttempts')
+if seen[1] ~= ARGV[5] then
   return fail(ERR.HISTORY_CONFLICT, execution_id)
 end
-clear_hold(execution, KEYS[16], index_member(instance_id, execution_id))
+if seen[2] then
+  clear_hold(execution, KEYS[16], index_member(instance_id, execution_id))
+end
 
 local at = 12
 local earlier = {}
