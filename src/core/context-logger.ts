@@ -11,13 +11,26 @@ export const LOG_METHODS: ReadonlySet<string> = new Set(['trace', 'debug', 'info
  * left out; one with a different value is kept, as it tells something.
  */
 export function contextLogger(parent: Logger, bindings: Bindings): Logger {
-  const parentBound = parent.bindings();
+  const parentBound = boundOf(parent);
   const added = unbound(bindings, parentBound);
   return withoutRepeats(parent.child(added), { ...parentBound, ...added });
 }
 
-// `bound` is what `logger.bindings()` returns, known to the caller: pino's bindings() parses JSON, and this runs
-// once per activity attempt and workflow task.
+// pino's bindings() parses JSON, and a context logger is made once per activity attempt and workflow execution
+// from the same few parents (the worker's logger): their bindings are read once. A logger's bindings do not
+// change once it is made (redflow never calls setBindings).
+const parentBindings = new WeakMap<Logger, Bindings>();
+
+function boundOf(parent: Logger): Bindings {
+  let bound = parentBindings.get(parent);
+  if (bound === undefined) {
+    bound = parent.bindings();
+    parentBindings.set(parent, bound);
+  }
+  return bound;
+}
+
+// `bound` is what `logger.bindings()` returns, known to the caller.
 function withoutRepeats(logger: Logger, bound: Bindings): Logger {
   return new Proxy(logger, {
     get(target, property, receiver) {

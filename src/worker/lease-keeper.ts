@@ -20,7 +20,8 @@ export class LeaseKeeper {
   keep(extend: () => Promise<void>, lockTimeoutMs: number, logger: Logger, onLost: (err: LeaseLostError) => void): () => void {
     let stopped = this.#abandoned;
     let timer: NodeJS.Timeout | undefined;
-    const failures = FailureLog.forLoop(logger, 'extending a task lease');
+    // Made on the first failure: most leases never fail, and this runs once per task.
+    let failures: FailureLog | undefined;
     const stop = (): void => {
       stopped = true;
       clearTimeout(timer);
@@ -29,7 +30,7 @@ export class LeaseKeeper {
     const tick = (): void => {
       extend().then(
         () => {
-          failures.succeeded();
+          failures?.succeeded();
           schedule();
         },
         (err: unknown) => {
@@ -39,6 +40,7 @@ export class LeaseKeeper {
             onLost(err);
             return;
           }
+          failures ??= FailureLog.forLoop(logger, 'extending a task lease');
           failures.failed(err);
           schedule();
         },

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { ActivityTask, ActivityTaskHandoff, Backend, HeldTaskRetryPolicy, WorkflowTask } from '../backend/backend.js';
-import { contextLogger } from '../core/context-logger.js';
 import { executionKey } from '../core/instance.js';
 import { BackendUnavailableError, LeaseLostError } from '../errors/errors.js';
 import { ExecutorCache } from '../executor/executor-cache.js';
@@ -62,7 +61,8 @@ export class WorkflowTaskHandler {
    */
   async handle(task: WorkflowTask): Promise<void> {
     const key = executionKey(task.instance);
-    const logger = contextLogger(this.logger, { instanceId: task.instance.instanceId, executionId: task.instance.executionId });
+    // The handler's own lines: nothing in them repeats a bound field, so a plain child will do.
+    const logger = this.logger.child({ instanceId: task.instance.instanceId, executionId: task.instance.executionId });
     // A second task for an execution still running here means its lease was taken over: never share the executor.
     const shared = this.running.has(key);
     this.running.add(key);
