@@ -43,7 +43,9 @@ export class ActivityDeadlines {
    * Starts the startToClose and heartbeat deadlines of tasks just claimed; returns the tasks to run, each with
    * the time left on them. A task the caller no longer holds (it timed out since the claim) is left out.
    */
-  async start(tasks: readonly ActivityTask[]): Promise<ActivityTask[]> {
+  async start(tasks: ActivityTask[]): Promise<ActivityTask[]> {
+    // Most activities have no attempt timeouts: then a claimed batch is returned as it is, with no work per task.
+    if (!tasks.some(hasAttemptTimeouts)) return tasks;
     const started = await Promise.all(tasks.map((task) => this.#start(task)));
     return started.flat();
   }
@@ -124,4 +126,9 @@ export function scheduleToCloseTimer(ref: ActivityDeadlineRef, deadline: Date | 
 
 function refOf(task: ActivityTask): ActivityDeadlineRef | undefined {
   return task.timeouts === undefined ? undefined : activityDeadlineRef(task, task.timeouts);
+}
+
+/** True when `task` has a startToClose or heartbeat timeout: a deadline to start when it is claimed. */
+function hasAttemptTimeouts(task: ActivityTask): boolean {
+  return task.timeouts?.startToCloseTimeoutMs !== undefined || task.timeouts?.heartbeatTimeoutMs !== undefined;
 }

@@ -7,7 +7,7 @@ import { newEvent } from '../../history/events.js';
 import { ActivityDeadlines } from './activity-deadlines.js';
 import { activityTaskHandle, decodeActivityTask, parseActivityTaskHandle, redeliveriesOf } from './activity-task-record.js';
 import type { BackgroundLoops } from './background-loops.js';
-import { activityTaskStreamKey, executionKey, heartbeatsKey, historyKey, inboxKey, workflowTaskStreamKey } from './keys.js';
+import { activityTaskStreamKey, executionKey, executionTimersKey, heartbeatsKey, historyKey, inboxKey, timersKey, workflowTaskStreamKey } from './keys.js';
 import type { LeaseConsumers } from './lease-consumers.js';
 import type { RedisConnection } from './redis-connection.js';
 import { partitionIn, type RedisContext } from './redis-context.js';
@@ -32,6 +32,16 @@ export interface ActivityTasksOptions {
   /** Longest blocking read of a poll (ms). */
   blockTimeoutMs: number;
   logger: Logger;
+}
+
+/** The keys of one activity task's scripts (see `#keysOf`), with the partition they are in. */
+interface ActivityTaskKeys {
+  partition: number;
+  activityTasks: string;
+  heartbeats: string;
+  timers: string;
+  execution: string;
+  executionTimers: string;
 }
 
 /**
@@ -89,7 +99,7 @@ export class ActivityTasks {
    * Starts the startToClose and heartbeat timeouts of tasks just claimed (by a poll or a hand-over) and returns
    * those to run, each with the time left on them (see `ActivityDeadlines.start`).
    */
-  start(tasks: readonly ActivityTask[]): Promise<ActivityTask[]> {
+  start(tasks: ActivityTask[]): Promise<ActivityTask[]> {
     return this.#deadlines.start(tasks);
   }
 
@@ -136,16 +146,16 @@ export class ActivityTasks {
     const { prefix } = this.#context;
     const instance = { instanceId: task.instance.instanceId, executionId: task.instance.executionId };
     const { instanceId, executionId } = instance;
-    const p = partitionIn(this.#context, instanceId);
+    const keys = this.#keysOf(task);
+    const p = keys.partition;
     const takeOver = handoff?.queues.includes(task.workflowQueue) === true ? handoff : undefined;
     const known = takeOver?.knownHistoryLength(instance) ?? 0;
     const result = await scripts.completeActivityTask(
       {
-        ...this.#keysOf(task),
+        ...keys,
         inbox: inboxKey(prefix, p, instanceId, executionId),
         workflowTasks: workflowTaskStreamKey(prefix, p, task.workflowQueue),
         history: historyKey(prefix, p, instanceId, executionId),
-        executionTimers: this.#deadlines.keysOf(task).executionTimers,
       },
       {
         entryId: parseActivityTaskHandle(task.id).entryId,
@@ -182,7 +192,7 @@ export class ActivityTasks {
     const { entryId, deliveries } = parseActivityTaskHandle(task.id);
     const [startToClose, heartbeat] = this.#deadlines.membersOf(task);
     await scripts.releaseActivityTask(
-      { ...this.#keysOf(task), executionTimers: this.#deadlines.keysOf(task).executionTimers },
+      this.#keysOf(task),
       { entryId, group, deliveries, scheduleEventId: task.scheduleEventId, deadlines: [startToClose, heartbeat] },
     );
   }
@@ -193,18 +203,20 @@ export class ActivityTasks {
   }
 
   /**
-   * The keys every activity-task script touches: the task's stream, its partition's heartbeats and timers, and
-   * its execution.
+   * The keys the activity-task scripts touch, of `task`'s partition (computed once): the task's stream, the
+   * partition's heartbeats and timers, its execution and the execution's set of pending timers and deadlines.
    */
-  #keysOf(task: ActivityTask): { activityTasks: string; heartbeats: string; timers: string; execution: string } {
+  #keysOf(task: ActivityTask): ActivityTaskKeys {
     const { prefix } = this.#context;
     const { instanceId, executionId } = task.instance;
-    const p = partitionIn(this.#context, instanceId);
+    const partition = partitionIn(this.#context, instanceId);
     return {
-      activityTasks: activityTaskStreamKey(prefix, p, task.queue),
-      heartbeats: heartbeatsKey(prefix, p),
-      timers: this.#deadlines.keysOf(task).timers,
-      execution: executionKey(prefix, p, instanceId, executionId),
+      partition,
+      activityTasks: activityTaskStreamKey(prefix, partition, task.queue),
+      heartbeats: heartbeatsKey(prefix, partition),
+      timers: timersKey(prefix, partition),
+      execution: executionKey(prefix, partition, instanceId, executionId),
+      executionTimers: executionTimersKey(prefix, partition, instanceId, executionId),
     };
   }
 
