@@ -106,7 +106,7 @@ export class ConnectionGuard {
   constructor(options: ConnectionGuardOptions) {
     this.#options = options;
     this.#log = new FailureLog(options.logger, {
-      failed: 'redis connection lost; calls fail with BackendUnavailableError until it is restored',
+      failed: 'redis connection lost; until it is restored, calls fail with BackendUnavailableError within connectTimeoutMs or commandTimeoutMs',
       recovered: 'redis connection restored',
     });
   }
