@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { RedisBackend } from '../../src/backend/redis/redis-backend.js';
 import { Client } from '../../src/client/client.js';
 import { Worker } from '../../src/worker/worker.js';
 import { activityOutcomes, testLogger } from '../helpers/engine.js';
-import { useRedisServer } from '../helpers/redis-server.js';
 import { CRASH_START_TO_CLOSE_MS, hangsPastItsBound, timeoutCrashWorkflow, type DeliveryInfo } from './crash-workflows.js';
-import { kill, startWorker, type WorkerProcess } from './worker-process.js';
+import { useCrashFixture } from './crash-fixture.js';
+import { kill, startWorker } from './worker-process.js';
 
 // Far longer than the attempt's bound: only the timeout, kept in Redis, can end the attempt in time.
 const HOLDER_LEASE_MS = 60_000;
@@ -14,42 +13,26 @@ const CLOCK_SLACK_MS = 15;
 
 describe('crash recovery: an activity attempt times out in Redis when its worker dies or freezes in it', function () {
   this.timeout(60_000);
-  const server = useRedisServer();
-  let holder: WorkerProcess | undefined;
-  const closers: Array<() => Promise<void>> = [];
-
-  afterEach(async () => {
-    if (holder !== undefined) {
-      holder.child.kill('SIGCONT');
-      await kill(holder);
-    }
-    holder = undefined;
-    for (const close of closers.splice(0).reverse()) await close();
-  });
-
-  function backendOn(prefix: string): RedisBackend {
-    const backend = new RedisBackend({ redis: server().url, prefix, blockTimeoutMs: 200, logger: testLogger });
-    closers.push(() => backend.close());
-    return backend;
-  }
+  const crash = useCrashFixture();
 
   /** A worker in this process that runs the retry; it also runs the timer loop that fires the deadline. */
   async function startSurvivor(prefix: string): Promise<void> {
-    const worker = new Worker(backendOn(prefix), { logger: testLogger });
+    const worker = new Worker(crash.backendOn(prefix), { logger: testLogger });
     worker.registerWorkflow(timeoutCrashWorkflow).registerActivity(
       async (): Promise<DeliveryInfo> => hangsPastItsBound(),
       { name: hangsPastItsBound.name },
     );
     await worker.start();
-    closers.push(() => worker.stop());
+    crash.closeLater(() => worker.stop());
   }
 
   for (const fault of ['killed (SIGKILL)', 'frozen (SIGSTOP), then thawed'] as const) {
     it(`fails the attempt at its startToClose bound when its worker is ${fault}, and retries it elsewhere; the history stays whole`, async () => {
       const prefix = `timeout-crash-${randomUUID()}`;
-      holder = startWorker(server().url, prefix, 1, { activityLockTimeoutMs: HOLDER_LEASE_MS });
+      const holder = startWorker(crash.server().url, prefix, 1, { activityLockTimeoutMs: HOLDER_LEASE_MS });
+      crash.holder = holder;
       await holder.waitFor('ready', 1, 20_000);
-      const client = new Client(backendOn(prefix));
+      const client = new Client(crash.backendOn(prefix));
       const instance = await client.createWorkflowInstance({ instanceId: `timeout-crash-${randomUUID()}` }, timeoutCrashWorkflow);
       await holder.waitFor('activity-start', 1, 20_000);
       if (fault === 'killed (SIGKILL)') await kill(holder);

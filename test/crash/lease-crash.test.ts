@@ -1,44 +1,30 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { RedisBackend } from '../../src/backend/redis/redis-backend.js';
 import { Client } from '../../src/client/client.js';
 import { Worker } from '../../src/worker/worker.js';
 import { testLogger } from '../helpers/engine.js';
-import { useRedisServer } from '../helpers/redis-server.js';
 import { leaseCrashWorkflow, outlivesItsWorker, type DeliveryInfo } from './crash-workflows.js';
-import { kill, startWorker, type WorkerProcess } from './worker-process.js';
+import { useCrashFixture } from './crash-fixture.js';
+import { kill, startWorker } from './worker-process.js';
 
 const HOLDER_LEASE_MS = 1_500;
 
 describe('crash recovery: an activity leaves its holder only when the holder dies', function () {
   this.timeout(60_000);
-  const server = useRedisServer();
-  let holder: WorkerProcess | undefined;
-  const closers: Array<() => Promise<void>> = [];
-
-  afterEach(async () => {
-    if (holder !== undefined) await kill(holder);
-    holder = undefined;
-    for (const close of closers.splice(0).reverse()) await close();
-  });
-
-  function backendOn(prefix: string): RedisBackend {
-    const backend = new RedisBackend({ redis: server().url, prefix, blockTimeoutMs: 200, logger: testLogger });
-    closers.push(() => backend.close());
-    return backend;
-  }
+  const crash = useCrashFixture();
 
   it('is not taken by a worker with a shorter lease while its holder renews it, and is redelivered after a kill -9', async () => {
     const prefix = `lease-crash-${randomUUID()}`;
-    const client = new Client(backendOn(prefix));
-    holder = startWorker(server().url, prefix, 1, { activityLockTimeoutMs: HOLDER_LEASE_MS });
+    const client = new Client(crash.backendOn(prefix));
+    const holder = startWorker(crash.server().url, prefix, 1, { activityLockTimeoutMs: HOLDER_LEASE_MS });
+    crash.holder = holder;
     await holder.waitFor('ready', 1, 20_000);
     const instance = await client.createWorkflowInstance({ instanceId: `lease-crash-${randomUUID()}` }, leaseCrashWorkflow);
     await holder.waitFor('activity-start', 1, 20_000);
 
     // A second worker joins with a lease a fifth of the holder's; the activity runs here only when redelivered.
     const runsHere: number[] = [];
-    const joined = new Worker(backendOn(prefix), { logger: testLogger, activityLockTimeoutMs: HOLDER_LEASE_MS / 5 });
+    const joined = new Worker(crash.backendOn(prefix), { logger: testLogger, activityLockTimeoutMs: HOLDER_LEASE_MS / 5 });
     joined.registerWorkflow(leaseCrashWorkflow).registerActivity(
       async (): Promise<DeliveryInfo> => {
         runsHere.push(Date.now());
@@ -47,7 +33,7 @@ describe('crash recovery: an activity leaves its holder only when the holder die
       { name: outlivesItsWorker.name },
     );
     await joined.start();
-    closers.push(() => joined.stop());
+    crash.closeLater(() => joined.stop());
 
     // Several of the joined worker's leases pass while the holder renews its own.
     await new Promise((resolve) => setTimeout(resolve, HOLDER_LEASE_MS));
