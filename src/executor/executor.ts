@@ -19,6 +19,7 @@ import { abandonPendingWork, commitCommands } from './commit-commands.js';
 import { commitOutcome, failedTaskCompletion, type WorkflowOutcome } from './commit-outcome.js';
 import { CompletionBuilder } from './completion-builder.js';
 import { assertNoUnrecordedSideEffect, assertReplayedTaskComplete, matchCommandEvent, matchSideEffect } from './replay-matching.js';
+import { Patches } from './patches.js';
 import { runSideEffect } from './side-effect-run.js';
 import { SeededRandom } from './prng.js';
 import { replaySilentLogger } from './replay-logger.js';
@@ -59,6 +60,7 @@ export class Executor implements WorkflowRuntime {
   private readonly commands = new Map<number, Command>();
   private readonly unrecordedSideEffects: Command[] = [];
   private readonly signals = new SignalInbox();
+  private readonly patches = new Patches();
   private nextCommandId = 1;
   private subWorkflowsWithoutId = 0;
   private replayingNow = false;
@@ -171,8 +173,11 @@ export class Executor implements WorkflowRuntime {
       }
       record(event);
       await this.applyInboxEvent(event);
-      while (this.unrecordedSideEffects.length > 0) {
-        const command = this.unrecordedSideEffects.shift() as Command;
+      // A recorded patch settles nothing, so patches go before the side effect result whose code runs on.
+      for (;;) {
+        this.patches.takeUnrecorded().forEach(record);
+        const command = this.unrecordedSideEffects.shift();
+        if (command === undefined) break;
         record(newEvent('SideEffectResult', command.sideEffectOutcome ?? {}, command.id));
         settleSideEffect(command);
         await drain();
@@ -202,13 +207,14 @@ export class Executor implements WorkflowRuntime {
   private async replay(history: HistoryEvent[]): Promise<void> {
     if (history.length === 0) return;
     this.replayingNow = true;
+    this.patches.scan(history);
     try {
       for (const event of history) {
         if (event.sequenceId !== this.historyLength + 1) {
           throw new Error(`history is out of order: expected event ${this.historyLength + 1}, got ${event.sequenceId}`);
         }
         this.historyLength += 1;
-        if (event.type !== 'SideEffectResult') assertNoUnrecordedSideEffect(this.unrecordedSideEffects, event);
+        if (event.type !== 'SideEffectResult' && event.type !== 'PatchRecorded') assertNoUnrecordedSideEffect(this.unrecordedSideEffects, event);
         await this.replayEvent(event);
       }
       assertNoUnrecordedSideEffect(this.unrecordedSideEffects, undefined);
@@ -227,6 +233,9 @@ export class Executor implements WorkflowRuntime {
       case 'SideEffectResult':
         settleSideEffect(matchSideEffect(this.unrecordedSideEffects, event));
         await drain();
+        break;
+      case 'PatchRecorded':
+        this.patches.replayRecorded(event);
         break;
       case 'WorkflowExecutionFinished':
       case 'WorkflowExecutionContinuedAsNew':
@@ -372,5 +381,13 @@ export class Executor implements WorkflowRuntime {
     if (!this.replayingNow) command.sideEffectOutcome = runSideEffect(fn);
     this.unrecordedSideEffects.push(command);
     return future as Future<T>;
+  }
+
+  patched(patchId: string): boolean {
+    return this.patches.patched(patchId, this.replayingNow);
+  }
+
+  deprecatePatch(patchId: string): void {
+    this.patches.deprecate(patchId, this.replayingNow);
   }
 }

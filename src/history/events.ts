@@ -67,6 +67,12 @@ export type TimerCanceled = EventBase<'TimerCanceled', Record<string, never>>;
 export type SignalReceived = EventBase<'SignalReceived', { name: string; arg: unknown }>;
 /** The recorded result of a side effect. */
 export type SideEffectResult = EventBase<'SideEffectResult', { result?: unknown; error?: FailureInfo }>;
+/**
+ * The workflow code checked a patch (`workflow.patched`) while running live, or marked it deprecated
+ * (`workflow.deprecatePatch`, `deprecated: true`). Recorded at most once per patch and execution, right after
+ * the event whose handling ran that code; a replay then takes the patched branch.
+ */
+export type PatchRecorded = EventBase<'PatchRecorded', { patchId: string; deprecated?: true }>;
 /** A sub-workflow was started. */
 export type SubWorkflowScheduled = EventBase<
   'SubWorkflowScheduled',
@@ -104,6 +110,7 @@ export type HistoryEvent =
   | TimerCanceled
   | SignalReceived
   | SideEffectResult
+  | PatchRecorded
   | SubWorkflowScheduled
   | SubWorkflowCompleted
   | SubWorkflowFailed

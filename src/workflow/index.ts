@@ -5,6 +5,7 @@ import { continueAsNew } from './continue-as-new.js';
 import { now, random, uuid } from './deterministic.js';
 import { isCanceled } from '../errors/errors.js';
 import { logger, replaying, workflowInstance } from './info.js';
+import { deprecatePatch, patched } from './patch.js';
 import { onDefault, onFuture, onReceive, select } from './select.js';
 import { sideEffect } from './side-effect.js';
 import { newSignalChannel, signalWorkflow } from './signal.js';
@@ -20,6 +21,8 @@ const calls = Object.freeze({
   random,
   uuid,
   sideEffect,
+  patched,
+  deprecatePatch,
   newSignalChannel,
   signalWorkflow,
   continueAsNew,

@@ -41,6 +41,10 @@ export interface WorkflowRuntime {
   scheduleActivity(scope: CancelScope, attempt: ActivityAttempt): Future<unknown>;
   scheduleTimer(scope: CancelScope, delayMs: number, name: string | undefined): Future<void>;
   sideEffect<T>(fn: () => T): Future<T>;
+  /** Whether to take the patched branch (see `workflow.patched`); records the patch when running live. */
+  patched(patchId: string): boolean;
+  /** Records the patch as deprecated when running live (see `workflow.deprecatePatch`). */
+  deprecatePatch(patchId: string): void;
   /** Starts a sub-workflow when the task commits; settles with the child's outcome. */
   scheduleSubWorkflow(scope: CancelScope, attempt: SubWorkflowAttempt): Future<unknown>;
   /** A fresh instance id for a sub-workflow started without one, the same on replay. */
