@@ -153,7 +153,7 @@ export interface WorkerInfo {
   version?: string;
   /** The version of redflow it runs. */
   redflowVersion: string;
-  /** When `worker.start()` was called, by the worker's clock. */
+  /** When it started taking tasks (`worker.start()`, once connected), by the worker's clock. */
   startedAt: Date;
   /** Its latest announcement, by the worker's clock. */
   lastSeenAt: Date;
