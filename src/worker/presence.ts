@@ -3,6 +3,7 @@ import type { Backend, WorkerInfo } from '../backend/backend.js';
 import { abortableDelay } from '../core/abortable-delay.js';
 import { FailureLog } from '../core/failure-log.js';
 import { UnservedLog } from '../core/unserved-log.js';
+import { BackendUnavailableError } from '../errors/errors.js';
 import { toFailureInfo } from '../errors/failure-info.js';
 
 /** Heartbeat intervals an announcement outlives: a worker is gone once it missed this many. */
@@ -51,7 +52,9 @@ export class WorkerPresence {
       await this.#backend.withdrawWorker(this.#description.workerId);
     } catch (err) {
       const expiresInMs = this.#intervalMs * PRESENCE_TTL_INTERVALS;
-      this.#logger.warn({ err: toFailureInfo(err), expiresInMs }, 'could not withdraw the worker from the store; its announcement expires on its own');
+      // An unreachable store is logged by the backend, once per outage.
+      const level = err instanceof BackendUnavailableError ? 'debug' : 'warn';
+      this.#logger[level]({ err: toFailureInfo(err), expiresInMs }, 'could not withdraw the worker from the store; its announcement expires on its own');
     }
   }
 

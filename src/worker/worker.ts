@@ -137,10 +137,10 @@ export class Worker {
     const { stopTimeoutMs } = this.options;
     const deadline = Date.now() + stopTimeoutMs;
     const tasks = this.inFlight.size;
+    // It polls no more: withdrawn meanwhile, within stopTimeoutMs (failing that, its announcement expires).
+    const withdrawn = this.presence?.withdraw() ?? Promise.resolve();
     const finished = await withTimeout(this.finishInFlight(), stopTimeoutMs);
-    // Withdrawn once its tasks are done (or given up on), within what is left of stopTimeoutMs: later, it expires.
-    const withdrawn = this.presence?.withdraw();
-    if (withdrawn !== undefined) await withTimeout(withdrawn, Math.max(0, deadline - Date.now()));
+    await withTimeout(withdrawn, Math.max(0, deadline - Date.now()));
     if (finished === undefined) {
       // Given up on: their leases must run out for other workers to take them, even if this process lives on.
       this.leases.abandonAll();

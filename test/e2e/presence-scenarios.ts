@@ -97,12 +97,12 @@ export function presenceScenarios(e2e: E2E): void {
   });
 
   it('warns from a worker about a queue nobody serves and a name nobody registered, and from a client given a logger', async () => {
-    const { logger, count } = captureLogs('warn');
-    await e2e.engine({ workflows: [presenceGreets], options: { logger, presenceIntervalMs: 20 } });
+    const logs = captureLogs('warn');
+    await e2e.engine({ workflows: [presenceGreets], options: { logger: logs.logger, presenceIntervalMs: 20 } });
     const client = await e2e.client();
     await client.createWorkflowInstance({ instanceId: e2e.id('unserved'), queue: 'presence-nobody' }, presenceGreets, 'x');
     await e2e.backend().recordUnknownName({ kind: 'activity', queue: 'default', name: 'presenceMissing' });
-    assert.ok(await waitUntil(() => count(/queue presence-nobody/) > 0 && count(/activity presenceMissing on queue default/) > 0, 10_000), 'the worker warned');
+    assert.ok(await waitUntil(() => logs.count(/queue presence-nobody/) > 0 && logs.count(/activity presenceMissing on queue default/) > 0, 10_000), 'the worker warned');
 
     const clientLogs = captureLogs('warn');
     const logging = new Client(e2e.backend(), { logger: clientLogs.logger });
@@ -125,14 +125,14 @@ export function presenceScenarios(e2e: E2E): void {
         return failing ? Promise.reject(new Error('store said no')) : backend.announceWorker(info, ttlMs);
       },
     });
-    const { logger, count } = captureLogs('info');
-    const client = await e2e.engine({ workflows: [presenceGreets], options: { logger, presenceIntervalMs: 10 } }, flaky);
+    const logs = captureLogs('info');
+    const client = await e2e.engine({ workflows: [presenceGreets], options: { logger: logs.logger, presenceIntervalMs: 10 } }, flaky);
     assert.ok(await waitUntil(() => calls >= 10, 10_000));
-    assert.equal(count('announcing the worker failed'), 1, 'one line for the whole failure');
+    assert.equal(logs.count('announcing the worker failed'), 1, 'one line for the whole failure');
     assert.equal(await client.getWorkflowResult(await client.createWorkflowInstance({ instanceId: e2e.id('flaky') }, presenceGreets, 'still'), 10_000), 'hello still');
     assert.equal((await client.getWorkers()).length, 0, 'not announced while failing');
     failing = false;
     assert.ok(await waitUntil(async () => (await client.getWorkers()).length === 1, 10_000), 'announced once the store answers');
-    assert.equal(count('announcing the worker recovered'), 1);
+    assert.equal(logs.count('announcing the worker recovered'), 1);
   });
 }

@@ -25,7 +25,7 @@ describe('worker presence options', () => {
       assert.throws(
         () => new Worker(backend, { logger: testLogger, version: version as unknown as string }),
         (err: unknown) => err instanceof InvalidArgumentError && /version/.test(err.message),
-        String(version),
+        JSON.stringify(version),
       );
     }
     assert.doesNotThrow(() => new Worker(backend, { logger: testLogger, version: '3f2c1ab' }));
