@@ -61,9 +61,16 @@ export type {
   HeldWorkflowInstancePage,
   HoldReason,
   HeldTaskRetryPolicy,
+  TaskKind,
+  UnknownName,
+  UnservedName,
+  UnservedQueue,
+  WorkerInfo,
+  WorkerPresenceCalls,
   WorkflowInstanceInfo,
   WorkflowInstancePage,
 } from './backend/backend.js';
+export { UNKNOWN_NAME_RETENTION_MS } from './backend/worker-info.js';
 export { MemoryBackend, type MemoryBackendOptions } from './backend/memory/memory-backend.js';
 export { RedisBackend, type RedisBackendOptions } from './backend/redis/redis-backend.js';
 export type { OutboxRetryOptions } from './backend/redis/outbox-retry-policy.js';

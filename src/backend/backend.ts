@@ -19,6 +19,7 @@ import type {
   HoldState,
   HeldWorkflowInstancePage,
 } from './management-types.js';
+import type { WorkerPresenceCalls } from './worker-presence-calls.js';
 
 // Re-exported so `backend.ts` stays the one import of the whole backend contract.
 export type {
@@ -35,7 +36,13 @@ export type {
   HoldState,
   HeldWorkflowInstanceInfo,
   HeldWorkflowInstancePage,
+  TaskKind,
+  UnknownName,
+  UnservedName,
+  UnservedQueue,
+  WorkerInfo,
 } from './management-types.js';
+export type { WorkerPresenceCalls } from './worker-presence-calls.js';
 
 /** A claimed workflow task: an instance locked for one worker, with the events it has not processed yet. */
 export interface WorkflowTask {
@@ -266,10 +273,10 @@ export interface ActivityTaskHandoff {
 export type ExecutionOutcome = WorkflowExecutionFinished | WorkflowExecutionContinuedAsNew;
 
 /**
- * Storage of workflow instances, their histories and their task queues.
- * The client and the worker know nothing else about storage.
+ * Storage of workflow instances, their histories and their task queues, and of the live workers
+ * (`WorkerPresenceCalls`). The client and the worker know nothing else about storage.
  */
-export interface Backend {
+export interface Backend extends WorkerPresenceCalls {
   /**
    * Connects to the store and checks it can serve this backend's settings; every other call does so itself
    * first, so calling it is optional (`worker.start()` does, to fail at once). Throws
@@ -323,7 +330,10 @@ export interface Backend {
   removeWorkflowInstances(finishedBefore: Date): Promise<number>;
   /** Executions, newest first, a page at a time. */
   listWorkflowInstances(query: ListWorkflowInstancesQuery): Promise<WorkflowInstancePage>;
-  /** Active executions and pending tasks per queue. */
+  /**
+   * Active and held executions, pending tasks per queue, live workers, and the queues and names pending work
+   * waits on with no live worker to serve it (see `presenceReport`).
+   */
   getStats(): Promise<BackendStats>;
   /** Dead-letter messages, by partition and then oldest first, a page at a time. A backend without an outbox has none. */
   listDeadLetterMessages(query: ListDeadLetterMessagesQuery): Promise<DeadLetterPage>;

@@ -80,6 +80,83 @@ export interface BackendStats {
   pendingActivityTasks: Record<string, number>;
   /** Executions whose workflow task is held (backing off or parked; see `holdWorkflowTask`). */
   heldWorkflowInstances: number;
+  /** Workers whose latest announcement (`announceWorker`) has not expired: `listWorkers().length`. */
+  liveWorkers: number;
+  /**
+   * Queues with pending tasks of a kind that no live worker polls on that queue (`WorkerInfo.pollsWorkflowTasks`,
+   * `pollsActivityTasks`): such tasks wait until one starts. Sorted by queue, then kind (workflow first).
+   */
+  unservedQueues: UnservedQueue[];
+  /**
+   * Workflow and activity names a worker lacked recently (`recordUnknownName`, within
+   * `UNKNOWN_NAME_RETENTION_MS`) that no live worker serving that queue has registered: tasks of that name wait
+   * until one starts. Sorted by queue, then kind, then name.
+   */
+  unservedNames: UnservedName[];
+}
+
+/** Which kind of task: a workflow task or an activity task. */
+export type TaskKind = 'workflow' | 'activity';
+
+/** A queue whose pending tasks of `kind` no live worker polls (see `BackendStats.unservedQueues`). */
+export interface UnservedQueue {
+  queue: string;
+  kind: TaskKind;
+  /** Its pending tasks of that kind, as in `pendingWorkflowTasks` / `pendingActivityTasks`. */
+  pendingTasks: number;
+}
+
+/** A workflow or activity name a worker claimed a task for without having it registered. */
+export interface UnknownName {
+  /** `'workflow'` for a workflow name, `'activity'` for an activity name. */
+  kind: TaskKind;
+  /** The queue of the task (for an activity, the queue it runs on). */
+  queue: string;
+  name: string;
+}
+
+/** An unknown name no live worker serving its queue registered (see `BackendStats.unservedNames`). */
+export interface UnservedName extends UnknownName {
+  /** When a worker last recorded it (`recordUnknownName`), by the store's clock. */
+  lastSeenAt: Date;
+}
+
+/**
+ * A live worker, as it announces itself every `WorkerOptions.presenceIntervalMs` (see `Client.getWorkers`).
+ * A worker whose announcements stop (killed, frozen, cut off from the store) disappears after 3 intervals; one
+ * that stops disappears at once.
+ */
+export interface WorkerInfo {
+  /** Unique per `Worker` object (a random UUID): a restarted process is a new worker. */
+  workerId: string;
+  /** The queues it takes tasks from (`WorkerOptions.queues`). */
+  queues: string[];
+  /** The workflow names it registered, sorted. */
+  workflows: string[];
+  /** The activity names it registered, sorted. */
+  activities: string[];
+  /**
+   * It polls workflow tasks on `queues`: false for a worker that registered only activities, or that runs no
+   * workflow poller (`workflowPollers: 0`).
+   */
+  pollsWorkflowTasks: boolean;
+  /**
+   * It polls activity tasks on `queues`: false for a worker that registered only workflows, or that runs no
+   * activity poller (`activityPollers: 0`).
+   */
+  pollsActivityTasks: boolean;
+  /** Id of its process. */
+  pid: number;
+  /** Host name of its machine (`os.hostname()`). */
+  hostname: string;
+  /** The application's deploy version it runs (`WorkerOptions.version`, e.g. a git sha); absent when not given. */
+  version?: string;
+  /** The version of redflow it runs. */
+  redflowVersion: string;
+  /** When it started taking tasks (`worker.start()`, once connected), by the worker's clock. */
+  startedAt: Date;
+  /** Its latest announcement, by the worker's clock. */
+  lastSeenAt: Date;
 }
 
 /**

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Backend, BackendStats, DeadLetterPage, HeldWorkflowInstancePage, WorkflowInstancePage } from '../backend/backend.js';
+import type { Logger } from 'pino';
+import type { Backend, BackendStats, DeadLetterPage, HeldWorkflowInstancePage, WorkerInfo, WorkflowInstancePage } from '../backend/backend.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, assertPayloadSize } from '../codec/codec.js';
 import { DEFAULT_QUEUE, type WorkflowInstance, type WorkflowInstanceRef, type WorkflowInstanceState } from '../core/instance.js';
+import { UnservedLog } from '../core/unserved-log.js';
 import { assertInstanceId, assertName, assertQueueName } from '../core/validation.js';
 import { CanceledError, InvalidArgumentError, WaitTimeoutError } from '../errors/errors.js';
 import { fromFailureInfo } from '../errors/failure-info.js';
@@ -59,6 +61,12 @@ export interface ClientOptions {
    * integer. @default 4 MiB
    */
   maxPayloadBytes?: number;
+  /**
+   * Where `getStats` warns about the queues and names it finds waiting for a worker (`unservedQueues`,
+   * `unservedNames`): one line naming each, at most once a minute for the same one. @default none: the client
+   * logs nothing
+   */
+  logger?: Logger;
 }
 
 /**
@@ -71,16 +79,25 @@ export interface ClientOptions {
 export class Client {
   private readonly backend: Backend;
   private readonly maxPayloadBytes: number;
+  private readonly unserved: UnservedLog | undefined;
 
-  /** Throws `InvalidArgumentError` for a missing backend or a `maxPayloadBytes` that is not a positive integer. */
+  /**
+   * Throws `InvalidArgumentError` for a missing backend, a `maxPayloadBytes` that is not a positive integer or a
+   * `logger` without a `warn` method.
+   */
   constructor(backend: Backend, options: ClientOptions = {}) {
     if (typeof backend !== 'object' || backend === null) throw new InvalidArgumentError('a Client needs a backend');
     const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     if (!Number.isSafeInteger(maxPayloadBytes) || maxPayloadBytes < 1) {
       throw new InvalidArgumentError(`Client option maxPayloadBytes must be a positive integer, got ${String(maxPayloadBytes)}`);
     }
+    const { logger } = options;
+    if (logger !== undefined && typeof (logger as Partial<Logger> | null)?.warn !== 'function') {
+      throw new InvalidArgumentError('Client option logger must be a pino logger');
+    }
     this.backend = backend;
     this.maxPayloadBytes = maxPayloadBytes;
+    this.unserved = logger === undefined ? undefined : new UnservedLog(logger);
   }
 
   /**
@@ -243,9 +260,27 @@ export class Client {
     await this.backend.retryDeadLetterMessage(id);
   }
 
-  /** Active and held executions, dead-letter messages, and pending workflow and activity tasks per queue. */
-  getStats(): Promise<BackendStats> {
-    return this.backend.getStats();
+  /**
+   * Active and held executions, dead-letter messages, pending workflow and activity tasks per queue, and the
+   * workers: `liveWorkers`; `unservedQueues`, the queues whose pending tasks of a kind no live worker polls
+   * (`{ queue, kind, pendingTasks }`); `unservedNames`, the workflow and activity names workers lacked in the last
+   * `UNKNOWN_NAME_RETENTION_MS` that no live worker serving the queue registered (`{ kind, queue, name,
+   * lastSeenAt }`). With the `logger` option, warns about each of those (at most once a minute for the same one).
+   */
+  async getStats(): Promise<BackendStats> {
+    const stats = await this.backend.getStats();
+    this.unserved?.report(stats);
+    return stats;
+  }
+
+  /**
+   * The live workers: those started and not stopped whose latest announcement (every
+   * `WorkerOptions.presenceIntervalMs`) has not expired, by `startedAt` then `workerId`. Each tells its queues,
+   * the workflows and activities it registered, which kinds of tasks it polls, its process, host, deploy
+   * `version` and redflow version, and when it started and was last seen (see `WorkerInfo`).
+   */
+  getWorkers(): Promise<WorkerInfo[]> {
+    return this.backend.listWorkers();
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { DEFAULT_QUEUE } from '../core/instance.js';
 import { createLogger } from '../core/logger.js';
-import { assertDurationMs, assertQueueName } from '../core/validation.js';
+import { assertDurationMs, assertName, assertQueueName } from '../core/validation.js';
 import { InvalidArgumentError } from '../errors/errors.js';
 import type { HeldTaskRetryPolicy } from '../backend/backend.js';
 import { DEFAULT_MAX_HISTORY_SIZE } from '../executor/executor.js';
@@ -47,6 +47,18 @@ export interface WorkerOptions {
   heldTaskRetry?: HeldTaskRetryOptions;
   /** The worker's logger, used as given. @default createLogger(): level `REDFLOW_LOG_LEVEL`, else `info` */
   logger?: Logger;
+  /**
+   * The application's deploy version this worker runs (a git sha, a release tag), shown in its `WorkerInfo`
+   * (`Client.getWorkers`): a non-empty string. @default none
+   */
+  version?: string;
+  /**
+   * How often (ms) the started worker announces itself in the store (`Client.getWorkers`): a positive integer.
+   * An announcement not renewed expires after 3 intervals (a worker killed without stopping disappears then;
+   * `stop()` withdraws it at once). Every 6 intervals (a minute by default) the worker also reads the stats
+   * and warns about queues with pending tasks and no live worker, and names no live worker registered.
+   */
+  presenceIntervalMs?: number;
 }
 
 /** Defaults of `WorkerOptions`. */
@@ -62,12 +74,14 @@ export const DefaultWorkerOptions = Object.freeze({
   maxHistorySize: DEFAULT_MAX_HISTORY_SIZE,
   stopTimeoutMs: 20_000,
   heldTaskRetry: DefaultHeldTaskRetry,
+  presenceIntervalMs: 10_000,
 });
 
 /** Worker options with every field filled in. */
-export type ResolvedWorkerOptions = Omit<Required<WorkerOptions>, 'queues' | 'heldTaskRetry'> & {
+export type ResolvedWorkerOptions = Omit<Required<WorkerOptions>, 'queues' | 'heldTaskRetry' | 'version'> & {
   queues: readonly string[];
   heldTaskRetry: HeldTaskRetryPolicy;
+  version?: string;
 };
 
 /** Merges `options` with the defaults and validates them. */
@@ -87,6 +101,8 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
   assertDurationMs(resolved.stopTimeoutMs, 'stopTimeoutMs');
   assertDurationMs(resolved.workflowLockTimeoutMs, 'workflowLockTimeoutMs');
   assertDurationMs(resolved.activityLockTimeoutMs, 'activityLockTimeoutMs');
+  assertPresenceIntervalMs(resolved.presenceIntervalMs);
+  if (resolved.version !== undefined) assertName(resolved.version, 'version');
   const logger = resolved.logger ?? createLogger();
   const heldTaskRetry = resolveHeldTaskRetry(resolved.heldTaskRetry);
   return { ...resolved, queues: [...new Set(resolved.queues)], heldTaskRetry, logger };
@@ -95,5 +111,14 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
 function assertCount(value: unknown, name: string, min: number): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+  }
+}
+
+// An announcement lives 3 intervals, and timers hold at most 2^31 - 1 ms.
+const MAX_PRESENCE_INTERVAL_MS = Math.floor(2_147_483_647 / 3);
+
+function assertPresenceIntervalMs(value: unknown): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_PRESENCE_INTERVAL_MS) {
+    throw new InvalidArgumentError(`presenceIntervalMs must be an integer from 1 to ${MAX_PRESENCE_INTERVAL_MS} milliseconds`);
   }
 }

@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { ActivityTask, ActivityTaskHandoff, Backend, WorkflowTask, WorkflowTaskHandoff } from '../backend/backend.js';
+import { abortableDelay } from '../core/abortable-delay.js';
 import { executionKey } from '../core/instance.js';
 import { FailureLog } from '../core/failure-log.js';
+import { redflowVersion } from '../core/redflow-version.js';
 import { withTimeout } from '../core/with-timeout.js';
 import { BackendUnavailableError, InvalidArgumentError } from '../errors/errors.js';
 import { toFailureInfo } from '../errors/failure-info.js';
@@ -11,6 +15,7 @@ import { ActivityTaskHandler } from './activity-task-handler.js';
 import type { Reservation } from './handoff.js';
 import { Registry, type RegistrationOptions } from './registry.js';
 import { LeaseKeeper } from './lease-keeper.js';
+import { WorkerPresence } from './presence.js';
 import { Slots } from './slots.js';
 import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from './worker-options.js';
 import { WorkflowTaskHandler } from './workflow-task-handler.js';
@@ -22,6 +27,8 @@ const POLL_ERROR_BACKOFF_MS = 1000;
  * processes; each one is a single event loop.
  */
 export class Worker {
+  /** Unique per `Worker` object (a random UUID): its `WorkerInfo.workerId` in `Client.getWorkers`. */
+  readonly workerId = randomUUID();
   private readonly backend: Backend;
   private readonly options: ResolvedWorkerOptions;
   private readonly logger: Logger;
@@ -36,6 +43,7 @@ export class Worker {
   private started = false;
   private stopped: Promise<void> | undefined;
   private readonly leases = new LeaseKeeper();
+  private presence: WorkerPresence | undefined;
   /** The latest poll failed because the store could not be reached. */
   private storeUnreachable = false;
 
@@ -84,12 +92,33 @@ export class Worker {
     // stop() was called while connecting: nothing to start.
     if (this.stopped !== undefined) return;
     this.stopController = new AbortController();
+    const startedAt = new Date();
     const { workflows, activities } = this.registry;
     const activityOnly = workflows.size === 0 && activities.size > 0;
     const workflowOnly = activities.size === 0 && workflows.size > 0;
     if (!activityOnly) this.startWorkflowPollers(this.stopController.signal);
     if (!workflowOnly) this.startActivityPollers(this.stopController.signal);
-    this.logger.info({ queues: this.options.queues, workflows: [...workflows.keys()], activities: [...activities.keys()] }, 'worker started');
+    const { queues, version, presenceIntervalMs, workflowPollers, activityPollers } = this.options;
+    this.presence = new WorkerPresence(
+      this.backend,
+      {
+        workerId: this.workerId,
+        queues: [...queues],
+        workflows: [...workflows.keys()].sort(),
+        activities: [...activities.keys()].sort(),
+        pollsWorkflowTasks: !activityOnly && workflowPollers > 0,
+        pollsActivityTasks: !workflowOnly && activityPollers > 0,
+        pid: process.pid,
+        hostname: hostname(),
+        ...(version === undefined ? {} : { version }),
+        redflowVersion: redflowVersion(),
+        startedAt,
+      },
+      presenceIntervalMs,
+      this.logger,
+    );
+    await this.presence.start(this.stopController.signal);
+    this.logger.info({ workerId: this.workerId, queues, workflows: [...workflows.keys()], activities: [...activities.keys()], version }, 'worker started');
   }
 
   /**
@@ -106,8 +135,12 @@ export class Worker {
   private async drain(): Promise<void> {
     this.stopController?.abort();
     const { stopTimeoutMs } = this.options;
+    const deadline = Date.now() + stopTimeoutMs;
     const tasks = this.inFlight.size;
+    // It polls no more: withdrawn meanwhile, within stopTimeoutMs (failing that, its announcement expires).
+    const withdrawn = this.presence?.withdraw() ?? Promise.resolve();
     const finished = await withTimeout(this.finishInFlight(), stopTimeoutMs);
+    await withTimeout(withdrawn, Math.max(0, deadline - Date.now()));
     if (finished === undefined) {
       // Given up on: their leases must run out for other workers to take them, even if this process lives on.
       this.leases.abandonAll();
@@ -269,16 +302,4 @@ export class Worker {
   private assertNotStarted(): void {
     if (this.started) throw new InvalidArgumentError('the worker was already started');
   }
-}
-
-function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -11,6 +11,7 @@ import { leaseTests } from './leases.js';
 import { messagingTests } from './messaging.js';
 import { unstartedCancellationTests } from './unstarted-cancellation.js';
 import { workflowMessageTests } from './workflow-messages.js';
+import { workerPresenceTests } from './worker-presence.js';
 
 export type { BackendFactory } from './harness.js';
 
@@ -333,5 +334,6 @@ export function backendConformanceSuite(
     leaseTests(() => backend, peerOf);
     chainTests(h, () => backend, createBackend);
     heldTaskTests(h, () => backend);
+    workerPresenceTests(h, () => backend);
   });
 }

@@ -30,6 +30,7 @@ const worker = new Worker(backend, {
   workflowLockTimeoutMs: 1_000,
   activityLockTimeoutMs: Number(process.env.REDFLOW_ACTIVITY_LOCK_MS ?? '1000'),
   maxParallelActivityTasks: 100,
+  ...(process.env.REDFLOW_PRESENCE_INTERVAL_MS === undefined ? {} : { presenceIntervalMs: Number(process.env.REDFLOW_PRESENCE_INTERVAL_MS) }),
 });
 worker.registerWorkflow(crashWorkflow).registerWorkflow(messagingParent).registerWorkflow(messagingChild).registerActivity(slowDouble);
 worker.registerWorkflow(leaseCrashWorkflow).registerActivity(outlivesItsWorker);

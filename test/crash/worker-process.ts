@@ -14,6 +14,8 @@ export interface WorkerProcess {
 export interface WorkerProcessOptions {
   /** Its `activityLockTimeoutMs`. @default 1000 */
   activityLockTimeoutMs?: number;
+  /** Its `presenceIntervalMs`. @default the worker's default */
+  presenceIntervalMs?: number;
   /** Called with every line the worker reports on stdout, parsed (`{ event, ... }`). */
   onReport?: (report: { event: string }) => void;
   /** Takes the worker's log lines (stderr) at this level instead of passing its stderr through. */
@@ -24,6 +26,7 @@ export interface WorkerProcessOptions {
 export function startWorker(redisUrl: string, prefix: string, partitions = 1, options: WorkerProcessOptions = {}): WorkerProcess {
   const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: redisUrl, REDFLOW_PREFIX: prefix, REDFLOW_PARTITIONS: String(partitions) };
   if (options.activityLockTimeoutMs !== undefined) env.REDFLOW_ACTIVITY_LOCK_MS = String(options.activityLockTimeoutMs);
+  if (options.presenceIntervalMs !== undefined) env.REDFLOW_PRESENCE_INTERVAL_MS = String(options.presenceIntervalMs);
   if (options.logs !== undefined) env.REDFLOW_LOG_LEVEL = options.logs.level;
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/crash/crash-worker.ts'], {
     env,

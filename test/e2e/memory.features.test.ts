@@ -18,6 +18,7 @@ import { heldTaskScenarios } from './held-task-scenarios.js';
 import { unstartedCancellationScenarios } from './unstarted-cancellation-scenarios.js';
 import { activityTimeoutScenarios } from './activity-timeout-scenarios.js';
 import { patchScenarios } from './patch-scenarios.js';
+import { presenceScenarios } from './presence-scenarios.js';
 
 const memory: SettingsBackendFactory = (settings) => Promise.resolve(new MemoryBackend(settings));
 
@@ -39,3 +40,4 @@ e2eGroup('held workflow tasks', 'MemoryBackend', memory, heldTaskScenarios);
 e2eGroup('cancelling work that has not started', 'MemoryBackend', memory, unstartedCancellationScenarios);
 e2eGroup('activity timeouts', 'MemoryBackend', memory, activityTimeoutScenarios);
 e2eGroup('patching', 'MemoryBackend', memory, patchScenarios);
+e2eGroup('worker presence', 'MemoryBackend', memory, presenceScenarios);

@@ -19,6 +19,7 @@ import { heldTaskScenarios } from './held-task-scenarios.js';
 import { unstartedCancellationScenarios } from './unstarted-cancellation-scenarios.js';
 import { activityTimeoutScenarios } from './activity-timeout-scenarios.js';
 import { patchScenarios } from './patch-scenarios.js';
+import { presenceScenarios } from './presence-scenarios.js';
 
 const groups = [
   ['signals', signalScenarios],
@@ -39,6 +40,7 @@ const groups = [
   ['cancelling work that has not started', unstartedCancellationScenarios],
   ['activity timeouts', activityTimeoutScenarios],
   ['patching', patchScenarios],
+  ['worker presence', presenceScenarios],
 ] as const;
 
 describe('workflow features on RedisBackend (private redis-server)', () => {

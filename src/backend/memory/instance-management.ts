@@ -3,6 +3,7 @@ import { decodeHistoryEvent } from '../../codec/event-codec.js';
 import { executionKey, type WorkflowInstance, type WorkflowInstanceState } from '../../core/instance.js';
 import { InstanceNotFinishedError, InstanceNotFoundError, InvalidArgumentError } from '../../errors/errors.js';
 import type { HistoryEvent } from '../../history/events.js';
+import type { PresenceReport } from '../presence-report.js';
 import { removeChain } from './instance-lifecycle.js';
 import type { MemoryStore } from './memory-store.js';
 
@@ -74,11 +75,11 @@ export async function listWorkflowInstances(store: MemoryStore, query: ListWorkf
   return newestFirst.length > page.length && last !== undefined ? { instances, nextCursor: String(last.order) } : { instances };
 }
 
-/** `Backend.getStats` on `store`: active and held executions, and pending tasks per queue. */
-export async function getStats(store: MemoryStore): Promise<BackendStats> {
+/** `Backend.getStats` on `store` but for the workers (`PresenceReport`): active and held executions, and pending tasks per queue. */
+export async function getStats(store: MemoryStore): Promise<Omit<BackendStats, keyof PresenceReport>> {
   await Promise.resolve();
   store.assertOpen();
-  const stats: BackendStats = { activeWorkflowInstances: 0, deadLetterMessages: 0, pendingWorkflowTasks: {}, pendingActivityTasks: {}, heldWorkflowInstances: 0 };
+  const stats: Omit<BackendStats, keyof PresenceReport> = { activeWorkflowInstances: 0, deadLetterMessages: 0, pendingWorkflowTasks: {}, pendingActivityTasks: {}, heldWorkflowInstances: 0 };
   for (const execution of store.executions.values()) {
     if (execution.state !== 'active') continue;
     stats.activeWorkflowInstances += 1;

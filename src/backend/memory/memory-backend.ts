@@ -19,6 +19,8 @@ import type {
   WorkflowTaskCompletion,
   WorkflowTaskHandoff,
   WorkflowTaskHold,
+  UnknownName,
+  WorkerInfo,
 } from '../backend.js';
 import type { WorkflowInstance, WorkflowInstanceState } from '../../core/instance.js';
 import { createLogger } from '../../core/logger.js';
@@ -45,6 +47,8 @@ import {
 } from './instance-management.js';
 import { cancelWorkflowInstance, signalWorkflow } from './instance-messages.js';
 import { MemoryStore } from './memory-store.js';
+import { MemoryWorkerPresence } from './worker-presence.js';
+import { presenceReport } from '../presence-report.js';
 import { completeWorkflowTask } from './workflow-task-completion.js';
 import { extendWorkflowTask, pollWorkflowTasks, releaseWorkflowTask } from './workflow-tasks.js';
 
@@ -66,6 +70,7 @@ export interface MemoryBackendOptions {
  */
 export class MemoryBackend implements Backend {
   private readonly store: MemoryStore;
+  private readonly presence = new MemoryWorkerPresence();
 
   /**
    * Throws `InvalidArgumentError` for a `retentionMs` that is neither a positive integer nor `Infinity`, and
@@ -109,8 +114,30 @@ export class MemoryBackend implements Backend {
     this.store.assertOpen();
   }
 
-  getStats(): Promise<BackendStats> {
-    return getStats(this.store);
+  async getStats(): Promise<BackendStats> {
+    const stats = await getStats(this.store);
+    const report = presenceReport({ ...stats, workers: this.presence.list(), unknownNames: this.presence.unknownNames() });
+    return { ...stats, ...report };
+  }
+
+  async announceWorker(info: WorkerInfo, ttlMs: number): Promise<void> {
+    await this.#open();
+    this.presence.announce(info, ttlMs);
+  }
+
+  async withdrawWorker(workerId: string): Promise<void> {
+    await this.#open();
+    this.presence.withdraw(workerId);
+  }
+
+  async listWorkers(): Promise<WorkerInfo[]> {
+    await this.#open();
+    return this.presence.list();
+  }
+
+  async recordUnknownName(name: UnknownName): Promise<void> {
+    await this.#open();
+    this.presence.recordUnknownName(name);
   }
 
   // Messages between executions are delivered in the same step that sends them: there is no outbox, so
@@ -199,5 +226,11 @@ export class MemoryBackend implements Backend {
   async close(): Promise<void> {
     await Promise.resolve();
     this.store.close();
+  }
+
+  // As every call of this backend, a presence call settles asynchronously and rejects after `close()`.
+  async #open(): Promise<void> {
+    await Promise.resolve();
+    this.store.assertOpen();
   }
 }

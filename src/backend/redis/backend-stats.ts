@@ -1,4 +1,5 @@
 import type { BackendStats } from '../backend.js';
+import type { PresenceReport } from '../presence-report.js';
 import { activeKey, activityQueuesKey, activityTaskStreamKey, heldKey, workflowQueuesKey, workflowTaskStreamKey } from './keys.js';
 import type { RedisContext } from './redis-context.js';
 
@@ -12,9 +13,9 @@ function add(counts: Record<string, number>, queue: string, n: number): void {
  * pending tasks of its queue (a held task's entry is removed: it is not pending while it waits out its
  * backoff). Queues are found in the partition's queue-name sets; held executions in the held indexes.
  */
-export async function readBackendStats(context: RedisContext): Promise<Omit<BackendStats, 'deadLetterMessages'>> {
+export async function readBackendStats(context: RedisContext): Promise<Omit<BackendStats, 'deadLetterMessages' | keyof PresenceReport>> {
   const { client, prefix, partitions } = context;
-  const stats: Omit<BackendStats, 'deadLetterMessages'> = { activeWorkflowInstances: 0, pendingWorkflowTasks: {}, pendingActivityTasks: {}, heldWorkflowInstances: 0 };
+  const stats: Omit<BackendStats, 'deadLetterMessages' | keyof PresenceReport> = { activeWorkflowInstances: 0, pendingWorkflowTasks: {}, pendingActivityTasks: {}, heldWorkflowInstances: 0 };
   await Promise.all(
     Array.from({ length: partitions }, async (_, p) => {
       const [active, held, workflowQueues, activityQueues] = await Promise.all([

@@ -1,7 +1,8 @@
 import { InvalidArgumentError } from '../../errors/errors.js';
 
-// Every key but `configKey` carries its partition as a Redis Cluster hash tag, so one script only ever
-// touches one slot. The prefix is validated to hold no braces, which would move the tag.
+// Every key but `configKey` and the worker keys carries its partition as a Redis Cluster hash tag, so one script
+// only ever touches one slot; the worker keys share the tag `{workers}`. The prefix is validated to hold no
+// braces, which would move the tag.
 
 function base(prefix: string, partition: number): string {
   return `${prefix}:{${partition}}`;
@@ -27,6 +28,30 @@ function executionPart(instanceId: string, executionId: string): string {
 /** Hash holding the settings every backend on this prefix must agree on (`partitions`). */
 export function configKey(prefix: string): string {
   return `${prefix}:config`;
+}
+
+// Live workers are not tied to an instance: their keys share one hash tag of their own, so one script reads
+// and prunes them together.
+function workersBase(prefix: string): string {
+  return `${prefix}:{workers}`;
+}
+
+/** Sorted set of announced workers: member the worker id, score its announcement's expiry (ms, Redis clock). */
+export function workersKey(prefix: string): string {
+  return `${workersBase(prefix)}:workers`;
+}
+
+/** Hash of announced workers: worker id -> JSON of its `WorkerInfo` (see `encodeWorkerInfo`). */
+export function workerInfosKey(prefix: string): string {
+  return `${workersBase(prefix)}:infos`;
+}
+
+/**
+ * Sorted set of names workers claimed tasks for without having them registered: member JSON
+ * `[kind, queue, name]`, score when last recorded (ms, Redis clock); pruned after `UNKNOWN_NAME_RETENTION_MS`.
+ */
+export function unknownNamesKey(prefix: string): string {
+  return `${workersBase(prefix)}:unknown-names`;
 }
 
 /** Hash of an instance id: its latest `executionId`, that execution's `state` and its `queue`. */

@@ -20,6 +20,8 @@ import type {
   WorkflowTaskCompletion,
   WorkflowTaskHandoff,
   WorkflowTaskHold,
+  UnknownName,
+  WorkerInfo,
 } from '../backend.js';
 import type { WorkflowInstance, WorkflowInstanceState } from '../../core/instance.js';
 import { createLogger } from '../../core/logger.js';
@@ -43,6 +45,8 @@ import { RedisConnection } from './redis-connection.js';
 import { RelayScripts } from './relay-scripts.js';
 import { RedisScripts } from './scripts.js';
 import { WorkflowTasks } from './workflow-tasks.js';
+import { RedisWorkerPresence } from './worker-presence.js';
+import { presenceReport } from '../presence-report.js';
 
 export type { RedisBackendOptions } from './options.js';
 
@@ -76,6 +80,7 @@ export class RedisBackend implements Backend {
   readonly #workflowTasks: WorkflowTasks;
   readonly #activityTasks: ActivityTasks;
   readonly #heldTasks: HeldTasks;
+  readonly #presence: RedisWorkerPresence;
 
   constructor(options: RedisBackendOptions = {}) {
     const resolved = resolveOptions(options);
@@ -123,6 +128,7 @@ export class RedisBackend implements Backend {
       logger,
     });
     this.#heldTasks = new HeldTasks(connection, group, loops);
+    this.#presence = new RedisWorkerPresence(context);
     this.#activityTasks = new ActivityTasks({ connection, scripts, group, consumers, loops, blockTimeoutMs, logger });
   }
 
@@ -245,8 +251,32 @@ export class RedisBackend implements Backend {
 
   async getStats(): Promise<BackendStats> {
     await this.#connection.open();
-    const [stats, deadLetterMessages] = await Promise.all([readBackendStats(this.#connection.context), this.#deadLetters.count()]);
-    return { ...stats, deadLetterMessages };
+    const [stats, deadLetterMessages, presence] = await Promise.all([
+      readBackendStats(this.#connection.context),
+      this.#deadLetters.count(),
+      this.#presence.read(true),
+    ]);
+    return { ...stats, deadLetterMessages, ...presenceReport({ ...stats, ...presence }) };
+  }
+
+  async announceWorker(info: WorkerInfo, ttlMs: number): Promise<void> {
+    await this.#connection.open();
+    await this.#presence.announce(info, ttlMs);
+  }
+
+  async withdrawWorker(workerId: string): Promise<void> {
+    await this.#connection.open();
+    await this.#presence.withdraw(workerId);
+  }
+
+  async listWorkers(): Promise<WorkerInfo[]> {
+    await this.#connection.open();
+    return (await this.#presence.read(false)).workers;
+  }
+
+  async recordUnknownName(name: UnknownName): Promise<void> {
+    await this.#connection.open();
+    await this.#presence.recordUnknownName(name);
   }
 
   async listDeadLetterMessages(query: ListDeadLetterMessagesQuery): Promise<DeadLetterPage> {

@@ -35,6 +35,10 @@ export const SCRIPT_NAMES = [
   'release-relay-lease',
   'dead-letter-message',
   'retry-dead-letter',
+  'announce-worker',
+  'withdraw-worker',
+  'record-unknown-name',
+  'read-presence',
 ] as const;
 
 /** Name of a script in `lua/`. */
