@@ -1,9 +1,11 @@
 import { pino, type Logger } from 'pino';
 import type { WorkflowInstance } from '../core/instance.js';
-import { InvalidArgumentError } from '../errors/errors.js';
+import { InvalidArgumentError, NonDeterminismError } from '../errors/errors.js';
 import { Executor } from '../executor/executor.js';
 import type { WorkflowFunction } from '../executor/workflow-function.js';
 import type { HistoryEvent } from '../history/events.js';
+import { continueAsNewInputs } from '../workflow/continue-as-new.js';
+import type { WorkflowContext } from '../workflow/context.js';
 import { assertRecordedHistory } from './history-check.js';
 
 /** A recorded history together with the execution it belongs to, as `historyFromJson` reads it from a file. */
@@ -39,7 +41,8 @@ export const DEFAULT_REPLAY_INSTANCE: WorkflowInstance = { instanceId: 'replay',
  * @throws InvalidArgumentError when `workflowFn` is not a function or `history` is not a recorded execution
  *   (see `assertRecordedHistory`: empty, not opening with `WorkflowTaskStarted` and `WorkflowExecutionStarted`,
  *   sequence ids with gaps).
- * @throws NonDeterminismError when the code diverges from the history; its message names both sides.
+ * @throws NonDeterminismError when the code diverges from the history; its message names both sides, and what
+ *   the workflow code threw when it failed before the point of divergence.
  */
 export async function replayHistory(
   workflowFn: WorkflowFunction,
@@ -53,11 +56,42 @@ export async function replayHistory(
   assertRecordedHistory(events, 'replayHistory: history');
   const instance = options.instance ?? recorded?.instance ?? DEFAULT_REPLAY_INSTANCE;
   const logger = options.logger ?? pino({ level: 'silent' });
-  const executor = new Executor(instance, () => workflowFn, logger, Number.MAX_SAFE_INTEGER);
+  const failure = watchFailure(workflowFn);
+  const executor = new Executor(instance, () => failure.workflow, logger, Number.MAX_SAFE_INTEGER);
   try {
     await executor.replayOnly(events);
+  } catch (err) {
+    // "The code issued nothing" reads as a missing call; when the code threw, that is the reason to show.
+    if (err instanceof NonDeterminismError && failure.thrown !== undefined) {
+      throw new NonDeterminismError(`${err.message} (the workflow code had thrown ${describeThrown(failure.thrown.value)})`, { cause: err });
+    }
+    throw err;
   } finally {
     // Code still waiting on futures the history never settled must not reach anything after the check.
     executor.abandon();
   }
+}
+
+/** `workflowFn`, and what it threw (synchronously or as a rejection), if it did; continue-as-new is no failure. */
+function watchFailure(workflowFn: WorkflowFunction): { workflow: WorkflowFunction; thrown?: { value: unknown } } {
+  const watch: { workflow: WorkflowFunction; thrown?: { value: unknown } } = {
+    workflow: (ctx: WorkflowContext, ...args: unknown[]) => {
+      const seen = (value: unknown): void => {
+        if (continueAsNewInputs(value) === undefined) watch.thrown = { value };
+      };
+      try {
+        const running = Promise.resolve<unknown>(Reflect.apply(workflowFn, undefined, [ctx, ...args]));
+        running.catch(seen);
+        return running;
+      } catch (err) {
+        seen(err);
+        throw err;
+      }
+    },
+  };
+  return watch;
+}
+
+function describeThrown(value: unknown): string {
+  return value instanceof Error ? `${value.name}: ${value.message}` : String(value);
 }

@@ -101,6 +101,16 @@ describe('replayHistory', function () {
     assert.match(err.message, /ActivityScheduled of activity 'ship' \(command 4\).*issued activity 'dispatch' \(command 4\)/);
   });
 
+  it('says what the workflow code threw when it failed where the history goes on', async function () {
+    async function order(ctx: WorkflowContext, orderId: string): Promise<string> {
+      if (orderId !== '') throw new TypeError('orderId.trim is not a function');
+      return await orderWorkflow()(ctx, orderId) as string;
+    }
+    const err = await rejection(replayHistory(order, recorded.active));
+    assert.ok(err instanceof NonDeterminismError, String(err));
+    assert.match(err.message, /ActivityScheduled of activity 'reserve' \(command 1\), but the workflow code issued nothing in its place \(the workflow code had thrown TypeError: orderId\.trim is not a function\)$/);
+  });
+
   const incompatible: Array<[string, OrderVariant, RegExp]> = [
     ['an activity inserted', { insertFirst: 'validate' }, /ActivityScheduled of activity 'reserve' \(command 1\).*issued activity 'validate' \(command 1\)/],
     ['an activity renamed', { reserveActivity: 'reserveStock' }, /ActivityScheduled of activity 'reserve' \(command 1\).*issued activity 'reserveStock' \(command 1\)/],
