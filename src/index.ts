@@ -52,6 +52,7 @@ export type { WorkflowFunction } from './executor/workflow-function.js';
 export { createLogger, DEFAULT_LOG_LEVEL, type LoggerOptions } from './core/logger.js';
 export { DEFAULT_QUEUE, type WorkflowInstance, type WorkflowInstanceRef, type WorkflowInstanceState } from './core/instance.js';
 export type { HistoryEvent, EventType, NewEvent } from './history/events.js';
+export { replayHistory, type RecordedHistory, type ReplayOptions } from './testing/replay-history.js';
 export type {
   Backend,
   BackendStats,

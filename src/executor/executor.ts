@@ -152,6 +152,16 @@ export class Executor implements WorkflowRuntime {
     return completion;
   }
 
+  /**
+   * Replays `history` through the workflow code and nothing more: no live task runs and nothing is committed
+   * (`replayHistory` checks code against recorded histories with it). `history` must be the execution's events
+   * from sequence id 1, without gaps.
+   * @throws NonDeterminismError naming both sides when the code does not issue what the history recorded.
+   */
+  async replayOnly(history: HistoryEvent[]): Promise<void> {
+    await this.replay(history);
+  }
+
   // ---- live execution -------------------------------------------------------------------------------------
 
   private async runTask(newEvents: NewEvent[]): Promise<WorkflowTaskCompletion> {

@@ -1,0 +1,14 @@
+/** Exit status of the `redflow` command: every history checked replayed as recorded (or was exported). */
+export const EXIT_OK = 0;
+/** Exit status of `redflow replay` when a history diverged or could not be checked. */
+export const EXIT_FAILED = 1;
+/** Exit status when the command could not run: bad arguments, module not found, store unreachable. */
+export const EXIT_USAGE = 2;
+
+/**
+ * A problem with how the command was called or with what it was pointed at, reported as one line (no stack)
+ * with exit status `EXIT_USAGE`.
+ */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
