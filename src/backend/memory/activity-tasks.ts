@@ -11,6 +11,7 @@ import type {
 import { decode, encode } from '../../codec/codec.js';
 import { encodeEvent } from '../../codec/event-codec.js';
 import { executionKey } from '../../core/instance.js';
+import { assertDurationMs } from '../../core/validation.js';
 import { LeaseLostError, UndecodableDataError } from '../../errors/errors.js';
 import { newEvent } from '../../history/events.js';
 import { canceledActivityEvent } from '../canceled-before-start.js';
@@ -140,15 +141,24 @@ function notDelivered(store: MemoryStore, task: ActivityTask, result: 'duplicate
   return undefined;
 }
 
-/** `Backend.releaseActivityTask` on `store`: queues `task` again if its caller still holds it. */
-export async function releaseActivityTask(store: MemoryStore, task: ActivityTask): Promise<void> {
+/**
+ * `Backend.releaseActivityTask` on `store`: queues `task` again if its caller still holds it; with `retryAfterMs`
+ * > 0, leaves it held by nobody for that long instead, as a lease that then runs out (a redelivery).
+ */
+export async function releaseActivityTask(store: MemoryStore, task: ActivityTask, retryAfterMs = 0): Promise<void> {
+  assertDurationMs(retryAfterMs, 'retryAfterMs');
   await Promise.resolve();
   const record = activityHeldBy(store, task);
   if (record === undefined) return;
   const id = activityRecordId(task);
+  clearAttemptDeadlines(record);
+  if (retryAfterMs > 0) {
+    record.lockedUntil = Date.now() + retryAfterMs;
+    store.notifyLeaseShortened();
+    return;
+  }
   record.lockedUntil = 0;
   record.claimed = false;
-  clearAttemptDeadlines(record);
   store.leasedActivities.delete(id);
   store.activityQueues.push(record.queue, id);
 }
