@@ -143,11 +143,6 @@ export class MemoryStore {
     return this.taskQueued.wait('any', timeoutMs, signal);
   }
 
-  /** Wakes the polls waiting for a task, so that they wait again for the lease that now ends soonest (one got shorter). */
-  notifyLeaseShortened(): void {
-    this.taskQueued.notify('any');
-  }
-
   /** Resolves once the execution under `key` ends, after `timeoutMs` (Infinity: never), or when the store closes. */
   waitForEnd(key: string, timeoutMs: number): Promise<void> {
     return this.finished.wait(key, timeoutMs);

@@ -189,7 +189,8 @@ export class ActivityTasks {
   /**
    * `Backend.releaseActivityTask`: moves the task to a fresh entry of its queue, keeping its redeliveries; with
    * `retryAfterMs` > 0, leaves the entry pending under the consumer named for that delay instead (see
-   * defer-activity-task.lua), and has this backend's next reclaim run no later than when the delay ends.
+   * defer-activity-task.lua): the reclaims of every worker find it once the delay is over, and the worker that
+   * gave it back has no head start over the others.
    */
   async release(task: ActivityTask, retryAfterMs = 0): Promise<void> {
     assertDurationMs(retryAfterMs, 'retryAfterMs');
@@ -199,8 +200,7 @@ export class ActivityTasks {
     if (retryAfterMs > 0) {
       const consumer = consumers.for(retryAfterMs);
       await connection.open();
-      const deferred = await scripts.deferActivityTask(this.#keysOf(task), { entryId, group, deliveries, consumer, deadlines: [startToClose, heartbeat] });
-      if (deferred) this.#reader.reclaimBy(Date.now() + Math.ceil(retryAfterMs));
+      await scripts.deferActivityTask(this.#keysOf(task), { entryId, group, deliveries, consumer, deadlines: [startToClose, heartbeat] });
       return;
     }
     await connection.open();

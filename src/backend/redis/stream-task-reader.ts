@@ -80,11 +80,6 @@ export class StreamTaskReader {
     }
   }
 
-  /** Has the next reclaim run no later than `at` (ms since the epoch): a lease known to end then. */
-  reclaimBy(at: number): void {
-    this.#nextReclaimAt = Math.min(this.#nextReclaimAt, at);
-  }
-
   /** Ends blocked reads by disconnecting their connections. */
   close(): void {
     this.#pool.close();
