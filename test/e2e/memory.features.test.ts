@@ -17,6 +17,7 @@ import { undecodableScenarios } from './undecodable-scenarios.js';
 import { heldTaskScenarios } from './held-task-scenarios.js';
 import { unstartedCancellationScenarios } from './unstarted-cancellation-scenarios.js';
 import { activityTimeoutScenarios } from './activity-timeout-scenarios.js';
+import { deploySafetyScenarios } from './deploy-safety-scenarios.js';
 
 const memory: SettingsBackendFactory = (settings) => Promise.resolve(new MemoryBackend(settings));
 
@@ -37,3 +38,4 @@ e2eGroup('undecodable data', 'MemoryBackend', memory, undecodableScenarios);
 e2eGroup('held workflow tasks', 'MemoryBackend', memory, heldTaskScenarios);
 e2eGroup('cancelling work that has not started', 'MemoryBackend', memory, unstartedCancellationScenarios);
 e2eGroup('activity timeouts', 'MemoryBackend', memory, activityTimeoutScenarios);
+e2eGroup('deploy safety', 'MemoryBackend', memory, deploySafetyScenarios);

@@ -18,6 +18,7 @@ import { undecodableScenarios } from './undecodable-scenarios.js';
 import { heldTaskScenarios } from './held-task-scenarios.js';
 import { unstartedCancellationScenarios } from './unstarted-cancellation-scenarios.js';
 import { activityTimeoutScenarios } from './activity-timeout-scenarios.js';
+import { deploySafetyScenarios } from './deploy-safety-scenarios.js';
 
 const groups = [
   ['signals', signalScenarios],
@@ -37,6 +38,7 @@ const groups = [
   ['held workflow tasks', heldTaskScenarios],
   ['cancelling work that has not started', unstartedCancellationScenarios],
   ['activity timeouts', activityTimeoutScenarios],
+  ['deploy safety', deploySafetyScenarios],
 ] as const;
 
 describe('workflow features on RedisBackend (private redis-server)', () => {
