@@ -45,7 +45,10 @@ export interface WorkerOptions {
    * decode, an engine error) or whose workflow code waits on something the engine does not control commits
    * nothing and is retried after `min(firstRetryIntervalMs * backoffCoefficient^(n-1), maxRetryIntervalMs)` ms
    * (n: its attempts so far); after `maxAttempts` it is parked until `Client.retryHeldWorkflowInstance`.
-   * Fields left out take `DefaultHeldTaskRetry` (1000 ms, 2, 60 000 ms, 10 attempts).
+   * Holds that wait for a deploy (a workflow this worker has not registered, a replay that diverged) never
+   * park. An activity task whose activity this worker has not registered is given back for the same backoff
+   * (n: its redeliveries so far, plus one). Fields left out take `DefaultHeldTaskRetry` (1000 ms, 2, 60 000 ms,
+   * 10 attempts).
    */
   heldTaskRetry?: HeldTaskRetryOptions;
   /**
