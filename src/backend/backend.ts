@@ -204,7 +204,8 @@ export interface ActivityTask {
   /**
    * How many times this attempt went to another worker because its holder's lease ran out before it
    * completed (the holder died, hung, or lost the store for longer than its lease): 0 on its first
-   * delivery. A task given back with `releaseActivityTask` does not count.
+   * delivery. A task given back at once with `releaseActivityTask` does not count; one given back with a delay
+   * counts at its next claim.
    */
   readonly redeliveries: number;
   readonly inputs: unknown[];
@@ -396,8 +397,15 @@ export interface Backend extends WorkerPresenceCalls {
    * workflow task the outcome woke, locked for the caller.
    */
   completeActivityTask(task: ActivityTask, outcome: ActivityOutcome, handoff?: WorkflowTaskHandoff): Promise<WorkflowTask | undefined>;
-  /** Gives a claimed activity task back for another worker to take at once. */
-  releaseActivityTask(task: ActivityTask): Promise<void>;
+  /**
+   * Gives a claimed activity task back for another worker: at once, or, with `retryAfterMs` > 0, once that many
+   * ms have passed (no worker can claim it before; the next claim counts as a redelivery, see
+   * `ActivityTask.redeliveries`). Either way the attempt's startToClose and heartbeat deadlines are dropped
+   * (they start again at its next claim) and nothing reaches the workflow. Changes nothing when the caller no
+   * longer holds the task (another worker claimed it since). A task given back with a delay still counts as
+   * claimed for a cancellation. Throws `InvalidArgumentError` unless `retryAfterMs` is a finite number >= 0.
+   */
+  releaseActivityTask(task: ActivityTask, retryAfterMs?: number): Promise<void>;
 
   /** Releases connections and timers; later calls reject with `BackendClosedError`. */
   close(): Promise<void>;

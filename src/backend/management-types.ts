@@ -162,9 +162,12 @@ export interface WorkerInfo {
 /**
  * Why a workflow task is held: `'undecodable'` (its stored events cannot be decoded), `'engine-error'` (the
  * engine failed running or committing it), `'unsettled'` (the workflow code waits on something the engine does
- * not control). Open: other reasons may be added (non-determinism).
+ * not control), `'nondeterminism'` (replaying its history through the worker's code diverged, see
+ * `NonDeterminismError`), `'unknown-workflow'` (the worker that claimed it has not registered its workflow,
+ * see `UnknownWorkflowError`). Holds for the last two never park: they wait for a deploy. Open: other reasons
+ * may be added.
  */
-export type HoldReason = 'undecodable' | 'engine-error' | 'unsettled' | (string & {});
+export type HoldReason = 'undecodable' | 'engine-error' | 'unsettled' | 'nondeterminism' | 'unknown-workflow' | (string & {});
 
 /**
  * How a held workflow task is retried: the n-th hold of a run waits `backoffDelayMs` (ms) before the task may

@@ -6,7 +6,7 @@ import { DEFAULT_QUEUE, type WorkflowInstance, type WorkflowInstanceRef, type Wo
 import { UnservedLog } from '../core/unserved-log.js';
 import { assertInstanceId, assertName, assertQueueName } from '../core/validation.js';
 import { CanceledError, InvalidArgumentError, WaitTimeoutError } from '../errors/errors.js';
-import { fromFailureInfo } from '../errors/failure-info.js';
+import { fromFailureInfo, nonDeterminismErrorOf } from '../errors/failure-info.js';
 import type { WorkflowFunction } from '../executor/workflow-function.js';
 import { newEvent, type HistoryEvent, type NewEventOf } from '../history/events.js';
 import { assertInstanceRef, continuedExecution, executionOf, historyOf, stateOf } from './instance-ref.js';
@@ -131,7 +131,8 @@ export class Client {
 
   /**
    * Waits for the workflow to finish, following continue-as-new, and returns its result. Rejects with the
-   * workflow's `WorkflowError`, with `CanceledError` if it ended cancelled, `WaitTimeoutError`, or
+   * workflow's `WorkflowError`, with `CanceledError` if it ended cancelled, `NonDeterminismError` if it failed
+   * because its replay diverged (worker option `onNonDeterminism: 'fail'`), `WaitTimeoutError`, or
    * `InstanceNotFoundError`; with `UndecodableDataError` when the stored outcome cannot be decoded, and
    * `InvalidArgumentError` for a malformed instance.
    */
@@ -150,6 +151,7 @@ export class Client {
       const { error, result } = outcome.attributes;
       if (error === undefined) return result as R;
       if (error.type === 'CanceledError') throw new CanceledError(error.message);
+      if (error.type === 'NonDeterminismError') throw nonDeterminismErrorOf(error);
       throw fromFailureInfo(error);
     }
   }

@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'LEASE_LOST'
   | 'UNDECODABLE_DATA'
   | 'UNSETTLED_WORKFLOW'
+  | 'UNKNOWN_WORKFLOW'
   | 'ACTIVITY_TIMEOUT'
   | 'DEAD_LETTER_NOT_FOUND';
 
@@ -67,10 +68,32 @@ export class CanceledError extends RedflowError {
   }
 }
 
-/** Replay produced different commands than the history recorded. */
+/**
+ * Replay produced different commands than the history recorded; the message names both sides. By default the
+ * worker holds the task (reason `'nondeterminism'`, never parked) and the instance stays `'active'` until a
+ * worker whose code matches the history takes it; with worker option `onNonDeterminism: 'fail'` the instance
+ * fails and `Client.getWorkflowResult` rejects with this class.
+ */
 export class NonDeterminismError extends RedflowError {
   override readonly name = 'NonDeterminismError';
   readonly code = 'NON_DETERMINISM';
+}
+
+/**
+ * A worker claimed a workflow task whose workflow name it has not registered (`workflowName`, started on
+ * `queue`). The task is not run: it is held (reason `'unknown-workflow'`, never parked) until a worker that
+ * registered the name takes it; nothing is recorded in the history and the instance stays `'active'`.
+ */
+export class UnknownWorkflowError extends RedflowError {
+  override readonly name = 'UnknownWorkflowError';
+  readonly code = 'UNKNOWN_WORKFLOW';
+  readonly workflowName: string;
+  readonly queue: string;
+  constructor(workflowName: string, queue: string) {
+    super(`workflow ${workflowName} is not registered on this worker (queue ${queue}); its tasks wait for a worker that registered it`);
+    this.workflowName = workflowName;
+    this.queue = queue;
+  }
 }
 
 const INSTANCE_MESSAGES = {

@@ -1,4 +1,4 @@
-import { RedflowError, WorkflowError, isPermanent } from './errors.js';
+import { NonDeterminismError, RedflowError, WorkflowError, isPermanent } from './errors.js';
 import {
   describeThrown,
   failureText,
@@ -60,6 +60,16 @@ export function fromFailureInfo(info: FailureInfo): WorkflowError {
   if (info.stack !== undefined) options.stack = info.stack;
   if (info.details !== undefined) options.details = info.details;
   return new WorkflowError(info.message, options);
+}
+
+/**
+ * The `NonDeterminismError` a client sees for an execution that failed with one (type `'NonDeterminismError'`):
+ * its message, and its stack when recorded. Inside workflows such a failure stays a `WorkflowError` of that type.
+ */
+export function nonDeterminismErrorOf(info: FailureInfo): NonDeterminismError {
+  const error = new NonDeterminismError(info.message);
+  if (info.stack !== undefined) error.stack = info.stack;
+  return error;
 }
 
 function convert(err: unknown, depth: number): FailureInfo {

@@ -3,7 +3,7 @@ import type { WorkflowTaskCompletion } from '../backend/backend.js';
 import { assertEncodable } from '../codec/codec.js';
 import { contextLogger } from '../core/context-logger.js';
 import type { WorkflowInstance } from '../core/instance.js';
-import { NonDeterminismError, WorkflowError } from '../errors/errors.js';
+import { NonDeterminismError, UnknownWorkflowError, WorkflowError } from '../errors/errors.js';
 import { toFailureInfo } from '../errors/failure-info.js';
 import { newEvent, type HistoryEvent, type NewEvent, type NewEventOf } from '../history/events.js';
 import { CancelScope } from '../workflow/cancel-scope.js';
@@ -117,18 +117,14 @@ export class Executor implements WorkflowRuntime {
   }
 
   /**
-   * Replays `task.history`, then applies `task.newEvents` and returns what to commit. A replay that diverges
-   * from the history, or a history that would outgrow the size limit, ends the execution with an error;
-   * nothing else of that task is committed. Throws `UnsettledWorkflowError` when the code has not finished and
-   * waits on nothing the engine can settle (see `assertWaitingOnEngine`).
+   * Replays `task.history`, then applies `task.newEvents` and returns what to commit. A history that would
+   * outgrow the size limit ends the execution with an error; nothing else of that task is committed. Throws
+   * `NonDeterminismError` when the replay diverges from the history (see `failedCompletion`),
+   * `UnknownWorkflowError` when the execution's workflow is not registered, and `UnsettledWorkflowError` when
+   * the code has not finished and waits on nothing the engine can settle (see `assertWaitingOnEngine`).
    */
   async executeTask(task: ExecutorTask): Promise<WorkflowTaskCompletion> {
-    try {
-      await this.replay(task.history);
-    } catch (err) {
-      if (err instanceof NonDeterminismError) return this.failTask(task, err);
-      throw err;
-    }
+    await this.replay(task.history);
     if (this.historyLength !== task.historyLength) {
       throw new Error(`executor holds ${this.historyLength} events but the task starts after ${task.historyLength}`);
     }
@@ -206,6 +202,14 @@ export class Executor implements WorkflowRuntime {
     return completion;
   }
 
+  /**
+   * What to commit for `task` when `executeTask` threw `err` (a `NonDeterminismError`) and the execution is to
+   * fail with it instead: the task's new events and `WorkflowExecutionFinished` with the error. Ends the executor.
+   */
+  failedCompletion(task: ExecutorTask, err: Error): WorkflowTaskCompletion {
+    return this.failTask(task, err);
+  }
+
   private failTask(task: ExecutorTask, err: Error): WorkflowTaskCompletion {
     this.logger.error({ err }, err instanceof NonDeterminismError ? 'workflow replay diverged from its history' : 'workflow failed');
     this.endedFlag = true;
@@ -279,14 +283,7 @@ export class Executor implements WorkflowRuntime {
     this.started = event.attributes;
     const { name, queue, inputs } = event.attributes;
     const fn = this.lookup(name);
-    if (fn === undefined) {
-      const error = new WorkflowError(`workflow ${name} is not registered on the workers of queue ${queue}`, {
-        type: 'UnknownWorkflowError',
-        permanent: true,
-      });
-      this.outcome = { error: toFailureInfo(error) };
-      return;
-    }
+    if (fn === undefined) throw new UnknownWorkflowError(name, queue);
     const ctx = createRootContext(this, this.rootScope);
     // Whatever the workflow threw, neither handler can throw: a throw there would be an unhandled rejection
     // (ending a default Node process) and would leave the instance active for good.

@@ -1,18 +1,33 @@
 import type { Logger } from 'pino';
 import { runInActivityContext, type ActivityContext } from '../activity/activity-context.js';
-import type { ActivityOutcome, ActivityTask, Backend, WorkflowTask, WorkflowTaskHandoff } from '../backend/backend.js';
+import type { ActivityOutcome, ActivityTask, Backend, HeldTaskRetryPolicy, WorkflowTask, WorkflowTaskHandoff } from '../backend/backend.js';
 import { assertEncodable } from '../codec/codec.js';
+import { backoffDelayMs } from '../core/backoff.js';
 import { contextLogger } from '../core/context-logger.js';
 import { safeToLeaveUnawaited } from '../core/unawaited.js';
-import { BackendUnavailableError, LeaseLostError, WorkflowError, activityTimeoutFailure, type ActivityTimeoutError } from '../errors/errors.js';
+import { BackendUnavailableError, LeaseLostError, activityTimeoutFailure, type ActivityTimeoutError } from '../errors/errors.js';
 import { toFailureInfo } from '../errors/failure-info.js';
 import { isInstance } from '../errors/thrown-value.js';
 import type { ActivityFunction } from '../workflow/activity.js';
 import { AttemptTimeouts } from './attempt-timeouts.js';
 import type { Reserve } from './handoff.js';
 import type { LeaseKeeper } from './lease-keeper.js';
+import type { UnknownNames } from './unknown-names.js';
 
 const STOPPING = 'worker is stopping';
+
+/** How a worker runs activity tasks. */
+export interface ActivityTaskSettings {
+  lockTimeoutMs: number;
+  /** Backoff of tasks given back because this worker has not registered their activity (see `waitForWorker`). */
+  heldTaskRetry: HeldTaskRetryPolicy;
+  /** Slots for workflow tasks an outcome hands straight back. */
+  reserveWorkflowTask: Reserve<WorkflowTaskHandoff, WorkflowTask>;
+  /** The worker's lease keeper, which extends each running task's lease. */
+  leases: LeaseKeeper;
+  /** Where activity names this worker lacks are reported. */
+  unknownNames: UnknownNames;
+}
 
 /** Runs claimed activity tasks and delivers their outcomes. */
 export class ActivityTaskHandler {
@@ -20,24 +35,20 @@ export class ActivityTaskHandler {
   private readonly backend: Backend;
   private readonly activities: ReadonlyMap<string, ActivityFunction>;
   private readonly lockTimeoutMs: number;
+  private readonly heldTaskRetry: HeldTaskRetryPolicy;
   private readonly reserveWorkflowTask: Reserve<WorkflowTaskHandoff, WorkflowTask>;
   private readonly leases: LeaseKeeper;
+  private readonly unknownNames: UnknownNames;
   private readonly logger: Logger;
 
-  /** `leases`: the worker's lease keeper, which extends each running task's lease. */
-  constructor(
-    backend: Backend,
-    activities: ReadonlyMap<string, ActivityFunction>,
-    lockTimeoutMs: number,
-    reserveWorkflowTask: Reserve<WorkflowTaskHandoff, WorkflowTask>,
-    leases: LeaseKeeper,
-    logger: Logger,
-  ) {
+  constructor(backend: Backend, activities: ReadonlyMap<string, ActivityFunction>, settings: ActivityTaskSettings, logger: Logger) {
     this.backend = backend;
     this.activities = activities;
-    this.lockTimeoutMs = lockTimeoutMs;
-    this.reserveWorkflowTask = reserveWorkflowTask;
-    this.leases = leases;
+    this.lockTimeoutMs = settings.lockTimeoutMs;
+    this.heldTaskRetry = settings.heldTaskRetry;
+    this.reserveWorkflowTask = settings.reserveWorkflowTask;
+    this.leases = settings.leases;
+    this.unknownNames = settings.unknownNames;
     this.logger = logger;
   }
 
@@ -46,8 +57,16 @@ export class ActivityTaskHandler {
     for (const controller of this.running) controller.abort(new Error(STOPPING));
   }
 
-  /** Runs one activity and delivers its outcome; never throws. */
+  /**
+   * Runs one activity and delivers its outcome; never throws. A task whose activity this worker has not
+   * registered is not run: it goes back for another worker (see `waitForWorker`).
+   */
   async handle(task: ActivityTask): Promise<void> {
+    const fn = this.activities.get(task.name);
+    if (fn === undefined) {
+      await this.waitForWorker(task);
+      return;
+    }
     const activityId = `${task.instance.executionId}:${task.scheduleEventId}`;
     const logger = contextLogger(this.logger, {
       instanceId: task.instance.instanceId,
@@ -62,7 +81,7 @@ export class ActivityTaskHandler {
       controller.abort(err),
     );
     try {
-      const outcome = await this.run(task, activityId, controller, logger);
+      const outcome = await this.run(task, fn, activityId, controller, logger);
       if (outcome === undefined) {
         await this.backend.releaseActivityTask(task);
         logger.info('activity interrupted by worker stop; task released');
@@ -87,16 +106,14 @@ export class ActivityTaskHandler {
   }
 
   /** The outcome to deliver, or undefined when the worker's stop interrupted the attempt. */
-  private async run(task: ActivityTask, activityId: string, controller: AbortController, logger: Logger): Promise<ActivityOutcome | undefined> {
+  private async run(
+    task: ActivityTask,
+    fn: ActivityFunction,
+    activityId: string,
+    controller: AbortController,
+    logger: Logger,
+  ): Promise<ActivityOutcome | undefined> {
     const signal = controller.signal;
-    const fn = this.activities.get(task.name);
-    if (fn === undefined) {
-      const error = new WorkflowError(`activity ${task.name} is not registered on the workers of queue ${task.queue}`, {
-        type: 'UnknownActivityError',
-        permanent: true,
-      });
-      return { error: toFailureInfo(error) };
-    }
     const timeouts = AttemptTimeouts.start(task);
     const context: ActivityContext = {
       activityId,
@@ -143,6 +160,22 @@ export class ActivityTaskHandler {
       return { error: { ...toFailureInfo(err), permanent: true } };
     }
     return { result };
+  }
+
+  /**
+   * Gives `task`, whose activity this worker lacks, back for a worker that has it: no worker can claim it for
+   * the `heldTaskRetry` backoff of its redeliveries so far (each give-back counts as one), so it never spins;
+   * the name is reported (a rate-limited warning). Nothing reaches the workflow.
+   */
+  private async waitForWorker(task: ActivityTask): Promise<void> {
+    this.unknownNames.report('activity', task.queue, task.name);
+    try {
+      await this.backend.releaseActivityTask(task, backoffDelayMs(this.heldTaskRetry, task.redeliveries + 1));
+    } catch (err) {
+      const fields = { err, instanceId: task.instance.instanceId, activity: task.name, queue: task.queue };
+      const quiet = err instanceof BackendUnavailableError;
+      this.logger[quiet ? 'debug' : 'warn'](fields, 'could not give back an activity task this worker cannot run; it is retried when its lease expires');
+    }
   }
 
   private async heartbeat(task: ActivityTask, controller: AbortController, details: unknown): Promise<void> {

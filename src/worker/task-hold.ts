@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Backend, HeldTaskRetryPolicy, HoldReason, WorkflowTask } from '../backend/backend.js';
-import { LeaseLostError, UndecodableDataError, UnsettledWorkflowError } from '../errors/errors.js';
+import { LeaseLostError, NonDeterminismError, UndecodableDataError, UnknownWorkflowError, UnsettledWorkflowError } from '../errors/errors.js';
 
 // Long messages (a decoder's dump, a stack in a message) would bloat every listing; the log keeps the whole error.
 const MAX_MESSAGE_LENGTH = 2000;
@@ -9,7 +9,18 @@ const MAX_MESSAGE_LENGTH = 2000;
 export function holdReasonOf(err: unknown): HoldReason {
   if (err instanceof UndecodableDataError) return 'undecodable';
   if (err instanceof UnsettledWorkflowError) return 'unsettled';
+  if (err instanceof NonDeterminismError) return 'nondeterminism';
+  if (err instanceof UnknownWorkflowError) return 'unknown-workflow';
   return 'engine-error';
+}
+
+/**
+ * The retry policy of a hold for `reason`: `retry` as the worker gives it, except that a task waiting for a
+ * deploy (code that matches its history, or that registers its workflow) never parks: a deploy, not an
+ * operator, ends that wait.
+ */
+export function holdPolicyOf(reason: HoldReason, retry: HeldTaskRetryPolicy): HeldTaskRetryPolicy {
+  return reason === 'nondeterminism' || reason === 'unknown-workflow' ? { ...retry, maxAttempts: Number.MAX_SAFE_INTEGER } : retry;
 }
 
 /** `err` as a hold records it: its name and message, whatever was thrown. */
@@ -28,17 +39,27 @@ function holdErrorOf(err: unknown): { type: string; message: string } {
 }
 
 /**
- * Holds `task`, which failed with `err` for a reason outside the workflow code (see `Backend.holdWorkflowTask`),
- * and logs it once, as an error: with the attempt and the next retry, or saying it is parked. Never throws:
- * a hold refused because the lease was lost needs nothing more, and one that fails otherwise leaves the task
- * to its lease.
+ * Holds `task`, which failed with `err` for a reason outside the workflow code, or that waits for a deploy (see
+ * `Backend.holdWorkflowTask`, `holdPolicyOf`), and logs it once, as an error: with the attempt and the next
+ * retry, or saying it is parked. With `quiet` (the caller reported it already) the hold is logged at debug
+ * level. Never throws: a hold refused because the lease was lost needs nothing more, and one that fails
+ * otherwise leaves the task to its lease.
  */
-export async function holdTask(backend: Backend, task: WorkflowTask, err: unknown, retry: HeldTaskRetryPolicy, logger: Logger): Promise<void> {
+export async function holdTask(
+  backend: Backend,
+  task: WorkflowTask,
+  err: unknown,
+  retry: HeldTaskRetryPolicy,
+  logger: Logger,
+  quiet = false,
+): Promise<void> {
   const reason = holdReasonOf(err);
   try {
-    const held = await backend.holdWorkflowTask(task, { reason, error: holdErrorOf(err), retry });
+    const held = await backend.holdWorkflowTask(task, { reason, error: holdErrorOf(err), retry: holdPolicyOf(reason, retry) });
     const fields = { err, queue: task.queue, reason, attempt: held.attempts, since: held.since };
-    if (held.retryAt === undefined) {
+    if (quiet) {
+      logger.debug({ ...fields, retryAt: held.retryAt }, `workflow task held (${reason}): attempt ${held.attempts}`);
+    } else if (held.retryAt === undefined) {
       logger.error(fields, `workflow task held (${reason}) and parked after ${held.attempts} attempts: retryHeldWorkflowInstance runs it again`);
     } else {
       logger.error({ ...fields, retryAt: held.retryAt }, `workflow task held (${reason}): attempt ${held.attempts}, retried at ${held.retryAt.toISOString()}`);

@@ -7,6 +7,9 @@ import type { HeldTaskRetryPolicy } from '../backend/backend.js';
 import { DEFAULT_MAX_HISTORY_SIZE } from '../executor/executor.js';
 import { DefaultHeldTaskRetry, resolveHeldTaskRetry, type HeldTaskRetryOptions } from './held-task-retry.js';
 
+/** Worker option `onNonDeterminism`: hold a task whose replay diverges, or fail its instance. */
+export type NonDeterminismPolicy = 'hold' | 'fail';
+
 /** Options of a `Worker`; every field is optional and merged with `DefaultWorkerOptions`. */
 export interface WorkerOptions {
   /** Queues whose workflow and activity tasks this worker takes. */
@@ -42,9 +45,21 @@ export interface WorkerOptions {
    * decode, an engine error) or whose workflow code waits on something the engine does not control commits
    * nothing and is retried after `min(firstRetryIntervalMs * backoffCoefficient^(n-1), maxRetryIntervalMs)` ms
    * (n: its attempts so far); after `maxAttempts` it is parked until `Client.retryHeldWorkflowInstance`.
-   * Fields left out take `DefaultHeldTaskRetry` (1000 ms, 2, 60 000 ms, 10 attempts).
+   * Holds that wait for a deploy (a workflow this worker has not registered, a replay that diverged) never
+   * park. An activity task whose activity this worker has not registered is given back for the same backoff
+   * (n: its redeliveries so far, plus one). Fields left out take `DefaultHeldTaskRetry` (1000 ms, 2, 60 000 ms,
+   * 10 attempts).
    */
   heldTaskRetry?: HeldTaskRetryOptions;
+  /**
+   * What a workflow task whose replay diverges from its history (`NonDeterminismError`) does. `'hold'`: it
+   * commits nothing, the instance stays `'active'`, the error (naming both sides) is logged and listed by
+   * `Client.listHeldWorkflowInstances` (reason `'nondeterminism'`), and the task is retried with the
+   * `heldTaskRetry` backoff without ever parking, so a worker running code that matches the history (a fixed
+   * deploy or a rollback) continues the instance. `'fail'`: the instance fails with the error and
+   * `Client.getWorkflowResult` rejects with a `NonDeterminismError`. @default 'hold'
+   */
+  onNonDeterminism?: NonDeterminismPolicy;
   /** The worker's logger, used as given. @default createLogger(): level `REDFLOW_LOG_LEVEL`, else `info` */
   logger?: Logger;
   /**
@@ -75,6 +90,7 @@ export const DefaultWorkerOptions = Object.freeze({
   stopTimeoutMs: 20_000,
   heldTaskRetry: DefaultHeldTaskRetry,
   presenceIntervalMs: 10_000,
+  onNonDeterminism: 'hold',
 });
 
 /** Worker options with every field filled in. */
@@ -103,6 +119,9 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
   assertDurationMs(resolved.activityLockTimeoutMs, 'activityLockTimeoutMs');
   assertPresenceIntervalMs(resolved.presenceIntervalMs);
   if (resolved.version !== undefined) assertName(resolved.version, 'version');
+  if (resolved.onNonDeterminism !== 'hold' && resolved.onNonDeterminism !== 'fail') {
+    throw new InvalidArgumentError(`onNonDeterminism must be 'hold' or 'fail', got ${String(resolved.onNonDeterminism)}`);
+  }
   const logger = resolved.logger ?? createLogger();
   const heldTaskRetry = resolveHeldTaskRetry(resolved.heldTaskRetry);
   return { ...resolved, queues: [...new Set(resolved.queues)], heldTaskRetry, logger };

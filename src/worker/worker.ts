@@ -18,6 +18,7 @@ import { LeaseKeeper } from './lease-keeper.js';
 import { WorkerPresence } from './presence.js';
 import { Slots } from './slots.js';
 import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from './worker-options.js';
+import { UnknownNames } from './unknown-names.js';
 import { WorkflowTaskHandler } from './workflow-task-handler.js';
 
 const POLL_ERROR_BACKOFF_MS = 1000;
@@ -44,6 +45,7 @@ export class Worker {
   private stopped: Promise<void> | undefined;
   private readonly leases = new LeaseKeeper();
   private presence: WorkerPresence | undefined;
+  private readonly unknownNames: UnknownNames;
   /** The latest poll failed because the store could not be reached. */
   private storeUnreachable = false;
 
@@ -51,6 +53,7 @@ export class Worker {
     this.backend = backend;
     this.options = resolveWorkerOptions(options);
     this.logger = this.options.logger;
+    this.unknownNames = new UnknownNames(this.logger, { record: (name) => this.backend.recordUnknownName(name) });
     this.workflowSlots = new Slots(this.options.maxParallelWorkflowTasks);
     this.activitySlots = new Slots(this.options.maxParallelActivityTasks);
   }
@@ -172,6 +175,8 @@ export class Worker {
         cacheSize: this.options.executorCacheSize,
         maxHistorySize: this.options.maxHistorySize,
         heldTaskRetry: this.options.heldTaskRetry,
+        onNonDeterminism: this.options.onNonDeterminism,
+        unknownNames: this.unknownNames,
         reserveActivities: (wanted) => this.reserveActivities(signal, wanted),
         leases: this.leases,
       },
@@ -199,9 +204,13 @@ export class Worker {
     const handler = new ActivityTaskHandler(
       this.backend,
       this.registry.activities,
-      this.options.activityLockTimeoutMs,
-      () => this.reserveWorkflowTask(signal),
-      this.leases,
+      {
+        lockTimeoutMs: this.options.activityLockTimeoutMs,
+        heldTaskRetry: this.options.heldTaskRetry,
+        reserveWorkflowTask: () => this.reserveWorkflowTask(signal),
+        leases: this.leases,
+        unknownNames: this.unknownNames,
+      },
       this.logger,
     );
     this.activityHandler = handler;

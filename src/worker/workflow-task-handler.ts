@@ -1,13 +1,15 @@
 import type { Logger } from 'pino';
-import type { ActivityTask, ActivityTaskHandoff, Backend, HeldTaskRetryPolicy, WorkflowTask } from '../backend/backend.js';
+import type { ActivityTask, ActivityTaskHandoff, Backend, HeldTaskRetryPolicy, WorkflowTask, WorkflowTaskCompletion } from '../backend/backend.js';
 import { executionKey } from '../core/instance.js';
-import { BackendUnavailableError, LeaseLostError } from '../errors/errors.js';
+import { BackendUnavailableError, LeaseLostError, NonDeterminismError, UnknownWorkflowError } from '../errors/errors.js';
 import { ExecutorCache } from '../executor/executor-cache.js';
-import { Executor, type WorkflowLookup } from '../executor/executor.js';
+import { Executor, type ExecutorTask, type WorkflowLookup } from '../executor/executor.js';
 import type { HistoryEvent } from '../history/events.js';
 import type { Reserve } from './handoff.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import { holdTask } from './task-hold.js';
+import type { UnknownNames } from './unknown-names.js';
+import type { NonDeterminismPolicy } from './worker-options.js';
 
 /** How a worker runs workflow tasks. */
 export interface WorkflowTaskSettings {
@@ -16,8 +18,12 @@ export interface WorkflowTaskSettings {
   cacheSize: number;
   /** Events an execution's history may hold before the execution fails. */
   maxHistorySize: number;
-  /** Backoff of tasks held because they failed outside the workflow code. */
+  /** Backoff of held tasks (see `holdTask`). */
   heldTaskRetry: HeldTaskRetryPolicy;
+  /** Whether a task whose replay diverges is held or fails its execution. */
+  onNonDeterminism: NonDeterminismPolicy;
+  /** Where workflow names this worker lacks are reported. */
+  unknownNames: UnknownNames;
   /** Slots for activities a completion hands straight back. */
   reserveActivities: Reserve<ActivityTaskHandoff, ActivityTask>;
   /** The worker's lease keeper, which extends each running task's lease. */
@@ -33,6 +39,8 @@ export class WorkflowTaskHandler {
   private readonly lockTimeoutMs: number;
   private readonly maxHistorySize: number;
   private readonly heldTaskRetry: HeldTaskRetryPolicy;
+  private readonly onNonDeterminism: NonDeterminismPolicy;
+  private readonly unknownNames: UnknownNames;
   private readonly reserveActivities: Reserve<ActivityTaskHandoff, ActivityTask>;
   private readonly leases: LeaseKeeper;
   private readonly logger: Logger;
@@ -43,6 +51,8 @@ export class WorkflowTaskHandler {
     this.lockTimeoutMs = settings.lockTimeoutMs;
     this.maxHistorySize = settings.maxHistorySize;
     this.heldTaskRetry = settings.heldTaskRetry;
+    this.onNonDeterminism = settings.onNonDeterminism;
+    this.unknownNames = settings.unknownNames;
     this.reserveActivities = settings.reserveActivities;
     this.leases = settings.leases;
     this.logger = logger;
@@ -56,7 +66,8 @@ export class WorkflowTaskHandler {
 
   /**
    * Executes and commits one task; never throws. A task that fails for a reason outside the workflow code
-   * (undecodable data, an engine error, workflow code waiting on something the engine does not control) is
+   * (undecodable data, an engine error, workflow code waiting on something the engine does not control), whose
+   * workflow this worker has not registered, or whose replay diverged (unless `onNonDeterminism` is `'fail'`) is
    * held (see `holdTask`), and its executor abandoned; one whose lease was lost is dropped.
    */
   async handle(task: WorkflowTask): Promise<void> {
@@ -74,7 +85,7 @@ export class WorkflowTaskHandler {
       if (task.undecodable !== undefined) throw task.undecodable;
       const prepared = await this.prepare(task, key, shared);
       executor = prepared.executor;
-      const completion = await executor.executeTask({ historyLength: task.historyLength, history: prepared.history, newEvents: task.newEvents });
+      const completion = await this.execute(executor, { historyLength: task.historyLength, history: prepared.history, newEvents: task.newEvents });
       const reservation = completion.activities.length > 0 ? this.reserveActivities(completion.activities.length) : undefined;
       let handed: ActivityTask[] = [];
       try {
@@ -95,10 +106,23 @@ export class WorkflowTaskHandler {
       // The store being unreachable is no fault of the instance: holding it would count an outage towards
       // parking it. The connection reports the outage once; the task runs again when its lease runs out.
       else if (err instanceof BackendUnavailableError) logger.debug({ err }, 'workflow task not committed: the store is unreachable');
-      else await holdTask(this.backend, task, err, this.heldTaskRetry, logger);
+      else if (err instanceof UnknownWorkflowError) {
+        this.unknownNames.report('workflow', task.queue, err.workflowName);
+        await holdTask(this.backend, task, err, this.heldTaskRetry, logger, true);
+      } else await holdTask(this.backend, task, err, this.heldTaskRetry, logger);
     } finally {
       stopLease();
       if (!shared) this.running.delete(key);
+    }
+  }
+
+  /** Runs the task; a replay that diverged fails the execution when the worker says so, else is thrown. */
+  private async execute(executor: Executor, task: ExecutorTask): Promise<WorkflowTaskCompletion> {
+    try {
+      return await executor.executeTask(task);
+    } catch (err) {
+      if (err instanceof NonDeterminismError && this.onNonDeterminism === 'fail') return executor.failedCompletion(task, err);
+      throw err;
     }
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ActivityTask, Backend, WorkflowTask } from '../../src/backend/backend.js';
-import { LeaseLostError } from '../../src/errors/errors.js';
+import { InvalidArgumentError, LeaseLostError } from '../../src/errors/errors.js';
 import { LOCK_MS, activityScheduled, completion, harness, instance, started, type Harness } from './harness.js';
 
 // Leases are counted by the store's clock (Redis TIME) and observed here by the test's: allow for rounding.
@@ -130,6 +130,59 @@ export function leaseTests(backend: () => Backend, peerOf: (backend: Backend) =>
       await backend().releaseActivityTask(third);
       const fourth = await onlyActivity(other, { lockMs: LOCK_MS });
       assert.deepEqual([fourth.scheduleEventId, fourth.attempt, fourth.redeliveries], [9, 0, 2]);
+    });
+
+    it('gives an activity back for later: no worker takes it before retryAfterMs, any worker after, as a redelivery', async () => {
+      await scheduledActivity(10);
+      const held = await onlyActivity(h, { lockMs: LOCK_MS });
+      const releasedAt = Date.now();
+      await backend().releaseActivityTask(held, 600);
+      assert.deepEqual(await other.pollActivities({ lockMs: 50, waitMs: 300 }), [], 'not taken before retryAfterMs');
+      const taken = await onlyActivity(other, { lockMs: LOCK_MS, waitMs: 5_000 });
+      assert.ok(Date.now() - releasedAt >= 600 - CLOCK_SLACK_MS, 'taken only once retryAfterMs had passed');
+      assert.deepEqual([taken.scheduleEventId, taken.attempt, taken.redeliveries], [10, 0, 1]);
+      // A second give-back counts again.
+      await peer.releaseActivityTask(taken, 100);
+      const third = await onlyActivity(h, { lockMs: LOCK_MS, waitMs: 5_000 });
+      assert.equal(third.redeliveries, 2);
+    });
+
+    it("drops the attempt's startToClose and heartbeat deadlines when it gives an activity back for later", async () => {
+      await backend().createWorkflowInstance(instance(), started());
+      const task = await h.pollOne();
+      const timeouts = { startToCloseTimeoutMs: 400, heartbeatTimeoutMs: 400 };
+      const scheduled = activityScheduled(task, 11);
+      await backend().completeWorkflowTask(
+        task,
+        completion(task, { ...scheduled, activities: (scheduled.activities ?? []).map((a) => ({ ...a, timeouts })) }),
+      );
+      const held = await onlyActivity(h, { lockMs: LOCK_MS });
+      assert.ok((held.timeLeftMs?.startToClose ?? 0) > 0);
+      await backend().releaseActivityTask(held, 700);
+      // Past both deadlines: had they stayed, the attempt would have timed out and woken the workflow.
+      assert.deepEqual(await h.poll({ waitMs: 600 }), [], 'the attempt did not time out while given back');
+      const taken = await onlyActivity(other, { lockMs: LOCK_MS, waitMs: 5_000 });
+      assert.ok((taken.timeLeftMs?.startToClose ?? 0) > 300, 'startToClose starts again at the next claim');
+      assert.ok((taken.timeLeftMs?.heartbeat ?? 0) > 300, 'so does the heartbeat timeout');
+    });
+
+    it('ignores a give-back for later from a worker that no longer holds the activity', async () => {
+      await scheduledActivity(12);
+      const stale = await onlyActivity(h, { lockMs: 100 });
+      const taken = await onlyActivity(other, { lockMs: LOCK_MS, waitMs: 3_000 });
+      await backend().releaseActivityTask(stale, 50);
+      await backend().releaseActivityTask(stale);
+      await peer.extendActivityTask(taken, LOCK_MS);
+      assert.deepEqual(await h.pollActivities({ lockMs: LOCK_MS, waitMs: 400 }), [], 'the holder keeps it');
+    });
+
+    it('refuses a negative or non-finite retryAfterMs', async () => {
+      await scheduledActivity(13);
+      const held = await onlyActivity(h, { lockMs: LOCK_MS });
+      for (const bad of [-1, Number.NaN, Infinity]) {
+        await assert.rejects(backend().releaseActivityTask(held, bad), InvalidArgumentError);
+      }
+      await backend().extendActivityTask(held, LOCK_MS);
     });
   });
 }

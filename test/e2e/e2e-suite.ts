@@ -6,13 +6,32 @@ import {
   InstanceAlreadyExistsError,
   InstanceNotFoundError,
   InvalidArgumentError,
+  NonDeterminismError,
   WaitTimeoutError,
   WorkflowError,
   permanentError,
 } from '../../src/errors/errors.js';
 import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
-import { typesOf } from '../helpers/engine.js';
+import type { HeldWorkflowInstanceInfo } from '../../src/backend/backend.js';
+import type { WorkflowInstance } from '../../src/core/instance.js';
+import { withOverrides } from '../helpers/backend-overrides.js';
+import { typesOf, waitUntil } from '../helpers/engine.js';
+import { captureLogs } from '../helpers/log-capture.js';
 import { e2eGroup, type SettingsBackendFactory } from './harness.js';
+
+// Quick held-task backoff (20 ms doubling to 200 ms), with a maxAttempts that holds waiting for a deploy ignore.
+const quickHold = { firstRetryIntervalMs: 20, maxRetryIntervalMs: 200, maxAttempts: 2 };
+
+/** Waits until `instance` is listed as held with at least `attempts` attempts, and returns its listing. */
+async function heldAtLeast(client: Client, instance: WorkflowInstance, attempts: number): Promise<HeldWorkflowInstanceInfo> {
+  let found: HeldWorkflowInstanceInfo | undefined;
+  const held = await waitUntil(async () => {
+    found = (await client.listHeldWorkflowInstances()).instances.find((info) => info.instance.executionId === instance.executionId);
+    return found !== undefined && found.attempts >= attempts;
+  }, 10_000);
+  assert.ok(held && found !== undefined, `instance held at least ${attempts} times`);
+  return found;
+}
 
 /**
  * The end-to-end scenarios of the core engine (basics, activities, retries, timers, side effects, errors,
@@ -46,18 +65,28 @@ export function e2eSuite(backendName: string, createBackend: SettingsBackendFact
       assert.equal(await client.getWorkflowInstanceState(instance), 'finished');
     });
 
-    it('fails an instance whose workflow no worker registered, once (E-04)', async () => {
+    it('holds an instance whose workflow no worker registered until a worker that registers it runs it (E-04)', async () => {
       async function registeredOne(): Promise<void> {}
-      const client = await engine({ workflows: [registeredOne] });
-      const instance = await client.createWorkflowInstance({ instanceId: nextId('unknown') }, 'notRegisteredAnywhere');
-      await assert.rejects(client.getWorkflowResult(instance, 10_000), (err: unknown) => {
-        assert.ok(err instanceof WorkflowError);
-        assert.equal(err.type, 'UnknownWorkflowError');
-        assert.match(err.message, /notRegisteredAnywhere/);
-        return true;
-      });
-      const history = await client.getWorkflowInstanceHistory(instance);
-      assert.equal(history.filter((e) => e.type === 'WorkflowTaskStarted').length, 1, 'failed in one task, not retried');
+      async function registeredLater(_ctx: WorkflowContext, who: string): Promise<string> {
+        return `hello ${who}`;
+      }
+      const logs = captureLogs();
+      const client = await engine({ workflows: [registeredOne], options: { heldTaskRetry: quickHold, logger: logs.logger } });
+      const instance = await client.createWorkflowInstance({ instanceId: nextId('unknown') }, 'registeredLater', 'Ada');
+      // Past maxAttempts: a task waiting for a deploy never parks.
+      const held = await heldAtLeast(client, instance, quickHold.maxAttempts + 1);
+      assert.equal(held.reason, 'unknown-workflow');
+      assert.equal(held.error.type, 'UnknownWorkflowError');
+      assert.match(held.error.message, /registeredLater/);
+      assert.equal(held.parked, false);
+      assert.equal(await client.getWorkflowInstanceState(instance), 'active');
+      assert.deepEqual(await client.getWorkflowInstanceHistory(instance), [], 'nothing recorded');
+      assert.equal(logs.count(/workflow registeredLater is not registered on this worker/), 1, 'one warning, however often it comes back');
+      assert.equal(logs.lines.filter((line) => line.level >= 50).length, 0, 'no error logged');
+
+      await engine({ workflows: [registeredLater], options: { heldTaskRetry: quickHold } });
+      assert.equal(await client.getWorkflowResult(instance, 10_000), 'hello Ada');
+      assert.deepEqual((await client.listHeldWorkflowInstances()).instances, []);
     });
 
     it('rejects a duplicate active instance id and allows reuse once finished', async () => {
@@ -256,22 +285,42 @@ export function e2eSuite(backendName: string, createBackend: SettingsBackendFact
       assert.equal(calls, 2);
     });
 
-    it('fails an unknown activity permanently with UnknownActivityError (E-06)', async () => {
-      async function callsMissing(ctx: WorkflowContext): Promise<string> {
-        try {
-          await workflow.executeActivity(ctx, {}, 'missingActivity');
-          return 'unexpected';
-        } catch (err) {
-          assert.ok(err instanceof WorkflowError);
-          return `${err.type}:${err.permanent}:${/missingActivity/.test(err.message)}`;
-        }
+    it('gives an activity no worker registered back until a worker that registers it runs it (E-06)', async () => {
+      let runs = 0;
+      async function registeredLaterActivity(x: number): Promise<number> {
+        runs += 1;
+        return x * 2;
+      }
+      async function callsLater(ctx: WorkflowContext): Promise<number> {
+        return workflow.executeActivity<number>(ctx, {}, 'registeredLaterActivity', 21);
       }
       async function someActivity(): Promise<void> {}
-      const client = await engine({ workflows: [callsMissing], activities: [someActivity] });
-      const instance = await client.createWorkflowInstance({ instanceId: nextId('missing') }, callsMissing);
-      assert.equal(await client.getWorkflowResult(instance, 10_000), 'UnknownActivityError:true:true');
-      const attempts = (await client.getWorkflowInstanceHistory(instance)).filter((e) => e.type === 'ActivityScheduled');
-      assert.equal(attempts.length, 1, 'a permanent failure is not retried');
+      await e2e.client();
+      const store = e2e.backend();
+      let givenBack = 0;
+      const counting = withOverrides(store, {
+        releaseActivityTask: (task, retryAfterMs) => {
+          if (retryAfterMs !== undefined) givenBack += 1;
+          return store.releaseActivityTask(task, retryAfterMs);
+        },
+      });
+      const logs = captureLogs();
+      // A RedisBackend finds a task given back for later in its reclaim scans, every half activity lease.
+      const quick = { heldTaskRetry: quickHold, activityLockTimeoutMs: 600 };
+      const options = { ...quick, logger: logs.logger };
+      const client = await engine({ workflows: [callsLater], activities: [someActivity], options }, counting);
+      const instance = await client.createWorkflowInstance({ instanceId: nextId('missing') }, callsLater);
+      assert.ok(await waitUntil(() => givenBack >= 3, 10_000), 'the task keeps coming back');
+      assert.equal(logs.count(/activity registeredLaterActivity is not registered on this worker/), 1, 'one warning for all of them');
+      assert.equal(await client.getWorkflowInstanceState(instance), 'active');
+      const waiting = typesOf(await client.getWorkflowInstanceHistory(instance));
+      assert.ok(!waiting.includes('ActivityFailed') && !waiting.includes('ActivityCompleted'), 'nothing reached the workflow');
+
+      await engine({ activities: [registeredLaterActivity], options: quick });
+      assert.equal(await client.getWorkflowResult(instance, 10_000), 42);
+      assert.equal(runs, 1);
+      const history = await client.getWorkflowInstanceHistory(instance);
+      assert.equal(history.filter((e) => e.type === 'ActivityScheduled').length, 1, 'the same attempt, never failed');
     });
 
     it('extends the lease of a long activity through heartbeats (E-25)', async () => {
@@ -530,7 +579,7 @@ export function e2eSuite(backendName: string, createBackend: SettingsBackendFact
       assert.equal(await run({ workflows: [deterministic] }, deterministic), true);
     });
 
-    it('fails the instance with NonDeterminismError when replay diverges (E-18, made real)', async () => {
+    it("fails the instance with NonDeterminismError when replay diverges and onNonDeterminism is 'fail' (E-18, made real)", async () => {
       let variant: 'a' | 'b' = 'a';
       async function branchA(): Promise<void> {
         variant = 'b';
@@ -542,15 +591,15 @@ export function e2eSuite(backendName: string, createBackend: SettingsBackendFact
         await workflow.sleep(ctx, 1);
         return 'finished';
       }
-      const client = await engine({ workflows: [changesBetweenTasks], activities: [branchA, branchB] });
+      const options = { onNonDeterminism: 'fail' as const };
+      const client = await engine({ workflows: [changesBetweenTasks], activities: [branchA, branchB], options });
       const instance = await client.createWorkflowInstance({ instanceId: nextId('nondeterminism') }, changesBetweenTasks);
       if (executorCacheSize > 0) {
         assert.equal(await client.getWorkflowResult(instance, 10_000), 'finished', 'a cached executor does not replay');
         return;
       }
       await assert.rejects(client.getWorkflowResult(instance, 10_000), (err: unknown) => {
-        assert.ok(err instanceof WorkflowError);
-        assert.equal(err.type, 'NonDeterminismError');
+        assert.ok(err instanceof NonDeterminismError);
         assert.match(err.message, /branchA/);
         assert.match(err.message, /branchB/);
         return true;

@@ -19,6 +19,7 @@ import { unstartedCancellationScenarios } from './unstarted-cancellation-scenari
 import { activityTimeoutScenarios } from './activity-timeout-scenarios.js';
 import { patchScenarios } from './patch-scenarios.js';
 import { presenceScenarios } from './presence-scenarios.js';
+import { deploySafetyScenarios } from './deploy-safety-scenarios.js';
 
 const memory: SettingsBackendFactory = (settings) => Promise.resolve(new MemoryBackend(settings));
 
@@ -41,3 +42,4 @@ e2eGroup('cancelling work that has not started', 'MemoryBackend', memory, unstar
 e2eGroup('activity timeouts', 'MemoryBackend', memory, activityTimeoutScenarios);
 e2eGroup('patching', 'MemoryBackend', memory, patchScenarios);
 e2eGroup('worker presence', 'MemoryBackend', memory, presenceScenarios);
+e2eGroup('deploy safety', 'MemoryBackend', memory, deploySafetyScenarios);

@@ -20,6 +20,7 @@ import { unstartedCancellationScenarios } from './unstarted-cancellation-scenari
 import { activityTimeoutScenarios } from './activity-timeout-scenarios.js';
 import { patchScenarios } from './patch-scenarios.js';
 import { presenceScenarios } from './presence-scenarios.js';
+import { deploySafetyScenarios } from './deploy-safety-scenarios.js';
 
 const groups = [
   ['signals', signalScenarios],
@@ -41,6 +42,7 @@ const groups = [
   ['activity timeouts', activityTimeoutScenarios],
   ['patching', patchScenarios],
   ['worker presence', presenceScenarios],
+  ['deploy safety', deploySafetyScenarios],
 ] as const;
 
 describe('workflow features on RedisBackend (private redis-server)', () => {

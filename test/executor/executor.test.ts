@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { WorkflowTaskCompletion } from '../../src/backend/backend.js';
+import { NonDeterminismError, UnknownWorkflowError } from '../../src/errors/errors.js';
 import { Executor } from '../../src/executor/executor.js';
 import type { WorkflowFunction } from '../../src/executor/workflow-function.js';
 import { newEvent, type HistoryEvent, type NewEvent } from '../../src/history/events.js';
@@ -88,15 +89,35 @@ describe('Executor', () => {
     await driver.run(driver.executor(), [started('changes')]);
     variant = 'second';
     const replaying = driver.executor();
-    const failed = await driver.run(replaying, [completed(1, null)]);
+    const task = { historyLength: driver.history.length, history: driver.history, newEvents: [completed(1, null)] };
+    const diverged = await replaying.executeTask(task).then(
+      () => assert.fail('the replay should diverge'),
+      (err: unknown) => err,
+    );
+    assert.ok(diverged instanceof NonDeterminismError);
+    assert.match(diverged.message, /chargeCard/);
+    assert.match(diverged.message, /sendInvoice/);
+    assert.ok(!replaying.ended, 'a diverged replay ends nothing by itself');
+    // To fail the execution instead, the worker commits this completion.
+    const failed = replaying.failedCompletion(task, diverged);
     assert.equal(failed.state, 'finished');
     assert.deepEqual(failed.activities, []);
     assert.deepEqual(failed.timers, []);
     const error = (failed.events.at(-1)?.attributes as { error: { type: string; message: string } }).error;
     assert.equal(error.type, 'NonDeterminismError');
     assert.match(error.message, /chargeCard/);
-    assert.match(error.message, /sendInvoice/);
     assert.ok(replaying.ended);
+  });
+
+  it('throws UnknownWorkflowError for a workflow it has no code for, recording nothing', async () => {
+    const driver = new Driver({});
+    await assert.rejects(driver.run(driver.executor(), [started('missing')]), (err: unknown) => {
+      assert.ok(err instanceof UnknownWorkflowError);
+      assert.equal(err.workflowName, 'missing');
+      assert.equal(err.queue, 'default');
+      return true;
+    });
+    assert.deepEqual(driver.history, []);
   });
 
   it('detects a command the history does not have', async () => {
@@ -110,10 +131,11 @@ describe('Executor', () => {
     await driver.run(driver.executor(), [started('growsACommand')]);
     await driver.run(driver.executor(), [newEvent('TimerFired', {}, 1)]);
     extra = true;
-    const failed = await driver.run(driver.executor(), [newEvent('TimerFired', {}, 2)]);
-    const error = (failed.events.at(-1)?.attributes as { error: { type: string; message: string } }).error;
-    assert.equal(error.type, 'NonDeterminismError');
-    assert.match(error.message, /sneaky/);
+    await assert.rejects(driver.run(driver.executor(), [newEvent('TimerFired', {}, 2)]), (err: unknown) => {
+      assert.ok(err instanceof NonDeterminismError);
+      assert.match(err.message, /sneaky/);
+      return true;
+    });
   });
 
   it('replays side effects from the history without running them again (E-08)', async () => {

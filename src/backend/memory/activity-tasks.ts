@@ -11,6 +11,7 @@ import type {
 import { decode, encode } from '../../codec/codec.js';
 import { encodeEvent } from '../../codec/event-codec.js';
 import { executionKey } from '../../core/instance.js';
+import { assertDurationMs } from '../../core/validation.js';
 import { LeaseLostError, UndecodableDataError } from '../../errors/errors.js';
 import { newEvent } from '../../history/events.js';
 import { canceledActivityEvent } from '../canceled-before-start.js';
@@ -140,17 +141,41 @@ function notDelivered(store: MemoryStore, task: ActivityTask, result: 'duplicate
   return undefined;
 }
 
-/** `Backend.releaseActivityTask` on `store`: queues `task` again if its caller still holds it. */
-export async function releaseActivityTask(store: MemoryStore, task: ActivityTask): Promise<void> {
+/**
+ * `Backend.releaseActivityTask` on `store`: queues `task` again if its caller still holds it; with `retryAfterMs`
+ * > 0, only once that long has passed, as a redelivery (see `queueLater`).
+ */
+export async function releaseActivityTask(store: MemoryStore, task: ActivityTask, retryAfterMs = 0): Promise<void> {
+  assertDurationMs(retryAfterMs, 'retryAfterMs');
   await Promise.resolve();
   const record = activityHeldBy(store, task);
   if (record === undefined) return;
   const id = activityRecordId(task);
-  record.lockedUntil = 0;
-  record.claimed = false;
   clearAttemptDeadlines(record);
+  record.lockedUntil = 0;
   store.leasedActivities.delete(id);
+  if (retryAfterMs > 0) {
+    queueLater(store, id, record, retryAfterMs);
+    return;
+  }
+  record.claimed = false;
   store.activityQueues.push(record.queue, id);
+}
+
+/**
+ * Queues the attempt under `id` after `delayMs`, counting a redelivery, unless it went meanwhile (completed,
+ * or its execution ended) or the store closed. Until then it is held by nobody, yet still counts as claimed
+ * for a cancellation, as on Redis, where it stays pending. Queueing wakes every waiting poll, so the worker
+ * that gave it back has no head start over the others.
+ */
+function queueLater(store: MemoryStore, id: string, record: ActivityRecord, delayMs: number): void {
+  const claim = record.claim;
+  const timer = setTimeout(() => {
+    if (store.isClosed || store.activities.get(id) !== record || record.claim !== claim || record.lockedUntil > 0) return;
+    record.redeliveries += 1;
+    store.activityQueues.push(record.queue, id);
+  }, delayMs);
+  timer.unref();
 }
 
 /** Claims an activity; undefined when its payload cannot be decoded: it is then held until its lease expires. */

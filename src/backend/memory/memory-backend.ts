@@ -219,8 +219,8 @@ export class MemoryBackend implements Backend {
     return completeActivityTask(this.store, task, outcome, handoff);
   }
 
-  releaseActivityTask(task: ActivityTask): Promise<void> {
-    return releaseActivityTask(this.store, task);
+  releaseActivityTask(task: ActivityTask, retryAfterMs?: number): Promise<void> {
+    return releaseActivityTask(this.store, task, retryAfterMs);
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ActivityOutcome, ActivityTask, PollRequest, WorkflowTask, WorkflowTaskHandoff } from '../backend.js';
 import { encode, undecodable } from '../../codec/codec.js';
 import { encodeEvent } from '../../codec/event-codec.js';
+import { assertDurationMs } from '../../core/validation.js';
 import { LeaseLostError, UndecodableDataError } from '../../errors/errors.js';
 import { newEvent } from '../../history/events.js';
 import { ActivityDeadlines } from './activity-deadlines.js';
@@ -185,12 +186,24 @@ export class ActivityTasks {
     return undefined;
   }
 
-  /** `Backend.releaseActivityTask`: moves the task to a fresh entry of its queue, keeping its redeliveries. */
-  async release(task: ActivityTask): Promise<void> {
-    const { connection, scripts, group } = this.#options;
-    await connection.open();
+  /**
+   * `Backend.releaseActivityTask`: moves the task to a fresh entry of its queue, keeping its redeliveries; with
+   * `retryAfterMs` > 0, leaves the entry pending under the consumer named for that delay instead (see
+   * defer-activity-task.lua): the reclaims of every worker find it once the delay is over, and the worker that
+   * gave it back has no head start over the others.
+   */
+  async release(task: ActivityTask, retryAfterMs = 0): Promise<void> {
+    assertDurationMs(retryAfterMs, 'retryAfterMs');
+    const { connection, scripts, group, consumers } = this.#options;
     const { entryId, deliveries } = parseActivityTaskHandle(task.id);
     const [startToClose, heartbeat] = this.#deadlines.membersOf(task);
+    if (retryAfterMs > 0) {
+      const consumer = consumers.for(retryAfterMs);
+      await connection.open();
+      await scripts.deferActivityTask(this.#keysOf(task), { entryId, group, deliveries, consumer, deadlines: [startToClose, heartbeat] });
+      return;
+    }
+    await connection.open();
     await scripts.releaseActivityTask(
       this.#keysOf(task),
       { entryId, group, deliveries, scheduleEventId: task.scheduleEventId, deadlines: [startToClose, heartbeat] },

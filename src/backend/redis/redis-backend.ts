@@ -217,8 +217,8 @@ export class RedisBackend implements Backend {
     return this.#activityTasks.complete(task, outcome, handoff);
   }
 
-  releaseActivityTask(task: ActivityTask): Promise<void> {
-    return this.#activityTasks.release(task);
+  releaseActivityTask(task: ActivityTask, retryAfterMs?: number): Promise<void> {
+    return this.#activityTasks.release(task, retryAfterMs);
   }
 
   // The parts above open the connection themselves, after checking their input; those below are opened here.

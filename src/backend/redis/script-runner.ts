@@ -22,6 +22,7 @@ export const SCRIPT_NAMES = [
   'complete-activity-task',
   'extend-activity-task',
   'release-activity-task',
+  'defer-activity-task',
   'reclaim-tasks',
   'fire-timers',
   'start-activity-attempt',

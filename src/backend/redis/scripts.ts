@@ -171,6 +171,26 @@ export interface ReleaseActivityTaskArgs {
   deadlines?: readonly string[];
 }
 
+/** Keys of `deferActivityTask`. */
+export interface DeferActivityTaskKeys {
+  activityTasks: string;
+  timers: string;
+  /** The execution's set of pending timers, where the attempt's deadlines are listed. */
+  executionTimers: string;
+}
+
+/** Arguments of `deferActivityTask`. */
+export interface DeferActivityTaskArgs {
+  entryId: string;
+  group: string;
+  /** Delivery count of the entry when the caller claimed it: the task's fencing token. */
+  deliveries: number;
+  /** Consumer named for the delay (`LeaseConsumers.for(delayMs)`). */
+  consumer: string;
+  /** The attempt's startToClose and heartbeat deadline members to remove ('' for none). */
+  deadlines?: readonly string[];
+}
+
 /** Arguments of `reclaimTasks`. */
 export interface ReclaimTasksArgs {
   group: string;
@@ -302,6 +322,13 @@ export class RedisScripts {
     const a = [args.entryId, args.group, args.deliveries, args.scheduleEventId, ...padded(args.deadlines, 2)];
     const reply = await this.#runner.run('release-activity-task', k, a);
     return reply === null ? undefined : (reply as string);
+  }
+
+  /** Runs defer-activity-task.lua; returns false when the caller no longer held the entry (nothing changed). */
+  async deferActivityTask(keys: DeferActivityTaskKeys, args: DeferActivityTaskArgs): Promise<boolean> {
+    const k = [keys.activityTasks, keys.timers, keys.executionTimers];
+    const a = [args.entryId, args.group, args.deliveries, args.consumer, ...padded(args.deadlines, 2)];
+    return (await this.#runner.run('defer-activity-task', k, a)) === 1;
   }
 
   /**
