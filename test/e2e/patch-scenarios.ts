@@ -2,14 +2,15 @@ import assert from 'node:assert/strict';
 import type { Backend } from '../../src/backend/backend.js';
 import type { Client } from '../../src/client/client.js';
 import type { WorkflowInstance } from '../../src/core/instance.js';
+import { NonDeterminismError } from '../../src/errors/errors.js';
 import type { WorkerOptions } from '../../src/worker/worker-options.js';
 import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
 import { startEngine, typesOf, waitUntil, type EngineSetup } from '../helpers/engine.js';
 import type { E2E } from './harness.js';
 
-// Options of the worker that runs code older than a history: the scenario below expects it to fail the
-// instance on the divergence.
-const oldCodeOptions: WorkerOptions = {};
+// Held tasks come back fast, so a corrected deploy continues them within the test's time.
+const fastHolds: WorkerOptions = { heldTaskRetry: { firstRetryIntervalMs: 20, maxRetryIntervalMs: 200 } };
+const PATCH_DIVERGENCE = /history recorded patch fraud-check \(event \d+\), but the workflow code does not check it/;
 
 async function reserve(): Promise<string> {
   return 'reserved';
@@ -121,14 +122,35 @@ export function patchScenarios(e2e: E2E): void {
       assert.deepEqual(patchEvents(await client.getWorkflowInstanceHistory(fresh)), [{ patchId: 'fraud-check' }]);
     }));
 
-  it('stops older code at a history that recorded the patch, naming the patch', () =>
+  it('holds an instance whose history recorded the patch on older code, naming the patch, until newer code continues it', () =>
     rollout(e2e, async ({ deploy, startAndPark }) => {
       const instance = await startAndPark(await deploy([v2]), 'rolled-back');
-      const client = await deploy([v1], oldCodeOptions);
+      const before = await (await e2e.client()).getWorkflowInstanceHistory(instance);
+      const client = await deploy([v1], fastHolds);
       await client.signalWorkflow(instance.instanceId, 'approve');
-      await assert.rejects(client.getWorkflowResult(instance, 10_000), (err: Error & { type?: string }) => {
-        assert.ok(err.name === 'NonDeterminismError' || err.type === 'NonDeterminismError', `${err.name}: ${err.message}`);
-        assert.match(err.message, /history recorded patch fraud-check \(event \d+\), but the workflow code does not check it/);
+      const held = async (): Promise<boolean> =>
+        (await client.listHeldWorkflowInstances()).instances.some((info) => info.instance.executionId === instance.executionId);
+      assert.ok(await waitUntil(held, 10_000), 'older code holds the instance');
+      const [info] = (await client.listHeldWorkflowInstances()).instances.filter((i) => i.instance.executionId === instance.executionId);
+      assert.equal(info?.reason, 'nondeterminism');
+      assert.equal(info?.error.type, 'NonDeterminismError');
+      assert.match(info?.error.message ?? '', PATCH_DIVERGENCE);
+      assert.equal(info?.parked, false);
+      assert.equal(await client.getWorkflowInstanceState(instance), 'active');
+      assert.deepEqual(await client.getWorkflowInstanceHistory(instance), before, 'nothing of the diverging task was committed');
+      // Rolled forward again: the held task is retried on code that checks the patch.
+      const rolledForward = await deploy([v2]);
+      assert.deepEqual(await rolledForward.getWorkflowResult(instance, 10_000), ['checked', 'reserved', 'charged']);
+    }));
+
+  it("fails such an instance with NonDeterminismError under onNonDeterminism: 'fail'", () =>
+    rollout(e2e, async ({ deploy, startAndPark }) => {
+      const instance = await startAndPark(await deploy([v2]), 'rolled-back-fail');
+      const client = await deploy([v1], { onNonDeterminism: 'fail' });
+      await client.signalWorkflow(instance.instanceId, 'approve');
+      await assert.rejects(client.getWorkflowResult(instance, 10_000), (err: Error) => {
+        assert.ok(err instanceof NonDeterminismError, `${err.name}: ${err.message}`);
+        assert.match(err.message, PATCH_DIVERGENCE);
         return true;
       });
     }));
