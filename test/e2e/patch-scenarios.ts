@@ -2,14 +2,15 @@ import assert from 'node:assert/strict';
 import type { Backend } from '../../src/backend/backend.js';
 import type { Client } from '../../src/client/client.js';
 import type { WorkflowInstance } from '../../src/core/instance.js';
+import { NonDeterminismError } from '../../src/errors/errors.js';
 import type { WorkerOptions } from '../../src/worker/worker-options.js';
 import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
 import { startEngine, typesOf, waitUntil, type EngineSetup } from '../helpers/engine.js';
 import type { E2E } from './harness.js';
 
-// Options of the worker that runs code older than a history: the scenario below expects it to fail the
-// instance on the divergence.
-const oldCodeOptions: WorkerOptions = {};
+// Options of the worker that runs code older than a history: it fails the instance on the divergence, so the
+// error reaches the client (by default it holds the task instead: see the deploy-safety scenarios).
+const oldCodeOptions: WorkerOptions = { onNonDeterminism: 'fail' };
 
 async function reserve(): Promise<string> {
   return 'reserved';
@@ -126,8 +127,8 @@ export function patchScenarios(e2e: E2E): void {
       const instance = await startAndPark(await deploy([v2]), 'rolled-back');
       const client = await deploy([v1], oldCodeOptions);
       await client.signalWorkflow(instance.instanceId, 'approve');
-      await assert.rejects(client.getWorkflowResult(instance, 10_000), (err: Error & { type?: string }) => {
-        assert.ok(err.name === 'NonDeterminismError' || err.type === 'NonDeterminismError', `${err.name}: ${err.message}`);
+      await assert.rejects(client.getWorkflowResult(instance, 10_000), (err: Error) => {
+        assert.ok(err instanceof NonDeterminismError, `${err.name}: ${err.message}`);
         assert.match(err.message, /history recorded patch fraud-check \(event \d+\), but the workflow code does not check it/);
         return true;
       });
