@@ -63,6 +63,7 @@ export type {
   HeldWorkflowInstancePage,
   HoldReason,
   HeldTaskRetryPolicy,
+  OperatorCalls,
   TaskKind,
   UnknownName,
   UnservedName,

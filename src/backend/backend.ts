@@ -9,16 +9,8 @@ import type {
   WorkflowExecutionContinuedAsNew,
   WorkflowExecutionFinished,
 } from '../history/events.js';
-import type {
-  WorkflowInstancePage,
-  DeadLetterPage,
-  ListDeadLetterMessagesQuery,
-  ListWorkflowInstancesQuery,
-  BackendStats,
-  WorkflowTaskHold,
-  HoldState,
-  HeldWorkflowInstancePage,
-} from './management-types.js';
+import type { WorkflowTaskHold, HoldState } from './management-types.js';
+import type { OperatorCalls } from './operator-calls.js';
 import type { WorkerPresenceCalls } from './worker-presence-calls.js';
 
 // Re-exported so `backend.ts` stays the one import of the whole backend contract.
@@ -42,6 +34,7 @@ export type {
   UnservedQueue,
   WorkerInfo,
 } from './management-types.js';
+export type { OperatorCalls } from './operator-calls.js';
 export type { WorkerPresenceCalls } from './worker-presence-calls.js';
 
 /** A claimed workflow task: an instance locked for one worker, with the events it has not processed yet. */
@@ -274,10 +267,11 @@ export interface ActivityTaskHandoff {
 export type ExecutionOutcome = WorkflowExecutionFinished | WorkflowExecutionContinuedAsNew;
 
 /**
- * Storage of workflow instances, their histories and their task queues, and of the live workers
- * (`WorkerPresenceCalls`). The client and the worker know nothing else about storage.
+ * Storage of workflow instances, their histories and their task queues, with the calls of operators
+ * (`OperatorCalls`) and of the live workers (`WorkerPresenceCalls`). The client and the worker know nothing
+ * else about storage.
  */
-export interface Backend extends WorkerPresenceCalls {
+export interface Backend extends OperatorCalls, WorkerPresenceCalls {
   /**
    * Connects to the store and checks it can serve this backend's settings; every other call does so itself
    * first, so calling it is optional (`worker.start()` does, to fail at once). Throws
@@ -317,32 +311,6 @@ export interface Backend extends WorkerPresenceCalls {
    * execution.
    */
   cancelWorkflowInstance(instance: WorkflowInstance): Promise<void>;
-  /**
-   * Deletes an ended execution together with every other execution of its continue-as-new chain (the
-   * executions of one instance id linked by continue-as-new; a later start of a finished id begins a new
-   * chain), and everything stored for them. Throws `InstanceNotFinishedError` (and deletes nothing) while
-   * the chain's latest execution is active, and `InstanceNotFoundError` if `instance` is unknown.
-   */
-  removeWorkflowInstance(instance: WorkflowInstance): Promise<void>;
-  /**
-   * Deletes every chain whose latest execution finished before `finishedBefore`, as a whole; never an
-   * execution of a chain whose latest execution is active. Returns how many executions were deleted.
-   */
-  removeWorkflowInstances(finishedBefore: Date): Promise<number>;
-  /** Executions, newest first, a page at a time. */
-  listWorkflowInstances(query: ListWorkflowInstancesQuery): Promise<WorkflowInstancePage>;
-  /**
-   * Active and held executions, pending tasks per queue, live workers, and the queues and names pending work
-   * waits on with no live worker to serve it (see `presenceReport`).
-   */
-  getStats(): Promise<BackendStats>;
-  /** Dead-letter messages, by partition and then oldest first, a page at a time. A backend without an outbox has none. */
-  listDeadLetterMessages(query: ListDeadLetterMessagesQuery): Promise<DeadLetterPage>;
-  /**
-   * Puts a dead-letter message back for delivery, with fresh attempts. Throws `DeadLetterNotFoundError`
-   * when `id` names none.
-   */
-  retryDeadLetterMessage(id: string): Promise<void>;
 
   /**
    * Claims up to `max` workflow tasks, waiting until one is ready. May return none before `signal` aborts
@@ -370,14 +338,6 @@ export interface Backend extends WorkerPresenceCalls {
    * lease was lost.
    */
   holdWorkflowTask(task: WorkflowTask, hold: WorkflowTaskHold): Promise<HoldState>;
-  /** Held executions, newest hold (`since`) first, a page at a time. */
-  listHeldWorkflowInstances(query: ListWorkflowInstancesQuery): Promise<HeldWorkflowInstancePage>;
-  /**
-   * Clears the hold of an execution (its attempts start again from 0) and queues its task now. Resolves false,
-   * changing nothing, when the execution is not held. Throws `InstanceNotFoundError` for an unknown execution.
-   */
-  retryHeldWorkflowInstance(instance: WorkflowInstance): Promise<boolean>;
-
   /** Claims up to `max` activity tasks; like `pollWorkflowTasks`, it may return none before `signal` aborts. */
   pollActivityTasks(request: PollRequest): Promise<ActivityTask[]>;
   /**

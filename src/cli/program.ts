@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError as InvalidOptionError } from 'commander';
+import { redflowVersion } from '../core/redflow-version.js';
 import { RedflowError } from '../errors/errors.js';
 import { runExport } from './export-command.js';
 import type { Output } from './output.js';
@@ -10,12 +10,6 @@ function positiveInteger(text: string): number {
   const value = Number(text);
   if (!Number.isSafeInteger(value) || value < 1) throw new InvalidOptionError('expected a positive integer');
   return value;
-}
-
-// Both src/cli and dist/cli sit two levels below the package root.
-function packageVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-  return manifest.version ?? 'unknown';
 }
 
 function storeOptions(command: Command, what: string): Command {
@@ -29,7 +23,7 @@ function storeOptions(command: Command, what: string): Command {
 function buildProgram(output: Output, exit: { code: number }): Command {
   const program = new Command('redflow')
     .description('Command line tools of redflow, durable workflows on Redis')
-    .version(packageVersion())
+    .version(redflowVersion())
     .exitOverride()
     .configureOutput({ writeOut: (text) => output.out(text.trimEnd()), writeErr: (text) => output.err(text.trimEnd()) });
   storeOptions(

@@ -6,7 +6,7 @@ let cached: string | undefined;
 
 /**
  * The version of the running redflow package, from its package.json (found by walking up from this module,
- * which runs from `src/` and from `dist/src/`); `'unknown'` when it cannot be read.
+ * which runs from `src/core/` and from `dist/core/`); `'unknown'` when it cannot be read.
  */
 export function redflowVersion(): string {
   cached ??= readVersion(dirname(fileURLToPath(import.meta.url)));

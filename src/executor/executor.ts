@@ -143,7 +143,7 @@ export class Executor implements WorkflowRuntime {
         type: 'HistorySizeExceededError',
         permanent: true,
       });
-      return this.failTask(task, error);
+      return this.failedCompletion(task, error);
     }
     return completion;
   }
@@ -181,7 +181,7 @@ export class Executor implements WorkflowRuntime {
       await this.applyInboxEvent(event);
       // A recorded patch settles nothing, so patches go before the side effect result whose code runs on.
       for (;;) {
-        this.patches.takeUnrecorded().forEach(record);
+        this.patches.recordPending(record);
         const command = this.unrecordedSideEffects.shift();
         if (command === undefined) break;
         record(newEvent('SideEffectResult', command.sideEffectOutcome ?? {}, command.id));
@@ -203,14 +203,11 @@ export class Executor implements WorkflowRuntime {
   }
 
   /**
-   * What to commit for `task` when `executeTask` threw `err` (a `NonDeterminismError`) and the execution is to
-   * fail with it instead: the task's new events and `WorkflowExecutionFinished` with the error. Ends the executor.
+   * What to commit for `task` when the execution fails with `err` instead (a `NonDeterminismError` that
+   * `executeTask` threw, or an outgrown history): the task's new events and `WorkflowExecutionFinished` with the
+   * error. Ends the executor.
    */
   failedCompletion(task: ExecutorTask, err: Error): WorkflowTaskCompletion {
-    return this.failTask(task, err);
-  }
-
-  private failTask(task: ExecutorTask, err: Error): WorkflowTaskCompletion {
     this.logger.error({ err }, err instanceof NonDeterminismError ? 'workflow replay diverged from its history' : 'workflow failed');
     this.endedFlag = true;
     return failedTaskCompletion(task, err, this.started?.parent);
@@ -385,7 +382,7 @@ export class Executor implements WorkflowRuntime {
   sideEffect<T>(fn: () => T): Future<T> {
     // A side effect is never scheduled: it is recorded right after the code that ran it, in both modes.
     const [command, future] = this.newCommand('sideEffect', '');
-    if (!this.replayingNow) command.sideEffectOutcome = runSideEffect(fn);
+    if (!this.replayingNow) command.sideEffectOutcome = this.patches.whileSideEffectRuns(() => runSideEffect(fn));
     this.unrecordedSideEffects.push(command);
     return future as Future<T>;
   }

@@ -1,4 +1,4 @@
-import { NonDeterminismError } from '../errors/errors.js';
+import { InvalidArgumentError, NonDeterminismError } from '../errors/errors.js';
 import { newEvent, type EventOf, type HistoryEvent, type NewEvent } from '../history/events.js';
 
 /**
@@ -10,6 +10,9 @@ import { newEvent, type EventOf, type HistoryEvent, type NewEvent } from '../his
  * the branch it took live. Live, `patched` is true and records the patch once. The first answer for a patch
  * id holds for the rest of the execution: code that checked it while replaying a history made before the
  * patch keeps the old branch when it checks again live, as it would on every later replay.
+ *
+ * A side effect's function runs live only, so a check inside it could never be found again on replay: it is
+ * refused (see `whileSideEffectRuns`).
  */
 export class Patches {
   /** Patches the replayed history records or the live code recorded. */
@@ -19,6 +22,7 @@ export class Patches {
   /** What `patched` answered for each patch id. */
   private readonly answers = new Map<string, boolean>();
   private readonly unrecorded: NewEvent[] = [];
+  private sideEffectRunning = false;
 
   /** Notes the patches recorded in `history` before it is replayed. */
   scan(history: readonly HistoryEvent[]): void {
@@ -27,6 +31,7 @@ export class Patches {
 
   /** `workflow.patched`: see the class comment. */
   patched(patchId: string, replaying: boolean): boolean {
+    this.assertOutsideSideEffect('patched');
     this.checked.add(patchId);
     const known = this.answers.get(patchId);
     if (known !== undefined) return known;
@@ -36,10 +41,31 @@ export class Patches {
     return answer;
   }
 
-  /** `workflow.deprecatePatch`: live, records the patch as deprecated unless recorded; replaying, requires nothing. */
+  /**
+   * `workflow.deprecatePatch`: live, records the patch as deprecated unless recorded; replaying, requires
+   * nothing. Records nothing once `patched` answered false for it in this execution: a record would turn that
+   * answer to true on the next replay.
+   */
   deprecate(patchId: string, replaying: boolean): void {
+    this.assertOutsideSideEffect('deprecatePatch');
     this.checked.add(patchId);
-    this.record(patchId, replaying, true);
+    if (this.answers.get(patchId) !== false) this.record(patchId, replaying, true);
+  }
+
+  /** Runs a side effect's function, during which checking a patch throws `InvalidArgumentError`. */
+  whileSideEffectRuns<T>(run: () => T): T {
+    this.sideEffectRunning = true;
+    try {
+      return run();
+    } finally {
+      this.sideEffectRunning = false;
+    }
+  }
+
+  private assertOutsideSideEffect(call: string): void {
+    if (this.sideEffectRunning) {
+      throw new InvalidArgumentError(`workflow.${call} cannot run inside a sideEffect function, which replay does not run: check the patch outside it`);
+    }
   }
 
   private record(patchId: string, replaying: boolean, deprecated: true | undefined): void {
@@ -48,9 +74,12 @@ export class Patches {
     this.unrecorded.push(newEvent('PatchRecorded', deprecated ? { patchId, deprecated } : { patchId }));
   }
 
-  /** The `PatchRecorded` events the live code asked for since the last call, in the order it asked. */
-  takeUnrecorded(): NewEvent[] {
-    return this.unrecorded.splice(0);
+  /** Passes `record` the `PatchRecorded` events the live code asked for since the last call, in the order it asked. */
+  recordPending(record: (event: NewEvent) => void): void {
+    // Runs after every applied event: most find nothing, and allocate nothing.
+    if (this.unrecorded.length === 0) return;
+    for (const event of this.unrecorded) record(event);
+    this.unrecorded.length = 0;
   }
 
   /**

@@ -12,7 +12,8 @@ import { contextInternals, type WorkflowContext } from './context.js';
  * Code older than the patch that replays a history which recorded it fails with `NonDeterminismError`
  * naming the patch (with the worker's default `onNonDeterminism: 'hold'` the instance waits for newer code).
  * Once no running execution can take the old branch, replace the check with `deprecatePatch(ctx, 'id')`.
- * @throws InvalidArgumentError when `patchId` is not a non-empty, well-formed string.
+ * @throws InvalidArgumentError when `patchId` is not a non-empty, well-formed string, or when called inside a
+ *   `sideEffect` function (replay does not run it, so the check would be lost).
  */
 export function patched(ctx: WorkflowContext, patchId: string): boolean {
   const { runtime } = contextInternals(ctx);
@@ -24,8 +25,10 @@ export function patched(ctx: WorkflowContext, patchId: string): boolean {
  * Marks a patch whose old branch has been removed: the code keeps only the new branch, and histories that
  * recorded the patch still replay. Running live it records the patch (`PatchRecorded` with `deprecated:
  * true`), so a rollback to code that still calls `patched(ctx, patchId)` takes the new branch; replaying, it
- * requires nothing. Remove the call once no running execution recorded the patch.
- * @throws InvalidArgumentError when `patchId` is not a non-empty, well-formed string.
+ * requires nothing; nor does it record anything in an execution where `patched(ctx, patchId)` answered false.
+ * Remove the call once no running execution recorded the patch.
+ * @throws InvalidArgumentError when `patchId` is not a non-empty, well-formed string, or when called inside a
+ *   `sideEffect` function.
  */
 export function deprecatePatch(ctx: WorkflowContext, patchId: string): void {
   const { runtime } = contextInternals(ctx);

@@ -47,21 +47,14 @@ function resultOf(completion: WorkflowTaskCompletion): unknown {
   return result;
 }
 
-/**
- * The NonDeterminismError a task ran into: thrown by the executor or recorded as the execution's failure,
- * whichever the executor does with a divergence.
- */
-async function divergence(task: Promise<WorkflowTaskCompletion>): Promise<{ message: string }> {
-  let completion: WorkflowTaskCompletion;
-  try {
-    completion = await task;
-  } catch (err) {
-    assert.ok(err instanceof NonDeterminismError, `expected a NonDeterminismError, got ${String(err)}`);
-    return err;
-  }
-  const error = (completion.events.at(-1)?.attributes as { error?: { type: string; message: string } }).error;
-  assert.equal(error?.type, 'NonDeterminismError', JSON.stringify(completion.events));
-  return error;
+/** The NonDeterminismError a task ran into: the executor throws it (the worker holds the task or fails the execution). */
+async function divergence(task: Promise<WorkflowTaskCompletion>): Promise<NonDeterminismError> {
+  const err = await task.then(
+    (completion) => assert.fail(`expected a NonDeterminismError, the task completed: ${JSON.stringify(typesOf(completion.events))}`),
+    (thrown: unknown) => thrown,
+  );
+  assert.ok(err instanceof NonDeterminismError, `expected a NonDeterminismError, got ${String(err)}`);
+  return err;
 }
 
 // v1 charges and waits for a signal; v2 checks a fraud patch before charging; v3 deprecated the patch. A
@@ -168,6 +161,46 @@ describe('Executor: patches', () => {
     assert.equal(resultOf(await execution.run(effectThenPatch, [newEvent('TimerFired', {}, 3)])), 8);
   });
 
+  it('gives a cached executor the answers and records a fresh replay gives', async () => {
+    async function checksLater(ctx: WorkflowContext): Promise<string> {
+      await workflow.newSignalChannel(ctx, 'go').receive();
+      const first = workflow.patched(ctx, 'p');
+      await workflow.newSignalChannel(ctx, 'go').receive();
+      return `${first} ${workflow.patched(ctx, 'p')}`;
+    }
+    const cached = new Execution();
+    const executor = cached.executor(checksLater);
+    await cached.run(checksLater, [start()], executor);
+    await cached.run(checksLater, [signal()], executor);
+    const fresh = new Execution();
+    await fresh.run(checksLater, [start()]);
+    await fresh.run(checksLater, [signal()]);
+    assert.deepEqual(typesOf(cached.history), typesOf(fresh.history));
+    assert.deepEqual(cached.patches(), [{ patchId: 'p' }]);
+    assert.equal(resultOf(await cached.run(checksLater, [signal()], executor)), 'true true');
+    assert.equal(resultOf(await fresh.run(checksLater, [signal()])), 'true true');
+  });
+
+  it('refuses a patch check inside a sideEffect function, which replay does not run, and records the refusal', async () => {
+    async function checksInEffect(ctx: WorkflowContext): Promise<string> {
+      const refusals = await Promise.all(
+        [() => workflow.patched(ctx, 'p'), () => workflow.deprecatePatch(ctx, 'p')].map((check) =>
+          workflow.sideEffect(ctx, check).then(
+            () => 'ran',
+            (err: unknown) => (err instanceof Error ? err.message : String(err)),
+          ),
+        ),
+      );
+      await workflow.newSignalChannel(ctx, 'go').receive();
+      return refusals.join('\n');
+    }
+    const execution = new Execution();
+    await execution.run(checksInEffect, [start()]);
+    assert.deepEqual(execution.patches(), []);
+    const result = resultOf(await execution.run(checksInEffect, [signal()]));
+    assert.match(String(result), /workflow\.patched cannot run inside a sideEffect function[^\n]*\n.*workflow\.deprecatePatch cannot run/);
+  });
+
   describe('deprecatePatch', () => {
     it('replays a history that recorded the patch, and one made before it, and finishes both', async () => {
       const withPatch = new Execution();
@@ -189,6 +222,27 @@ describe('Executor: patches', () => {
       assert.deepEqual(execution.patches(), [{ patchId: 'fraud-check', deprecated: true }]);
       assert.equal(resultOf(await execution.run(v2, [signal()])), 'checked, charged');
       assert.equal(execution.patches().length, 1);
+    });
+    it('records nothing after patched answered false in the same execution, so every replay keeps that answer', async () => {
+      async function checksThenDeprecates(ctx: WorkflowContext): Promise<string> {
+        await workflow.newSignalChannel(ctx, 'go').receive();
+        const answer = workflow.patched(ctx, 'fraud-check');
+        await workflow.newSignalChannel(ctx, 'go').receive();
+        workflow.deprecatePatch(ctx, 'fraud-check');
+        await workflow.newSignalChannel(ctx, 'go').receive();
+        return String(answer);
+      }
+      async function before(ctx: WorkflowContext): Promise<string> {
+        for (let i = 0; i < 3; i++) await workflow.newSignalChannel(ctx, 'go').receive();
+        return 'unpatched';
+      }
+      const execution = new Execution();
+      await execution.run(before, [start()]);
+      await execution.run(before, [signal()]);
+      // Replaying the first signal, the patched code answers false; live, it then deprecates the patch.
+      await execution.run(checksThenDeprecates, [signal()]);
+      assert.deepEqual(execution.patches(), []);
+      assert.equal(resultOf(await execution.run(checksThenDeprecates, [signal()])), 'false');
     });
   });
 
