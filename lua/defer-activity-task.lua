@@ -1,12 +1,14 @@
 --[[
   deferActivityTask: gives a claimed activity task back so that no worker takes it for a while (the
   worker that claimed it has not registered its activity). The entry stays pending: it moves to the
-  consumer named for the delay (`<name>~<delay ms>`) with its idle time reset, so reclaim-tasks sees a
-  lease that ends after the delay and claims it then, raising its delivery count: the next claim counts
-  as a redelivery, which is what grows the caller's backoff from one give-back to the next. Its heartbeat
-  details and the execution's record of its entry stay. The attempt's startToClose and heartbeat
-  deadlines go: they start again at its next claim. The caller's delivery count still matches until then,
-  so the caller must not extend or complete the task afterwards.
+  deferred consumer named for the delay (`<name>~later~<delay ms>`) with its idle time reset, so
+  reclaim-tasks sees a lease that ends after the delay and claims it then, raising its delivery count: the
+  next claim counts as a redelivery, which is what grows the caller's backoff from one give-back to the
+  next. Its heartbeat details and the execution's record of its entry stay. The attempt's startToClose and
+  heartbeat deadlines go: they start again at its next claim. The delivery count stays as the caller
+  claimed it, but no worker holds an entry of a deferred consumer (lib/holds-delivery), so the caller can no
+  longer extend, start, give back or defer it, and a cancellation removes it at once
+  (lib/cancel-unclaimed-activity).
 
   KEYS[1] activity-task stream
   KEYS[2] timers zset
@@ -14,7 +16,7 @@
   ARGV[1] activity-task entry id
   ARGV[2] consumer group
   ARGV[3] delivery count the caller claimed the entry with (its fencing token)
-  ARGV[4] consumer named for the delay (`<name>~<delay ms>`)
+  ARGV[4] deferred consumer named for the delay (`<name>~later~<delay ms>`)
   ARGV[5], ARGV[6] the attempt's startToClose and heartbeat deadline members ('' for none)
   Returns: 1, or 0 when the caller no longer holds the entry (nothing changed)
   Errors: none

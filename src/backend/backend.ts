@@ -362,8 +362,9 @@ export interface Backend extends OperatorCalls, WorkerPresenceCalls {
    * ms have passed (no worker can claim it before; the next claim counts as a redelivery, see
    * `ActivityTask.redeliveries`). Either way the attempt's startToClose and heartbeat deadlines are dropped
    * (they start again at its next claim) and nothing reaches the workflow. Changes nothing when the caller no
-   * longer holds the task (another worker claimed it since). A task given back with a delay still counts as
-   * claimed for a cancellation. Throws `InvalidArgumentError` unless `retryAfterMs` is a finite number >= 0.
+   * longer holds the task (another worker claimed it since). Once given back, the caller no longer holds it
+   * (extending it throws `LeaseLostError`), and a cancellation removes it at once, as a task no worker has
+   * claimed, even while its delay runs. Throws `InvalidArgumentError` unless `retryAfterMs` is a finite number >= 0.
    */
   releaseActivityTask(task: ActivityTask, retryAfterMs?: number): Promise<void>;
 

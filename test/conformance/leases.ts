@@ -176,6 +176,17 @@ export function leaseTests(backend: () => Backend, peerOf: (backend: Backend) =>
       assert.deepEqual(await h.pollActivities({ lockMs: LOCK_MS, waitMs: 400 }), [], 'the holder keeps it');
     });
 
+    it('ends the hold of the worker that gave an activity back for later: it can neither extend it nor give it back again', async () => {
+      await scheduledActivity(14);
+      const held = await onlyActivity(h, { lockMs: LOCK_MS });
+      await backend().releaseActivityTask(held, 400);
+      await assert.rejects(backend().extendActivityTask(held, LOCK_MS), LeaseLostError);
+      await backend().releaseActivityTask(held);
+      assert.deepEqual(await other.pollActivities({ lockMs: 50, waitMs: 200 }), [], 'still kept for its delay');
+      const taken = await onlyActivity(other, { lockMs: LOCK_MS, waitMs: 5_000 });
+      assert.deepEqual([taken.scheduleEventId, taken.redeliveries], [14, 1]);
+    });
+
     it('refuses a negative or non-finite retryAfterMs', async () => {
       await scheduledActivity(13);
       const held = await onlyActivity(h, { lockMs: LOCK_MS });

@@ -69,6 +69,19 @@ export function unstartedCancellationTests(h: Harness, backend: () => Backend): 
       assert.deepEqual(await h.pollActivities({ waitMs: 300 }), []);
     });
 
+    it('removes an attempt its worker gave back for later at once, before its delay ends', async () => {
+      const { inst, task } = await withScheduledActivity('default');
+      const [claimed] = await h.pollActivities();
+      assert.ok(claimed !== undefined);
+      await backend().releaseActivityTask(claimed, 60_000);
+      await backend().completeWorkflowTask(task, completion(task, cancelAttempt3('default')));
+      const next = await taskOf(inst);
+      assert.deepEqual(next.newEvents.map((e) => [e.type, e.scheduleEventId]), [['ActivityFailed', 3]]);
+      assert.equal(errorTypeOf(next.newEvents[0]), 'CanceledError');
+      assert.deepEqual(await h.pollActivities({ lockMs: 50, waitMs: 300 }), [], 'the attempt never runs');
+      assert.equal((await backend().getStats()).pendingActivityTasks.default ?? 0, 0);
+    });
+
     it('leaves an attempt a worker has claimed to run to its end, and delivers its outcome', async () => {
       const { inst, task } = await withScheduledActivity('default');
       const [claimed] = await h.pollActivities();

@@ -154,19 +154,18 @@ export async function releaseActivityTask(store: MemoryStore, task: ActivityTask
   clearAttemptDeadlines(record);
   record.lockedUntil = 0;
   store.leasedActivities.delete(id);
+  record.claimed = false;
   if (retryAfterMs > 0) {
     queueLater(store, id, record, retryAfterMs);
     return;
   }
-  record.claimed = false;
   store.activityQueues.push(record.queue, id);
 }
 
 /**
  * Queues the attempt under `id` after `delayMs`, counting a redelivery, unless it went meanwhile (completed,
- * or its execution ended) or the store closed. Until then it is held by nobody, yet still counts as claimed
- * for a cancellation, as on Redis, where it stays pending. Queueing wakes every waiting poll, so the worker
- * that gave it back has no head start over the others.
+ * or its execution ended, or a cancellation removed it: held by nobody, it counts as unclaimed) or the store
+ * closed. Queueing wakes every waiting poll, so the worker that gave it back has no head start over the others.
  */
 function queueLater(store: MemoryStore, id: string, record: ActivityRecord, delayMs: number): void {
   const claim = record.claim;

@@ -188,7 +188,7 @@ export class ActivityTasks {
 
   /**
    * `Backend.releaseActivityTask`: moves the task to a fresh entry of its queue, keeping its redeliveries; with
-   * `retryAfterMs` > 0, leaves the entry pending under the consumer named for that delay instead (see
+   * `retryAfterMs` > 0, leaves the entry pending under the deferred consumer named for that delay instead (see
    * defer-activity-task.lua): the reclaims of every worker find it once the delay is over, and the worker that
    * gave it back has no head start over the others.
    */
@@ -198,7 +198,7 @@ export class ActivityTasks {
     const { entryId, deliveries } = parseActivityTaskHandle(task.id);
     const [startToClose, heartbeat] = this.#deadlines.membersOf(task);
     if (retryAfterMs > 0) {
-      const consumer = consumers.for(retryAfterMs);
+      const consumer = consumers.later(retryAfterMs);
       await connection.open();
       await scripts.deferActivityTask(this.#keysOf(task), { entryId, group, deliveries, consumer, deadlines: [startToClose, heartbeat] });
       return;

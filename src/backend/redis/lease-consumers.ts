@@ -24,10 +24,22 @@ export class LeaseConsumers {
    * `InvalidArgumentError` unless it is a finite number >= 0.
    */
   for(lockTimeoutMs: number): string {
-    if (!Number.isFinite(lockTimeoutMs) || lockTimeoutMs < 0) {
-      throw new InvalidArgumentError(`a task lease must be a non-negative number of milliseconds, got ${lockTimeoutMs}`);
-    }
-    const consumer = `${this.#name}~${Math.ceil(lockTimeoutMs)}`;
+    return this.#use(`${this.#name}~${wholeMs(lockTimeoutMs)}`);
+  }
+
+  /**
+   * The consumer that keeps tasks given back for `delayMs` (rounded up to a whole ms): `<name>~later~<ms>`.
+   * reclaim-tasks reads the delay from it as it reads a lease; the `~later` mark tells every script that no
+   * worker holds such an entry (lua/lib/deferred-consumer.lua), so its last holder can no longer extend,
+   * start, give back or defer it, and a cancellation removes it at once. A worker's own name ends in its
+   * random hex part, so no lease consumer carries the mark. Throws `InvalidArgumentError` unless `delayMs` is
+   * a finite number >= 0.
+   */
+  later(delayMs: number): string {
+    return this.#use(`${this.#name}~later~${wholeMs(delayMs)}`);
+  }
+
+  #use(consumer: string): string {
     this.#used.add(consumer);
     return consumer;
   }
@@ -36,4 +48,11 @@ export class LeaseConsumers {
   get used(): ReadonlySet<string> {
     return this.#used;
   }
+}
+
+function wholeMs(ms: number): number {
+  if (!Number.isFinite(ms) || ms < 0) {
+    throw new InvalidArgumentError(`a task lease must be a non-negative number of milliseconds, got ${ms}`);
+  }
+  return Math.ceil(ms);
 }

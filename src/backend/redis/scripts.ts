@@ -185,7 +185,7 @@ export interface DeferActivityTaskArgs {
   group: string;
   /** Delivery count of the entry when the caller claimed it: the task's fencing token. */
   deliveries: number;
-  /** Consumer named for the delay (`LeaseConsumers.for(delayMs)`). */
+  /** Deferred consumer named for the delay (`LeaseConsumers.later(delayMs)`). */
   consumer: string;
   /** The attempt's startToClose and heartbeat deadline members to remove ('' for none). */
   deadlines?: readonly string[];

@@ -66,6 +66,26 @@ describe('lua/complete-workflow-task: cancelling work that has not started', () 
       assert.deepEqual((await entries(redis(), k.inbox)).map((e) => e.fields.t), ['ActivityFailed']);
     });
 
+    it('removes an attempt its worker gave back for later, while the delay runs, out of the pending list too', async () => {
+      const c = await claimExecution(redis(), scripts());
+      const { k } = c;
+      const entry = await addAndDeliver(redis(), k.activityTasks, { t: 'task-9' }, 'worker-b~1000');
+      await redis().hset(k.execution, 'a9', entry);
+      await redis().hset(k.heartbeats, entry, 'details');
+      const deferred = await scripts().deferActivityTask(
+        { activityTasks: k.activityTasks, timers: k.timers, executionTimers: k.executionTimers },
+        { entryId: entry, group: GROUP, deliveries: 1, consumer: 'worker-b~later~60000' },
+      );
+      assert.equal(deferred, true);
+
+      await cancelAttempt(c);
+      assert.equal(await redis().xlen(k.activityTasks), 0);
+      assert.deepEqual(await pending(redis(), k.activityTasks), []);
+      assert.equal(await redis().hget(k.execution, 'a9'), null);
+      assert.equal(await redis().hexists(k.heartbeats, entry), 0);
+      assert.deepEqual((await entries(redis(), k.inbox)).map((e) => e.fields.t), ['ActivityFailed']);
+    });
+
     it('leaves an attempt a worker holds to run to its end: nothing removed, no answer', async () => {
       const c = await claimExecution(redis(), scripts());
       const { k } = c;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { GROUP, addAndDeliver, entries, executionKeys, pending, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
 
 describe('lua/defer-activity-task', () => {
-  const { redis, scripts } = useScripts();
+  const { redis, scripts, deadlineScripts } = useScripts();
 
   function defer(k: ExecutionKeys, entry: string, consumer: string, deliveries = 1, deadlines?: string[]): Promise<boolean> {
     return scripts().deferActivityTask(
@@ -23,10 +23,10 @@ describe('lua/defer-activity-task', () => {
     await redis().hset(k.heartbeats, entry, 'details');
     await new Promise((resolve) => setTimeout(resolve, 30));
 
-    assert.equal(await defer(k, entry, 'worker-a~200'), true);
+    assert.equal(await defer(k, entry, 'worker-a~later~200'), true);
     assert.deepEqual(await entries(redis(), k.activityTasks), [{ id: entry, fields: { t: 'task-blob' } }]);
     const [held] = await pending(redis(), k.activityTasks);
-    assert.equal(held?.consumer, 'worker-a~200');
+    assert.equal(held?.consumer, 'worker-a~later~200');
     assert.ok(held.idleMs < 30, `idle time reset, got ${held.idleMs}`);
     assert.equal(await redis().hget(k.heartbeats, entry), 'details');
   });
@@ -34,7 +34,7 @@ describe('lua/defer-activity-task', () => {
   it('is claimed by nobody before the delay ends, and after it as a redelivery', async () => {
     const k = executionKeys();
     const entry = await addAndDeliver(redis(), k.activityTasks, { t: 'task-blob' }, 'worker-a~60000');
-    assert.equal(await defer(k, entry, 'worker-a~150'), true);
+    assert.equal(await defer(k, entry, 'worker-a~later~150'), true);
     assert.deepEqual(await reclaim(k, 'worker-b~60000'), []);
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.deepEqual(await reclaim(k, 'worker-b~60000'), [{ id: entry, deliveries: 2 }]);
@@ -45,7 +45,7 @@ describe('lua/defer-activity-task', () => {
     const entry = await addAndDeliver(redis(), k.activityTasks, { t: 'task-blob' }, 'worker-a~1000');
     await redis().zadd(k.timers, 100, 'stc', 100, 'hb', 200, 'sc');
     await redis().sadd(k.executionTimers, 'stc', 'hb', 'sc');
-    assert.equal(await defer(k, entry, 'worker-a~500', 1, ['stc', 'hb']), true);
+    assert.equal(await defer(k, entry, 'worker-a~later~500', 1, ['stc', 'hb']), true);
     assert.deepEqual(await redis().zrange(k.timers, 0, -1), ['sc'], 'scheduleToClose runs on');
     assert.deepEqual(await redis().smembers(k.executionTimers), ['sc']);
   });
@@ -55,13 +55,37 @@ describe('lua/defer-activity-task', () => {
     const entry = await addAndDeliver(redis(), k.activityTasks, { t: 'task-blob' }, 'worker-a~1000');
     await redis().zadd(k.timers, 100, 'stc');
     let before = await snapshot(redis(), k.prefix);
-    assert.equal(await defer(k, entry, 'worker-a~500', 2, ['stc', '']), false);
+    assert.equal(await defer(k, entry, 'worker-a~later~500', 2, ['stc', '']), false);
     assert.deepEqual(await snapshot(redis(), k.prefix), before);
 
     await redis().xclaim(k.activityTasks, GROUP, 'worker-b~1000', 0, entry);
     before = await snapshot(redis(), k.prefix);
-    assert.equal(await defer(k, entry, 'worker-a~500', 1, ['stc', '']), false);
+    assert.equal(await defer(k, entry, 'worker-a~later~500', 1, ['stc', '']), false);
     assert.deepEqual(await snapshot(redis(), k.prefix), before);
+  });
+
+  it('ends the hold of the worker that deferred it: it can no longer extend, start, give back or defer the entry', async () => {
+    const k = executionKeys();
+    const entry = await addAndDeliver(redis(), k.activityTasks, { t: 'task-blob' }, 'worker-a~1000');
+    assert.equal(await defer(k, entry, 'worker-a~later~60000'), true);
+    const before = await snapshot(redis(), k.prefix);
+    await assert.rejects(
+      scripts().extendActivityTask(
+        { activityTasks: k.activityTasks, heartbeats: k.heartbeats, timers: k.timers },
+        { entryId: entry, group: GROUP, consumer: 'worker-a~1000', deliveries: 1 },
+      ),
+      /LEASE_LOST/,
+    );
+    const keys = { activityTasks: k.activityTasks, heartbeats: k.heartbeats, execution: k.execution, timers: k.timers, executionTimers: k.executionTimers };
+    assert.equal(await scripts().releaseActivityTask(keys, { entryId: entry, group: GROUP, deliveries: 1, scheduleEventId: 9 }), undefined);
+    assert.equal(await defer(k, entry, 'worker-a~later~10'), false);
+    const attempt = await deadlineScripts().startActivityAttempt(
+      { activityTasks: k.activityTasks, timers: k.timers, executionTimers: k.executionTimers },
+      { entryId: entry, group: GROUP, deliveries: 1, startToCloseMember: 'stc', startToCloseTimeoutMs: 1_000, heartbeatMember: '', heartbeatTimeoutMs: 0 },
+    );
+    assert.equal(attempt, undefined);
+    assert.deepEqual(await snapshot(redis(), k.prefix), before);
+    assert.deepEqual((await pending(redis(), k.activityTasks)).map((p) => p.consumer), ['worker-a~later~60000'], 'still deferred');
   });
 
   it('changes nothing for an entry that is not pending', async () => {
@@ -69,7 +93,7 @@ describe('lua/defer-activity-task', () => {
     const id = await redis().xadd(k.activityTasks, '*', 't', 'task-blob');
     await redis().xgroup('CREATE', k.activityTasks, GROUP, '0');
     const before = await snapshot(redis(), k.prefix);
-    assert.equal(await defer(k, id as string, 'worker-a~500'), false);
+    assert.equal(await defer(k, id as string, 'worker-a~later~500'), false);
     assert.deepEqual(await snapshot(redis(), k.prefix), before);
   });
 });
