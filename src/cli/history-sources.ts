@@ -61,7 +61,7 @@ export async function storeSource(client: Client, description: string): Promise<
 /**
  * The history files (`*.json`, in name order) of the folder `dir`; a file that is not a history file is an
  * item with a `problem`.
- * @throws UsageError when the folder cannot be read.
+ * @throws UsageError when the folder cannot be read or holds no `*.json` file.
  */
 export async function folderSource(dir: string): Promise<HistorySource> {
   let names: string[];
@@ -70,6 +70,8 @@ export async function folderSource(dir: string): Promise<HistorySource> {
   } catch (err) {
     throw new UsageError(`cannot read the histories folder ${dir}: ${(err as Error).message}`);
   }
+  // A gate pointed at the wrong folder must not pass by checking nothing.
+  if (names.length === 0) throw new UsageError(`the histories folder ${dir} has no history files (*.json)`);
   async function* items(): AsyncGenerator<HistoryItem> {
     for (const name of names) {
       const path = join(dir, name);

@@ -26,7 +26,9 @@ export async function loadWorkflowModule(modulePath: string, cwd = process.cwd()
     exported = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    const hint = /\.[cm]?tsx?$/.test(path) ? ' (a TypeScript module needs a loader: run node --import tsx)' : '';
+    // Only node's refusal of the file type means a loader is missing; an error the module threw is its own.
+    const unknownExtension = (err as { code?: unknown } | null)?.code === 'ERR_UNKNOWN_FILE_EXTENSION';
+    const hint = unknownExtension ? ' (a TypeScript module needs a loader: run node --import tsx)' : '';
     throw new UsageError(`cannot load workflow module ${path}: ${reason}${hint}`);
   }
   const workflows = new Map<string, WorkflowFunction>();

@@ -65,7 +65,12 @@ export async function replayHistory(
     if (err instanceof NonDeterminismError && failure.thrown !== undefined) {
       throw new NonDeterminismError(`${err.message} (the workflow code had thrown ${describeThrown(failure.thrown.value)})`, { cause: err });
     }
-    throw err;
+    if (err instanceof NonDeterminismError) throw err;
+    // The checks before replay cover the history's frame, not every event's attributes: an event whose
+    // attributes lack what its type carries breaks the replay itself.
+    throw new InvalidArgumentError(`replayHistory: history could not be replayed, an event is malformed: ${String((err as Error).message)}`, {
+      cause: err,
+    });
   } finally {
     // Code still waiting on futures the history never settled must not reach anything after the check.
     executor.abandon();

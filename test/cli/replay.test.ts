@@ -161,6 +161,8 @@ describe('redflow replay (command line)', function () {
       ['an unknown command', async () => ['replays'], /unknown command 'replays'/],
       ['a bad partition count', async () => ['replay', '--partitions', 'two', '--workflows', `${FIXTURES}/compatible-workflows.ts`], /expected a positive integer/],
       ['a folder that does not exist', async () => ['replay', '--histories', './no-such-folder', '--workflows', `${FIXTURES}/compatible-workflows.ts`], /cannot read the histories folder \.\/no-such-folder/],
+      ['a folder without history files', async () => ['replay', '--histories', `${FIXTURES}`, '--workflows', `${FIXTURES}/compatible-workflows.ts`], /has no history files \(\*\.json\)/],
+      ['a module that throws while loading, without a loader hint', async () => ['replay', '--histories', '.', '--workflows', `${FIXTURES}/throwing-module.ts`], /cannot load workflow module .*throwing-module\.ts: this module refuses to load$/m],
       ['--histories with --redis', async () => ['replay', '--histories', '.', '--redis', url, '--workflows', `${FIXTURES}/compatible-workflows.ts`], /does not go with --redis/],
       ['a store that does not answer', async () => ['replay', '--redis', `redis://127.0.0.1:${await freePort()}`, '--workflows', `${FIXTURES}/compatible-workflows.ts`], /^redflow: .*Redis/m],
     ];

@@ -169,6 +169,7 @@ describe('replayHistory', function () {
       ['a history with a sequence gap', () => [...recorded.active.slice(0, 3), ...recorded.active.slice(4)], /\[3\] has sequenceId 5, expected 4/],
       ['an event without a Date timestamp', () => recorded.active.map((e, i) => (i === 2 ? { ...e, timestamp: 'yesterday' } : e)), /\[2\] \(event 3, ActivityScheduled\) has no valid Date timestamp/],
       ['something other than an array', () => 'history', /is not an array/],
+      ['an event whose attributes lack what its type carries', () => recorded.active.map((e, i) => (i === 2 ? { ...e, attributes: {} } : e)), /could not be replayed, an event is malformed/],
     ];
     for (const [what, history, message] of refused) {
       it(`${what}: InvalidArgumentError`, async function () {
