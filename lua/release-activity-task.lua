@@ -1,10 +1,11 @@
 --[[
   releaseActivityTask: gives a claimed activity task back for another worker to take at once. Stream
   entries cannot be un-delivered, so the task moves to a fresh entry (with its heartbeat details) and
-  the old one is removed. The fresh entry's field `r` carries the attempt's redeliveries so far (those
-  carried in `r` plus the old entry's reclaims, its delivery count - 1); the release itself is not one.
-  The execution hash's record of the attempt's entry follows it, so that a cancellation can still find
-  the task. The attempt's startToClose and heartbeat deadlines go: they start again at its next claim.
+  the old one is removed (lib/requeue-activity-entry). The fresh entry's field `r` carries the attempt's
+  redeliveries so far (those carried in `r` plus the old entry's reclaims, its delivery count - 1); the
+  release itself is not one. The execution hash's record of the attempt's entry follows it, so that a
+  cancellation can still find the task. The attempt's startToClose and heartbeat deadlines go: they start
+  again at its next claim.
 
   KEYS[1] activity-task stream
   KEYS[2] heartbeats hash
@@ -19,9 +20,8 @@
   Returns: the new entry id, or nil when the caller no longer holds the entry (nothing changed)
   Errors: none
 ]]
---- @include "lib/ack-entry"
 --- @include "lib/holds-delivery"
---- @include "lib/activity-entry-field"
+--- @include "lib/requeue-activity-entry"
 --- @include "lib/drop-timers"
 
 local tasks, heartbeats, execution = KEYS[1], KEYS[2], KEYS[3]
@@ -29,36 +29,9 @@ local entry_id, group, deliveries = ARGV[1], ARGV[2], tonumber(ARGV[3])
 if not holds_delivery(tasks, group, entry_id, deliveries) then
   return nil
 end
-local entries = redis.call('XRANGE', tasks, entry_id, entry_id)
-if #entries == 0 then
-  redis.call('XACK', tasks, group, entry_id)
+local new_id = requeue_activity_entry(tasks, heartbeats, execution, group, entry_id, ARGV[4], deliveries - 1)
+if not new_id then
   return nil
 end
-
-local fields, redeliveries = {}, deliveries - 1
-local old = entries[1][2]
-for i = 1, #old, 2 do
-  if old[i] == 'r' then
-    redeliveries = redeliveries + tonumber(old[i + 1])
-  else
-    fields[#fields + 1] = old[i]
-    fields[#fields + 1] = old[i + 1]
-  end
-end
-if redeliveries > 0 then
-  fields[#fields + 1] = 'r'
-  fields[#fields + 1] = redeliveries
-end
-local new_id = redis.call('XADD', tasks, '*', unpack(fields))
-ack_entry(tasks, group, entry_id)
-local details = redis.call('HGET', heartbeats, entry_id)
-if details then
-  redis.call('HSET', heartbeats, new_id, details)
-  redis.call('HDEL', heartbeats, entry_id)
-end
 drop_timers(KEYS[4], KEYS[5], { ARGV[5], ARGV[6] })
-local field = activity_entry_field(ARGV[4])
-if redis.call('HGET', execution, field) == entry_id then
-  redis.call('HSET', execution, field, new_id)
-end
 return new_id

@@ -147,6 +147,23 @@ export function leaseTests(backend: () => Backend, peerOf: (backend: Backend) =>
       assert.equal(third.redeliveries, 2);
     });
 
+    it('brings an activity given back for later back when retryAfterMs ends, whatever leases the workers use', async () => {
+      // A worker looks for tasks whose lease ran out at its first poll, then, with a 60 s lease, about 30 s
+      // later: only the end of the delay itself can bring the task back to this one sooner.
+      assert.deepEqual(await other.pollActivities({ lockMs: 60_000, waitMs: 50 }), []);
+      await scheduledActivity(15);
+      const held = await onlyActivity(h, { lockMs: 60_000 });
+      const releasedAt = Date.now();
+      await backend().releaseActivityTask(held, 200);
+      const taken = await onlyActivity(other, { lockMs: 60_000, waitMs: 8_000 });
+      assert.ok(Date.now() - releasedAt >= 200 - CLOCK_SLACK_MS, 'taken only once retryAfterMs had passed');
+      assert.deepEqual([taken.scheduleEventId, taken.attempt, taken.redeliveries], [15, 0, 1]);
+      // The worker that gave it back is woken as soon as any other.
+      await peer.releaseActivityTask(taken, 200);
+      const third = await onlyActivity(h, { lockMs: 60_000, waitMs: 8_000 });
+      assert.deepEqual([third.scheduleEventId, third.redeliveries], [15, 2]);
+    });
+
     it("drops the attempt's startToClose and heartbeat deadlines when it gives an activity back for later", async () => {
       await backend().createWorkflowInstance(instance(), started());
       const task = await h.pollOne();

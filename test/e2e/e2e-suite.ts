@@ -305,8 +305,7 @@ export function e2eSuite(backendName: string, createBackend: SettingsBackendFact
         },
       });
       const logs = captureLogs();
-      // A RedisBackend finds a task given back for later in its reclaim scans, every half activity lease.
-      const quick = { heldTaskRetry: quickHold, activityLockTimeoutMs: 600 };
+      const quick = { heldTaskRetry: quickHold };
       const options = { ...quick, logger: logs.logger };
       const client = await engine({ workflows: [callsLater], activities: [someActivity], options }, counting);
       const instance = await client.createWorkflowInstance({ instanceId: nextId('missing') }, callsLater);

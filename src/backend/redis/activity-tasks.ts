@@ -6,6 +6,7 @@ import { assertDurationMs } from '../../core/validation.js';
 import { LeaseLostError, UndecodableDataError } from '../../errors/errors.js';
 import { newEvent } from '../../history/events.js';
 import { ActivityDeadlines } from './activity-deadlines.js';
+import { deferredActivityMember } from './deferred-activity-member.js';
 import { activityTaskHandle, decodeActivityTask, parseActivityTaskHandle, redeliveriesOf } from './activity-task-record.js';
 import type { BackgroundLoops } from './background-loops.js';
 import { activityTaskStreamKey, executionKey, executionTimersKey, heartbeatsKey, historyKey, inboxKey, timersKey, workflowTaskStreamKey } from './keys.js';
@@ -28,7 +29,7 @@ export interface ActivityTasksOptions {
   group: string;
   /** The backend's consumers: a claim or an extension holds the entry with the one named for its lease. */
   consumers: LeaseConsumers;
-  /** Their outbox relays are started by the first poll. */
+  /** Their outbox relays are started by the first poll, their timer loops by the first give-back for later. */
   loops: BackgroundLoops;
   /** Longest blocking read of a poll (ms). */
   blockTimeoutMs: number;
@@ -189,18 +190,25 @@ export class ActivityTasks {
   /**
    * `Backend.releaseActivityTask`: moves the task to a fresh entry of its queue, keeping its redeliveries; with
    * `retryAfterMs` > 0, leaves the entry pending under the deferred consumer named for that delay instead (see
-   * defer-activity-task.lua): the reclaims of every worker find it once the delay is over, and the worker that
-   * gave it back has no head start over the others.
+   * defer-activity-task.lua), with a timer that queues it again when the delay ends (`DeferredActivities`),
+   * which wakes every worker's poll at once: the worker that gave it back has no head start over the others.
+   * This backend runs the timer loops from then on, so the task comes back even where no other does.
    */
   async release(task: ActivityTask, retryAfterMs = 0): Promise<void> {
     assertDurationMs(retryAfterMs, 'retryAfterMs');
-    const { connection, scripts, group, consumers } = this.#options;
+    const { connection, scripts, group, consumers, loops } = this.#options;
     const { entryId, deliveries } = parseActivityTaskHandle(task.id);
     const [startToClose, heartbeat] = this.#deadlines.membersOf(task);
     if (retryAfterMs > 0) {
       const consumer = consumers.later(retryAfterMs);
+      const { instanceId, executionId } = task.instance;
+      const member = deferredActivityMember({ instanceId, executionId, scheduleEventId: task.scheduleEventId, queue: task.queue, entryId, deliveries });
       await connection.open();
-      await scripts.deferActivityTask(this.#keysOf(task), { entryId, group, deliveries, consumer, deadlines: [startToClose, heartbeat] });
+      const keys = this.#keysOf(task);
+      if (await scripts.deferActivityTask(keys, { entryId, group, deliveries, consumer, deadlines: [startToClose, heartbeat], member })) {
+        loops.startTimers();
+        loops.wakeTimers(keys.partition, Date.now() + retryAfterMs);
+      }
       return;
     }
     await connection.open();

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { ActivityDeadlines } from './activity-deadlines.js';
 import { BlockingPool } from './blocking-pool.js';
+import { DeferredActivities } from './deferred-activities.js';
 import type { DataLossWatch } from './data-loss-watch.js';
 import { MessageDelivery } from './message-delivery.js';
 import { OutboxRelay } from './outbox-relay.js';
@@ -27,8 +28,9 @@ export interface BackgroundLoopsOptions {
 
 /**
  * What a backend that polls tasks runs besides its polls, one per partition each: timer loops (in
- * backends that poll workflow tasks) and outbox relays (in every polling backend; only the holder of a
- * partition's relay lease reads its outbox). Started lazily by the first poll.
+ * backends that poll workflow tasks or give an activity task back for later) and outbox relays (in every
+ * polling backend; only the holder of a partition's relay lease reads its outbox). Started lazily by the
+ * first poll (or give-back for later) that needs them.
  */
 export class BackgroundLoops {
   readonly #options: BackgroundLoopsOptions;
@@ -52,9 +54,18 @@ export class BackgroundLoops {
     const { context, scripts, group, timerBatchSize, watch, logger } = this.#options;
     watch.start();
     const deadlines = new ActivityDeadlines(context, group);
+    const deferred = new DeferredActivities(context, scripts, group);
     this.#timers = Array.from({ length: context.partitions }, (_, partition) => {
-      const fireActivityDeadlines = (members: string[], dueByMs: number): Promise<void> => deadlines.fire(partition, members, dueByMs);
-      const loop = new TimerLoop({ client: context.client, scripts, prefix: context.prefix, partition, batchSize: timerBatchSize, logger, fireActivityDeadlines });
+      const loop = new TimerLoop({
+        client: context.client,
+        scripts,
+        prefix: context.prefix,
+        partition,
+        batchSize: timerBatchSize,
+        logger,
+        fireActivityDeadlines: (members, dueByMs) => deadlines.fire(partition, members, dueByMs),
+        requeueDeferredActivities: (members) => deferred.requeue(partition, members),
+      });
       loop.start();
       return loop;
     });

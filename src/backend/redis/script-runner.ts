@@ -23,6 +23,7 @@ export const SCRIPT_NAMES = [
   'extend-activity-task',
   'release-activity-task',
   'defer-activity-task',
+  'requeue-deferred-activities',
   'reclaim-tasks',
   'fire-timers',
   'start-activity-attempt',

@@ -174,6 +174,7 @@ export interface ReleaseActivityTaskArgs {
 /** Keys of `deferActivityTask`. */
 export interface DeferActivityTaskKeys {
   activityTasks: string;
+  /** The partition's timers zset: the attempt's deadlines, and the member that brings the task back. */
   timers: string;
   /** The execution's set of pending timers, where the attempt's deadlines are listed. */
   executionTimers: string;
@@ -189,6 +190,22 @@ export interface DeferActivityTaskArgs {
   consumer: string;
   /** The attempt's startToClose and heartbeat deadline members to remove ('' for none). */
   deadlines?: readonly string[];
+  /** Timers member that brings the task back when the delay ends (`deferredActivityMember`). */
+  member: string;
+}
+
+/** One deferred activity task handed to `requeueDeferredActivities`, for its due timers `member`. */
+export interface DueDeferredActivity {
+  member: string;
+  entryId: string;
+  /** Delivery count the entry was deferred with. */
+  deliveries: number;
+  scheduleEventId: number;
+  activityTasks: string;
+  heartbeats: string;
+  /** The execution that scheduled the attempt, and its set of pending timers. */
+  execution: string;
+  executionTimers: string;
 }
 
 /** Arguments of `reclaimTasks`. */
@@ -324,11 +341,21 @@ export class RedisScripts {
     return reply === null ? undefined : (reply as string);
   }
 
-  /** Runs defer-activity-task.lua; returns false when the caller no longer held the entry (nothing changed). */
+  /**
+   * Runs defer-activity-task.lua (the task comes back at the delay's end through `requeueDeferredActivities`);
+   * returns false when the caller no longer held the entry (nothing changed).
+   */
   async deferActivityTask(keys: DeferActivityTaskKeys, args: DeferActivityTaskArgs): Promise<boolean> {
     const k = [keys.activityTasks, keys.timers, keys.executionTimers];
-    const a = [args.entryId, args.group, args.deliveries, args.consumer, ...padded(args.deadlines, 2)];
+    const a = [args.entryId, args.group, args.deliveries, args.consumer, ...padded(args.deadlines, 2), args.member];
     return (await this.#runner.run('defer-activity-task', k, a)) === 1;
+  }
+
+  /** Runs requeue-deferred-activities.lua; returns how many tasks moved to a fresh entry. */
+  async requeueDeferredActivities(timers: string, group: string, due: readonly DueDeferredActivity[]): Promise<number> {
+    const k = [timers, ...due.flatMap((d) => [d.activityTasks, d.heartbeats, d.execution, d.executionTimers])];
+    const a = [group, due.length, ...due.flatMap((d) => [d.member, d.entryId, d.deliveries, d.scheduleEventId])];
+    return (await this.#runner.run('requeue-deferred-activities', k, a)) as number;
   }
 
   /**

@@ -5,6 +5,7 @@ import { newEvent } from '../../history/events.js';
 import { executionKey, executionTimersKey, inboxKey, timersKey, workflowTaskStreamKey } from './keys.js';
 import type { DueTimer, RedisClient, RedisScripts } from './scripts.js';
 import { parseActivityDeadlineMember } from './activity-deadline-member.js';
+import { parseDeferredActivityMember } from './deferred-activity-member.js';
 import { parseTimerMember } from './timer-member.js';
 import { WakeableSleep } from './wakeable-sleep.js';
 
@@ -18,6 +19,8 @@ export interface TimerLoopOptions {
   logger: Logger;
   /** Fires due activity deadlines (members `parseActivityDeadlineMember` reads) still due by `dueByMs`. */
   fireActivityDeadlines: (members: string[], dueByMs: number) => Promise<void>;
+  /** Queues again the activity tasks given back for later of these members (`parseDeferredActivityMember` reads them). */
+  requeueDeferredActivities: (members: string[]) => Promise<void>;
 }
 
 // Longest sleep between looks at the timers zset: bounds how late a timer committed by another
@@ -92,15 +95,18 @@ export class TimerLoop {
   }
 
   async #fire(members: string[], now: number): Promise<void> {
-    const { client, scripts, prefix, partition, logger, fireActivityDeadlines } = this.#options;
+    const { client, scripts, prefix, partition, logger, fireActivityDeadlines, requeueDeferredActivities } = this.#options;
     const due: DueTimer[] = [];
     const malformed: string[] = [];
     const deadlines: string[] = [];
+    const deferred: string[] = [];
     for (const member of members) {
       // Workflow timers are the common case: parsed first, they are parsed once.
       const ref = parseTimerMember(member);
       if (ref === undefined) {
-        (parseActivityDeadlineMember(member) === undefined ? malformed : deadlines).push(member);
+        if (parseActivityDeadlineMember(member) !== undefined) deadlines.push(member);
+        else if (parseDeferredActivityMember(member) !== undefined) deferred.push(member);
+        else malformed.push(member);
         continue;
       }
       const { instanceId, executionId, scheduleEventId, queue } = ref;
@@ -123,6 +129,7 @@ export class TimerLoop {
     }
     if (due.length > 0) await scripts.fireTimers(this.#key, due);
     if (deadlines.length > 0) await fireActivityDeadlines(deadlines, now);
+    if (deferred.length > 0) await requeueDeferredActivities(deferred);
   }
 
   async #sleep(ms: number): Promise<void> {

@@ -21,8 +21,8 @@ export function holdRetryMember(instanceId: string, executionId: string, queue: 
 }
 
 /**
- * The array of `length` values a timers zset member holds (every member is a JSON array: see `timerMember`
- * and `activityDeadlineMember`); undefined for anything else.
+ * The array of `length` values a timers zset member holds (every member is a JSON array: see `timerMember`,
+ * `activityDeadlineMember` and `deferredActivityMember`, told apart by their lengths); undefined for anything else.
  */
 export function timersMemberParts(member: string, length: number): unknown[] | undefined {
   if (!member.startsWith('[')) return undefined;

@@ -74,7 +74,7 @@ describe('lua/complete-workflow-task: cancelling work that has not started', () 
       await redis().hset(k.heartbeats, entry, 'details');
       const deferred = await scripts().deferActivityTask(
         { activityTasks: k.activityTasks, timers: k.timers, executionTimers: k.executionTimers },
-        { entryId: entry, group: GROUP, deliveries: 1, consumer: 'worker-b~later~60000' },
+        { entryId: entry, group: GROUP, deliveries: 1, consumer: 'worker-b~later~60000', member: 'deferred-member' },
       );
       assert.equal(deferred, true);
 

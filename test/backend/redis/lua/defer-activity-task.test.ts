@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { GROUP, addAndDeliver, entries, executionKeys, pending, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
+import { GROUP, addAndDeliver, entries, executionKeys, pending, serverNow, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
 
 describe('lua/defer-activity-task', () => {
   const { redis, scripts, deadlineScripts } = useScripts();
@@ -7,7 +7,7 @@ describe('lua/defer-activity-task', () => {
   function defer(k: ExecutionKeys, entry: string, consumer: string, deliveries = 1, deadlines?: string[]): Promise<boolean> {
     return scripts().deferActivityTask(
       { activityTasks: k.activityTasks, timers: k.timers, executionTimers: k.executionTimers },
-      { entryId: entry, group: GROUP, deliveries, consumer, ...(deadlines === undefined ? {} : { deadlines }) },
+      { entryId: entry, group: GROUP, deliveries, consumer, member: `later:${entry}:${deliveries}`, ...(deadlines === undefined ? {} : { deadlines }) },
     );
   }
 
@@ -46,8 +46,19 @@ describe('lua/defer-activity-task', () => {
     await redis().zadd(k.timers, 100, 'stc', 100, 'hb', 200, 'sc');
     await redis().sadd(k.executionTimers, 'stc', 'hb', 'sc');
     assert.equal(await defer(k, entry, 'worker-a~later~500', 1, ['stc', 'hb']), true);
-    assert.deepEqual(await redis().zrange(k.timers, 0, -1), ['sc'], 'scheduleToClose runs on');
-    assert.deepEqual(await redis().smembers(k.executionTimers), ['sc']);
+    assert.deepEqual(await redis().zrange(k.timers, 0, -1), ['sc', `later:${entry}:1`], 'scheduleToClose runs on');
+    assert.deepEqual((await redis().smembers(k.executionTimers)).sort(), [`later:${entry}:1`, 'sc']);
+  });
+
+  it("adds the member that brings the task back, due when the delay ends (Redis time), to the timers and the execution's timers", async () => {
+    const k = executionKeys();
+    const entry = await addAndDeliver(redis(), k.activityTasks, { t: 'task-blob' }, 'worker-a~60000');
+    const before = await serverNow(redis());
+    assert.equal(await defer(k, entry, 'worker-a~later~1500', 1), true);
+    const after = await serverNow(redis());
+    const due = Number(await redis().zscore(k.timers, `later:${entry}:1`));
+    assert.ok(due >= before + 1_500 && due <= after + 1_500, `due ${due - before} ms after the call`);
+    assert.deepEqual(await redis().smembers(k.executionTimers), [`later:${entry}:1`], 'goes with the execution when it ends');
   });
 
   it('changes nothing for a delivery count that does not match the entry, or an entry handed out again', async () => {
