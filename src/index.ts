@@ -46,7 +46,7 @@ export {
 } from './errors/errors.js';
 export { Client, type ClientOptions, type ListDeadLetterMessagesOptions, type ListWorkflowInstancesOptions, type WorkflowInstanceOptions, type WorkflowArgs, type WorkflowResult } from './client/client.js';
 export { Worker } from './worker/worker.js';
-export { DefaultWorkerOptions, type NonDeterminismPolicy, type WorkerOptions } from './worker/worker-options.js';
+export { DefaultWorkerOptions, MAX_VERSION_LENGTH, type NonDeterminismPolicy, type WorkerOptions } from './worker/worker-options.js';
 export { DefaultHeldTaskRetry, type HeldTaskRetryOptions } from './worker/held-task-retry.js';
 export type { RegistrationOptions } from './worker/registry.js';
 export type { WorkflowFunction } from './executor/workflow-function.js';

@@ -64,7 +64,7 @@ export interface WorkerOptions {
   logger?: Logger;
   /**
    * The application's deploy version this worker runs (a git sha, a release tag), shown in its `WorkerInfo`
-   * (`Client.getWorkers`): a non-empty string. @default none
+   * (`Client.getWorkers`): a non-empty string of at most `MAX_VERSION_LENGTH` (200) characters. @default none
    */
   version?: string;
   /**
@@ -75,6 +75,9 @@ export interface WorkerOptions {
    */
   presenceIntervalMs?: number;
 }
+
+/** Longest `WorkerOptions.version` accepted (characters). */
+export const MAX_VERSION_LENGTH = 200;
 
 /** Defaults of `WorkerOptions`. */
 export const DefaultWorkerOptions = Object.freeze({
@@ -118,7 +121,13 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
   assertDurationMs(resolved.workflowLockTimeoutMs, 'workflowLockTimeoutMs');
   assertDurationMs(resolved.activityLockTimeoutMs, 'activityLockTimeoutMs');
   assertPresenceIntervalMs(resolved.presenceIntervalMs);
-  if (resolved.version !== undefined) assertName(resolved.version, 'version');
+  if (resolved.version !== undefined) {
+    assertName(resolved.version, 'version');
+    // It is written with every heartbeat and listed by getWorkers: a label, not a payload.
+    if (resolved.version.length > MAX_VERSION_LENGTH) {
+      throw new InvalidArgumentError(`version must be at most ${MAX_VERSION_LENGTH} characters, got ${resolved.version.length}`);
+    }
+  }
   if (resolved.onNonDeterminism !== 'hold' && resolved.onNonDeterminism !== 'fail') {
     throw new InvalidArgumentError(`onNonDeterminism must be 'hold' or 'fail', got ${String(resolved.onNonDeterminism)}`);
   }

@@ -21,7 +21,7 @@ describe('worker presence options', () => {
   });
 
   it('refuses a version that is not a non-empty string', () => {
-    for (const version of [42, '', null, { sha: 'x' }, '\uD800']) {
+    for (const version of [42, '', null, { sha: 'x' }, '\uD800', 'v'.repeat(201)]) {
       assert.throws(
         () => new Worker(backend, { logger: testLogger, version: version as unknown as string }),
         (err: unknown) => err instanceof InvalidArgumentError && /version/.test(err.message),
@@ -29,6 +29,7 @@ describe('worker presence options', () => {
       );
     }
     assert.doesNotThrow(() => new Worker(backend, { logger: testLogger, version: '3f2c1ab' }));
+    assert.doesNotThrow(() => new Worker(backend, { logger: testLogger, version: 'v'.repeat(200) }));
   });
 
   it('gives every worker its own id', () => {
