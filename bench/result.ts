@@ -21,7 +21,22 @@ export interface BenchResult {
   /** Commands Redis executed by `INFO commandstats`, including those run inside scripts. */
   serverCommandsPerActivity: number | null;
   serverCommandsPerWorkflow: number;
+  /**
+   * Microseconds Redis spent executing the commands sent (`INFO commandstats`, script time once, see
+   * `serverUsecBetween`), per workflow, per activity, and per worker task (redflow) or job (BullMQ).
+   */
+  redisCpuUsPerWorkflow: number;
+  redisCpuUsPerActivity: number | null;
+  redisCpuUsPerTask: number | null;
+  /** The Redis server process's CPU (`INFO cpu`, user + system), including network I/O, seconds. */
+  redisServerCpuSec: number;
+  /** Tasks the workers ran: redflow's workflow tasks plus activity tasks, BullMQ's jobs. */
+  workerTasks: number;
+  /** redflow's workflow tasks alone (null for BullMQ). */
+  workflowTasks: number | null;
   workerCpuSec: number;
+  /** `workerCpuSec` in microseconds divided by `workerTasks`. */
+  workerCpuUsPerTask: number | null;
   clientCpuSec: number;
   /** Largest peak resident set of any worker process. */
   peakRssMb: number | null;
@@ -50,7 +65,14 @@ export const FIGURES = [
   'workerRedisCallsPerActivity',
   'serverCommandsPerActivity',
   'serverCommandsPerWorkflow',
+  'redisCpuUsPerWorkflow',
+  'redisCpuUsPerActivity',
+  'redisCpuUsPerTask',
+  'redisServerCpuSec',
+  'workerTasks',
+  'workflowTasks',
   'workerCpuSec',
+  'workerCpuUsPerTask',
   'clientCpuSec',
   'peakRssMb',
   'redisBytesPerWorkflow',

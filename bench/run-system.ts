@@ -5,10 +5,11 @@ import type { SystemDriver } from './driver.js';
 import { gaps, percentile } from './percentiles.js';
 import { Progress } from './progress.js';
 import { addCalls, countRedisCalls, takeRedisCalls, totalCalls } from './redis-call-counter.js';
-import { RedisProbe, serverCommandsBetween } from './redis-probe.js';
+import { RedisProbe, serverCommandsBetween, serverUsecBetween } from './redis-probe.js';
 import { RedflowDriver } from './redflow/driver.js';
 import { round, type BenchResult } from './result.js';
 import type { SystemName } from './system.js';
+import { addTaskCounts } from './task-count.js';
 import { WorkerPool } from './worker-pool.js';
 import type { WorkloadSpec } from './workload.js';
 
@@ -62,6 +63,10 @@ export async function runSystem(options: SystemRunOptions): Promise<BenchResult>
     const calls = addCalls({ ...clientCalls }, workerCalls);
     const totalSent = totalCalls(calls);
     const serverCommands = serverCommandsBetween(before, after);
+    const redisUs = serverUsecBetween(before, after, calls);
+    const tasks = addTaskCounts(reports.map((r) => r.tasks));
+    const workerTasks = system === 'redflow' ? tasks.workflowTasks + tasks.activityTasks : tasks.jobs;
+    const workerCpuSec = reports.reduce((sum, r) => sum + r.cpuSec, 0);
     const samples = outcome.latenessMs ?? gaps(reports.flatMap((r) => r.stepMarks));
     const { workflows, activities } = outcome;
     const perActivity = (n: number): number | null => (activities > 0 ? round(n / activities) : null);
@@ -85,7 +90,14 @@ export async function runSystem(options: SystemRunOptions): Promise<BenchResult>
       workerRedisCallsPerActivity: perActivity(totalCalls(workerCalls)),
       serverCommandsPerActivity: perActivity(serverCommands),
       serverCommandsPerWorkflow: round(serverCommands / workflows),
-      workerCpuSec: round(reports.reduce((sum, r) => sum + r.cpuSec, 0)),
+      redisCpuUsPerWorkflow: round(redisUs / workflows),
+      redisCpuUsPerActivity: perActivity(redisUs),
+      redisCpuUsPerTask: workerTasks > 0 ? round(redisUs / workerTasks) : null,
+      redisServerCpuSec: round(after.serverCpuSec - before.serverCpuSec),
+      workerTasks,
+      workflowTasks: system === 'redflow' ? tasks.workflowTasks : null,
+      workerCpuSec: round(workerCpuSec),
+      workerCpuUsPerTask: workerTasks > 0 ? round((workerCpuSec * 1e6) / workerTasks) : null,
       clientCpuSec: round((cpu.user + cpu.system) / 1e6),
       peakRssMb: reports.length > 0 ? round(Math.max(...reports.map((r) => r.peakRssBytes)) / MB) : null,
       redisBytesPerWorkflow: round((after.usedMemoryBytes - before.usedMemoryBytes) / workflows),

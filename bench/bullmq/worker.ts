@@ -2,6 +2,7 @@ import { Queue, Worker, type Job, type Processor } from 'bullmq';
 import { payload } from '../payload.js';
 import { markStep } from '../step-marks.js';
 import { bullmqConnection, type WorkerConfig } from '../system.js';
+import { countTask } from '../task-count.js';
 import { BULLMQ_CONCURRENCY, chainJobId, type ChainJob, type FanoutJob, type TreeJob } from './jobs.js';
 
 type Stop = () => Promise<void>;
@@ -30,7 +31,11 @@ export async function startBullmqWorker(config: WorkerConfig): Promise<Stop> {
 }
 
 async function ready<D, R>(worker: Worker<D, R>, closeMore: () => Promise<void> = async () => undefined): Promise<Stop> {
-  worker.on('failed', (job, err) => process.stderr.write(`bullmq job ${job?.id ?? '?'} failed: ${err.message}\n`));
+  worker.on('completed', () => countTask('jobs'));
+  worker.on('failed', (job, err) => {
+    countTask('jobs');
+    process.stderr.write(`bullmq job ${job?.id ?? '?'} failed: ${err.message}\n`);
+  });
   await worker.waitUntilReady();
   return async () => {
     await worker.close();

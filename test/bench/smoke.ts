@@ -16,3 +16,8 @@ export function assertCompleted(result: BenchResult | undefined, workflows: numb
   assert.equal(result.workflows, workflows, `${result.system} workflows`);
   assert.equal(result.activities, activities, `${result.system} activities`);
 }
+
+/** Asserts that a figure is present, finite and not negative. */
+export function assertSane(value: number | null | undefined, what: string): void {
+  assert.ok(typeof value === 'number' && Number.isFinite(value) && value >= 0, `${what}: ${String(value)}`);
+}
