@@ -23,7 +23,7 @@ export interface WorkerSample {
 }
 
 /** Requests from the harness to a worker process. */
-export type ParentMessage = { type: 'reset' } | { type: 'report'; collectGarbage?: boolean } | { type: 'sample' } | { type: 'stop' };
+export type ParentMessage = { type: 'reset' } | { type: 'report'; collectGarbage?: boolean } | { type: 'sample'; collectGarbage?: boolean } | { type: 'stop' };
 
 /** Replies and notices from a worker process. */
 export type ChildMessage =

@@ -16,6 +16,8 @@ function describe(spec: WorkloadSpec): string {
       return `fanout --activities ${spec.activities}`;
     case 'timers':
       return `timers --runs ${spec.runs} --sleep-ms ${spec.sleepMs}`;
+    case 'sleepers':
+      return `sleepers --runs ${spec.runs} --sleep-ms ${spec.sleepMs}`;
     case 'start':
       return `start --runs ${spec.runs}`;
     case 'tree': {

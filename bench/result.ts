@@ -1,7 +1,8 @@
+import type { SleepersFigures } from './sleepers-watch.js';
 import type { SystemName } from './system.js';
 
 /** One system's figures for one workload: what a JSON line holds. */
-export interface BenchResult {
+export interface BenchResult extends SleepersFigures {
   workload: string;
   system: SystemName;
   workflows: number;
@@ -9,7 +10,7 @@ export interface BenchResult {
   seconds: number;
   workflowsPerSec: number;
   activitiesPerSec: number | null;
-  /** Per-step latency (chain) or timer lateness (timers), ms. */
+  /** Per-step latency (chain) or timer lateness (timers, sleepers), ms. */
   stepP50Ms: number | null;
   stepP95Ms: number | null;
   stepP99Ms: number | null;
@@ -77,6 +78,12 @@ export const FIGURES = [
   'peakRssMb',
   'redisBytesPerWorkflow',
   'redisDatasetBytesPerWorkflow',
+  'secondsToSleep',
+  'redisBytesPerSleeper',
+  'redisDatasetBytesPerSleeper',
+  'workerRssBeforeMb',
+  'workerRssAsleepMb',
+  'workerRssAwakeMb',
 ] as const satisfies ReadonlyArray<keyof BenchResult>;
 
 /** A figure's name. */

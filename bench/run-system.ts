@@ -8,6 +8,7 @@ import { addCalls, countRedisCalls, takeRedisCalls, totalCalls } from './redis-c
 import { RedisProbe, serverCommandsBetween, serverUsecBetween } from './redis-probe.js';
 import { RedflowDriver } from './redflow/driver.js';
 import { round, type BenchResult } from './result.js';
+import { NO_SLEEPERS, SleepersWatch } from './sleepers-watch.js';
 import type { SystemName } from './system.js';
 import { addTaskCounts } from './task-count.js';
 import { WorkerPool } from './worker-pool.js';
@@ -44,21 +45,24 @@ export async function runSystem(options: SystemRunOptions): Promise<BenchResult>
   const workers = spec.kind === 'start' ? 0 : options.workers;
   let pool: WorkerPool | undefined;
   try {
-    pool = await WorkerPool.start({ system, redisUrl, prefix, workload: spec.kind }, workers, options.workerNodeArgs);
+    // Sleepers read worker memory after a full GC.
+    const nodeArgs = [...(options.workerNodeArgs ?? []), ...(spec.kind === 'sleepers' ? ['--expose-gc'] : [])];
+    pool = await WorkerPool.start({ system, redisUrl, prefix, workload: spec.kind }, workers, nodeArgs);
     await driver.prepare(spec);
     const before = await probe.snapshot();
     await pool.reset();
     takeRedisCalls();
     const progress = new Progress(`${system} ${spec.kind}`, progressTotal(spec), options.progress);
+    const watch = spec.kind === 'sleepers' ? await SleepersWatch.open(system, spec, pool, probe, before) : undefined;
     const cpuBefore = process.cpuUsage();
     const began = performance.now();
-    const outcome = await driver.run(spec, progress);
+    const outcome = await driver.run(spec, progress, watch);
     const seconds = (performance.now() - began) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
     progress.finish();
     const clientCalls = takeRedisCalls();
     const after = await probe.snapshot();
-    const reports = await pool.report();
+    const reports = await pool.report(spec.kind === 'sleepers');
     const workerCalls = reports.reduce((sum, r) => addCalls(sum, r.redisCalls), {});
     const calls = addCalls({ ...clientCalls }, workerCalls);
     const totalSent = totalCalls(calls);
@@ -102,6 +106,7 @@ export async function runSystem(options: SystemRunOptions): Promise<BenchResult>
       peakRssMb: reports.length > 0 ? round(Math.max(...reports.map((r) => r.peakRssBytes)) / MB) : null,
       redisBytesPerWorkflow: round((after.usedMemoryBytes - before.usedMemoryBytes) / workflows),
       redisDatasetBytesPerWorkflow: round((after.datasetBytes - before.datasetBytes) / workflows),
+      ...(watch?.figures(reports) ?? NO_SLEEPERS),
       workers,
       redisCalls: calls,
     };
@@ -114,5 +119,7 @@ export async function runSystem(options: SystemRunOptions): Promise<BenchResult>
 }
 
 function progressTotal(spec: WorkloadSpec): number {
-  return spec.kind === 'chain' || spec.kind === 'fanout' ? 1 : spec.runs;
+  if (spec.kind === 'chain' || spec.kind === 'fanout') return 1;
+  // Sleepers: each instance ticks when started and again when it woke.
+  return spec.kind === 'sleepers' ? spec.runs * 2 : spec.runs;
 }

@@ -61,8 +61,8 @@ class WorkerProcess {
     return reply.report;
   }
 
-  async sample(): Promise<WorkerSample> {
-    const reply = await this.exchange('sample', { type: 'sample' });
+  async sample(collectGarbage = false): Promise<WorkerSample> {
+    const reply = await this.exchange('sample', { type: 'sample', collectGarbage });
     if (reply.type !== 'sample') throw new Error(`unexpected reply ${reply.type}`);
     return reply.sample;
   }
@@ -117,9 +117,9 @@ export class WorkerPool {
     return Promise.all(this.#processes.map((p) => p.report(collectGarbage)));
   }
 
-  /** Each process's memory and tasks run so far, without resetting anything. */
-  sample(): Promise<WorkerSample[]> {
-    return Promise.all(this.#processes.map((p) => p.sample()));
+  /** Each process's memory and tasks run so far, without resetting anything; with `collectGarbage`, after a full GC where exposed. */
+  sample(collectGarbage = false): Promise<WorkerSample[]> {
+    return Promise.all(this.#processes.map((p) => p.sample(collectGarbage)));
   }
 
   /** Stops every process gracefully (killing one that does not exit in time). */

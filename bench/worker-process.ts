@@ -49,6 +49,7 @@ async function main(): Promise<void> {
         send({ type: 'report', report: report(cpuSince) });
         return;
       case 'sample':
+        if (message.collectGarbage === true && typeof globalThis.gc === 'function') globalThis.gc();
         send({ type: 'sample', sample: { rssBytes: process.memoryUsage.rss(), heapUsedBytes: process.memoryUsage().heapUsed, tasks: peekTaskCounts() } });
         return;
       case 'stop':

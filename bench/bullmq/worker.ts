@@ -23,6 +23,8 @@ export async function startBullmqWorker(config: WorkerConfig): Promise<Stop> {
       return ready(new Worker<FanoutJob, number>('fanout', fanoutProcessor, workerOptions));
     case 'timers':
       return ready(new Worker<object, number>('timers', timerProcessor, workerOptions));
+    case 'sleepers':
+      return ready(new Worker<object, number>('sleepers', timerProcessor, workerOptions));
     case 'tree':
       return ready(new Worker<TreeJob, number | string>('tree', treeProcessor, workerOptions));
     default:
