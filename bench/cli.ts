@@ -17,6 +17,8 @@ export interface CommonFlags {
   json: boolean;
   /** Directory for worker CPU profiles (`--cpu-prof`). */
   cpuProfDir?: string;
+  /** redflow workers' `executorCacheSize` (`--executor-cache-size`). */
+  executorCacheSize?: number;
 }
 
 /** The usage text. */
@@ -43,9 +45,11 @@ flags:
   --concurrency N      starts in flight at once for timers, sleepers, start and tree (default 100)
   --json               one JSON line per system instead of a table
   --cpu-prof DIR       write a CPU profile of every worker process into DIR
+  --executor-cache-size N   executorCacheSize of the redflow workers (default: the worker's, 128);
+                       0 replays the whole history on every workflow task
 `;
 
-const INTEGER_FLAGS = ['steps', 'activities', 'runs', 'sleep-ms', 'depth', 'fanout', 'leaffanout', 'resultsize', 'concurrency', 'workers', 'seconds', 'sample-ms'] as const;
+const INTEGER_FLAGS = ['steps', 'activities', 'runs', 'sleep-ms', 'depth', 'fanout', 'leaffanout', 'resultsize', 'concurrency', 'workers', 'seconds', 'sample-ms', 'executor-cache-size'] as const;
 
 type IntegerFlag = (typeof INTEGER_FLAGS)[number];
 
@@ -82,6 +86,7 @@ export function parseCommand(argv: string[]): Command {
     peer,
     json: flags.json === true,
     cpuProfDir: typeof flags['cpu-prof'] === 'string' ? flags['cpu-prof'] : undefined,
+    executorCacheSize: flags['executor-cache-size'] === undefined ? undefined : int('executor-cache-size', 0, 0),
   };
   const concurrency = int('concurrency', 100);
   const [workload, ...extra] = positionals;

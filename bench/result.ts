@@ -14,6 +14,10 @@ export interface BenchResult extends SleepersFigures {
   stepP50Ms: number | null;
   stepP95Ms: number | null;
   stepP99Ms: number | null;
+  /** chain: p50 of the first 100 steps and of the last 100 steps, ms, and last / first (1 is flat). */
+  firstStepsP50Ms: number | null;
+  lastStepsP50Ms: number | null;
+  stepFlatness: number | null;
   /** Commands the harness's clients and workers sent (a script call counts once). */
   redisCallsPerActivity: number | null;
   redisCallsPerWorkflow: number;
@@ -61,6 +65,9 @@ export const FIGURES = [
   'stepP50Ms',
   'stepP95Ms',
   'stepP99Ms',
+  'firstStepsP50Ms',
+  'lastStepsP50Ms',
+  'stepFlatness',
   'redisCallsPerActivity',
   'redisCallsPerWorkflow',
   'workerRedisCallsPerActivity',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { BullmqDriver } from './bullmq/driver.js';
 import type { SystemDriver } from './driver.js';
-import { gaps, percentile } from './percentiles.js';
+import { flatness, gaps, percentile } from './percentiles.js';
 import { Progress } from './progress.js';
 import { addCalls, countRedisCalls, takeRedisCalls, totalCalls } from './redis-call-counter.js';
 import { RedisProbe, serverCommandsBetween, serverUsecBetween } from './redis-probe.js';
@@ -23,6 +23,8 @@ export interface SystemRunOptions {
   /** Extra node arguments for worker processes (e.g. `--cpu-prof`). */
   workerNodeArgs?: string[];
   progress?: boolean;
+  /** redflow workers' `executorCacheSize`; the worker's default when absent. */
+  executorCacheSize?: number;
 }
 
 function driverFor(system: SystemName, redisUrl: string, prefix: string): SystemDriver {
@@ -30,6 +32,8 @@ function driverFor(system: SystemName, redisUrl: string, prefix: string): System
 }
 
 const MB = 1024 * 1024;
+// The chain's flatness compares the p50 of this many first steps with that of as many last steps.
+const FLATNESS_STEPS = 100;
 
 /**
  * Runs one workload on one system under a prefix of its own: starts worker processes, measures from the first
@@ -47,7 +51,7 @@ export async function runSystem(options: SystemRunOptions): Promise<BenchResult>
   try {
     // Sleepers read worker memory after a full GC.
     const nodeArgs = [...(options.workerNodeArgs ?? []), ...(spec.kind === 'sleepers' ? ['--expose-gc'] : [])];
-    pool = await WorkerPool.start({ system, redisUrl, prefix, workload: spec.kind }, workers, nodeArgs);
+    pool = await WorkerPool.start({ system, redisUrl, prefix, workload: spec.kind, executorCacheSize: options.executorCacheSize }, workers, nodeArgs);
     await driver.prepare(spec);
     const before = await probe.snapshot();
     await pool.reset();
@@ -72,6 +76,7 @@ export async function runSystem(options: SystemRunOptions): Promise<BenchResult>
     const workerTasks = system === 'redflow' ? tasks.workflowTasks + tasks.activityTasks : tasks.jobs;
     const workerCpuSec = reports.reduce((sum, r) => sum + r.cpuSec, 0);
     const samples = outcome.latenessMs ?? gaps(reports.flatMap((r) => r.stepMarks));
+    const flat = spec.kind === 'chain' ? flatness(samples, FLATNESS_STEPS) : undefined;
     const { workflows, activities } = outcome;
     const perActivity = (n: number): number | null => (activities > 0 ? round(n / activities) : null);
     const at = (p: number): number | null => {
@@ -103,6 +108,9 @@ export async function runSystem(options: SystemRunOptions): Promise<BenchResult>
       workerCpuSec: round(workerCpuSec),
       workerCpuUsPerTask: workerTasks > 0 ? round((workerCpuSec * 1e6) / workerTasks) : null,
       clientCpuSec: round((cpu.user + cpu.system) / 1e6),
+      firstStepsP50Ms: flat === undefined ? null : round(flat.firstP50Ms),
+      lastStepsP50Ms: flat === undefined ? null : round(flat.lastP50Ms),
+      stepFlatness: flat === undefined || flat.firstP50Ms === 0 ? null : round(flat.lastP50Ms / flat.firstP50Ms),
       peakRssMb: reports.length > 0 ? round(Math.max(...reports.map((r) => r.peakRssBytes)) / MB) : null,
       redisBytesPerWorkflow: round((after.usedMemoryBytes - before.usedMemoryBytes) / workflows),
       redisDatasetBytesPerWorkflow: round((after.datasetBytes - before.datasetBytes) / workflows),

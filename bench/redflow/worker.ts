@@ -10,7 +10,7 @@ export async function startRedflowWorker(config: WorkerConfig): Promise<() => Pr
   countRedflowTasks();
   const logger = createLogger({ name: 'bench-worker', defaultLevel: 'warn', destination: pino.destination(2) });
   const backend = new RedisBackend({ redis: config.redisUrl, prefix: config.prefix, logger });
-  const worker = new Worker(backend, { logger });
+  const worker = new Worker(backend, { logger, executorCacheSize: config.executorCacheSize });
   registerBenchWorkflows(worker);
   registerTreeWorkflows(worker);
   await worker.start();
