@@ -17,6 +17,8 @@ export interface CommonFlags {
   json: boolean;
   /** Directory for worker CPU profiles (`--cpu-prof`). */
   cpuProfDir?: string;
+  /** redflow workers' `executorCacheSize` (`--executor-cache-size`). */
+  executorCacheSize?: number;
 }
 
 /** The usage text. */
@@ -26,6 +28,8 @@ workloads:
   chain    one workflow of --steps sequential activities (default 200); per-step latency
   fanout   one workflow of --activities parallel activities (default 1000)
   timers   --runs workflows (default 1000) each sleeping --sleep-ms (default 2000); timer lateness
+  sleepers --runs workflows (default 100000) all asleep on one --sleep-ms timer (default 60000): Redis
+           memory per sleeper, worker RSS asleep and awake, wake lateness
   start    --runs workflow starts from the client (default 5000), no workers
   tree     go-workflows' tree: --runs roots (1), --depth (2), --fanout (2), --leaffanout (2),
            --activities per leaf (2), --resultsize bytes per activity result (100)
@@ -38,12 +42,14 @@ flags:
   --aof always|everysec|off   AOF of the Redis the harness starts (default off)
   --workers N          worker processes (default 1)
   --peer bullmq        run the same workload on BullMQ too, and print redflow/BullMQ ratios
-  --concurrency N      starts in flight at once for timers, start and tree (default 100)
+  --concurrency N      starts in flight at once for timers, sleepers, start and tree (default 100)
   --json               one JSON line per system instead of a table
   --cpu-prof DIR       write a CPU profile of every worker process into DIR
+  --executor-cache-size N   executorCacheSize of the redflow workers (default: the worker's, 128);
+                       0 replays the whole history on every workflow task
 `;
 
-const INTEGER_FLAGS = ['steps', 'activities', 'runs', 'sleep-ms', 'depth', 'fanout', 'leaffanout', 'resultsize', 'concurrency', 'workers', 'seconds', 'sample-ms'] as const;
+const INTEGER_FLAGS = ['steps', 'activities', 'runs', 'sleep-ms', 'depth', 'fanout', 'leaffanout', 'resultsize', 'concurrency', 'workers', 'seconds', 'sample-ms', 'executor-cache-size'] as const;
 
 type IntegerFlag = (typeof INTEGER_FLAGS)[number];
 
@@ -80,6 +86,7 @@ export function parseCommand(argv: string[]): Command {
     peer,
     json: flags.json === true,
     cpuProfDir: typeof flags['cpu-prof'] === 'string' ? flags['cpu-prof'] : undefined,
+    executorCacheSize: flags['executor-cache-size'] === undefined ? undefined : int('executor-cache-size', 0, 0),
   };
   const concurrency = int('concurrency', 100);
   const [workload, ...extra] = positionals;
@@ -91,6 +98,8 @@ export function parseCommand(argv: string[]): Command {
       return { kind: 'workload', common, spec: { kind: 'fanout', activities: int('activities', 1000) } };
     case 'timers':
       return { kind: 'workload', common, spec: { kind: 'timers', runs: int('runs', 1000), sleepMs: int('sleep-ms', 2000, 0), concurrency } };
+    case 'sleepers':
+      return { kind: 'workload', common, spec: { kind: 'sleepers', runs: int('runs', 100_000), sleepMs: int('sleep-ms', 60_000, 0), concurrency } };
     case 'start':
       return { kind: 'workload', common, spec: { kind: 'start', runs: int('runs', 5000), concurrency } };
     case 'tree': {

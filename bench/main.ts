@@ -16,6 +16,8 @@ function describe(spec: WorkloadSpec): string {
       return `fanout --activities ${spec.activities}`;
     case 'timers':
       return `timers --runs ${spec.runs} --sleep-ms ${spec.sleepMs}`;
+    case 'sleepers':
+      return `sleepers --runs ${spec.runs} --sleep-ms ${spec.sleepMs}`;
     case 'start':
       return `start --runs ${spec.runs}`;
     case 'tree': {
@@ -36,8 +38,9 @@ function workerNodeArgs(common: CommonFlags): string[] {
 const loadAtStart = loadavg()[0]?.toFixed(2) ?? '?';
 
 function setting(common: CommonFlags, redisVersion: string, workers = common.workers): string {
+  const cache = common.executorCacheSize === undefined ? '' : `, redflow executorCacheSize ${common.executorCacheSize}`;
   const redis = common.redisUrl === undefined ? `own Redis ${redisVersion}, aof ${common.aof}` : `Redis ${redisVersion} at ${common.redisUrl}`;
-  return `${workers === 0 ? 'no' : workers} worker process${workers === 1 ? '' : 'es'}, ${redis}, load average ${loadAtStart} before`;
+  return `${workers === 0 ? 'no' : workers} worker process${workers === 1 ? '' : 'es'}, ${redis}, load average ${loadAtStart} before${cache}`;
 }
 
 async function run(command: Command): Promise<void> {

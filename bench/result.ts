@@ -1,7 +1,8 @@
+import type { SleepersFigures } from './sleepers-watch.js';
 import type { SystemName } from './system.js';
 
 /** One system's figures for one workload: what a JSON line holds. */
-export interface BenchResult {
+export interface BenchResult extends SleepersFigures {
   workload: string;
   system: SystemName;
   workflows: number;
@@ -9,10 +10,14 @@ export interface BenchResult {
   seconds: number;
   workflowsPerSec: number;
   activitiesPerSec: number | null;
-  /** Per-step latency (chain) or timer lateness (timers), ms. */
+  /** Per-step latency (chain) or timer lateness (timers, sleepers), ms. */
   stepP50Ms: number | null;
   stepP95Ms: number | null;
   stepP99Ms: number | null;
+  /** chain: p50 of the first 100 steps and of the last 100 steps, ms, and last / first (1 is flat). */
+  firstStepsP50Ms: number | null;
+  lastStepsP50Ms: number | null;
+  stepFlatness: number | null;
   /** Commands the harness's clients and workers sent (a script call counts once). */
   redisCallsPerActivity: number | null;
   redisCallsPerWorkflow: number;
@@ -21,7 +26,22 @@ export interface BenchResult {
   /** Commands Redis executed by `INFO commandstats`, including those run inside scripts. */
   serverCommandsPerActivity: number | null;
   serverCommandsPerWorkflow: number;
+  /**
+   * Microseconds Redis spent executing the commands sent (`INFO commandstats`, script time once, see
+   * `serverUsecBetween`), per workflow, per activity, and per worker task (redflow) or job (BullMQ).
+   */
+  redisCpuUsPerWorkflow: number;
+  redisCpuUsPerActivity: number | null;
+  redisCpuUsPerTask: number | null;
+  /** The Redis server process's CPU (`INFO cpu`, user + system), including network I/O, seconds. */
+  redisServerCpuSec: number;
+  /** Tasks the workers ran: redflow's workflow tasks plus activity tasks, BullMQ's jobs. */
+  workerTasks: number;
+  /** redflow's workflow tasks alone (null for BullMQ). */
+  workflowTasks: number | null;
   workerCpuSec: number;
+  /** `workerCpuSec` in microseconds divided by `workerTasks`. */
+  workerCpuUsPerTask: number | null;
   clientCpuSec: number;
   /** Largest peak resident set of any worker process. */
   peakRssMb: number | null;
@@ -45,16 +65,32 @@ export const FIGURES = [
   'stepP50Ms',
   'stepP95Ms',
   'stepP99Ms',
+  'firstStepsP50Ms',
+  'lastStepsP50Ms',
+  'stepFlatness',
   'redisCallsPerActivity',
   'redisCallsPerWorkflow',
   'workerRedisCallsPerActivity',
   'serverCommandsPerActivity',
   'serverCommandsPerWorkflow',
+  'redisCpuUsPerWorkflow',
+  'redisCpuUsPerActivity',
+  'redisCpuUsPerTask',
+  'redisServerCpuSec',
+  'workerTasks',
+  'workflowTasks',
   'workerCpuSec',
+  'workerCpuUsPerTask',
   'clientCpuSec',
   'peakRssMb',
   'redisBytesPerWorkflow',
   'redisDatasetBytesPerWorkflow',
+  'secondsToSleep',
+  'redisBytesPerSleeper',
+  'redisDatasetBytesPerSleeper',
+  'workerRssBeforeMb',
+  'workerRssAsleepMb',
+  'workerRssAwakeMb',
 ] as const satisfies ReadonlyArray<keyof BenchResult>;
 
 /** A figure's name. */

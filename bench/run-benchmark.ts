@@ -19,6 +19,8 @@ export interface BenchOptions extends RedisChoice {
   peer?: 'bullmq';
   workerNodeArgs?: string[];
   progress?: boolean;
+  /** redflow workers' `executorCacheSize`; the worker's default when absent. */
+  executorCacheSize?: number;
 }
 
 /** What an invocation measured, and on which Redis. */
@@ -48,7 +50,7 @@ export function systemsOf(peer: 'bullmq' | undefined): SystemName[] {
 /** Runs the workload on redflow, then on the peer if asked, against one Redis; adds redflow/peer ratios. */
 export function runBenchmark(options: BenchOptions): Promise<BenchRun> {
   return withRedis(options, async (redisUrl, redisVersion) => {
-    const common = { spec: options.spec, redisUrl, workers: options.workers, workerNodeArgs: options.workerNodeArgs, progress: options.progress };
+    const common = { spec: options.spec, redisUrl, workers: options.workers, workerNodeArgs: options.workerNodeArgs, progress: options.progress, executorCacheSize: options.executorCacheSize };
     const results: BenchResult[] = [];
     for (const system of systemsOf(options.peer)) {
       try {

@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { BullmqDriver } from './bullmq/driver.js';
 import type { SystemDriver } from './driver.js';
-import { gaps, percentile } from './percentiles.js';
+import { flatness, gaps, percentile } from './percentiles.js';
 import { Progress } from './progress.js';
 import { addCalls, countRedisCalls, takeRedisCalls, totalCalls } from './redis-call-counter.js';
-import { RedisProbe, serverCommandsBetween } from './redis-probe.js';
+import { RedisProbe, serverCommandsBetween, serverUsecBetween } from './redis-probe.js';
 import { RedflowDriver } from './redflow/driver.js';
 import { round, type BenchResult } from './result.js';
+import { NO_SLEEPERS, SleepersWatch } from './sleepers-watch.js';
 import type { SystemName } from './system.js';
+import { addTaskCounts } from './task-count.js';
 import { WorkerPool } from './worker-pool.js';
 import type { WorkloadSpec } from './workload.js';
 
@@ -21,6 +23,8 @@ export interface SystemRunOptions {
   /** Extra node arguments for worker processes (e.g. `--cpu-prof`). */
   workerNodeArgs?: string[];
   progress?: boolean;
+  /** redflow workers' `executorCacheSize`; the worker's default when absent. */
+  executorCacheSize?: number;
 }
 
 function driverFor(system: SystemName, redisUrl: string, prefix: string): SystemDriver {
@@ -28,6 +32,8 @@ function driverFor(system: SystemName, redisUrl: string, prefix: string): System
 }
 
 const MB = 1024 * 1024;
+// The chain's flatness compares the p50 of this many first steps with that of as many last steps.
+const FLATNESS_STEPS = 100;
 
 /**
  * Runs one workload on one system under a prefix of its own: starts worker processes, measures from the first
@@ -43,26 +49,34 @@ export async function runSystem(options: SystemRunOptions): Promise<BenchResult>
   const workers = spec.kind === 'start' ? 0 : options.workers;
   let pool: WorkerPool | undefined;
   try {
-    pool = await WorkerPool.start({ system, redisUrl, prefix, workload: spec.kind }, workers, options.workerNodeArgs);
+    // Sleepers read worker memory after a full GC.
+    const nodeArgs = [...(options.workerNodeArgs ?? []), ...(spec.kind === 'sleepers' ? ['--expose-gc'] : [])];
+    pool = await WorkerPool.start({ system, redisUrl, prefix, workload: spec.kind, executorCacheSize: options.executorCacheSize }, workers, nodeArgs);
     await driver.prepare(spec);
     const before = await probe.snapshot();
     await pool.reset();
     takeRedisCalls();
     const progress = new Progress(`${system} ${spec.kind}`, progressTotal(spec), options.progress);
+    const watch = spec.kind === 'sleepers' ? await SleepersWatch.open(system, spec, pool, probe, before) : undefined;
     const cpuBefore = process.cpuUsage();
     const began = performance.now();
-    const outcome = await driver.run(spec, progress);
+    const outcome = await driver.run(spec, progress, watch);
     const seconds = (performance.now() - began) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
     progress.finish();
     const clientCalls = takeRedisCalls();
     const after = await probe.snapshot();
-    const reports = await pool.report();
+    const reports = await pool.report(spec.kind === 'sleepers');
     const workerCalls = reports.reduce((sum, r) => addCalls(sum, r.redisCalls), {});
     const calls = addCalls({ ...clientCalls }, workerCalls);
     const totalSent = totalCalls(calls);
     const serverCommands = serverCommandsBetween(before, after);
+    const redisUs = serverUsecBetween(before, after, calls);
+    const tasks = addTaskCounts(reports.map((r) => r.tasks));
+    const workerTasks = system === 'redflow' ? tasks.workflowTasks + tasks.activityTasks : tasks.jobs;
+    const workerCpuSec = reports.reduce((sum, r) => sum + r.cpuSec, 0);
     const samples = outcome.latenessMs ?? gaps(reports.flatMap((r) => r.stepMarks));
+    const flat = spec.kind === 'chain' ? flatness(samples, FLATNESS_STEPS) : undefined;
     const { workflows, activities } = outcome;
     const perActivity = (n: number): number | null => (activities > 0 ? round(n / activities) : null);
     const at = (p: number): number | null => {
@@ -85,11 +99,22 @@ export async function runSystem(options: SystemRunOptions): Promise<BenchResult>
       workerRedisCallsPerActivity: perActivity(totalCalls(workerCalls)),
       serverCommandsPerActivity: perActivity(serverCommands),
       serverCommandsPerWorkflow: round(serverCommands / workflows),
-      workerCpuSec: round(reports.reduce((sum, r) => sum + r.cpuSec, 0)),
+      redisCpuUsPerWorkflow: round(redisUs / workflows),
+      redisCpuUsPerActivity: perActivity(redisUs),
+      redisCpuUsPerTask: workerTasks > 0 ? round(redisUs / workerTasks) : null,
+      redisServerCpuSec: round(after.serverCpuSec - before.serverCpuSec),
+      workerTasks,
+      workflowTasks: system === 'redflow' ? tasks.workflowTasks : null,
+      workerCpuSec: round(workerCpuSec),
+      workerCpuUsPerTask: workerTasks > 0 ? round((workerCpuSec * 1e6) / workerTasks) : null,
       clientCpuSec: round((cpu.user + cpu.system) / 1e6),
+      firstStepsP50Ms: flat === undefined ? null : round(flat.firstP50Ms),
+      lastStepsP50Ms: flat === undefined ? null : round(flat.lastP50Ms),
+      stepFlatness: flat === undefined || flat.firstP50Ms === 0 ? null : round(flat.lastP50Ms / flat.firstP50Ms),
       peakRssMb: reports.length > 0 ? round(Math.max(...reports.map((r) => r.peakRssBytes)) / MB) : null,
       redisBytesPerWorkflow: round((after.usedMemoryBytes - before.usedMemoryBytes) / workflows),
       redisDatasetBytesPerWorkflow: round((after.datasetBytes - before.datasetBytes) / workflows),
+      ...(watch?.figures(reports) ?? NO_SLEEPERS),
       workers,
       redisCalls: calls,
     };
@@ -102,5 +127,7 @@ export async function runSystem(options: SystemRunOptions): Promise<BenchResult>
 }
 
 function progressTotal(spec: WorkloadSpec): number {
-  return spec.kind === 'chain' || spec.kind === 'fanout' ? 1 : spec.runs;
+  if (spec.kind === 'chain' || spec.kind === 'fanout') return 1;
+  // Sleepers: each instance ticks when started and again when it woke.
+  return spec.kind === 'sleepers' ? spec.runs * 2 : spec.runs;
 }

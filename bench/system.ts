@@ -8,6 +8,8 @@ export interface WorkerConfig {
   /** Key prefix of this run and system, unique per run. */
   prefix: string;
   workload: string;
+  /** redflow's `executorCacheSize` (`--executor-cache-size`); the worker's default when absent. */
+  executorCacheSize?: number;
 }
 
 /** BullMQ connection options for a Redis URL (`maxRetriesPerRequest: null` is what its blocking reads need). */

@@ -10,7 +10,9 @@ export function formatTable(title: string, results: readonly BenchResult[]): str
   const [first, second] = results;
   const headers = ['figure', ...results.map((r) => r.system), ...(first && second ? [`${first.system}/${second.system}`] : [])];
   const ratio = first && second ? ratios(first, second) : undefined;
-  const rows = FIGURES.map((figure) => [figure, ...results.map((r) => cell(r[figure])), ...(ratio ? [cell(ratio[figure])] : [])]);
+  // A figure no system has for this workload (a sleepers figure on a chain, say) is left out.
+  const shown = FIGURES.filter((figure) => results.some((r) => r[figure] !== null && r[figure] !== undefined));
+  const rows = shown.map((figure) => [figure, ...results.map((r) => cell(r[figure])), ...(ratio ? [cell(ratio[figure])] : [])]);
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (row: string[]): string => row.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   const busiest = results.map((r) => `${r.system} commands sent: ${topCommands(r.redisCalls)}`);

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { isChildMessage, type ChildMessage, type ParentMessage, type WorkerReport } from './ipc.js';
+import { isChildMessage, type ChildMessage, type ParentMessage, type WorkerReport, type WorkerSample } from './ipc.js';
 import type { WorkerConfig } from './system.js';
 
 const ENTRY = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
@@ -61,6 +61,12 @@ class WorkerProcess {
     return reply.report;
   }
 
+  async sample(collectGarbage = false): Promise<WorkerSample> {
+    const reply = await this.exchange('sample', { type: 'sample', collectGarbage });
+    if (reply.type !== 'sample') throw new Error(`unexpected reply ${reply.type}`);
+    return reply.sample;
+  }
+
   async stop(): Promise<void> {
     if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
     if (this.#child.connected) this.#child.send({ type: 'stop' } satisfies ParentMessage);
@@ -109,6 +115,11 @@ export class WorkerPool {
   /** Each process's measurements since the last reset; with `collectGarbage`, after a full GC where exposed. */
   report(collectGarbage = false): Promise<WorkerReport[]> {
     return Promise.all(this.#processes.map((p) => p.report(collectGarbage)));
+  }
+
+  /** Each process's memory and tasks run so far, without resetting anything; with `collectGarbage`, after a full GC where exposed. */
+  sample(collectGarbage = false): Promise<WorkerSample[]> {
+    return Promise.all(this.#processes.map((p) => p.sample(collectGarbage)));
   }
 
   /** Stops every process gracefully (killing one that does not exit in time). */

@@ -5,6 +5,7 @@ import { isParentMessage, type ChildMessage, type WorkerReport } from './ipc.js'
 import { countRedisCalls, takeRedisCalls } from './redis-call-counter.js';
 import { startRedflowWorker } from './redflow/worker.js';
 import { takeStepMarks } from './step-marks.js';
+import { peekTaskCounts, takeTaskCounts } from './task-count.js';
 import type { WorkerConfig } from './system.js';
 
 function send(message: ChildMessage): void {
@@ -21,6 +22,7 @@ function report(cpuSince: NodeJS.CpuUsage): WorkerReport {
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     stepMarks: takeStepMarks(),
     redisCalls: takeRedisCalls(),
+    tasks: takeTaskCounts(),
   };
 }
 
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
       case 'reset':
         takeStepMarks();
         takeRedisCalls();
+        takeTaskCounts();
         cpuSince = process.cpuUsage();
         send({ type: 'reset' });
         return;
@@ -44,6 +47,10 @@ async function main(): Promise<void> {
         // With --expose-gc the heap figure is what survives a full collection, not where the GC happened to be.
         if (message.collectGarbage === true && typeof globalThis.gc === 'function') globalThis.gc();
         send({ type: 'report', report: report(cpuSince) });
+        return;
+      case 'sample':
+        if (message.collectGarbage === true && typeof globalThis.gc === 'function') globalThis.gc();
+        send({ type: 'sample', sample: { rssBytes: process.memoryUsage.rss(), heapUsedBytes: process.memoryUsage().heapUsed, tasks: peekTaskCounts() } });
         return;
       case 'stop':
         void stop().then(

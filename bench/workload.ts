@@ -1,5 +1,5 @@
 /** The benchmark workloads: each runs on redflow and, with `--peer bullmq`, on BullMQ. */
-export type WorkloadSpec = ChainSpec | FanoutSpec | TimersSpec | StartSpec | TreeSpec;
+export type WorkloadSpec = ChainSpec | FanoutSpec | TimersSpec | SleepersSpec | StartSpec | TreeSpec;
 
 /** The kind of a workload: the first argument of `npm run bench`. */
 export type WorkloadKind = WorkloadSpec['kind'];
@@ -19,6 +19,18 @@ export interface FanoutSpec {
 /** `runs` workflows that each sleep `sleepMs` on a durable timer. */
 export interface TimersSpec {
   kind: 'timers';
+  runs: number;
+  sleepMs: number;
+  /** Starts in flight at once. */
+  concurrency: number;
+}
+
+/**
+ * `runs` workflows that each sleep `sleepMs` on one durable timer, measured while all of them sleep (Redis
+ * memory, worker memory) and after they woke (lateness, worker memory).
+ */
+export interface SleepersSpec {
+  kind: 'sleepers';
   runs: number;
   sleepMs: number;
   /** Starts in flight at once. */
@@ -73,6 +85,7 @@ export function workloadSize(spec: WorkloadSpec): { workflows: number; activitie
     case 'fanout':
       return { workflows: 1, activities: spec.activities };
     case 'timers':
+    case 'sleepers':
     case 'start':
       return { workflows: spec.runs, activities: 0 };
     case 'tree': {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { FlowProducer, Queue } from 'bullmq';
 import { mapConcurrent } from '../concurrency.js';
 import { expectResult } from '../expect-result.js';
-import type { RunOutcome, SystemDriver } from '../driver.js';
+import type { RunHooks, RunOutcome, SystemDriver } from '../driver.js';
 import type { Progress } from '../progress.js';
 import { bullmqConnection } from '../system.js';
 import { workloadSize, type WorkloadSpec } from '../workload.js';
@@ -38,7 +38,7 @@ export class BullmqDriver implements SystemDriver {
     this.#resources = { queue, flows, watcher };
   }
 
-  async run(spec: WorkloadSpec, progress: Progress): Promise<RunOutcome> {
+  async run(spec: WorkloadSpec, progress: Progress, hooks?: RunHooks): Promise<RunOutcome> {
     const { queue, flows, watcher } = this.#ready();
     const size = workloadSize(spec);
     const wait = (jobId: string): Promise<unknown> => {
@@ -66,6 +66,16 @@ export class BullmqDriver implements SystemDriver {
       case 'timers': {
         const done = Array.from({ length: spec.runs }, (_, i) => wait(`timer-${i}`));
         await mapConcurrent(spec.runs, spec.concurrency, (i) => queue.add('timer', {}, { jobId: `timer-${i}`, delay: spec.sleepMs }));
+        const latenessMs = (await Promise.all(done)).map(Number);
+        return { ...size, latenessMs };
+      }
+      case 'sleepers': {
+        const done = Array.from({ length: spec.runs }, (_, i) => wait(`sleeper-${i}`));
+        await mapConcurrent(spec.runs, spec.concurrency, async (i) => {
+          await queue.add('sleeper', {}, { jobId: `sleeper-${i}`, delay: spec.sleepMs });
+          progress.tick();
+        });
+        await hooks?.allStarted();
         const latenessMs = (await Promise.all(done)).map(Number);
         return { ...size, latenessMs };
       }

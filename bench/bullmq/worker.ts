@@ -2,6 +2,7 @@ import { Queue, Worker, type Job, type Processor } from 'bullmq';
 import { payload } from '../payload.js';
 import { markStep } from '../step-marks.js';
 import { bullmqConnection, type WorkerConfig } from '../system.js';
+import { countTask } from '../task-count.js';
 import { BULLMQ_CONCURRENCY, chainJobId, type ChainJob, type FanoutJob, type TreeJob } from './jobs.js';
 
 type Stop = () => Promise<void>;
@@ -22,6 +23,8 @@ export async function startBullmqWorker(config: WorkerConfig): Promise<Stop> {
       return ready(new Worker<FanoutJob, number>('fanout', fanoutProcessor, workerOptions));
     case 'timers':
       return ready(new Worker<object, number>('timers', timerProcessor, workerOptions));
+    case 'sleepers':
+      return ready(new Worker<object, number>('sleepers', timerProcessor, workerOptions));
     case 'tree':
       return ready(new Worker<TreeJob, number | string>('tree', treeProcessor, workerOptions));
     default:
@@ -30,7 +33,11 @@ export async function startBullmqWorker(config: WorkerConfig): Promise<Stop> {
 }
 
 async function ready<D, R>(worker: Worker<D, R>, closeMore: () => Promise<void> = async () => undefined): Promise<Stop> {
-  worker.on('failed', (job, err) => process.stderr.write(`bullmq job ${job?.id ?? '?'} failed: ${err.message}\n`));
+  worker.on('completed', () => countTask('jobs'));
+  worker.on('failed', (job, err) => {
+    countTask('jobs');
+    process.stderr.write(`bullmq job ${job?.id ?? '?'} failed: ${err.message}\n`);
+  });
   await worker.waitUntilReady();
   return async () => {
     await worker.close();

@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { Client, createLogger, RedisBackend, type WorkflowInstance } from '../../src/index.js';
 import { mapConcurrent } from '../concurrency.js';
 import { expectResult } from '../expect-result.js';
-import type { RunOutcome, SystemDriver } from '../driver.js';
+import type { RunHooks, RunOutcome, SystemDriver } from '../driver.js';
 import type { Progress } from '../progress.js';
 import { workloadSize, type TreeSpec, type WorkloadSpec } from '../workload.js';
 import { UnsupportedWorkloadError } from '../unsupported.js';
@@ -41,7 +41,7 @@ export class RedflowDriver implements SystemDriver {
     }
   }
 
-  async run(spec: WorkloadSpec, progress: Progress): Promise<RunOutcome> {
+  async run(spec: WorkloadSpec, progress: Progress, hooks?: RunHooks): Promise<RunOutcome> {
     const size = workloadSize(spec);
     switch (spec.kind) {
       case 'chain': {
@@ -60,6 +60,16 @@ export class RedflowDriver implements SystemDriver {
         const instances = await mapConcurrent(spec.runs, spec.concurrency, (i) =>
           this.#client.createWorkflowInstance({ instanceId: `timer-${i}` }, benchTimer, spec.sleepMs),
         );
+        const latenessMs = await Promise.all(instances.map((instance) => this.#awaitResult(instance, progress)));
+        return { ...size, latenessMs };
+      }
+      case 'sleepers': {
+        const instances = await mapConcurrent(spec.runs, spec.concurrency, async (i) => {
+          const instance = await this.#client.createWorkflowInstance({ instanceId: `sleeper-${i}` }, benchTimer, spec.sleepMs);
+          progress.tick();
+          return instance;
+        });
+        await hooks?.allStarted();
         const latenessMs = await Promise.all(instances.map((instance) => this.#awaitResult(instance, progress)));
         return { ...size, latenessMs };
       }
