@@ -291,13 +291,18 @@ export interface Backend extends OperatorCalls, WorkerPresenceCalls {
   getWorkflowInstanceState(instance: WorkflowInstance): Promise<WorkflowInstanceState>;
   /** Events of an execution after `afterSequenceId` (all by default). Throws `InstanceNotFoundError`. */
   getWorkflowInstanceHistory(instance: WorkflowInstance, afterSequenceId?: number): Promise<HistoryEvent[]>;
-  /** Last event of an ended execution, or undefined while it is active. Throws `InstanceNotFoundError`. */
+  /**
+   * Last event of an ended execution (its outcome), or undefined while it is active. Throws
+   * `InstanceNotFoundError`, and `UndecodableDataError` when the stored event cannot be decoded.
+   */
   getWorkflowInstanceOutcome(instance: WorkflowInstance): Promise<ExecutionOutcome | undefined>;
   /**
-   * Resolves with the execution's state once it is no longer active, or with 'active' after `timeoutMs`.
-   * Woken by the completion itself, never by polling with sleeps. Throws `InstanceNotFoundError`.
+   * Resolves with the execution's outcome (as `getWorkflowInstanceOutcome`) once it is no longer active
+   * (at once if it has ended already), or with undefined after `timeoutMs`. Woken by the completion itself,
+   * never by polling with sleeps. Throws `InstanceNotFoundError`, also when the execution disappears while
+   * waited for (removed, expired, its data lost), and `UndecodableDataError`.
    */
-  waitForWorkflowInstance(instance: WorkflowInstance, timeoutMs: number): Promise<WorkflowInstanceState>;
+  waitForWorkflowInstance(instance: WorkflowInstance, timeoutMs: number): Promise<ExecutionOutcome | undefined>;
 
   /**
    * Appends `signal` to the inbox of the active execution of `instanceId`, whichever it is at that moment.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Backend, BackendStats, DeadLetterPage, HeldWorkflowInstancePage, WorkerInfo, WorkflowInstancePage } from '../backend/backend.js';
+import type { Backend, BackendStats, DeadLetterPage, ExecutionOutcome, HeldWorkflowInstancePage, WorkerInfo, WorkflowInstancePage } from '../backend/backend.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, assertPayloadSize } from '../codec/codec.js';
 import { DEFAULT_QUEUE, type WorkflowInstance, type WorkflowInstanceRef, type WorkflowInstanceState } from '../core/instance.js';
 import { UnservedLog } from '../core/unserved-log.js';
@@ -141,9 +141,7 @@ export class Client {
     const deadline = deadlineOf(timeoutMs);
     let current = await executionOf(this.backend, instance);
     for (;;) {
-      await this.waitForExecution(current, deadline, timeoutMs);
-      const outcome = await this.backend.getWorkflowInstanceOutcome(current);
-      if (outcome === undefined) throw new WaitTimeoutError(current.instanceId, timeoutMs ?? Infinity);
+      const outcome = await this.waitForExecution(current, deadline, timeoutMs);
       if (outcome.type === 'WorkflowExecutionContinuedAsNew') {
         current = { instanceId: current.instanceId, executionId: outcome.attributes.continuedExecutionId };
         continue;
@@ -165,9 +163,7 @@ export class Client {
     const deadline = deadlineOf(timeoutMs);
     let current = await executionOf(this.backend, instance);
     for (;;) {
-      const state = await this.waitForExecution(current, deadline, timeoutMs);
-      if (state !== 'continued-as-new') return;
-      const next = continuedExecution(current, await this.backend.getWorkflowInstanceOutcome(current));
+      const next = continuedExecution(current, await this.waitForExecution(current, deadline, timeoutMs));
       if (next === undefined) return;
       current = next;
     }
@@ -304,10 +300,11 @@ export class Client {
     return historyOf(this.backend, instance);
   }
 
-  private async waitForExecution(instance: WorkflowInstance, deadline: number, timeoutMs: number | undefined): Promise<WorkflowInstanceState> {
-    const state = await this.backend.waitForWorkflowInstance(instance, Math.max(0, deadline - Date.now()));
-    if (state === 'active') throw new WaitTimeoutError(instance.instanceId, timeoutMs ?? Infinity);
-    return state;
+  /** The execution's outcome once it has ended; `WaitTimeoutError` when `deadline` (ms since epoch) comes first. */
+  private async waitForExecution(instance: WorkflowInstance, deadline: number, timeoutMs: number | undefined): Promise<ExecutionOutcome> {
+    const outcome = await this.backend.waitForWorkflowInstance(instance, Math.max(0, deadline - Date.now()));
+    if (outcome === undefined) throw new WaitTimeoutError(instance.instanceId, timeoutMs ?? Infinity);
+    return outcome;
   }
 }
 

@@ -274,7 +274,7 @@ export function backendConformanceSuite(
     it('finishes an execution, wakes waiters and reports its outcome', async () => {
       const inst = instance();
       await backend.createWorkflowInstance(inst, started());
-      assert.equal(await backend.waitForWorkflowInstance(inst, 100), 'active');
+      assert.equal(await backend.waitForWorkflowInstance(inst, 100), undefined);
       assert.equal(await backend.getWorkflowInstanceOutcome(inst), undefined);
       const waiting = backend.waitForWorkflowInstance(inst, 10_000);
       const task = await pollOne();
@@ -285,7 +285,11 @@ export function backendConformanceSuite(
       ]);
       const began = Date.now();
       await backend.completeWorkflowTask(task, { events, activities: [], timers: [], canceledTimers: [], state: 'finished' });
-      assert.equal(await waiting, 'finished');
+      const woken = await waiting;
+      assert.equal(woken?.type, 'WorkflowExecutionFinished');
+      assert.deepEqual(woken?.attributes, { result: 42 });
+      assert.equal(woken?.sequenceId, 3);
+      assert.deepEqual(await backend.waitForWorkflowInstance(inst, 0), woken, 'an ended execution answers at once, even with no time to wait');
       assert.ok(Date.now() - began < 1_000, 'woken by the completion');
       assert.equal(await backend.getWorkflowInstanceState(inst), 'finished');
       const outcome = await backend.getWorkflowInstanceOutcome(inst);

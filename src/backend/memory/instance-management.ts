@@ -5,7 +5,7 @@ import { InstanceNotFinishedError, InstanceNotFoundError, InvalidArgumentError }
 import type { HistoryEvent } from '../../history/events.js';
 import type { PresenceReport } from '../presence-report.js';
 import { removeChain } from './instance-lifecycle.js';
-import type { MemoryStore } from './memory-store.js';
+import type { Execution, MemoryStore } from './memory-store.js';
 
 // What clients ask of stored executions besides running them: read, wait for, list, count and remove them.
 // Each throws `BackendClosedError` once the store is closed.
@@ -28,19 +28,22 @@ export async function getWorkflowInstanceHistory(store: MemoryStore, instance: W
 /** `Backend.getWorkflowInstanceOutcome` on `store`: the last event of an ended execution, undefined while active. */
 export async function getWorkflowInstanceOutcome(store: MemoryStore, instance: WorkflowInstance): Promise<ExecutionOutcome | undefined> {
   await Promise.resolve();
-  const execution = store.execution(instance);
-  const last = execution.history.at(-1);
-  if (execution.state === 'active' || last === undefined) return undefined;
-  return decodeHistoryEvent(last, execution.history.length, instance) as ExecutionOutcome;
+  return outcomeOf(store.execution(instance), instance);
 }
 
-/** `Backend.waitForWorkflowInstance` on `store`: the state once the execution ended, or after `timeoutMs`. */
-export async function waitForWorkflowInstance(store: MemoryStore, instance: WorkflowInstance, timeoutMs: number): Promise<WorkflowInstanceState> {
+/** `Backend.waitForWorkflowInstance` on `store`: the outcome once the execution ended, or undefined after `timeoutMs`. */
+export async function waitForWorkflowInstance(store: MemoryStore, instance: WorkflowInstance, timeoutMs: number): Promise<ExecutionOutcome | undefined> {
   const key = executionKey(instance);
   const execution = store.execution(instance);
   if (execution.state === 'active') await store.waitForEnd(key, timeoutMs);
   store.assertOpen();
-  return execution.state;
+  return outcomeOf(execution, instance);
+}
+
+function outcomeOf(execution: Execution, instance: WorkflowInstance): ExecutionOutcome | undefined {
+  const last = execution.history.at(-1);
+  if (execution.state === 'active' || last === undefined) return undefined;
+  return decodeHistoryEvent(last, execution.history.length, instance) as ExecutionOutcome;
 }
 
 /** `Backend.getLatestExecution` on `store`: the newest execution of `instanceId`; `InstanceNotFoundError` if none is stored. */

@@ -171,7 +171,7 @@ export class MemoryBackend implements Backend {
     return getWorkflowInstanceOutcome(this.store, instance);
   }
 
-  waitForWorkflowInstance(instance: WorkflowInstance, timeoutMs: number): Promise<WorkflowInstanceState> {
+  waitForWorkflowInstance(instance: WorkflowInstance, timeoutMs: number): Promise<ExecutionOutcome | undefined> {
     return waitForWorkflowInstance(this.store, instance, timeoutMs);
   }
 

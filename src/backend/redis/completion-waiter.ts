@@ -1,6 +1,5 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { WorkflowInstanceState } from '../../core/instance.js';
 import { BackendClosedError } from '../../errors/errors.js';
 import type { DataLossWatch } from './data-loss-watch.js';
 import type { RedisClient } from './scripts.js';
@@ -8,7 +7,7 @@ import type { RedisClient } from './scripts.js';
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface Waiter {
-  /** Re-reads the state and settles the wait if the execution ended. */
+  /** Reads again and settles the wait if the execution ended. */
   check(): void;
   fail(err: Error): void;
 }
@@ -43,22 +42,21 @@ export class CompletionWaiter {
   }
 
   /**
-   * Resolves with the execution's state once `readState` reports it is no longer active, or with
-   * 'active' after `timeoutMs`. Subscribes before the first read, so a completion in between is not missed.
-   * `message` is what the completion publishes on `channel`.
+   * Resolves with what `read` returns once it returns something (the execution has ended; undefined means
+   * still active), or with undefined after `timeoutMs`. `read` runs once at first and once per wake-up;
+   * a read that throws rejects the wait. The first read always answers, even past `timeoutMs` (0 included):
+   * an execution that has ended is never reported as still running. Subscribes before the first read, so
+   * a completion in between is not missed. `message` is what the completion publishes on `channel`.
    */
-  async wait(
-    channel: string,
-    message: string,
-    timeoutMs: number,
-    readState: () => Promise<WorkflowInstanceState>,
-  ): Promise<WorkflowInstanceState> {
+  async wait<T>(channel: string, message: string, timeoutMs: number, read: () => Promise<T | undefined>): Promise<T | undefined> {
     await this.#subscribe(channel);
     this.#watch.start();
-    return new Promise<WorkflowInstanceState>((resolve, reject) => {
+    return new Promise<T | undefined>((resolve, reject) => {
       let settled = false;
       let checking = false;
       let recheck = false;
+      let firstRead = true;
+      let expired = false;
       const waiters = this.#waiters.get(message) ?? new Set<Waiter>();
       this.#waiters.set(message, waiters);
       const finish = (): void => {
@@ -70,19 +68,20 @@ export class CompletionWaiter {
       const waiter: Waiter = {
         check: () => {
           if (settled) return;
-          // Serialize reads so an older read's 'active' cannot overtake a newer read's 'finished'.
+          // Serialize reads so an older read's 'still active' cannot overtake a newer read's outcome.
           if (checking) {
             recheck = true;
             return;
           }
           checking = true;
-          readState().then(
-            (state) => {
+          read().then(
+            (ended) => {
               checking = false;
+              firstRead = false;
               if (settled) return;
-              if (state !== 'active') {
+              if (ended !== undefined || expired) {
                 finish();
-                resolve(state);
+                resolve(ended);
               } else if (recheck) {
                 recheck = false;
                 waiter.check();
@@ -105,8 +104,12 @@ export class CompletionWaiter {
       const timer = setTimeout(
         () => {
           if (settled) return;
+          if (firstRead) {
+            expired = true;
+            return;
+          }
           finish();
-          resolve('active');
+          resolve(undefined);
         },
         // setTimeout fires at once for delays beyond 2^31 - 1 ms.
         Math.min(Math.max(0, timeoutMs), MAX_TIMER_MS),

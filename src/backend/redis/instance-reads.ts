@@ -8,6 +8,7 @@ import type { HistoryEvent } from '../../history/events.js';
 import { CompletionWaiter } from './completion-waiter.js';
 import type { DataLossWatch } from './data-loss-watch.js';
 import { executionKey, finishedChannel, historyKey, instanceKey } from './keys.js';
+import { OutcomeRead } from './outcome-read.js';
 import type { RedisConnection } from './redis-connection.js';
 import { indexMember, isExecutionState, partitionIn, type RedisContext } from './redis-context.js';
 
@@ -27,6 +28,7 @@ export class InstanceReads {
   readonly #connection: RedisConnection;
   readonly #context: RedisContext;
   readonly #waiter: CompletionWaiter;
+  readonly #outcomes: OutcomeRead;
 
   /**
    * `logger` hears of trouble on the connection that waits for completions; `watch` tells waits that
@@ -36,6 +38,7 @@ export class InstanceReads {
     this.#connection = connection;
     this.#context = connection.context;
     this.#waiter = new CompletionWaiter(this.#context.client, logger, watch, connection.connectTimeoutMs);
+    this.#outcomes = new OutcomeRead(this.#context.client);
   }
 
   /** `Backend.getLatestExecution`: `InvalidArgumentError` for an invalid id, `InstanceNotFoundError` when it has none. */
@@ -72,42 +75,45 @@ export class InstanceReads {
   }
 
   /**
-   * `Backend.getWorkflowInstanceOutcome`: the last event of an ended execution, undefined while it is active.
-   * `InstanceNotFoundError` for an unknown execution.
+   * `Backend.getWorkflowInstanceOutcome`: the last event of an ended execution, undefined while it is active;
+   * one script call. `InstanceNotFoundError` for an unknown execution, `UndecodableDataError` for an outcome
+   * that cannot be decoded.
    */
   async outcome(instance: WorkflowInstance): Promise<ExecutionOutcome | undefined> {
     await this.#connection.open();
-    const { client, prefix } = this.#context;
-    const p = partitionIn(this.#context, instance.instanceId);
-    // Both reads go out together: one round trip instead of two on every getWorkflowResult.
-    const [[state, length], blob] = await Promise.all([
-      client.hmget(this.#executionKey(instance), 'state', 'historyLength'),
-      client.lindexBuffer(historyKey(prefix, p, instance.instanceId, instance.executionId), -1),
-    ]);
-    if (toState(state, instance) === 'active' || blob === null) return undefined;
-    const event = decodeHistoryEvent(blob, Number(length), instance);
-    const ended = event.type === 'WorkflowExecutionFinished' || event.type === 'WorkflowExecutionContinuedAsNew';
-    return ended ? event : undefined;
+    return this.#readOutcome(instance);
   }
 
   /**
-   * `Backend.waitForWorkflowInstance`: the execution's state once it is no longer active, or 'active' after
-   * `timeoutMs`. `InstanceNotFoundError` for an unknown execution; `BackendClosedError` when closed meanwhile.
+   * `Backend.waitForWorkflowInstance`: the execution's outcome once it is no longer active, or undefined after
+   * `timeoutMs`; one script call at first and one per wake-up. `InstanceNotFoundError` for an unknown
+   * execution; `BackendClosedError` when closed meanwhile.
    */
-  async wait(instance: WorkflowInstance, timeoutMs: number): Promise<WorkflowInstanceState> {
+  async wait(instance: WorkflowInstance, timeoutMs: number): Promise<ExecutionOutcome | undefined> {
     await this.#connection.open();
     const p = partitionIn(this.#context, instance.instanceId);
     return this.#waiter.wait(
       finishedChannel(this.#context.prefix, p),
       indexMember(instance.instanceId, instance.executionId),
       timeoutMs,
-      () => this.state(instance),
+      () => this.#readOutcome(instance),
     );
   }
 
   /** Rejects every wait with `BackendClosedError` and disconnects the waiting connection. */
   close(): void {
     this.#waiter.close();
+  }
+
+  async #readOutcome(instance: WorkflowInstance): Promise<ExecutionOutcome | undefined> {
+    const p = partitionIn(this.#context, instance.instanceId);
+    const history = historyKey(this.#context.prefix, p, instance.instanceId, instance.executionId);
+    const stored = await this.#outcomes.read({ execution: this.#executionKey(instance), history });
+    if (toState(stored?.state, instance) === 'active') return undefined;
+    const event = stored?.last === undefined ? undefined : decodeHistoryEvent(stored.last, stored.historyLength, instance);
+    if (event?.type === 'WorkflowExecutionFinished' || event?.type === 'WorkflowExecutionContinuedAsNew') return event;
+    // Every ending appends one of these two last, in the same script that records the state.
+    throw new Error(`redflow: execution ${instance.executionId} of ${instance.instanceId} ended without an outcome event`);
   }
 
   #executionKey(instance: WorkflowInstance): string {

@@ -168,7 +168,7 @@ export class RedisBackend implements Backend {
     return this.#reads.outcome(instance);
   }
 
-  waitForWorkflowInstance(instance: WorkflowInstance, timeoutMs: number): Promise<WorkflowInstanceState> {
+  waitForWorkflowInstance(instance: WorkflowInstance, timeoutMs: number): Promise<ExecutionOutcome | undefined> {
     return this.#reads.wait(instance, timeoutMs);
   }
 

@@ -41,6 +41,7 @@ export const SCRIPT_NAMES = [
   'withdraw-worker',
   'record-unknown-name',
   'read-presence',
+  'read-outcome',
 ] as const;
 
 /** Name of a script in `lua/`. */

@@ -38,4 +38,20 @@ describe('CompletionWaiter', () => {
       base.disconnect();
     }
   });
+
+  it('lets the first read answer even when the wait times out before it returns', async () => {
+    const base = new Redis(server().url);
+    const watch = new DataLossWatch({ client: base, prefix: 'completion-waiter-first-read', partitions: 1 }, testLogger);
+    const waiter = new CompletionWaiter(base, testLogger, watch);
+    // The read's own timer is set after the wait's 0 ms timeout, so the timeout always fires first.
+    const answers = <T>(value: T) => () => new Promise<T>((resolve) => setTimeout(() => resolve(value), 50));
+    try {
+      assert.equal(await waiter.wait('channel-first-read', 'm', 0, answers('ended')), 'ended');
+      assert.equal(await waiter.wait('channel-first-read', 'm', 0, answers(undefined)), undefined);
+    } finally {
+      waiter.close();
+      await watch.stop();
+      base.disconnect();
+    }
+  });
 });
