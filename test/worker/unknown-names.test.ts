@@ -39,4 +39,28 @@ describe('UnknownNames', () => {
     names.report('activity', 'q', 'old-1');
     assert.equal(lines.length, 1002, 'a forgotten name is warned about again');
   });
+
+  it('records each warned name in the store, as rarely as it warns, and logs a failed record at debug level', async () => {
+    const { logger, lines } = captureLogs();
+    let now = 0;
+    const recorded: unknown[] = [];
+    let fail = false;
+    const names = new UnknownNames(logger, {
+      intervalMs: 10,
+      now: () => now,
+      record: (name) => {
+        recorded.push(name);
+        return fail ? Promise.reject(new Error('store unreachable')) : Promise.resolve();
+      },
+    });
+    names.report('activity', 'q', 'refund');
+    names.report('activity', 'q', 'refund');
+    assert.deepEqual(recorded, [{ kind: 'activity', queue: 'q', name: 'refund' }]);
+    fail = true;
+    now = 10;
+    names.report('activity', 'q', 'refund');
+    assert.equal(recorded.length, 2);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(lines.filter((line) => line.level === 20 && line.msg === 'could not record the unknown name').length, 1);
+  });
 });
