@@ -15,7 +15,7 @@ export interface UnknownNamesOptions {
 }
 
 /** Default of `UnknownNamesOptions.intervalMs`: one warning per name per minute. */
-export const UNKNOWN_NAME_WARNING_INTERVAL_MS = 60_000;
+const UNKNOWN_NAME_WARNING_INTERVAL_MS = 60_000;
 
 // Past this many remembered names, those whose interval is over are forgotten, so that a stream of distinct
 // names cannot grow the map for good.
