@@ -28,7 +28,7 @@ export interface HistorySource {
 }
 
 /** The names the report gives an execution. */
-export function describeInstance(instance: WorkflowInstance): string {
+function describeInstance(instance: WorkflowInstance): string {
   return `${instance.instanceId} (execution ${instance.executionId})`;
 }
 

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { BackendStats } from '../backend/management-types.js';
 
 /** How often (ms) the same unserved queue or name is warned about again, at most: once a minute. */
-export const UNSERVED_WARNING_INTERVAL_MS = 60_000;
+const UNSERVED_WARNING_INTERVAL_MS = 60_000;
 
 /**
  * Warns about the queues and names `getStats` found waiting for a worker (`unservedQueues`, `unservedNames`),

@@ -10,7 +10,7 @@ import { toFailureInfo } from '../errors/failure-info.js';
 export const PRESENCE_TTL_INTERVALS = 3;
 
 /** Heartbeat intervals between two checks for unserved queues and names (a minute at the default interval). */
-export const PRESENCE_CHECK_INTERVALS = 6;
+const PRESENCE_CHECK_INTERVALS = 6;
 
 /** What a worker announces about itself, but for the time of each heartbeat. */
 export type WorkerDescription = Omit<WorkerInfo, 'lastSeenAt'>;

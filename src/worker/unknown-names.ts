@@ -1,8 +1,5 @@
 import type { Logger } from 'pino';
-import type { TaskKind } from '../backend/backend.js';
-
-/** What a worker lacked: a workflow or an activity name. */
-export type UnknownNameKind = TaskKind;
+import type { TaskKind, UnknownName } from '../backend/backend.js';
 
 /** Options of `UnknownNames`. */
 export interface UnknownNamesOptions {
@@ -14,11 +11,11 @@ export interface UnknownNamesOptions {
    * Records the name where operators see it (`Backend.recordUnknownName`, read by `getStats().unservedNames`);
    * called with each warning, so as rarely. Its failure is logged at debug level.
    */
-  record?: (name: { kind: UnknownNameKind; queue: string; name: string }) => Promise<void>;
+  record?: (name: UnknownName) => Promise<void>;
 }
 
 /** Default of `UnknownNamesOptions.intervalMs`: one warning per name per minute. */
-export const UNKNOWN_NAME_WARNING_INTERVAL_MS = 60_000;
+const UNKNOWN_NAME_WARNING_INTERVAL_MS = 60_000;
 
 // Past this many remembered names, those whose interval is over are forgotten, so that a stream of distinct
 // names cannot grow the map for good.
@@ -45,7 +42,7 @@ export class UnknownNames {
   }
 
   /** A task of `kind` `name` on `queue` was claimed by this worker, which lacks the name. Never throws. */
-  report(kind: UnknownNameKind, queue: string, name: string): void {
+  report(kind: TaskKind, queue: string, name: string): void {
     const now = this.now();
     const key = `${kind}\n${queue}\n${name}`;
     const last = this.warnedAt.get(key);
