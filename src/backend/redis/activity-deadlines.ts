@@ -15,12 +15,6 @@ import { parseActivityTaskHandle } from './activity-task-record.js';
 import { activityTaskStreamKey, executionKey, executionTimersKey, heartbeatsKey, inboxKey, timersKey, workflowTaskStreamKey } from './keys.js';
 import { partitionIn, type RedisContext } from './redis-context.js';
 
-/** Where an attempt's deadlines live: its partition's timers zset and its execution's set of pending timers. */
-export interface DeadlineKeys {
-  timers: string;
-  executionTimers: string;
-}
-
 /**
  * Activity timeouts on Redis. Each deadline of an attempt is a member of its partition's `timers` zset, scored
  * by its due time and listed in the execution's set of pending timers (so it goes when the execution ends):
@@ -50,8 +44,8 @@ export class ActivityDeadlines {
     return started.flat();
   }
 
-  /** The keys `completeActivityTask`, `releaseActivityTask` and a heartbeat of `task` pass on to their scripts. */
-  keysOf(task: ActivityTask): DeadlineKeys {
+  /** Where `task`'s deadlines live: its partition's timers zset and its execution's set of pending timers. */
+  #keysOf(task: ActivityTask): { timers: string; executionTimers: string } {
     const { prefix } = this.#context;
     const { instanceId, executionId } = task.instance;
     const p = partitionIn(this.#context, instanceId);
@@ -103,7 +97,7 @@ export class ActivityDeadlines {
     const p = partitionIn(this.#context, task.instance.instanceId);
     const { entryId, deliveries } = parseActivityTaskHandle(task.id);
     const timeLeftMs = await this.#scripts.startActivityAttempt(
-      { activityTasks: activityTaskStreamKey(prefix, p, task.queue), ...this.keysOf(task) },
+      { activityTasks: activityTaskStreamKey(prefix, p, task.queue), ...this.#keysOf(task) },
       {
         entryId,
         group: this.#group,
