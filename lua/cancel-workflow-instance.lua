@@ -4,7 +4,7 @@
   instance's active one when that continued as new) and asks again when this one has just ended.
 
   KEYS[1] execution hash
-  KEYS[2] inbox stream
+  KEYS[2] inbox list
   KEYS[3] workflow-task stream of the execution's queue
   ARGV[1] instance id
   ARGV[2] execution id

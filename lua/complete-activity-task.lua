@@ -10,7 +10,7 @@
 
   KEYS[1] activity-task stream
   KEYS[2] execution hash
-  KEYS[3] inbox stream
+  KEYS[3] inbox list
   KEYS[4] workflow-task stream of the workflow's queue
   KEYS[5] heartbeats hash
   KEYS[6] history list
@@ -31,11 +31,12 @@
   ARGV[12], ARGV[13], ARGV[14] the attempt's activity deadline members ('' for none)
   Returns: 1 when the event was delivered, 0 when the task was already completed (nothing changed),
            2 when the execution has ended (the task is removed, the event dropped), or, when the woken
-           workflow task was handed over, { entryId, lockToken, historyLength, { inboxId1, blob1, ... },
+           workflow task was handed over, { entryId, lockToken, historyLength, { inbox entries },
            { history blobs after ARGV[8] } }
   Errors: none
 ]]
 --- @include "lib/ack-entry"
+--- @include "lib/inbox"
 --- @include "lib/deliver-event"
 --- @include "lib/lock-execution"
 --- @include "lib/activity-entry-field"
@@ -73,7 +74,7 @@ end
 if consumer ~= '' then
   local f = redis.call('HMGET', execution, 'state', 'queued', 'lockedUntil', 'held')
   if f[1] == 'active' and is_idle(f[2], f[3], f[4]) and nothing_undelivered() then
-    redis.call('XADD', inbox, '*', 'e', ARGV[3], 't', ARGV[6])
+    push_inbox(inbox, ARGV[6], ARGV[3])
     redis.call('XADD', stream, '*', 'i', ARGV[4], 'e', ARGV[5])
     local read = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', 1, 'STREAMS', stream, '>')
     local handed = read[1][2][1][1]

@@ -3,7 +3,7 @@
   the caller still holds the execution's lease. Writes nothing when it is rejected.
 
   KEYS[1] execution hash
-  KEYS[2] inbox stream
+  KEYS[2] inbox list
   KEYS[3] history list
   KEYS[4] workflow-task stream
   KEYS[5] timers zset
@@ -23,7 +23,7 @@
   ARGV[1] lock token
   ARGV[2] workflow-task entry id
   ARGV[3] consumer group
-  ARGV[4] inbox cursor: id of the last inbox event the task consumed ('' = none)
+  ARGV[4] inbox cursor: how many inbox entries, from the front, the task consumed ('' = none)
   ARGV[5] history length the task started from
   ARGV[6] state after the task: active | continued-as-new | finished
   ARGV[7] instance id
@@ -69,6 +69,7 @@
           HISTORY_CONFLICT <execution id> when the history does not have the length the task started from
 ]]
 --- @include "lib/errors"
+--- @include "lib/inbox"
 --- @include "lib/ack-entry"
 --- @include "lib/holds-lease"
 --- @include "lib/call-chunked"
@@ -118,12 +119,7 @@ end
 at = at + 1 + count
 
 if cursor ~= '' then
-  redis.call('XTRIM', inbox, 'MINID', cursor)
-  redis.call('XDEL', inbox, cursor)
-  -- An empty stream still holds kilobytes of structure; a waiting execution should not.
-  if redis.call('XLEN', inbox) == 0 then
-    redis.call('DEL', inbox)
-  end
+  redis.call('LTRIM', inbox, tonumber(cursor), -1)
 end
 
 count = tonumber(ARGV[at])
@@ -169,7 +165,7 @@ if count > 0 then
     local x = at + 1 + 3 * (i - 1)
     if cancel_unclaimed_activity(execution, KEYS[tonumber(ARGV[x + 1])], heartbeats, group, ARGV[x + 2])
         and state == 'active' then
-      redis.call('XADD', inbox, '*', 'e', ARGV[x + 3], 't', 'ActivityFailed')
+      push_inbox(inbox, 'ActivityFailed', ARGV[x + 3])
     end
   end
   at = at + 2 + 3 * count
@@ -203,13 +199,10 @@ if continuation then
   for i = 1, count do
     inherited[#inherited + 1] = { ARGV[at + 8 + 2 * i], ARGV[at + 9 + 2 * i] }
   end
-  for _, entry in ipairs(redis.call('XRANGE', inbox, '-', '+')) do
-    local fields = {}
-    for i = 1, #entry[2], 2 do
-      fields[entry[2][i]] = entry[2][i + 1]
-    end
-    if CARRIED_OVER[fields.t] then
-      inherited[#inherited + 1] = { fields.t, fields.e }
+  for _, entry in ipairs(redis.call('LRANGE', inbox, 0, -1)) do
+    local event_type, blob = split_inbox_entry(entry)
+    if CARRIED_OVER[event_type] then
+      inherited[#inherited + 1] = { event_type, blob }
     end
   end
   at = at + 10 + 2 * count
@@ -228,7 +221,7 @@ end
 if next_execution then
   create_execution(next_execution.keys, next_execution.args)
   for _, event in ipairs(inherited) do
-    redis.call('XADD', next_execution.keys.inbox, '*', 'e', event[2], 't', event[1])
+    push_inbox(next_execution.keys.inbox, event[1], event[2])
   end
 end
 
@@ -241,7 +234,7 @@ for i = 1, count do
   local child_instance, child_execution = key(c + 1), key(c + 2)
   if redis.call('HGET', child_instance, 'state') == 'active' then
     if state == 'active' then
-      redis.call('XADD', inbox, '*', 'e', ARGV[c + 11], 't', 'SubWorkflowFailed')
+      push_inbox(inbox, 'SubWorkflowFailed', ARGV[c + 11])
     end
   elseif redis.call('EXISTS', child_execution) == 0 then
     create_execution(
@@ -275,7 +268,7 @@ for i = 1, count do
     { instance_id = ARGV[u + 6], execution_id = ARGV[u + 7], canceled = ARGV[u + 8], finished = ARGV[u + 9],
       retention_ms = tonumber(ARGV[11]), channel = ARGV[9] })
   if ended and state == 'active' then
-    redis.call('XADD', inbox, '*', 'e', ARGV[u + 10], 't', 'SubWorkflowFailed')
+    push_inbox(inbox, 'SubWorkflowFailed', ARGV[u + 10])
   end
 end
 at = at + 1 + 10 * count
@@ -294,7 +287,7 @@ for i = 1, count do
 end
 at = at + 1 + 7 * count
 
-if state == 'active' and redis.call('XLEN', inbox) > 0 and redis.call('HGET', execution, 'queued') ~= '1' then
+if state == 'active' and redis.call('EXISTS', inbox) == 1 and redis.call('HGET', execution, 'queued') ~= '1' then
   queue_workflow_task(execution, stream, instance_id, execution_id)
 end
 

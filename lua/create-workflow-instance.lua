@@ -4,7 +4,7 @@
 
   KEYS[1] instance hash
   KEYS[2] execution hash
-  KEYS[3] inbox stream
+  KEYS[3] inbox list
   KEYS[4] workflow-task stream of the execution's queue
   KEYS[5] instances index zset
   KEYS[6] active executions set

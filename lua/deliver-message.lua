@@ -20,14 +20,14 @@
   KEYS[1] relayed messages zset (message id -> delivery time, ms)
   KEYS[2] target instance hash
   KEYS[3] target execution hash
-  KEYS[4] target inbox stream
+  KEYS[4] target inbox list
   KEYS[5] target workflow-task stream
   KEYS[6] instances index zset
   KEYS[7] active executions set
   KEYS[8] workflow queues set
   KEYS[9] outbox stream of this partition
   KEYS[10] sender's execution hash (when the answer is local, else any key of this partition)
-  KEYS[11] sender's inbox stream (likewise)
+  KEYS[11] sender's inbox list (likewise)
   KEYS[12] sender's workflow-task stream (likewise)
   KEYS[13] with a cancellation request for a child (only then KEYS[13..18]): the target's history list
   KEYS[14] likewise: the target's execution-timers set

@@ -8,7 +8,7 @@
   KEYS[1] timers zset
   then for timer i = 0 .. n-1:
   KEYS[2 + 4i] execution hash
-  KEYS[3 + 4i] inbox stream
+  KEYS[3 + 4i] inbox list
   KEYS[4 + 4i] workflow-task stream of the workflow's queue
   KEYS[5 + 4i] the execution's set of pending timers
   ARGV[1] n = number of timers
@@ -28,7 +28,7 @@ local function resume_held(execution, inbox, stream, instance_id, execution_id)
   local f = redis.call('HMGET', execution, 'state', 'held')
   if f[1] == 'active' and f[2] == '1' then
     redis.call('HSET', execution, 'held', 0)
-    if redis.call('XLEN', inbox) > 0 then
+    if redis.call('EXISTS', inbox) == 1 then
       wake_workflow(execution, stream, instance_id, execution_id)
     end
   end

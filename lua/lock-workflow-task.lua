@@ -5,7 +5,7 @@
   completion; its idle time is the stream-level lease.
 
   KEYS[1] workflow-task stream
-  KEYS[2 + 3(i-1)], KEYS[3 + 3(i-1)], KEYS[4 + 3(i-1)] execution hash, inbox stream and history list of
+  KEYS[2 + 3(i-1)], KEYS[3 + 3(i-1)], KEYS[4 + 3(i-1)] execution hash, inbox list and history list of
            the execution of entry i
   ARGV[1] consumer group
   ARGV[2] consumer the entries were delivered to, named for the lease it grants (`<name>~<ARGV[3]>`)

@@ -3,7 +3,7 @@
   the execution is active with events waiting, a fresh entry is queued for any worker to take at once.
 
   KEYS[1] execution hash
-  KEYS[2] inbox stream
+  KEYS[2] inbox list
   KEYS[3] workflow-task stream
   ARGV[1] lock token
   ARGV[2] workflow-task entry id
@@ -25,7 +25,7 @@ end
 redis.call('HSET', execution, 'lockedUntil', 0, 'lockEntry', '')
 ack_entry(stream, ARGV[3], ARGV[2])
 local f = redis.call('HMGET', execution, 'state', 'queued')
-if f[1] == 'active' and f[2] ~= '1' and redis.call('XLEN', inbox) > 0 then
+if f[1] == 'active' and f[2] ~= '1' and redis.call('EXISTS', inbox) == 1 then
   queue_workflow_task(execution, stream, ARGV[4], ARGV[5])
 end
 return 1

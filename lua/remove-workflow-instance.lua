@@ -16,7 +16,7 @@
   KEYS[5] expiring executions zset
   KEYS[6] active executions set
   KEYS[7] chains index zset
-  KEYS[8..] per execution of the chain, the one asked for first: its hash, inbox stream, history list
+  KEYS[8..] per execution of the chain, the one asked for first: its hash, inbox list, history list
             and set of pending timers (four keys each)
   ARGV[1] instance id
   ARGV[2] bound (ms): only remove a chain that finished before it; '' = any finished chain

@@ -4,7 +4,7 @@
   task queued when the execution is active with events waiting.
 
   KEYS[1] execution hash
-  KEYS[2] inbox stream
+  KEYS[2] inbox list
   KEYS[3] workflow-task stream
   KEYS[4] timers zset
   KEYS[5] the execution's set of pending timers
@@ -31,7 +31,7 @@ end
 clear_hold(execution, KEYS[6], ARGV[3])
 redis.call('ZREM', KEYS[4], ARGV[4])
 redis.call('SREM', KEYS[5], ARGV[4])
-if f[1] == 'active' and redis.call('XLEN', inbox) > 0 then
+if f[1] == 'active' and redis.call('EXISTS', inbox) == 1 then
   wake_workflow(execution, stream, ARGV[1], ARGV[2])
 end
 return 1

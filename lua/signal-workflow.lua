@@ -6,7 +6,7 @@
 
   KEYS[1] instance hash
   KEYS[2] execution hash of the execution the caller found active
-  KEYS[3] its inbox stream
+  KEYS[3] its inbox list
   KEYS[4] its workflow-task stream
   ARGV[1] instance id
   ARGV[2] execution id the caller found active

@@ -10,7 +10,7 @@
   KEYS[1] timers zset
   then for attempt i = 0 .. n-1:
   KEYS[2 + 6i] execution hash
-  KEYS[3 + 6i] inbox stream
+  KEYS[3 + 6i] inbox list
   KEYS[4 + 6i] workflow-task stream of the workflow's queue
   KEYS[5 + 6i] the execution's set of pending timers
   KEYS[6 + 6i] activity-task stream of the attempt

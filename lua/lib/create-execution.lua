@@ -8,6 +8,7 @@
   a: { instance_id, execution_id, name, queue, created_at, started, chain? } (started = the event blob)
 ]]
 --- @include "lib/index-member"
+--- @include "lib/inbox"
 --- @include "lib/queue-workflow-task"
 
 local function create_execution(k, a)
@@ -18,7 +19,7 @@ local function create_execution(k, a)
   redis.call('HSET', k.execution,
     'state', 'active', 'name', a.name, 'queue', a.queue, 'createdAt', a.created_at,
     'lockToken', 0, 'lockedUntil', 0, 'lockEntry', '', 'queued', 0, 'historyLength', 0, 'chain', chain)
-  redis.call('XADD', k.inbox, '*', 'e', a.started, 't', 'WorkflowExecutionStarted')
+  push_inbox(k.inbox, 'WorkflowExecutionStarted', a.started)
   queue_workflow_task(k.execution, k.stream, a.instance_id, a.execution_id)
   local member = index_member(a.instance_id, a.execution_id)
   redis.call('ZADD', k.instances, a.created_at, member)

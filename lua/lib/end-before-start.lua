@@ -10,6 +10,7 @@
   a: { instance_id, execution_id, canceled, finished (event blobs), retention_ms, channel }
 ]]
 --- @include "lib/now-ms"
+--- @include "lib/inbox"
 --- @include "lib/index-member"
 --- @include "lib/end-execution"
 --- @include "lib/clear-hold"
@@ -20,16 +21,11 @@ local function end_before_start(k, a)
     return false
   end
   -- Until its first task commits, an execution's inbox starts with its WorkflowExecutionStarted.
-  local first = redis.call('XRANGE', k.inbox, '-', '+', 'COUNT', 1)[1]
-  if first == nil then
+  local first = redis.call('LINDEX', k.inbox, 0)
+  if first == false then
     return false
   end
-  local started = nil
-  for i = 1, #first[2], 2 do
-    if first[2][i] == 'e' then
-      started = first[2][i + 1]
-    end
-  end
+  local _, started = split_inbox_entry(first)
   redis.call('RPUSH', k.history, started, a.canceled, a.finished)
   redis.call('HSET', k.execution, 'historyLength', 3, 'lockedUntil', 0, 'lockEntry', '')
   clear_hold(k.execution, k.held, index_member(a.instance_id, a.execution_id))

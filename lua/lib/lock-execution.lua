@@ -4,7 +4,7 @@
   unless another holder's lease is still running on this very entry). A held execution (`held` = 1, see
   hold-workflow-task.lua) has nothing to run until its retry: a spare entry must not bypass the backoff. `idle_ms` is the entry's idle
   time: the lease counts from the delivery, as reclaim-tasks does.
-  Returns { lockToken, historyLength, { inboxId1, blob1, ... }, { history blobs after `known` } }.
+  Returns { lockToken, historyLength, { inbox entries (lib/inbox) }, { history blobs after `known` } }.
 ]]
 --- @include "lib/now-ms"
 --- @include "lib/ack-entry"
@@ -36,9 +36,9 @@ local function lock_execution(execution, inbox, history, stream, group, entry_id
 
   local entries
   if max_events > 0 then
-    entries = redis.call('XRANGE', inbox, '-', '+', 'COUNT', max_events)
+    entries = redis.call('LRANGE', inbox, 0, max_events - 1)
   else
-    entries = redis.call('XRANGE', inbox, '-', '+')
+    entries = redis.call('LRANGE', inbox, 0, -1)
   end
   if #entries == 0 then
     -- An expired lock with nothing left to process is released, or later events could not wake it.
@@ -50,21 +50,10 @@ local function lock_execution(execution, inbox, history, stream, group, entry_id
   local token = redis.call('HINCRBY', execution, 'lockToken', 1)
   redis.call('HSET', execution, 'lockedUntil', now - idle_ms + lock_timeout_ms, 'lockEntry', entry_id, 'queued', 0)
 
-  local events = {}
-  for _, entry in ipairs(entries) do
-    local fields = entry[2]
-    for i = 1, #fields, 2 do
-      if fields[i] == 'e' then
-        events[#events + 1] = entry[1]
-        events[#events + 1] = fields[i + 1]
-      end
-    end
-  end
-
   local length = tonumber(f[4]) or 0
   local tail = {}
   if known < length then
     tail = redis.call('LRANGE', history, known, -1)
   end
-  return { token, length, events, tail }
+  return { token, length, entries, tail }
 end

@@ -55,7 +55,7 @@ export async function appendRawInboxEvent(backend: Backend, instance: WorkflowIn
     memoryStore(backend).appendToInbox(memoryExecution(backend, instance), blob);
     return;
   }
-  await withRedis(backend, instance, (redis, keys) => redis.xadd(keys.inbox, '*', 'e', blob, 't', type));
+  await withRedis(backend, instance, (redis, keys) => redis.rpush(keys.inbox, Buffer.concat([Buffer.from(`${type}\n`), blob])));
 }
 
 /** Removes the inbox event at `position` (0: the oldest) of `instance`, as an operator repairing a store would. */
@@ -65,10 +65,12 @@ export async function removeInboxEvent(backend: Backend, instance: WorkflowInsta
     return;
   }
   await withRedis(backend, instance, async (redis, keys) => {
-    const entries = await redis.xrange(keys.inbox, '-', '+');
-    const entry = entries[position];
-    if (entry === undefined) throw new Error(`no inbox entry ${position} of ${instance.instanceId}`);
-    await redis.xdel(keys.inbox, entry[0]);
+    // LSET then LREM: a list has no removal by index, and the placeholder cannot equal a stored entry.
+    const placeholder = `removed-${position}`;
+    await redis.lset(keys.inbox, position, placeholder).catch((err: Error) => {
+      throw new Error(`no inbox entry ${position} of ${instance.instanceId}: ${err.message}`);
+    });
+    await redis.lrem(keys.inbox, 1, placeholder);
   });
 }
 

@@ -64,7 +64,7 @@ export function executionKey(prefix: string, partition: number, instanceId: stri
   return `${base(prefix, partition)}:execution:${executionPart(instanceId, executionId)}`;
 }
 
-/** Stream of an execution's events not yet processed (field `e` = encoded event). */
+/** List of an execution's events not yet processed, oldest first: entries `<event type>\n<encoded event>`. */
 export function inboxKey(prefix: string, partition: number, instanceId: string, executionId: string): string {
   return `${base(prefix, partition)}:inbox:${executionPart(instanceId, executionId)}`;
 }

@@ -42,6 +42,7 @@ export const SCRIPT_NAMES = [
   'record-unknown-name',
   'read-presence',
   'read-outcome',
+  'ensure-config',
 ] as const;
 
 /** Name of a script in `lua/`. */

@@ -44,8 +44,8 @@ export interface LockWorkflowTaskArgs {
 export interface LockedExecution {
   lockToken: number;
   historyLength: number;
-  /** Inbox entries in order: stream id and encoded event. */
-  inbox: Array<{ id: string; event: Buffer }>;
+  /** The encoded events at the front of the inbox, oldest first. */
+  inbox: Buffer[];
   /** Encoded history events after the caller's known length. */
   history: Buffer[];
 }
@@ -385,11 +385,14 @@ function padded(members: readonly string[] = [], count: number): string[] {
   return Array.from({ length: count }, (_, i) => members[i] ?? '');
 }
 
-/** Reads the `{ lockToken, historyLength, inbox pairs, history }` reply of lib/lock-execution.lua. */
+/** Reads the `{ lockToken, historyLength, inbox entries, history }` reply of lib/lock-execution.lua. */
 function lockedExecution([lockToken, historyLength, inbox, history]: [number, number, Buffer[], Buffer[]]): LockedExecution {
-  const events: LockedExecution['inbox'] = [];
-  for (let i = 0; i + 1 < inbox.length; i += 2) {
-    events.push({ id: (inbox[i] as Buffer).toString(), event: inbox[i + 1] as Buffer });
-  }
-  return { lockToken, historyLength, inbox: events, history };
+  return { lockToken, historyLength, inbox: inbox.map(inboxEntryEvent), history };
+}
+
+const NEWLINE = 0x0a;
+
+/** The encoded event of an inbox entry `<event type>\n<encoded event>` (lua/lib/inbox.lua), without a copy. */
+function inboxEntryEvent(entry: Buffer): Buffer {
+  return entry.subarray(entry.indexOf(NEWLINE) + 1);
 }

@@ -30,13 +30,14 @@ export interface ClaimedWorkflowEntry {
  */
 export function workflowTaskOf(claim: ClaimedWorkflowEntry): WorkflowTask {
   const { entryId, instance, queue, knownHistoryLength, locked } = claim;
-  const last = locked.inbox[locked.inbox.length - 1];
-  const task = { id: entryId, instance, queue, lockToken: locked.lockToken, historyLength: locked.historyLength, inboxCursor: last === undefined ? '' : last.id };
+  // The commit removes what the task consumed from the front of the inbox: the cursor is a count.
+  const consumed = locked.inbox.length;
+  const task = { id: entryId, instance, queue, lockToken: locked.lockToken, historyLength: locked.historyLength, inboxCursor: consumed === 0 ? '' : String(consumed) };
   try {
     return {
       ...task,
       history: locked.history.map((blob, i) => decodeHistoryEvent(blob, knownHistoryLength + i + 1, instance)),
-      newEvents: locked.inbox.map((item) => decodeEvent(item.event, instance)),
+      newEvents: locked.inbox.map((event) => decodeEvent(event, instance)),
     };
   } catch (err) {
     if (!(err instanceof UndecodableDataError)) throw err;

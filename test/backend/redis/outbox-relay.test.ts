@@ -68,8 +68,8 @@ describe('outbox relay', function () {
   /** Types and signal args of an execution's inbox. */
   async function inbox(inst: WorkflowInstance): Promise<Array<[string, unknown]>> {
     const p = partitionOf(inst.instanceId, PARTITIONS);
-    const raw = await redis.xrange(inboxKey(prefix, p, inst.instanceId, inst.executionId), '-', '+');
-    return raw.map(([, fields]) => [String(fields[fields.indexOf('t') + 1]), undefined]);
+    const raw = await redis.lrange(inboxKey(prefix, p, inst.instanceId, inst.executionId), 0, -1);
+    return raw.map((entry) => [entry.slice(0, entry.indexOf('\n')), undefined]);
   }
 
   function signalMessage(target: WorkflowInstance, sender: WorkflowInstance, n: number): Array<string | Buffer> {
@@ -139,10 +139,10 @@ describe('outbox relay', function () {
     await until(async () => (await redis.xlen(outbox)) === 0, 'the outbox is drained');
 
     const p = partitionOf(target.instanceId, PARTITIONS);
-    const raw = await redis.xrangeBuffer(inboxKey(prefix, p, target.instanceId, target.executionId), '-', '+');
+    const raw = await redis.lrangeBuffer(inboxKey(prefix, p, target.instanceId, target.executionId), 0, -1);
     const { decodeEvent } = await import('../../../src/codec/event-codec.js');
-    const args = raw.slice(1).map(([, fields]) => {
-      const event = decodeEvent(fields[1] as Buffer);
+    const args = raw.slice(1).map((entry) => {
+      const event = decodeEvent(entry.subarray(entry.indexOf(0x0a) + 1));
       return event.type === 'SignalReceived' ? event.attributes.arg : undefined;
     });
     assert.deepEqual(args, Array.from({ length: 100 }, (_, n) => n), 'each signal once, in the order written');

@@ -126,6 +126,41 @@ describe('RedisBackend', function () {
       }
     });
 
+    it('refuses a prefix whose data is in an older storage layout, and writes nothing', async () => {
+      const redis = new Redis(server().url);
+      try {
+        // A record as a version that kept inboxes in streams wrote it: no layout field.
+        await redis.hset(`${prefix}:config`, { partitions: 1, epoch: 'e1' });
+        const b = backend({ partitions: 1 });
+        await assert.rejects(b.createWorkflowInstance(instance(), started()), (err: unknown) => {
+          assert.ok(err instanceof InvalidArgumentError);
+          assert.match(err.message, /storage layout 1.*uses layout 2.*HSET .*:config layout 2/);
+          return true;
+        });
+        assert.deepEqual(await redis.keys(`${prefix}:*`), [`${prefix}:config`]);
+        assert.deepEqual(await redis.hgetall(`${prefix}:config`), { partitions: '1', epoch: 'e1' });
+
+        // The way out the message names: once the operator records the layout, the prefix is usable.
+        await redis.hset(`${prefix}:config`, 'layout', 2);
+        await backend({ partitions: 1 }).createWorkflowInstance(instance(), started());
+      } finally {
+        redis.disconnect();
+      }
+    });
+
+    it('writes a new config record whole: partitions, epoch and layout', async () => {
+      await backend({ partitions: 2 }).createWorkflowInstance(instance(), started());
+      const redis = new Redis(server().url);
+      try {
+        const record = await redis.hgetall(`${prefix}:config`);
+        assert.deepEqual(Object.keys(record).sort(), ['epoch', 'layout', 'partitions']);
+        assert.equal(record.layout, '2');
+        assert.match(record.epoch ?? '', /^[0-9a-f]{16}$/);
+      } finally {
+        redis.disconnect();
+      }
+    });
+
     it('keeps every key of an instance in its partition hash tag', async () => {
       const b = backend({ partitions: 8 });
       const inst = instance();

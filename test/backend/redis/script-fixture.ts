@@ -165,7 +165,7 @@ export interface ExecutionSeed {
 }
 
 /** Writes an execution hash (idle, unlocked, active by default) plus inbox and history contents. */
-export async function seedExecution(redis: Redis, k: ExecutionKeys, seed: ExecutionSeed = {}): Promise<string[]> {
+export async function seedExecution(redis: Redis, k: ExecutionKeys, seed: ExecutionSeed = {}): Promise<void> {
   const history = seed.history ?? [];
   await redis.hset(k.instance, { executionId: k.executionId, state: seed.state ?? 'active', queue: 'default' });
   await redis.hset(k.execution, {
@@ -180,13 +180,24 @@ export async function seedExecution(redis: Redis, k: ExecutionKeys, seed: Execut
     historyLength: seed.historyLength ?? history.length,
   });
   if (history.length > 0) await redis.rpush(k.history, ...history);
-  const ids: string[] = [];
   for (const item of seed.inbox ?? []) {
     const { event, type } = typeof item === 'string' ? { event: item, type: 'Test' } : item;
-    ids.push((await redis.xadd(k.inbox, '*', 'e', event, 't', type)) as string);
+    await pushInbox(redis, k.inbox, event, type);
   }
   if ((seed.state ?? 'active') === 'active') await redis.sadd(k.active, `${k.instanceId}\n${k.executionId}`);
-  return ids;
+}
+
+/** Appends an event to an inbox list as lua/lib/inbox.lua stores it: `<type>\n<event>`. */
+export async function pushInbox(redis: Redis, inbox: string, event: string | Buffer, type = 'Test'): Promise<void> {
+  await redis.rpush(inbox, Buffer.concat([Buffer.from(`${type}\n`), Buffer.from(event)]));
+}
+
+/** The events of an inbox list, oldest first: `e` the event, `t` its type. */
+export async function inboxEvents(redis: Redis, inbox: string): Promise<Array<{ e: string; t: string }>> {
+  return (await redis.lrange(inbox, 0, -1)).map((entry) => {
+    const at = entry.indexOf('\n');
+    return { e: entry.slice(at + 1), t: entry.slice(0, at) };
+  });
 }
 
 /** Creates the consumer group (and stream) if needed. */

@@ -129,7 +129,7 @@ describe('Lua scripts: loading and contracts', () => {
 
       await redis().script('FLUSH');
       assert.equal(await scripts().fireTimers(k.timers, [timer('b')]), 1);
-      assert.equal(await redis().xlen(k.inbox), 2);
+      assert.equal(await redis().llen(k.inbox), 2);
     });
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { entries, executionKeys, seedExecution, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
+import { entries, executionKeys, inboxEvents, seedExecution, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
 
 describe('lua/cancel-workflow-instance', () => {
   const { redis, instanceScripts } = useScripts();
@@ -17,7 +17,7 @@ describe('lua/cancel-workflow-instance', () => {
     const k = executionKeys();
     await seedExecution(redis(), k);
     assert.equal(await cancel(k), true);
-    assert.deepEqual((await entries(redis(), k.inbox)).map((e) => e.fields), [{ e: 'canceled', t: 'WorkflowExecutionCanceled' }]);
+    assert.deepEqual(await inboxEvents(redis(), k.inbox), [{ e: 'canceled', t: 'WorkflowExecutionCanceled' }]);
     assert.equal((await entries(redis(), k.workflowTasks)).length, 1);
   });
 

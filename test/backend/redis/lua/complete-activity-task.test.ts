@@ -6,7 +6,7 @@ import {
   createGroup,
   deliver,
   entries,
-  executionKeys,
+  executionKeys, inboxEvents,
   pending,
   seedExecution,
   serverNow,
@@ -66,7 +66,7 @@ describe('lua/complete-activity-task', () => {
     await redis().hset(k.execution, 'a5', entry, 'a6', 'another attempt');
 
     assert.equal(await complete(k, entry), 'delivered');
-    assert.deepEqual((await entries(redis(), k.inbox)).map((e) => e.fields), [{ e: 'ActivityCompleted', t: 'ActivityCompleted' }]);
+    assert.deepEqual(await inboxEvents(redis(), k.inbox), [{ e: 'ActivityCompleted', t: 'ActivityCompleted' }]);
     assert.deepEqual(await entries(redis(), k.activityTasks), []);
     assert.deepEqual(await pending(redis(), k.activityTasks), []);
     assert.deepEqual(await redis().hgetall(k.heartbeats), { unrelated: 'other' });
@@ -89,7 +89,7 @@ describe('lua/complete-activity-task', () => {
       assert.equal(result.locked.lockToken, 5);
       assert.equal(result.locked.historyLength, 3);
       assert.deepEqual(result.locked.history.map(String), ['h3']);
-      assert.deepEqual(result.locked.inbox.map((e) => e.event.toString()), ['ActivityCompleted']);
+      assert.deepEqual(result.locked.inbox.map(String), ['ActivityCompleted']);
       assert.deepEqual(await pending(redis(), k.workflowTasks).then((p) => p.map((e) => [e.id, e.consumer])), [[result.entryId, 'worker-b']]);
       const lock = await redis().hmget(k.execution, 'lockEntry', 'queued', 'lockedUntil');
       assert.equal(lock[0], result.entryId);
@@ -122,7 +122,7 @@ describe('lua/complete-activity-task', () => {
     const k = executionKeys();
     await seedExecution(redis(), k, { queued: 1 });
     assert.equal(await complete(k, await activity(k)), 'delivered');
-    assert.equal(await redis().xlen(k.inbox), 1);
+    assert.equal(await redis().llen(k.inbox), 1);
     assert.equal(await redis().exists(k.workflowTasks), 0);
   });
 
@@ -130,7 +130,7 @@ describe('lua/complete-activity-task', () => {
     const k = executionKeys();
     await seedExecution(redis(), k, { lockToken: 1, lockedUntil: (await serverNow(redis())) + 30_000, lockEntry: '1-1' });
     assert.equal(await complete(k, await activity(k)), 'delivered');
-    assert.equal(await redis().xlen(k.inbox), 1);
+    assert.equal(await redis().llen(k.inbox), 1);
     assert.equal(await redis().exists(k.workflowTasks), 0);
     assert.equal(await redis().hget(k.execution, 'queued'), '0');
   });
@@ -144,7 +144,7 @@ describe('lua/complete-activity-task', () => {
 
     assert.equal(await complete(k, entry, 'second'), 'duplicate');
     assert.deepEqual(await snapshot(redis(), k.prefix), before);
-    assert.deepEqual((await entries(redis(), k.inbox)).map((e) => e.fields.e), ['first']);
+    assert.deepEqual((await inboxEvents(redis(), k.inbox)).map((e) => e.e), ['first']);
   });
 
   it("removes the attempt's activity deadlines with it, and none on a duplicate completion", async () => {

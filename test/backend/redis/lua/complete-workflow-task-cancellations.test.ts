@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import type { ActivityCancellationArgs, ChildCancellationArgs, DeliveryArgs } from '../../../../src/backend/redis/completion-script.js';
-import { GROUP, addAndDeliver, createGroup, entries, executionKeys, pending, seedExecution, serverNow, useScripts, type ExecutionKeys } from '../script-fixture.js';
+import { GROUP, addAndDeliver, createGroup, entries, executionKeys, inboxEvents, pending, seedExecution, serverNow, useScripts, type ExecutionKeys } from '../script-fixture.js';
 import { claimExecution, completeClaimed, type Claimed } from './completion-fixture.js';
 
 // complete-workflow-task.lua, the parts that cancel work that has not started: activity attempts no worker
@@ -38,7 +38,7 @@ describe('lua/complete-workflow-task: cancelling work that has not started', () 
       assert.deepEqual((await entries(redis(), k.activityTasks)).map((e) => e.id), [other], 'only the cancelled attempt is gone');
       assert.equal(await redis().hget(k.execution, 'a9'), null);
       assert.deepEqual(await redis().hgetall(k.heartbeats), { [other]: 'kept' });
-      assert.deepEqual((await entries(redis(), k.inbox)).map((e) => e.fields), [{ e: 'canceled-9', t: 'ActivityFailed' }]);
+      assert.deepEqual(await inboxEvents(redis(), k.inbox), [{ e: 'canceled-9', t: 'ActivityFailed' }]);
       assert.deepEqual((await entries(redis(), k.workflowTasks)).map((e) => e.fields), [{ i: 'order-1', e: 'exec-1' }]);
     });
 
@@ -47,7 +47,7 @@ describe('lua/complete-workflow-task: cancelling work that has not started', () 
       await queuedAttempt(c.k);
       await cancelAttempt(c);
       assert.equal(await redis().xlen(c.k.activityTasks), 0);
-      assert.equal(await redis().xlen(c.k.inbox), 1);
+      assert.equal(await redis().llen(c.k.inbox), 1);
     });
 
     it('removes an attempt its worker gave back, at the entry it moved to', async () => {
@@ -63,7 +63,7 @@ describe('lua/complete-workflow-task: cancelling work that has not started', () 
 
       await cancelAttempt(c);
       assert.equal(await redis().xlen(k.activityTasks), 0);
-      assert.deepEqual((await entries(redis(), k.inbox)).map((e) => e.fields.t), ['ActivityFailed']);
+      assert.deepEqual((await inboxEvents(redis(), k.inbox)).map((e) => e.t), ['ActivityFailed']);
     });
 
     it('removes an attempt its worker gave back for later, while the delay runs, out of the pending list too', async () => {
@@ -83,7 +83,7 @@ describe('lua/complete-workflow-task: cancelling work that has not started', () 
       assert.deepEqual(await pending(redis(), k.activityTasks), []);
       assert.equal(await redis().hget(k.execution, 'a9'), null);
       assert.equal(await redis().hexists(k.heartbeats, entry), 0);
-      assert.deepEqual((await entries(redis(), k.inbox)).map((e) => e.fields.t), ['ActivityFailed']);
+      assert.deepEqual((await inboxEvents(redis(), k.inbox)).map((e) => e.t), ['ActivityFailed']);
     });
 
     it('leaves an attempt a worker holds to run to its end: nothing removed, no answer', async () => {
@@ -179,7 +179,7 @@ describe('lua/complete-workflow-task: cancelling work that has not started', () 
         assert.equal(await redis().exists(kid.inbox), 0, 'neither the signal nor the cancellation request is left for it');
         assert.equal(await redis().sismember(kid.active, 'kid\nkid-1'), 0);
         assert.equal(await redis().zscore(kid.finished, 'kid\nkid-1'), execution.finishedAt);
-        assert.deepEqual((await entries(redis(), c.k.inbox)).map((e) => e.fields), [{ e: 'parent-failed', t: 'SubWorkflowFailed' }]);
+        assert.deepEqual(await inboxEvents(redis(), c.k.inbox), [{ e: 'parent-failed', t: 'SubWorkflowFailed' }]);
         assert.deepEqual((await entries(redis(), c.k.workflowTasks)).map((e) => e.fields.i), ['order-1'], 'the parent is re-queued');
         for (let i = 0; i < 50 && messages.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
         assert.deepEqual(messages, ['kid\nkid-1']);
@@ -203,7 +203,7 @@ describe('lua/complete-workflow-task: cancelling work that has not started', () 
       await cancelChild(c, kid);
       assert.equal(await redis().hget(kid.execution, 'state'), 'active');
       assert.deepEqual(await redis().lrange(kid.history, 0, -1), ['kid-started']);
-      assert.deepEqual((await entries(redis(), kid.inbox)).map((e) => e.fields), [{ e: 'kid-canceled', t: 'WorkflowExecutionCanceled' }]);
+      assert.deepEqual(await inboxEvents(redis(), kid.inbox), [{ e: 'kid-canceled', t: 'WorkflowExecutionCanceled' }]);
       assert.equal(await redis().exists(c.k.inbox), 0);
     });
 
@@ -214,7 +214,7 @@ describe('lua/complete-workflow-task: cancelling work that has not started', () 
       await cancelChild(c, kid);
       assert.equal(await redis().hget(kid.execution, 'state'), 'active');
       assert.equal(await redis().hget(kid.execution, 'lockedUntil'), String(lockedUntil));
-      assert.deepEqual((await entries(redis(), kid.inbox)).map((e) => e.fields.t), ['WorkflowExecutionStarted', 'SignalReceived', 'WorkflowExecutionCanceled']);
+      assert.deepEqual((await inboxEvents(redis(), kid.inbox)).map((e) => e.t), ['WorkflowExecutionStarted', 'SignalReceived', 'WorkflowExecutionCanceled']);
       assert.equal(await redis().exists(c.k.inbox), 0);
     });
 
@@ -223,7 +223,7 @@ describe('lua/complete-workflow-task: cancelling work that has not started', () 
       const kid = await seedChild(c, { lockToken: 3, lockedUntil: (await serverNow(redis())) - 1_000, lockEntry: '1-1' });
       await cancelChild(c, kid);
       assert.equal(await redis().hget(kid.execution, 'state'), 'finished');
-      await assert.rejects(completeClaimed(scripts(), { k: kid, entry: '1-1', token: 3, inboxIds: [] }), /LEASE_LOST kid-1/);
+      await assert.rejects(completeClaimed(scripts(), { k: kid, entry: '1-1', token: 3, inboxCount: 0 }), /LEASE_LOST kid-1/);
     });
 
     it('ends the child but drops the answer when the parent has just finished', async () => {

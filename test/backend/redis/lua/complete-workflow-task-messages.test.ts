@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { outboxKey } from '../../../../src/backend/redis/keys.js';
 import type { ChildArgs } from '../../../../src/backend/redis/completion-script.js';
-import { entries, executionKeys, seedExecution, useScripts, type ExecutionKeys } from '../script-fixture.js';
+import { entries, executionKeys, inboxEvents, pushInbox, seedExecution, useScripts, type ExecutionKeys } from '../script-fixture.js';
 import { claimExecution, completeClaimed } from './completion-fixture.js';
 
 // complete-workflow-task.lua, the parts that reach other executions: continue-as-new, sub-workflows of
@@ -17,11 +17,11 @@ describe('lua/complete-workflow-task: messages to other executions', () => {
   it('continues as new: a new active execution inherits the carried events, then the signals and cancellations that arrived meanwhile', async () => {
     const c = await claimExecution(redis(), scripts(), ['n1']);
     const { k } = c;
-    await redis().xadd(k.inbox, '*', 'e', 'late-signal', 't', 'SignalReceived');
-    await redis().xadd(k.inbox, '*', 'e', 'late-timer', 't', 'TimerFired');
-    await redis().xadd(k.inbox, '*', 'e', 'late-cancel', 't', 'WorkflowExecutionCanceled');
-    await redis().xadd(k.inbox, '*', 'e', 'late-activity', 't', 'ActivityCompleted');
-    await redis().xadd(k.inbox, '*', 'e', 'last-signal', 't', 'SignalReceived');
+    await pushInbox(redis(), k.inbox, 'late-signal', 'SignalReceived');
+    await pushInbox(redis(), k.inbox, 'late-timer', 'TimerFired');
+    await pushInbox(redis(), k.inbox, 'late-cancel', 'WorkflowExecutionCanceled');
+    await pushInbox(redis(), k.inbox, 'late-activity', 'ActivityCompleted');
+    await pushInbox(redis(), k.inbox, 'last-signal', 'SignalReceived');
     await redis().pexpire(k.instance, 100_000);
     const next = executionKeys({ prefix: k.prefix, executionId: 'exec-2', queue: 'next-queue' });
     await completeClaimed(scripts(), c, {
@@ -49,7 +49,7 @@ describe('lua/complete-workflow-task: messages to other executions', () => {
     assert.equal(await redis().hget(next.execution, 'chain'), 'exec-1', 'the next execution continues the chain');
     assert.equal(await redis().pttl(k.instance), -1);
     assert.equal(await redis().hget(next.execution, 'state'), 'active');
-    assert.deepEqual((await entries(redis(), next.inbox)).map((e) => [e.fields.t, e.fields.e]), [
+    assert.deepEqual((await inboxEvents(redis(), next.inbox)).map((e) => [e.t, e.e]), [
       ['WorkflowExecutionStarted', 'started'],
       ['SignalReceived', 'unconsumed'],
       ['WorkflowExecutionCanceled', 'unapplied-cancel'],
@@ -88,11 +88,11 @@ describe('lua/complete-workflow-task: messages to other executions', () => {
     await completeClaimed(scripts(), c, { children: [child(kid)] }, extraOf(kid));
     assert.deepEqual(await redis().hgetall(kid.instance), { executionId: 'kid-1', state: 'active', queue: 'default', chain: 'kid-1' });
     assert.equal(await redis().hget(kid.execution, 'name'), 'child');
-    assert.deepEqual((await entries(redis(), kid.inbox)).map((e) => e.fields), [{ e: 'child-started', t: 'WorkflowExecutionStarted' }]);
+    assert.deepEqual(await inboxEvents(redis(), kid.inbox), [{ e: 'child-started', t: 'WorkflowExecutionStarted' }]);
     assert.deepEqual((await entries(redis(), kid.workflowTasks)).map((e) => e.fields), [{ i: 'kid', e: 'kid-1' }]);
     assert.ok((await redis().smembers(kid.active)).includes('kid\nkid-1'));
     assert.equal(await redis().zscore(kid.instances, 'kid\nkid-1'), '9000');
-    assert.equal(await redis().xlen(c.k.inbox), 0, 'no answer for a started child');
+    assert.equal(await redis().llen(c.k.inbox), 0, 'no answer for a started child');
   });
 
   it('answers SubWorkflowFailed in its own inbox, re-queued, when the child id is active; creates nothing', async () => {
@@ -103,7 +103,7 @@ describe('lua/complete-workflow-task: messages to other executions', () => {
     await completeClaimed(scripts(), c, { children: [child(kid)] }, extraOf(kid));
     assert.equal(await redis().exists(kid.execution), 0);
     assert.equal(await redis().hget(kid.instance, 'executionId'), 'kid-0');
-    assert.deepEqual((await entries(redis(), c.k.inbox)).map((e) => e.fields), [{ e: 'clash', t: 'SubWorkflowFailed' }]);
+    assert.deepEqual(await inboxEvents(redis(), c.k.inbox), [{ e: 'clash', t: 'SubWorkflowFailed' }]);
     assert.deepEqual((await entries(redis(), c.k.workflowTasks)).map((e) => e.fields.i), ['order-1']);
   });
 
@@ -158,7 +158,7 @@ describe('lua/complete-workflow-task: messages to other executions', () => {
       },
       [...extraOf(parent), ...extraOf(gone)],
     );
-    assert.deepEqual((await entries(redis(), parent.inbox)).map((e) => e.fields), [{ e: 'done', t: 'SubWorkflowCompleted' }]);
+    assert.deepEqual(await inboxEvents(redis(), parent.inbox), [{ e: 'done', t: 'SubWorkflowCompleted' }]);
     assert.deepEqual((await entries(redis(), parent.workflowTasks)).map((e) => e.fields.i), ['parent']);
     assert.equal(await redis().exists(gone.inbox), 0);
   });

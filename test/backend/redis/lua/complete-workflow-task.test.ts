@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { activityTaskStreamKey } from '../../../../src/backend/redis/keys.js';
 import type { CompleteWorkflowTaskArgs } from '../../../../src/backend/redis/scripts.js';
-import { createGroup, deliver, entries, executionKeys, pending, seedExecution, snapshot, useScripts } from '../script-fixture.js';
+import { createGroup, deliver, entries, executionKeys, inboxEvents, pending, pushInbox, seedExecution, snapshot, useScripts } from '../script-fixture.js';
 import { claimExecution, completeClaimed, type Claimed } from './completion-fixture.js';
 import type { HandedActivityEntry } from '../../../../src/backend/redis/scripts.js';
 
@@ -92,10 +92,10 @@ describe('lua/complete-workflow-task', () => {
   it('removes only the inbox events up to the cursor and re-queues for the rest', async () => {
     const c = await claimed(['n1', 'n2']);
     const { k } = c;
-    const late = (await redis().xadd(k.inbox, '*', 'e', 'late')) as string;
+    await pushInbox(redis(), k.inbox, 'late');
 
     await complete(c);
-    assert.deepEqual((await entries(redis(), k.inbox)).map((e) => e.id), [late]);
+    assert.deepEqual(await inboxEvents(redis(), k.inbox), [{ e: 'late', t: 'Test' }]);
     assert.deepEqual((await entries(redis(), k.workflowTasks)).map((e) => e.fields), [{ i: 'order-1', e: 'exec-1' }]);
     assert.equal(await redis().hget(k.execution, 'queued'), '1');
   });
@@ -121,7 +121,7 @@ describe('lua/complete-workflow-task', () => {
   it('ends the execution: state and finishedAt in both hashes, one message, no re-queue', async () => {
     const c = await claimed();
     const { k } = c;
-    await redis().xadd(k.inbox, '*', 'e', 'late');
+    await pushInbox(redis(), k.inbox, 'late');
     const subscriber = new Redis(url());
     const messages: string[] = [];
     subscriber.on('message', (_channel: string, message: string) => messages.push(message));
@@ -143,7 +143,7 @@ describe('lua/complete-workflow-task', () => {
   it('ends the execution: drops its inbox and pending timers, moves it from active to finished', async () => {
     const c = await claimed();
     const { k } = c;
-    await redis().xadd(k.inbox, '*', 'e', 'late', 't', 'Test');
+    await pushInbox(redis(), k.inbox, 'late', 'Test');
     await redis().zadd(k.timers, 100, 'mine', 200, 'other');
     await redis().sadd(k.executionTimers, 'mine');
     await complete(c, { state: 'finished', timers: [{ dueMs: 300, member: 'new' }] });

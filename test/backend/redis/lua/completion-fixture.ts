@@ -12,7 +12,8 @@ export interface Claimed {
   k: ExecutionKeys;
   entry: string;
   token: number;
-  inboxIds: string[];
+  /** How many inbox events the claim read (the completion's cursor). */
+  inboxCount: number;
 }
 
 /** An execution with two history events and `inbox`, claimed by worker-a (a fresh prefix unless `k` is given). */
@@ -22,14 +23,14 @@ export async function claimExecution(
   inbox: Array<string | { event: string; type: string }> = ['n1', 'n2'],
   k: ExecutionKeys = executionKeys(),
 ): Promise<Claimed> {
-  const inboxIds = await seedExecution(redis, k, { history: ['h1', 'h2'], inbox });
+  await seedExecution(redis, k, { history: ['h1', 'h2'], inbox });
   const entry = await addAndDeliver(redis, k.workflowTasks, { i: k.instanceId, e: k.executionId });
   const locked = await scripts.lockWorkflowTask(
     { execution: k.execution, inbox: k.inbox, history: k.history, workflowTasks: k.workflowTasks },
     { entryId: entry, group: GROUP, knownHistoryLength: 2, lockTimeoutMs: 30_000, maxInboxEvents: 0, consumer: 'worker-a' },
   );
   assert.ok(locked);
-  return { k, entry, token: locked.lockToken, inboxIds };
+  return { k, entry, token: locked.lockToken, inboxCount: locked.inbox.length };
 }
 
 /**
@@ -67,7 +68,7 @@ export function completeClaimed(
       lockToken: c.token,
       entryId: c.entry,
       group: GROUP,
-      inboxCursor: c.inboxIds[c.inboxIds.length - 1] ?? '',
+      inboxCursor: c.inboxCount === 0 ? '' : String(c.inboxCount),
       historyLength: 2,
       state: 'active',
       instanceId: k.instanceId,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { outboxKey } from '../../../../src/backend/redis/keys.js';
 import type { BeforeStartDelivery, DeliverMessageArgs, DeliveryResult } from '../../../../src/backend/redis/relay-scripts.js';
-import { deliverMessageKeys, entries, executionKeys, seedExecution, serverNow, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
+import { deliverMessageKeys, entries, executionKeys, inboxEvents, seedExecution, serverNow, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
 
 // deliver-message.lua, a parent's cancellation request for its child in another partition: it ends a child
 // that no worker has started, and answers the parent.
@@ -60,7 +60,7 @@ describe('lua/deliver-message: cancelling a sub-workflow that has not started', 
     assert.equal(await redis().hget(kid.instance, 'state'), 'finished');
     assert.equal(await redis().exists(kid.inbox), 0);
     assert.ok((await redis().zscore(kid.finished, 'kid\nkid-1')) !== null);
-    assert.deepEqual((await entries(redis(), parent.inbox)).map((e) => e.fields), [{ e: 'parent-failed', t: 'SubWorkflowFailed' }]);
+    assert.deepEqual(await inboxEvents(redis(), parent.inbox), [{ e: 'parent-failed', t: 'SubWorkflowFailed' }]);
     assert.ok((await entries(redis(), parent.workflowTasks)).some((e) => e.fields.i === 'parent'), 'the parent is queued');
   });
 
@@ -80,12 +80,12 @@ describe('lua/deliver-message: cancelling a sub-workflow that has not started', 
     const started = await seedChild({ history: ['kid-started'], inbox: [] });
     assert.equal(await cancel(started), 'delivered');
     assert.equal(await redis().hget(started.execution, 'state'), 'active');
-    assert.deepEqual((await entries(redis(), started.inbox)).map((e) => e.fields), [{ e: 'kid-canceled', t: 'WorkflowExecutionCanceled' }]);
+    assert.deepEqual(await inboxEvents(redis(), started.inbox), [{ e: 'kid-canceled', t: 'WorkflowExecutionCanceled' }]);
 
     const running = await seedChild({ lockToken: 1, lockedUntil: (await serverNow(redis())) + 30_000, lockEntry: '1-1' });
     assert.equal(await cancel(running), 'delivered');
     assert.equal(await redis().hget(running.execution, 'state'), 'active');
-    assert.deepEqual((await entries(redis(), running.inbox)).map((e) => e.fields.t), ['WorkflowExecutionStarted', 'WorkflowExecutionCanceled']);
+    assert.deepEqual((await inboxEvents(redis(), running.inbox)).map((e) => e.t), ['WorkflowExecutionStarted', 'WorkflowExecutionCanceled']);
 
     for (const kid of [started, running]) assert.equal(await redis().exists(outboxKey(kid.prefix, 0)), 0, 'no answer');
   });

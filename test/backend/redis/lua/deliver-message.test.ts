@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { outboxKey, relayedKey } from '../../../../src/backend/redis/keys.js';
 import type { DeliverMessageArgs, DeliverMessageKeys, DeliveryResult } from '../../../../src/backend/redis/relay-scripts.js';
-import { deliverMessageKeys, entries, executionKeys, seedExecution, serverNow, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
+import { deliverMessageKeys, entries, executionKeys, inboxEvents, seedExecution, serverNow, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
 
 describe('lua/deliver-message', () => {
   const { redis, relayScripts } = useScripts();
@@ -41,7 +41,7 @@ describe('lua/deliver-message', () => {
     const before = await snapshot(redis(), target.prefix);
     assert.equal(await deliver(deliverMessageKeys(target), a), 'duplicate');
     assert.deepEqual(await snapshot(redis(), target.prefix), before);
-    assert.deepEqual((await entries(redis(), target.inbox)).map((e) => e.fields), [{ e: 'canceled', t: 'WorkflowExecutionCanceled' }]);
+    assert.deepEqual(await inboxEvents(redis(), target.inbox), [{ e: 'canceled', t: 'WorkflowExecutionCanceled' }]);
     assert.equal((await entries(redis(), target.workflowTasks)).length, 1);
     assert.equal(await deliver(deliverMessageKeys(target), { ...a, messageId: '3-1700000000000-1' }), 'delivered', 'another message id is new');
   });
@@ -65,7 +65,7 @@ describe('lua/deliver-message', () => {
     assert.deepEqual(await snapshot(redis(), old.prefix), before);
     // The caller retries with the instance's active execution.
     assert.equal(await deliver(deliverMessageKeys(active), { ...a, executionId: 'exec-2' }), 'delivered');
-    assert.deepEqual((await entries(redis(), active.inbox)).map((e) => e.fields), [{ e: 'cancel', t: 'WorkflowExecutionCanceled' }]);
+    assert.deepEqual(await inboxEvents(redis(), active.inbox), [{ e: 'cancel', t: 'WorkflowExecutionCanceled' }]);
     assert.equal(await redis().exists(old.inbox), 0);
   });
 
@@ -115,7 +115,7 @@ describe('lua/deliver-message', () => {
     assert.deepEqual(await redis().hgetall(child.instance), { executionId: 'kid-1', state: 'active', queue: 'default', chain: 'kid-1' });
     assert.equal(await redis().hget(child.execution, 'name'), 'child');
     assert.equal(await redis().hget(child.execution, 'createdAt'), '1234');
-    assert.deepEqual((await entries(redis(), child.inbox)).map((e) => e.fields), [{ e: 'started', t: 'WorkflowExecutionStarted' }]);
+    assert.deepEqual(await inboxEvents(redis(), child.inbox), [{ e: 'started', t: 'WorkflowExecutionStarted' }]);
     assert.deepEqual((await entries(redis(), child.workflowTasks)).map((e) => e.fields), [{ i: 'kid', e: 'kid-1' }]);
     assert.deepEqual(await redis().smembers(child.active), ['kid\nkid-1']);
     assert.equal(await redis().exists(outboxKey(child.prefix, 0)), 0, 'no answer');
@@ -140,8 +140,8 @@ describe('lua/deliver-message', () => {
     await seedExecution(redis(), sender);
     const a = args(target, { kind: 'signal', event: Buffer.from('sig'), answer: 'local', onSuccess: 'delivered' });
     assert.equal(await deliver(deliverMessageKeys(target, sender), a), 'delivered');
-    assert.deepEqual((await entries(redis(), target.inbox)).map((e) => e.fields), [{ e: 'sig', t: 'SignalReceived' }]);
-    assert.deepEqual((await entries(redis(), sender.inbox)).map((e) => e.fields), [{ e: 'delivered', t: 'SignalDelivered' }]);
+    assert.deepEqual(await inboxEvents(redis(), target.inbox), [{ e: 'sig', t: 'SignalReceived' }]);
+    assert.deepEqual(await inboxEvents(redis(), sender.inbox), [{ e: 'delivered', t: 'SignalDelivered' }]);
     const queued = (await entries(redis(), target.workflowTasks)).map((e) => e.fields.i).sort();
     assert.deepEqual(queued, ['order-1', 'sender']);
   });

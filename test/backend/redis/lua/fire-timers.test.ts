@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { DueTimer } from '../../../../src/backend/redis/scripts.js';
-import { entries, executionKeys, seedExecution, serverNow, useScripts, type ExecutionKeys } from '../script-fixture.js';
+import { entries, executionKeys, inboxEvents, seedExecution, serverNow, useScripts, type ExecutionKeys } from '../script-fixture.js';
 
 describe('lua/fire-timers', () => {
   const { redis, scripts } = useScripts();
@@ -27,8 +27,8 @@ describe('lua/fire-timers', () => {
 
     assert.equal(await scripts().fireTimers(a.timers, [due(a, 'ta', 'fired-a'), due(b, 'tb', 'fired-b')]), 2);
     assert.deepEqual(await redis().zrange(a.timers, 0, -1), ['later']);
-    assert.deepEqual((await entries(redis(), a.inbox)).map((e) => e.fields), [{ e: 'fired-a', t: 'TimerFired' }]);
-    assert.deepEqual((await entries(redis(), b.inbox)).map((e) => e.fields.e), ['fired-b']);
+    assert.deepEqual(await inboxEvents(redis(), a.inbox), [{ e: 'fired-a', t: 'TimerFired' }]);
+    assert.deepEqual((await inboxEvents(redis(), b.inbox)).map((e) => e.e), ['fired-b']);
     assert.deepEqual(
       (await entries(redis(), a.workflowTasks)).map((e) => e.fields.i),
       ['order-1', 'order-2'],
@@ -41,7 +41,7 @@ describe('lua/fire-timers', () => {
     await redis().zadd(k.timers, 10, 't');
 
     assert.equal(await scripts().fireTimers(k.timers, [due(k, 't')]), 1);
-    assert.equal(await redis().xlen(k.inbox), 1);
+    assert.equal(await redis().llen(k.inbox), 1);
     assert.equal(await redis().exists(k.workflowTasks), 0);
     assert.equal(await redis().zcard(k.timers), 0);
   });
@@ -63,7 +63,7 @@ describe('lua/fire-timers', () => {
     await redis().hset(k.execution, 'queued', 0);
 
     assert.equal(await scripts().fireTimers(k.timers, [due(k, 't')]), 0);
-    assert.equal(await redis().xlen(k.inbox), 1);
+    assert.equal(await redis().llen(k.inbox), 1);
     assert.equal(await redis().xlen(k.workflowTasks), 1);
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { RecordedHold } from '../../../../src/backend/redis/held-task-scripts.js';
 import { holdRetryMember } from '../../../../src/backend/redis/timer-member.js';
-import { GROUP, addAndDeliver, entries, executionKeys, pending, serverNow, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
+import { GROUP, addAndDeliver, entries, executionKeys, pending, pushInbox, serverNow, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
 import { claimExecution, completeClaimed, holdClaimed, type Claimed } from './completion-fixture.js';
 
 const retry = { firstRetryIntervalMs: 1000, backoffCoefficient: 2, maxRetryIntervalMs: 3000, maxAttempts: 4 };
@@ -52,7 +52,7 @@ describe('lua/hold-workflow-task', () => {
     assert.equal(execution.holdErrorMessage, 'boom');
     assert.equal(execution.holdAttempts, '1');
     assert.equal(execution.historyLength, '2', 'nothing committed');
-    assert.equal(await redis().xlen(k.inbox), 2, 'the events stay');
+    assert.equal(await redis().llen(k.inbox), 2, 'the events stay');
     assert.deepEqual(await entries(redis(), k.workflowTasks), [], 'the entry is gone');
     assert.deepEqual(await pending(redis(), k.workflowTasks), []);
     assert.equal(Number(await redis().zscore(k.timers, retryMember(k))), held.retryAtMs);
@@ -73,7 +73,7 @@ describe('lua/hold-workflow-task', () => {
       if (attempt < retry.maxAttempts) {
         waits.push(held.retryAtMs - (await serverNow(redis())));
         // An event meanwhile queues nothing: only the retry does.
-        await redis().xadd(k.inbox, '*', 'e', `late-${attempt}`, 't', 'SignalReceived');
+        await pushInbox(redis(), k.inbox, `late-${attempt}`, 'SignalReceived');
         assert.deepEqual(await entries(redis(), k.workflowTasks), []);
         await fireRetry(k);
         assert.equal(await redis().hget(k.execution, 'held'), '0');

@@ -54,7 +54,7 @@ describe('lua/lock-workflow-task', () => {
       ].map(({ k, entryId, known }) => ({ execution: k.execution, inbox: k.inbox, history: k.history, entryId, knownHistoryLength: known })),
     );
     assert.deepEqual(lockedA?.history.map(String), ['a2']);
-    assert.deepEqual(lockedA?.inbox.map((e) => e.event.toString()), ['na']);
+    assert.deepEqual(lockedA?.inbox.map(String), ['na']);
     assert.equal(lockedB, undefined, 'an ended execution has nothing to run');
     assert.equal(lockedC, undefined, 'an entry pending for another consumer is not ours');
     assert.deepEqual((await pending(redis(), a.workflowTasks)).map((e) => e.id).sort(), [entryA, entryC].sort());
@@ -63,7 +63,7 @@ describe('lua/lock-workflow-task', () => {
 
   it('locks the execution and returns its inbox and the history after the known length', async () => {
     const k = executionKeys();
-    const inboxIds = await seedExecution(redis(), k, { queued: 1, history: ['h1', 'h2', 'h3'], inbox: ['n1', 'n2'] });
+    await seedExecution(redis(), k, { queued: 1, history: ['h1', 'h2', 'h3'], inbox: ['n1', 'n2'] });
     const before = await serverNow(redis());
     const entry = await queued(k);
     const after = await serverNow(redis());
@@ -73,11 +73,9 @@ describe('lua/lock-workflow-task', () => {
     assert.equal(locked.lockToken, 1);
     assert.equal(locked.historyLength, 3);
     assert.deepEqual(
-      locked.inbox.map((e) => [e.id, e.event.toString()]),
-      [
-        [inboxIds[0], 'n1'],
-        [inboxIds[1], 'n2'],
-      ],
+      locked.inbox.map((event) => event.toString()),
+      ['n1', 'n2'],
+      'the events without their stored types',
     );
     assert.deepEqual(
       locked.history.map((b) => b.toString()),
@@ -89,10 +87,11 @@ describe('lua/lock-workflow-task', () => {
     assert.equal(execution.lockEntry, entry);
     assert.equal(execution.queued, '0');
     const until = Number(execution.lockedUntil);
-    assert.ok(until >= before + 30_000 && until <= after + 30_000, `lockedUntil ${until}, delivered in [${before}, ${after}]`);
+    // The script takes the delivery time as its clock minus the entry's idle time, both in whole ms: up to 1 ms late.
+    assert.ok(until >= before + 30_000 && until <= after + 30_000 + 1, `lockedUntil ${until}, delivered in [${before}, ${after}]`);
     // The entry stays pending for its consumer until completion; the inbox is untouched.
     assert.deepEqual((await pending(redis(), k.workflowTasks)).map((p) => [p.id, p.consumer]), [[entry, 'worker-a']]);
-    assert.equal(await redis().xlen(k.inbox), 2);
+    assert.equal(await redis().llen(k.inbox), 2);
   });
 
   it('returns no history when the caller is current or ahead', async () => {
@@ -113,7 +112,7 @@ describe('lua/lock-workflow-task', () => {
     await seedExecution(redis(), k, { inbox: ['n1', 'n2', 'n3'] });
     const locked = await lock(k, await queued(k), { max: 2 });
     assert.deepEqual(
-      locked?.inbox.map((e) => e.event.toString()),
+      locked?.inbox.map(String),
       ['n1', 'n2'],
     );
   });

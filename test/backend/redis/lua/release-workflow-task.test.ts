@@ -45,7 +45,7 @@ describe('lua/release-workflow-task', () => {
     assert.notEqual(queued[0]?.id, entry);
     assert.deepEqual(queued[0]?.fields, { i: 'order-1', e: 'exec-1' });
     assert.deepEqual(await pending(redis(), k.workflowTasks), []);
-    assert.equal(await redis().xlen(k.inbox), 1);
+    assert.equal(await redis().llen(k.inbox), 1);
   });
 
   it('does not re-queue an execution that ended meanwhile', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { entries, executionKeys, seedExecution, serverNow, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
+import { entries, executionKeys, inboxEvents, seedExecution, serverNow, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
 
 describe('lua/signal-workflow', () => {
   const { redis, instanceScripts } = useScripts();
@@ -17,7 +17,7 @@ describe('lua/signal-workflow', () => {
     const k = executionKeys();
     await seedExecution(redis(), k);
     assert.equal(await signal(k), true);
-    assert.deepEqual((await entries(redis(), k.inbox)).map((e) => e.fields), [{ e: 'sig', t: 'SignalReceived' }]);
+    assert.deepEqual(await inboxEvents(redis(), k.inbox), [{ e: 'sig', t: 'SignalReceived' }]);
     assert.deepEqual((await entries(redis(), k.workflowTasks)).map((e) => e.fields), [{ i: 'order-1', e: 'exec-1' }]);
     assert.equal(await redis().hget(k.execution, 'queued'), '1');
   });
@@ -26,7 +26,7 @@ describe('lua/signal-workflow', () => {
     const k = executionKeys();
     await seedExecution(redis(), k, { lockToken: 1, lockedUntil: (await serverNow(redis())) + 30_000, lockEntry: '1-1' });
     assert.equal(await signal(k), true);
-    assert.equal(await redis().xlen(k.inbox), 1);
+    assert.equal(await redis().llen(k.inbox), 1);
     assert.equal(await redis().exists(k.workflowTasks), 0);
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { DueActivityDeadline } from '../../../../src/backend/redis/activity-deadline-scripts.js';
-import { GROUP, addAndDeliver, entries, executionKeys, pending, seedExecution, serverNow, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
+import { GROUP, addAndDeliver, entries, executionKeys, inboxEvents, pending, seedExecution, serverNow, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
 
 describe('lua/time-out-activities', () => {
   const { redis, deadlineScripts } = useScripts();
@@ -48,7 +48,7 @@ describe('lua/time-out-activities', () => {
     assert.equal(await redis().hlen(k.heartbeats), 0);
     assert.deepEqual(await redis().zrange(k.timers, 0, -1), ['other-timer'], 'its other deadlines went with it');
     assert.deepEqual(await redis().smembers(k.executionTimers), ['other-timer']);
-    assert.deepEqual((await entries(redis(), k.inbox)).map((e) => e.fields), [{ e: 'failed-blob', t: 'ActivityFailed' }]);
+    assert.deepEqual(await inboxEvents(redis(), k.inbox), [{ e: 'failed-blob', t: 'ActivityFailed' }]);
     assert.deepEqual((await entries(redis(), k.workflowTasks)).map((e) => e.fields.i), [k.instanceId], 'the idle execution is queued');
 
     const before = await snapshot(redis(), k.prefix);
@@ -77,7 +77,7 @@ describe('lua/time-out-activities', () => {
 
     await redis().hdel(k.execution, 'a5');
     assert.equal(await fire(k, 100, [due(k, 'stc', ['', 'sc'])]), 0);
-    assert.equal(await redis().xlen(k.inbox), 0, 'nothing delivered');
+    assert.equal(await redis().llen(k.inbox), 0, 'nothing delivered');
     assert.equal(await redis().zscore(k.timers, 'stc'), null, 'the stale deadline is dropped');
   });
 
