@@ -54,7 +54,9 @@ describe('the packed tarball', function () {
     scratch = mkdtempSync(join(tmpdir(), 'redflow-pack-'));
     // Runs `prepack` (removes dist/) and `prepare` (builds it), as `npm publish` would.
     const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
-    [packed] = JSON.parse(stdout.slice(stdout.indexOf('['))) as PackResult[];
+    const [result] = JSON.parse(stdout.slice(stdout.indexOf('['))) as PackResult[];
+    if (result === undefined) throw new Error(`npm pack reported no package: ${stdout}`);
+    packed = result;
 
     project = join(scratch, 'app');
     mkdirSync(project);
