@@ -3,7 +3,6 @@
 // its result is recorded; every replay returns the recorded value without calling it. `workflow.uuid` and
 // `workflow.random` are replay-safe shortcuts. The worker here keeps no executor cache, so each step replays the
 // history from the start, as a fresh worker would after a crash. Run: npm run example -- side-effects
-import { randomBytes } from 'node:crypto';
 import { workflow, type WorkflowContext } from '../../src/index.js';
 import { runSample } from '../shared/sample.js';
 
@@ -14,7 +13,7 @@ const tokensSeen: string[] = [];
 export async function issueToken(ctx: WorkflowContext): Promise<string> {
   const token = await workflow.sideEffect(ctx, () => {
     sideEffectCalls++;
-    return randomBytes(8).toString('hex');
+    return Math.random().toString(36).slice(2, 10);
   });
   tokensSeen.push(token);
   await workflow.sleep(ctx, 20); // each later step replays everything above
