@@ -128,7 +128,7 @@ function isSideEffectCallback(fn: FunctionNode): boolean {
 }
 
 /** The called name: `f` of `f(...)` and `x.f(...)`; undefined for computed callees. */
-export function calleeName(callee: TSESTree.Expression): string | undefined {
+function calleeName(callee: TSESTree.Expression): string | undefined {
   if (callee.type === AST_NODE_TYPES.Identifier) return callee.name;
   if (callee.type === AST_NODE_TYPES.MemberExpression && !callee.computed && callee.property.type === AST_NODE_TYPES.Identifier) {
     return callee.property.name;

@@ -3,7 +3,7 @@ import { isGlobal, moduleName, originOf, requiredModule } from '../origin.js';
 import { WorkflowCode } from '../workflow-code.js';
 
 /** Node built-in modules whose use in workflow code does I/O or reads the machine it runs on. */
-export const IO_MODULES: readonly string[] = [
+const IO_MODULES: readonly string[] = [
   'child_process',
   'cluster',
   'dgram',
