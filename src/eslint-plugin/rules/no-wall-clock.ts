@@ -1,4 +1,4 @@
-import { AST_NODE_TYPES, ESLintUtils } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, ESLintUtils, type TSESTree } from '@typescript-eslint/utils';
 import { isFromModule, isGlobal, originOf } from '../origin.js';
 import { WorkflowCode } from '../workflow-code.js';
 
@@ -19,7 +19,7 @@ export const noWallClock = ESLintUtils.RuleCreator.withoutDocs({
   },
   create(context) {
     const code = new WorkflowCode(context);
-    const check = (node: Parameters<typeof code.kindAt>[0], expression: string): void => {
+    const check = (node: TSESTree.Node, expression: string): void => {
       // A sideEffect function runs once and its result is recorded: reading the clock there is what it is for.
       if (code.kindAt(node) === 'workflow') context.report({ node, messageId: 'wallClock', data: { expression } });
     };
