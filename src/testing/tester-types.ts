@@ -9,7 +9,7 @@ export interface WorkflowTesterOptions {
    * `'timeout'` that says what the workflow waits on. Virtual time does not count. @default 10_000
    */
   testTimeoutMs?: number;
-  /** Virtual time the test starts at (`workflow.now` of the first task). @default the real time `execute` is called */
+  /** Virtual time the test starts at (`workflow.now` of the first task). @default the real time the tester was created */
   initialTime?: Date;
   /** Instance id of the workflow under test. @default 'test-instance' */
   instanceId?: string;

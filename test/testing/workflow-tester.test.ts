@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { activityContext } from '../../src/activity/activity-context.js';
-import { NonDeterminismError, UnsettledWorkflowError, WorkflowError, isCanceled } from '../../src/errors/errors.js';
+import { InstanceNotFoundError, NonDeterminismError, UnsettledWorkflowError, WorkflowError, isCanceled } from '../../src/errors/errors.js';
 import { WorkflowTester, WorkflowTesterError, anything } from '../../src/testing/index.js';
 import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
 
@@ -334,6 +334,7 @@ describe('WorkflowTester', () => {
     }
     const tester = new WorkflowTester(racing, { initialTime: START }).registerActivity(pause);
     assert.equal((await tester.execute()).result, 'timer');
+    assert.ok(tester.now().getTime() - START.getTime() >= 10);
   });
 
   it('fails an activity that is neither registered nor mocked, naming it', async () => {
@@ -361,5 +362,104 @@ describe('WorkflowTester', () => {
     await assert.rejects(tester.execute(), (err: unknown) => err instanceof WorkflowTesterError && err.reason === 'already-executed');
     assert.throws(() => new WorkflowTester(quick, { testTimeoutMs: 0 }), /testTimeoutMs/);
     assert.throws(() => tester.scheduleCallback(-1, () => undefined), /delayMs/);
+  });
+  it('delivers signals sent before execute right after the start', async () => {
+    async function greet(ctx: WorkflowContext): Promise<string> {
+      const names = workflow.newSignalChannel<string>(ctx, 'name');
+      return `${await names.receive()} and ${await names.receive()}`;
+    }
+    const tester = new WorkflowTester(greet);
+    tester.signalWorkflow('name', 'ann');
+    tester.signalWorkflow('name', 'bob');
+    assert.equal((await tester.execute()).result, 'ann and bob');
+    assert.throws(() => tester.signalWorkflow('name', 'late'), InstanceNotFoundError);
+    assert.throws(() => tester.signalWorkflowInstance('nobody', 'name', 'x'), InstanceNotFoundError);
+  });
+
+  it('cancels a real sub-workflow through its parent context', async () => {
+    async function worker(ctx: WorkflowContext): Promise<string> {
+      try {
+        await workflow.sleep(ctx, 10 * DAY_MS);
+        return 'slept';
+      } catch (err) {
+        if (isCanceled(err)) return 'child canceled';
+        throw err;
+      }
+    }
+    async function boss(ctx: WorkflowContext): Promise<string> {
+      const [childCtx, cancel] = workflow.withCancel(ctx);
+      const child = workflow.createSubWorkflowInstance(childCtx, { instanceId: 'w-1' }, worker);
+      await workflow.sleep(ctx, DAY_MS);
+      cancel();
+      return await child;
+    }
+    const tester = new WorkflowTester(boss, { initialTime: START }).registerWorkflow(worker);
+    const outcome = await tester.execute();
+    assert.equal(outcome.result, 'child canceled');
+    assert.ok(tester.history('w-1').some((event) => event.type === 'WorkflowExecutionCanceled'));
+    assert.ok(outcome.history.some((event) => event.type === 'SubWorkflowCancellationRequested'));
+  });
+
+  it('fails a sub-workflow start on an instance id already active', async () => {
+    async function child(ctx: WorkflowContext): Promise<void> {
+      await workflow.sleep(ctx, DAY_MS);
+    }
+    async function twice(ctx: WorkflowContext): Promise<string> {
+      const first = workflow.createSubWorkflowInstance(ctx, { instanceId: 'dup' }, child);
+      await workflow.sleep(ctx, 1000);
+      try {
+        await workflow.createSubWorkflowInstance(ctx, { instanceId: 'dup' }, child);
+        return 'started twice';
+      } catch (err) {
+        await first;
+        return (err as WorkflowError).type;
+      }
+    }
+    const outcome = await new WorkflowTester(twice).registerWorkflow(child).execute();
+    assert.equal(outcome.result, 'InstanceAlreadyExistsError');
+  });
+
+  it('catches non-determinism in a real sub-workflow', async () => {
+    let calls = 0;
+    async function child(ctx: WorkflowContext): Promise<void> {
+      calls += 1;
+      if (calls === 1) await workflow.sleep(ctx, 1000);
+      else await workflow.executeActivity(ctx, {}, notify, 'replayed differently');
+    }
+    async function parent(ctx: WorkflowContext): Promise<void> {
+      await workflow.createSubWorkflowInstance(ctx, {}, child);
+    }
+    await assert.rejects(new WorkflowTester(parent).registerWorkflow(child).registerActivity(notify).execute(), NonDeterminismError);
+  });
+
+  it('fails an activity that stops heartbeating with a heartbeat timeout, aborting its signal', async () => {
+    let abortReason: unknown;
+    async function silent(): Promise<string> {
+      const { signal } = activityContext();
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+      abortReason = signal.reason;
+      return 'never delivered';
+    }
+    async function watched(ctx: WorkflowContext): Promise<string> {
+      try {
+        return await workflow.executeActivity(ctx, { heartbeatTimeoutMs: 20, retry: { maxAttempts: 1 } }, silent);
+      } catch (err) {
+        return `${(err as WorkflowError).type}: ${JSON.stringify((err as WorkflowError).details)}`;
+      }
+    }
+    const tester = new WorkflowTester(watched).registerActivity(silent);
+    assert.equal((await tester.execute()).result, 'ActivityTimeoutError: {"timeoutType":"heartbeat","timeoutMs":20}');
+    assert.equal((abortReason as Error).name, 'ActivityTimeoutError');
+  });
+
+  it('fails a callback error as the test failure', async () => {
+    async function idle(ctx: WorkflowContext): Promise<void> {
+      await workflow.sleep(ctx, DAY_MS);
+    }
+    const tester = new WorkflowTester(idle);
+    tester.scheduleCallback(1000, () => {
+      throw new Error('assertion in callback');
+    });
+    await assert.rejects(tester.execute(), (err: unknown) => err instanceof WorkflowTesterError && err.reason === 'callback-failed' && /assertion in callback/.test(err.message));
   });
 });
