@@ -9,7 +9,7 @@ export {
   type HistoryFileEvent,
 } from './history-json.js';
 export { readHistoryFile, writeHistoryFile } from './history-file.js';
-export { WorkflowTester, DEFAULT_TEST_TIMEOUT_MS, DEFAULT_TEST_INSTANCE_ID } from './workflow-tester.js';
+export { WorkflowTester, DEFAULT_TEST_TIMEOUT_MS, DEFAULT_TEST_INSTANCE_ID, DEFAULT_TEST_EXECUTION_ID } from './workflow-tester.js';
 export {
   WorkflowTesterError,
   type WorkflowTesterFailure,

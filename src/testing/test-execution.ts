@@ -2,6 +2,7 @@ import { decodeEvent, decodeHistoryEvent, encodeEvent } from '../codec/event-cod
 import type { WorkflowInstance } from '../core/instance.js';
 import type { Executor } from '../executor/executor.js';
 import type { HistoryEvent, NewEvent } from '../history/events.js';
+import { pendingWork } from './pending-work.js';
 import type { TestedExecution } from './tester-types.js';
 
 /** The executions of one instance id, linked by continue-as-new; requests to the instance go to `latest`. */
@@ -24,14 +25,14 @@ export interface TestExecution {
   executor?: Executor;
 }
 
-/** A new active execution with `started` first in its inbox, the latest of `chain` (a new chain by default). */
-export function newExecution(instance: WorkflowInstance, started: NewEvent & { type: 'WorkflowExecutionStarted' }, chain?: ExecutionChain): TestExecution {
+/** A new active execution of workflow `name`, with an empty history and inbox, the latest of `chain` (a new chain by default). */
+export function newExecution(instance: WorkflowInstance, name: string, chain?: ExecutionChain): TestExecution {
   const execution: TestExecution = {
     instance: { instanceId: instance.instanceId, executionId: instance.executionId },
-    name: started.attributes.name,
+    name,
     state: 'active',
     history: [],
-    inbox: [roundTrip(started)],
+    inbox: [],
     chain: chain ?? { latest: undefined as unknown as TestExecution, all: [] },
     queued: false,
   };
@@ -55,35 +56,18 @@ export function snapshot(execution: TestExecution): TestedExecution {
   return { instance: { ...execution.instance }, name: execution.name, state: execution.state, history: [...execution.history] };
 }
 
-const ANSWERS: ReadonlySet<string> = new Set([
-  'ActivityCompleted',
-  'ActivityFailed',
-  'TimerFired',
-  'TimerCanceled',
-  'SubWorkflowCompleted',
-  'SubWorkflowFailed',
-  'SignalDelivered',
-  'SignalFailed',
-]);
-
 /**
  * What an active execution waits on, read from its history: the commands it scheduled that have no answer
  * yet (activities, timers, sub-workflows, signals sent); when there are none, a signal or a cancellation.
  */
 export function waitsOn(execution: TestExecution): string {
-  const pending = new Map<number, string>();
-  for (const event of execution.history) {
-    const id = event.scheduleEventId;
-    if (id === undefined) continue;
-    if (ANSWERS.has(event.type)) pending.delete(id);
-    else if (event.type === 'ActivityScheduled') pending.set(id, `activity ${event.attributes.name} (attempt ${event.attributes.attempt})`);
-    else if (event.type === 'TimerScheduled') {
-      const name = event.attributes.name === undefined ? '' : ` ${event.attributes.name}`;
-      pending.set(id, `timer${name} due at ${event.attributes.firesAt.toISOString()}`);
-    } else if (event.type === 'SubWorkflowScheduled') {
-      pending.set(id, `sub-workflow ${event.attributes.name} (instance ${event.attributes.instanceId})`);
-    } else if (event.type === 'SignalSent') pending.set(id, `delivery of signal ${event.attributes.name} to ${event.attributes.instanceId}`);
-  }
-  const what = pending.size > 0 ? [...pending.values()].join(', ') : 'a signal or a cancellation (no activity, timer or sub-workflow is pending)';
+  const work = pendingWork(execution.history);
+  const pending = [
+    ...work.activities.map((activity) => `activity ${activity.name} (attempt ${activity.attempt})`),
+    ...work.timers.map((timer) => `timer due at ${timer.firesAt.toISOString()}`),
+    ...work.subWorkflows.map(({ attributes }) => `sub-workflow ${attributes.name} (instance ${attributes.instanceId})`),
+    ...work.signals.map(({ attributes }) => `delivery of signal ${attributes.name} to ${attributes.instanceId}`),
+  ];
+  const what = pending.length > 0 ? pending.join(', ') : 'a signal or a cancellation (no activity, timer or sub-workflow is pending)';
   return `workflow ${execution.name} (instance ${execution.instance.instanceId}, execution ${execution.instance.executionId}) waits on ${what}`;
 }

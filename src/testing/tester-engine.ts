@@ -9,10 +9,11 @@ import { toFailureInfo } from '../errors/failure-info.js';
 import { Executor } from '../executor/executor.js';
 import type { WorkflowFunction } from '../executor/workflow-function.js';
 import { isCarriedOver } from '../history/carry-over.js';
-import { newEvent, type NewEvent, type NewEventOf } from '../history/events.js';
+import { newEvent, type EventOf, type HistoryEvent, type NewEvent, type NewEventOf } from '../history/events.js';
 import type { ActivityFunction } from '../workflow/activity.js';
 import { ActivityRunner, type ActivityHost, type Settled } from './activity-runner.js';
 import { Agenda } from './agenda.js';
+import { pendingWork } from './pending-work.js';
 import { describeArgs, MockSet } from './mocks.js';
 import { newExecution, roundTrip, storedHistoryEvent, waitsOn, type ExecutionChain, type TestExecution } from './test-execution.js';
 import { WorkflowTesterError, type SubWorkflowCall } from './tester-types.js';
@@ -91,9 +92,9 @@ export class TesterEngine implements ActivityHost {
 
   /** Starts an instance: a new execution chain whose first inbox events are its start and then `early`. */
   startInstance(instance: WorkflowInstance, started: NewEventOf<'WorkflowExecutionStarted'>, early: NewEvent[] = []): TestExecution {
-    const execution = newExecution(instance, started);
+    const execution = newExecution(instance, started.attributes.name);
     this.instances.set(instance.instanceId, execution.chain);
-    for (const event of early) execution.inbox.push(roundTrip(event));
+    for (const event of [started, ...early]) execution.inbox.push(roundTrip(event));
     this.enqueue(execution);
     return execution;
   }
@@ -192,9 +193,7 @@ export class TesterEngine implements ActivityHost {
     const { settings } = this;
     const newEvents = execution.inbox.splice(0);
     const reuse = !settings.replayEveryTask && execution.executor !== undefined;
-    const executor = reuse
-      ? (execution.executor as Executor)
-      : new Executor(execution.instance, (name) => settings.workflows.get(name), settings.logger, settings.maxHistorySize, () => new Date(this.clockMs));
+    const executor = reuse ? (execution.executor as Executor) : this.newExecutor(execution.instance);
     const history = execution.history.slice(executor.historyLength);
     let completion: WorkflowTaskCompletion;
     try {
@@ -213,16 +212,12 @@ export class TesterEngine implements ActivityHost {
     for (const event of completion.events) execution.history.push(storedHistoryEvent(event, this.clockMs));
     const prefix = executionKey(execution.instance);
     for (const id of completion.canceledTimers) this.agenda.remove(`${prefix}\ntimer:${id}`);
-    for (const timer of completion.timers) {
-      const id = timer.scheduleEventId;
-      const fire = (): void => this.deliver(execution, newEvent('TimerFired', {}, id, new Date(this.clockMs)));
-      this.agenda.add({ atMs: timer.firesAt.getTime(), label: `timer of ${execution.name} (${execution.instance.instanceId})`, run: fire }, `${prefix}\ntimer:${id}`);
-    }
+    for (const timer of completion.timers) this.startTimer(execution, timer.scheduleEventId, timer.firesAt);
     for (const request of completion.activities) this.runner.start(execution, request);
     if (completion.continuation !== undefined) {
       const { instance, started, carried } = completion.continuation;
-      const next = newExecution(instance, started, execution.chain);
-      for (const event of [...carried, ...execution.inbox.filter(isCarriedOver)]) next.inbox.push(roundTrip(event));
+      const next = newExecution(instance, started.attributes.name, execution.chain);
+      for (const event of [started, ...carried, ...execution.inbox.filter(isCarriedOver)]) next.inbox.push(roundTrip(event));
       this.enqueue(next);
     }
     if (completion.state !== 'active') {
@@ -237,12 +232,7 @@ export class TesterEngine implements ActivityHost {
   private sendMessages(execution: TestExecution, completion: WorkflowTaskCompletion): void {
     const at = (): Date => new Date(this.clockMs);
     for (const child of completion.subWorkflows ?? []) this.startChild(execution, child.scheduleEventId, child.instance, child.started);
-    for (const request of completion.signals ?? []) {
-      const id = request.scheduleEventId;
-      const delivered = this.mockedChildren.has(request.instanceId) || this.deliverToInstance(request.instanceId, request.signal);
-      const error = instanceFailureInfo('InstanceNotFoundError', request.instanceId);
-      this.deliver(execution, delivered ? newEvent('SignalDelivered', {}, id, at()) : newEvent('SignalFailed', { error }, id, at()));
-    }
+    for (const request of completion.signals ?? []) this.sendSignal(execution, request.scheduleEventId, request.instanceId, request.signal);
     for (const child of completion.cancellations ?? []) {
       const mocked = this.mockedChildren.get(child.instanceId);
       if (mocked !== undefined) {
@@ -258,6 +248,58 @@ export class TesterEngine implements ActivityHost {
     if (notify !== undefined) {
       const parent = this.instances.get(notify.parent.instanceId)?.all.find((candidate) => candidate.instance.executionId === notify.parent.executionId);
       if (parent !== undefined) this.deliver(parent, { ...notify.event, timestamp: at() });
+    }
+  }
+
+  /**
+   * Continues the recorded `history` of `instance` (see `WorkflowTester.resume`): the execution takes it as its
+   * history, the clock moves to its last event, and the work it left pending is started again: timers at
+   * their recorded time, activities, sub-workflows and signals now. The first task replays it all.
+   */
+  resumeInstance(instance: WorkflowInstance, history: readonly HistoryEvent[], executor: Executor | undefined): TestExecution {
+    const started = history[1] as EventOf<'WorkflowExecutionStarted'>;
+    const execution = newExecution(instance, started.attributes.name);
+    this.instances.set(instance.instanceId, execution.chain);
+    for (const event of history) execution.history.push(storedHistoryEvent(event, event.timestamp.getTime()));
+    if (executor !== undefined) execution.executor = executor;
+    this.clockMs = (history.at(-1) as HistoryEvent).timestamp.getTime();
+    const work = pendingWork(history);
+    for (const timer of work.timers) this.startTimer(execution, timer.scheduleEventId, timer.firesAt);
+    for (const activity of work.activities) this.runner.start(execution, activity);
+    for (const { scheduleEventId, attributes } of work.subWorkflows) {
+      const child = { instanceId: attributes.instanceId, executionId: attributes.executionId };
+      const parent = { ...instance, scheduleEventId };
+      const { name, queue, inputs } = attributes;
+      const childStarted = newEvent('WorkflowExecutionStarted', { name, queue, inputs, parent }, undefined, new Date(this.clockMs));
+      this.startChild(execution, scheduleEventId, child, childStarted as NewEventOf<'WorkflowExecutionStarted'>);
+    }
+    for (const { scheduleEventId, attributes } of work.signals) {
+      const { instanceId, name, arg } = attributes;
+      this.sendSignal(execution, scheduleEventId, instanceId, newEvent('SignalReceived', { name, arg }, undefined, new Date(this.clockMs)));
+    }
+    return execution;
+  }
+
+  /** A new executor for `instance`, on the virtual clock. */
+  newExecutor(instance: WorkflowInstance): Executor {
+    const { workflows, logger, maxHistorySize } = this.settings;
+    return new Executor(instance, (name) => workflows.get(name), logger, maxHistorySize, () => new Date(this.clockMs));
+  }
+
+  private startTimer(execution: TestExecution, scheduleEventId: number, firesAt: Date): void {
+    const fire = (): void => this.deliver(execution, newEvent('TimerFired', {}, scheduleEventId, new Date(this.clockMs)));
+    const label = `timer of ${execution.name} (${execution.instance.instanceId})`;
+    this.agenda.add({ atMs: firesAt.getTime(), label, run: fire }, `${executionKey(execution.instance)}\ntimer:${scheduleEventId}`);
+  }
+
+  /** Delivers a signal `execution` sent (a mocked sub-workflow takes it too) and answers the sender. */
+  private sendSignal(execution: TestExecution, scheduleEventId: number, instanceId: string, signal: NewEvent): void {
+    const at = new Date(this.clockMs);
+    if (this.mockedChildren.has(instanceId) || this.deliverToInstance(instanceId, signal)) {
+      this.deliver(execution, newEvent('SignalDelivered', {}, scheduleEventId, at));
+    } else {
+      const error = instanceFailureInfo('InstanceNotFoundError', instanceId);
+      this.deliver(execution, newEvent('SignalFailed', { error }, scheduleEventId, at));
     }
   }
 

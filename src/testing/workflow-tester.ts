@@ -5,11 +5,13 @@ import { InvalidArgumentError } from '../errors/errors.js';
 import { fromFailureInfo } from '../errors/failure-info.js';
 import { DEFAULT_MAX_HISTORY_SIZE } from '../executor/executor.js';
 import type { WorkflowFunction } from '../executor/workflow-function.js';
-import { newEvent, type HistoryEvent, type NewEvent, type NewEventOf } from '../history/events.js';
+import { newEvent, type EventOf, type HistoryEvent, type NewEvent, type NewEventOf } from '../history/events.js';
 import type { ActivityFunction } from '../workflow/activity.js';
 import type { WorkflowContext } from '../workflow/context.js';
 import { Registry, type RegistrationOptions } from '../worker/registry.js';
+import { assertRecordedHistory } from './history-check.js';
 import type { MockBehavior } from './mocks.js';
+import type { RecordedHistory } from './replay-history.js';
 import { snapshot } from './test-execution.js';
 import { TesterEngine, type SubWorkflowListener } from './tester-engine.js';
 import {
@@ -26,6 +28,9 @@ export const DEFAULT_TEST_TIMEOUT_MS = 10_000;
 
 /** Instance id of the workflow under test by default. */
 export const DEFAULT_TEST_INSTANCE_ID = 'test-instance';
+
+/** Execution id of the workflow under test (of its first execution, and of a resumed history without one). */
+export const DEFAULT_TEST_EXECUTION_ID = 'execution-1';
 
 type ArgsOf<F> = F extends (ctx: WorkflowContext, ...args: infer A) => unknown ? A : never;
 type ResultOf<F> = F extends (...args: never[]) => infer R ? Awaited<R> : never;
@@ -46,8 +51,9 @@ export class WorkflowTester<F extends WorkflowFunction> {
   private readonly registry = new Registry();
   private readonly engine: TesterEngine;
   private readonly options: WorkflowTesterOptions;
-  private readonly instanceId: string;
+  private instanceId: string;
   private readonly early: NewEvent[] = [];
+  private readonly earlyCallbacks: Array<{ delayMs: number; callback: () => void | Promise<void> }> = [];
   private executed = false;
 
   /**
@@ -103,14 +109,16 @@ export class WorkflowTester<F extends WorkflowFunction> {
   }
 
   /**
-   * Runs `callback` when virtual time reaches now + `delayMs` (before `execute`: the start time + `delayMs`),
+   * Runs `callback` when virtual time reaches now + `delayMs` (before `execute` or `resume`: the time the
+   * workflow starts or resumes at + `delayMs`),
    * between workflow tasks. It may signal, cancel, or schedule further callbacks; an error it throws (or a
    * rejection it returns) fails `execute` with a `WorkflowTesterError` of reason `'callback-failed'`.
    */
   scheduleCallback(delayMs: number, callback: () => void | Promise<void>): this {
     if (!Number.isFinite(delayMs) || delayMs < 0) throw new InvalidArgumentError(`scheduleCallback: delayMs must be a finite number >= 0, got ${delayMs}`);
     if (typeof callback !== 'function') throw new InvalidArgumentError('scheduleCallback expects a function');
-    this.engine.agenda.add({ atMs: this.engine.nowMs() + delayMs, label: 'a scheduled callback', run: callback });
+    if (this.executed) this.engine.agenda.add({ atMs: this.engine.nowMs() + delayMs, label: 'a scheduled callback', run: callback });
+    else this.earlyCallbacks.push({ delayMs, callback });
     return this;
   }
 
@@ -166,19 +174,51 @@ export class WorkflowTester<F extends WorkflowFunction> {
    * @throws InvalidArgumentError when `args` cannot be stored.
    */
   async execute(...args: ArgsOf<F>): Promise<WorkflowTestOutcome<ResultOf<F>>> {
-    if (this.executed) throw new WorkflowTesterError('already-executed', 'execute was already called: use one WorkflowTester per test');
-    this.executed = true;
+    this.begin();
     assertEncodable(args, `arguments of workflow ${this.workflowFn.name}`);
-    const instance: WorkflowInstance = { instanceId: this.instanceId, executionId: 'execution-1' };
+    const instance: WorkflowInstance = { instanceId: this.instanceId, executionId: DEFAULT_TEST_EXECUTION_ID };
     const attributes = { name: this.workflowFn.name, queue: this.options.queue ?? DEFAULT_QUEUE, inputs: args };
     const started = newEvent('WorkflowExecutionStarted', attributes, undefined, this.now()) as NewEventOf<'WorkflowExecutionStarted'>;
     this.engine.startInstance(instance, started, this.early.splice(0));
-    await this.engine.run(() => this.workflowFinished, this.options.testTimeoutMs ?? DEFAULT_TEST_TIMEOUT_MS);
-    const outcome: WorkflowTestOutcome<ResultOf<F>> = { history: this.history(), executions: this.executions() };
-    const error = this.workflowError();
-    if (error === undefined) outcome.result = this.workflowResult();
-    else outcome.error = error;
-    return outcome;
+    return await this.runToEnd();
+  }
+
+  /**
+   * Continues a recorded execution of the workflow under test (a production history from `readHistoryFile` or
+   * `getWorkflowInstanceHistory`) with the current code, then runs it to its end like `execute`. The history is
+   * replayed first (a divergence rejects with `NonDeterminismError` before anything runs); virtual time starts at
+   * its last event; what it left pending goes on: timers fire at their recorded time, activities and
+   * sub-workflows it was waiting for run again (mocked or real), signals it was sending are delivered. Signals,
+   * cancellation and callbacks given before `resume` apply from that point. The execution keeps the recorded
+   * instance (`workflow.random` is seeded with it), else `instanceId` and `'execution-1'`.
+   * @throws InvalidArgumentError when `recorded` is not a recorded execution (see `assertRecordedHistory`) or has
+   *   ended (check those with `replayHistory`); else as `execute`.
+   */
+  async resume(recorded: HistoryEvent[] | RecordedHistory): Promise<WorkflowTestOutcome<ResultOf<F>>> {
+    const { history, instance: recordedInstance } = Array.isArray(recorded) ? { history: recorded, instance: undefined } : recorded;
+    assertRecordedHistory(history, 'resume: history');
+    const last = history.at(-1) as HistoryEvent;
+    if (last.type === 'WorkflowExecutionFinished' || last.type === 'WorkflowExecutionContinuedAsNew') {
+      throw new InvalidArgumentError(`resume: the history has ended (${last.type}); check an ended history with replayHistory`);
+    }
+    this.begin();
+    const instance = recordedInstance ?? { instanceId: this.instanceId, executionId: DEFAULT_TEST_EXECUTION_ID };
+    this.instanceId = instance.instanceId;
+    // The recorded name may be another registration of the same code: the tester runs `workflowFn` under it.
+    const { name } = (history[1] as EventOf<'WorkflowExecutionStarted'>).attributes;
+    if (!this.registry.workflows.has(name)) this.registry.addWorkflow(this.workflowFn, { name });
+    const executor = this.engine.newExecutor(instance);
+    try {
+      await executor.replayOnly(history);
+    } catch (err) {
+      executor.abandon();
+      throw err;
+    }
+    const keep = this.options.replayEveryTask === false;
+    if (!keep) executor.abandon();
+    this.engine.resumeInstance(instance, history, keep ? executor : undefined);
+    for (const event of this.early.splice(0)) this.engine.sendFromTest(this.instanceId, { ...event, timestamp: this.now() }, true);
+    return await this.runToEnd();
   }
 
   /** True once the workflow under test has finished (its last execution, after any continue-as-new). */
@@ -233,6 +273,24 @@ export class WorkflowTester<F extends WorkflowFunction> {
   assertExpectations(): void {
     const unmet = [...this.engine.activityMocks.unmet('activity'), ...this.engine.subWorkflowMocks.unmet('sub-workflow')];
     if (unmet.length > 0) throw new Error(`mock expectations not met:\n- ${unmet.join('\n- ')}`);
+  }
+
+  /** Marks the one run of this tester as started; throws when it was already. */
+  private begin(): void {
+    if (this.executed) throw new WorkflowTesterError('already-executed', 'execute or resume was already called: use one WorkflowTester per test');
+    this.executed = true;
+  }
+
+  private async runToEnd(): Promise<WorkflowTestOutcome<ResultOf<F>>> {
+    for (const { delayMs, callback } of this.earlyCallbacks.splice(0)) {
+      this.engine.agenda.add({ atMs: this.engine.nowMs() + delayMs, label: 'a scheduled callback', run: callback });
+    }
+    await this.engine.run(() => this.workflowFinished, this.options.testTimeoutMs ?? DEFAULT_TEST_TIMEOUT_MS);
+    const outcome: WorkflowTestOutcome<ResultOf<F>> = { history: this.history(), executions: this.executions() };
+    const error = this.workflowError();
+    if (error === undefined) outcome.result = this.workflowResult();
+    else outcome.error = error;
+    return outcome;
   }
 
   private send(instanceId: string, event: NewEvent, ignoreFinished: boolean): void {
