@@ -80,14 +80,16 @@ export interface WorkflowTestOutcome<R> {
 }
 
 /** Why a `WorkflowTesterError` was raised. */
-export type WorkflowTesterFailure = 'timeout' | 'blocked' | 'not-registered' | 'callback-failed' | 'already-executed';
+export type WorkflowTesterFailure = 'timeout' | 'blocked' | 'not-registered' | 'callback-failed' | 'already-executed' | 'not-finished';
 
 /**
  * The test itself could not run to its end: the workflow did not finish within `testTimeoutMs` of real time
  * (`'timeout'`), nothing left could ever wake it (`'blocked'`: it waits for a signal or cancellation nothing
  * will send, and no timer, activity or callback is pending), it called an activity or sub-workflow that is
  * neither registered nor mocked (`'not-registered'`), a callback threw (`'callback-failed'`, with `cause`), or
- * `execute` ran twice (`'already-executed'`). The message names what each active execution waits on.
+ * `execute` or `resume` was called a second time (`'already-executed'`); or a result was asked of a workflow that
+ * has not finished (`'not-finished'`). The messages of `'timeout'` and `'blocked'` name what each active
+ * execution waits on.
  */
 export class WorkflowTesterError extends Error {
   override readonly name = 'WorkflowTesterError';

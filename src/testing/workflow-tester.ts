@@ -44,7 +44,7 @@ type ResultOf<F> = F extends (...args: never[]) => infer R ? Awaited<R> : never;
  * after a worker restart fails `execute` with `NonDeterminismError`. While a real activity (or a `callsFake`
  * mock) runs, virtual time follows the wall clock, as time passes for a worker waiting on it.
  *
- * One tester runs one test: `execute` may be called once.
+ * One tester runs one test: `execute` (or `resume`, which continues a recorded history) may be called once.
  */
 export class WorkflowTester<F extends WorkflowFunction> {
   private readonly workflowFn: F;
@@ -229,7 +229,7 @@ export class WorkflowTester<F extends WorkflowFunction> {
   /**
    * The workflow's result.
    * @throws its error (a `WorkflowError`, as a client sees it) when it failed, or a `WorkflowTesterError`
-   *   of reason `'blocked'` when it has not finished.
+   *   of reason `'not-finished'` when it has not finished.
    */
   workflowResult(): ResultOf<F> {
     const finished = this.finishedEvent();
@@ -301,7 +301,7 @@ export class WorkflowTester<F extends WorkflowFunction> {
   private finishedEvent(): NewEventOf<'WorkflowExecutionFinished'> {
     const last = this.engine.instances.get(this.instanceId)?.latest.history.at(-1);
     if (last?.type !== 'WorkflowExecutionFinished') {
-      throw new WorkflowTesterError('blocked', `workflow ${this.workflowFn.name} has not finished${this.executed ? '' : ': call execute first'}`);
+      throw new WorkflowTesterError('not-finished', `workflow ${this.workflowFn.name} has not finished${this.executed ? '' : ': call execute first'}`);
     }
     return last;
   }

@@ -358,7 +358,10 @@ describe('WorkflowTester', () => {
       return 1;
     }
     const tester = new WorkflowTester(quick);
+    assert.throws(() => tester.workflowResult(), (err: unknown) => err instanceof WorkflowTesterError && err.reason === 'not-finished');
+    assert.equal(tester.workflowFinished, false);
     assert.equal((await tester.execute()).result, 1);
+    assert.equal(tester.workflowResult(), 1);
     await assert.rejects(tester.execute(), (err: unknown) => err instanceof WorkflowTesterError && err.reason === 'already-executed');
     assert.throws(() => new WorkflowTester(quick, { testTimeoutMs: 0 }), /testTimeoutMs/);
     assert.throws(() => tester.scheduleCallback(-1, () => undefined), /delayMs/);
