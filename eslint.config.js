@@ -1,8 +1,12 @@
 import js from '@eslint/js';
+import { tsImport } from 'tsx/esm/api';
 import tseslint from 'typescript-eslint';
 
+// The determinism plugin is linted and used from source, so `npm run lint` needs no build first.
+const { default: redflow } = await tsImport('./src/eslint-plugin/index.ts', import.meta.url);
+
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.redis-test/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.redis-test/**', 'docs/api/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -27,6 +31,7 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
     },
   },
+  { ...redflow.configs.recommended, files: ['examples/**/*.ts'] },
   {
     files: ['eslint.config.js'],
     ...tseslint.configs.disableTypeChecked,

@@ -1,6 +1,6 @@
 import { Client, createLogger, Worker } from '../../src/index.js';
 import * as activities from './activities.js';
-import { createBackend } from './backend.js';
+import { createBackend } from '../shared/backend.js';
 import { registerOrderProcessing } from './register.js';
 import { stopOnSignals } from './shutdown.js';
 import { processOrder } from './workflow.js';

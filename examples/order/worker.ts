@@ -1,5 +1,5 @@
 import { Worker } from '../../src/index.js';
-import { createBackend } from './backend.js';
+import { createBackend } from '../shared/backend.js';
 import { registerOrderProcessing } from './register.js';
 import { stopOnSignals } from './shutdown.js';
 

@@ -1,5 +1,5 @@
 import { Client, createLogger, Worker, type WorkflowInstance } from '../../src/index.js';
-import { createBackend } from '../order/backend.js';
+import { createBackend } from '../shared/backend.js';
 import { chargeCard, fraudCheck, processOrderV1, processOrderV2 } from './workflow.js';
 
 // Changes a running workflow safely: orders started on version 1 wait for the warehouse while version 2, which

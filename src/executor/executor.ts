@@ -70,11 +70,23 @@ export class Executor implements WorkflowRuntime {
   private outcome: WorkflowOutcome | undefined;
   private endedFlag = false;
   private abandonedFlag = false;
+  private readonly clock: () => Date;
 
-  constructor(instance: WorkflowInstance, lookup: WorkflowLookup, logger: Logger, maxHistorySize = DEFAULT_MAX_HISTORY_SIZE) {
+  /**
+   * `clock` gives the workflow time of each live task (its `WorkflowTaskStarted` timestamp, `workflow.now`):
+   * the wall clock by default; `WorkflowTester` passes its virtual clock.
+   */
+  constructor(
+    instance: WorkflowInstance,
+    lookup: WorkflowLookup,
+    logger: Logger,
+    maxHistorySize = DEFAULT_MAX_HISTORY_SIZE,
+    clock: () => Date = () => new Date(),
+  ) {
     this.instance = instance;
     this.lookup = lookup;
     this.maxHistorySize = maxHistorySize;
+    this.clock = clock;
     this.prng = new SeededRandom(`${instance.instanceId}\n${instance.executionId}`);
     this.logger = replaySilentLogger(
       contextLogger(logger, { instanceId: instance.instanceId, executionId: instance.executionId }),
@@ -166,7 +178,7 @@ export class Executor implements WorkflowRuntime {
       builder.record(event);
       this.historyLength = builder.historyLength;
     };
-    const taskStarted = newEvent('WorkflowTaskStarted', {});
+    const taskStarted = newEvent('WorkflowTaskStarted', {}, undefined, this.clock());
     record(taskStarted);
     this.currentTime = taskStarted.timestamp;
     // Events after the code produced its outcome stay out of this history: on continue-as-new the signals and

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { useRedisServer } from '../helpers/redis-server.js';
+
+const run = promisify(execFile);
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The first ```ts block after the README's "A complete example" heading. */
+function readmeExample(): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.split(/^## A complete example$/m)[1];
+  const block = section === undefined ? undefined : /```ts\n([\s\S]*?)```/.exec(section);
+  if (block?.[1] === undefined) throw new Error('README.md has no ```ts block under "## A complete example"');
+  return block[1];
+}
+
+interface PackResult {
+  filename: string;
+  files: Array<{ path: string }>;
+}
+
+/**
+ * Copies the production dependencies of the lockfile (what `npm install redflow` adds beside it) from this
+ * checkout's node_modules into `project`, so that installing the tarball there finds every dependency in
+ * place and needs no registry. Development dependencies stay out: an import of one from dist/ fails.
+ */
+function copyProductionDependencies(project: string): void {
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { dev?: boolean; devOptional?: boolean }>;
+  };
+  for (const [path, entry] of Object.entries(lock.packages)) {
+    if (!path.startsWith('node_modules/') || entry.dev === true || entry.devOptional === true) continue;
+    const installed = join(ROOT, path);
+    // Optional packages for other platforms are absent.
+    if (existsSync(installed)) cpSync(installed, join(project, path), { recursive: true, dereference: true });
+  }
+}
+
+// `npm pack` of this checkout, installed into a scratch project as a user would, runs the README's example.
+describe('the packed tarball', function () {
+  this.timeout(120_000);
+  const server = useRedisServer();
+  let scratch: string;
+  let project: string;
+  let packed: PackResult;
+
+  before(async function () {
+    this.timeout(120_000);
+    scratch = mkdtempSync(join(tmpdir(), 'redflow-pack-'));
+    // Runs `prepack` (removes dist/) and `prepare` (builds it), as `npm publish` would.
+    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
+    const [result] = JSON.parse(stdout.slice(stdout.indexOf('['))) as PackResult[];
+    if (result === undefined) throw new Error(`npm pack reported no package: ${stdout}`);
+    packed = result;
+
+    project = join(scratch, 'app');
+    mkdirSync(project);
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', type: 'module', private: true }));
+    copyProductionDependencies(project);
+    await run('npm', ['install', join(scratch, packed.filename), '--offline', '--no-audit', '--no-fund'], { cwd: project });
+
+    // Type-check the example against the installed declarations and compile it, with this checkout's tsc.
+    writeFileSync(join(project, 'example.ts'), readmeExample());
+    const types = join(ROOT, 'node_modules', '@types');
+    const compilerOptions = { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, typeRoots: [types], types: ['node'], outDir: 'out' };
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['example.ts'] }));
+    await run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project]);
+  });
+
+  after(() => {
+    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('holds the build, the Lua scripts, README and LICENSE, and no sources or source maps', () => {
+    const paths = packed.files.map((file) => file.path);
+    for (const path of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/cli/main.js']) {
+      assert.ok(paths.includes(path), `${path} missing from the package`);
+    }
+    assert.ok(paths.some((path) => /^lua\/.+\.lua$/.test(path)), 'no Lua scripts in the package');
+    assert.deepEqual(
+      paths.filter((path) => path.endsWith('.map') || /^(src|test|examples)\//.test(path)),
+      [],
+    );
+  });
+
+  for (const backend of ['MemoryBackend', 'Redis'] as const) {
+    it(`runs the README's example on ${backend}`, async () => {
+      const env = { ...process.env, REDIS_URL: backend === 'Redis' ? server().url : '', REDFLOW_LOG_LEVEL: 'warn' };
+      const { stdout } = await run(process.execPath, [join('out', 'example.js')], { cwd: project, env, timeout: 30_000 });
+      assert.deepEqual(stdout.trim().split('\n'), ['Ada: 47']);
+    });
+  }
+
+  it('installs the `redflow` command, which prints its help', async () => {
+    const { stdout } = await run(join(project, 'node_modules', '.bin', 'redflow'), ['--help'], { cwd: project });
+    assert.match(stdout, /^Usage: redflow /);
+    assert.match(stdout, /^ {2}replay \[options\]/m);
+    assert.match(stdout, /^ {2}export-histories \[options\]/m);
+  });
+});
