@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { DEFAULT_QUEUE, type WorkflowInstance } from '../core/instance.js';
+import type { WorkflowArgs, WorkflowResult } from '../client/client.js';
 import { assertEncodable } from '../codec/codec.js';
 import { InvalidArgumentError } from '../errors/errors.js';
 import { fromFailureInfo } from '../errors/failure-info.js';
@@ -7,7 +8,6 @@ import { DEFAULT_MAX_HISTORY_SIZE } from '../executor/executor.js';
 import type { WorkflowFunction } from '../executor/workflow-function.js';
 import { newEvent, type EventOf, type HistoryEvent, type NewEvent, type NewEventOf } from '../history/events.js';
 import type { ActivityFunction } from '../workflow/activity.js';
-import type { WorkflowContext } from '../workflow/context.js';
 import { Registry, type RegistrationOptions } from '../worker/registry.js';
 import { assertRecordedHistory } from './history-check.js';
 import type { MockBehavior } from './mocks.js';
@@ -32,8 +32,6 @@ export const DEFAULT_TEST_INSTANCE_ID = 'test-instance';
 /** Execution id of the workflow under test (of its first execution, and of a resumed history without one). */
 export const DEFAULT_TEST_EXECUTION_ID = 'execution-1';
 
-type ArgsOf<F> = F extends (ctx: WorkflowContext, ...args: infer A) => unknown ? A : never;
-type ResultOf<F> = F extends (...args: never[]) => infer R ? Awaited<R> : never;
 
 /**
  * Runs one workflow in-process, with no backend, in virtual time: timers fire in due order at once and
@@ -173,7 +171,7 @@ export class WorkflowTester<F extends WorkflowFunction> {
    *   sub-workflow neither registered nor mocked, a failed callback, or a second `execute`.
    * @throws InvalidArgumentError when `args` cannot be stored.
    */
-  async execute(...args: ArgsOf<F>): Promise<WorkflowTestOutcome<ResultOf<F>>> {
+  async execute(...args: WorkflowArgs<F>): Promise<WorkflowTestOutcome<WorkflowResult<F>>> {
     this.begin();
     assertEncodable(args, `arguments of workflow ${this.workflowFn.name}`);
     const instance: WorkflowInstance = { instanceId: this.instanceId, executionId: DEFAULT_TEST_EXECUTION_ID };
@@ -194,7 +192,7 @@ export class WorkflowTester<F extends WorkflowFunction> {
    * @throws InvalidArgumentError when `recorded` is not a recorded execution (see `assertRecordedHistory`) or has
    *   ended (check those with `replayHistory`); else as `execute`.
    */
-  async resume(recorded: HistoryEvent[] | RecordedHistory): Promise<WorkflowTestOutcome<ResultOf<F>>> {
+  async resume(recorded: HistoryEvent[] | RecordedHistory): Promise<WorkflowTestOutcome<WorkflowResult<F>>> {
     const { history, instance: recordedInstance } = Array.isArray(recorded) ? { history: recorded, instance: undefined } : recorded;
     assertRecordedHistory(history, 'resume: history');
     const last = history.at(-1) as HistoryEvent;
@@ -231,10 +229,10 @@ export class WorkflowTester<F extends WorkflowFunction> {
    * @throws its error (a `WorkflowError`, as a client sees it) when it failed, or a `WorkflowTesterError`
    *   of reason `'not-finished'` when it has not finished.
    */
-  workflowResult(): ResultOf<F> {
+  workflowResult(): WorkflowResult<F> {
     const finished = this.finishedEvent();
     if (finished.attributes.error !== undefined) throw fromFailureInfo(finished.attributes.error);
-    return finished.attributes.result as ResultOf<F>;
+    return finished.attributes.result as WorkflowResult<F>;
   }
 
   /** The workflow's error, or undefined when it returned a result. Throws like `workflowResult` when it has not finished. */
@@ -281,12 +279,12 @@ export class WorkflowTester<F extends WorkflowFunction> {
     this.executed = true;
   }
 
-  private async runToEnd(): Promise<WorkflowTestOutcome<ResultOf<F>>> {
+  private async runToEnd(): Promise<WorkflowTestOutcome<WorkflowResult<F>>> {
     for (const { delayMs, callback } of this.earlyCallbacks.splice(0)) {
       this.engine.agenda.add({ atMs: this.engine.nowMs() + delayMs, label: 'a scheduled callback', run: callback });
     }
     await this.engine.run(() => this.workflowFinished, this.options.testTimeoutMs ?? DEFAULT_TEST_TIMEOUT_MS);
-    const outcome: WorkflowTestOutcome<ResultOf<F>> = { history: this.history(), executions: this.executions() };
+    const outcome: WorkflowTestOutcome<WorkflowResult<F>> = { history: this.history(), executions: this.executions() };
     const error = this.workflowError();
     if (error === undefined) outcome.result = this.workflowResult();
     else outcome.error = error;
