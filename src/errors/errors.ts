@@ -20,7 +20,8 @@ export type ErrorCode =
   | 'UNSETTLED_WORKFLOW'
   | 'UNKNOWN_WORKFLOW'
   | 'ACTIVITY_TIMEOUT'
-  | 'DEAD_LETTER_NOT_FOUND';
+  | 'DEAD_LETTER_NOT_FOUND'
+  | 'WORKFLOW_TESTER';
 
 /** Base class of every error redflow raises itself. */
 export abstract class RedflowError extends Error {

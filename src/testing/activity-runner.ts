@@ -73,12 +73,14 @@ export class ActivityRunner {
     };
     this.calls.push(call);
     const key = `${executionKey(execution.instance)}\nactivity:${request.scheduleEventId}`;
+    // Every agenda key of this attempt is `${key}:...`: the delimiter keeps activity 1 from matching activity 10.
+    const keyPrefix = `${key}:`;
     const controller = new AbortController();
     let done = false;
     const finish = (outcome: Settled): void => {
       if (done) return;
       done = true;
-      host.agenda.removePrefix(key);
+      host.agenda.removePrefix(keyPrefix);
       const id = request.scheduleEventId;
       const at = new Date(host.nowMs());
       if ('thrown' in outcome) host.deliver(execution, newEvent('ActivityFailed', { error: toFailureInfo(outcome.thrown) }, id, at));
@@ -88,12 +90,12 @@ export class ActivityRunner {
       if (done) return;
       controller.abort(new ActivityTimeoutError(type, timeoutMs));
       done = true;
-      host.agenda.removePrefix(key);
+      host.agenda.removePrefix(keyPrefix);
       const error = activityTimeoutFailure(type, timeoutMs);
       host.deliver(execution, newEvent('ActivityFailed', { error }, request.scheduleEventId, new Date(host.nowMs())));
     };
     const deadline = (type: ActivityTimeoutType, atMs: number, timeoutMs: number): void => {
-      host.agenda.add({ atMs, label: `${type} timeout of activity ${request.name}`, run: () => timeOut(type, timeoutMs) }, `${key}:${type}`);
+      host.agenda.add({ atMs, label: `${type} timeout of activity ${request.name}`, run: () => timeOut(type, timeoutMs) }, `${keyPrefix}${type}`);
     };
     const now = host.nowMs();
     const { startToCloseTimeoutMs, heartbeatTimeoutMs, scheduleToCloseTimeoutMs, scheduleToCloseDeadline } = request.timeouts ?? {};
@@ -123,7 +125,7 @@ export class ActivityRunner {
     const delayMs = mock?.delayMs ?? 0;
     const deliverOutcome = (outcome: Settled): void => {
       if (delayMs === 0) finish(outcome);
-      else host.agenda.add({ atMs: host.nowMs() + delayMs, label: `mocked activity ${request.name}`, run: () => finish(outcome) }, `${key}:outcome`);
+      else host.agenda.add({ atMs: host.nowMs() + delayMs, label: `mocked activity ${request.name}`, run: () => finish(outcome) }, `${keyPrefix}outcome`);
     };
     const immediate = mock?.immediateOutcome();
     if (immediate !== undefined) {
@@ -131,12 +133,15 @@ export class ActivityRunner {
       return;
     }
     const running = mock !== undefined ? mock.run(inputs, inContext) : inContext(async () => await (fn as ActivityFunction)(...inputs));
-    host.track(settle(running, request.name), deliverOutcome);
+    host.track(settle(running, `result of activity ${request.name}`), deliverOutcome);
   }
 }
 
-/** How `running` ends; a result that cannot be stored fails the attempt for good, as on a worker. */
-async function settle(running: Promise<unknown>, name: string): Promise<Settled> {
+/**
+ * How `running` (an activity attempt or a mock's fake) ends; a result that cannot be stored (`what` names it)
+ * is a permanent failure, as on a worker.
+ */
+export async function settle(running: Promise<unknown>, what: string): Promise<Settled> {
   let result: unknown;
   try {
     result = await running;
@@ -144,7 +149,7 @@ async function settle(running: Promise<unknown>, name: string): Promise<Settled>
     return { thrown };
   }
   try {
-    assertEncodable(result, `result of activity ${name}`);
+    assertEncodable(result, what);
   } catch (err) {
     // Running the activity again would produce the same value: the failure is permanent, as on a worker.
     return { thrown: permanentError(err as Error) };

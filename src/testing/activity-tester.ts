@@ -4,8 +4,9 @@ import { assertEncodable } from '../codec/codec.js';
 import { DEFAULT_QUEUE, type WorkflowInstance } from '../core/instance.js';
 import { InvalidArgumentError } from '../errors/errors.js';
 import type { ActivityFunction } from '../workflow/activity.js';
+import { assertKnownOptions } from './tester-types.js';
 
-/** Options of `ActivityTester`: the attempt the activity believes it runs as. */
+/** Options of `ActivityTester`: the attempt the activity believes it runs as. Another key throws `InvalidArgumentError`. */
 export interface ActivityTesterOptions {
   /** @default 'test-activity' */
   activityId?: string;
@@ -26,6 +27,18 @@ export interface ActivityTesterOptions {
   onHeartbeat?: (details: unknown) => void | Promise<void>;
 }
 
+const ACTIVITY_TESTER_OPTION_KEYS: ReadonlySet<string> = new Set(
+  Object.keys({
+    activityId: true,
+    attempt: true,
+    redeliveries: true,
+    instance: true,
+    queue: true,
+    logger: true,
+    onHeartbeat: true,
+  } satisfies Record<keyof ActivityTesterOptions, true>),
+);
+
 /**
  * Runs an activity outside any worker with a controllable `activityContext()`: the attempt, instance and queue
  * it reports, heartbeats captured (`heartbeats`), and an abort signal the test fires (`abort`), as a worker
@@ -38,8 +51,9 @@ export class ActivityTester {
   readonly heartbeats: unknown[] = [];
   private readonly controller = new AbortController();
 
-  /** @throws InvalidArgumentError when `attempt` or `redeliveries` is not a whole number >= 0. */
+  /** @throws InvalidArgumentError when `attempt` or `redeliveries` is not a whole number >= 0, or an option key is unknown. */
   constructor(options: ActivityTesterOptions = {}) {
+    assertKnownOptions(options, ACTIVITY_TESTER_OPTION_KEYS, 'ActivityTester');
     const { attempt = 0, redeliveries = 0, onHeartbeat } = options;
     if (!Number.isSafeInteger(attempt) || attempt < 0) throw new InvalidArgumentError(`attempt must be a whole number >= 0, got ${attempt}`);
     if (!Number.isSafeInteger(redeliveries) || redeliveries < 0) {

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { assertEncodable } from '../codec/codec.js';
 import { InvalidArgumentError } from '../errors/errors.js';
 
 const ANYTHING = Symbol('redflow.anything');
@@ -27,6 +28,8 @@ type MockAction = { kind: 'returns'; value: unknown } | { kind: 'throws'; error:
  * registration order) or the real function takes over.
  */
 export class MockBehavior {
+  /** What it mocks, for messages: `'activity'` or `'sub-workflow'`. */
+  readonly kind: string;
   /** The activity or sub-workflow name it answers. */
   readonly name: string;
   /** The arguments it matches (`anything()` matches any value); undefined: any arguments. */
@@ -37,13 +40,18 @@ export class MockBehavior {
   /** Calls it answered. */
   calls = 0;
 
-  constructor(name: string, args: readonly unknown[] | undefined) {
+  constructor(kind: string, name: string, args: readonly unknown[] | undefined) {
+    this.kind = kind;
     this.name = name;
     this.args = args;
   }
 
-  /** Matching calls return `value` (an activity's result, a sub-workflow's result). */
+  /**
+   * Matching calls return `value` (an activity's result, a sub-workflow's result).
+   * @throws InvalidArgumentError naming the mock when `value` cannot be stored (a function, a symbol...).
+   */
   returns(value: unknown): this {
+    assertEncodable(value, `returns() of the mock of ${this.kind} ${this.name}`);
     this.action = { kind: 'returns', value };
     return this;
   }
@@ -132,10 +140,16 @@ export class MockBehavior {
 /** The mocks of one kind (activities or sub-workflows), by name, in registration order. */
 export class MockSet {
   private readonly mocks: MockBehavior[] = [];
+  /** What its mocks mock, for messages: `'activity'` or `'sub-workflow'`. */
+  private readonly kind: string;
+
+  constructor(kind: string) {
+    this.kind = kind;
+  }
 
   /** Registers a mock for `name` matching `args` (undefined: any arguments). */
   add(name: string, args: readonly unknown[] | undefined): MockBehavior {
-    const mock = new MockBehavior(name, args);
+    const mock = new MockBehavior(this.kind, name, args);
     this.mocks.push(mock);
     return mock;
   }
@@ -152,12 +166,12 @@ export class MockSet {
     return mock;
   }
 
-  /** One line per mock whose expectation is not met, prefixed with `kind`. */
-  unmet(kind: string): string[] {
+  /** One line per mock whose expectation is not met, prefixed with its kind. */
+  unmet(): string[] {
     return this.mocks.flatMap((mock) => {
       const problem = mock.unmetExpectation();
       const args = mock.args === undefined ? 'any arguments' : `arguments ${describeArgs(mock.args)}`;
-      return problem === undefined ? [] : [`${kind} ${mock.name} with ${args}: ${problem}`];
+      return problem === undefined ? [] : [`${this.kind} ${mock.name} with ${args}: ${problem}`];
     });
   }
 }

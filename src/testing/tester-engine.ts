@@ -11,7 +11,7 @@ import type { WorkflowFunction } from '../executor/workflow-function.js';
 import { isCarriedOver } from '../history/carry-over.js';
 import { newEvent, type EventOf, type HistoryEvent, type NewEvent, type NewEventOf } from '../history/events.js';
 import type { ActivityFunction } from '../workflow/activity.js';
-import { ActivityRunner, type ActivityHost, type Settled } from './activity-runner.js';
+import { ActivityRunner, settle, type ActivityHost, type Settled } from './activity-runner.js';
 import { Agenda } from './agenda.js';
 import { pendingWork } from './pending-work.js';
 import { describeArgs, MockSet } from './mocks.js';
@@ -46,8 +46,8 @@ export type SubWorkflowListener = (instance: WorkflowInstance, name: string) => 
  */
 export class TesterEngine implements ActivityHost {
   readonly agenda = new Agenda();
-  readonly activityMocks = new MockSet();
-  readonly subWorkflowMocks = new MockSet();
+  readonly activityMocks = new MockSet('activity');
+  readonly subWorkflowMocks = new MockSet('sub-workflow');
   readonly activities: ReadonlyMap<string, ActivityFunction>;
   readonly logger: Logger;
   readonly runner: ActivityRunner;
@@ -116,7 +116,8 @@ export class TesterEngine implements ActivityHost {
   /**
    * Runs until `done()` holds. Throws the first failure (`NonDeterminismError` and the other errors a task
    * can throw, a callback's error, a `WorkflowTesterError`), or a `WorkflowTesterError` when nothing can wake
-   * the workflow any more (`'blocked'`) or `timeoutMs` of real time have passed (`'timeout'`).
+   * the workflow any more (`'blocked'`) or `timeoutMs` of real time have passed (`'timeout'`), also while a
+   * scheduled callback is still running.
    */
   async run(done: () => boolean, timeoutMs: number): Promise<void> {
     const realStart = performance.now();
@@ -144,12 +145,15 @@ export class TesterEngine implements ActivityHost {
       }
       this.agenda.shift();
       this.clockMs = Math.max(this.clockMs, next.atMs);
+      let inTime: boolean;
       try {
-        await next.run();
+        inTime = await settlesWithin(next.run, leftMs);
       } catch (err) {
         const cause = err instanceof Error ? err.message : String(err);
         this.fail(new WorkflowTesterError('callback-failed', `${next.label} threw: ${cause}`, { cause: err }));
+        continue;
       }
+      if (!inTime) throw this.stuck('timeout', `${next.label} did not settle within testTimeoutMs (${timeoutMs} ms of real time)`);
     }
   }
 
@@ -338,7 +342,7 @@ export class TesterEngine implements ActivityHost {
       };
       const immediate = mock.immediateOutcome();
       if (immediate !== undefined) answer(immediate);
-      else this.track(settleFake(mock.run(args)), answer);
+      else this.track(settle(mock.run(args), `result of the mock of sub-workflow ${name}`), answer);
     }
     for (const listener of this.listeners) {
       try {
@@ -370,10 +374,22 @@ export class TesterEngine implements ActivityHost {
   }
 }
 
-async function settleFake(running: Promise<unknown>): Promise<Settled> {
+
+/**
+ * Runs `run` and waits for it at most `timeoutMs` of real time: true once it settled, false when the time ran
+ * out first (what it does later is ignored). Rejects with what it throws.
+ */
+async function settlesWithin(run: () => void | Promise<void>, timeoutMs: number): Promise<boolean> {
+  const running = (async () => {
+    await run();
+    return true;
+  })();
+  const controller = new AbortController();
+  const timedOut = sleepReal(Math.min(timeoutMs, MAX_REAL_WAIT_MS), false, { signal: controller.signal }).catch(() => false);
   try {
-    return { result: await running };
-  } catch (thrown) {
-    return { thrown };
+    return await Promise.race([running, timedOut]);
+  } finally {
+    controller.abort();
+    running.catch(() => undefined);
   }
 }

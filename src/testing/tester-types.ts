@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { WorkflowInstance } from '../core/instance.js';
+import { InvalidArgumentError, RedflowError } from '../errors/errors.js';
 import type { HistoryEvent } from '../history/events.js';
 
-/** Options of `WorkflowTester`. */
+/** Options of `WorkflowTester`; another key throws `InvalidArgumentError`. */
 export interface WorkflowTesterOptions {
   /**
    * Longest real (wall-clock) time `execute` may take before it fails with a `WorkflowTesterError` of reason
@@ -21,9 +22,9 @@ export interface WorkflowTesterOptions {
   maxHistorySize?: number;
   /**
    * True (the default): every workflow task runs in a new executor that first replays the execution's whole
-   * history, as a worker that restarted would, so code that does not replay (Math.random, Date.now, mutable
-   * global state steering which commands it issues) fails `execute` with `NonDeterminismError`. False: one
-   * executor per execution, kept between tasks as a worker's cache does (faster for very long histories).
+   * history, as a worker that restarted would, so code whose commands differ between replays (mutable module
+   * state steering them; randomness when a replay draws differently) fails `execute` with `NonDeterminismError`.
+   * False: one executor per execution, kept between tasks as a worker's cache does (faster for very long histories).
    */
   replayEveryTask?: boolean;
 }
@@ -91,11 +92,34 @@ export type WorkflowTesterFailure = 'timeout' | 'blocked' | 'not-registered' | '
  * has not finished (`'not-finished'`). The messages of `'timeout'` and `'blocked'` name what each active
  * execution waits on.
  */
-export class WorkflowTesterError extends Error {
+export class WorkflowTesterError extends RedflowError {
   override readonly name = 'WorkflowTesterError';
+  readonly code = 'WORKFLOW_TESTER';
   readonly reason: WorkflowTesterFailure;
   constructor(reason: WorkflowTesterFailure, message: string, options?: ErrorOptions) {
     super(message, options);
     this.reason = reason;
   }
+}
+
+/** The keys `WorkflowTesterOptions` has, to refuse a misspelt one. */
+export const WORKFLOW_TESTER_OPTION_KEYS: ReadonlySet<string> = new Set(
+  Object.keys({
+    testTimeoutMs: true,
+    initialTime: true,
+    instanceId: true,
+    queue: true,
+    logger: true,
+    maxHistorySize: true,
+    replayEveryTask: true,
+  } satisfies Record<keyof WorkflowTesterOptions, true>),
+);
+
+/**
+ * Throws `InvalidArgumentError` naming the first key of `options` not in `known` (a misspelt option would
+ * otherwise be ignored in silence); `what` names the options in the message.
+ */
+export function assertKnownOptions(options: object, known: ReadonlySet<string>, what: string): void {
+  const unknown = Object.keys(options).find((key) => !known.has(key));
+  if (unknown !== undefined) throw new InvalidArgumentError(`${what}: unknown option ${JSON.stringify(unknown)} (known: ${[...known].join(', ')})`);
 }

@@ -15,6 +15,8 @@ import type { RecordedHistory } from './replay-history.js';
 import { snapshot } from './test-execution.js';
 import { TesterEngine, type SubWorkflowListener } from './tester-engine.js';
 import {
+  assertKnownOptions,
+  WORKFLOW_TESTER_OPTION_KEYS,
   WorkflowTesterError,
   type ActivityCall,
   type SubWorkflowCall,
@@ -56,9 +58,11 @@ export class WorkflowTester<F extends WorkflowFunction> {
 
   /**
    * @param workflowFn the workflow under test, registered under its function name.
-   * @throws InvalidArgumentError when `workflowFn` is not a named function or an option is out of range.
+   * @throws InvalidArgumentError when `workflowFn` is not a named function, an option is out of range or an
+   *   option key is unknown (a misspelling).
    */
   constructor(workflowFn: F, options: WorkflowTesterOptions = {}) {
+    assertKnownOptions(options, WORKFLOW_TESTER_OPTION_KEYS, 'WorkflowTester');
     this.registry.addWorkflow(workflowFn);
     this.workflowFn = workflowFn;
     const { testTimeoutMs = DEFAULT_TEST_TIMEOUT_MS, maxHistorySize = DEFAULT_MAX_HISTORY_SIZE, initialTime } = options;
@@ -269,7 +273,7 @@ export class WorkflowTester<F extends WorkflowFunction> {
    * @throws Error listing each mock whose expectation is not met.
    */
   assertExpectations(): void {
-    const unmet = [...this.engine.activityMocks.unmet('activity'), ...this.engine.subWorkflowMocks.unmet('sub-workflow')];
+    const unmet = [...this.engine.activityMocks.unmet(), ...this.engine.subWorkflowMocks.unmet()];
     if (unmet.length > 0) throw new Error(`mock expectations not met:\n- ${unmet.join('\n- ')}`);
   }
 

@@ -59,4 +59,8 @@ describe('ActivityTester', () => {
   it('throws activityContext() outside run', () => {
     assert.throws(() => activityContext(), /only be called inside an activity/);
   });
+
+  it('rejects an unknown option key, naming it', () => {
+    assert.throws(() => new ActivityTester({ attempts: 2 } as never), /unknown option "attempts"/);
+  });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { activityContext } from '../../src/activity/activity-context.js';
-import { InstanceNotFoundError, NonDeterminismError, UnsettledWorkflowError, WorkflowError, isCanceled } from '../../src/errors/errors.js';
+import { InstanceNotFoundError, InvalidArgumentError, NonDeterminismError, RedflowError, UnsettledWorkflowError, WorkflowError, isCanceled } from '../../src/errors/errors.js';
 import { WorkflowTester, WorkflowTesterError, anything } from '../../src/testing/index.js';
 import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
 
@@ -277,14 +277,19 @@ describe('WorkflowTester', () => {
   });
 
   it('follows continue-as-new to the last execution, carrying unconsumed signals', async () => {
-    async function counter(ctx: WorkflowContext, run: number): Promise<number> {
+    async function counter(ctx: WorkflowContext, run: number): Promise<string> {
       await workflow.sleep(ctx, DAY_MS);
       if (run < 3) workflow.continueAsNew(ctx, run + 1);
-      return run;
+      const note = await workflow.newSignalChannel<string>(ctx, 'note').receive();
+      return `${run}: ${note}`;
     }
     const tester = new WorkflowTester(counter, { initialTime: START });
+    // Sent while the first execution sleeps: it never receives it, so it must reach the last one.
+    tester.scheduleCallback(DAY_MS / 2, () => tester.signalWorkflow('note', 'hello'));
     const outcome = await tester.execute(1);
-    assert.equal(outcome.result, 3);
+    assert.equal(outcome.result, '3: hello');
+    assert.ok(outcome.executions[0]?.history.some((event) => event.type === 'SignalReceived'));
+    assert.ok(outcome.history.some((event) => event.type === 'SignalReceived'));
     assert.equal(outcome.executions.length, 3);
     assert.deepEqual(outcome.executions.map((execution) => execution.state), ['continued-as-new', 'continued-as-new', 'finished']);
     assert.equal(tester.now().getTime(), START.getTime() + 3 * DAY_MS);
@@ -464,5 +469,80 @@ describe('WorkflowTester', () => {
       throw new Error('assertion in callback');
     });
     await assert.rejects(tester.execute(), (err: unknown) => err instanceof WorkflowTesterError && err.reason === 'callback-failed' && /assertion in callback/.test(err.message));
+  });
+
+  it('settles many parallel delayed mocks: one finishing leaves the others (activity 2 vs 20..) pending', async () => {
+    async function work(n: number): Promise<number> {
+      return n;
+    }
+    async function fanOut(ctx: WorkflowContext): Promise<number[]> {
+      const options = { startToCloseTimeoutMs: 3600_000 };
+      return await Promise.all(Array.from({ length: 30 }, (_, n) => workflow.executeActivity(ctx, options, work, n)));
+    }
+    const tester = new WorkflowTester(fanOut, { initialTime: START });
+    for (let n = 0; n < 30; n++) tester.onActivity(work, n).returns(n * 10).after((n + 1) * 1000);
+    const outcome = await tester.execute();
+    assert.deepEqual(outcome.result, Array.from({ length: 30 }, (_, n) => n * 10));
+    assert.equal(tester.now().getTime(), START.getTime() + 30_000);
+    tester.assertExpectations();
+  });
+
+  it('enforces testTimeoutMs while a scheduled callback runs', async () => {
+    async function sleeper(ctx: WorkflowContext): Promise<void> {
+      await workflow.sleep(ctx, DAY_MS);
+    }
+    const tester = new WorkflowTester(sleeper, { testTimeoutMs: 300 });
+    tester.scheduleCallback(10, () => new Promise<void>(() => undefined));
+    const realStart = performance.now();
+    await assert.rejects(tester.execute(), (err: unknown) => {
+      assert.ok(err instanceof WorkflowTesterError);
+      assert.ok(err instanceof RedflowError);
+      assert.equal(err.code, 'WORKFLOW_TESTER');
+      assert.equal(err.reason, 'timeout');
+      assert.match(err.message, /a scheduled callback did not settle within testTimeoutMs \(300 ms/);
+      return true;
+    });
+    assert.ok(performance.now() - realStart < 2000);
+  });
+
+  it('refuses a mock result that cannot be stored at once, naming the mock', () => {
+    async function child(ctx: WorkflowContext): Promise<number> {
+      void ctx;
+      return 1;
+    }
+    const tester = new WorkflowTester(subscription);
+    assert.throws(() => tester.onActivity(charge).returns(() => 'receipt'), (err: unknown) => {
+      assert.ok(err instanceof InvalidArgumentError);
+      assert.match(err.message, /mock of activity charge/);
+      return true;
+    });
+    assert.throws(() => tester.onSubWorkflow(child).returns(Symbol('x')), /mock of sub-workflow child/);
+  });
+
+  it('fails a mocked sub-workflow whose fake returns what cannot be stored', async () => {
+    async function child(ctx: WorkflowContext): Promise<number> {
+      void ctx;
+      return 1;
+    }
+    async function parent(ctx: WorkflowContext): Promise<string> {
+      try {
+        await workflow.createSubWorkflowInstance(ctx, {}, child);
+        return 'no failure';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    }
+    const tester = new WorkflowTester(parent);
+    tester.onSubWorkflow(child).callsFake(() => () => 1);
+    const outcome = await tester.execute();
+    assert.match(String(outcome.result), /result of the mock of sub-workflow child/);
+  });
+
+  it('rejects an unknown option key, naming it', () => {
+    assert.throws(() => new WorkflowTester(subscription, { replayEveryTsk: false } as never), (err: unknown) => {
+      assert.ok(err instanceof InvalidArgumentError);
+      assert.match(err.message, /unknown option "replayEveryTsk"/);
+      return true;
+    });
   });
 });
