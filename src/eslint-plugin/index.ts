@@ -29,8 +29,11 @@ export interface RedflowPlugin {
   };
 }
 
-/** Files whose whole content the recommended preset treats as workflow code: `*.workflow.*` files and anything under a `workflows/` directory. */
-export const WORKFLOW_FILE_GLOBS: readonly string[] = ['**/*.workflow.*', '**/workflows/**'];
+/**
+ * Files whose whole content the recommended preset treats as workflow code: `*.workflow.*` files. A directory
+ * such as `workflows/` is not matched by default, since it often holds activities too.
+ */
+export const WORKFLOW_FILE_GLOBS: readonly string[] = ['**/*.workflow.*'];
 
 const rulesAsErrors: TSESLint.FlatConfig.Rules = Object.fromEntries(Object.keys(rules).map((name) => [`redflow/${name}`, 'error']));
 

@@ -16,6 +16,8 @@ untypedTester.run('no-floating-futures', rule, {
     wf("const pending = [workflow.executeActivity(ctx, {}, 'a')]; await Promise.all(pending);"),
     // Calls that return plain values.
     wf("workflow.logger(ctx).info('x'); workflow.deprecatePatch(ctx, 'p');"),
+    // A local object that is not redflow's namespace, and a namespace's other members.
+    "import * as rf from 'redflow';\nconst jobs = { sleep: (n: number) => n };\nexport function f() { jobs.sleep(1); rf.sleep(1); }",
   ],
   invalid: [
     { code: wf("workflow.executeActivity(ctx, {}, 'charge');"), errors: [{ messageId: 'floating' }] },
@@ -35,6 +37,19 @@ untypedTester.run('no-floating-futures', rule, {
       // Only written, never read.
       code: wf("let t = workflow.scheduleTimer(ctx, 5); t = workflow.scheduleTimer(ctx, 6);"),
       errors: [{ messageId: 'unused', data: { name: 't' } }],
+    },
+    {
+      // The namespace under another name, or read off the module's namespace object or `require`.
+      code: "import { workflow as wf, type WorkflowContext } from 'redflow';\nexport async function f(ctx: WorkflowContext) { wf.executeActivity(ctx, {}, 'a'); }",
+      errors: [{ messageId: 'floating' }],
+    },
+    {
+      code: "import * as rf from 'redflow';\nexport async function f(ctx: rf.WorkflowContext) { rf.workflow.executeActivity(ctx, {}, 'a'); const t = rf.workflow.scheduleTimer(ctx, 5); }",
+      errors: [{ messageId: 'floating' }, { messageId: 'unused', data: { name: 't' } }],
+    },
+    {
+      code: "const { workflow: w } = require('redflow');\nexport async function f(ctx) { w.sleep(ctx, 10); }",
+      errors: [{ messageId: 'floating' }],
     },
   ],
 });

@@ -54,8 +54,8 @@ describe('redflow/eslint-plugin package export', function () {
       ['redflow/no-floating-futures', 3],
       ['redflow/no-wall-clock', 4],
     ]);
-    // Under a workflows/ directory the whole file is workflow code, module level included.
-    const [wholeFile] = await eslint.lintText(workflowSource, { filePath: `${root}examples/probe/workflows/order.ts` });
+    // In a *.workflow.* file the whole file is workflow code, module level included.
+    const [wholeFile] = await eslint.lintText(workflowSource, { filePath: `${root}examples/probe/order.workflow.ts` });
     assert.deepEqual(wholeFile?.messages.map((m) => [m.ruleId, m.line]), [
       ['redflow/no-floating-futures', 3],
       ['redflow/no-wall-clock', 4],

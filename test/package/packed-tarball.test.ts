@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,19 +41,77 @@ function copyProductionDependencies(project: string): void {
   }
 }
 
-// `npm pack` of this checkout, installed into a scratch project as a user would, runs the README's example.
+/**
+ * What `npm pack` reads to build and ship the package: the manifest and lockfile, the build's tsconfigs and
+ * sources, and the files package.json's `files` and npm add (dist/ is built from src/, lua/ shipped as is).
+ */
+const PACKAGE_INPUTS = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src', 'lua', 'README.md', 'LICENSE'];
+
+/**
+ * A copy of the package's inputs in `dir`, with this checkout's node_modules linked in for the build. `npm pack`
+ * runs there, not here: its `prepack` removes dist/, which must not touch this checkout's build.
+ */
+function copyPackageInputs(dir: string): void {
+  for (const input of PACKAGE_INPUTS) cpSync(join(ROOT, input), join(dir, input), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+}
+
+/** Links `names` from this checkout's node_modules into `project` (their own dependencies resolve from here). */
+function linkDevelopmentPackages(project: string, names: readonly string[]): void {
+  for (const name of names) {
+    mkdirSync(dirname(join(project, 'node_modules', name)), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules', name), join(project, 'node_modules', name), 'dir');
+  }
+}
+
+/** The modification time of this checkout's dist/, or undefined when there is none. */
+function rootDistMtimeMs(): number | undefined {
+  return statSync(join(ROOT, 'dist'), { throwIfNoEntry: false })?.mtimeMs;
+}
+
+// A day-long sleep through `redflow/testing`: the tester's clock skips it.
+const TESTER_SCRIPT = `import { workflow } from 'redflow';
+import { WorkflowTester } from 'redflow/testing';
+
+async function nap(ctx, name) {
+  await workflow.sleep(ctx, 24 * 60 * 60 * 1000);
+  return name + ' rested';
+}
+const tester = new WorkflowTester(nap);
+await tester.execute('Ada');
+console.log(tester.workflowResult());
+`;
+
+// The plugin as a user's flat config sets it up, linting a workflow that reads the clock.
+const LINT_SCRIPT = `import { ESLint } from 'eslint';
+import tseslint from 'typescript-eslint';
+import redflow from 'redflow/eslint-plugin';
+
+const eslint = new ESLint({ overrideConfigFile: true, overrideConfig: [...tseslint.configs.recommended, redflow.configs.recommended] });
+const source = "import { workflow, type WorkflowContext } from 'redflow';\\nexport async function wf(ctx: WorkflowContext) { workflow.sleep(ctx, 1); return Date.now(); }\\n";
+const [result] = await eslint.lintText(source, { filePath: 'order.ts' });
+console.log(result.messages.map((m) => m.ruleId).join(' '));
+`;
+
+// `npm pack` of a copy of this checkout, installed into a scratch project as a user would, runs the README's example.
 describe('the packed tarball', function () {
   this.timeout(120_000);
   const server = useRedisServer();
   let scratch: string;
   let project: string;
   let packed: PackResult;
+  let distMtimeMs: { before: number | undefined; after: number | undefined };
 
   before(async function () {
     this.timeout(120_000);
     scratch = mkdtempSync(join(tmpdir(), 'redflow-pack-'));
-    // Runs `prepack` (removes dist/) and `prepare` (builds it), as `npm publish` would.
-    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
+    const source = join(scratch, 'source');
+    mkdirSync(source);
+    copyPackageInputs(source);
+    const before = rootDistMtimeMs();
+    // Runs `prepack` (removes dist/) and `prepare` (builds it), as `npm publish` would, in the copy.
+    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: source, maxBuffer: 16 * 1024 * 1024 });
+    distMtimeMs = { before, after: rootDistMtimeMs() };
     const [result] = JSON.parse(stdout.slice(stdout.indexOf('['))) as PackResult[];
     if (result === undefined) throw new Error(`npm pack reported no package: ${stdout}`);
     packed = result;
@@ -63,6 +121,11 @@ describe('the packed tarball', function () {
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', type: 'module', private: true }));
     copyProductionDependencies(project);
     await run('npm', ['install', join(scratch, packed.filename), '--offline', '--no-audit', '--no-fund'], { cwd: project });
+    // The lint plugin's peers, as a user installs them beside redflow; linked after `npm install`, which would
+    // remove them as extraneous.
+    linkDevelopmentPackages(project, ['eslint', 'typescript-eslint', '@typescript-eslint/utils']);
+    writeFileSync(join(project, 'tester.mjs'), TESTER_SCRIPT);
+    writeFileSync(join(project, 'lint.mjs'), LINT_SCRIPT);
 
     // Type-check the example against the installed declarations and compile it, with this checkout's tsc.
     writeFileSync(join(project, 'example.ts'), readmeExample());
@@ -76,9 +139,13 @@ describe('the packed tarball', function () {
     if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
   });
 
+  it("leaves this checkout's dist/ alone", () => {
+    assert.equal(distMtimeMs.after, distMtimeMs.before);
+  });
+
   it('holds the build, the Lua scripts, README and LICENSE, and no sources or source maps', () => {
     const paths = packed.files.map((file) => file.path);
-    for (const path of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/cli/main.js']) {
+    for (const path of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/eslint-plugin/index.js', 'dist/cli/main.js']) {
       assert.ok(paths.includes(path), `${path} missing from the package`);
     }
     assert.ok(paths.some((path) => /^lua\/.+\.lua$/.test(path)), 'no Lua scripts in the package');
@@ -95,6 +162,16 @@ describe('the packed tarball', function () {
       assert.deepEqual(stdout.trim().split('\n'), ['Ada: 47']);
     });
   }
+
+  it('runs a WorkflowTester from `redflow/testing`', async () => {
+    const { stdout } = await run(process.execPath, ['tester.mjs'], { cwd: project, timeout: 30_000 });
+    assert.equal(stdout.trim(), 'Ada rested');
+  });
+
+  it('loads `redflow/eslint-plugin`, whose recommended preset flags a floating future and the clock', async () => {
+    const { stdout } = await run(process.execPath, ['lint.mjs'], { cwd: project, timeout: 30_000 });
+    assert.equal(stdout.trim(), 'redflow/no-floating-futures redflow/no-wall-clock');
+  });
 
   it('installs the `redflow` command, which prints its help', async () => {
     const { stdout } = await run(join(project, 'node_modules', '.bin', 'redflow'), ['--help'], { cwd: project });

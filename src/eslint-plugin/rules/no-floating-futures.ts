@@ -1,5 +1,6 @@
-import { AST_NODE_TYPES, ESLintUtils, type TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, ESLintUtils, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import type { Type } from 'typescript';
+import { originOf } from '../origin.js';
 import { typeServices } from '../workflow-code.js';
 
 // `workflow.*` calls whose result must be awaited (futures, and the promises of `sleep` and `select`): recognised by
@@ -52,7 +53,7 @@ export const noFloatingFutures = ESLintUtils.RuleCreator.withoutDocs({
         case AST_NODE_TYPES.AssignmentExpression:
           return false;
         default:
-          return isWaitedCall(node) || (services !== undefined && isFutureType(services.getTypeAtLocation(node)));
+          return isWaitedCall(context, node) || (services !== undefined && isFutureType(services.getTypeAtLocation(node)));
       }
     };
 
@@ -72,16 +73,18 @@ export const noFloatingFutures = ESLintUtils.RuleCreator.withoutDocs({
   },
 });
 
-/** `workflow.executeActivity(...)` and the other `WAITED_CALLS` on an object named `workflow`. */
-function isWaitedCall(node: TSESTree.Expression): boolean {
+/**
+ * `workflow.executeActivity(...)` and the other `WAITED_CALLS` on redflow's `workflow` namespace, however it is
+ * reached: an object named `workflow`, an import of `workflow` under another name (`import { workflow as wf }`),
+ * or `workflow` read off a namespace import or `require` (`rf.workflow.sleep(...)`). The exporting module is not
+ * checked, so a re-export through the application's own modules is recognised too.
+ */
+function isWaitedCall(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>, node: TSESTree.Expression): boolean {
   if (node.type !== AST_NODE_TYPES.CallExpression) return false;
   const callee = node.callee;
-  return (
-    callee.type === AST_NODE_TYPES.MemberExpression &&
-    !callee.computed &&
-    callee.object.type === AST_NODE_TYPES.Identifier &&
-    callee.object.name === 'workflow' &&
-    callee.property.type === AST_NODE_TYPES.Identifier &&
-    WAITED_CALLS.has(callee.property.name)
-  );
+  if (callee.type !== AST_NODE_TYPES.MemberExpression || callee.computed) return false;
+  if (callee.property.type !== AST_NODE_TYPES.Identifier || !WAITED_CALLS.has(callee.property.name)) return false;
+  if (callee.object.type === AST_NODE_TYPES.Identifier && callee.object.name === 'workflow') return true;
+  const origin = originOf(context, callee.object);
+  return origin?.kind === 'module' && origin.path.length === 1 && origin.path[0] === 'workflow';
 }
