@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Backend, BackendStats, DeadLetterPage, ExecutionOutcome, HeldWorkflowInstancePage, WorkerInfo, WorkflowInstancePage } from '../backend/backend.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, assertPayloadSize } from '../codec/codec.js';
+import { newExecutionId } from '../core/execution-id.js';
 import { DEFAULT_QUEUE, type WorkflowInstance, type WorkflowInstanceRef, type WorkflowInstanceState } from '../core/instance.js';
 import { UnservedLog } from '../core/unserved-log.js';
 import { assertInstanceId, assertName, assertQueueName } from '../core/validation.js';
@@ -123,7 +123,7 @@ export class Client {
     const name = typeof workflow === 'function' ? workflow.name : workflow;
     assertName(name, 'workflow name (pass a named function or a string)');
     assertPayloadSize(args, `arguments of workflow ${name}`, this.maxPayloadBytes);
-    const instance: WorkflowInstance = { instanceId: options.instanceId, executionId: randomUUID() };
+    const instance: WorkflowInstance = { instanceId: options.instanceId, executionId: newExecutionId() };
     const started = newEvent('WorkflowExecutionStarted', { name, queue, inputs: args }) as NewEventOf<'WorkflowExecutionStarted'>;
     await this.backend.createWorkflowInstance(instance, started);
     return instance;

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { WorkflowTaskCompletion } from '../backend/backend.js';
+import { newExecutionId } from '../core/execution-id.js';
 import { toFailureInfo, type FailureInfo } from '../errors/failure-info.js';
 import { isCarriedOver, type CarriedEvent } from '../history/carry-over.js';
 import { newEvent, type NewEvent, type NewEventOf, type ParentLink } from '../history/events.js';
@@ -69,7 +69,7 @@ function commitContinueAsNew(
   record: (event: NewEvent) => void,
   completion: WorkflowTaskCompletion,
 ): void {
-  const next = { instanceId: execution.instanceId, executionId: randomUUID() };
+  const next = { instanceId: execution.instanceId, executionId: newExecutionId() };
   record(newEvent('WorkflowExecutionContinuedAsNew', { continuedExecutionId: next.executionId }));
   const { name, queue, parent } = execution.started ?? { name: '', queue: '' };
   const attributes: NewEventOf<'WorkflowExecutionStarted'>['attributes'] = { name, queue, inputs };
