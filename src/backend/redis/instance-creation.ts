@@ -4,7 +4,7 @@ import { assertExecutionId, assertInstanceId, assertQueueName } from '../../core
 import { InstanceAlreadyExistsError } from '../../errors/errors.js';
 import type { NewEventOf } from '../../history/events.js';
 import type { ExecutionQueues } from './execution-queues.js';
-import { indexKeysOf, keysOfExecution, workflowTaskStreamKey } from './keys.js';
+import { activeKey, executionKey, inboxKey, instanceKey, instancesKey, workflowQueuesKey, workflowTaskStreamKey } from './keys.js';
 import type { RedisConnection } from './redis-connection.js';
 import { partitionIn } from './redis-context.js';
 import { scriptErrorCode } from './script-errors.js';
@@ -41,9 +41,13 @@ export class InstanceCreation {
     try {
       await this.#scripts.createWorkflowInstance(
         {
-          ...keysOfExecution(prefix, p, instanceId, executionId),
-          ...indexKeysOf(prefix, p),
+          instance: instanceKey(prefix, p, instanceId),
+          execution: executionKey(prefix, p, instanceId, executionId),
+          inbox: inboxKey(prefix, p, instanceId, executionId),
           workflowTasks: workflowTaskStreamKey(prefix, p, queue),
+          instances: instancesKey(prefix, p),
+          active: activeKey(prefix, p),
+          workflowQueues: workflowQueuesKey(prefix, p),
         },
         { instanceId, executionId, name, queue, createdAt: started.timestamp.getTime(), started: blob },
       );
