@@ -78,6 +78,8 @@ interface Watched {
   lastError: Error | undefined;
   /** What wakes the calls waiting for it to become ready. */
   readonly waiters: Set<() => void>;
+  /** Whether its socket is corked until the end of this tick (see `coalesceWrites`). */
+  corked: boolean;
   /**
    * Calls in flight, oldest first. All share `timeoutMs`, so this is also deadline order, and one timer for
    * the oldest deadline bounds them all: a timer per call costs more than the call itself at high rates.
@@ -137,6 +139,7 @@ export class ConnectionGuard {
       notReadySince: client.status === 'ready' ? undefined : Date.now(),
       lastError: undefined,
       waiters: new Set(),
+      corked: false,
       inFlight: new Set(),
       sweep: undefined,
     };
@@ -218,7 +221,7 @@ export class ConnectionGuard {
     const overrides = (args[0] ?? {}) as RedisOptions;
     const copy =
       client instanceof Redis
-        ? client.duplicate({ ...ownedConnectionOptions(connectTimeoutMs), ...overrides })
+        ? client.duplicate(Object.assign(ownedConnectionOptions(connectTimeoutMs), overrides))
         : (client.duplicate as Method).apply(client, args) as RedisClient;
     const watched = this.#watched(copy, commandTimeoutMs + blockTimeoutMs, false);
     this.#watch(watched, true);
@@ -249,6 +252,7 @@ export class ConnectionGuard {
       watched.inFlight.add(pending);
       watched.sweep ??= this.#armSweep(watched, watched.timeoutMs);
       let reply: Promise<unknown>;
+      coalesceWrites(watched);
       try {
         reply = method.apply(watched.client, args) as Promise<unknown>;
       } catch (err) {
@@ -328,4 +332,21 @@ export class ConnectionGuard {
       watched.waiters.add(wake);
     });
   }
+}
+
+/**
+ * Corks the connection's socket until the end of the current tick, so the commands sent in one tick leave in
+ * one write: a socket write costs more than building a command, and calls whose replies arrived together
+ * (one read from the socket) send their next commands together.
+ */
+function coalesceWrites(watched: Watched): void {
+  if (watched.corked) return;
+  const stream = (watched.client as { stream?: { cork(): void; uncork(): void } }).stream;
+  if (stream === undefined) return;
+  watched.corked = true;
+  stream.cork();
+  process.nextTick(() => {
+    watched.corked = false;
+    stream.uncork();
+  });
 }
