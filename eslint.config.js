@@ -22,6 +22,23 @@ export default tseslint.config(
     },
   },
   {
+    // Node 20's V8 builds an object literal that starts with a spread and goes on (`{ ...a, b }`, `{ ...a, ...b }`)
+    // on a slow path: 1.7 µs for one more property, 14 µs for two spreads of 13 properties, against 0.1-0.3 µs
+    // for the same object from Object.assign or with the spread not first. On the task path that was a
+    // measurable share of a task's CPU.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ObjectExpression > SpreadElement:first-child ~ *',
+          message:
+            'An object literal starting with a spread and going on is slow to build on Node 20: use Object.assign({}, a, { ... }), or put the spread after the other properties when none of its keys can repeat them.',
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'warn',

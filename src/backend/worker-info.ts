@@ -59,7 +59,7 @@ export function encodeWorkerInfo(info: WorkerInfo): string {
 export function decodeWorkerInfo(stored: string): WorkerInfo | undefined {
   try {
     const { startedAt, lastSeenAt, ...rest } = JSON.parse(stored) as StoredWorkerInfo;
-    const info: WorkerInfo = { ...rest, startedAt: new Date(startedAt), lastSeenAt: new Date(lastSeenAt) };
+    const info: WorkerInfo = Object.assign({}, rest, { startedAt: new Date(startedAt), lastSeenAt: new Date(lastSeenAt) });
     encodeWorkerInfo(info);
     return info;
   } catch {

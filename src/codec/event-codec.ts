@@ -38,7 +38,7 @@ export function decodeEvent(bytes: Uint8Array, owner?: WorkflowInstance, sequenc
 
 /** Decodes the history event of `owner` at position `sequenceId`; throws like `decodeEvent`. */
 export function decodeHistoryEvent(bytes: Uint8Array, sequenceId: number, owner?: WorkflowInstance): HistoryEvent {
-  return { ...decodeEvent(bytes, owner, sequenceId), sequenceId };
+  return Object.assign(decodeEvent(bytes, owner, sequenceId), { sequenceId });
 }
 
 function isWireEvent(wire: unknown): wire is WireEvent {

@@ -36,7 +36,7 @@ export function resolveBackoffPolicy<P extends BackoffPolicy>(options: Partial<P
     throw new InvalidArgumentError(`${what} must be an object`);
   }
   const defined = Object.fromEntries(Object.entries(options ?? {}).filter(([, value]) => value !== undefined));
-  const policy: P = { ...defaults, ...defined };
+  const policy: P = Object.assign({}, defaults, defined);
   if (!Number.isSafeInteger(policy.maxAttempts) || policy.maxAttempts < 1) {
     throw new InvalidArgumentError(`${what}.maxAttempts must be an integer >= 1, got ${String(policy.maxAttempts)}`);
   }

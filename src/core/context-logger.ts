@@ -13,7 +13,7 @@ export const LOG_METHODS: ReadonlySet<string> = new Set(['trace', 'debug', 'info
 export function contextLogger(parent: Logger, bindings: Bindings): Logger {
   const parentBound = boundOf(parent);
   const added = unbound(bindings, parentBound);
-  return withoutRepeats(parent.child(added), { ...parentBound, ...added });
+  return withoutRepeats(parent.child(added), Object.assign({}, parentBound, added));
 }
 
 // pino's bindings() parses JSON, and a context logger is made once per activity attempt and workflow execution
@@ -38,7 +38,7 @@ function withoutRepeats(logger: Logger, bound: Bindings): Logger {
       if (property === 'child') {
         return (childBindings: Bindings, options?: ChildLoggerOptions) => {
           const added = unbound(childBindings, bound);
-          return withoutRepeats(target.child(added, options), { ...bound, ...added });
+          return withoutRepeats(target.child(added, options), Object.assign({}, bound, added));
         };
       }
       if (typeof property !== 'string' || !LOG_METHODS.has(property) || typeof value !== 'function') return value;

@@ -58,17 +58,17 @@ export class FailureLog {
     const now = Date.now();
     if (this.#failures === 1) {
       this.#lastLoggedAt = now;
-      this.#logger.warn({ ...this.#options.bindings, err }, this.#options.failed);
+      this.#logger.warn(Object.assign({}, this.#options.bindings, { err }), this.#options.failed);
     } else if (now - this.#lastLoggedAt >= FAILURE_REMINDER_INTERVAL_MS) {
       this.#lastLoggedAt = now;
-      this.#logger.warn({ ...this.#options.bindings, err, failures: this.#failures }, `still failing: ${this.#options.failed}`);
+      this.#logger.warn(Object.assign({}, this.#options.bindings, { err, failures: this.#failures }), `still failing: ${this.#options.failed}`);
     }
   }
 
   /** Records a successful attempt; logs the recovery when attempts were failing. */
   succeeded(): void {
     if (this.#failures === 0) return;
-    this.#logger.info({ ...this.#options.bindings, failures: this.#failures }, this.#options.recovered);
+    this.#logger.info(Object.assign({}, this.#options.bindings, { failures: this.#failures }), this.#options.recovered);
     this.#failures = 0;
   }
 }

@@ -47,7 +47,7 @@ function follow(context: AnyRuleContext, node: TSESTree.Node): Origin | undefine
   if (node.type === AST_NODE_TYPES.MemberExpression) {
     const key = propertyKey(node);
     const base = key === undefined ? undefined : follow(context, node.object);
-    return base && key !== undefined ? { ...base, path: [...base.path, key] } : undefined;
+    return base && key !== undefined ? Object.assign({}, base, { path: [...base.path, key] }) : undefined;
   }
   if (node.type !== AST_NODE_TYPES.Identifier) return undefined;
   const variable = ASTUtils.findVariable(context.sourceCode.getScope(node), node);

@@ -28,7 +28,7 @@ export class CompletionBuilder {
 
   /** Appends `event` with the next sequence id. */
   record(event: NewEvent): HistoryEvent {
-    const numbered = { ...event, sequenceId: ++this.sequenceId };
+    const numbered = Object.assign({}, event, { sequenceId: ++this.sequenceId });
     this.completion.events.push(numbered);
     return numbered;
   }

@@ -364,7 +364,7 @@ export class Executor implements WorkflowRuntime {
 
   scheduleSubWorkflow(scope: CancelScope, attempt: SubWorkflowAttempt): Future<unknown> {
     const [command, future] = this.issue('subWorkflow', attempt.name);
-    command.subWorkflow = { ...attempt, executionId: childExecutionId(this.instance.executionId, command.id) };
+    command.subWorkflow = Object.assign({}, attempt, { executionId: childExecutionId(this.instance.executionId, command.id) });
     // A started child is asked to cancel; the future then settles with the child's own outcome (a child no
     // worker has started ends at once, cancelled).
     this.withdrawOnCancel(scope, command, () => this.requestCancellation(command));

@@ -26,7 +26,7 @@ export function recordScheduled(
   } else if (command.subWorkflow !== undefined) {
     const child = command.subWorkflow;
     record(newEvent('SubWorkflowScheduled', { ...child }, id));
-    const link: ParentLink = { ...parent, scheduleEventId: id };
+    const link: ParentLink = Object.assign({}, parent, { scheduleEventId: id });
     const started = newEvent('WorkflowExecutionStarted', { name: child.name, queue: child.queue, inputs: child.inputs, parent: link });
     completion.subWorkflows?.push({
       scheduleEventId: id,

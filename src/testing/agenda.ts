@@ -25,7 +25,7 @@ export class Agenda {
   /** Adds `item`, under `key` when given (a key names one item at most). */
   add(item: AgendaItem, key?: string): void {
     if (key !== undefined) this.remove(key);
-    const entry: Entry = { ...item, seq: this.seq++, key };
+    const entry: Entry = Object.assign({}, item, { seq: this.seq++, key });
     let index = this.entries.length;
     while (index > 0 && (this.entries[index - 1] as Entry).atMs > entry.atMs) index -= 1;
     this.entries.splice(index, 0, entry);

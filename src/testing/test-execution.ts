@@ -48,7 +48,7 @@ export function roundTrip<E extends NewEvent>(event: E): E {
 
 /** `event` (stamped with the virtual time `atMs`) as stored in a history. */
 export function storedHistoryEvent(event: HistoryEvent, atMs: number): HistoryEvent {
-  return decodeHistoryEvent(encodeEvent({ ...event, timestamp: new Date(atMs) }), event.sequenceId);
+  return decodeHistoryEvent(encodeEvent(Object.assign({}, event, { timestamp: new Date(atMs) })), event.sequenceId);
 }
 
 /** A public snapshot of `execution`. */

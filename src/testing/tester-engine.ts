@@ -251,7 +251,7 @@ export class TesterEngine implements ActivityHost {
     const notify = completion.notifyParent;
     if (notify !== undefined) {
       const parent = this.instances.get(notify.parent.instanceId)?.all.find((candidate) => candidate.instance.executionId === notify.parent.executionId);
-      if (parent !== undefined) this.deliver(parent, { ...notify.event, timestamp: at() });
+      if (parent !== undefined) this.deliver(parent, Object.assign({}, notify.event, { timestamp: at() }));
     }
   }
 
@@ -272,7 +272,7 @@ export class TesterEngine implements ActivityHost {
     for (const activity of work.activities) this.runner.start(execution, activity);
     for (const { scheduleEventId, attributes } of work.subWorkflows) {
       const child = { instanceId: attributes.instanceId, executionId: attributes.executionId };
-      const parent = { ...instance, scheduleEventId };
+      const parent = Object.assign({}, instance, { scheduleEventId });
       const { name, queue, inputs } = attributes;
       const childStarted = newEvent('WorkflowExecutionStarted', { name, queue, inputs, parent }, undefined, new Date(this.clockMs));
       this.startChild(execution, scheduleEventId, child, childStarted as NewEventOf<'WorkflowExecutionStarted'>);

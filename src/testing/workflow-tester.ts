@@ -219,7 +219,7 @@ export class WorkflowTester<F extends WorkflowFunction> {
     const keep = this.options.replayEveryTask === false;
     if (!keep) executor.abandon();
     this.engine.resumeInstance(instance, history, keep ? executor : undefined);
-    for (const event of this.early.splice(0)) this.engine.sendFromTest(this.instanceId, { ...event, timestamp: this.now() }, true);
+    for (const event of this.early.splice(0)) this.engine.sendFromTest(this.instanceId, Object.assign({}, event, { timestamp: this.now() }), true);
     return await this.runToEnd();
   }
 

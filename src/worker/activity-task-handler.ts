@@ -157,7 +157,7 @@ export class ActivityTaskHandler {
     } catch (err) {
       // Running the activity again would produce the same unencodable value. What was thrown may be anything
       // (a getter of the result threw it), so it is marked permanent in its record, not on itself.
-      return { error: { ...toFailureInfo(err), permanent: true } };
+      return { error: Object.assign(toFailureInfo(err), { permanent: true }) };
     }
     return { result };
   }

@@ -63,7 +63,7 @@ export class WorkerPresence {
     const checkFailures = FailureLog.forLoop(this.#logger, 'checking for queues and names no worker serves');
     for (let beat = 0; !signal.aborted; beat++) {
       try {
-        await this.#backend.announceWorker({ ...this.#description, lastSeenAt: new Date() }, this.#intervalMs * PRESENCE_TTL_INTERVALS);
+        await this.#backend.announceWorker(Object.assign({}, this.#description, { lastSeenAt: new Date() }), this.#intervalMs * PRESENCE_TTL_INTERVALS);
         failures.succeeded();
       } catch (err) {
         failures.failed(err);

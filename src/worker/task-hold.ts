@@ -20,7 +20,7 @@ export function holdReasonOf(err: unknown): HoldReason {
  * operator, ends that wait.
  */
 export function holdPolicyOf(reason: HoldReason, retry: HeldTaskRetryPolicy): HeldTaskRetryPolicy {
-  return reason === 'nondeterminism' || reason === 'unknown-workflow' ? { ...retry, maxAttempts: Number.MAX_SAFE_INTEGER } : retry;
+  return reason === 'nondeterminism' || reason === 'unknown-workflow' ? Object.assign({}, retry, { maxAttempts: Number.MAX_SAFE_INTEGER }) : retry;
 }
 
 /** `err` as a hold records it: its name and message, whatever was thrown. */
@@ -58,11 +58,11 @@ export async function holdTask(
     const held = await backend.holdWorkflowTask(task, { reason, error: holdErrorOf(err), retry: holdPolicyOf(reason, retry) });
     const fields = { err, queue: task.queue, reason, attempt: held.attempts, since: held.since };
     if (quiet) {
-      logger.debug({ ...fields, retryAt: held.retryAt }, `workflow task held (${reason}): attempt ${held.attempts}`);
+      logger.debug(Object.assign({}, fields, { retryAt: held.retryAt }), `workflow task held (${reason}): attempt ${held.attempts}`);
     } else if (held.retryAt === undefined) {
       logger.error(fields, `workflow task held (${reason}) and parked after ${held.attempts} attempts: retryHeldWorkflowInstance runs it again`);
     } else {
-      logger.error({ ...fields, retryAt: held.retryAt }, `workflow task held (${reason}): attempt ${held.attempts}, retried at ${held.retryAt.toISOString()}`);
+      logger.error(Object.assign({}, fields, { retryAt: held.retryAt }), `workflow task held (${reason}): attempt ${held.attempts}, retried at ${held.retryAt.toISOString()}`);
     }
   } catch (holdErr) {
     if (holdErr instanceof LeaseLostError) logger.warn({ err }, 'workflow task failed after another worker took it over; dropped');

@@ -106,7 +106,7 @@ export type ResolvedWorkerOptions = Omit<Required<WorkerOptions>, 'queues' | 'he
 /** Merges `options` with the defaults and validates them. */
 export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOptions {
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as WorkerOptions;
-  const resolved = { ...DefaultWorkerOptions, logger: undefined, ...defined };
+  const resolved = Object.assign({}, DefaultWorkerOptions, { logger: undefined }, defined);
   if (!Array.isArray(resolved.queues) || resolved.queues.length === 0) {
     throw new InvalidArgumentError('queues must be a non-empty array of queue names');
   }
@@ -133,7 +133,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
   }
   const logger = resolved.logger ?? createLogger();
   const heldTaskRetry = resolveHeldTaskRetry(resolved.heldTaskRetry);
-  return { ...resolved, queues: [...new Set(resolved.queues)], heldTaskRetry, logger };
+  return Object.assign({}, resolved, { queues: [...new Set(resolved.queues)], heldTaskRetry, logger });
 }
 
 function assertCount(value: unknown, name: string, min: number): void {

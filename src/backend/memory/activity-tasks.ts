@@ -187,7 +187,7 @@ function claimActivity(store: MemoryStore, id: string, lockTimeoutMs: number): A
   try {
     const payload = decode<ActivityPayload>(record.payload, `activity task ${id}`);
     const timeLeftMs = startAttemptDeadlines(store, id, record);
-    return { ...payload, id: `${id}#${record.claim}`, redeliveries: record.redeliveries, ...(timeLeftMs === undefined ? {} : { timeLeftMs }) };
+    return Object.assign({}, payload, { id: `${id}#${record.claim}`, redeliveries: record.redeliveries }, timeLeftMs === undefined ? {} : { timeLeftMs });
   } catch (err) {
     if (!(err instanceof UndecodableDataError)) throw err;
     store.logger.error({ err, activityTask: id }, 'activity task holds data this worker cannot decode: it is held, retried when its lease expires');

@@ -116,8 +116,8 @@ export class MemoryBackend implements Backend {
 
   async getStats(): Promise<BackendStats> {
     const stats = await getStats(this.store);
-    const report = presenceReport({ ...stats, workers: this.presence.list(), unknownNames: this.presence.unknownNames() });
-    return { ...stats, ...report };
+    const report = presenceReport(Object.assign({}, stats, { workers: this.presence.list(), unknownNames: this.presence.unknownNames() }));
+    return Object.assign({}, stats, report);
   }
 
   async announceWorker(info: WorkerInfo, ttlMs: number): Promise<void> {

@@ -51,10 +51,10 @@ export function lockExecution(
   try {
     const history =
       known <= length ? execution.history.slice(known).map((bytes, i) => decodeHistoryEvent(bytes, known + i + 1, instance)) : [];
-    return { ...task, history, newEvents: execution.inbox.map((entry) => decodeEvent(entry.event, instance)) };
+    return { history, newEvents: execution.inbox.map((entry) => decodeEvent(entry.event, instance)), ...task };
   } catch (err) {
     if (!(err instanceof UndecodableDataError)) throw err;
-    return { ...task, history: [], newEvents: [], undecodable: err };
+    return { history: [], newEvents: [], undecodable: err, ...task };
   }
 }
 

@@ -53,7 +53,7 @@ export class ActivityDeadlineScripts {
     const reply = (await this.#runner.run('start-activity-attempt', k, a)) as [number, number] | null;
     if (reply === null) return undefined;
     const [startToClose, heartbeat] = reply;
-    return { ...(startToClose < 0 ? {} : { startToClose }), ...(heartbeat < 0 ? {} : { heartbeat }) };
+    return Object.assign({}, startToClose < 0 ? {} : { startToClose }, heartbeat < 0 ? {} : { heartbeat });
   }
 
   /** Runs time-out-activities.lua; returns how many ActivityFailed events were delivered. */

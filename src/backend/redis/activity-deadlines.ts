@@ -108,7 +108,7 @@ export class ActivityDeadlines {
         heartbeatTimeoutMs: ref.heartbeatTimeoutMs,
       },
     );
-    return timeLeftMs === undefined ? [] : [{ ...task, timeLeftMs }];
+    return timeLeftMs === undefined ? [] : [Object.assign({}, task, { timeLeftMs })];
   }
 }
 

@@ -118,9 +118,9 @@ export class ActivityTasks {
     await connection.open();
     try {
       await scripts.extendActivityTask(this.#keysOf(task), {
-        ...parseActivityTaskHandle(task.id),
         group,
         consumer: consumers.for(lockTimeoutMs),
+        ...parseActivityTaskHandle(task.id),
         ...(blob === undefined ? {} : { details: blob }),
         ...(member === '' || timeoutMs === undefined ? {} : { heartbeatDeadline: { member, timeoutMs } }),
       });
@@ -154,10 +154,10 @@ export class ActivityTasks {
     const known = takeOver?.knownHistoryLength(instance) ?? 0;
     const result = await scripts.completeActivityTask(
       {
-        ...keys,
         inbox: inboxKey(prefix, p, instanceId, executionId),
         workflowTasks: workflowTaskStreamKey(prefix, p, task.workflowQueue),
         history: historyKey(prefix, p, instanceId, executionId),
+        ...keys,
       },
       {
         entryId: parseActivityTaskHandle(task.id).entryId,

@@ -184,7 +184,7 @@ export async function planCompletion(options: CompletionPlanOptions, task: Workf
     // An execution that no longer exists has nothing to receive.
     const queue = localQueues[at];
     if (queue === undefined) continue;
-    deliveries.push({ ...refs(target, queue), instanceId: target.instanceId, executionId: target.executionId, event, eventType });
+    deliveries.push({ instanceId: target.instanceId, executionId: target.executionId, event, eventType, ...refs(target, queue) });
     if (beforeStart !== undefined) childCancellations.push(childCancellationArgs(prefix, p, (key) => extra.add(key), target, beforeStart));
   }
 
@@ -197,13 +197,13 @@ export async function planCompletion(options: CompletionPlanOptions, task: Workf
     assertQueueName(queue);
     queues.remember(c.instance, queue);
     continuation = {
-      ...refs(c.instance, queue),
       executionId: c.instance.executionId,
       name,
       queue,
       createdAt: c.started.timestamp.getTime(),
       started: encodeEvent(c.started),
       carried: c.carried.map((event) => ({ type: event.type, event: encodeEvent(event) })),
+      ...refs(c.instance, queue),
     };
   }
 
@@ -214,12 +214,12 @@ export async function planCompletion(options: CompletionPlanOptions, task: Workf
   }));
 
   const keys: CompleteWorkflowTaskKeys = {
-    ...keysOfExecution(prefix, p, instanceId, executionId),
-    ...indexKeysOf(prefix, p),
     workflowTasks: workflowTaskStreamKey(prefix, p, task.queue),
     activityQueues: activityQueuesKey(prefix, p),
     outbox: outboxKey(prefix, p),
     extra: extra.keys,
+    ...keysOfExecution(prefix, p, instanceId, executionId),
+    ...indexKeysOf(prefix, p),
   };
   const args: CompleteWorkflowTaskArgs = {
     lockToken: task.lockToken,

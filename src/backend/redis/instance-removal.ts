@@ -73,7 +73,7 @@ export class InstanceRemoval {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const executionIds = await chainOf(this.#context, instance);
       const executions = executionIds.map((id) => keysOfExecution(prefix, p, instanceId, id));
-      const keys = { ...indexKeysOf(prefix, p), instance: instanceKey(prefix, p, instanceId), executions };
+      const keys = { instance: instanceKey(prefix, p, instanceId), executions, ...indexKeysOf(prefix, p) };
       const result = await this.#scripts.removeWorkflowInstance(keys, {
         instanceId,
         executionIds,

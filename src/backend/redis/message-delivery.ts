@@ -89,16 +89,16 @@ export class MessageDelivery {
       const { instanceId, executionId, queue, name, createdAt } = message;
       const keys = this.#keys(p, instanceId, executionId, queue, message.sender);
       const answer = this.#answer(p, message.sender, '', message.clash);
-      const args = { ...common, kind: 'start', instanceId, executionId, queue, event: message.started, eventType: '', name, createdAt } as const;
-      return this.#scripts.deliverMessage(keys, { ...args, ...answer });
+      const args = { kind: 'start', instanceId, executionId, queue, event: message.started, eventType: '', name, createdAt, ...common } as const;
+      return this.#scripts.deliverMessage(keys, Object.assign({}, args, answer));
     }
     if (message.kind === 'signal') {
       const { instanceId } = message;
       const { executionId, queue } = (await activeExecutionOf(this.#context, instanceId)) ?? { executionId: '', queue: '' };
       const keys = this.#keys(p, instanceId, executionId, queue, message.sender);
       const answer = this.#answer(p, message.sender, message.delivered, message.failed);
-      const args = { ...common, kind: 'signal', instanceId, executionId, queue: '', event: message.signal, eventType: 'SignalReceived', name: '', createdAt: 0 } as const;
-      return this.#scripts.deliverMessage(keys, { ...args, ...answer });
+      const args = { kind: 'signal', instanceId, executionId, queue: '', event: message.signal, eventType: 'SignalReceived', name: '', createdAt: 0, ...common } as const;
+      return this.#scripts.deliverMessage(keys, Object.assign({}, args, answer));
     }
     const { instanceId, event, eventType } = message;
     const { executionId, queue } = await this.#eventTarget(p, message, moved);
@@ -106,10 +106,10 @@ export class MessageDelivery {
     // a continuation (which has run before) is delivered as it is.
     const beforeStart = executionId === message.executionId ? message.beforeStart : undefined;
     const keys = this.#keys(p, instanceId, executionId, queue, beforeStart?.sender);
-    const args = { ...common, kind: 'event', instanceId, executionId, queue, event, eventType, name: '', createdAt: 0 } as const;
-    if (beforeStart === undefined) return this.#scripts.deliverMessage(keys, { ...args, ...NO_ANSWER });
+    const args = { kind: 'event', instanceId, executionId, queue, event, eventType, name: '', createdAt: 0, ...common } as const;
+    if (beforeStart === undefined) return this.#scripts.deliverMessage(keys, Object.assign({}, args, NO_ANSWER));
     const answer = this.#answer(p, beforeStart.sender, '', beforeStart.parentFailed);
-    return this.#scripts.deliverMessage(keys, { ...args, ...answer }, this.#beforeStart(p, instanceId, executionId, beforeStart));
+    return this.#scripts.deliverMessage(keys, Object.assign({}, args, answer), this.#beforeStart(p, instanceId, executionId, beforeStart));
   }
 
   /** What ending a child of partition `p` that has not started takes, for a cancellation request from its parent. */

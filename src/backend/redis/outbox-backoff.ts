@@ -106,15 +106,15 @@ export class OutboxBackoff {
       const keys = { outbox: outboxKey(prefix, partition), retries: this.#retries, deadLetters: deadLettersKey(prefix, partition) };
       const id = await scripts.deadLetterMessage(keys, { group, entryId: entry.id, errorType: error.type, errorMessage: error.message, attempts });
       this.#records.delete(entry.id);
-      if (id !== undefined) logger.error({ ...log, deadLetterId: `${partition}-${id}` }, 'outbox message parked as a dead letter after its last delivery attempt failed');
+      if (id !== undefined) logger.error(Object.assign({}, log, { deadLetterId: `${partition}-${id}` }), 'outbox message parked as a dead letter after its last delivery attempt failed');
       return undefined;
     }
     const delayMs = backoffDelayMs(policy, attempts);
     const record = { attempts, nextAttemptAt: Date.now() + delayMs };
     await client.hset(this.#retries, entry.id, JSON.stringify(record));
     this.#records.set(entry.id, record);
-    if (attempts === 1) logger.warn({ ...log, retryInMs: delayMs }, 'outbox message delivery failed; backing off');
-    else logger.debug({ ...log, retryInMs: delayMs }, 'outbox message delivery failed again; backing off');
+    if (attempts === 1) logger.warn(Object.assign({}, log, { retryInMs: delayMs }), 'outbox message delivery failed; backing off');
+    else logger.debug(Object.assign({}, log, { retryInMs: delayMs }), 'outbox message delivery failed again; backing off');
     return record.nextAttemptAt;
   }
 

@@ -256,7 +256,7 @@ export class RedisBackend implements Backend {
       this.#deadLetters.count(),
       this.#presence.read(true),
     ]);
-    return { ...stats, deadLetterMessages, ...presenceReport({ ...stats, ...presence }) };
+    return Object.assign({}, stats, { deadLetterMessages }, presenceReport(Object.assign({}, stats, presence)));
   }
 
   async announceWorker(info: WorkerInfo, ttlMs: number): Promise<void> {

@@ -254,7 +254,7 @@ export class RedisScripts {
 
   /** Runs lock-workflow-task.lua; undefined when there is nothing to run. */
   async lockWorkflowTask(keys: LockWorkflowTaskKeys, args: LockWorkflowTaskArgs): Promise<LockedExecution | undefined> {
-    const [locked] = await this.lockWorkflowTasks(keys.workflowTasks, args, [{ ...keys, ...args }]);
+    const [locked] = await this.lockWorkflowTasks(keys.workflowTasks, args, [Object.assign({}, keys, args)]);
     return locked;
   }
 

@@ -60,7 +60,7 @@ export class RedisWorkerPresence {
     const unknownNames: UnservedName[] = [];
     for (let i = 0; i + 1 < names.length; i += 2) {
       const name = parseMember(names[i] as string);
-      if (name !== undefined) unknownNames.push({ ...name, lastSeenAt: new Date(Number(names[i + 1])) });
+      if (name !== undefined) unknownNames.push(Object.assign({}, name, { lastSeenAt: new Date(Number(names[i + 1])) }));
     }
     return { workers: sortWorkers(workers), unknownNames };
   }

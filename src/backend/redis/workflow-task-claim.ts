@@ -35,12 +35,12 @@ export function workflowTaskOf(claim: ClaimedWorkflowEntry): WorkflowTask {
   const task = { id: entryId, instance, queue, lockToken: locked.lockToken, historyLength: locked.historyLength, inboxCursor: consumed === 0 ? '' : String(consumed) };
   try {
     return {
-      ...task,
       history: locked.history.map((blob, i) => decodeHistoryEvent(blob, knownHistoryLength + i + 1, instance)),
       newEvents: locked.inbox.map((event) => decodeEvent(event, instance)),
+      ...task,
     };
   } catch (err) {
     if (!(err instanceof UndecodableDataError)) throw err;
-    return { ...task, history: [], newEvents: [], undecodable: err };
+    return { history: [], newEvents: [], undecodable: err, ...task };
   }
 }
