@@ -20,18 +20,20 @@
   KEYS[16] held index zset (a commit clears the execution's hold)
   KEYS[17..] activity-task streams, the heartbeats hash and the keys of other executions of this
              partition that the sections below name by their index into KEYS
-  ARGV[1] lock token
-  ARGV[2] workflow-task entry id
-  ARGV[3] consumer group
-  ARGV[4] inbox cursor: how many inbox entries, from the front, the task consumed ('' = none)
-  ARGV[5] history length the task started from
-  ARGV[6] state after the task: active | continued-as-new | finished
-  ARGV[7] instance id
-  ARGV[8] execution id
-  ARGV[9] channel to publish on when the execution ends
-  ARGV[10] message to publish
-  ARGV[11] retention (ms) of a finished chain's keys; 0 = keep them
-  ARGV[12] e = number of earlier executions of this execution's chain whose keys expire with it (given
+  ARGV[1] the arguments below as one msgpack array A (src/backend/redis/packed-args.ts: numbers as
+          decimal strings, so A holds what ARGV would):
+  A[1] lock token
+  A[2] workflow-task entry id
+  A[3] consumer group
+  A[4] inbox cursor: how many inbox entries, from the front, the task consumed ('' = none)
+  A[5] history length the task started from
+  A[6] state after the task: active | continued-as-new | finished
+  A[7] instance id
+  A[8] execution id
+  A[9] channel to publish on when the execution ends
+  A[10] message to publish
+  A[11] retention (ms) of a finished chain's keys; 0 = keep them
+  A[12] e = number of earlier executions of this execution's chain whose keys expire with it (given
        when it finishes with a retention), then e triples (execution id, KEYS indexes of its hash and
        its history list)
   then h = number of history event blobs, then the h blobs
@@ -84,17 +86,19 @@
 --- @include "lib/clear-hold"
 --- @include "lib/index-member"
 
+local A = cmsgpack.unpack(ARGV[1])
+
 local execution, inbox, history, stream, timers, instance = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local execution_timers = KEYS[7]
-local token, entry_id, group, cursor = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local state, instance_id, execution_id = ARGV[6], ARGV[7], ARGV[8]
+local token, entry_id, group, cursor = A[1], A[2], A[3], A[4]
+local state, instance_id, execution_id = A[6], A[7], A[8]
 
 if not holds_lease(execution, token) then
   return fail(ERR.LEASE_LOST, execution_id)
 end
 -- holdAttempts is there exactly while the execution has a hold record: most commits have none to clear.
 local seen = redis.call('HMGET', execution, 'historyLength', 'holdAttempts')
-if seen[1] ~= ARGV[5] then
+if seen[1] ~= A[5] then
   return fail(ERR.HISTORY_CONFLICT, execution_id)
 end
 if seen[2] then
@@ -103,17 +107,17 @@ end
 
 local at = 12
 local earlier = {}
-local count = tonumber(ARGV[at])
+local count = tonumber(A[at])
 for i = 1, count do
   local e = at + 3 * (i - 1)
-  earlier[i] = { execution_id = ARGV[e + 1], execution = KEYS[tonumber(ARGV[e + 2])],
-                 history = KEYS[tonumber(ARGV[e + 3])] }
+  earlier[i] = { execution_id = A[e + 1], execution = KEYS[tonumber(A[e + 2])],
+                 history = KEYS[tonumber(A[e + 3])] }
 end
 at = at + 1 + 3 * count
 
-count = tonumber(ARGV[at])
+count = tonumber(A[at])
 if count > 0 then
-  call_chunked('RPUSH', history, ARGV, at + 1, at + count)
+  call_chunked('RPUSH', history, A, at + 1, at + count)
   redis.call('HINCRBY', execution, 'historyLength', count)
 end
 at = at + 1 + count
@@ -122,35 +126,35 @@ if cursor ~= '' then
   redis.call('LTRIM', inbox, tonumber(cursor), -1)
 end
 
-count = tonumber(ARGV[at])
+count = tonumber(A[at])
 for i = 1, count do
-  redis.call('ZADD', timers, ARGV[at + 2 * i - 1], ARGV[at + 2 * i])
-  redis.call('SADD', execution_timers, ARGV[at + 2 * i])
+  redis.call('ZADD', timers, A[at + 2 * i - 1], A[at + 2 * i])
+  redis.call('SADD', execution_timers, A[at + 2 * i])
 end
 at = at + 1 + 2 * count
 
-count = tonumber(ARGV[at])
+count = tonumber(A[at])
 for i = 1, count do
-  redis.call('ZREM', timers, ARGV[at + i])
-  redis.call('SREM', execution_timers, ARGV[at + i])
+  redis.call('ZREM', timers, A[at + i])
+  redis.call('SREM', execution_timers, A[at + i])
 end
 at = at + 1 + count
 
 local activity_streams = {}
-count = tonumber(ARGV[at])
+count = tonumber(A[at])
 for i = 1, count do
-  redis.call('SADD', KEYS[12], ARGV[at + 2 * i - 1])
-  activity_streams[i] = KEYS[tonumber(ARGV[at + 2 * i])]
+  redis.call('SADD', KEYS[12], A[at + 2 * i - 1])
+  activity_streams[i] = KEYS[tonumber(A[at + 2 * i])]
 end
 at = at + 1 + 2 * count
 
 -- Releasing the lock also records where each new activity task sits, so that cancelling it can find it.
 local unlocked = { 'lockedUntil', 0, 'lockEntry', '' }
-count = tonumber(ARGV[at])
+count = tonumber(A[at])
 for i = 1, count do
   local a = at + 3 * (i - 1)
-  local task_id = redis.call('XADD', activity_streams[tonumber(ARGV[a + 1])], '*', 't', ARGV[a + 3])
-  unlocked[#unlocked + 1] = activity_entry_field(ARGV[a + 2])
+  local task_id = redis.call('XADD', activity_streams[tonumber(A[a + 1])], '*', 't', A[a + 3])
+  unlocked[#unlocked + 1] = activity_entry_field(A[a + 2])
   unlocked[#unlocked + 1] = task_id
 end
 at = at + 1 + 3 * count
@@ -158,14 +162,14 @@ at = at + 1 + 3 * count
 -- ---- Activity attempts whose scope was cancelled --------------------------------------------------------
 -- One that no worker has claimed is removed before it runs, and this execution hears so in its next task
 -- (not if it has just ended); one already claimed runs to its end and answers with its own outcome.
-count = tonumber(ARGV[at])
+count = tonumber(A[at])
 if count > 0 then
-  local heartbeats = KEYS[tonumber(ARGV[at + 1])]
+  local heartbeats = KEYS[tonumber(A[at + 1])]
   for i = 1, count do
     local x = at + 1 + 3 * (i - 1)
-    if cancel_unclaimed_activity(execution, KEYS[tonumber(ARGV[x + 1])], heartbeats, group, ARGV[x + 2])
+    if cancel_unclaimed_activity(execution, KEYS[tonumber(A[x + 1])], heartbeats, group, A[x + 2])
         and state == 'active' then
-      push_inbox(inbox, 'ActivityFailed', ARGV[x + 3])
+      push_inbox(inbox, 'ActivityFailed', A[x + 3])
     end
   end
   at = at + 2 + 3 * count
@@ -178,26 +182,26 @@ call_chunked('HSET', execution, unlocked, 1, #unlocked)
 ack_entry(stream, group, entry_id)
 
 local function key(i)
-  return KEYS[tonumber(ARGV[i])]
+  return KEYS[tonumber(A[i])]
 end
 
 -- Continue-as-new: the new execution inherits what the old one carries over (unconsumed signals, then the
 -- signals and cancellation requests its last task did not apply), then those that arrived while that task
 -- ran (still in the inbox after the cursor), which must be read before ending the old execution deletes
 -- its inbox. The other events left there answer the old execution's commands and end with it.
-local continuation = tonumber(ARGV[at]) == 1
+local continuation = tonumber(A[at]) == 1
 local next_execution, inherited = nil, {}
 if continuation then
   next_execution = {
     keys = { instance = instance, execution = key(at + 1), inbox = key(at + 2), stream = key(at + 3),
              instances = KEYS[8], active = KEYS[9], workflow_queues = KEYS[13] },
-    args = { instance_id = instance_id, execution_id = ARGV[at + 4], name = ARGV[at + 5], queue = ARGV[at + 6],
-             created_at = ARGV[at + 7], started = ARGV[at + 8],
+    args = { instance_id = instance_id, execution_id = A[at + 4], name = A[at + 5], queue = A[at + 6],
+             created_at = A[at + 7], started = A[at + 8],
              chain = redis.call('HGET', execution, 'chain') or execution_id },
   }
-  count = tonumber(ARGV[at + 9])
+  count = tonumber(A[at + 9])
   for i = 1, count do
-    inherited[#inherited + 1] = { ARGV[at + 8 + 2 * i], ARGV[at + 9 + 2 * i] }
+    inherited[#inherited + 1] = { A[at + 8 + 2 * i], A[at + 9 + 2 * i] }
   end
   for _, entry in ipairs(redis.call('LRANGE', inbox, 0, -1)) do
     local event_type, blob = split_inbox_entry(entry)
@@ -216,7 +220,7 @@ if state ~= 'active' then
       execution_timers = execution_timers, timers = timers, instances = KEYS[8], active = KEYS[9],
       finished = KEYS[10], expiring = KEYS[11], chains = KEYS[15] },
     { instance_id = instance_id, execution_id = execution_id, state = state,
-      retention_ms = tonumber(ARGV[11]), channel = ARGV[9], message = ARGV[10], earlier = earlier })
+      retention_ms = tonumber(A[11]), channel = A[9], message = A[10], earlier = earlier })
 end
 if next_execution then
   create_execution(next_execution.keys, next_execution.args)
@@ -228,29 +232,29 @@ end
 -- Sub-workflows in this partition start here and now; an active instance id answers with a failure
 -- in this execution's own inbox (dropped if it has just ended). An execution id that exists already
 -- was started before: nothing to do.
-count = tonumber(ARGV[at])
+count = tonumber(A[at])
 for i = 1, count do
   local c = at + 11 * (i - 1)
   local child_instance, child_execution = key(c + 1), key(c + 2)
   if redis.call('HGET', child_instance, 'state') == 'active' then
     if state == 'active' then
-      push_inbox(inbox, 'SubWorkflowFailed', ARGV[c + 11])
+      push_inbox(inbox, 'SubWorkflowFailed', A[c + 11])
     end
   elseif redis.call('EXISTS', child_execution) == 0 then
     create_execution(
       { instance = child_instance, execution = child_execution, inbox = key(c + 3), stream = key(c + 4),
         instances = KEYS[8], active = KEYS[9], workflow_queues = KEYS[13] },
-      { instance_id = ARGV[c + 5], execution_id = ARGV[c + 6], name = ARGV[c + 7], queue = ARGV[c + 8],
-        created_at = ARGV[c + 9], started = ARGV[c + 10] })
+      { instance_id = A[c + 5], execution_id = A[c + 6], name = A[c + 7], queue = A[c + 8],
+        created_at = A[c + 9], started = A[c + 10] })
   end
 end
 at = at + 1 + 11 * count
 
-count = tonumber(ARGV[at])
+count = tonumber(A[at])
 at = at + 1
 for _ = 1, count do
-  local fields = tonumber(ARGV[at])
-  redis.call('XADD', KEYS[14], '*', unpack(ARGV, at + 1, at + 2 * fields))
+  local fields = tonumber(A[at])
+  redis.call('XADD', KEYS[14], '*', unpack(A, at + 1, at + 2 * fields))
   at = at + 1 + 2 * fields
 end
 
@@ -258,31 +262,31 @@ end
 -- A child that no worker has started ends here, cancelled, and never runs; this execution hears so in its
 -- next task (not if it has just ended). The deliveries below then find it ended, while a started child
 -- receives the cancellation request there.
-count = tonumber(ARGV[at])
+count = tonumber(A[at])
 for i = 1, count do
   local u = at + 10 * (i - 1)
   local child = { instance = key(u + 1), execution = key(u + 2), inbox = key(u + 3), history = key(u + 4),
                   execution_timers = key(u + 5), timers = timers, instances = KEYS[8], active = KEYS[9],
                   finished = KEYS[10], expiring = KEYS[11], chains = KEYS[15], held = KEYS[16] }
   local ended = end_before_start(child,
-    { instance_id = ARGV[u + 6], execution_id = ARGV[u + 7], canceled = ARGV[u + 8], finished = ARGV[u + 9],
-      retention_ms = tonumber(ARGV[11]), channel = ARGV[9] })
+    { instance_id = A[u + 6], execution_id = A[u + 7], canceled = A[u + 8], finished = A[u + 9],
+      retention_ms = tonumber(A[11]), channel = A[9] })
   if ended and state == 'active' then
-    push_inbox(inbox, 'SubWorkflowFailed', ARGV[u + 10])
+    push_inbox(inbox, 'SubWorkflowFailed', A[u + 10])
   end
 end
 at = at + 1 + 10 * count
 -- ---------------------------------------------------------------------------------------------------------
 
-count = tonumber(ARGV[at])
+count = tonumber(A[at])
 for i = 1, count do
   local d = at + 7 * (i - 1)
-  local target, event_type = key(d + 1), ARGV[d + 7]
-  if not deliver_event(target, key(d + 2), key(d + 3), ARGV[d + 4], ARGV[d + 5], ARGV[d + 6], event_type)
+  local target, event_type = key(d + 1), A[d + 7]
+  if not deliver_event(target, key(d + 2), key(d + 3), A[d + 4], A[d + 5], A[d + 6], event_type)
       and follows_continue_as_new(target, event_type) then
     -- The keys of the instance's active execution are not in KEYS, and it may move on again before the
     -- relay delivers: the relay reads it and retries until the script confirms it.
-    redis.call('XADD', KEYS[14], '*', 'k', 'event', 'i', ARGV[d + 4], 'e', ARGV[d + 5], 'b', ARGV[d + 6], 't', event_type)
+    redis.call('XADD', KEYS[14], '*', 'k', 'event', 'i', A[d + 4], 'e', A[d + 5], 'b', A[d + 6], 't', event_type)
   end
 end
 at = at + 1 + 7 * count
@@ -293,13 +297,13 @@ end
 
 -- Hand-over: activity tasks claimed for the caller straight away, saving it a read of the stream.
 local handed = {}
-local consumer, wanted = ARGV[at], tonumber(ARGV[at + 1])
-count = tonumber(ARGV[at + 2])
+local consumer, wanted = A[at], tonumber(A[at + 1])
+count = tonumber(A[at + 2])
 for i = 1, count do
   if wanted <= 0 then
     break
   end
-  local queue = tonumber(ARGV[at + 2 + i])
+  local queue = tonumber(A[at + 2 + i])
   -- pcall: a stream whose group does not exist yet hands nothing over, and must not abort the commit.
   local read = redis.pcall('XREADGROUP', 'GROUP', group, consumer, 'COUNT', wanted, 'STREAMS', activity_streams[queue], '>')
   if read and not read.err then

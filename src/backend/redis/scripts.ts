@@ -1,4 +1,5 @@
 import { completionCall, type CompleteWorkflowTaskArgs, type CompleteWorkflowTaskKeys } from './completion-script.js';
+import { packScriptArgs } from './packed-args.js';
 import { ScriptRunner, type RedisClient, type ScriptArg } from './script-runner.js';
 import type { NewExecution } from './new-execution.js';
 import { parseReclaimReply, type ReclaimedEntries } from './stream-replies.js';
@@ -280,7 +281,7 @@ export class RedisScripts {
    */
   async completeWorkflowTask(keys: CompleteWorkflowTaskKeys, args: CompleteWorkflowTaskArgs): Promise<HandedActivityEntry[]> {
     const call = completionCall(keys, args);
-    const reply = (await this.#runner.run('complete-workflow-task', call.keys, call.argv, true)) as Array<number | Buffer>;
+    const reply = (await this.#runner.run('complete-workflow-task', call.keys, [packScriptArgs(call.argv)], true)) as Array<number | Buffer>;
     const handed: HandedActivityEntry[] = [];
     for (let i = 0; i + 2 < reply.length; i += 3) {
       handed.push({ queue: Number(reply[i]) - 1, entryId: (reply[i + 1] as Buffer).toString(), task: reply[i + 2] as Buffer });
