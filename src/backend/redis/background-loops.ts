@@ -101,7 +101,11 @@ export class BackgroundLoops {
       this.#relays.delete(partition);
       return loops.filter((loop) => loop !== undefined);
     });
-    await Promise.all(stopping.map((loop) => loop.stop()));
+    // A relay that cannot give its lease up (Redis is down) leaves it to run out: the loop stopped all the same.
+    const stopped = await Promise.allSettled(stopping.map((loop) => loop.stop()));
+    for (const result of stopped) {
+      if (result.status === 'rejected') this.#options.logger.debug({ err: result.reason }, 'could not give a relay lease up');
+    }
     for (const partition of acquired) this.#startPartition(partition);
   }
 
