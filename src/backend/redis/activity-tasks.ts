@@ -83,12 +83,12 @@ export class ActivityTasks {
   }
 
   /**
-   * `Backend.pollActivityTasks`. Starts the outbox relays on first use; throws `InvalidArgumentError` for an
+   * `Backend.pollActivityTasks`. Joins the partition owners (timer loops, outbox relays) on first use; throws `InvalidArgumentError` for an
    * invalid queue name.
    */
   async poll(request: PollRequest): Promise<ActivityTask[]> {
     await this.#options.connection.open();
-    this.#options.loops.startRelays();
+    this.#options.loops.start();
     const slots = this.#streams.slots(request.queues);
     const entries = await this.#reader.poll(slots, request.max, request.lockTimeoutMs, request.signal);
     const tasks = entries.flatMap((entry) => this.#decodeEntry(entry));
@@ -206,7 +206,7 @@ export class ActivityTasks {
       await connection.open();
       const keys = this.#keysOf(task);
       if (await scripts.deferActivityTask(keys, { entryId, group, deliveries, consumer, deadlines: [startToClose, heartbeat], member })) {
-        loops.startTimers();
+        loops.start();
         loops.wakeTimers(keys.partition, Date.now() + retryAfterMs);
       }
       return;

@@ -4,8 +4,10 @@ import { BlockingPool } from './blocking-pool.js';
 import { DeferredActivities } from './deferred-activities.js';
 import type { DataLossWatch } from './data-loss-watch.js';
 import { MessageDelivery } from './message-delivery.js';
+import { outboxKey } from './keys.js';
 import { OutboxRelay } from './outbox-relay.js';
 import type { OutboxRetryPolicy } from './outbox-retry-policy.js';
+import { PartitionOwnership } from './partition-ownership.js';
 import type { RedisContext } from './redis-context.js';
 import { RelayScripts } from './relay-scripts.js';
 import type { RedisScripts } from './scripts.js';
@@ -23,88 +25,121 @@ export interface BackgroundLoopsOptions {
   outboxRetry: OutboxRetryPolicy;
   /** Started with the loops: it writes the config record again when Redis lost its data. */
   watch: DataLossWatch;
+  /** Lease of partition ownership (ms); see `PartitionOwnership`. */
+  ownershipLeaseMs: number;
   logger: Logger;
 }
 
 /**
- * What a backend that polls tasks runs besides its polls, one per partition each: timer loops (in
- * backends that poll workflow tasks or give an activity task back for later) and outbox relays (in every
- * polling backend; only the holder of a partition's relay lease reads its outbox). Started lazily by the
- * first poll (or give-back for later) that needs them.
+ * What a backend that polls tasks runs besides its polls: for each partition it owns (`PartitionOwnership`:
+ * live backends share the partitions evenly, and a single one owns them all), a timer loop and an outbox
+ * relay (only the holder of a partition's relay lease reads its outbox, which keeps its order while
+ * ownership moves). Joins the owners lazily, at the first poll (or give-back for later) that needs them.
  */
 export class BackgroundLoops {
   readonly #options: BackgroundLoopsOptions;
   readonly #relayPool: BlockingPool;
-  #timers: TimerLoop[] | undefined;
-  #relays: OutboxRelay[] | undefined;
+  readonly #ownership: PartitionOwnership;
+  readonly #timers = new Map<number, TimerLoop>();
+  readonly #relays = new Map<number, OutboxRelay>();
+  /** Partitions whose outbox group this backend's relays may have a consumer in. */
+  readonly #relayed = new Set<number>();
+  #parts: { deadlines: ActivityDeadlines; deferred: DeferredActivities; relayScripts: RelayScripts; delivery: MessageDelivery } | undefined;
 
   constructor(options: BackgroundLoopsOptions) {
     this.#options = options;
     this.#relayPool = new BlockingPool(options.context.client, options.logger, 'outbox-relay');
+    this.#ownership = new PartitionOwnership({
+      context: options.context,
+      name: options.consumer,
+      leaseMs: options.ownershipLeaseMs,
+      logger: options.logger,
+      changed: (acquired, released) => this.#changed(acquired, released),
+    });
   }
 
   /** Outbox streams this backend's relays may have a consumer in. */
   get relayStreams(): string[] {
-    return (this.#relays ?? []).map((relay) => relay.stream);
+    return [...this.#relayed].map((partition) => outboxKey(this.#options.context.prefix, partition));
   }
 
-  /** Starts the timer loops (once). */
-  startTimers(): void {
-    if (this.#timers !== undefined) return;
-    const { context, scripts, group, timerBatchSize, watch, logger } = this.#options;
+  /** The partitions this backend owns now, and runs the loops of. */
+  get ownedPartitions(): ReadonlySet<number> {
+    return this.#ownership.owned;
+  }
+
+  /** Joins the owners of the partitions (once): the loops of the partitions it owns start and stop with ownership. */
+  start(): void {
+    if (this.#parts !== undefined) return;
+    const { context, scripts, group, watch, logger } = this.#options;
     watch.start();
-    const deadlines = new ActivityDeadlines(context, group);
-    const deferred = new DeferredActivities(context, scripts, group);
-    this.#timers = Array.from({ length: context.partitions }, (_, partition) => {
-      const loop = new TimerLoop({
-        client: context.client,
-        scripts,
-        prefix: context.prefix,
-        partition,
-        batchSize: timerBatchSize,
-        logger,
-        fireActivityDeadlines: (members, dueByMs) => deadlines.fire(partition, members, dueByMs),
-        requeueDeferredActivities: (members) => deferred.requeue(partition, members),
-      });
-      loop.start();
-      return loop;
-    });
+    const relayScripts = new RelayScripts(context.client);
+    this.#parts = {
+      deadlines: new ActivityDeadlines(context, group),
+      deferred: new DeferredActivities(context, scripts, group),
+      relayScripts,
+      delivery: new MessageDelivery(context, relayScripts, logger),
+    };
+    this.#ownership.start();
   }
 
-  /** Starts the outbox relays (once). */
-  startRelays(): void {
-    if (this.#relays !== undefined) return;
-    const { context, group, consumer, blockTimeoutMs, outboxRetry, watch, logger } = this.#options;
-    watch.start();
-    const scripts = new RelayScripts(context.client);
-    const delivery = new MessageDelivery(context, scripts, logger);
-    this.#relays = Array.from({ length: context.partitions }, (_, partition) => {
-      const relay = new OutboxRelay({
-        client: context.client,
-        pool: this.#relayPool,
-        scripts,
-        delivery,
-        prefix: context.prefix,
-        partition,
-        group,
-        consumer,
-        blockTimeoutMs,
-        retry: outboxRetry,
-        logger,
-      });
-      relay.start();
-      return relay;
-    });
-  }
-
-  /** Tells `partition`'s timer loop that a timer is due at `dueMs`. */
+  /** Tells `partition`'s timer loop, if this backend owns it, that a timer is due at `dueMs`. */
   wakeTimers(partition: number, dueMs: number): void {
-    this.#timers?.[partition]?.wake(dueMs);
+    this.#timers.get(partition)?.wake(dueMs);
   }
 
-  /** Ends blocked relay reads at once, then stops every loop and waits for the work in flight. */
+  /** Ends blocked relay reads at once, then stops every loop, waits for the work in flight and gives the partitions up. */
   async stop(): Promise<void> {
     this.#relayPool.close();
-    await Promise.all([...(this.#timers ?? []), ...(this.#relays ?? [])].map((loop) => loop.stop()));
+    await this.#ownership.stop();
+  }
+
+  async #changed(acquired: readonly number[], released: readonly number[]): Promise<void> {
+    const stopping = released.flatMap((partition) => {
+      const loops = [this.#timers.get(partition), this.#relays.get(partition)];
+      this.#timers.delete(partition);
+      this.#relays.delete(partition);
+      return loops.filter((loop) => loop !== undefined);
+    });
+    // A relay that cannot give its lease up (Redis is down) leaves it to run out: the loop stopped all the same.
+    const stopped = await Promise.allSettled(stopping.map((loop) => loop.stop()));
+    for (const result of stopped) {
+      if (result.status === 'rejected') this.#options.logger.debug({ err: result.reason }, 'could not give a relay lease up');
+    }
+    for (const partition of acquired) this.#startPartition(partition);
+  }
+
+  #startPartition(partition: number): void {
+    const parts = this.#parts;
+    if (parts === undefined) return;
+    const { context, scripts, group, consumer, blockTimeoutMs, timerBatchSize, outboxRetry, logger } = this.#options;
+    const timer = new TimerLoop({
+      client: context.client,
+      scripts,
+      prefix: context.prefix,
+      partition,
+      batchSize: timerBatchSize,
+      logger,
+      fireActivityDeadlines: (members, dueByMs) => parts.deadlines.fire(partition, members, dueByMs),
+      requeueDeferredActivities: (members) => parts.deferred.requeue(partition, members),
+    });
+    const relay = new OutboxRelay({
+      client: context.client,
+      pool: this.#relayPool,
+      scripts: parts.relayScripts,
+      delivery: parts.delivery,
+      prefix: context.prefix,
+      partition,
+      group,
+      consumer,
+      blockTimeoutMs,
+      retry: outboxRetry,
+      logger,
+    });
+    this.#timers.set(partition, timer);
+    this.#relays.set(partition, relay);
+    this.#relayed.add(partition);
+    timer.start();
+    relay.start();
   }
 }

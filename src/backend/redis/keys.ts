@@ -54,6 +54,20 @@ export function unknownNamesKey(prefix: string): string {
   return `${workersBase(prefix)}:unknown-names`;
 }
 
+/**
+ * Sorted set of the backends that run background loops and share the partitions between them: member the
+ * backend's name, score its membership's expiry (ms, Redis clock). Shares the `{workers}` hash tag with the
+ * owners hash, so one script reads both.
+ */
+export function partitionMembersKey(prefix: string): string {
+  return `${workersBase(prefix)}:partition-members`;
+}
+
+/** Hash of partition leases: partition -> `<lease expiry ms> <backend name>` of the backend that owns it. */
+export function partitionOwnersKey(prefix: string): string {
+  return `${workersBase(prefix)}:partition-owners`;
+}
+
 /** Hash of an instance id: its latest `executionId`, that execution's `state` and its `queue`. */
 export function instanceKey(prefix: string, partition: number, instanceId: string): string {
   return `${base(prefix, partition)}:instance:${instancePart(instanceId)}`;

@@ -53,6 +53,14 @@ export interface RedisBackendOptions {
    */
   timerBatchSize?: number;
   /**
+   * Lease (ms) of a backend's ownership of partitions. Backends that poll tasks share the partitions
+   * evenly and run the timer loop and outbox relay of those they own only; each renews its leases every
+   * third of this, and the partitions of a backend that stopped renewing (killed, hung, cut off) are taken
+   * over by the others within about this long. A single backend owns every partition.
+   * @default 4000
+   */
+  partitionLeaseMs?: number;
+  /**
    * How long (ms) the keys of a continue-as-new chain are kept after its latest execution finished: Redis
    * then expires every execution of the chain together (PEXPIRE set when it finishes; an execution that
    * continues as new keeps its keys while its chain runs), and listing, stats and removal skip what is
@@ -77,11 +85,15 @@ export interface ResolvedRedisBackendOptions {
   connectTimeoutMs: number;
   commandTimeoutMs: number;
   timerBatchSize: number;
+  partitionLeaseMs: number;
   /** 0 = keep ended executions until removed. */
   retentionMs: number;
   logger: Logger | undefined;
   outboxRetry: OutboxRetryPolicy;
 }
+
+/** Default of `partitionLeaseMs`: a dead owner's partitions move within about this long. */
+export const DEFAULT_PARTITION_LEASE_MS = 4_000;
 
 // The limit keeps the partition tags within what a cluster can place on distinct slots.
 const MAX_PARTITIONS = 16384;
@@ -112,6 +124,7 @@ export function resolveOptions(options: RedisBackendOptions): ResolvedRedisBacke
     connectTimeoutMs: positiveInteger(options.connectTimeoutMs ?? 5000, 'connectTimeoutMs'),
     commandTimeoutMs: positiveInteger(options.commandTimeoutMs ?? 5000, 'commandTimeoutMs'),
     timerBatchSize: positiveInteger(options.timerBatchSize ?? 100, 'timerBatchSize'),
+    partitionLeaseMs: positiveInteger(options.partitionLeaseMs ?? DEFAULT_PARTITION_LEASE_MS, 'partitionLeaseMs'),
     retentionMs: retention(options.retentionMs),
     logger: options.logger,
     outboxRetry: resolveOutboxRetry(options.outboxRetry),

@@ -35,12 +35,12 @@ const RETRY_MS = 500;
 const MIN_LEASE_MS = 5_000;
 
 /**
- * Delivers one partition's outbox. Every backend that polls tasks runs one per partition, but only the
- * holder of the partition's relay lease reads, so messages go out in the order they were written. The
- * holder reads with a consumer group: what it read and did not acknowledge stays pending, and a relay
- * that takes the lease over claims those entries (XAUTOCLAIM) and delivers them again before anything
- * newer. Delivery is idempotent (deliver-message.lua records message ids), so an entry delivered twice
- * (its relay died before the ack) changes its target once.
+ * Delivers one partition's outbox. The partition's owner runs it (`PartitionOwnership`), and only the
+ * holder of the partition's relay lease reads (while ownership moves, two relays may run for a moment),
+ * so messages go out in the order they were written. The holder reads with a consumer group: what it
+ * read and did not acknowledge stays pending, and a relay that takes the lease over claims those entries
+ * (XAUTOCLAIM) and delivers them again before anything newer. Delivery is idempotent (deliver-message.lua
+ * records message ids), so an entry delivered twice (its relay died before the ack) changes its target once.
  *
  * A message whose delivery fails backs off (`OutboxBackoff`) and stays pending; later messages to the
  * same target instance stay pending behind it, so each target still receives its messages in order,

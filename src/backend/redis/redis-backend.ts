@@ -99,6 +99,7 @@ export class RedisBackend implements Backend {
       consumer: this.#consumer,
       blockTimeoutMs,
       timerBatchSize: resolved.timerBatchSize,
+      ownershipLeaseMs: resolved.partitionLeaseMs,
       outboxRetry: resolved.outboxRetry,
       watch,
       logger,

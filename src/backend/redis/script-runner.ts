@@ -35,6 +35,8 @@ export const SCRIPT_NAMES = [
   'deliver-message',
   'hold-relay-lease',
   'release-relay-lease',
+  'hold-partitions',
+  'release-partitions',
   'dead-letter-message',
   'retry-dead-letter',
   'announce-worker',

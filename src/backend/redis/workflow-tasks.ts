@@ -72,14 +72,13 @@ export class WorkflowTasks {
   }
 
   /**
-   * `Backend.pollWorkflowTasks`. Starts the timer loops and outbox relays on first use; throws
+   * `Backend.pollWorkflowTasks`. Joins the partition owners (timer loops, outbox relays) on first use; throws
    * `InvalidArgumentError` for an invalid queue name.
    */
   async poll(request: WorkflowPollRequest): Promise<WorkflowTask[]> {
     const { connection, loops } = this.#options;
     await connection.open();
-    loops.startTimers();
-    loops.startRelays();
+    loops.start();
     const slots = this.#streams.slots(request.queues);
     const entries = await this.#reader.poll(slots, request.max, request.lockTimeoutMs, request.signal);
     const tasks = await this.#lockEntries(entries, request.lockTimeoutMs, (i) => request.knownHistoryLength(i));
