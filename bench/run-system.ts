@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { BullmqDriver } from './bullmq/driver.js';
 import type { SystemDriver } from './driver.js';
+import type { RedisTarget } from './redis-target.js';
 import { flatness, gaps, percentile } from './percentiles.js';
 import { Progress } from './progress.js';
 import { addCalls, countRedisCalls, takeRedisCalls, totalCalls } from './redis-call-counter.js';
@@ -18,8 +19,10 @@ import type { WorkloadSpec } from './workload.js';
 export interface SystemRunOptions {
   system: SystemName;
   spec: WorkloadSpec;
-  redisUrl: string;
+  redis: RedisTarget;
   workers: number;
+  /** redflow's `partitions`; the backend's default when absent. */
+  partitions?: number;
   /** Extra node arguments for worker processes (e.g. `--cpu-prof`). */
   workerNodeArgs?: string[];
   progress?: boolean;
@@ -27,8 +30,9 @@ export interface SystemRunOptions {
   executorCacheSize?: number;
 }
 
-function driverFor(system: SystemName, redisUrl: string, prefix: string): SystemDriver {
-  return system === 'redflow' ? new RedflowDriver(redisUrl, prefix) : new BullmqDriver(redisUrl, prefix);
+/** The client side of `system` on `target` under `prefix`. */
+export function driverFor(system: SystemName, target: RedisTarget, prefix: string, partitions?: number): SystemDriver {
+  return system === 'redflow' ? new RedflowDriver(target, prefix, partitions) : new BullmqDriver(target, prefix);
 }
 
 const MB = 1024 * 1024;
@@ -40,18 +44,18 @@ const FLATNESS_STEPS = 100;
  * start to the last result, collects the workers' reports and Redis's counters, then deletes the prefix's keys.
  */
 export async function runSystem(options: SystemRunOptions): Promise<BenchResult> {
-  const { system, spec, redisUrl } = options;
+  const { system, spec, redis, partitions } = options;
   countRedisCalls();
   const prefix = `bench-${system}-${randomUUID().slice(0, 8)}`;
-  const probe = new RedisProbe(redisUrl);
-  const driver = driverFor(system, redisUrl, prefix);
+  const probe = new RedisProbe(redis);
+  const driver = driverFor(system, redis, prefix, partitions);
   // The start workload measures the client alone: nobody runs what it starts.
   const workers = spec.kind === 'start' ? 0 : options.workers;
   let pool: WorkerPool | undefined;
   try {
     // Sleepers read worker memory after a full GC.
     const nodeArgs = [...(options.workerNodeArgs ?? []), ...(spec.kind === 'sleepers' ? ['--expose-gc'] : [])];
-    pool = await WorkerPool.start({ system, redisUrl, prefix, workload: spec.kind, executorCacheSize: options.executorCacheSize }, workers, nodeArgs);
+    pool = await WorkerPool.start({ system, redis, prefix, workload: spec.kind, executorCacheSize: options.executorCacheSize, partitions }, workers, nodeArgs);
     await driver.prepare(spec);
     const before = await probe.snapshot();
     await pool.reset();

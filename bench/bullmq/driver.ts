@@ -4,6 +4,7 @@ import { mapConcurrent } from '../concurrency.js';
 import { expectResult } from '../expect-result.js';
 import type { RunHooks, RunOutcome, SystemDriver } from '../driver.js';
 import type { Progress } from '../progress.js';
+import type { RedisTarget } from '../redis-target.js';
 import { bullmqConnection } from '../system.js';
 import { workloadSize, type WorkloadSpec } from '../workload.js';
 import { CompletionWatcher } from './completion-watcher.js';
@@ -19,22 +20,22 @@ interface Resources {
 /** Runs workloads on BullMQ: a queue per workload, flows for parents and children, `QueueEvents` for completions. */
 export class BullmqDriver implements SystemDriver {
   readonly system = 'bullmq';
-  readonly #redisUrl: string;
+  readonly #target: RedisTarget;
   readonly #prefix: string;
   #resources: Resources | undefined;
 
-  constructor(redisUrl: string, prefix: string) {
-    this.#redisUrl = redisUrl;
+  constructor(target: RedisTarget, prefix: string) {
+    this.#target = target;
     this.#prefix = prefix;
   }
 
   async prepare(spec: WorkloadSpec): Promise<void> {
-    const options = { connection: bullmqConnection(this.#redisUrl), prefix: this.#prefix };
+    const options = { connection: bullmqConnection(this.#target), prefix: this.#prefix };
     const queue = new Queue(spec.kind, options);
     const flows = new FlowProducer(options);
     await queue.waitUntilReady();
     await flows.waitUntilReady();
-    const watcher = spec.kind === 'start' ? undefined : await CompletionWatcher.open(queue, this.#redisUrl, this.#prefix);
+    const watcher = spec.kind === 'start' ? undefined : await CompletionWatcher.open(queue, this.#target, this.#prefix);
     this.#resources = { queue, flows, watcher };
   }
 

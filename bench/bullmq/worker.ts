@@ -9,7 +9,7 @@ type Stop = () => Promise<void>;
 
 /** Starts a BullMQ worker for the workload's queue; resolves with a function that stops it. */
 export async function startBullmqWorker(config: WorkerConfig): Promise<Stop> {
-  const connection = bullmqConnection(config.redisUrl);
+  const connection = bullmqConnection(config.redis);
   const queueOptions = { connection, prefix: config.prefix };
   const workerOptions = { ...queueOptions, concurrency: BULLMQ_CONCURRENCY };
   switch (config.workload) {
