@@ -70,11 +70,11 @@ export async function startLocalCluster(masters: number, aof: AofMode): Promise<
   process.once('exit', killNow);
   const stop = async (): Promise<void> => {
     process.removeListener('exit', killNow);
-    await Promise.all(nodes.map(({ child }) => {
-      if (child.exitCode !== null || child.signalCode !== null) return undefined;
+    await Promise.all(nodes.map(async ({ child }) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
-      return exited;
+      await exited;
     }));
     rmSync(dir, { recursive: true, force: true });
   };
