@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { delay } from './clock.js';
 import { processConnections } from './process-sockets.js';
 import { Progress } from './progress.js';
@@ -7,7 +6,7 @@ import { RedisProbe, serverCommandsBetween } from './redis-probe.js';
 import type { RedisTarget } from './redis-target.js';
 import { round } from './result.js';
 import { driverFor } from './run-system.js';
-import type { SystemName } from './system.js';
+import { runPrefix, type SystemName } from './system.js';
 import { WorkerPool } from './worker-pool.js';
 
 /** How the idle and soak checks run on one system. */
@@ -75,7 +74,7 @@ async function withPool<T>(
   body: (pool: WorkerPool, prefix: string, probe: RedisProbe) => Promise<T>,
   extraNodeArgs: string[] = [],
 ): Promise<T> {
-  const prefix = `bench-${options.system}-${randomUUID().slice(0, 8)}`;
+  const prefix = runPrefix(options.system, options.redis);
   const probe = new RedisProbe(options.redis);
   let pool: WorkerPool | undefined;
   try {

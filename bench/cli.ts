@@ -44,8 +44,8 @@ workloads:
 flags:
   --redis URL          use this Redis (default: start redis-server on a free loopback port)
   --aof always|everysec|off   AOF of the Redis the harness starts (default off)
-  --cluster N          start a local Redis Cluster of N masters (no replicas) instead of one Redis; redflow
-                       uses an ioredis Cluster (BullMQ is not run on a cluster)
+  --cluster N          start a local Redis Cluster of N masters (no replicas) instead of one Redis; both
+                       systems use an ioredis Cluster (BullMQ's prefix is one hash tag: one slot, one shard)
   --partitions N       partitions of redflow's RedisBackend (default: the backend's, 1)
   --workers N          worker processes (default 1)
   --peer bullmq        run the same workload on BullMQ too, and print redflow/BullMQ ratios

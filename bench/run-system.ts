@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { BullmqDriver } from './bullmq/driver.js';
 import type { SystemDriver } from './driver.js';
@@ -10,7 +9,7 @@ import { RedisProbe, serverCommandsBetween, serverUsecBetween } from './redis-pr
 import { RedflowDriver } from './redflow/driver.js';
 import { round, type BenchResult } from './result.js';
 import { NO_SLEEPERS, SleepersWatch } from './sleepers-watch.js';
-import type { SystemName } from './system.js';
+import { runPrefix, type SystemName } from './system.js';
 import { addTaskCounts } from './task-count.js';
 import { WorkerPool } from './worker-pool.js';
 import type { WorkloadSpec } from './workload.js';
@@ -46,7 +45,7 @@ const FLATNESS_STEPS = 100;
 export async function runSystem(options: SystemRunOptions): Promise<BenchResult> {
   const { system, spec, redis, partitions } = options;
   countRedisCalls();
-  const prefix = `bench-${system}-${randomUUID().slice(0, 8)}`;
+  const prefix = runPrefix(system, redis);
   const probe = new RedisProbe(redis);
   const driver = driverFor(system, redis, prefix, partitions);
   // The start workload measures the client alone: nobody runs what it starts.

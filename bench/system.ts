@@ -1,5 +1,6 @@
-import type { RedisTarget } from './redis-target.js';
-import { UnsupportedWorkloadError } from './unsupported.js';
+import { randomUUID } from 'node:crypto';
+import type { Cluster } from 'ioredis';
+import { openRedis, type RedisTarget } from './redis-target.js';
 
 /** The systems the harness measures. */
 export type SystemName = 'redflow' | 'bullmq';
@@ -18,10 +19,32 @@ export interface WorkerConfig {
 }
 
 /**
- * BullMQ connection options for a single Redis (`maxRetriesPerRequest: null` is what its blocking reads need).
- * The harness does not run BullMQ on a cluster: throws `UnsupportedWorkloadError` for one.
+ * A fresh key prefix for one run of `system`. BullMQ's on a cluster is a hash tag (`{bench-bullmq-…}`), which
+ * puts all of a queue's keys in one slot, as its scripts need; redflow's must not contain braces.
  */
-export function bullmqConnection(target: RedisTarget): { url: string; maxRetriesPerRequest: null } {
-  if (target.clusterNodes !== undefined) throw new UnsupportedWorkloadError('the harness runs BullMQ on a single Redis only, not on --cluster');
-  return { url: target.url, maxRetriesPerRequest: null };
+export function runPrefix(system: SystemName, target: RedisTarget): string {
+  const prefix = `bench-${system}-${randomUUID().slice(0, 8)}`;
+  return system === 'bullmq' && target.clusterNodes !== undefined ? `{${prefix}}` : prefix;
+}
+
+/** What BullMQ's `connection` option gets, and how to close what was opened for it. */
+export interface BullmqConnection {
+  connection: { url: string; maxRetriesPerRequest: null } | Cluster;
+  close: () => Promise<void>;
+}
+
+/**
+ * BullMQ's connection to `target` (`maxRetriesPerRequest: null` is what its blocking reads need): options for a
+ * single Redis, from which BullMQ opens (and closes) its own connections; for a cluster an ioredis `Cluster`,
+ * which BullMQ shares and duplicates but leaves open, so `close()` quits it after every BullMQ object closed.
+ */
+export function bullmqConnection(target: RedisTarget): BullmqConnection {
+  if (target.clusterNodes === undefined) return { connection: { url: target.url, maxRetriesPerRequest: null }, close: async () => undefined };
+  const cluster = openRedis(target, { maxRetriesPerRequest: null }) as Cluster;
+  return {
+    connection: cluster,
+    close: async () => {
+      await cluster.quit();
+    },
+  };
 }

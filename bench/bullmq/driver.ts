@@ -5,7 +5,7 @@ import { expectResult } from '../expect-result.js';
 import type { RunHooks, RunOutcome, SystemDriver } from '../driver.js';
 import type { Progress } from '../progress.js';
 import type { RedisTarget } from '../redis-target.js';
-import { bullmqConnection } from '../system.js';
+import { bullmqConnection, type BullmqConnection } from '../system.js';
 import { workloadSize, type WorkloadSpec } from '../workload.js';
 import { CompletionWatcher } from './completion-watcher.js';
 import { chainJobId } from './jobs.js';
@@ -15,6 +15,7 @@ interface Resources {
   queue: Queue;
   flows: FlowProducer;
   watcher: CompletionWatcher | undefined;
+  connection: BullmqConnection;
 }
 
 /** Runs workloads on BullMQ: a queue per workload, flows for parents and children, `QueueEvents` for completions. */
@@ -30,13 +31,14 @@ export class BullmqDriver implements SystemDriver {
   }
 
   async prepare(spec: WorkloadSpec): Promise<void> {
-    const options = { connection: bullmqConnection(this.#target), prefix: this.#prefix };
+    const connection = bullmqConnection(this.#target);
+    const options = { connection: connection.connection, prefix: this.#prefix };
     const queue = new Queue(spec.kind, options);
     const flows = new FlowProducer(options);
     await queue.waitUntilReady();
     await flows.waitUntilReady();
-    const watcher = spec.kind === 'start' ? undefined : await CompletionWatcher.open(queue, this.#target, this.#prefix);
-    this.#resources = { queue, flows, watcher };
+    const watcher = spec.kind === 'start' ? undefined : await CompletionWatcher.open(queue, connection.connection, this.#prefix);
+    this.#resources = { queue, flows, watcher, connection };
   }
 
   async run(spec: WorkloadSpec, progress: Progress, hooks?: RunHooks): Promise<RunOutcome> {
@@ -102,6 +104,7 @@ export class BullmqDriver implements SystemDriver {
     await resources?.watcher?.close();
     await resources?.flows.close();
     await resources?.queue.close();
+    await resources?.connection.close();
   }
 
   #ready(): Resources {
