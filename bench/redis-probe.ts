@@ -12,6 +12,8 @@ export interface RedisSnapshot {
   usedMemoryBytes: number;
   /** `used_memory_dataset`: used memory less overhead such as client buffers. */
   datasetBytes: number;
+  /** `total_connections_received`: connections the server accepted since it started. */
+  connectionsReceived: number;
 }
 
 const SCAN_BATCH = 1000;
@@ -85,11 +87,12 @@ function addSnapshots(a: RedisSnapshot, b: RedisSnapshot): RedisSnapshot {
     serverCpuSec: a.serverCpuSec + b.serverCpuSec,
     usedMemoryBytes: a.usedMemoryBytes + b.usedMemoryBytes,
     datasetBytes: a.datasetBytes + b.datasetBytes,
+    connectionsReceived: a.connectionsReceived + b.connectionsReceived,
   };
 }
 
 async function snapshotOf(redis: Redis): Promise<RedisSnapshot> {
-  const [stats, memory, cpu] = await Promise.all([redis.info('commandstats'), redis.info('memory'), redis.info('cpu')]);
+  const [stats, memory, cpu, general] = await Promise.all([redis.info('commandstats'), redis.info('memory'), redis.info('cpu'), redis.info('stats')]);
   const commands: Record<string, number> = {};
   const commandUsec: Record<string, number> = {};
   for (const match of stats.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
@@ -105,6 +108,7 @@ async function snapshotOf(redis: Redis): Promise<RedisSnapshot> {
     serverCpuSec: field(cpu, 'used_cpu_user') + field(cpu, 'used_cpu_sys'),
     usedMemoryBytes: field(memory, 'used_memory'),
     datasetBytes: field(memory, 'used_memory_dataset'),
+    connectionsReceived: field(general, 'total_connections_received'),
   };
   }
 

@@ -106,6 +106,7 @@ export async function runSystem(options: SystemRunOptions): Promise<BenchResult>
       redisCpuUsPerActivity: perActivity(redisUs),
       redisCpuUsPerTask: workerTasks > 0 ? round(redisUs / workerTasks) : null,
       redisServerCpuSec: round(after.serverCpuSec - before.serverCpuSec),
+      redisConnectionsOpened: after.connectionsReceived - before.connectionsReceived,
       workerTasks,
       workflowTasks: system === 'redflow' ? tasks.workflowTasks : null,
       workerCpuSec: round(workerCpuSec),
