@@ -1,20 +1,22 @@
-import { randomUUID } from 'node:crypto';
-import { BullmqDriver } from './bullmq/driver.js';
 import { delay } from './clock.js';
-import type { SystemDriver } from './driver.js';
+import { processConnections } from './process-sockets.js';
 import { Progress } from './progress.js';
+import { totalCalls } from './redis-call-counter.js';
 import { RedisProbe, serverCommandsBetween } from './redis-probe.js';
-import { RedflowDriver } from './redflow/driver.js';
+import type { RedisTarget } from './redis-target.js';
 import { round } from './result.js';
-import type { SystemName } from './system.js';
+import { driverFor } from './run-system.js';
+import { runPrefix, type SystemName } from './system.js';
 import { WorkerPool } from './worker-pool.js';
 
 /** How the idle and soak checks run on one system. */
 export interface CheckOptions {
   system: SystemName;
-  redisUrl: string;
+  redis: RedisTarget;
   workers: number;
   seconds: number;
+  /** redflow's `partitions`; the backend's default when absent. */
+  partitions?: number;
   workerNodeArgs?: string[];
   /** Wait after the workers are up before measuring idle. @default 2000 */
   settleMs?: number;
@@ -29,8 +31,27 @@ export interface IdleResult {
   workerCpuSec: number;
   /** CPU share of one core, per worker process. */
   cpuPercentPerWorker: number;
+  /** Commands all servers executed per second (a cluster's masters summed), scripts' inner commands included. */
   serverCommandsPerSec: number;
   peakRssMb: number;
+  /** redflow's `partitions`, or null for the backend's default (and for BullMQ). */
+  partitions: number | null;
+  /** Each worker process: Redis connections it held at the end, and commands it sent per second. */
+  perWorker: IdleWorkerFigures[];
+  /** Largest `perWorker` connection count. */
+  maxConnectionsPerWorker: number;
+  /** Largest `perWorker` commands per second. */
+  maxCommandsPerSecPerWorker: number;
+}
+
+/**
+ * One idle worker process's Redis cost. `connections` counts the server's clients (`CLIENT LIST` of every
+ * server) whose address is a socket of this process (`/proc/<pid>`); `commandsPerSec` counts what the process
+ * sent (a script call once, a blocking read once when sent).
+ */
+export interface IdleWorkerFigures {
+  connections: number;
+  commandsPerSec: number;
 }
 
 /** Worker memory sampled while chains run back to back. */
@@ -48,22 +69,18 @@ export interface SoakResult {
 const SETTLE_MS = 2000;
 const MB = 1024 * 1024;
 
-function driverFor(system: SystemName, redisUrl: string, prefix: string): SystemDriver {
-  return system === 'redflow' ? new RedflowDriver(redisUrl, prefix) : new BullmqDriver(redisUrl, prefix);
-}
-
 async function withPool<T>(
   options: CheckOptions,
   body: (pool: WorkerPool, prefix: string, probe: RedisProbe) => Promise<T>,
   extraNodeArgs: string[] = [],
 ): Promise<T> {
-  const prefix = `bench-${options.system}-${randomUUID().slice(0, 8)}`;
-  const probe = new RedisProbe(options.redisUrl);
+  const prefix = runPrefix(options.system, options.redis);
+  const probe = new RedisProbe(options.redis);
   let pool: WorkerPool | undefined;
   try {
     // Chain workers: BullMQ workers need a queue to watch; redflow's register every bench workflow anyway.
     const nodeArgs = [...(options.workerNodeArgs ?? []), ...extraNodeArgs];
-    pool = await WorkerPool.start({ system: options.system, redisUrl: options.redisUrl, prefix, workload: 'chain' }, options.workers, nodeArgs);
+    pool = await WorkerPool.start({ system: options.system, redis: options.redis, prefix, workload: 'chain', partitions: options.partitions }, options.workers, nodeArgs);
     return await body(pool, prefix, probe);
   } finally {
     await pool?.stop();
@@ -81,6 +98,11 @@ export function runIdle(options: CheckOptions): Promise<IdleResult> {
     await delay(options.seconds * 1000);
     const reports = await pool.report();
     const after = await probe.snapshot();
+    const clients = await probe.clientConnections();
+    const perWorker = reports.map((report, i) => {
+      const held = [...processConnections(pool.pids[i] ?? 0)].filter((connection) => clients.has(connection));
+      return { connections: held.length, commandsPerSec: round(totalCalls(report.redisCalls) / options.seconds) };
+    });
     const cpuSec = reports.reduce((sum, r) => sum + r.cpuSec, 0);
     return {
       workload: 'idle',
@@ -91,6 +113,10 @@ export function runIdle(options: CheckOptions): Promise<IdleResult> {
       cpuPercentPerWorker: round((cpuSec / options.seconds / Math.max(1, pool.size)) * 100),
       serverCommandsPerSec: round(serverCommandsBetween(before, after) / options.seconds),
       peakRssMb: round(Math.max(...reports.map((r) => r.peakRssBytes)) / MB),
+      partitions: options.system === 'redflow' ? (options.partitions ?? null) : null,
+      perWorker,
+      maxConnectionsPerWorker: Math.max(...perWorker.map((w) => w.connections)),
+      maxCommandsPerSecPerWorker: Math.max(...perWorker.map((w) => w.commandsPerSec)),
     };
   });
 }
@@ -98,7 +124,7 @@ export function runIdle(options: CheckOptions): Promise<IdleResult> {
 /** Runs chains of `steps` back to back for `seconds`, sampling worker memory every `sampleMs`. */
 export function runSoak(options: CheckOptions & { steps: number; sampleMs: number; progress?: boolean }): Promise<SoakResult> {
   return withPool(options, async (pool, prefix) => {
-    const driver = driverFor(options.system, options.redisUrl, prefix);
+    const driver = driverFor(options.system, options.redis, prefix, options.partitions);
     const spec = { kind: 'chain', steps: options.steps } as const;
     const samples: SoakResult['samples'] = [];
     const startedMs = Date.now();

@@ -12,6 +12,10 @@ export type Command =
 export interface CommonFlags {
   redisUrl?: string;
   aof: AofMode;
+  /** Masters of the Redis Cluster the harness starts (`--cluster`); a single Redis when absent. */
+  cluster?: number;
+  /** redflow's `partitions` (`--partitions`); the backend's default when absent. */
+  partitions?: number;
   workers: number;
   peer?: 'bullmq';
   json: boolean;
@@ -40,6 +44,9 @@ workloads:
 flags:
   --redis URL          use this Redis (default: start redis-server on a free loopback port)
   --aof always|everysec|off   AOF of the Redis the harness starts (default off)
+  --cluster N          start a local Redis Cluster of N masters (no replicas) instead of one Redis; both
+                       systems use an ioredis Cluster (BullMQ's prefix is one hash tag: one slot, one shard)
+  --partitions N       partitions of redflow's RedisBackend (default: the backend's, 1)
   --workers N          worker processes (default 1)
   --peer bullmq        run the same workload on BullMQ too, and print redflow/BullMQ ratios
   --concurrency N      starts in flight at once for timers, sleepers, start and tree (default 100)
@@ -49,7 +56,7 @@ flags:
                        0 replays the whole history on every workflow task
 `;
 
-const INTEGER_FLAGS = ['steps', 'activities', 'runs', 'sleep-ms', 'depth', 'fanout', 'leaffanout', 'resultsize', 'concurrency', 'workers', 'seconds', 'sample-ms', 'executor-cache-size'] as const;
+const INTEGER_FLAGS = ['steps', 'activities', 'runs', 'sleep-ms', 'depth', 'fanout', 'leaffanout', 'resultsize', 'concurrency', 'workers', 'seconds', 'sample-ms', 'executor-cache-size', 'cluster', 'partitions'] as const;
 
 type IntegerFlag = (typeof INTEGER_FLAGS)[number];
 
@@ -87,6 +94,8 @@ export function parseCommand(argv: string[]): Command {
     json: flags.json === true,
     cpuProfDir: typeof flags['cpu-prof'] === 'string' ? flags['cpu-prof'] : undefined,
     executorCacheSize: flags['executor-cache-size'] === undefined ? undefined : int('executor-cache-size', 0, 0),
+    cluster: flags.cluster === undefined ? undefined : int('cluster', 1),
+    partitions: flags.partitions === undefined ? undefined : int('partitions', 1),
   };
   const concurrency = int('concurrency', 100);
   const [workload, ...extra] = positionals;

@@ -39,8 +39,10 @@ const loadAtStart = loadavg()[0]?.toFixed(2) ?? '?';
 
 function setting(common: CommonFlags, redisVersion: string, workers = common.workers): string {
   const cache = common.executorCacheSize === undefined ? '' : `, redflow executorCacheSize ${common.executorCacheSize}`;
-  const redis = common.redisUrl === undefined ? `own Redis ${redisVersion}, aof ${common.aof}` : `Redis ${redisVersion} at ${common.redisUrl}`;
-  return `${workers === 0 ? 'no' : workers} worker process${workers === 1 ? '' : 'es'}, ${redis}, load average ${loadAtStart} before${cache}`;
+  const own = common.cluster === undefined ? `own Redis ${redisVersion}` : `own ${common.cluster}-master Redis Cluster ${redisVersion}`;
+  const redis = common.redisUrl === undefined ? `${own}, aof ${common.aof}` : `Redis ${redisVersion} at ${common.redisUrl}`;
+  const partitions = common.partitions === undefined ? '' : `, redflow partitions ${common.partitions}`;
+  return `${workers === 0 ? 'no' : workers} worker process${workers === 1 ? '' : 'es'}, ${redis}${partitions}, load average ${loadAtStart} before${cache}`;
 }
 
 async function run(command: Command): Promise<void> {
@@ -52,9 +54,9 @@ async function run(command: Command): Promise<void> {
     else console.log(formatTable(`${describe(command.spec)} (${setting(common, redisVersion, results[0]?.workers)})`, results));
     return;
   }
-  await withRedis(common, async (redisUrl, redisVersion) => {
+  await withRedis(common, async (redis, redisVersion) => {
     for (const system of systemsOf(common.peer)) {
-      const options: CheckOptions = { system, redisUrl, workers: common.workers, seconds: command.seconds, workerNodeArgs: nodeArgs };
+      const options: CheckOptions = { system, redis, partitions: common.partitions, workers: common.workers, seconds: command.seconds, workerNodeArgs: nodeArgs };
       const result = command.kind === 'idle' ? await runIdle(options) : await runSoak({ ...options, steps: command.steps, sampleMs: command.sampleMs });
       if (common.json) console.log(JSON.stringify({ ...result, redisVersion, loadAverageBefore: Number(loadAtStart) }));
       else console.log(`${command.kind} (${setting(common, redisVersion)}): ${JSON.stringify(result, null, 1).replace(/\n\s*/g, ' ')}`);

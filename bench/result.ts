@@ -35,6 +35,8 @@ export interface BenchResult extends SleepersFigures {
   redisCpuUsPerTask: number | null;
   /** The Redis server process's CPU (`INFO cpu`, user + system), including network I/O, seconds. */
   redisServerCpuSec: number;
+  /** Connections the servers accepted during the run (`INFO stats` `total_connections_received`), the harness's included. */
+  redisConnectionsOpened: number;
   /** Tasks the workers ran: redflow's workflow tasks plus activity tasks, BullMQ's jobs. */
   workerTasks: number;
   /** redflow's workflow tasks alone (null for BullMQ). */
@@ -77,6 +79,7 @@ export const FIGURES = [
   'redisCpuUsPerActivity',
   'redisCpuUsPerTask',
   'redisServerCpuSec',
+  'redisConnectionsOpened',
   'workerTasks',
   'workflowTasks',
   'workerCpuSec',

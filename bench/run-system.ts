@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { BullmqDriver } from './bullmq/driver.js';
 import type { SystemDriver } from './driver.js';
+import type { RedisTarget } from './redis-target.js';
 import { flatness, gaps, percentile } from './percentiles.js';
 import { Progress } from './progress.js';
 import { addCalls, countRedisCalls, takeRedisCalls, totalCalls } from './redis-call-counter.js';
@@ -9,7 +9,7 @@ import { RedisProbe, serverCommandsBetween, serverUsecBetween } from './redis-pr
 import { RedflowDriver } from './redflow/driver.js';
 import { round, type BenchResult } from './result.js';
 import { NO_SLEEPERS, SleepersWatch } from './sleepers-watch.js';
-import type { SystemName } from './system.js';
+import { runPrefix, type SystemName } from './system.js';
 import { addTaskCounts } from './task-count.js';
 import { WorkerPool } from './worker-pool.js';
 import type { WorkloadSpec } from './workload.js';
@@ -18,8 +18,10 @@ import type { WorkloadSpec } from './workload.js';
 export interface SystemRunOptions {
   system: SystemName;
   spec: WorkloadSpec;
-  redisUrl: string;
+  redis: RedisTarget;
   workers: number;
+  /** redflow's `partitions`; the backend's default when absent. */
+  partitions?: number;
   /** Extra node arguments for worker processes (e.g. `--cpu-prof`). */
   workerNodeArgs?: string[];
   progress?: boolean;
@@ -27,8 +29,9 @@ export interface SystemRunOptions {
   executorCacheSize?: number;
 }
 
-function driverFor(system: SystemName, redisUrl: string, prefix: string): SystemDriver {
-  return system === 'redflow' ? new RedflowDriver(redisUrl, prefix) : new BullmqDriver(redisUrl, prefix);
+/** The client side of `system` on `target` under `prefix`. */
+export function driverFor(system: SystemName, target: RedisTarget, prefix: string, partitions?: number): SystemDriver {
+  return system === 'redflow' ? new RedflowDriver(target, prefix, partitions) : new BullmqDriver(target, prefix);
 }
 
 const MB = 1024 * 1024;
@@ -40,18 +43,18 @@ const FLATNESS_STEPS = 100;
  * start to the last result, collects the workers' reports and Redis's counters, then deletes the prefix's keys.
  */
 export async function runSystem(options: SystemRunOptions): Promise<BenchResult> {
-  const { system, spec, redisUrl } = options;
+  const { system, spec, redis, partitions } = options;
   countRedisCalls();
-  const prefix = `bench-${system}-${randomUUID().slice(0, 8)}`;
-  const probe = new RedisProbe(redisUrl);
-  const driver = driverFor(system, redisUrl, prefix);
+  const prefix = runPrefix(system, redis);
+  const probe = new RedisProbe(redis);
+  const driver = driverFor(system, redis, prefix, partitions);
   // The start workload measures the client alone: nobody runs what it starts.
   const workers = spec.kind === 'start' ? 0 : options.workers;
   let pool: WorkerPool | undefined;
   try {
     // Sleepers read worker memory after a full GC.
     const nodeArgs = [...(options.workerNodeArgs ?? []), ...(spec.kind === 'sleepers' ? ['--expose-gc'] : [])];
-    pool = await WorkerPool.start({ system, redisUrl, prefix, workload: spec.kind, executorCacheSize: options.executorCacheSize }, workers, nodeArgs);
+    pool = await WorkerPool.start({ system, redis, prefix, workload: spec.kind, executorCacheSize: options.executorCacheSize, partitions }, workers, nodeArgs);
     await driver.prepare(spec);
     const before = await probe.snapshot();
     await pool.reset();
@@ -103,6 +106,7 @@ export async function runSystem(options: SystemRunOptions): Promise<BenchResult>
       redisCpuUsPerActivity: perActivity(redisUs),
       redisCpuUsPerTask: workerTasks > 0 ? round(redisUs / workerTasks) : null,
       redisServerCpuSec: round(after.serverCpuSec - before.serverCpuSec),
+      redisConnectionsOpened: after.connectionsReceived - before.connectionsReceived,
       workerTasks,
       workflowTasks: system === 'redflow' ? tasks.workflowTasks : null,
       workerCpuSec: round(workerCpuSec),

@@ -67,6 +67,11 @@ class WorkerProcess {
     return reply.sample;
   }
 
+  /** The process id of the worker process. */
+  get pid(): number {
+    return this.#child.pid ?? 0;
+  }
+
   async stop(): Promise<void> {
     if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
     if (this.#child.connected) this.#child.send({ type: 'stop' } satisfies ParentMessage);
@@ -105,6 +110,11 @@ export class WorkerPool {
 
   get size(): number {
     return this.#processes.length;
+  }
+
+  /** The worker processes' ids, in the order of their reports. */
+  get pids(): number[] {
+    return this.#processes.map((p) => p.pid);
   }
 
   /** Starts every process's measurements afresh. */

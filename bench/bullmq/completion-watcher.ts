@@ -1,5 +1,5 @@
 import { QueueEvents, type Queue } from 'bullmq';
-import { bullmqConnection } from '../system.js';
+import type { BullmqConnection } from '../system.js';
 
 interface Waiter {
   resolve(value: unknown): void;
@@ -34,8 +34,8 @@ export class CompletionWatcher {
   }
 
   /** Listens to `queue`'s events; resolves once the listener reads the stream. Open it before adding any job. */
-  static async open(queue: Queue, redisUrl: string, prefix: string): Promise<CompletionWatcher> {
-    const events = new QueueEvents(queue.name, { connection: bullmqConnection(redisUrl), prefix });
+  static async open(queue: Queue, connection: BullmqConnection['connection'], prefix: string): Promise<CompletionWatcher> {
+    const events = new QueueEvents(queue.name, { connection, prefix });
     await events.waitUntilReady();
     return new CompletionWatcher(events, queue);
   }

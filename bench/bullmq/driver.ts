@@ -4,7 +4,8 @@ import { mapConcurrent } from '../concurrency.js';
 import { expectResult } from '../expect-result.js';
 import type { RunHooks, RunOutcome, SystemDriver } from '../driver.js';
 import type { Progress } from '../progress.js';
-import { bullmqConnection } from '../system.js';
+import type { RedisTarget } from '../redis-target.js';
+import { bullmqConnection, type BullmqConnection } from '../system.js';
 import { workloadSize, type WorkloadSpec } from '../workload.js';
 import { CompletionWatcher } from './completion-watcher.js';
 import { chainJobId } from './jobs.js';
@@ -14,28 +15,30 @@ interface Resources {
   queue: Queue;
   flows: FlowProducer;
   watcher: CompletionWatcher | undefined;
+  connection: BullmqConnection;
 }
 
 /** Runs workloads on BullMQ: a queue per workload, flows for parents and children, `QueueEvents` for completions. */
 export class BullmqDriver implements SystemDriver {
   readonly system = 'bullmq';
-  readonly #redisUrl: string;
+  readonly #target: RedisTarget;
   readonly #prefix: string;
   #resources: Resources | undefined;
 
-  constructor(redisUrl: string, prefix: string) {
-    this.#redisUrl = redisUrl;
+  constructor(target: RedisTarget, prefix: string) {
+    this.#target = target;
     this.#prefix = prefix;
   }
 
   async prepare(spec: WorkloadSpec): Promise<void> {
-    const options = { connection: bullmqConnection(this.#redisUrl), prefix: this.#prefix };
+    const connection = bullmqConnection(this.#target);
+    const options = { connection: connection.connection, prefix: this.#prefix };
     const queue = new Queue(spec.kind, options);
     const flows = new FlowProducer(options);
     await queue.waitUntilReady();
     await flows.waitUntilReady();
-    const watcher = spec.kind === 'start' ? undefined : await CompletionWatcher.open(queue, this.#redisUrl, this.#prefix);
-    this.#resources = { queue, flows, watcher };
+    const watcher = spec.kind === 'start' ? undefined : await CompletionWatcher.open(queue, connection.connection, this.#prefix);
+    this.#resources = { queue, flows, watcher, connection };
   }
 
   async run(spec: WorkloadSpec, progress: Progress, hooks?: RunHooks): Promise<RunOutcome> {
@@ -101,6 +104,7 @@ export class BullmqDriver implements SystemDriver {
     await resources?.watcher?.close();
     await resources?.flows.close();
     await resources?.queue.close();
+    await resources?.connection.close();
   }
 
   #ready(): Resources {

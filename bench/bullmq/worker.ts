@@ -1,7 +1,7 @@
 import { Queue, Worker, type Job, type Processor } from 'bullmq';
 import { payload } from '../payload.js';
 import { markStep } from '../step-marks.js';
-import { bullmqConnection, type WorkerConfig } from '../system.js';
+import { bullmqConnection, type BullmqConnection, type WorkerConfig } from '../system.js';
 import { countTask } from '../task-count.js';
 import { BULLMQ_CONCURRENCY, chainJobId, type ChainJob, type FanoutJob, type TreeJob } from './jobs.js';
 
@@ -9,7 +9,15 @@ type Stop = () => Promise<void>;
 
 /** Starts a BullMQ worker for the workload's queue; resolves with a function that stops it. */
 export async function startBullmqWorker(config: WorkerConfig): Promise<Stop> {
-  const connection = bullmqConnection(config.redisUrl);
+  const { connection, close } = bullmqConnection(config.redis);
+  const stop = await startFor(config, connection);
+  return async () => {
+    await stop();
+    await close();
+  };
+}
+
+async function startFor(config: WorkerConfig, connection: BullmqConnection['connection']): Promise<Stop> {
   const queueOptions = { connection, prefix: config.prefix };
   const workerOptions = { ...queueOptions, concurrency: BULLMQ_CONCURRENCY };
   switch (config.workload) {

@@ -6,6 +6,8 @@ import type { RunHooks, RunOutcome, SystemDriver } from '../driver.js';
 import type { Progress } from '../progress.js';
 import { workloadSize, type TreeSpec, type WorkloadSpec } from '../workload.js';
 import { UnsupportedWorkloadError } from '../unsupported.js';
+import type { RedisTarget } from '../redis-target.js';
+import { backendConnection, type BackendConnection } from './connection.js';
 import { benchTreeProbe, benchTreeRoot } from './tree-workflows.js';
 import { START_WORKFLOW, benchChain, benchFanout, benchTimer } from './workflows.js';
 
@@ -18,10 +20,13 @@ export class RedflowDriver implements SystemDriver {
   readonly system = 'redflow';
   readonly #backend: RedisBackend;
   readonly #client: Client;
+  readonly #connection: BackendConnection;
 
-  constructor(redisUrl: string, prefix: string) {
+  /** A client of `target` under `prefix`, with `partitions` (the backend's default when absent). */
+  constructor(target: RedisTarget, prefix: string, partitions?: number) {
     const logger = createLogger({ name: 'bench-client', defaultLevel: 'warn', destination: pino.destination(2) });
-    this.#backend = new RedisBackend({ redis: redisUrl, prefix, logger });
+    this.#connection = backendConnection(target);
+    this.#backend = new RedisBackend({ redis: this.#connection.redis, prefix, partitions, logger });
     this.#client = new Client(this.#backend);
   }
 
@@ -100,7 +105,8 @@ export class RedflowDriver implements SystemDriver {
     return result;
   }
 
-  close(): Promise<void> {
-    return this.#backend.close();
+  async close(): Promise<void> {
+    await this.#backend.close();
+    await this.#connection.close();
   }
 }

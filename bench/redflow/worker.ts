@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { createLogger, RedisBackend, Worker } from '../../src/index.js';
 import type { WorkerConfig } from '../system.js';
+import { backendConnection } from './connection.js';
 import { countRedflowTasks } from './task-counter.js';
 import { registerTreeWorkflows } from './tree-workflows.js';
 import { registerBenchWorkflows } from './workflows.js';
@@ -9,7 +10,8 @@ import { registerBenchWorkflows } from './workflows.js';
 export async function startRedflowWorker(config: WorkerConfig): Promise<() => Promise<void>> {
   countRedflowTasks();
   const logger = createLogger({ name: 'bench-worker', defaultLevel: 'warn', destination: pino.destination(2) });
-  const backend = new RedisBackend({ redis: config.redisUrl, prefix: config.prefix, logger });
+  const connection = backendConnection(config.redis);
+  const backend = new RedisBackend({ redis: connection.redis, prefix: config.prefix, partitions: config.partitions, logger });
   const worker = new Worker(backend, { logger, executorCacheSize: config.executorCacheSize });
   registerBenchWorkflows(worker);
   registerTreeWorkflows(worker);
@@ -17,5 +19,6 @@ export async function startRedflowWorker(config: WorkerConfig): Promise<() => Pr
   return async () => {
     await worker.stop();
     await backend.close();
+    await connection.close();
   };
 }
