@@ -3,6 +3,7 @@ import type { Backend } from '../../src/backend/backend.js';
 import { RedisBackend } from '../../src/backend/redis/redis-backend.js';
 import type { RedisBackendOptions } from '../../src/backend/redis/options.js';
 import { testLogger } from './engine.js';
+import type { RedisCluster } from './redis-cluster.js';
 import type { RedisServer } from './redis-server.js';
 
 const optionsOf = new WeakMap<Backend, RedisBackendOptions>();
@@ -25,4 +26,35 @@ export function redisOptionsOf(backend: Backend): RedisBackendOptions {
   const options = optionsOf.get(backend);
   if (options === undefined) throw new Error('not a backend made by redisBackendOn');
   return options;
+}
+
+/**
+ * A RedisBackend on `cluster` under a prefix of its own, through an ioredis `Cluster` client of its own that
+ * its `close()` also ends (a passed-in client is otherwise left open for its owner).
+ */
+export function redisBackendOnCluster(cluster: RedisCluster, options: RedisBackendOptions = {}): RedisBackend {
+  const resolved = { prefix: `test-${randomUUID()}`, blockTimeoutMs: 200, logger: testLogger, ...options };
+  const backend = withOwnCluster(cluster, resolved);
+  clusterOf.set(backend, { cluster, options: resolved });
+  return backend;
+}
+
+/** Another RedisBackend on the same cluster and prefix as `backend` (made by `redisBackendOnCluster`), with a client of its own. */
+export function redisClusterPeerOf(backend: Backend): RedisBackend {
+  const made = clusterOf.get(backend);
+  if (made === undefined) throw new Error('not a backend made by redisBackendOnCluster');
+  return withOwnCluster(made.cluster, made.options);
+}
+
+const clusterOf = new WeakMap<Backend, { cluster: RedisCluster; options: RedisBackendOptions }>();
+
+function withOwnCluster(cluster: RedisCluster, options: RedisBackendOptions): RedisBackend {
+  const client = cluster.connect();
+  const backend = new RedisBackend({ ...options, redis: client });
+  const close = backend.close.bind(backend);
+  backend.close = async () => {
+    await close();
+    client.disconnect();
+  };
+  return backend;
 }
