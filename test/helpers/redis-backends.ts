@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Redis, type Cluster } from 'ioredis';
 import type { Backend } from '../../src/backend/backend.js';
 import { RedisBackend } from '../../src/backend/redis/redis-backend.js';
 import type { RedisBackendOptions } from '../../src/backend/redis/options.js';
@@ -7,6 +8,7 @@ import type { RedisCluster } from './redis-cluster.js';
 import type { RedisServer } from './redis-server.js';
 
 const optionsOf = new WeakMap<Backend, RedisBackendOptions>();
+const clusterOf = new WeakMap<Backend, { cluster: RedisCluster; options: RedisBackendOptions }>();
 
 /** A RedisBackend on `server` under a prefix of its own, so tests sharing a server never see each other. */
 export function redisBackendOn(server: RedisServer, options: RedisBackendOptions = {}): RedisBackend {
@@ -18,14 +20,24 @@ export function redisBackendOn(server: RedisServer, options: RedisBackendOptions
 
 /** Another RedisBackend on the same server and prefix as `backend`: what a second worker process would hold. */
 export function redisPeerOf(backend: Backend): RedisBackend {
+  if (clusterOf.has(backend)) return redisClusterPeerOf(backend);
   return new RedisBackend(redisOptionsOf(backend));
 }
 
-/** The options `backend` was made with by `redisBackendOn` (its server URL, prefix and partitions). */
+/** The options `backend` was made with by `redisBackendOn` or `redisBackendOnCluster` (its prefix and partitions, and server URL if any). */
 export function redisOptionsOf(backend: Backend): RedisBackendOptions {
   const options = optionsOf.get(backend);
-  if (options === undefined) throw new Error('not a backend made by redisBackendOn');
+  if (options === undefined) throw new Error('not a backend made by redisBackendOn or redisBackendOnCluster');
   return options;
+}
+
+/** A new client (the caller ends it) of the store of `backend`, made by `redisBackendOn` or `redisBackendOnCluster`. */
+export function rawClientOf(backend: Backend): Redis | Cluster {
+  const made = clusterOf.get(backend);
+  if (made !== undefined) return made.cluster.connect();
+  const { redis } = redisOptionsOf(backend);
+  if (typeof redis !== 'string') throw new Error('rawClientOf: the backend must be made from a URL or on a test cluster');
+  return new Redis(redis);
 }
 
 /**
@@ -36,6 +48,7 @@ export function redisBackendOnCluster(cluster: RedisCluster, options: RedisBacke
   const resolved = { prefix: `test-${randomUUID()}`, blockTimeoutMs: 200, logger: testLogger, ...options };
   const backend = withOwnCluster(cluster, resolved);
   clusterOf.set(backend, { cluster, options: resolved });
+  optionsOf.set(backend, resolved);
   return backend;
 }
 
@@ -43,10 +56,12 @@ export function redisBackendOnCluster(cluster: RedisCluster, options: RedisBacke
 export function redisClusterPeerOf(backend: Backend): RedisBackend {
   const made = clusterOf.get(backend);
   if (made === undefined) throw new Error('not a backend made by redisBackendOnCluster');
-  return withOwnCluster(made.cluster, made.options);
+  const peer = withOwnCluster(made.cluster, made.options);
+  clusterOf.set(peer, made);
+  optionsOf.set(peer, made.options);
+  return peer;
 }
 
-const clusterOf = new WeakMap<Backend, { cluster: RedisCluster; options: RedisBackendOptions }>();
 
 function withOwnCluster(cluster: RedisCluster, options: RedisBackendOptions): RedisBackend {
   const client = cluster.connect();
