@@ -122,14 +122,16 @@ export function cancellationScenarios(e2e: E2E): void {
   });
 
   it('asks a started sub-workflow to cancel and settles with its outcome (X-11)', async () => {
-    async function childCancelled(ctx: WorkflowContext): Promise<string> {
+    async function childCancelled(ctx: WorkflowContext, parentId: string): Promise<string> {
+      await workflow.signalWorkflow(ctx, parentId, 'child-started', null);
       await ctx.done;
       return 'child saw the cancel';
     }
     async function cancelsChildLater(ctx: WorkflowContext): Promise<string> {
       const [scope, cancel] = workflow.withCancel(ctx);
-      const child = workflow.createSubWorkflowInstance(scope, {}, childCancelled);
-      await workflow.sleep(ctx, 5);
+      const child = workflow.createSubWorkflowInstance(scope, {}, childCancelled, workflow.workflowInstance(ctx).instanceId);
+      // Cancelled once it has started: a cancel that reaches the child's partition first cancels its start instead.
+      await workflow.newSignalChannel(ctx, 'child-started').receive();
       cancel();
       return child;
     }
