@@ -63,6 +63,8 @@ export function cancellationScenarios(e2e: E2E): void {
     let canceled = 0;
     const childrenWaiting: string[] = [];
     async function sleepyChild(ctx: WorkflowContext, i: number): Promise<number> {
+      // Started before the cancellation: one that reaches a child's partition first cancels its start instead.
+      await workflow.executeActivity(ctx, {}, noteWaiting, workflow.workflowInstance(ctx).instanceId);
       try {
         await workflow.sleep(ctx, 10_000);
       } catch (err) {
@@ -84,7 +86,7 @@ export function cancellationScenarios(e2e: E2E): void {
     }
     const client = await e2e.engine({ workflows: [cancelledParent, sleepyChild], activities: [noteWaiting] });
     const instance = await client.createWorkflowInstance({ instanceId: e2e.id('propagate') }, cancelledParent);
-    assert.ok(await waitUntil(() => childrenWaiting.length > 0, 10_000), 'a child is waiting');
+    assert.ok(await waitUntil(() => childrenWaiting.length === 3, 10_000), 'the parent and both children are waiting');
     await client.cancelWorkflowInstance(instance);
     assert.equal(await client.getWorkflowResult(instance, 10_000), 6);
     assert.equal(canceled, 3);
