@@ -39,7 +39,11 @@ export interface RedisCluster {
   readonly startupNodes: readonly { host: string; port: number }[];
   /** A new ioredis `Cluster` client on this cluster (the caller ends it), with `options` on top of test-friendly ones. */
   connect(options?: ClusterOptions): Cluster;
-  /** Resolves once every live node reports `cluster_state:ok` with all 16384 slots assigned; throws after `timeoutMs`. */
+  /**
+   * Resolves once every live node reports `cluster_state:ok` with all 16384 slots assigned, all agree on which
+   * master serves each slot, every such master is live (after `kill()` of a master: once a replica took over)
+   * and every live replica is in sync with its master; throws after `timeoutMs`.
+   */
   waitUntilHealthy(timeoutMs?: number): Promise<void>;
   /** Kills every node (SIGKILL) and removes their directories. */
   stop(): Promise<void>;
@@ -52,14 +56,23 @@ async function sleep(ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** `CLUSTER INFO` of the node on `port` as a map, or undefined when it does not answer. */
-async function clusterInfo(port: number): Promise<Map<string, string> | undefined> {
+/**
+ * What the node on `port` reports of the cluster: its `CLUSTER INFO` fields, its slot map, and whether it is a
+ * master or a replica in sync with its master; undefined when it does not answer.
+ */
+async function clusterView(port: number): Promise<{ info: Map<string, string>; slots: string; synced: boolean } | undefined> {
   const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
   client.on('error', () => undefined);
   try {
     await client.connect();
     const text = (await client.call('CLUSTER', 'INFO')) as string;
-    return new Map(text.split('\r\n').filter((line) => line.includes(':')).map((line) => line.split(':', 2) as [string, string]));
+    const info = new Map(text.split('\r\n').filter((line) => line.includes(':')).map((line) => line.split(':', 2) as [string, string]));
+    // Each range with the port of the master serving it: what every node must agree on.
+    const ranges = (await client.call('CLUSTER', 'SLOTS')) as Array<[number, number, [string, number, ...unknown[]]]>;
+    const slots = ranges.map(([start, end, [, masterPort]]) => `${start}-${end}@${masterPort}`).sort().join(',');
+    const [role, , , state] = (await client.call('ROLE')) as [string, ...unknown[]];
+    // A replica that has not synced with its master yet would not take over from it.
+    return { info, slots, synced: role !== 'slave' || state === 'connected' };
   } catch {
     return undefined;
   } finally {
@@ -67,9 +80,27 @@ async function clusterInfo(port: number): Promise<Map<string, string> | undefine
   }
 }
 
-async function healthy(port: number): Promise<boolean> {
-  const info = await clusterInfo(port);
-  return info?.get('cluster_state') === 'ok' && info.get('cluster_slots_assigned') === String(SLOTS) && info.get('cluster_slots_fail') === '0';
+/**
+ * True when every node in `ports` answers with `cluster_state:ok`, all slots served, and the same slot map, whose
+ * masters are all in `ports`, and every replica among them is in sync.
+ */
+async function healthy(ports: readonly number[]): Promise<boolean> {
+  const views = await Promise.all(ports.map(clusterView));
+  const first = views[0];
+  if (first === undefined) return false;
+  const masters = new Set(first.slots.split(',').map((range) => Number(range.split('@')[1])));
+  return (
+    [...masters].every((port) => ports.includes(port)) &&
+    views.every(
+      (view) =>
+        view !== undefined &&
+        view.info.get('cluster_state') === 'ok' &&
+        view.info.get('cluster_slots_assigned') === String(SLOTS) &&
+        view.info.get('cluster_slots_fail') === '0' &&
+        view.synced &&
+        view.slots === first.slots,
+    )
+  );
 }
 
 // Every cluster started and not yet stopped: killed at once if the process exits without `stop()`.
@@ -106,8 +137,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   const waitUntilHealthy = async (timeoutMs = HEALTHY_TIMEOUT_MS): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const states = await Promise.all(servers.map(async (server) => (killed.has(server) ? true : healthy(server.port))));
-      if (states.every(Boolean)) return;
+      if (await healthy(servers.filter((server) => !killed.has(server)).map((server) => server.port))) return;
       if (Date.now() > deadline) throw new Error(`the Redis Cluster did not become healthy within ${timeoutMs} ms`);
       await sleep(50);
     }
