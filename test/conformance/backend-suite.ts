@@ -184,13 +184,16 @@ export function backendConformanceSuite(
       const inst = instance();
       await backend.createWorkflowInstance(inst, started());
       const task = await pollOne();
-      await backend.completeWorkflowTask(task, completion(task, { timers: [{ scheduleEventId: 1, firesAt: new Date(Date.now() + 100) }], ...activityScheduled(task, 2) }));
+      // Far enough out for the activity's round trip below, on a cold Redis Cluster client too.
+      const firesAt = new Date(Date.now() + 800);
+      await backend.completeWorkflowTask(task, completion(task, { timers: [{ scheduleEventId: 1, firesAt }], ...activityScheduled(task, 2) }));
       const [activity] = await pollActivities();
       assert.ok(activity !== undefined);
       await backend.completeActivityTask(activity, { result: 'r' });
       const busy = await pollOne();
       assert.deepEqual(busy.newEvents.map((e) => e.type), ['ActivityCompleted']);
-      await new Promise((resolve) => setTimeout(resolve, 400)); // the timer comes due while the task is out
+      // The timer comes due while the task is out.
+      await new Promise((resolve) => setTimeout(resolve, firesAt.getTime() + 300 - Date.now()));
       await backend.completeWorkflowTask(busy, completion(busy));
       const next = await pollOne({ waitMs: 500 });
       assert.deepEqual(next.newEvents.map((e) => e.type), ['TimerFired']);

@@ -63,6 +63,8 @@ export function cancellationScenarios(e2e: E2E): void {
     let canceled = 0;
     const childrenWaiting: string[] = [];
     async function sleepyChild(ctx: WorkflowContext, i: number): Promise<number> {
+      // Started before the cancellation: one that reaches a child's partition first cancels its start instead.
+      await workflow.executeActivity(ctx, {}, noteWaiting, workflow.workflowInstance(ctx).instanceId);
       try {
         await workflow.sleep(ctx, 10_000);
       } catch (err) {
@@ -84,7 +86,7 @@ export function cancellationScenarios(e2e: E2E): void {
     }
     const client = await e2e.engine({ workflows: [cancelledParent, sleepyChild], activities: [noteWaiting] });
     const instance = await client.createWorkflowInstance({ instanceId: e2e.id('propagate') }, cancelledParent);
-    assert.ok(await waitUntil(() => childrenWaiting.length > 0, 10_000), 'a child is waiting');
+    assert.ok(await waitUntil(() => childrenWaiting.length === 3, 10_000), 'the parent and both children are waiting');
     await client.cancelWorkflowInstance(instance);
     assert.equal(await client.getWorkflowResult(instance, 10_000), 6);
     assert.equal(canceled, 3);
@@ -122,14 +124,16 @@ export function cancellationScenarios(e2e: E2E): void {
   });
 
   it('asks a started sub-workflow to cancel and settles with its outcome (X-11)', async () => {
-    async function childCancelled(ctx: WorkflowContext): Promise<string> {
+    async function childCancelled(ctx: WorkflowContext, parentId: string): Promise<string> {
+      await workflow.signalWorkflow(ctx, parentId, 'child-started', null);
       await ctx.done;
       return 'child saw the cancel';
     }
     async function cancelsChildLater(ctx: WorkflowContext): Promise<string> {
       const [scope, cancel] = workflow.withCancel(ctx);
-      const child = workflow.createSubWorkflowInstance(scope, {}, childCancelled);
-      await workflow.sleep(ctx, 5);
+      const child = workflow.createSubWorkflowInstance(scope, {}, childCancelled, workflow.workflowInstance(ctx).instanceId);
+      // Cancelled once it has started: a cancel that reaches the child's partition first cancels its start instead.
+      await workflow.newSignalChannel(ctx, 'child-started').receive();
       cancel();
       return child;
     }

@@ -129,6 +129,12 @@ export function chainRemovalScenarios(e2e: E2E): void {
     const start = await scheduled();
     assert.ok(start?.type === 'SubWorkflowScheduled');
     const childFirst = { instanceId: childId, executionId: start.attributes.executionId };
+    // The child is created in its own partition once the parent's request reaches it.
+    const created = async (): Promise<boolean> => client.getWorkflowInstanceState(childFirst).then(() => true, (err: unknown) => {
+      if (err instanceof InstanceNotFoundError) return false;
+      throw err;
+    });
+    assert.ok(await waitUntil(created, 10_000));
     const childSecond = await continued(client, childFirst);
     assert.equal(await client.removeWorkflowInstances({ finishedBefore: new Date(Date.now() + 60_000) }), 0);
     await assert.rejects(client.removeWorkflowInstance(childFirst), InstanceNotFinishedError);

@@ -48,6 +48,8 @@ function racingBackend(backend: Backend, client: Client): Backend {
       raced = true;
       await client.signalWorkflow(instanceId, 'next', null);
       assert.ok(await waitUntil(async () => (await backend.getWorkflowInstanceState(latest)) === 'continued-as-new', 10_000));
+      // The next execution's history starts once a worker ran its first task.
+      assert.ok(await waitUntil(async () => (await client.getWorkflowInstanceHistory({ instanceId })).length > 0, 10_000));
     }
     return latest;
   };
@@ -89,6 +91,8 @@ export function instanceByIdScenarios(e2e: E2E): void {
     await client.signalWorkflow(instanceId, 'next', null);
     assert.ok(await waitUntil(async () => (await client.getWorkflowInstanceState(first)) === 'continued-as-new', 10_000));
     assert.equal(await client.getWorkflowInstanceState({ instanceId }), 'active');
+    // The second execution's history starts once a worker ran its first task.
+    assert.ok(await waitUntil(async () => (await client.getWorkflowInstanceHistory({ instanceId })).length > 0, 10_000));
     const history = await client.getWorkflowInstanceHistory({ instanceId });
     assert.deepEqual(typesOf(history).slice(0, 2), ['WorkflowTaskStarted', 'WorkflowExecutionStarted']);
     const started = history[1];

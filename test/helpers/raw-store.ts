@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { Packr } from 'msgpackr';
 import type { Backend } from '../../src/backend/backend.js';
 import { MemoryBackend } from '../../src/backend/memory/memory-backend.js';
@@ -6,7 +6,7 @@ import type { Execution, MemoryStore } from '../../src/backend/memory/memory-sto
 import { historyKey, inboxKey } from '../../src/backend/redis/keys.js';
 import { partitionOf } from '../../src/backend/redis/partition.js';
 import { executionKey, type WorkflowInstance } from '../../src/core/instance.js';
-import { redisOptionsOf } from './redis-backends.js';
+import { rawClientOf, redisOptionsOf } from './redis-backends.js';
 
 // Writes bytes straight into a backend's store, past every check, as an earlier version of redflow (or a damaged
 // store) left them: on Redis with a client of its own, on MemoryBackend into the arrays it keeps its blobs in.
@@ -33,12 +33,11 @@ function memoryExecution(backend: MemoryBackend, instance: WorkflowInstance): Ex
   return execution;
 }
 
-async function withRedis<T>(backend: Backend, instance: WorkflowInstance, run: (redis: Redis, keys: { inbox: string; history: string }) => Promise<T>): Promise<T> {
+async function withRedis<T>(backend: Backend, instance: WorkflowInstance, run: (redis: Redis | Cluster, keys: { inbox: string; history: string }) => Promise<T>): Promise<T> {
   const options = redisOptionsOf(backend);
-  if (typeof options.redis !== 'string') throw new Error('raw-store: the backend must be made from a URL');
   const p = partitionOf(instance.instanceId, options.partitions ?? 1);
   const prefix = options.prefix ?? 'redflow';
-  const redis = new Redis(options.redis);
+  const redis = rawClientOf(backend);
   try {
     return await run(redis, {
       inbox: inboxKey(prefix, p, instance.instanceId, instance.executionId),

@@ -11,6 +11,8 @@ export type AofMode = 'always' | 'everysec' | 'off';
 export interface RedisServerOptions {
   /** @default 'off' */
   aof?: AofMode;
+  /** More `redis-server` arguments (e.g. `['--cluster-enabled', 'yes']`), after the ones the helper sets. */
+  args?: readonly string[];
 }
 
 /** A private `redis-server` process on a free loopback port. */
@@ -73,6 +75,7 @@ function launch(port: number, dir: string, options: RedisServerOptions): ChildPr
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no'];
   const aof = options.aof ?? 'off';
   args.push(...(aof === 'off' ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', aof]));
+  args.push(...(options.args ?? []));
   return spawn('redis-server', args, { stdio: 'ignore' });
 }
 
