@@ -14,9 +14,16 @@ export const redflowImport = '../../../src/index.js';
 /** Parses TypeScript without type information: rules fall back to annotations and names. */
 export const untypedTester = new RuleTester({ languageOptions: { parser: tseslint.parser } });
 
-/** Parses TypeScript with a program over test/eslint-plugin/fixtures (cases set `filename: typedFile`). */
+/**
+ * Parses TypeScript with a program over test/eslint-plugin/fixtures (cases set `filename: typedFile`). Every case
+ * is different code under the same file name, so the program must follow it: typescript-eslint would otherwise
+ * infer a single run when `CI=true` and keep the first case's program for all of them.
+ */
 export const typedTester = new RuleTester({
-  languageOptions: { parser: tseslint.parser, parserOptions: { project: './tsconfig.json', tsconfigRootDir: fixtures } },
+  languageOptions: {
+    parser: tseslint.parser,
+    parserOptions: { project: './tsconfig.json', tsconfigRootDir: fixtures, disallowAutomaticSingleRunInference: true },
+  },
 });
 
 /** A typescript-eslint rule as ESLint's RuleTester takes it (the two type packages describe the same shape differently). */
