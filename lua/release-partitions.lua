@@ -11,12 +11,11 @@
 ]]
 
 redis.call('ZREM', KEYS[1], ARGV[1])
-local suffix = ' ' .. ARGV[1]
 local released = 0
 local owners = redis.call('HGETALL', KEYS[2])
 for i = 1, #owners, 2 do
-  local value = owners[i + 1]
-  if string.sub(value, -#suffix) == suffix then
+  local _, holder = string.match(owners[i + 1], '^(%d+) (.*)$')
+  if holder == ARGV[1] then
     redis.call('HDEL', KEYS[2], owners[i])
     released = released + 1
   end

@@ -111,7 +111,7 @@ export class BackgroundLoops {
 
   #startPartition(partition: number): void {
     const parts = this.#parts;
-    if (parts === undefined) return;
+    if (parts === undefined || this.#timers.has(partition)) return;
     const { context, scripts, group, consumer, blockTimeoutMs, timerBatchSize, outboxRetry, logger } = this.#options;
     const timer = new TimerLoop({
       client: context.client,

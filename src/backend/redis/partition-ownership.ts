@@ -7,16 +7,19 @@ import { WakeableSleep } from './wakeable-sleep.js';
 
 /** Options of `PartitionOwnership`. */
 export interface PartitionOwnershipOptions {
+  /** The backend's connection, key prefix and partition count. */
   context: RedisContext;
   /** This backend's name: its member and the holder named in its leases. */
   name: string;
   /** How long a membership and a partition lease last unless renewed (ms); renewed every third of it. */
   leaseMs: number;
+  /** Hears when rounds fail and recover, and when partitions cannot be given up on close. */
   logger: Logger;
   /**
    * Told the partitions this backend owns from now on and those it stopped owning, after each round that
-   * changed them. Awaited before the next round, so a partition given up is stopped before it can be taken
-   * again.
+   * changed them, and awaited before the next round. A partition given up is free in Redis as soon as the
+   * round's script ran, so its new owner may start its loops before this one has stopped them: the loops'
+   * writes are safe when two run at once (see src/backend/redis/README.md, "Partition ownership").
    */
   changed(acquired: readonly number[], released: readonly number[]): Promise<void>;
 }
@@ -79,7 +82,9 @@ export class PartitionOwnership {
         const reply = await this.#runner.run('hold-partitions', this.#keys, [this.#options.name, leaseMs, this.#options.context.partitions]);
         this.#failures.succeeded();
         validUntil = sentAt + leaseMs;
-        if (!this.#stopped) await this.#apply((reply as number[]).map(Number));
+        // A reply that took longer than the lease speaks of leases that may have been taken over meanwhile.
+        const partitions = Date.now() < validUntil ? (reply as number[]).map(Number) : [];
+        if (!this.#stopped) await this.#apply(partitions);
       } catch (err) {
         if (this.#stopped) break;
         this.#failures.failed(err);
@@ -94,7 +99,8 @@ export class PartitionOwnership {
     const next = new Set(partitions);
     const acquired = partitions.filter((p) => !this.#owned.has(p));
     const released = [...this.#owned].filter((p) => !next.has(p));
-    this.#owned = next;
     if (acquired.length > 0 || released.length > 0) await this.#options.changed(acquired, released);
+    // Only once the loops follow: if telling them failed, the next round tells them again.
+    this.#owned = next;
   }
 }
