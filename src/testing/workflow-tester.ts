@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { DEFAULT_QUEUE, type WorkflowInstance } from '../core/instance.js';
+import { assertInstanceId, assertQueueName } from '../core/validation.js';
 import type { WorkflowArgs, WorkflowResult } from '../client/client.js';
 import { assertEncodable } from '../codec/codec.js';
 import { InvalidArgumentError } from '../errors/errors.js';
@@ -70,6 +71,12 @@ export class WorkflowTester<F extends WorkflowFunction> {
     if (!Number.isSafeInteger(maxHistorySize) || maxHistorySize < 1) throw new InvalidArgumentError(`maxHistorySize must be a whole number >= 1`);
     if (initialTime !== undefined && (!(initialTime instanceof Date) || Number.isNaN(initialTime.getTime()))) {
       throw new InvalidArgumentError('initialTime must be a valid Date');
+    }
+    // The same checks the client applies to what it starts, so a test cannot run under names production refuses.
+    if (options.instanceId !== undefined) assertInstanceId(options.instanceId);
+    if (options.queue !== undefined) assertQueueName(options.queue);
+    if (options.replayEveryTask !== undefined && typeof options.replayEveryTask !== 'boolean') {
+      throw new InvalidArgumentError(`replayEveryTask must be true or false, got ${String(options.replayEveryTask)}`);
     }
     this.options = options;
     this.instanceId = options.instanceId ?? DEFAULT_TEST_INSTANCE_ID;

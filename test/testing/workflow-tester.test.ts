@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { activityContext } from '../../src/activity/activity-context.js';
 import { InstanceNotFoundError, InvalidArgumentError, NonDeterminismError, RedflowError, UnsettledWorkflowError, WorkflowError, isCanceled } from '../../src/errors/errors.js';
-import { WorkflowTester, WorkflowTesterError, anything } from '../../src/testing/index.js';
+import { WorkflowTester, WorkflowTesterError, anything, type WorkflowTesterOptions } from '../../src/testing/index.js';
 import { workflow, type WorkflowContext } from '../../src/workflow/index.js';
 
 const DAY_MS = 24 * 3600_000;
@@ -544,5 +544,17 @@ describe('WorkflowTester', () => {
       assert.match(err.message, /unknown option "replayEveryTsk"/);
       return true;
     });
+  });
+
+  it('refuses an instance id, a queue or a replayEveryTask the client or the type would refuse', () => {
+    const refused: Array<[WorkflowTesterOptions, RegExp]> = [
+      [{ queue: '' }, /queue/],
+      [{ instanceId: '' }, /instanceId must be a non-empty string/],
+      [{ instanceId: 'a\nb' }, /control characters/],
+      [{ replayEveryTask: 'yes' as unknown as boolean }, /replayEveryTask must be true or false, got yes/],
+    ];
+    for (const [options, message] of refused) {
+      assert.throws(() => new WorkflowTester(subscription, options), (err: unknown) => err instanceof InvalidArgumentError && message.test(err.message), JSON.stringify(options));
+    }
   });
 });
