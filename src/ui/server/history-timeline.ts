@@ -3,7 +3,7 @@ import { toJsonSafe, type JsonSafe } from './json-safe.js';
 
 /**
  * The colour group of a timeline entry: the workflow's own start and end, workflow tasks, activities, retries
- * (an activity or sub-workflow attempt after the first), failures, timers, signals, sub-workflows,
+ * (an activity or sub-workflow attempt after the first, and the backoff timer before it), failures, timers, signals, sub-workflows,
  * cancellations, side effects and patches.
  */
 export type TimelineCategory =
@@ -31,7 +31,9 @@ export interface TimelineEntry {
   label: string;
   /** Time since the previous event (0 for the first). */
   sincePreviousMs: number;
-  /** On an answer (completion, failure, firing, delivery): the time since the event that scheduled it. */
+  /** On an answer (completion, failure, firing, delivery): the sequence id of the event that scheduled it. */
+  scheduledBy?: number;
+  /** On an answer: the time since the event that scheduled it. */
   sinceScheduledMs?: number;
   /** On a scheduling event: the sequence id of its answer, absent while it is pending. */
   answeredBy?: number;
@@ -39,12 +41,18 @@ export interface TimelineEntry {
   attributes: JsonSafe;
 }
 
+/** The name the engine gives the timer it waits on between two attempts. */
+const RETRY_BACKOFF_TIMER = 'retry-backoff';
+
 const SCHEDULING: ReadonlySet<string> = new Set(['ActivityScheduled', 'TimerScheduled', 'SubWorkflowScheduled', 'SignalSent']);
 
 /** `history` (one execution's events, in order) as timeline entries, in the same order. */
 export function historyTimeline(history: readonly HistoryEvent[]): TimelineEntry[] {
   const schedulers = new Map<number, HistoryEvent>();
-  for (const event of history) if (SCHEDULING.has(event.type)) schedulers.set(event.sequenceId, event);
+  // By command: a scheduling event and its answer carry the same scheduleEventId.
+  for (const event of history) {
+    if (SCHEDULING.has(event.type) && event.scheduleEventId !== undefined) schedulers.set(event.scheduleEventId, event);
+  }
   const answers = new Map<number, number>();
   let previous: HistoryEvent | undefined;
   const entries = history.map((event) => {
@@ -60,6 +68,7 @@ export function historyTimeline(history: readonly HistoryEvent[]): TimelineEntry
     };
     if (event.scheduleEventId !== undefined) entry.scheduleEventId = event.scheduleEventId;
     if (scheduler !== undefined && isAnswer(event)) {
+      entry.scheduledBy = scheduler.sequenceId;
       entry.sinceScheduledMs = event.timestamp.getTime() - scheduler.timestamp.getTime();
       answers.set(scheduler.sequenceId, event.sequenceId);
     }
@@ -88,7 +97,7 @@ function categoryOf(event: HistoryEvent): TimelineCategory {
       return 'task';
     case 'ActivityScheduled':
     case 'SubWorkflowScheduled':
-      if (event.attributes.attempt > 1) return 'retry';
+      if (event.attributes.attempt > 0) return 'retry';
       return event.type === 'ActivityScheduled' ? 'activity' : 'child';
     case 'ActivityCompleted':
       return 'activity';
@@ -99,6 +108,7 @@ function categoryOf(event: HistoryEvent): TimelineCategory {
     case 'SignalFailed':
       return 'failure';
     case 'TimerScheduled':
+      return event.attributes.name === RETRY_BACKOFF_TIMER ? 'retry' : 'timer';
     case 'TimerFired':
       return 'timer';
     case 'SignalReceived':
@@ -131,8 +141,8 @@ function labelOf(event: HistoryEvent, scheduler: HistoryEvent | undefined): stri
     case 'WorkflowTaskStarted':
       return 'Workflow task';
     case 'ActivityScheduled':
-      return event.attributes.attempt > 1
-        ? `Retry ${event.attributes.attempt} of activity ${event.attributes.name}`
+      return event.attributes.attempt > 0
+        ? `Retry: attempt ${event.attributes.attempt + 1} of activity ${event.attributes.name}`
         : `Activity ${event.attributes.name} scheduled`;
     case 'ActivityCompleted':
       return `${what || 'Activity'} completed`;
@@ -142,6 +152,7 @@ function labelOf(event: HistoryEvent, scheduler: HistoryEvent | undefined): stri
       return `Cancellation of ${what || 'an activity'} requested`;
     case 'TimerScheduled': {
       const delayMs = event.attributes.firesAt.getTime() - event.timestamp.getTime();
+      if (event.attributes.name === RETRY_BACKOFF_TIMER) return `Retry backoff: waits ${formatDuration(delayMs)}`;
       return `Timer${event.attributes.name === undefined ? '' : ` ${event.attributes.name}`} set for ${formatDuration(delayMs)}`;
     }
     case 'TimerFired':
@@ -155,8 +166,8 @@ function labelOf(event: HistoryEvent, scheduler: HistoryEvent | undefined): stri
     case 'PatchRecorded':
       return `Patch ${event.attributes.patchId}${event.attributes.deprecated === true ? ' (deprecated)' : ''} recorded`;
     case 'SubWorkflowScheduled':
-      return event.attributes.attempt > 1
-        ? `Retry ${event.attributes.attempt} of child ${event.attributes.name} (${event.attributes.instanceId})`
+      return event.attributes.attempt > 0
+        ? `Retry: attempt ${event.attributes.attempt + 1} of child ${event.attributes.name} (${event.attributes.instanceId})`
         : `Child ${event.attributes.name} (${event.attributes.instanceId}) started`;
     case 'SubWorkflowCompleted':
       return `${what || 'Child'} completed`;
@@ -177,7 +188,7 @@ function labelOf(event: HistoryEvent, scheduler: HistoryEvent | undefined): stri
 function subjectOf(event: HistoryEvent): string {
   switch (event.type) {
     case 'ActivityScheduled':
-      return `Activity ${event.attributes.name}${event.attributes.attempt > 1 ? ` (attempt ${event.attributes.attempt})` : ''}`;
+      return `Activity ${event.attributes.name}${event.attributes.attempt > 0 ? ` (attempt ${event.attributes.attempt + 1})` : ''}`;
     case 'TimerScheduled':
       return `Timer${event.attributes.name === undefined ? '' : ` ${event.attributes.name}`}`;
     case 'SubWorkflowScheduled':
