@@ -77,11 +77,11 @@ describe('diagnostics UI (in Chromium)', function () {
     assert.equal(await page.locator(`${row('order-1')} td`).nth(1).textContent(), 'fulfilOrder');
     await page.locator(row('order-1-pack-0')).waitFor({ timeout: WAIT_MS });
     await page.screenshot({ path: screenshotPath('instance-list'), fullPage: true });
-    await page.evaluate(() => Object.assign(window, { notReloaded: true }));
+    await page.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
 
     await client.signalWorkflow('order-1', 'ship', 'Main St 1');
     await page.waitForSelector(`${row('order-1')} [data-state="finished"]`, { timeout: WAIT_MS });
-    assert.equal(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded), true, 'the page was reloaded');
+    assert.equal(await page.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded), true, 'the page was reloaded');
   });
 
   it('filters the list by state and finds an instance by id', async () => {
@@ -107,7 +107,7 @@ describe('diagnostics UI (in Chromium)', function () {
     // Children, with their states, link to their own pages.
     const children = page.locator('section.family li.child');
     assert.equal(await children.count(), 2);
-    assert.deepEqual(await children.locator('[data-state]').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-state'))), ['finished', 'finished']);
+    assert.deepEqual(await children.locator('[data-state]').allInnerTexts(), ['finished', 'finished']);
     assert.match(await page.locator('section.outcome pre').innerText(), /address: "Main St 1"[\s\S]*totalCents: 4200n/);
     await page.locator('li.event[data-type="SignalReceived"] summary').click();
     await page.screenshot({ path: screenshotPath('instance-page'), fullPage: true });
@@ -147,7 +147,7 @@ describe('diagnostics UI (in Chromium)', function () {
     assert.equal(await page.locator('section.actions button, form.signal').count(), 0);
     const refused = await page.evaluate(async () => {
       const res = await fetch('api/instances/order-4/cancel', { method: 'POST' });
-      return { status: res.status, body: (await res.json()) as unknown };
+      return { status: res.status, body: await res.json() };
     });
     assert.deepEqual(refused, { status: 403, body: { error: { code: 'READ_ONLY', message: 'the diagnostics UI is read-only: cancel is switched off' } } });
     assert.equal(await client.getWorkflowInstanceState({ instanceId: 'order-4' }), 'active');

@@ -25,7 +25,7 @@ export interface DiagnosticsHandlerOptions {
    * their name): resolve true to allow it; false answers 403 `FORBIDDEN`. A rejection answers 500. Read-only
    * mode refuses actions before asking. @default every request allowed
    */
-  authorize?(req: IncomingMessage, action: DiagnosticsAction): boolean | Promise<boolean>;
+  authorize?: (req: IncomingMessage, action: DiagnosticsAction) => boolean | Promise<boolean>;
   /** How often the open pages refresh their data, in ms (at least 200). @default 1000 */
   pollIntervalMs?: number;
 }

@@ -1,5 +1,5 @@
 import type { HeldWorkflowInstanceInfo, WorkflowInstancePage } from '../../backend/management-types.js';
-import type { Client, ListWorkflowInstancesOptions } from '../../client/client.js';
+import type { Client } from '../../client/client.js';
 import type { WorkflowInstanceRef, WorkflowInstanceState } from '../../core/instance.js';
 import type { FailureInfo } from '../../errors/errors.js';
 import type { HistoryEvent } from '../../history/events.js';
@@ -25,7 +25,7 @@ export interface InstanceListQuery {
 export function listInstances(client: Client, query: InstanceListQuery): Promise<WorkflowInstancePage> {
   // The listing filters are options of listWorkflowInstances from the operations CLI work; until they exist
   // there the client ignores them and the page is unfiltered.
-  return client.listWorkflowInstances(query as ListWorkflowInstancesOptions);
+  return client.listWorkflowInstances(query);
 }
 
 /** A child execution as the instance page shows it. */
