@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError as InvalidOptionError } from 'commander';
 import { redflowVersion } from '../core/redflow-version.js';
 import { RedflowError } from '../errors/errors.js';
+import { registerUiCommand } from './commands/ui-command.js';
 import { runExport } from './export-command.js';
 import type { Output } from './output.js';
 import { runReplay } from './replay-command.js';
@@ -49,6 +50,7 @@ function buildProgram(output: Output, exit: { code: number }): Command {
   ).action(async (options: Parameters<typeof runExport>[0]) => {
     exit.code = await runExport(options, output);
   });
+  registerUiCommand(program, storeOptions, output, exit);
   return program;
 }
 

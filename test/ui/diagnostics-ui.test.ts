@@ -8,7 +8,7 @@ import { testLogger, waitUntil } from '../helpers/engine.js';
 import { redisBackendOn } from '../helpers/redis-backends.js';
 import { useRedisServer } from '../helpers/redis-server.js';
 import { launchChromium, screenshotPath } from './browser.js';
-import { activities, fulfilOrder, packItem } from './fixtures/ui-workflows.js';
+import { activities, fulfilOrder, packItem, waitsForShipment } from './fixtures/ui-workflows.js';
 
 const WAIT_MS = 15_000;
 
@@ -64,7 +64,7 @@ describe('diagnostics UI (in Chromium)', function () {
   /** Starts an order and waits until it waits for its 'ship' signal. */
   async function startOrder(orderId: string): Promise<void> {
     const instance = await client.createWorkflowInstance({ instanceId: orderId }, fulfilOrder, orderId, ['book', 'lamp']);
-    const waiting = await waitUntil(async () => (await client.getWorkflowInstanceHistory(instance)).some((event) => event.type === 'TimerFired'), WAIT_MS);
+    const waiting = await waitUntil(async () => waitsForShipment(await client.getWorkflowInstanceHistory(instance)), WAIT_MS);
     assert.ok(waiting, `${orderId} did not reach its signal wait`);
   }
 
