@@ -12,7 +12,7 @@ import { useRedisServer } from '../helpers/redis-server.js';
 import { activities, fulfilOrder, packItem, waitsForShipment } from './fixtures/ui-workflows.js';
 
 /** Rows of the API's lists, as far as the tests look at them. */
-type Rows = Array<Record<string, any>>;
+type Rows = any[];
 
 interface Answer {
   status: number;

@@ -156,13 +156,25 @@ describe('diagnostics UI (in Chromium)', function () {
     await client.cancelWorkflowInstance({ instanceId: 'order-4' });
   });
 
-  it('shows the queues, their backlog and the live workers', async () => {
+  it('shows the queues, their backlog, the live workers and a held instance', async () => {
+    // No worker registered this workflow: its task is held until one does.
+    await client.createWorkflowInstance({ instanceId: 'ghost-1' }, 'ghostFlow');
+    const held = await waitUntil(async () => (await client.listHeldWorkflowInstances()).instances.length === 1, WAIT_MS);
+    assert.ok(held, 'ghost-1 was not held');
     await page.goto(`${ui.url}#/queues`);
+    await page.waitForSelector('table.held tbody tr', { timeout: WAIT_MS });
+    assert.match(await page.locator('table.held tbody tr').innerText(), /ghost-1[\s\S]*ghostFlow[\s\S]*unknown-workflow[\s\S]*UnknownWorkflowError/);
+    assert.match(await page.locator('[data-stat="held"]').innerText(), /^1\s+held instances$/);
     await page.waitForSelector('tr[data-queue="default"]', { timeout: WAIT_MS });
     const worker = page.locator('table.workers tbody tr');
     assert.equal(await worker.count(), 1);
     assert.match(await worker.innerText(), /v42[\s\S]*default[\s\S]*fulfilOrder, packItem[\s\S]*pack, reserve/);
     assert.match(await page.locator('[data-stat="dead-letters"]').innerText(), /^0\s+dead letters$/);
     await page.screenshot({ path: screenshotPath('queues-and-workers'), fullPage: true });
+
+    await page.click('table.held a');
+    await page.waitForSelector('section.hold', { timeout: WAIT_MS });
+    assert.match(await page.locator('section.hold h2').innerText(), /^Held: unknown-workflow$/);
+    await page.screenshot({ path: screenshotPath('held-instance'), fullPage: true });
   });
 });

@@ -55,14 +55,17 @@ export function historyTimeline(history: readonly HistoryEvent[]): TimelineEntry
   }
   const answers = new Map<number, number>();
   let previous: HistoryEvent | undefined;
+  // The workflow time of the task that recorded the event: a timer's delay counts from it.
+  let taskTime: Date | undefined;
   const entries = history.map((event) => {
+    if (event.type === 'WorkflowTaskStarted') taskTime = event.timestamp;
     const scheduler = event.scheduleEventId === undefined || SCHEDULING.has(event.type) ? undefined : schedulers.get(event.scheduleEventId);
     const entry: TimelineEntry = {
       sequenceId: event.sequenceId,
       type: event.type,
       timestamp: event.timestamp.toISOString(),
       category: categoryOf(event),
-      label: labelOf(event, scheduler),
+      label: labelOf(event, scheduler, taskTime ?? event.timestamp),
       sincePreviousMs: previous === undefined ? 0 : event.timestamp.getTime() - previous.timestamp.getTime(),
       attributes: toJsonSafe(event.attributes),
     };
@@ -127,7 +130,7 @@ function categoryOf(event: HistoryEvent): TimelineCategory {
   }
 }
 
-function labelOf(event: HistoryEvent, scheduler: HistoryEvent | undefined): string {
+function labelOf(event: HistoryEvent, scheduler: HistoryEvent | undefined, taskTime: Date): string {
   const what = scheduler === undefined ? '' : subjectOf(scheduler);
   switch (event.type) {
     case 'WorkflowExecutionStarted':
@@ -151,7 +154,7 @@ function labelOf(event: HistoryEvent, scheduler: HistoryEvent | undefined): stri
     case 'ActivityCancellationRequested':
       return `Cancellation of ${what || 'an activity'} requested`;
     case 'TimerScheduled': {
-      const delayMs = event.attributes.firesAt.getTime() - event.timestamp.getTime();
+      const delayMs = event.attributes.firesAt.getTime() - taskTime.getTime();
       if (event.attributes.name === RETRY_BACKOFF_TIMER) return `Retry backoff: waits ${formatDuration(delayMs)}`;
       return `Timer${event.attributes.name === undefined ? '' : ` ${event.attributes.name}`} set for ${formatDuration(delayMs)}`;
     }
