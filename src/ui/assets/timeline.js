@@ -46,6 +46,7 @@ function Entry({ entry, pendingIds }) {
 /** The timeline of `entries` (see src/ui/server/history-timeline.ts); workflow tasks can be hidden. */
 export function Timeline({ entries }) {
   const [showTasks, setShowTasks] = useState(false);
+  if (entries.length === 0) return html`<p class="empty">No events yet: its first workflow task has not run.</p>`;
   const pendingIds = new Set(
     entries.filter((entry) => ['ActivityScheduled', 'TimerScheduled', 'SubWorkflowScheduled', 'SignalSent'].includes(entry.type) && entry.answeredBy === undefined).map((entry) => entry.sequenceId),
   );
