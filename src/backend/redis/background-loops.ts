@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import { ActivityDeadlines } from './activity-deadlines.js';
-import { BlockingPool } from './blocking-pool.js';
 import { DeferredActivities } from './deferred-activities.js';
 import type { DataLossWatch } from './data-loss-watch.js';
 import { MessageDelivery } from './message-delivery.js';
@@ -12,6 +11,7 @@ import type { RedisContext } from './redis-context.js';
 import { RelayScripts } from './relay-scripts.js';
 import type { RedisScripts } from './scripts.js';
 import { TimerLoop } from './timer-loop.js';
+import { WakeSubscriber } from './wake-subscriber.js';
 
 /** Options of `BackgroundLoops`. */
 export interface BackgroundLoopsOptions {
@@ -38,7 +38,7 @@ export interface BackgroundLoopsOptions {
  */
 export class BackgroundLoops {
   readonly #options: BackgroundLoopsOptions;
-  readonly #relayPool: BlockingPool;
+  readonly #wakeups: WakeSubscriber;
   readonly #ownership: PartitionOwnership;
   readonly #timers = new Map<number, TimerLoop>();
   readonly #relays = new Map<number, OutboxRelay>();
@@ -48,7 +48,7 @@ export class BackgroundLoops {
 
   constructor(options: BackgroundLoopsOptions) {
     this.#options = options;
-    this.#relayPool = new BlockingPool(options.context.client, options.logger, 'outbox-relay');
+    this.#wakeups = new WakeSubscriber(options.context.client, options.logger);
     this.#ownership = new PartitionOwnership({
       context: options.context,
       name: options.consumer,
@@ -88,10 +88,10 @@ export class BackgroundLoops {
     this.#timers.get(partition)?.wake(dueMs);
   }
 
-  /** Ends blocked relay reads at once, then stops every loop, waits for the work in flight and gives the partitions up. */
+  /** Stops every loop, waits for the work in flight, gives the partitions up and ends the wake-up subscription. */
   async stop(): Promise<void> {
-    this.#relayPool.close();
     await this.#ownership.stop();
+    this.#wakeups.close();
   }
 
   async #changed(acquired: readonly number[], released: readonly number[]): Promise<void> {
@@ -122,10 +122,11 @@ export class BackgroundLoops {
       logger,
       fireActivityDeadlines: (members, dueByMs) => parts.deadlines.fire(partition, members, dueByMs),
       requeueDeferredActivities: (members) => parts.deferred.requeue(partition, members),
+      wakeups: this.#wakeups,
     });
     const relay = new OutboxRelay({
       client: context.client,
-      pool: this.#relayPool,
+      wakeups: this.#wakeups,
       scripts: parts.relayScripts,
       delivery: parts.delivery,
       prefix: context.prefix,

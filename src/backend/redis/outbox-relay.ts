@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import { FailureLog } from '../../core/failure-log.js';
-import type { BlockingPool } from './blocking-pool.js';
 import { ensureGroup, isMissingGroupError } from './consumer-groups.js';
 import { outboxKey, relayLeaseKey } from './keys.js';
 import type { MessageDelivery } from './message-delivery.js';
@@ -10,12 +9,13 @@ import type { RelayScripts } from './relay-scripts.js';
 import type { RedisClient } from './script-runner.js';
 import { parseReadGroupReply, type StreamEntry } from './stream-replies.js';
 import { WakeableSleep } from './wakeable-sleep.js';
+import type { WakeSubscriber } from './wake-subscriber.js';
 
 /** Options of `OutboxRelay`. */
 export interface OutboxRelayOptions {
   client: RedisClient;
-  /** Connections for the blocking reads. */
-  pool: BlockingPool;
+  /** Where the scripts' announcements of new outbox messages arrive (lua/lib/wake-owner.lua). */
+  wakeups: WakeSubscriber;
   scripts: RelayScripts;
   delivery: MessageDelivery;
   prefix: string;
@@ -23,6 +23,7 @@ export interface OutboxRelayOptions {
   group: string;
   /** This relay's name: its consumer in the outbox group and the value of the lease it holds. */
   consumer: string;
+  /** How long (ms) a relay waits between attempts at the lease while another relay holds it. */
   blockTimeoutMs: number;
   /** Backoff of messages whose delivery fails, and when they are parked. */
   retry: OutboxRetryPolicy;
@@ -31,13 +32,19 @@ export interface OutboxRelayOptions {
 
 const BATCH = 100;
 const RETRY_MS = 500;
-// The lease outlives several blocking reads, so a relay renewing it between reads never loses it.
+// The lease outlives several renewals, so a relay that renews it every third of it never loses it.
 const MIN_LEASE_MS = 5_000;
+// How often the outbox is read while the announcements of new messages do not arrive (not subscribed yet,
+// or the subscriber connection is down): bounds how late a message goes out then.
+const UNANNOUNCED_READ_MS = 250;
 
 /**
  * Delivers one partition's outbox. The partition's owner runs it (`PartitionOwnership`), and only the
  * holder of the partition's relay lease reads (while ownership moves, two relays may run for a moment),
- * so messages go out in the order they were written. The holder reads with a consumer group: what it
+ * so messages go out in the order they were written. It reads when the scripts that write to the outbox
+ * announce a message on the outbox's channel, and at every renewal of its lease (a third of it), which
+ * also catches what an announcement lost while the subscriber reconnected missed; while the announcements
+ * do not arrive, it reads every 250 ms. The holder reads with a consumer group: what it
  * read and did not acknowledge stays pending, and a relay that takes the lease over claims those entries
  * (XAUTOCLAIM) and delivers them again before anything newer. Delivery is idempotent (deliver-message.lua
  * records message ids), so an entry delivered twice (its relay died before the ack) changes its target once.
@@ -63,6 +70,9 @@ export class OutboxRelay {
   #heldTargets = new Set<string>();
   /** When the soonest backing-off message is due (ms since the epoch): the pending entries are gone through again then. */
   #nextPassAt = Infinity;
+  #subscribed = false;
+  /** A message was announced since the last read began: read again before sleeping. */
+  #announced = false;
   readonly #sleeper = new WakeableSleep();
   readonly #failures: FailureLog;
 
@@ -91,6 +101,7 @@ export class OutboxRelay {
     this.#stopped = true;
     this.#sleeper.wake();
     await this.#running;
+    if (this.#subscribed) this.#options.wakeups.unsubscribe(this.#outbox);
     if (this.#holder) await this.#options.scripts.releaseRelayLease(this.#lease, this.#options.consumer);
   }
 
@@ -114,7 +125,15 @@ export class OutboxRelay {
   }
 
   async #step(): Promise<void> {
-    const { scripts, consumer, blockTimeoutMs } = this.#options;
+    const { scripts, consumer, blockTimeoutMs, wakeups } = this.#options;
+    // Subscribed before the first read, so no message written after that read goes unannounced.
+    if (!this.#subscribed) {
+      await wakeups.subscribe(this.#outbox, () => {
+        this.#announced = true;
+        this.#sleeper.wake();
+      });
+      this.#subscribed = true;
+    }
     if (!(await scripts.holdRelayLease(this.#lease, consumer, this.#leaseMs))) {
       this.#holder = false;
       await this.#sleep(blockTimeoutMs);
@@ -128,8 +147,12 @@ export class OutboxRelay {
       await this.#pendingPass();
       return;
     }
-    const waitMs = Math.min(blockTimeoutMs, Math.ceil(this.#nextPassAt - Date.now()));
-    if (waitMs >= 1) await this.#deliver(await this.#readNew(waitMs));
+    this.#announced = false;
+    const entries = await this.#readNew();
+    await this.#deliver(entries);
+    if (entries.length === BATCH || this.#announced) return;
+    const idleMs = wakeups.live ? this.#leaseMs / 3 : UNANNOUNCED_READ_MS;
+    if (!this.#stopped) await this.#sleeper.sleepUntil(Math.min(Date.now() + idleMs, this.#nextPassAt));
   }
 
   /** Makes the group exist and moves every entry pending for another consumer (a dead relay) to this one. */
@@ -162,10 +185,9 @@ export class OutboxRelay {
     this.#backlog = false;
   }
 
-  async #readNew(blockMs: number): Promise<StreamEntry[]> {
-    const { pool, group, consumer } = this.#options;
-    const args = ['GROUP', group, consumer, 'COUNT', BATCH, 'BLOCK', blockMs, 'STREAMS', this.#outbox, '>'];
-    return parseReadGroupReply(await pool.use((connection) => connection.callBuffer('XREADGROUP', ...args)));
+  async #readNew(): Promise<StreamEntry[]> {
+    const { client, group, consumer } = this.#options;
+    return parseReadGroupReply(await client.callBuffer('XREADGROUP', 'GROUP', group, consumer, 'COUNT', BATCH, 'STREAMS', this.#outbox, '>'));
   }
 
   /**
