@@ -8,6 +8,7 @@ import { OutboxRelay } from './outbox-relay.js';
 import type { OutboxRetryPolicy } from './outbox-retry-policy.js';
 import { PartitionOwnership } from './partition-ownership.js';
 import type { RedisContext } from './redis-context.js';
+import { RelayLeases } from './relay-leases.js';
 import { RelayScripts } from './relay-scripts.js';
 import type { RedisScripts } from './scripts.js';
 import { TimerLoop } from './timer-loop.js';
@@ -19,6 +20,7 @@ export interface BackgroundLoopsOptions {
   scripts: RedisScripts;
   group: string;
   consumer: string;
+  /** The backend's longest blocking read (ms): a relay lease lasts 3 times it, at least 5 s. */
   blockTimeoutMs: number;
   timerBatchSize: number;
   /** Backoff of outbox messages whose delivery fails. */
@@ -29,6 +31,9 @@ export interface BackgroundLoopsOptions {
   ownershipLeaseMs: number;
   logger: Logger;
 }
+
+// A relay lease outlives several renewals (every third of it), so a relay never loses it by one late renewal.
+const MIN_RELAY_LEASE_MS = 5_000;
 
 /**
  * What a backend that polls tasks runs besides its polls: for each partition it owns (`PartitionOwnership`:
@@ -44,7 +49,9 @@ export class BackgroundLoops {
   readonly #relays = new Map<number, OutboxRelay>();
   /** Partitions whose outbox group this backend's relays may have a consumer in. */
   readonly #relayed = new Set<number>();
-  #parts: { deadlines: ActivityDeadlines; deferred: DeferredActivities; relayScripts: RelayScripts; delivery: MessageDelivery } | undefined;
+  #parts:
+    | { deadlines: ActivityDeadlines; deferred: DeferredActivities; relayScripts: RelayScripts; relayLeases: RelayLeases; delivery: MessageDelivery }
+    | undefined;
 
   constructor(options: BackgroundLoopsOptions) {
     this.#options = options;
@@ -71,13 +78,14 @@ export class BackgroundLoops {
   /** Joins the owners of the partitions (once): the loops of the partitions it owns start and stop with ownership. */
   start(): void {
     if (this.#parts !== undefined) return;
-    const { context, scripts, group, watch, logger } = this.#options;
+    const { context, scripts, group, consumer, blockTimeoutMs, watch, logger } = this.#options;
     watch.start();
     const relayScripts = new RelayScripts(context.client);
     this.#parts = {
       deadlines: new ActivityDeadlines(context, group),
       deferred: new DeferredActivities(context, scripts, group),
       relayScripts,
+      relayLeases: new RelayLeases(context.client, relayScripts, consumer, Math.max(MIN_RELAY_LEASE_MS, 3 * blockTimeoutMs)),
       delivery: new MessageDelivery(context, relayScripts, logger),
     };
     this.#ownership.start();
@@ -112,7 +120,7 @@ export class BackgroundLoops {
   #startPartition(partition: number): void {
     const parts = this.#parts;
     if (parts === undefined || this.#timers.has(partition)) return;
-    const { context, scripts, group, consumer, blockTimeoutMs, timerBatchSize, outboxRetry, logger } = this.#options;
+    const { context, scripts, group, consumer, timerBatchSize, outboxRetry, logger } = this.#options;
     const timer = new TimerLoop({
       client: context.client,
       scripts,
@@ -133,7 +141,7 @@ export class BackgroundLoops {
       partition,
       group,
       consumer,
-      blockTimeoutMs,
+      leases: parts.relayLeases,
       retry: outboxRetry,
       logger,
     });

@@ -5,6 +5,7 @@ import { outboxKey, relayLeaseKey } from './keys.js';
 import type { MessageDelivery } from './message-delivery.js';
 import { isInfrastructureError, OutboxBackoff } from './outbox-backoff.js';
 import type { OutboxRetryPolicy } from './outbox-retry-policy.js';
+import type { RelayLeases } from './relay-leases.js';
 import type { RelayScripts } from './relay-scripts.js';
 import type { RedisClient } from './script-runner.js';
 import { parseReadGroupReply, type StreamEntry } from './stream-replies.js';
@@ -23,8 +24,8 @@ export interface OutboxRelayOptions {
   group: string;
   /** This relay's name: its consumer in the outbox group and the value of the lease it holds. */
   consumer: string;
-  /** How long (ms) a relay waits between attempts at the lease while another relay holds it. */
-  blockTimeoutMs: number;
+  /** Takes and renews the relay lease, together with the other relays of the backend. */
+  leases: RelayLeases;
   /** Backoff of messages whose delivery fails, and when they are parked. */
   retry: OutboxRetryPolicy;
   logger: Logger;
@@ -32,19 +33,21 @@ export interface OutboxRelayOptions {
 
 const BATCH = 100;
 const RETRY_MS = 500;
-// The lease outlives several renewals, so a relay that renews it every third of it never loses it.
-const MIN_LEASE_MS = 5_000;
 // How often the outbox is read while the announcements of new messages do not arrive (not subscribed yet,
 // or the subscriber connection is down): bounds how late a message goes out then.
 const UNANNOUNCED_READ_MS = 250;
+// How often it is read while they arrive: only a safety net, for an announcement lost without the
+// subscriber noticing (a Cluster's subscriber moving to another node).
+const ANNOUNCED_READ_MS = 30_000;
 
 /**
  * Delivers one partition's outbox. The partition's owner runs it (`PartitionOwnership`), and only the
  * holder of the partition's relay lease reads (while ownership moves, two relays may run for a moment),
  * so messages go out in the order they were written. It reads when the scripts that write to the outbox
- * announce a message on the outbox's channel, and at every renewal of its lease (a third of it), which
- * also catches what an announcement lost while the subscriber reconnected missed; while the announcements
- * do not arrive, it reads every 250 ms. The holder reads with a consumer group: what it
+ * announce a message on the outbox's channel (a subscriber that reconnects counts as one, for what was
+ * announced meanwhile), and every 30 s as a safety net; while the announcements do not arrive, every
+ * 250 ms. Its lease is renewed every third of it, with every other relay of the backend in one call
+ * (`RelayLeases`), not per read. The holder reads with a consumer group: what it
  * read and did not acknowledge stays pending, and a relay that takes the lease over claims those entries
  * (XAUTOCLAIM) and delivers them again before anything newer. Delivery is idempotent (deliver-message.lua
  * records message ids), so an entry delivered twice (its relay died before the ack) changes its target once.
@@ -59,7 +62,10 @@ export class OutboxRelay {
   readonly #options: OutboxRelayOptions;
   readonly #outbox: string;
   readonly #lease: string;
-  readonly #leaseMs: number;
+  /** When the lease is renewed next (ms since the epoch). */
+  #renewAt = 0;
+  /** When the outbox is read next if nothing is announced before (ms since the epoch). */
+  #readAt = 0;
   readonly #backoff: OutboxBackoff;
   #running: Promise<void> | undefined;
   #stopped = false;
@@ -81,7 +87,6 @@ export class OutboxRelay {
     this.#failures = FailureLog.forLoop(options.logger, 'outbox relay', { partition: options.partition });
     this.#outbox = outboxKey(options.prefix, options.partition);
     this.#lease = relayLeaseKey(options.prefix, options.partition);
-    this.#leaseMs = Math.max(MIN_LEASE_MS, 3 * options.blockTimeoutMs);
     const { client, scripts, prefix, partition, group, retry: policy, logger } = options;
     this.#backoff = new OutboxBackoff({ client, scripts, prefix, partition, group, policy, logger });
   }
@@ -125,7 +130,7 @@ export class OutboxRelay {
   }
 
   async #step(): Promise<void> {
-    const { scripts, consumer, blockTimeoutMs, wakeups } = this.#options;
+    const { leases, wakeups } = this.#options;
     // Subscribed before the first read, so no message written after that read goes unannounced.
     if (!this.#subscribed) {
       await wakeups.subscribe(this.#outbox, () => {
@@ -134,10 +139,16 @@ export class OutboxRelay {
       });
       this.#subscribed = true;
     }
-    if (!(await scripts.holdRelayLease(this.#lease, consumer, this.#leaseMs))) {
-      this.#holder = false;
-      await this.#sleep(blockTimeoutMs);
-      return;
+    if (Date.now() >= this.#renewAt) {
+      const sentAt = Date.now();
+      const held = await leases.hold(this.#lease);
+      // The lease runs from when Redis ran the call: a reply that took long leaves less of it.
+      this.#renewAt = Math.min(leases.nextRenewalAt(Date.now()), sentAt + 2 * leases.renewalMs);
+      if (!held) {
+        this.#holder = false;
+        await this.#sleepUntil(this.#renewAt);
+        return;
+      }
     }
     if (!this.#holder) {
       await this.#takeOver();
@@ -147,12 +158,15 @@ export class OutboxRelay {
       await this.#pendingPass();
       return;
     }
-    this.#announced = false;
-    const entries = await this.#readNew();
-    await this.#deliver(entries);
-    if (entries.length === BATCH || this.#announced) return;
-    const idleMs = wakeups.live ? this.#leaseMs / 3 : UNANNOUNCED_READ_MS;
-    if (!this.#stopped) await this.#sleeper.sleepUntil(Math.min(Date.now() + idleMs, this.#nextPassAt));
+    if (this.#announced || !wakeups.live || Date.now() >= this.#readAt) {
+      this.#announced = false;
+      this.#readAt = Date.now() + ANNOUNCED_READ_MS;
+      const entries = await this.#readNew();
+      await this.#deliver(entries);
+      if (entries.length === BATCH || this.#announced) return;
+    }
+    const readAt = wakeups.live ? this.#readAt : Date.now() + UNANNOUNCED_READ_MS;
+    await this.#sleepUntil(Math.min(this.#renewAt, this.#nextPassAt, readAt));
   }
 
   /** Makes the group exist and moves every entry pending for another consumer (a dead relay) to this one. */
@@ -230,6 +244,10 @@ export class OutboxRelay {
   }
 
   async #sleep(ms: number): Promise<void> {
-    if (!this.#stopped) await this.#sleeper.sleepUntil(Date.now() + ms);
+    await this.#sleepUntil(Date.now() + ms);
+  }
+
+  async #sleepUntil(untilMs: number): Promise<void> {
+    if (!this.#stopped) await this.#sleeper.sleepUntil(untilMs);
   }
 }

@@ -136,6 +136,8 @@ describe('outbox relay', function () {
     await until(async () => (await redis.xlen(outbox)) < 50, 'some messages are delivered');
     await first.close();
     for (let n = 50; n < 100; n++) await redis.xadd(outbox, '*', ...signalMessage(target, sender, n));
+    // What a completion writing them would announce (lua/lib/wake-owner.lua).
+    await redis.publish(outbox, '');
     await until(async () => (await redis.xlen(outbox)) === 0, 'the outbox is drained');
 
     const p = partitionOf(target.instanceId, PARTITIONS);

@@ -1,34 +1,7 @@
 import assert from 'node:assert/strict';
-import type { Redis } from 'ioredis';
 import { deadLettersKey, outboxKey } from '../../../../src/backend/redis/keys.js';
-import { addAndDeliver, executionKeys, serverNow, useScripts } from '../script-fixture.js';
+import { addAndDeliver, announcements, executionKeys, serverNow, useScripts } from '../script-fixture.js';
 import { claimExecution, completeClaimed, holdClaimed } from './completion-fixture.js';
-
-/**
- * What is published on `channel` while `action` runs, in order. A marker published by the caller after
- * `action` arrives after everything the action published (one connection's messages keep their order).
- */
-async function announcements(redis: Redis, channel: string, action: () => Promise<unknown>): Promise<string[]> {
-  const subscriber = redis.duplicate();
-  const seen: string[] = [];
-  try {
-    await subscriber.subscribe(channel);
-    const marker = `marker-${Math.random()}`;
-    const done = new Promise<void>((resolve) => {
-      subscriber.on('message', (from: string, message: string) => {
-        if (from !== channel) return;
-        if (message === marker) resolve();
-        else seen.push(message);
-      });
-    });
-    await action();
-    await redis.publish(channel, marker);
-    await done;
-    return seen;
-  } finally {
-    subscriber.disconnect();
-  }
-}
 
 describe('lua/lib/wake-owner: announcements for the partition owner', () => {
   const { redis, scripts, relayScripts, heldTaskScripts, deadlineScripts } = useScripts();
