@@ -44,7 +44,7 @@ export {
   type ActivityTimeoutType,
   type ActivityTimeoutDetails,
 } from './errors/errors.js';
-export { Client, type ClientOptions, type ListDeadLetterMessagesOptions, type ListWorkflowInstancesOptions, type WorkflowInstanceOptions, type WorkflowArgs, type WorkflowResult } from './client/client.js';
+export { Client, type ClientOptions, type ListDeadLetterMessagesOptions, type ListFilteredWorkflowInstancesOptions, type ListWorkflowInstancesOptions, type WorkflowInstanceOptions, type WorkflowArgs, type WorkflowResult } from './client/client.js';
 export { Worker } from './worker/worker.js';
 export { DefaultWorkerOptions, MAX_VERSION_LENGTH, type NonDeterminismPolicy, type WorkerOptions } from './worker/worker-options.js';
 export { DefaultHeldTaskRetry, type HeldTaskRetryOptions } from './worker/held-task-retry.js';
@@ -70,6 +70,7 @@ export type {
   UnservedQueue,
   WorkerInfo,
   WorkerPresenceCalls,
+  WorkflowInstanceFilter,
   WorkflowInstanceInfo,
   WorkflowInstancePage,
 } from './backend/backend.js';

@@ -21,6 +21,8 @@ export type {
   DeadLetterPage,
   ListDeadLetterMessagesQuery,
   ListWorkflowInstancesQuery,
+  FilteredWorkflowInstancesQuery,
+  WorkflowInstanceFilter,
   BackendStats,
   HoldReason,
   HeldTaskRetryPolicy,

@@ -60,13 +60,33 @@ export interface ListDeadLetterMessagesQuery {
   count: number;
 }
 
-/** Arguments of `listWorkflowInstances`. */
+/** Arguments of `listWorkflowInstances` (and, without the filter, of `listHeldWorkflowInstances`). */
 export interface ListWorkflowInstancesQuery {
   /** `nextCursor` of the previous page; the newest executions when omitted. */
   cursor?: string;
   /** Page size. */
   count: number;
 }
+
+/**
+ * Which executions `listWorkflowInstances` returns: those matching every field given (none: all of them).
+ * Pass the same filter with every page of a listing; a cursor only says where the previous page stopped.
+ */
+export interface WorkflowInstanceFilter {
+  /** Only executions in this state. */
+  state?: WorkflowInstanceState;
+  /** Only executions of this workflow name (exact match). */
+  name?: string;
+  /** Only executions whose workflow tasks go to this queue. */
+  queue?: string;
+  /** Only executions created at or after this time (inclusive). */
+  createdAfter?: Date;
+  /** Only executions created before this time (exclusive). */
+  createdBefore?: Date;
+}
+
+/** Arguments of `Backend.listWorkflowInstances`: a page query and a filter. */
+export type FilteredWorkflowInstancesQuery = ListWorkflowInstancesQuery & WorkflowInstanceFilter;
 
 /** Counts for dashboards and autoscaling. */
 export interface BackendStats {

@@ -1,4 +1,5 @@
-import type { BackendStats, ExecutionOutcome, ListWorkflowInstancesQuery, WorkflowInstancePage } from '../backend.js';
+import type { BackendStats, ExecutionOutcome, FilteredWorkflowInstancesQuery, WorkflowInstanceInfo, WorkflowInstancePage } from '../backend.js';
+import { matchesInstanceFilter } from '../instance-filter.js';
 import { decodeHistoryEvent } from '../../codec/event-codec.js';
 import { executionKey, type WorkflowInstance, type WorkflowInstanceState } from '../../core/instance.js';
 import { InstanceNotFinishedError, InstanceNotFoundError, InvalidArgumentError } from '../../errors/errors.js';
@@ -56,26 +57,27 @@ export async function getLatestExecution(store: MemoryStore, instanceId: string)
   return { ...execution.instance };
 }
 
-/** `Backend.listWorkflowInstances` on `store`: executions newest first, a page at a time. */
-export async function listWorkflowInstances(store: MemoryStore, query: ListWorkflowInstancesQuery): Promise<WorkflowInstancePage> {
+/** `Backend.listWorkflowInstances` on `store`: the executions matching the filter, newest first, a page at a time. */
+export async function listWorkflowInstances(store: MemoryStore, query: FilteredWorkflowInstancesQuery): Promise<WorkflowInstancePage> {
   await Promise.resolve();
   store.assertOpen();
   const before = query.cursor === undefined ? Infinity : Number(query.cursor);
   if (!(before === Infinity || (Number.isSafeInteger(before) && before > 0))) {
     throw new InvalidArgumentError(`listWorkflowInstances: cursor ${JSON.stringify(query.cursor)} was not issued by this backend`);
   }
-  const newestFirst = [...store.executions.values()].filter((e) => e.order < before).sort((a, b) => b.order - a.order);
+  const newestFirst = [...store.executions.values()]
+    .filter((e) => e.order < before && matchesInstanceFilter(infoOf(e), query))
+    .sort((a, b) => b.order - a.order);
   const page = newestFirst.slice(0, query.count);
-  const instances = page.map((e) => ({
-    instance: { ...e.instance },
-    name: e.name,
-    queue: e.queue,
-    state: e.state,
-    createdAt: e.createdAt,
-    ...(e.finishedAt === undefined ? {} : { finishedAt: e.finishedAt }),
-  }));
+  const instances = page.map(infoOf);
   const last = page.at(-1);
   return newestFirst.length > page.length && last !== undefined ? { instances, nextCursor: String(last.order) } : { instances };
+}
+
+function infoOf(e: Execution): WorkflowInstanceInfo {
+  const info: WorkflowInstanceInfo = { instance: { ...e.instance }, name: e.name, queue: e.queue, state: e.state, createdAt: e.createdAt };
+  if (e.finishedAt !== undefined) info.finishedAt = e.finishedAt;
+  return info;
 }
 
 /** `Backend.getStats` on `store` but for the workers (`PresenceReport`): active and held executions, and pending tasks per queue. */

@@ -11,6 +11,7 @@ import type {
   ExecutionOutcome,
   HeldWorkflowInstancePage,
   HoldState,
+  FilteredWorkflowInstancesQuery,
   ListWorkflowInstancesQuery,
   PollRequest,
   WorkflowInstancePage,
@@ -104,7 +105,7 @@ export class MemoryBackend implements Backend {
     return removeWorkflowInstances(this.store, finishedBefore);
   }
 
-  listWorkflowInstances(query: ListWorkflowInstancesQuery): Promise<WorkflowInstancePage> {
+  listWorkflowInstances(query: FilteredWorkflowInstancesQuery): Promise<WorkflowInstancePage> {
     return listWorkflowInstances(this.store, query);
   }
 

@@ -12,6 +12,7 @@ import type {
   ExecutionOutcome,
   HeldWorkflowInstancePage,
   HoldState,
+  FilteredWorkflowInstancesQuery,
   ListWorkflowInstancesQuery,
   WorkflowInstancePage,
   PollRequest,
@@ -245,7 +246,7 @@ export class RedisBackend implements Backend {
     return this.#removal.removeFinishedBefore(finishedBefore);
   }
 
-  async listWorkflowInstances(query: ListWorkflowInstancesQuery): Promise<WorkflowInstancePage> {
+  async listWorkflowInstances(query: FilteredWorkflowInstancesQuery): Promise<WorkflowInstancePage> {
     await this.#connection.open();
     return this.#listing.list(query);
   }
