@@ -23,6 +23,8 @@ export type {
   ListWorkflowInstancesQuery,
   FilteredWorkflowInstancesQuery,
   WorkflowInstanceFilter,
+  WorkflowInstanceDetails,
+  WorkflowTaskHoldInfo,
   BackendStats,
   HoldReason,
   HeldTaskRetryPolicy,

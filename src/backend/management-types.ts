@@ -235,6 +235,29 @@ export interface HeldWorkflowInstanceInfo {
   parked: boolean;
 }
 
+/** The hold of one execution's workflow task (see `getWorkflowInstanceDetails`). */
+export interface WorkflowTaskHoldInfo {
+  reason: HoldReason;
+  /** The error of the latest hold. */
+  error: { type: string; message: string };
+  /** When the first hold of this run was recorded. */
+  since: Date;
+  /** Failed attempts so far. */
+  attempts: number;
+  /** When the task may be (or was) claimed again; absent once parked. */
+  retryAt?: Date;
+  /** True after `maxAttempts` holds: it waits for `retryHeldWorkflowInstance`. */
+  parked: boolean;
+}
+
+/** One execution as the store records it, beyond its history (see `getWorkflowInstanceDetails`). */
+export interface WorkflowInstanceDetails extends WorkflowInstanceInfo {
+  /** Present while its workflow task is held. */
+  hold?: WorkflowTaskHoldInfo;
+  /** The execution of its chain that continued as new into this one; absent for the first of a chain. */
+  continuedFrom?: WorkflowInstance;
+}
+
 /** A page of `listHeldWorkflowInstances`. */
 export interface HeldWorkflowInstancePage {
   instances: HeldWorkflowInstanceInfo[];

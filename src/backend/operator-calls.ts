@@ -6,6 +6,7 @@ import type {
   ListDeadLetterMessagesQuery,
   FilteredWorkflowInstancesQuery,
   ListWorkflowInstancesQuery,
+  WorkflowInstanceDetails,
   WorkflowInstancePage,
 } from './management-types.js';
 
@@ -33,6 +34,12 @@ export interface OperatorCalls {
    * the listing.
    */
   listWorkflowInstances(query: FilteredWorkflowInstancesQuery): Promise<WorkflowInstancePage>;
+  /**
+   * What the store records of one execution besides its history: its listing fields, its hold (while its
+   * workflow task is held) and the execution it continued from. Throws `InstanceNotFoundError` for an unknown
+   * execution.
+   */
+  getWorkflowInstanceDetails(instance: WorkflowInstance): Promise<WorkflowInstanceDetails>;
   /**
    * Active and held executions, pending tasks per queue, live workers, and the queues and names pending work
    * waits on with no live worker to serve it (see `presenceReport`).

@@ -18,6 +18,7 @@ import { CanceledError, InvalidArgumentError, WaitTimeoutError } from '../errors
 import { fromFailureInfo, nonDeterminismErrorOf } from '../errors/failure-info.js';
 import type { WorkflowFunction } from '../executor/workflow-function.js';
 import { newEvent, type HistoryEvent, type NewEventOf } from '../history/events.js';
+import { describeExecution, type WorkflowInstanceDescription } from './instance-description.js';
 import { assertInstanceRef, continuedExecution, executionOf, historyOf, stateOf } from './instance-ref.js';
 
 /** Where and under which id to start a workflow. */
@@ -338,6 +339,21 @@ export class Client {
   async getWorkflowInstanceState(instance: WorkflowInstanceRef): Promise<WorkflowInstanceState> {
     assertInstanceRef(instance);
     return stateOf(this.backend, instance);
+  }
+
+  /**
+   * One execution (by id alone: the latest one) as an operator needs to see it, in one object: its name, queue,
+   * state, `createdAt` and `finishedAt`, its `inputs`, how it ended (`outcome`: `'completed'` with its `result`,
+   * `'failed'` or `'canceled'` with its `error`, `'continued-as-new'`), its `parent` (for a sub-workflow), the
+   * `children` its history started (with their state in the store, for the first `MAX_CHILD_STATES`), its
+   * `pending` work (activities, timers, sub-workflows and signals sent without an answer in its history), its
+   * `hold` (while its workflow task is held: reason, error, since, attempts, `retryAt` or parked), and its
+   * continue-as-new links (`continuedFrom`, `continuedTo`). See `WorkflowInstanceDescription`. Rejects with
+   * `InstanceNotFoundError` for unknown instances, `UndecodableDataError` for a history that cannot be decoded.
+   */
+  async describeWorkflowInstance(instance: WorkflowInstanceRef): Promise<WorkflowInstanceDescription> {
+    assertInstanceRef(instance);
+    return describeExecution(this.backend, instance);
   }
 
   /**

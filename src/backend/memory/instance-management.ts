@@ -1,4 +1,11 @@
-import type { BackendStats, ExecutionOutcome, FilteredWorkflowInstancesQuery, WorkflowInstanceInfo, WorkflowInstancePage } from '../backend.js';
+import type {
+  BackendStats,
+  ExecutionOutcome,
+  FilteredWorkflowInstancesQuery,
+  WorkflowInstanceDetails,
+  WorkflowInstanceInfo,
+  WorkflowInstancePage,
+} from '../backend.js';
 import { matchesInstanceFilter } from '../instance-filter.js';
 import { decodeHistoryEvent } from '../../codec/event-codec.js';
 import { executionKey, type WorkflowInstance, type WorkflowInstanceState } from '../../core/instance.js';
@@ -78,6 +85,26 @@ function infoOf(e: Execution): WorkflowInstanceInfo {
   const info: WorkflowInstanceInfo = { instance: { ...e.instance }, name: e.name, queue: e.queue, state: e.state, createdAt: e.createdAt };
   if (e.finishedAt !== undefined) info.finishedAt = e.finishedAt;
   return info;
+}
+
+/**
+ * `Backend.getWorkflowInstanceDetails` on `store`: the execution's listing fields, hold and predecessor in its
+ * chain; `InstanceNotFoundError` for an unknown execution.
+ */
+export async function getWorkflowInstanceDetails(store: MemoryStore, instance: WorkflowInstance): Promise<WorkflowInstanceDetails> {
+  await Promise.resolve();
+  const execution = store.execution(instance);
+  const details: WorkflowInstanceDetails = infoOf(execution);
+  const { hold } = execution;
+  if (hold !== undefined) {
+    details.hold = { reason: hold.reason, error: { ...hold.error }, since: hold.since, attempts: hold.attempts, parked: hold.retryAt === undefined };
+    if (hold.retryAt !== undefined) details.hold.retryAt = hold.retryAt;
+  }
+  // The chain lists its executions oldest first, so the one before this one continued into it.
+  const at = execution.chain.indexOf(executionKey(instance));
+  const previous = at > 0 ? store.executions.get(execution.chain[at - 1] as string) : undefined;
+  if (previous !== undefined) details.continuedFrom = { ...previous.instance };
+  return details;
 }
 
 /** `Backend.getStats` on `store` but for the workers (`PresenceReport`): active and held executions, and pending tasks per queue. */

@@ -14,6 +14,7 @@ import type {
   FilteredWorkflowInstancesQuery,
   ListWorkflowInstancesQuery,
   PollRequest,
+  WorkflowInstanceDetails,
   WorkflowInstancePage,
   WorkflowPollRequest,
   WorkflowTask,
@@ -42,6 +43,7 @@ import {
   getWorkflowInstanceOutcome,
   getWorkflowInstanceState,
   listWorkflowInstances,
+  getWorkflowInstanceDetails,
   removeWorkflowInstance,
   removeWorkflowInstances,
   waitForWorkflowInstance,
@@ -107,6 +109,10 @@ export class MemoryBackend implements Backend {
 
   listWorkflowInstances(query: FilteredWorkflowInstancesQuery): Promise<WorkflowInstancePage> {
     return listWorkflowInstances(this.store, query);
+  }
+
+  getWorkflowInstanceDetails(instance: WorkflowInstance): Promise<WorkflowInstanceDetails> {
+    return getWorkflowInstanceDetails(this.store, instance);
   }
 
   /** Nothing to connect to: resolves, or rejects with `BackendClosedError` after `close()`. */
