@@ -62,6 +62,13 @@ function buildProgram(context: CommandContext): Command {
     .configureOutput({ writeOut: (text) => output.out(text.trimEnd()), writeErr: (text) => output.err(text.trimEnd()) })
     .addHelpText('after', EXIT_STATUS_HELP);
   for (const register of COMMANDS) register(program, context);
+  const withExitStatus = (command: Command): void => {
+    for (const sub of command.commands) {
+      sub.addHelpText('after', EXIT_STATUS_HELP);
+      withExitStatus(sub);
+    }
+  };
+  withExitStatus(program);
   return program;
 }
 

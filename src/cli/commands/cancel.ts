@@ -12,6 +12,7 @@ export const registerCancel: CommandRegistration = (program, { output }) => {
     withExecutionOption(
       program
         .command('cancel')
+        .summary('ask an instance to cancel')
         .description(
           'Ask a workflow instance to cancel: its code sees its context cancelled, may clean up, then ends. An instance ' +
             'that has finished is left alone (and says so). Exits 1 when the instance is not found.',

@@ -7,6 +7,7 @@ export const registerExportHistories: CommandRegistration = (program, { output, 
   withStoreOptions(
     program
       .command('export-histories')
+      .summary('write the active instances\' histories to files')
       .description('Write the history of every active instance in the store to <dir>/<instance id>.json')
       .requiredOption('--out <dir>', 'folder to write the history files to (created if missing)'),
     'to read',

@@ -36,6 +36,7 @@ function heldJson(h: HeldWorkflowInstanceInfo): Record<string, unknown> {
 export const registerHeld: CommandRegistration = (program, { output, exit }) => {
   const held = program
     .command('held')
+    .summary('list held instances, or retry one (held retry <instanceId>)')
     .description('Workflow instances whose workflow task is held (a failure outside the workflow code): list them (the default), or retry one');
   storeCommand(
     held

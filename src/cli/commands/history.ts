@@ -26,6 +26,7 @@ export const registerHistory: CommandRegistration = (program, { output }) => {
     withExecutionOption(
       program
         .command('history')
+        .summary('print the recorded history of an instance')
         .description('Print the recorded history of a workflow instance, event by event. Exits 1 when the instance is not found.')
         .argument('<instanceId>', 'the instance id'),
     ),

@@ -45,6 +45,7 @@ export const registerList: CommandRegistration = (program, { output }) => {
   storeCommand(
     program
       .command('list')
+      .summary('list workflow executions, newest first (filters, paging)')
       .description(
         'List workflow executions, newest first. Filters combine; --since/--until take an ISO time or a duration ' +
           'ago (30m, 1h, 2d). When more match than --limit, the last line (or "nextCursor" in JSON) is the cursor for ' +

@@ -16,6 +16,7 @@ export const registerRemove: CommandRegistration = (program, { output }) => {
     withExecutionOption(
       program
         .command('remove')
+        .summary('delete a finished instance, or every instance finished before a time')
         .description(
           'Delete a finished workflow instance (with every execution of its continue-as-new chain and their histories), ' +
             'or, with --finished-before, every instance that finished before a time. Exits 1 when the instance is not ' +

@@ -7,6 +7,7 @@ export const registerReplay: CommandRegistration = (program, { output, exit }) =
   withStoreOptions(
     program
       .command('replay')
+      .summary('replay recorded histories against workflow code; exit 1 if any diverges')
       .description(
         'Replay recorded histories against workflow code before deploying it: the history of every active ' +
           'instance in the store, or every *.json history file of a folder. Exits 1 if any diverges.',

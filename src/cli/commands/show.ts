@@ -110,6 +110,7 @@ export const registerShow: CommandRegistration = (program, { output }) => {
     withExecutionOption(
       program
         .command('show')
+        .summary('show one instance: state, outcome, parent and children, pending work, hold')
         .description(
           'Show one workflow instance: state, outcome (result or error), parent and children, pending work, and why ' +
             'it is held if it is. Exits 1 when the instance is not found.',

@@ -12,6 +12,7 @@ export const registerSignal: CommandRegistration = (program, { output }) => {
   storeCommand(
     program
       .command('signal')
+      .summary('send a signal to an instance')
       .description('Send a signal to the active execution of a workflow instance. Exits 1 when it has none (not found or finished).')
       .argument('<instanceId>', 'the instance id')
       .argument('<name>', 'the signal name')

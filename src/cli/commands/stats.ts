@@ -36,6 +36,7 @@ export const registerStats: CommandRegistration = (program, { output }) => {
   storeCommand(
     program
       .command('stats')
+      .summary('counts, backlog per queue, unserved queues and names')
       .description(
         'Show the counts of the store: active, held and dead-lettered work, live workers, pending tasks per queue, and ' +
           'the queues and names no live worker serves.',

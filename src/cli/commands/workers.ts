@@ -15,7 +15,10 @@ function polls(w: WorkerInfo): string {
 /** `redflow workers`: the live workers (`Client.getWorkers`). */
 export const registerWorkers: CommandRegistration = (program, { output }) => {
   storeCommand(
-    program.command('workers').description('List the live workers: their host and process, queues, what they poll and register, versions.'),
+    program
+      .command('workers')
+      .summary('list the live workers')
+      .description('List the live workers: their host and process, queues, what they poll and register, versions.'),
     'to read',
   ).action(async (options: StoreCommandOptions) => {
     const workers = await withClient(options, (client) => client.getWorkers());
