@@ -97,7 +97,7 @@ export function describeJson(d: WorkflowInstanceDescription): Record<string, unk
       })),
       signals: d.pending.signals.map((s) => ({ scheduleEventId: s.scheduleEventId, instanceId: s.attributes.instanceId, name: s.attributes.name })),
     },
-    hold: d.hold === undefined ? null : Object.assign({ retryAt: null }, d.hold),
+    hold: d.hold === undefined ? null : Object.assign({}, d.hold, { retryAt: d.hold.retryAt ?? null }),
     continuedFrom: refOf(d.continuedFrom),
     continuedTo: refOf(d.continuedTo),
     historyLength: d.historyLength,

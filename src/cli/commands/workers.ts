@@ -4,8 +4,8 @@ import { renderTable } from '../format/table.js';
 import { formatDate } from '../format/values.js';
 
 /** One worker as `redflow workers --json` writes it: every field present (`version` null when not given). */
-function workerJson(w: WorkerInfo): Record<string, unknown> {
-  return Object.assign({ version: null }, w);
+function workerJson(w: WorkerInfo): Omit<WorkerInfo, 'version'> & { version: string | null } {
+  return Object.assign({}, w, { version: w.version ?? null });
 }
 
 function polls(w: WorkerInfo): string {
