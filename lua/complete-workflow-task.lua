@@ -67,6 +67,8 @@
        k = number of activity queues to claim from, then k queue numbers (1..q, as above)
   Returns: the claimed activity tasks, flat: { queue number, entry id, task blob, ... } (empty without
            a hand-over)
+  Publishes: on the timers zset's channel when a timer it adds is the earliest, on the outbox's when it
+           writes to the outbox (lib/wake-owner)
   Errors: LEASE_LOST <execution id> when the token is not the current one or the lock was released
           HISTORY_CONFLICT <execution id> when the history does not have the length the task started from
 ]]
@@ -85,6 +87,7 @@
 --- @include "lib/end-before-start"
 --- @include "lib/clear-hold"
 --- @include "lib/index-member"
+--- @include "lib/wake-owner"
 
 local A = cmsgpack.unpack(ARGV[1])
 
@@ -127,9 +130,14 @@ if cursor ~= '' then
 end
 
 count = tonumber(A[at])
+local earliest_due
 for i = 1, count do
-  redis.call('ZADD', timers, A[at + 2 * i - 1], A[at + 2 * i])
+  local due = tonumber(A[at + 2 * i - 1])
+  redis.call('ZADD', timers, due, A[at + 2 * i])
   redis.call('SADD', execution_timers, A[at + 2 * i])
+  if earliest_due == nil or due < earliest_due then
+    earliest_due = due
+  end
 end
 at = at + 1 + 2 * count
 
@@ -251,6 +259,7 @@ end
 at = at + 1 + 11 * count
 
 count = tonumber(A[at])
+local outbox_written = count > 0
 at = at + 1
 for _ = 1, count do
   local fields = tonumber(A[at])
@@ -287,9 +296,17 @@ for i = 1, count do
     -- The keys of the instance's active execution are not in KEYS, and it may move on again before the
     -- relay delivers: the relay reads it and retries until the script confirms it.
     redis.call('XADD', KEYS[14], '*', 'k', 'event', 'i', A[d + 4], 'e', A[d + 5], 'b', A[d + 6], 't', event_type)
+    outbox_written = true
   end
 end
 at = at + 1 + 7 * count
+
+if earliest_due ~= nil then
+  wake_timers(timers, earliest_due)
+end
+if outbox_written then
+  wake_outbox(KEYS[14])
+end
 
 if state == 'active' and redis.call('EXISTS', inbox) == 1 and redis.call('HGET', execution, 'queued') ~= '1' then
   queue_workflow_task(execution, stream, instance_id, execution_id)

@@ -24,11 +24,13 @@
   ARGV[5], ARGV[6] the attempt's startToClose and heartbeat deadline members ('' for none)
   ARGV[7] timers member that brings the entry back (names the entry and the delivery count of ARGV[3])
   Returns: 1, or 0 when the caller no longer holds the entry (nothing changed)
+  Publishes: on the timers zset's channel when the requeue timer is the earliest (lib/wake-owner)
   Errors: none
 ]]
 --- @include "lib/holds-delivery"
 --- @include "lib/drop-timers"
 --- @include "lib/now-ms"
+--- @include "lib/wake-owner"
 
 local tasks, entry_id, group = KEYS[1], ARGV[1], ARGV[2]
 -- Due when reclaim-tasks would find the delay over: both read it from the consumer's name.
@@ -39,6 +41,8 @@ end
 -- JUSTID keeps the delivery count: only a claim raises it.
 redis.call('XCLAIM', tasks, group, ARGV[4], 0, entry_id, 'JUSTID')
 drop_timers(KEYS[2], KEYS[3], { ARGV[5], ARGV[6] })
-redis.call('ZADD', KEYS[2], now_ms() + delay_ms, ARGV[7])
+local due_ms = now_ms() + delay_ms
+redis.call('ZADD', KEYS[2], due_ms, ARGV[7])
 redis.call('SADD', KEYS[3], ARGV[7])
+wake_timers(KEYS[2], due_ms)
 return 1

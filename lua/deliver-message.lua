@@ -62,6 +62,7 @@
            (nothing written); 2 when the signal's target execution is no longer the instance's active
            one, or the cancellation request's target has continued as new (nothing written: read the
            instance's active execution and retry with it)
+  Publishes: on this partition's outbox channel when the answer goes to the outbox (lib/wake-owner)
   Errors: none
 ]]
 --- @include "lib/now-ms"
@@ -69,6 +70,7 @@
 --- @include "lib/deliver-event"
 --- @include "lib/carry-over"
 --- @include "lib/end-before-start"
+--- @include "lib/wake-owner"
 
 local relayed, instance, execution, inbox, stream = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local message_id, kind, instance_id, execution_id = ARGV[1], ARGV[3], ARGV[4], ARGV[5]
@@ -83,6 +85,7 @@ local function answer(blob, event_type)
   elseif ARGV[11] == 'outbox' then
     redis.call('XADD', KEYS[9], '*', 'k', 'event', 'i', ARGV[12], 'e', ARGV[13], 'q', ARGV[14],
       'b', blob, 't', event_type)
+    wake_outbox(KEYS[9])
   end
 end
 

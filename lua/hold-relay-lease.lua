@@ -1,18 +1,25 @@
 --[[
-  Outbox relay: takes or renews the lease that makes one relay at a time the reader of a partition's
+  Outbox relay: takes or renews the leases that make one relay at a time the reader of a partition's
   outbox, so its messages are delivered in the order they were written (a child's start before a
-  signal or a cancellation sent to it later).
+  signal or a cancellation sent to it later). One call serves every partition a relay owns on one Redis
+  (on a Cluster, where each partition's keys have a slot of their own, one call per partition).
 
-  KEYS[1] relay lease key of the partition
+  KEYS[1] .. KEYS[n] relay lease key of each partition
   ARGV[1] the relay's name (its consumer name)
   ARGV[2] lease duration (ms)
-  Returns: 1 when the caller holds the lease now (taken or renewed); 0 when another relay holds it
+  Returns: per key, in order: 1 when the caller holds that lease now (taken or renewed); 0 when another
+           relay holds it
   Errors: none
 ]]
 
-local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then
-  return 0
+local held = {}
+for i, lease in ipairs(KEYS) do
+  local holder = redis.call('GET', lease)
+  if holder and holder ~= ARGV[1] then
+    held[i] = 0
+  else
+    redis.call('SET', lease, ARGV[1], 'PX', ARGV[2])
+    held[i] = 1
+  end
 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1
+return held

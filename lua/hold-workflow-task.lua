@@ -27,12 +27,14 @@
   ARGV[12] most retry interval (ms)
   ARGV[13] most attempts: the hold that reaches it parks
   Returns: { attempts, since (ms, the run's first hold), retryAt (ms; 0 = parked) }
+  Publishes: on the timers zset's channel when the retry is the earliest timer (lib/wake-owner)
   Errors: LEASE_LOST <execution id> when the token is not the current one or the lock was released
 ]]
 --- @include "lib/errors"
 --- @include "lib/now-ms"
 --- @include "lib/ack-entry"
 --- @include "lib/holds-lease"
+--- @include "lib/wake-owner"
 
 local execution, stream, timers, execution_timers, held = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 if not holds_lease(execution, ARGV[1]) then
@@ -49,6 +51,7 @@ if attempts < tonumber(ARGV[13]) then
   retry_at = now + math.ceil(delay)
   redis.call('ZADD', timers, retry_at, ARGV[6])
   redis.call('SADD', execution_timers, ARGV[6])
+  wake_timers(timers, retry_at)
 end
 redis.call('HSET', execution, 'lockedUntil', 0, 'lockEntry', '', 'held', 1, 'holdReason', ARGV[7],
   'holdErrorType', ARGV[8], 'holdErrorMessage', ARGV[9], 'holdSince', since, 'holdAttempts', attempts,

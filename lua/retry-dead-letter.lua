@@ -8,8 +8,10 @@
   KEYS[2] outbox stream of the partition
   ARGV[1] dead-letter entry id
   Returns: the new outbox entry id; false when there is no such dead letter (nothing written)
+  Publishes: on the outbox's channel (lib/wake-owner)
   Errors: none
 ]]
+--- @include "lib/wake-owner"
 
 local dead_letters, outbox, id = KEYS[1], KEYS[2], ARGV[1]
 
@@ -27,4 +29,5 @@ for i = 1, #raw, 2 do
 end
 local outbox_id = redis.call('XADD', outbox, '*', unpack(fields))
 redis.call('XDEL', dead_letters, id)
+wake_outbox(outbox)
 return outbox_id

@@ -18,10 +18,12 @@
   ARGV[7] heartbeat timeout (ms)
   Returns: nil when the caller does not hold the entry (nothing changed), else { ms left until the
            startToClose deadline, ms left until the heartbeat deadline }, -1 for one not asked for
+  Publishes: on the timers zset's channel when a deadline is the earliest timer (lib/wake-owner)
   Errors: none
 ]]
 --- @include "lib/holds-delivery"
 --- @include "lib/now-ms"
+--- @include "lib/wake-owner"
 
 local tasks, timers, execution_timers = KEYS[1], KEYS[2], KEYS[3]
 if not holds_delivery(tasks, ARGV[2], ARGV[1], ARGV[3]) then
@@ -35,7 +37,9 @@ local function start(member, timeout_ms)
   end
   redis.call('ZADD', timers, 'NX', now + tonumber(timeout_ms), member)
   redis.call('SADD', execution_timers, member)
-  return math.max(0, tonumber(redis.call('ZSCORE', timers, member)) - now)
+  local due_ms = tonumber(redis.call('ZSCORE', timers, member))
+  wake_timers(timers, due_ms)
+  return math.max(0, due_ms - now)
 end
 
 return { start(ARGV[4], ARGV[5]), start(ARGV[6], ARGV[7]) }

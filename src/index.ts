@@ -44,7 +44,14 @@ export {
   type ActivityTimeoutType,
   type ActivityTimeoutDetails,
 } from './errors/errors.js';
-export { Client, type ClientOptions, type ListDeadLetterMessagesOptions, type ListWorkflowInstancesOptions, type WorkflowInstanceOptions, type WorkflowArgs, type WorkflowResult } from './client/client.js';
+export { Client, type ClientOptions, type ListDeadLetterMessagesOptions, type ListFilteredWorkflowInstancesOptions, type ListWorkflowInstancesOptions, type WorkflowInstanceOptions, type WorkflowArgs, type WorkflowResult } from './client/client.js';
+export {
+  MAX_CHILD_STATES,
+  type ChildWorkflowInfo,
+  type ExecutionOutcomeKind,
+  type WorkflowInstanceDescription,
+} from './client/instance-description.js';
+export type { PendingWork } from './history/pending-work.js';
 export { Worker } from './worker/worker.js';
 export { DefaultWorkerOptions, MAX_VERSION_LENGTH, type NonDeterminismPolicy, type WorkerOptions } from './worker/worker-options.js';
 export { DefaultHeldTaskRetry, type HeldTaskRetryOptions } from './worker/held-task-retry.js';
@@ -52,7 +59,7 @@ export type { RegistrationOptions } from './worker/registry.js';
 export type { WorkflowFunction } from './executor/workflow-function.js';
 export { createLogger, DEFAULT_LOG_LEVEL, type LoggerOptions } from './core/logger.js';
 export { DEFAULT_QUEUE, type WorkflowInstance, type WorkflowInstanceRef, type WorkflowInstanceState } from './core/instance.js';
-export type { HistoryEvent, EventType, NewEvent } from './history/events.js';
+export type { HistoryEvent, EventType, NewEvent, ParentLink } from './history/events.js';
 export { replayHistory, type RecordedHistory, type ReplayOptions } from './testing/replay-history.js';
 export type {
   Backend,
@@ -70,6 +77,9 @@ export type {
   UnservedQueue,
   WorkerInfo,
   WorkerPresenceCalls,
+  WorkflowInstanceDetails,
+  WorkflowInstanceFilter,
+  WorkflowTaskHoldInfo,
   WorkflowInstanceInfo,
   WorkflowInstancePage,
 } from './backend/backend.js';

@@ -60,13 +60,33 @@ export interface ListDeadLetterMessagesQuery {
   count: number;
 }
 
-/** Arguments of `listWorkflowInstances`. */
+/** Arguments of `listWorkflowInstances` (and, without the filter, of `listHeldWorkflowInstances`). */
 export interface ListWorkflowInstancesQuery {
   /** `nextCursor` of the previous page; the newest executions when omitted. */
   cursor?: string;
   /** Page size. */
   count: number;
 }
+
+/**
+ * Which executions `listWorkflowInstances` returns: those matching every field given (none: all of them).
+ * Pass the same filter with every page of a listing; a cursor only says where the previous page stopped.
+ */
+export interface WorkflowInstanceFilter {
+  /** Only executions in this state. */
+  state?: WorkflowInstanceState;
+  /** Only executions of this workflow name (exact match). */
+  name?: string;
+  /** Only executions whose workflow tasks go to this queue. */
+  queue?: string;
+  /** Only executions created at or after this time (inclusive). */
+  createdAfter?: Date;
+  /** Only executions created before this time (exclusive). */
+  createdBefore?: Date;
+}
+
+/** Arguments of `Backend.listWorkflowInstances`: a page query and a filter. */
+export type FilteredWorkflowInstancesQuery = ListWorkflowInstancesQuery & WorkflowInstanceFilter;
 
 /** Counts for dashboards and autoscaling. */
 export interface BackendStats {
@@ -213,6 +233,29 @@ export interface HeldWorkflowInstanceInfo {
   retryAt?: Date;
   /** True after `maxAttempts` holds: it waits for `retryHeldWorkflowInstance`. */
   parked: boolean;
+}
+
+/** The hold of one execution's workflow task (see `getWorkflowInstanceDetails`). */
+export interface WorkflowTaskHoldInfo {
+  reason: HoldReason;
+  /** The error of the latest hold. */
+  error: { type: string; message: string };
+  /** When the first hold of this run was recorded. */
+  since: Date;
+  /** Failed attempts so far. */
+  attempts: number;
+  /** When the task may be (or was) claimed again; absent once parked. */
+  retryAt?: Date;
+  /** True after `maxAttempts` holds: it waits for `retryHeldWorkflowInstance`. */
+  parked: boolean;
+}
+
+/** One execution as the store records it, beyond its history (see `getWorkflowInstanceDetails`). */
+export interface WorkflowInstanceDetails extends WorkflowInstanceInfo {
+  /** Present while its workflow task is held. */
+  hold?: WorkflowTaskHoldInfo;
+  /** The execution of its chain that continued as new into this one; absent for the first of a chain. */
+  continuedFrom?: WorkflowInstance;
 }
 
 /** A page of `listHeldWorkflowInstances`. */

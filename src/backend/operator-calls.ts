@@ -4,7 +4,9 @@ import type {
   DeadLetterPage,
   HeldWorkflowInstancePage,
   ListDeadLetterMessagesQuery,
+  FilteredWorkflowInstancesQuery,
   ListWorkflowInstancesQuery,
+  WorkflowInstanceDetails,
   WorkflowInstancePage,
 } from './management-types.js';
 
@@ -25,8 +27,19 @@ export interface OperatorCalls {
    * execution of a chain whose latest execution is active. Returns how many executions were deleted.
    */
   removeWorkflowInstances(finishedBefore: Date): Promise<number>;
-  /** Executions, newest first, a page at a time. */
-  listWorkflowInstances(query: ListWorkflowInstancesQuery): Promise<WorkflowInstancePage>;
+  /**
+   * Executions matching the query's filter (`WorkflowInstanceFilter`), newest first, a page at a time. A page may
+   * hold fewer than `count` executions, even none, and still have a `nextCursor` when the backend bounds the work
+   * of one call (RedisBackend does when filtering by state, name or queue); only a page without `nextCursor` ends
+   * the listing.
+   */
+  listWorkflowInstances(query: FilteredWorkflowInstancesQuery): Promise<WorkflowInstancePage>;
+  /**
+   * What the store records of one execution besides its history: its listing fields, its hold (while its
+   * workflow task is held) and the execution it continued from. Throws `InstanceNotFoundError` for an unknown
+   * execution.
+   */
+  getWorkflowInstanceDetails(instance: WorkflowInstance): Promise<WorkflowInstanceDetails>;
   /**
    * Active and held executions, pending tasks per queue, live workers, and the queues and names pending work
    * waits on with no live worker to serve it (see `presenceReport`).

@@ -49,8 +49,8 @@ const PAGE_SIZE = 1000;
 export async function* activeInstances(client: Client): AsyncGenerator<WorkflowInstance> {
   let cursor: string | undefined;
   do {
-    const page = await client.listWorkflowInstances(cursor === undefined ? { count: PAGE_SIZE } : { cursor, count: PAGE_SIZE });
-    for (const entry of page.instances) if (entry.state === 'active') yield entry.instance;
+    const page = await client.listWorkflowInstances(Object.assign({ count: PAGE_SIZE, state: 'active' as const }, cursor === undefined ? {} : { cursor }));
+    for (const entry of page.instances) yield entry.instance;
     cursor = page.nextCursor;
   } while (cursor !== undefined);
 }

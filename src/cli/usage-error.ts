@@ -1,6 +1,9 @@
-/** Exit status of the `redflow` command: every history checked replayed as recorded (or was exported). */
+/** Exit status of the `redflow` command when it did what it was asked (every history replayed as recorded, ...). */
 export const EXIT_OK = 0;
-/** Exit status of `redflow replay` when a history diverged or could not be checked. */
+/**
+ * Exit status when what was asked was not found or was refused (an unknown instance, removing an active one,
+ * retrying one not held), or `redflow replay` found a history that diverged or could not be checked.
+ */
 export const EXIT_FAILED = 1;
 /** Exit status when the command could not run: bad arguments, module not found, store unreachable. */
 export const EXIT_USAGE = 2;

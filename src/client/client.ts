@@ -1,5 +1,14 @@
 import type { Logger } from 'pino';
-import type { Backend, BackendStats, DeadLetterPage, ExecutionOutcome, HeldWorkflowInstancePage, WorkerInfo, WorkflowInstancePage } from '../backend/backend.js';
+import type {
+  Backend,
+  BackendStats,
+  DeadLetterPage,
+  ExecutionOutcome,
+  HeldWorkflowInstancePage,
+  WorkerInfo,
+  WorkflowInstanceFilter,
+  WorkflowInstancePage,
+} from '../backend/backend.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, assertPayloadSize } from '../codec/codec.js';
 import { newExecutionId } from '../core/execution-id.js';
 import { DEFAULT_QUEUE, type WorkflowInstance, type WorkflowInstanceRef, type WorkflowInstanceState } from '../core/instance.js';
@@ -9,6 +18,7 @@ import { CanceledError, InvalidArgumentError, WaitTimeoutError } from '../errors
 import { fromFailureInfo, nonDeterminismErrorOf } from '../errors/failure-info.js';
 import type { WorkflowFunction } from '../executor/workflow-function.js';
 import { newEvent, type HistoryEvent, type NewEventOf } from '../history/events.js';
+import { describeExecution, type WorkflowInstanceDescription } from './instance-description.js';
 import { assertInstanceRef, continuedExecution, executionOf, historyOf, stateOf } from './instance-ref.js';
 
 /** Where and under which id to start a workflow. */
@@ -35,6 +45,13 @@ export interface ListWorkflowInstancesOptions {
   count?: number;
 }
 
+/**
+ * Arguments of `listWorkflowInstances`: a page query and which executions to list (`WorkflowInstanceFilter`:
+ * `state`, `name`, `queue`, `createdAfter` inclusive, `createdBefore` exclusive). Pass the same filter with
+ * every page.
+ */
+export type ListFilteredWorkflowInstancesOptions = ListWorkflowInstancesOptions & WorkflowInstanceFilter;
+
 /** Arguments of `listDeadLetterMessages`: a page query, as `ListWorkflowInstancesOptions`. */
 export type ListDeadLetterMessagesOptions = ListWorkflowInstancesOptions;
 
@@ -52,6 +69,32 @@ function pageQuery(options: ListWorkflowInstancesOptions): { count: number; curs
     throw new InvalidArgumentError('cursor must be the nextCursor of a previous page');
   }
   return options.cursor === undefined ? { count } : { count, cursor: options.cursor };
+}
+
+const INSTANCE_STATES: ReadonlySet<unknown> = new Set<WorkflowInstanceState>(['active', 'continued-as-new', 'finished']);
+
+/** The filter of `options`, checked; `InvalidArgumentError` for a bad field. */
+function instanceFilter(options: WorkflowInstanceFilter): WorkflowInstanceFilter {
+  const filter: WorkflowInstanceFilter = {};
+  const { state, name, queue, createdAfter, createdBefore } = options;
+  if (state !== undefined) {
+    if (!INSTANCE_STATES.has(state)) throw new InvalidArgumentError(`state must be 'active', 'continued-as-new' or 'finished', got ${JSON.stringify(state)}`);
+    filter.state = state;
+  }
+  if (name !== undefined) {
+    assertName(name, 'workflow name filter');
+    filter.name = name;
+  }
+  if (queue !== undefined) {
+    assertQueueName(queue, 'queue filter');
+    filter.queue = queue;
+  }
+  for (const [field, value] of [['createdAfter', createdAfter], ['createdBefore', createdBefore]] as const) {
+    if (value === undefined) continue;
+    if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw new InvalidArgumentError(`${field} must be a valid Date`);
+    filter[field] = value;
+  }
+  return filter;
 }
 
 /** Options of a `Client`. */
@@ -213,9 +256,17 @@ export class Client {
     return this.backend.removeWorkflowInstances(finishedBefore);
   }
 
-  /** Executions, newest first, a page at a time: pass `nextCursor` back as `cursor`; the last page has none. */
-  async listWorkflowInstances(options: ListWorkflowInstancesOptions = {}): Promise<WorkflowInstancePage> {
-    return this.backend.listWorkflowInstances(pageQuery(options));
+  /**
+   * Executions, newest first (by creation), a page at a time: pass `nextCursor` back as `cursor`, with the same
+   * filter; only the last page has none. With a filter (`state`, `name`, `queue`, `createdAfter` inclusive,
+   * `createdBefore` exclusive; all given must match) a page may hold fewer than `count` executions, even none,
+   * and still have a `nextCursor`: RedisBackend reads at most about 1000 index entries per call when filtering
+   * by state, name or queue, so one call never scans the whole store. Rejects with `InvalidArgumentError` for
+   * a bad count, cursor, state, name, queue or date.
+   */
+  async listWorkflowInstances(options: ListFilteredWorkflowInstancesOptions = {}): Promise<WorkflowInstancePage> {
+    const page = pageQuery(options);
+    return this.backend.listWorkflowInstances(Object.assign(instanceFilter(options), page));
   }
 
   /**
@@ -288,6 +339,21 @@ export class Client {
   async getWorkflowInstanceState(instance: WorkflowInstanceRef): Promise<WorkflowInstanceState> {
     assertInstanceRef(instance);
     return stateOf(this.backend, instance);
+  }
+
+  /**
+   * One execution (by id alone: the latest one) as an operator needs to see it, in one object: its name, queue,
+   * state, `createdAt` and `finishedAt`, its `inputs`, how it ended (`outcome`: `'completed'` with its `result`,
+   * `'failed'` or `'canceled'` with its `error`, `'continued-as-new'`), its `parent` (for a sub-workflow), the
+   * `children` its history started (with their state in the store, for the first `MAX_CHILD_STATES`), its
+   * `pending` work (activities, timers, sub-workflows and signals sent without an answer in its history), its
+   * `hold` (while its workflow task is held: reason, error, since, attempts, `retryAt` or parked), and its
+   * continue-as-new links (`continuedFrom`, `continuedTo`). See `WorkflowInstanceDescription`. Rejects with
+   * `InstanceNotFoundError` for unknown instances, `UndecodableDataError` for a history that cannot be decoded.
+   */
+  async describeWorkflowInstance(instance: WorkflowInstanceRef): Promise<WorkflowInstanceDescription> {
+    assertInstanceRef(instance);
+    return describeExecution(this.backend, instance);
   }
 
   /**

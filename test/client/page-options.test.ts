@@ -24,4 +24,27 @@ describe('Client listings: page options', () => {
       await backend.close();
     }
   });
+
+  it('rejects a bad filter of listWorkflowInstances with InvalidArgumentError', async () => {
+    const backend = new MemoryBackend();
+    const client = new Client(backend);
+    const bad: unknown[] = [
+      { state: 'running' },
+      { state: 3 },
+      { name: '' },
+      { name: 5 },
+      { queue: '' },
+      { createdAfter: '2026-01-01' },
+      { createdBefore: new Date(Number.NaN) },
+    ];
+    try {
+      for (const options of bad) {
+        await assert.rejects(client.listWorkflowInstances(options as never), InvalidArgumentError, JSON.stringify(options));
+      }
+      const page = await client.listWorkflowInstances({ state: 'active', name: 'wf', queue: 'q', createdAfter: new Date(0), createdBefore: new Date() });
+      assert.deepEqual(page, { instances: [] });
+    } finally {
+      await backend.close();
+    }
+  });
 });

@@ -6,6 +6,7 @@ import { newEvent } from '../../src/history/events.js';
 import { LOCK_MS, activityScheduled, completion, harness, instance, numbered, started, type BackendFactory } from './harness.js';
 import { chainTests } from './chains.js';
 import { heldTaskTests } from './held-tasks.js';
+import { instanceDetailsTests } from './instance-details.js';
 import { instanceManagementTests } from './instance-management.js';
 import { leaseTests } from './leases.js';
 import { messagingTests } from './messaging.js';
@@ -338,6 +339,7 @@ export function backendConformanceSuite(
     workflowMessageTests(h, () => backend);
     unstartedCancellationTests(h, () => backend);
     instanceManagementTests(h, () => backend, createBackend);
+    instanceDetailsTests(h, () => backend);
     leaseTests(() => backend, peerOf);
     chainTests(h, () => backend, createBackend);
     heldTaskTests(h, () => backend);

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { Backend, WorkflowInstanceInfo } from '../../src/backend/backend.js';
+import type { Backend, WorkflowInstanceFilter, WorkflowInstanceInfo } from '../../src/backend/backend.js';
+import { matchesInstanceFilter } from '../../src/backend/instance-filter.js';
 import type { WorkflowInstance } from '../../src/core/instance.js';
 import { InstanceAlreadyExistsError, InstanceNotFinishedError, InstanceNotFoundError, InvalidArgumentError } from '../../src/errors/errors.js';
-import { newEvent } from '../../src/history/events.js';
+import { newEvent, type NewEventOf } from '../../src/history/events.js';
 import { completion, finishing, harness, instance, numbered, started, type BackendFactory, type Harness } from './harness.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -100,6 +101,57 @@ export function instanceManagementTests(h: Harness, backend: () => Backend, crea
       assert.equal(oldest.state, 'finished');
       assert.ok(oldest.finishedAt instanceof Date);
       assert.ok(oldest.finishedAt.getTime() >= oldest.createdAt.getTime());
+    });
+
+    it('lists only the executions matching a filter, newest first, over pages', async () => {
+      const made: Array<{ inst: WorkflowInstance; name: string; queue: string }> = [];
+      const create = async (name: string, queue: string): Promise<WorkflowInstance> => {
+        const inst = instance();
+        const event = newEvent('WorkflowExecutionStarted', { name, queue, inputs: [] }) as NewEventOf<'WorkflowExecutionStarted'>;
+        await backend().createWorkflowInstance(inst, event);
+        made.push({ inst, name, queue });
+        await sleep(3);
+        return inst;
+      };
+      const finished = await create('wf', 'default');
+      const task = await h.pollOne();
+      await backend().completeWorkflowTask(task, finishing(task, 1));
+      await create('other', 'default');
+      const from = new Date();
+      await create('wf', 'q2');
+      await create('other', 'q2');
+      await create('wf', 'default');
+      const until = new Date();
+      await create('wf', 'default');
+
+      const all = async (filter: WorkflowInstanceFilter): Promise<WorkflowInstance[]> => {
+        const seen: WorkflowInstance[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await backend().listWorkflowInstances(Object.assign({ count: 1 }, filter, cursor === undefined ? {} : { cursor }));
+          assert.ok(page.instances.length <= 1);
+          for (const info of page.instances) assert.ok(matchesInstanceFilter(info, filter), JSON.stringify(info));
+          seen.push(...page.instances.map((info) => info.instance));
+          cursor = page.nextCursor;
+        } while (cursor !== undefined);
+        return seen;
+      };
+      const expected = (keep: (m: { name: string; queue: string; index: number }) => boolean): WorkflowInstance[] =>
+        made.filter((m, index) => keep({ name: m.name, queue: m.queue, index })).map((m) => m.inst).reverse();
+      assert.deepEqual(await all({ name: 'wf' }), expected((m) => m.name === 'wf'));
+      assert.deepEqual(await all({ queue: 'q2' }), expected((m) => m.queue === 'q2'));
+      assert.deepEqual(await all({ name: 'wf', queue: 'default' }), expected((m) => m.name === 'wf' && m.queue === 'default'));
+      assert.deepEqual(await all({ state: 'finished' }), [finished]);
+      assert.equal((await all({ state: 'active' })).length, 5);
+      assert.deepEqual(await all({ state: 'continued-as-new' }), []);
+      assert.deepEqual(await all({ createdAfter: from, createdBefore: until }), expected((m) => m.index >= 2 && m.index <= 4));
+      assert.deepEqual(await all({ createdAfter: from, name: 'other' }), expected((m) => m.index === 3));
+      assert.deepEqual(await all({ createdBefore: from }), expected((m) => m.index < 2));
+      assert.deepEqual(await all({ name: 'none' }), []);
+      // A filtered page of the size of the whole result has no cursor.
+      const whole = await backend().listWorkflowInstances({ count: 10, name: 'wf', createdAfter: from });
+      assert.deepEqual(whole.instances.map((info) => info.instance), expected((m) => m.name === 'wf' && m.index >= 2));
+      assert.equal(whole.nextCursor, undefined);
     });
 
     it('returns one page without a cursor when everything fits', async () => {

@@ -18,6 +18,7 @@ import { activityTimeoutScenarios } from './activity-timeout-scenarios.js';
 import { patchScenarios } from './patch-scenarios.js';
 import { presenceScenarios } from './presence-scenarios.js';
 import { deploySafetyScenarios } from './deploy-safety-scenarios.js';
+import { describeScenarios } from './describe-scenarios.js';
 
 /** The feature scenario groups every Redis setup runs, with their titles. */
 export const featureGroups = [
@@ -41,4 +42,5 @@ export const featureGroups = [
   ['patching', patchScenarios],
   ['worker presence', presenceScenarios],
   ['deploy safety', deploySafetyScenarios],
+  ['describing an instance', describeScenarios],
 ] as const;

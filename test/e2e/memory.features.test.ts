@@ -20,6 +20,7 @@ import { activityTimeoutScenarios } from './activity-timeout-scenarios.js';
 import { patchScenarios } from './patch-scenarios.js';
 import { presenceScenarios } from './presence-scenarios.js';
 import { deploySafetyScenarios } from './deploy-safety-scenarios.js';
+import { describeScenarios } from './describe-scenarios.js';
 
 const memory: SettingsBackendFactory = (settings) => Promise.resolve(new MemoryBackend(settings));
 
@@ -43,3 +44,4 @@ e2eGroup('activity timeouts', 'MemoryBackend', memory, activityTimeoutScenarios)
 e2eGroup('patching', 'MemoryBackend', memory, patchScenarios);
 e2eGroup('worker presence', 'MemoryBackend', memory, presenceScenarios);
 e2eGroup('deploy safety', 'MemoryBackend', memory, deploySafetyScenarios);
+e2eGroup('describing an instance', 'MemoryBackend', memory, describeScenarios);

@@ -206,5 +206,6 @@ describe('the packed tarball', function () {
     assert.match(stdout, /^Usage: redflow /);
     assert.match(stdout, /^ {2}replay \[options\]/m);
     assert.match(stdout, /^ {2}export-histories \[options\]/m);
+    assert.match(stdout, /^ {2}ui \[options\]/m);
   });
 });

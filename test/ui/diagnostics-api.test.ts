@@ -122,6 +122,12 @@ describe('diagnostics API (HTTP)', function () {
     const found = await call(`${base}/api/instances?search=api-1-pack-0`);
     assert.deepEqual((found.body.instances as Rows).map((row: { instanceId: string; state: string }) => [row.instanceId, row.state]), [['api-1-pack-0', 'finished']]);
     assert.deepEqual((await call(`${base}/api/instances?search=nope`)).body, { instances: [] });
+    const ids = async (query: string): Promise<string[]> => ((await call(`${base}/api/instances?${query}`)).body.instances as Rows).map((row: { instanceId: string }) => row.instanceId);
+    assert.deepEqual(await ids('state=finished&name=packItem'), ['api-1-pack-0']);
+    assert.deepEqual(await ids('state=active&queue=default'), ['api-1']);
+    assert.deepEqual(await ids('queue=elsewhere'), []);
+    assert.deepEqual(await ids(`createdAfter=${new Date(Date.now() + 60_000).toISOString()}`), []);
+    assert.deepEqual((await ids(`createdBefore=${new Date(Date.now() + 60_000).toISOString()}`)).sort(), ['api-1', 'api-1-pack-0']);
     for (const [query, message] of [
       ['state=sleeping', /state must be one of active, continued-as-new, finished/],
       ['count=0', /count must be an integer from 1 to 1000/],
@@ -139,7 +145,13 @@ describe('diagnostics API (HTTP)', function () {
     assert.equal(status, 200);
     assert.equal(body.state, 'active');
     assert.equal(body.name, 'fulfilOrder');
-    assert.deepEqual((body.children as Rows).map((child: { instanceId: string; state: string }) => [child.instanceId, child.state]), [['api-1-pack-0', 'finished']]);
+    assert.equal(body.instance.instanceId, 'api-1');
+    assert.equal(typeof body.instance.executionId, 'string');
+    assert.deepEqual(body.inputs, ['api-1', ['book']]);
+    assert.deepEqual(
+      (body.children as Rows).map((child: { instance: { instanceId: string }; state: string; status: string }) => [child.instance.instanceId, child.state, child.status]),
+      [['api-1-pack-0', 'finished', 'completed']],
+    );
     const failed = (body.timeline as Rows).find((entry: { type: string }) => entry.type === 'ActivityFailed');
     assert.equal(failed.category, 'failure');
     assert.equal(failed.label, 'Activity reserve failed: Error: warehouse busy');
@@ -147,11 +159,13 @@ describe('diagnostics API (HTTP)', function () {
     assert.equal(scheduled.answeredBy, failed.sequenceId);
     assert.deepEqual(scheduled.attributes.inputs, ['api-1']);
     assert.ok(failed.sinceScheduledMs >= 0);
-    assert.deepEqual(body.pendingWork, { activities: [], timers: [], subWorkflows: [], signals: [] });
+    assert.deepEqual(body.pending, { activities: [], timers: [], subWorkflows: [], signals: [] });
     assert.equal('result' in body, false);
+    assert.equal('outcome' in body, false);
 
     const child = await call(`${base}/api/instances/api-1-pack-0`);
     assert.deepEqual(child.body.parent.instanceId, 'api-1');
+    assert.equal(child.body.outcome, 'completed');
     assert.equal(child.body.result, 'packed book');
 
     const unknown = await call(`${base}/api/instances/${encodeURIComponent('no/such id')}`);
@@ -178,6 +192,7 @@ describe('diagnostics API (HTTP)', function () {
     await client.waitForWorkflowInstance({ instanceId: 'api-2' }, 15_000);
     const done = await call(`${base}/api/instances/api-2`);
     assert.equal(done.body.state, 'finished');
+    assert.equal(done.body.outcome, 'completed');
     assert.deepEqual(done.body.result.totalCents, { $bigint: '4200' });
     assert.equal(done.body.result.address, 'Pier 9');
 

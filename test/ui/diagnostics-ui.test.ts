@@ -84,10 +84,19 @@ describe('diagnostics UI (in Chromium)', function () {
     assert.equal(await page.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded), true, 'the page was reloaded');
   });
 
-  it('filters the list by state and finds an instance by id', async () => {
+  it('filters the list by state and workflow and finds an instance by id', async () => {
     await page.goto(`${ui.url}#/?search=order-1-pack-1`);
     await page.waitForSelector(row('order-1-pack-1'), { timeout: WAIT_MS });
     assert.equal(await page.locator('tbody tr').count(), 1);
+    // The filters: finished packItem instances only.
+    await page.fill('input[name="search"]', '');
+    await page.selectOption('select[name="state"]', 'finished');
+    await page.fill('input[name="name"]', 'packItem');
+    await page.click('form.filters button[type="submit"]');
+    await page.waitForURL(/name=packItem/, { timeout: WAIT_MS });
+    await page.waitForSelector(row('order-1-pack-0'), { timeout: WAIT_MS });
+    const shown = await Promise.all((await page.locator('tbody tr').all()).map((tr) => tr.getAttribute('data-instance-id')));
+    assert.deepEqual(shown.sort(), ['order-1-pack-0', 'order-1-pack-1']);
     await page.fill('input[name="search"]', 'no-such-order');
     await page.click('form.filters button[type="submit"]');
     await page.waitForSelector('p.empty', { timeout: WAIT_MS });
@@ -109,6 +118,7 @@ describe('diagnostics UI (in Chromium)', function () {
     assert.equal(await children.count(), 2);
     assert.deepEqual(await children.locator('[data-state]').allInnerTexts(), ['finished', 'finished']);
     assert.match(await page.locator('section.outcome pre').innerText(), /address: "Main St 1"[\s\S]*totalCents: 4200n/);
+    assert.equal(await page.locator('h1 [data-outcome]').innerText(), 'completed');
     await page.locator('li.event[data-type="SignalReceived"] summary').click();
     await page.screenshot({ path: screenshotPath('instance-page'), fullPage: true });
 

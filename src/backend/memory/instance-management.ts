@@ -1,4 +1,12 @@
-import type { BackendStats, ExecutionOutcome, ListWorkflowInstancesQuery, WorkflowInstancePage } from '../backend.js';
+import type {
+  BackendStats,
+  ExecutionOutcome,
+  FilteredWorkflowInstancesQuery,
+  WorkflowInstanceDetails,
+  WorkflowInstanceInfo,
+  WorkflowInstancePage,
+} from '../backend.js';
+import { matchesInstanceFilter } from '../instance-filter.js';
 import { decodeHistoryEvent } from '../../codec/event-codec.js';
 import { executionKey, type WorkflowInstance, type WorkflowInstanceState } from '../../core/instance.js';
 import { InstanceNotFinishedError, InstanceNotFoundError, InvalidArgumentError } from '../../errors/errors.js';
@@ -56,26 +64,47 @@ export async function getLatestExecution(store: MemoryStore, instanceId: string)
   return { ...execution.instance };
 }
 
-/** `Backend.listWorkflowInstances` on `store`: executions newest first, a page at a time. */
-export async function listWorkflowInstances(store: MemoryStore, query: ListWorkflowInstancesQuery): Promise<WorkflowInstancePage> {
+/** `Backend.listWorkflowInstances` on `store`: the executions matching the filter, newest first, a page at a time. */
+export async function listWorkflowInstances(store: MemoryStore, query: FilteredWorkflowInstancesQuery): Promise<WorkflowInstancePage> {
   await Promise.resolve();
   store.assertOpen();
   const before = query.cursor === undefined ? Infinity : Number(query.cursor);
   if (!(before === Infinity || (Number.isSafeInteger(before) && before > 0))) {
     throw new InvalidArgumentError(`listWorkflowInstances: cursor ${JSON.stringify(query.cursor)} was not issued by this backend`);
   }
-  const newestFirst = [...store.executions.values()].filter((e) => e.order < before).sort((a, b) => b.order - a.order);
+  const newestFirst = [...store.executions.values()]
+    .filter((e) => e.order < before && matchesInstanceFilter(infoOf(e), query))
+    .sort((a, b) => b.order - a.order);
   const page = newestFirst.slice(0, query.count);
-  const instances = page.map((e) => ({
-    instance: { ...e.instance },
-    name: e.name,
-    queue: e.queue,
-    state: e.state,
-    createdAt: e.createdAt,
-    ...(e.finishedAt === undefined ? {} : { finishedAt: e.finishedAt }),
-  }));
+  const instances = page.map(infoOf);
   const last = page.at(-1);
   return newestFirst.length > page.length && last !== undefined ? { instances, nextCursor: String(last.order) } : { instances };
+}
+
+function infoOf(e: Execution): WorkflowInstanceInfo {
+  const info: WorkflowInstanceInfo = { instance: { ...e.instance }, name: e.name, queue: e.queue, state: e.state, createdAt: e.createdAt };
+  if (e.finishedAt !== undefined) info.finishedAt = e.finishedAt;
+  return info;
+}
+
+/**
+ * `Backend.getWorkflowInstanceDetails` on `store`: the execution's listing fields, hold and predecessor in its
+ * chain; `InstanceNotFoundError` for an unknown execution.
+ */
+export async function getWorkflowInstanceDetails(store: MemoryStore, instance: WorkflowInstance): Promise<WorkflowInstanceDetails> {
+  await Promise.resolve();
+  const execution = store.execution(instance);
+  const details: WorkflowInstanceDetails = infoOf(execution);
+  const { hold } = execution;
+  if (hold !== undefined) {
+    details.hold = { reason: hold.reason, error: { ...hold.error }, since: hold.since, attempts: hold.attempts, parked: hold.retryAt === undefined };
+    if (hold.retryAt !== undefined) details.hold.retryAt = hold.retryAt;
+  }
+  // The chain lists its executions oldest first, so the one before this one continued into it.
+  const at = execution.chain.indexOf(executionKey(instance));
+  const previous = at > 0 ? store.executions.get(execution.chain[at - 1] as string) : undefined;
+  if (previous !== undefined) details.continuedFrom = { ...previous.instance };
+  return details;
 }
 
 /** `Backend.getStats` on `store` but for the workers (`PresenceReport`): active and held executions, and pending tasks per queue. */

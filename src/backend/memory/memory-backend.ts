@@ -11,8 +11,10 @@ import type {
   ExecutionOutcome,
   HeldWorkflowInstancePage,
   HoldState,
+  FilteredWorkflowInstancesQuery,
   ListWorkflowInstancesQuery,
   PollRequest,
+  WorkflowInstanceDetails,
   WorkflowInstancePage,
   WorkflowPollRequest,
   WorkflowTask,
@@ -41,6 +43,7 @@ import {
   getWorkflowInstanceOutcome,
   getWorkflowInstanceState,
   listWorkflowInstances,
+  getWorkflowInstanceDetails,
   removeWorkflowInstance,
   removeWorkflowInstances,
   waitForWorkflowInstance,
@@ -104,8 +107,12 @@ export class MemoryBackend implements Backend {
     return removeWorkflowInstances(this.store, finishedBefore);
   }
 
-  listWorkflowInstances(query: ListWorkflowInstancesQuery): Promise<WorkflowInstancePage> {
+  listWorkflowInstances(query: FilteredWorkflowInstancesQuery): Promise<WorkflowInstancePage> {
     return listWorkflowInstances(this.store, query);
+  }
+
+  getWorkflowInstanceDetails(instance: WorkflowInstance): Promise<WorkflowInstanceDetails> {
+    return getWorkflowInstanceDetails(this.store, instance);
   }
 
   /** Nothing to connect to: resolves, or rejects with `BackendClosedError` after `close()`. */

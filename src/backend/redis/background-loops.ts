@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import { ActivityDeadlines } from './activity-deadlines.js';
-import { BlockingPool } from './blocking-pool.js';
 import { DeferredActivities } from './deferred-activities.js';
 import type { DataLossWatch } from './data-loss-watch.js';
 import { MessageDelivery } from './message-delivery.js';
@@ -9,9 +8,11 @@ import { OutboxRelay } from './outbox-relay.js';
 import type { OutboxRetryPolicy } from './outbox-retry-policy.js';
 import { PartitionOwnership } from './partition-ownership.js';
 import type { RedisContext } from './redis-context.js';
+import { RelayLeases } from './relay-leases.js';
 import { RelayScripts } from './relay-scripts.js';
 import type { RedisScripts } from './scripts.js';
 import { TimerLoop } from './timer-loop.js';
+import { WakeSubscriber } from './wake-subscriber.js';
 
 /** Options of `BackgroundLoops`. */
 export interface BackgroundLoopsOptions {
@@ -19,6 +20,7 @@ export interface BackgroundLoopsOptions {
   scripts: RedisScripts;
   group: string;
   consumer: string;
+  /** The backend's longest blocking read (ms): a relay lease lasts 3 times it, at least 5 s. */
   blockTimeoutMs: number;
   timerBatchSize: number;
   /** Backoff of outbox messages whose delivery fails. */
@@ -30,6 +32,9 @@ export interface BackgroundLoopsOptions {
   logger: Logger;
 }
 
+// A relay lease outlives several renewals (every third of it), so a relay never loses it by one late renewal.
+const MIN_RELAY_LEASE_MS = 5_000;
+
 /**
  * What a backend that polls tasks runs besides its polls: for each partition it owns (`PartitionOwnership`:
  * live backends share the partitions evenly, and a single one owns them all), a timer loop and an outbox
@@ -38,17 +43,19 @@ export interface BackgroundLoopsOptions {
  */
 export class BackgroundLoops {
   readonly #options: BackgroundLoopsOptions;
-  readonly #relayPool: BlockingPool;
+  readonly #wakeups: WakeSubscriber;
   readonly #ownership: PartitionOwnership;
   readonly #timers = new Map<number, TimerLoop>();
   readonly #relays = new Map<number, OutboxRelay>();
   /** Partitions whose outbox group this backend's relays may have a consumer in. */
   readonly #relayed = new Set<number>();
-  #parts: { deadlines: ActivityDeadlines; deferred: DeferredActivities; relayScripts: RelayScripts; delivery: MessageDelivery } | undefined;
+  #parts:
+    | { deadlines: ActivityDeadlines; deferred: DeferredActivities; relayScripts: RelayScripts; relayLeases: RelayLeases; delivery: MessageDelivery }
+    | undefined;
 
   constructor(options: BackgroundLoopsOptions) {
     this.#options = options;
-    this.#relayPool = new BlockingPool(options.context.client, options.logger, 'outbox-relay');
+    this.#wakeups = new WakeSubscriber(options.context.client, options.logger);
     this.#ownership = new PartitionOwnership({
       context: options.context,
       name: options.consumer,
@@ -71,13 +78,14 @@ export class BackgroundLoops {
   /** Joins the owners of the partitions (once): the loops of the partitions it owns start and stop with ownership. */
   start(): void {
     if (this.#parts !== undefined) return;
-    const { context, scripts, group, watch, logger } = this.#options;
+    const { context, scripts, group, consumer, blockTimeoutMs, watch, logger } = this.#options;
     watch.start();
     const relayScripts = new RelayScripts(context.client);
     this.#parts = {
       deadlines: new ActivityDeadlines(context, group),
       deferred: new DeferredActivities(context, scripts, group),
       relayScripts,
+      relayLeases: new RelayLeases(context.client, relayScripts, consumer, Math.max(MIN_RELAY_LEASE_MS, 3 * blockTimeoutMs)),
       delivery: new MessageDelivery(context, relayScripts, logger),
     };
     this.#ownership.start();
@@ -88,10 +96,10 @@ export class BackgroundLoops {
     this.#timers.get(partition)?.wake(dueMs);
   }
 
-  /** Ends blocked relay reads at once, then stops every loop, waits for the work in flight and gives the partitions up. */
+  /** Stops every loop, waits for the work in flight, gives the partitions up and ends the wake-up subscription. */
   async stop(): Promise<void> {
-    this.#relayPool.close();
     await this.#ownership.stop();
+    this.#wakeups.close();
   }
 
   async #changed(acquired: readonly number[], released: readonly number[]): Promise<void> {
@@ -112,7 +120,7 @@ export class BackgroundLoops {
   #startPartition(partition: number): void {
     const parts = this.#parts;
     if (parts === undefined || this.#timers.has(partition)) return;
-    const { context, scripts, group, consumer, blockTimeoutMs, timerBatchSize, outboxRetry, logger } = this.#options;
+    const { context, scripts, group, consumer, timerBatchSize, outboxRetry, logger } = this.#options;
     const timer = new TimerLoop({
       client: context.client,
       scripts,
@@ -122,17 +130,18 @@ export class BackgroundLoops {
       logger,
       fireActivityDeadlines: (members, dueByMs) => parts.deadlines.fire(partition, members, dueByMs),
       requeueDeferredActivities: (members) => parts.deferred.requeue(partition, members),
+      wakeups: this.#wakeups,
     });
     const relay = new OutboxRelay({
       client: context.client,
-      pool: this.#relayPool,
+      wakeups: this.#wakeups,
       scripts: parts.relayScripts,
       delivery: parts.delivery,
       prefix: context.prefix,
       partition,
       group,
       consumer,
-      blockTimeoutMs,
+      leases: parts.relayLeases,
       retry: outboxRetry,
       logger,
     });

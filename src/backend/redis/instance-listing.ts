@@ -1,8 +1,12 @@
-import type { ListWorkflowInstancesQuery, WorkflowInstanceInfo, WorkflowInstancePage } from '../backend.js';
+import type { FilteredWorkflowInstancesQuery, WorkflowInstanceInfo, WorkflowInstancePage } from '../backend.js';
+import { filtersBeyondTime, matchesInstanceFilter } from '../instance-filter.js';
 import { dropChainEntry } from './execution-chains.js';
 import { IndexPages, type IndexPosition } from './index-pages.js';
 import { executionKey, expiringKey, finishedKey, instancesKey } from './keys.js';
 import { isExecutionState, parseIndexMember, partitionIn, type RedisContext } from './redis-context.js';
+
+/** Index entries one filtered `listWorkflowInstances` call reads at most (each is one HMGET). */
+export const MAX_SCANNED_PER_PAGE = 1000;
 
 /**
  * Lists executions newest first (creation time, then member, descending) across every partition's instances
@@ -17,9 +21,20 @@ export class InstanceListing {
     this.#pages = new IndexPages(context, { keyOf: instancesKey, read: (position) => this.#read(position), operation: 'listWorkflowInstances' });
   }
 
-  /** One page of `query.count` executions after `query.cursor`. */
-  async list(query: ListWorkflowInstancesQuery): Promise<WorkflowInstancePage> {
-    const { items, nextCursor } = await this.#pages.page(query.count, query.cursor);
+  /**
+   * One page of up to `query.count` executions matching the query's filter after `query.cursor`. The creation
+   * time bounds are score bounds of the index; state, name and queue are checked on each entry read, at most
+   * `MAX_SCANNED_PER_PAGE` (or the page size plus one, if larger) per call, so a page may come back short (or
+   * empty) with a `nextCursor` where the scan stopped.
+   */
+  async list(query: FilteredWorkflowInstancesQuery): Promise<WorkflowInstancePage> {
+    const limits = {
+      minScore: query.createdAfter?.getTime(),
+      maxScore: query.createdBefore?.getTime(),
+      keep: (info: WorkflowInstanceInfo) => matchesInstanceFilter(info, query),
+      scanLimit: filtersBeyondTime(query) ? MAX_SCANNED_PER_PAGE : undefined,
+    };
+    const { items, nextCursor } = await this.#pages.page(query.count, query.cursor, limits);
     return nextCursor === undefined ? { instances: items } : { instances: items, nextCursor };
   }
 

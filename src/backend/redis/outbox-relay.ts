@@ -1,21 +1,22 @@
 import type { Logger } from 'pino';
 import { FailureLog } from '../../core/failure-log.js';
-import type { BlockingPool } from './blocking-pool.js';
 import { ensureGroup, isMissingGroupError } from './consumer-groups.js';
 import { outboxKey, relayLeaseKey } from './keys.js';
 import type { MessageDelivery } from './message-delivery.js';
 import { isInfrastructureError, OutboxBackoff } from './outbox-backoff.js';
 import type { OutboxRetryPolicy } from './outbox-retry-policy.js';
+import type { RelayLeases } from './relay-leases.js';
 import type { RelayScripts } from './relay-scripts.js';
 import type { RedisClient } from './script-runner.js';
 import { parseReadGroupReply, type StreamEntry } from './stream-replies.js';
 import { WakeableSleep } from './wakeable-sleep.js';
+import type { WakeSubscriber } from './wake-subscriber.js';
 
 /** Options of `OutboxRelay`. */
 export interface OutboxRelayOptions {
   client: RedisClient;
-  /** Connections for the blocking reads. */
-  pool: BlockingPool;
+  /** Where the scripts' announcements of new outbox messages arrive (lua/lib/wake-owner.lua). */
+  wakeups: WakeSubscriber;
   scripts: RelayScripts;
   delivery: MessageDelivery;
   prefix: string;
@@ -23,7 +24,8 @@ export interface OutboxRelayOptions {
   group: string;
   /** This relay's name: its consumer in the outbox group and the value of the lease it holds. */
   consumer: string;
-  blockTimeoutMs: number;
+  /** Takes and renews the relay lease, together with the other relays of the backend. */
+  leases: RelayLeases;
   /** Backoff of messages whose delivery fails, and when they are parked. */
   retry: OutboxRetryPolicy;
   logger: Logger;
@@ -31,13 +33,21 @@ export interface OutboxRelayOptions {
 
 const BATCH = 100;
 const RETRY_MS = 500;
-// The lease outlives several blocking reads, so a relay renewing it between reads never loses it.
-const MIN_LEASE_MS = 5_000;
+// How often the outbox is read while the announcements of new messages do not arrive (not subscribed yet,
+// or the subscriber connection is down): bounds how late a message goes out then.
+const UNANNOUNCED_READ_MS = 250;
+// How often it is read while they arrive: only a safety net, for an announcement lost without the
+// subscriber noticing (a Cluster's subscriber moving to another node).
+const ANNOUNCED_READ_MS = 30_000;
 
 /**
  * Delivers one partition's outbox. The partition's owner runs it (`PartitionOwnership`), and only the
  * holder of the partition's relay lease reads (while ownership moves, two relays may run for a moment),
- * so messages go out in the order they were written. The holder reads with a consumer group: what it
+ * so messages go out in the order they were written. It reads when the scripts that write to the outbox
+ * announce a message on the outbox's channel (a subscriber that reconnects counts as one, for what was
+ * announced meanwhile), and every 30 s as a safety net; while the announcements do not arrive, every
+ * 250 ms. Its lease is renewed every third of it, with every other relay of the backend in one call
+ * (`RelayLeases`), not per read. The holder reads with a consumer group: what it
  * read and did not acknowledge stays pending, and a relay that takes the lease over claims those entries
  * (XAUTOCLAIM) and delivers them again before anything newer. Delivery is idempotent (deliver-message.lua
  * records message ids), so an entry delivered twice (its relay died before the ack) changes its target once.
@@ -52,7 +62,10 @@ export class OutboxRelay {
   readonly #options: OutboxRelayOptions;
   readonly #outbox: string;
   readonly #lease: string;
-  readonly #leaseMs: number;
+  /** When the lease is renewed next (ms since the epoch). */
+  #renewAt = 0;
+  /** When the outbox is read next if nothing is announced before (ms since the epoch). */
+  #readAt = 0;
   readonly #backoff: OutboxBackoff;
   #running: Promise<void> | undefined;
   #stopped = false;
@@ -63,6 +76,9 @@ export class OutboxRelay {
   #heldTargets = new Set<string>();
   /** When the soonest backing-off message is due (ms since the epoch): the pending entries are gone through again then. */
   #nextPassAt = Infinity;
+  #subscribed = false;
+  /** A message was announced since the last read began: read again before sleeping. */
+  #announced = false;
   readonly #sleeper = new WakeableSleep();
   readonly #failures: FailureLog;
 
@@ -71,7 +87,6 @@ export class OutboxRelay {
     this.#failures = FailureLog.forLoop(options.logger, 'outbox relay', { partition: options.partition });
     this.#outbox = outboxKey(options.prefix, options.partition);
     this.#lease = relayLeaseKey(options.prefix, options.partition);
-    this.#leaseMs = Math.max(MIN_LEASE_MS, 3 * options.blockTimeoutMs);
     const { client, scripts, prefix, partition, group, retry: policy, logger } = options;
     this.#backoff = new OutboxBackoff({ client, scripts, prefix, partition, group, policy, logger });
   }
@@ -91,6 +106,7 @@ export class OutboxRelay {
     this.#stopped = true;
     this.#sleeper.wake();
     await this.#running;
+    if (this.#subscribed) this.#options.wakeups.unsubscribe(this.#outbox);
     if (this.#holder) await this.#options.scripts.releaseRelayLease(this.#lease, this.#options.consumer);
   }
 
@@ -114,11 +130,25 @@ export class OutboxRelay {
   }
 
   async #step(): Promise<void> {
-    const { scripts, consumer, blockTimeoutMs } = this.#options;
-    if (!(await scripts.holdRelayLease(this.#lease, consumer, this.#leaseMs))) {
-      this.#holder = false;
-      await this.#sleep(blockTimeoutMs);
-      return;
+    const { leases, wakeups } = this.#options;
+    // Subscribed before the first read, so no message written after that read goes unannounced.
+    if (!this.#subscribed) {
+      await wakeups.subscribe(this.#outbox, () => {
+        this.#announced = true;
+        this.#sleeper.wake();
+      });
+      this.#subscribed = true;
+    }
+    if (Date.now() >= this.#renewAt) {
+      const sentAt = Date.now();
+      const held = await leases.hold(this.#lease);
+      // The lease runs from when Redis ran the call: a reply that took long leaves less of it.
+      this.#renewAt = Math.min(leases.nextRenewalAt(Date.now()), sentAt + 2 * leases.renewalMs);
+      if (!held) {
+        this.#holder = false;
+        await this.#sleepUntil(this.#renewAt);
+        return;
+      }
     }
     if (!this.#holder) {
       await this.#takeOver();
@@ -128,8 +158,15 @@ export class OutboxRelay {
       await this.#pendingPass();
       return;
     }
-    const waitMs = Math.min(blockTimeoutMs, Math.ceil(this.#nextPassAt - Date.now()));
-    if (waitMs >= 1) await this.#deliver(await this.#readNew(waitMs));
+    if (this.#announced || !wakeups.live || Date.now() >= this.#readAt) {
+      this.#announced = false;
+      this.#readAt = Date.now() + ANNOUNCED_READ_MS;
+      const entries = await this.#readNew();
+      await this.#deliver(entries);
+      if (entries.length === BATCH || this.#announced) return;
+    }
+    const readAt = wakeups.live ? this.#readAt : Date.now() + UNANNOUNCED_READ_MS;
+    await this.#sleepUntil(Math.min(this.#renewAt, this.#nextPassAt, readAt));
   }
 
   /** Makes the group exist and moves every entry pending for another consumer (a dead relay) to this one. */
@@ -162,10 +199,9 @@ export class OutboxRelay {
     this.#backlog = false;
   }
 
-  async #readNew(blockMs: number): Promise<StreamEntry[]> {
-    const { pool, group, consumer } = this.#options;
-    const args = ['GROUP', group, consumer, 'COUNT', BATCH, 'BLOCK', blockMs, 'STREAMS', this.#outbox, '>'];
-    return parseReadGroupReply(await pool.use((connection) => connection.callBuffer('XREADGROUP', ...args)));
+  async #readNew(): Promise<StreamEntry[]> {
+    const { client, group, consumer } = this.#options;
+    return parseReadGroupReply(await client.callBuffer('XREADGROUP', 'GROUP', group, consumer, 'COUNT', BATCH, 'STREAMS', this.#outbox, '>'));
   }
 
   /**
@@ -208,6 +244,10 @@ export class OutboxRelay {
   }
 
   async #sleep(ms: number): Promise<void> {
-    if (!this.#stopped) await this.#sleeper.sleepUntil(Date.now() + ms);
+    await this.#sleepUntil(Date.now() + ms);
+  }
+
+  async #sleepUntil(untilMs: number): Promise<void> {
+    if (!this.#stopped) await this.#sleeper.sleepUntil(untilMs);
   }
 }

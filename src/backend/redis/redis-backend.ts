@@ -12,7 +12,9 @@ import type {
   ExecutionOutcome,
   HeldWorkflowInstancePage,
   HoldState,
+  FilteredWorkflowInstancesQuery,
   ListWorkflowInstancesQuery,
+  WorkflowInstanceDetails,
   WorkflowInstancePage,
   PollRequest,
   WorkflowPollRequest,
@@ -35,6 +37,7 @@ import { readBackendStats } from './backend-stats.js';
 import { ExecutionQueues } from './execution-queues.js';
 import { HeldTasks } from './held-tasks.js';
 import { InstanceCreation } from './instance-creation.js';
+import { InstanceDetails } from './instance-details.js';
 import { InstanceListing } from './instance-listing.js';
 import { InstanceMessages } from './instance-messages.js';
 import { InstanceReads } from './instance-reads.js';
@@ -76,6 +79,7 @@ export class RedisBackend implements Backend {
   readonly #messages: InstanceMessages;
   readonly #removal: InstanceRemoval;
   readonly #listing: InstanceListing;
+  readonly #details: InstanceDetails;
   readonly #deadLetters: DeadLetters;
   readonly #workflowTasks: WorkflowTasks;
   readonly #activityTasks: ActivityTasks;
@@ -116,6 +120,7 @@ export class RedisBackend implements Backend {
     this.#messages = new InstanceMessages(context);
     this.#removal = new InstanceRemoval(context);
     this.#listing = new InstanceListing(context);
+    this.#details = new InstanceDetails(context, (instance) => this.#reads.outcome(instance));
     this.#deadLetters = new DeadLetters(context, new RelayScripts(context.client));
     this.#workflowTasks = new WorkflowTasks({
       connection,
@@ -245,9 +250,14 @@ export class RedisBackend implements Backend {
     return this.#removal.removeFinishedBefore(finishedBefore);
   }
 
-  async listWorkflowInstances(query: ListWorkflowInstancesQuery): Promise<WorkflowInstancePage> {
+  async listWorkflowInstances(query: FilteredWorkflowInstancesQuery): Promise<WorkflowInstancePage> {
     await this.#connection.open();
     return this.#listing.list(query);
+  }
+
+  async getWorkflowInstanceDetails(instance: WorkflowInstance): Promise<WorkflowInstanceDetails> {
+    await this.#connection.open();
+    return this.#details.read(instance);
   }
 
   async getStats(): Promise<BackendStats> {

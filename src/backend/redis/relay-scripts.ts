@@ -143,9 +143,14 @@ export class RelayScripts {
     return typeof reply === 'string' ? reply : undefined;
   }
 
-  /** Runs hold-relay-lease.lua; true when `owner` holds the lease for `leaseMs` from now. */
-  async holdRelayLease(lease: string, owner: string, leaseMs: number): Promise<boolean> {
-    return (await this.#runner.run('hold-relay-lease', [lease], [owner, leaseMs])) === 1;
+  /**
+   * Runs hold-relay-lease.lua: for each of `leases` (keys of one slot on a Cluster), whether `owner` holds it
+   * for `leaseMs` from now (taken or renewed) or another relay does.
+   */
+  async holdRelayLeases(leases: readonly string[], owner: string, leaseMs: number): Promise<boolean[]> {
+    const reply = await this.#runner.run('hold-relay-lease', leases, [owner, leaseMs]);
+    if (!Array.isArray(reply) || reply.length !== leases.length) throw new Error(`hold-relay-lease: unexpected reply ${String(reply)}`);
+    return reply.map((held) => held === 1);
   }
 
   /** Runs release-relay-lease.lua; true when `owner` held the lease and gave it up. */

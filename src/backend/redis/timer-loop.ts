@@ -8,6 +8,7 @@ import { parseActivityDeadlineMember } from './activity-deadline-member.js';
 import { parseDeferredActivityMember } from './deferred-activity-member.js';
 import { parseTimerMember } from './timer-member.js';
 import { WakeableSleep } from './wakeable-sleep.js';
+import type { WakeSubscriber } from './wake-subscriber.js';
 
 /** Options of `TimerLoop`. */
 export interface TimerLoopOptions {
@@ -21,16 +22,22 @@ export interface TimerLoopOptions {
   fireActivityDeadlines: (members: string[], dueByMs: number) => Promise<void>;
   /** Queues again the activity tasks given back for later of these members (`parseDeferredActivityMember` reads them). */
   requeueDeferredActivities: (members: string[]) => Promise<void>;
+  /** Where the scripts' announcements of new earliest timers arrive (lua/lib/wake-owner.lua). */
+  wakeups: WakeSubscriber;
 }
 
-// Longest sleep between looks at the timers zset: bounds how late a timer committed by another
-// process fires.
-const MAX_SLEEP_MS = 250;
+// Longest sleep between looks at the timers zset while the wake-ups do not arrive (not subscribed yet,
+// or the subscriber connection is down): bounds how late a timer committed by another process fires.
+const UNANNOUNCED_SLEEP_MS = 250;
+// Longest sleep while they arrive: only a safety net, for an announcement lost without the subscriber
+// noticing (a Cluster's subscriber moving to another node).
+const ANNOUNCED_SLEEP_MS = 30_000;
 
 /**
  * Moves one partition's due timers into their executions' inboxes, in batches: immediately again while
- * batches come back full, else asleep until the earliest due time (at most 250 ms), or until this
- * process commits a timer due sooner (`wake`).
+ * batches come back full, else asleep until the earliest due time, or until a timer due sooner is committed:
+ * by this process (`wake`) or by any other, which the committing script announces on the timers zset's
+ * channel. While those announcements do not arrive it looks at the zset at least every 250 ms.
  */
 export class TimerLoop {
   readonly #options: TimerLoopOptions;
@@ -38,6 +45,7 @@ export class TimerLoop {
   #running: Promise<void> | undefined;
   #stopped = false;
   #wakeAt = Infinity;
+  #subscribed = false;
   readonly #sleeper = new WakeableSleep();
   readonly #failures: FailureLog;
 
@@ -63,32 +71,45 @@ export class TimerLoop {
     this.#stopped = true;
     this.#sleeper.wake();
     await this.#running;
+    if (this.#subscribed) this.#options.wakeups.unsubscribe(this.#key);
   }
 
   async #run(): Promise<void> {
     while (!this.#stopped) {
       let delay: number;
       try {
+        // Subscribed before the look at the zset, so no timer committed after that look goes unannounced.
+        if (!this.#subscribed) await this.#subscribe();
         delay = await this.#tick();
         this.#failures.succeeded();
       } catch (err) {
         if (this.#stopped) break;
         this.#failures.failed(err);
-        delay = MAX_SLEEP_MS;
+        delay = UNANNOUNCED_SLEEP_MS;
       }
       if (delay > 0 && !this.#stopped) await this.#sleep(delay);
     }
   }
 
+  async #subscribe(): Promise<void> {
+    await this.#options.wakeups.subscribe(this.#key, (message) => {
+      // Without a message, announcements may have been lost: look at the zset now.
+      const dueMs = Number(message);
+      this.wake(message === undefined || !Number.isFinite(dueMs) ? 0 : dueMs);
+    });
+    this.#subscribed = true;
+  }
+
   /** One look at the zset; returns how long to sleep before the next. */
   async #tick(): Promise<number> {
-    const { client, batchSize } = this.#options;
+    const { client, batchSize, wakeups } = this.#options;
     this.#wakeAt = Infinity;
+    const longestSleepMs = wakeups.live ? ANNOUNCED_SLEEP_MS : UNANNOUNCED_SLEEP_MS;
     const first = await client.zrange(this.#key, 0, 0, 'WITHSCORES');
-    if (first.length < 2) return MAX_SLEEP_MS;
+    if (first.length < 2) return longestSleepMs;
     const now = Date.now();
     const earliest = Number(first[1]);
-    if (earliest > now) return Math.min(earliest - now, MAX_SLEEP_MS);
+    if (earliest > now) return Math.min(earliest - now, longestSleepMs);
     const members = await client.zrange(this.#key, '-inf', now, 'BYSCORE', 'LIMIT', 0, batchSize);
     await this.#fire(members, now);
     return 0;

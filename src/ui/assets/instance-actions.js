@@ -4,8 +4,8 @@ import { api, ErrorBox } from './api.js';
 import { html } from './html.js';
 
 function path(details) {
-  const query = details.executionId === undefined ? '' : `?executionId=${encodeURIComponent(details.executionId)}`;
-  return { id: `instances/${encodeURIComponent(details.instanceId)}`, query };
+  const { instanceId, executionId } = details.instance;
+  return { id: `instances/${encodeURIComponent(instanceId)}`, query: `?executionId=${encodeURIComponent(executionId)}` };
 }
 
 /** The action bar; `onDone(message)` after an action succeeded. */

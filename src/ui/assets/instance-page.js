@@ -8,13 +8,13 @@ import { Timeline } from './timeline.js';
 
 function Family({ details }) {
   const self = html`
-    <span class="self"><b class="mono">${details.instanceId}</b> ${details.name} <${StateBadge} state=${details.state} /></span>
+    <span class="self"><b class="mono">${details.instance.instanceId}</b> ${details.name} <${StateBadge} state=${details.state} /></span>
     ${details.children.length === 0
       ? null
       : html`<ul>${details.children.map(
-          (child) => html`<li class="child" data-instance-id=${child.instanceId}>
-            <${InstanceLink} instanceId=${child.instanceId} executionId=${child.executionId} /> ${child.name}
-            <${StateBadge} state=${child.state} /></li>`,
+          (child) => html`<li class="child" data-instance-id=${child.instance.instanceId}>
+            <${InstanceLink} instanceId=${child.instance.instanceId} executionId=${child.instance.executionId} /> ${child.name}
+            <${StateBadge} state=${child.state} /> <span class="hint">${child.status} in this history</span></li>`,
         )}</ul>`}`;
   return html`
     <section class="family">
@@ -54,9 +54,17 @@ function Hold({ hold }) {
 }
 
 function Outcome({ details }) {
-  if (details.error !== undefined) return html`<section class="outcome failed"><h2>Error</h2><${Value} value=${details.error} /></section>`;
-  if ('result' in details) return html`<section class="outcome"><h2>Result</h2><${Value} value=${details.result} /></section>`;
+  if (details.error !== undefined) {
+    const title = details.outcome === 'canceled' ? 'Cancelled' : 'Error';
+    return html`<section class=${`outcome ${details.outcome}`}><h2>${title}</h2><${Value} value=${details.error} /></section>`;
+  }
+  if (details.outcome === 'completed') return html`<section class="outcome completed"><h2>Result</h2><${Value} value=${details.result} /></section>`;
   return null;
+}
+
+function Inputs({ inputs }) {
+  if (inputs === undefined) return null;
+  return html`<details class="inputs"><summary>Arguments (${inputs.length})</summary><${Value} value=${inputs} /></details>`;
 }
 
 /** The instance page of `route.instanceId` (and `route.executionId`, when given). */
@@ -72,17 +80,28 @@ export function InstancePage({ route, config }) {
   };
   if (data === undefined) return html`<h1 class="mono">${route.instanceId}</h1><${ErrorBox} error=${error} />${error === undefined ? html`<p class="loading">Loading…</p>` : null}`;
   const end = data.finishedAt === undefined ? Date.now() : new Date(data.finishedAt).getTime();
+  const { instanceId, executionId } = data.instance;
   return html`
-    <h1><span class="mono">${data.instanceId}</span> <${StateBadge} state=${data.state} />${data.hold === undefined ? null : html` <span class="badge state-held">held</span>`}</h1>
+    <h1>
+      <span class="mono">${instanceId}</span> <${StateBadge} state=${data.state} />
+      ${data.outcome === undefined ? null : html`<span class=${`badge outcome-${data.outcome}`} data-outcome=${data.outcome}>${data.outcome}</span>`}
+      ${data.hold === undefined ? null : html`<span class="badge state-held">held</span>`}
+    </h1>
     <dl class="facts">
       <dt>Workflow</dt><dd>${data.name}</dd>
       <dt>Queue</dt><dd>${data.queue}</dd>
-      <dt>Execution</dt><dd class="mono">${data.executionId ?? 'latest'}</dd>
+      <dt>Execution</dt><dd class="mono">${executionId}</dd>
       <dt>Created</dt><dd>${formatTime(data.createdAt)}</dd>
       <dt>Finished</dt><dd>${formatTime(data.finishedAt)}</dd>
-      <dt>Duration</dt><dd>${data.createdAt === undefined ? '' : formatDuration(end - new Date(data.createdAt).getTime())}</dd>
-      ${data.continuedAs === undefined ? null : html`<dt>Continued as</dt><dd><${InstanceLink} instanceId=${data.instanceId} executionId=${data.continuedAs}>${data.continuedAs}</${InstanceLink}></dd>`}
+      <dt>Duration</dt><dd>${formatDuration(end - new Date(data.createdAt).getTime())}</dd>
+      ${data.continuedFrom === undefined
+        ? null
+        : html`<dt>Continued from</dt><dd><${InstanceLink} instanceId=${instanceId} executionId=${data.continuedFrom.executionId}>${data.continuedFrom.executionId}</${InstanceLink}></dd>`}
+      ${data.continuedTo === undefined
+        ? null
+        : html`<dt>Continued as</dt><dd><${InstanceLink} instanceId=${instanceId} executionId=${data.continuedTo.executionId}>${data.continuedTo.executionId}</${InstanceLink}></dd>`}
     </dl>
+    <${Inputs} inputs=${data.inputs} />
     <${ErrorBox} error=${error} />
     ${notice === undefined ? null : html`<p class="notice" role="status">${notice}</p>`}
     <${InstanceActions} details=${data} config=${config} onDone=${onDone} />
@@ -90,7 +109,7 @@ export function InstancePage({ route, config }) {
     <${Outcome} details=${data} />
     <div class="columns">
       <${Family} details=${data} />
-      <${PendingWork} work=${data.pendingWork} />
+      <${PendingWork} work=${data.pending} />
     </div>
     <section class="history">
       <h2>History (${data.timeline.length} events)</h2>

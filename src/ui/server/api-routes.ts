@@ -14,12 +14,11 @@ const STATES: ReadonlySet<string> = new Set<WorkflowInstanceState>(['active', 'c
 /** One row of the instance list. */
 export interface InstanceRow {
   instanceId: string;
-  /** Absent for a row found by id whose execution id is not known. */
-  executionId?: string;
+  executionId: string;
   name: string;
   queue: string;
   state: WorkflowInstanceState;
-  createdAt?: Date;
+  createdAt: Date;
   finishedAt?: Date;
 }
 
@@ -77,11 +76,16 @@ export async function listInstancesRoute(client: Client, params: URLSearchParams
   const query = parseListQuery(params);
   if (search !== undefined) {
     try {
-      const details = await describeInstance(client, { instanceId: search.trim() });
-      const row: InstanceRow = { instanceId: details.instanceId, name: details.name, queue: details.queue, state: details.state };
-      if (details.executionId !== undefined) row.executionId = details.executionId;
-      if (details.createdAt !== undefined) row.createdAt = details.createdAt;
-      if (details.finishedAt !== undefined) row.finishedAt = details.finishedAt;
+      const { description } = await describeInstance(client, { instanceId: search.trim() });
+      const row: InstanceRow = {
+        instanceId: description.instance.instanceId,
+        executionId: description.instance.executionId,
+        name: description.name,
+        queue: description.queue,
+        state: description.state,
+        createdAt: description.createdAt,
+      };
+      if (description.finishedAt !== undefined) row.finishedAt = description.finishedAt;
       return { instances: [row] };
     } catch (err) {
       if (err instanceof InstanceNotFoundError) return { instances: [] };
@@ -111,17 +115,17 @@ export function instanceRef(instanceId: string, params: URLSearchParams): Workfl
 }
 
 /**
- * `GET api/instances/<id>`: the execution's details with its history as a timeline (`historyTimeline`), the
- * result, error and pending work made JSON-safe (`toJsonSafe`).
+ * `GET api/instances/<id>`: the execution's description (`Client.describeWorkflowInstance`: instance, name, queue,
+ * state, times, inputs, outcome with result or error, parent, children, pending work, hold, continue-as-new links)
+ * with its payloads made JSON-safe (`toJsonSafe`), and `timeline`: its history as `historyTimeline` shows it.
  */
 export async function instanceRoute(client: Client, ref: WorkflowInstanceRef): Promise<Record<string, unknown>> {
-  const { history, result, error, pendingWork, ...details } = await describeInstance(client, ref);
-  const body: Record<string, unknown> = Object.assign({}, details, {
-    pendingWork: toJsonSafe(pendingWork),
-    timeline: historyTimeline(history),
-  });
+  const { description, history } = await describeInstance(client, ref);
+  const { inputs, result, error, pending, ...plain } = description;
+  const body: Record<string, unknown> = Object.assign({}, plain, { pending: toJsonSafe(pending), timeline: historyTimeline(history) });
+  if (inputs !== undefined) body.inputs = toJsonSafe(inputs);
+  if (description.outcome === 'completed') body.result = toJsonSafe(result);
   if (error !== undefined) body.error = toJsonSafe(error);
-  else if (details.state === 'finished') body.result = toJsonSafe(result);
   return body;
 }
 

@@ -172,4 +172,26 @@ describe('RedisBackend instance management (keys)', function () {
     assert.equal(seen.length, 23);
     assert.deepEqual(new Set(seen), made);
   });
+
+  it('reads a bounded number of index entries per filtered page: a short page with a cursor, then the rest', async () => {
+    const b = backend();
+    const base = Date.now() - 60_000;
+    const wanted = instance();
+    const named = (name: string, at: number): NewEventOf<'WorkflowExecutionStarted'> =>
+      newEvent('WorkflowExecutionStarted', { name, queue: 'default', inputs: [] }, undefined, new Date(at)) as NewEventOf<'WorkflowExecutionStarted'>;
+    await b.createWorkflowInstance(wanted, named('rare', base));
+    for (let batch = 0; batch < 11; batch++) {
+      await Promise.all(Array.from({ length: 100 }, (_, i) => b.createWorkflowInstance(instance(), named('common', base + 1 + batch * 100 + i))));
+    }
+    const first = await b.listWorkflowInstances({ count: 5, name: 'rare' });
+    assert.deepEqual(first.instances, [], 'the scan stopped before reaching the match');
+    assert.ok(first.nextCursor !== undefined);
+    const second = await b.listWorkflowInstances({ count: 5, name: 'rare', cursor: first.nextCursor });
+    assert.deepEqual(second.instances.map((info) => info.instance), [wanted]);
+    assert.equal(second.nextCursor, undefined);
+    // A time bound is a score range of the index, so it costs no scan.
+    const ranged = await b.listWorkflowInstances({ count: 5, createdBefore: new Date(base + 1) });
+    assert.deepEqual(ranged.instances.map((info) => info.instance), [wanted]);
+    assert.equal(ranged.nextCursor, undefined);
+  });
 });

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { encodedBeforeStart } from '../../../src/backend/redis/cancellation-args.js';
 import { encodeEvent } from '../../../src/codec/event-codec.js';
-import { inboxKey, outboxKey, relayLeaseKey } from '../../../src/backend/redis/keys.js';
+import { deadLettersKey, inboxKey, outboxKey, relayLeaseKey } from '../../../src/backend/redis/keys.js';
 import { MessageDelivery } from '../../../src/backend/redis/message-delivery.js';
 import { outboxFields } from '../../../src/backend/redis/outbox-message.js';
 import { partitionOf } from '../../../src/backend/redis/partition.js';
@@ -35,8 +35,8 @@ describe('outbox relay', function () {
   const opened: RedisBackend[] = [];
   const polls: AbortController[] = [];
 
-  function backend(): RedisBackend {
-    const b = redisBackendOn(server(), { prefix, partitions: PARTITIONS });
+  function backend(options: { blockTimeoutMs?: number } = {}): RedisBackend {
+    const b = redisBackendOn(server(), Object.assign({ prefix, partitions: PARTITIONS }, options));
     opened.push(b);
     return b;
   }
@@ -136,6 +136,8 @@ describe('outbox relay', function () {
     await until(async () => (await redis.xlen(outbox)) < 50, 'some messages are delivered');
     await first.close();
     for (let n = 50; n < 100; n++) await redis.xadd(outbox, '*', ...signalMessage(target, sender, n));
+    // What a completion writing them would announce (lua/lib/wake-owner.lua).
+    await redis.publish(outbox, '');
     await until(async () => (await redis.xlen(outbox)) === 0, 'the outbox is drained');
 
     const p = partitionOf(target.instanceId, PARTITIONS);
@@ -186,5 +188,23 @@ describe('outbox relay', function () {
     const outcome = await client.getWorkflowInstanceOutcome(child);
     assert.ok(outcome?.type === 'WorkflowExecutionFinished');
     assert.equal(outcome.attributes.error?.type, 'CanceledError');
+  });
+
+  it('sends a message out as soon as it is announced, not at the relay\'s next lease renewal', async () => {
+    // blockTimeoutMs 10 s makes the relay's lease 30 s, renewed (and the outbox read) every 10 s when idle.
+    const relaying = backend({ blockTimeoutMs: 10_000 });
+    const target = instanceIn(1);
+    const sender = instanceIn(0);
+    await relaying.createWorkflowInstance(target, started());
+    await relaying.createWorkflowInstance(sender, started());
+    keepPolling(relaying);
+    await until(async () => (await redis.get(relayLeaseKey(prefix, 0))) !== null, 'the relay holds its lease');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    // retry-dead-letter.lua writes to the outbox and announces it, as a completion does.
+    const deadLetters = deadLettersKey(prefix, 0);
+    const id = (await redis.xadd(deadLetters, '*', ...signalMessage(target, sender, 7))) as string;
+    await new RelayScripts(redis).retryDeadLetter(deadLetters, outboxKey(prefix, 0), id);
+    await until(async () => (await inbox(target)).some(([type]) => type === 'SignalReceived'), 'the signal arrived', 5_000);
   });
 });

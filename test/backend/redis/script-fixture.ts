@@ -259,3 +259,29 @@ export async function serverNow(redis: Redis): Promise<number> {
   const [seconds, micros] = await redis.time();
   return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
 }
+
+/**
+ * What is published on `channel` while `action` runs, in order. A marker published by the caller after
+ * `action` arrives after everything the action published (one connection's messages keep their order).
+ */
+export async function announcements(redis: Redis, channel: string, action: () => Promise<unknown>): Promise<string[]> {
+  const subscriber = redis.duplicate();
+  const seen: string[] = [];
+  try {
+    await subscriber.subscribe(channel);
+    const marker = `marker-${Math.random()}`;
+    const done = new Promise<void>((resolve) => {
+      subscriber.on('message', (from: string, message: string) => {
+        if (from !== channel) return;
+        if (message === marker) resolve();
+        else seen.push(message);
+      });
+    });
+    await action();
+    await redis.publish(channel, marker);
+    await done;
+    return seen;
+  } finally {
+    subscriber.disconnect();
+  }
+}

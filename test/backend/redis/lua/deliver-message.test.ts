@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { outboxKey, relayedKey } from '../../../../src/backend/redis/keys.js';
 import type { DeliverMessageArgs, DeliverMessageKeys, DeliveryResult } from '../../../../src/backend/redis/relay-scripts.js';
-import { deliverMessageKeys, entries, executionKeys, inboxEvents, seedExecution, serverNow, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
+import { announcements, deliverMessageKeys, entries, executionKeys, inboxEvents, seedExecution, serverNow, snapshot, useScripts, type ExecutionKeys } from '../script-fixture.js';
 
 describe('lua/deliver-message', () => {
   const { redis, relayScripts } = useScripts();
@@ -126,7 +126,10 @@ describe('lua/deliver-message', () => {
     await seedExecution(redis(), busy);
     const child = executionKeys({ prefix: busy.prefix, instanceId: 'kid', executionId: 'kid-1' });
     const a = args(child, { kind: 'start', event: Buffer.from('started'), answer: 'outbox', onFailure: 'clash' });
-    assert.equal(await deliver(deliverMessageKeys(child), a), 'delivered');
+    const announced = await announcements(redis(), outboxKey(busy.prefix, 0), async () => {
+      assert.equal(await deliver(deliverMessageKeys(child), a), 'delivered');
+    });
+    assert.deepEqual(announced, [''], "the answer is announced on the outbox's channel");
     assert.equal(await redis().exists(child.execution), 0);
     assert.deepEqual((await entries(redis(), outboxKey(busy.prefix, 0))).map((e) => e.fields), [
       { k: 'event', i: 'sender', e: 's-1', q: 'default', b: 'clash', t: 'SubWorkflowFailed' },

@@ -1,5 +1,6 @@
-import { InvalidArgumentError as InvalidOptionError, type Command } from 'commander';
+import { InvalidArgumentError as InvalidOptionError } from 'commander';
 import { DEFAULT_UI_HOST, DEFAULT_UI_PORT, startDiagnosticsServer, type DiagnosticsServer } from '../../ui/server/diagnostics-server.js';
+import { withStoreOptions, type CommandRegistration } from '../command-context.js';
 import type { Output } from '../output.js';
 import { defaultRedisUrl } from '../replay-command.js';
 import { openStore } from '../store.js';
@@ -63,14 +64,16 @@ export async function runUi(options: UiCommandOptions, output: Output, stopped: 
   return EXIT_OK;
 }
 
-/**
- * Adds `redflow ui` to `program`; `storeOptions` adds the options naming the store. Its action sets `exit.code`.
- */
-export function registerUiCommand(program: Command, storeOptions: (command: Command, what: string) => Command, output: Output, exit: { code: number }): void {
-  storeOptions(
+/** `redflow ui`: serves the diagnostics web UI until SIGINT or SIGTERM. */
+export const registerUi: CommandRegistration = (program, { output, exit }) => {
+  withStoreOptions(
     program
       .command('ui')
-      .description('Serve the diagnostics web UI: instances, their histories, queues and workers, with signal, cancel and remove')
+      .summary('serve the diagnostics web UI')
+      .description(
+        'Serve the diagnostics web UI for the store: instances with their histories, parents and children, queues and ' +
+          'workers, with signal, cancel and remove (switched off by --read-only). Runs until Ctrl-C or SIGTERM.',
+      )
       .option('--port <port>', `TCP port to listen on, 0 for any free one (default: ${DEFAULT_UI_PORT})`, port, DEFAULT_UI_PORT)
       .option('--host <host>', `interface to listen on; 0.0.0.0 for every one (default: ${DEFAULT_UI_HOST})`, DEFAULT_UI_HOST)
       .option('--read-only', 'switch off signal, cancel and remove')
@@ -79,4 +82,4 @@ export function registerUiCommand(program: Command, storeOptions: (command: Comm
   ).action(async (options: UiCommandOptions) => {
     exit.code = await runUi(options, output);
   });
-}
+};

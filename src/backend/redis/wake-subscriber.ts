@@ -1,0 +1,92 @@
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { RedisClient } from './scripts.js';
+
+/**
+ * What a `WakeSubscriber` hands a channel's handler: a message published on the channel, or `undefined` when
+ * messages may have been missed (the subscriber connection dropped or came back), so the handler should look
+ * at the store itself.
+ */
+export type WakeHandler = (message: string | undefined) => void;
+
+/**
+ * The pub/sub side of the wake-ups scripts publish for a partition's owner (lua/lib/wake-owner.lua): one
+ * subscriber connection per backend, made at the first subscription, with one handler per channel.
+ *
+ * Pub/sub delivers at most once, and nothing while the connection is down, so a handler is also called
+ * with `undefined` whenever the connection closes or is ready again; `live` says whether messages are
+ * arriving now. Loops that rely on it keep a slow look at the store of their own for what a drop lost.
+ */
+export class WakeSubscriber {
+  readonly #base: RedisClient;
+  readonly #logger: Logger;
+  readonly #handlers = new Map<string, WakeHandler>();
+  #connection: RedisClient | undefined;
+  #ready = false;
+  #closed = false;
+
+  constructor(base: RedisClient, logger: Logger) {
+    this.#base = base;
+    this.#logger = logger;
+  }
+
+  /** True while the subscriber connection is up: messages published now reach the handlers. */
+  get live(): boolean {
+    return this.#ready && !this.#closed;
+  }
+
+  /**
+   * Subscribes `handler` to `channel` (replacing an earlier handler of it) and resolves once Redis confirmed
+   * the subscription: a message published after that reaches it. Rejects when Redis cannot be reached;
+   * the handler stays registered and is subscribed again with the connection.
+   */
+  async subscribe(channel: string, handler: WakeHandler): Promise<void> {
+    if (this.#closed) return;
+    this.#handlers.set(channel, handler);
+    await this.#connect().subscribe(channel);
+  }
+
+  /**
+   * Ends `channel`'s subscription: its handler is not called again from now on. Does not wait for Redis
+   * (a loop stopping while Redis is unreachable must not wait for it); the connection stops receiving the
+   * channel's messages once Redis has the request.
+   */
+  unsubscribe(channel: string): void {
+    if (!this.#handlers.delete(channel) || this.#connection === undefined || this.#closed) return;
+    this.#connection.unsubscribe(channel).catch((err: unknown) => this.#logger.debug({ err, channel }, 'could not unsubscribe from wake-ups'));
+  }
+
+  /** Disconnects; no handler is called after this. */
+  close(): void {
+    this.#closed = true;
+    this.#handlers.clear();
+    this.#connection?.disconnect();
+  }
+
+  #connect(): RedisClient {
+    if (this.#connection !== undefined) return this.#connection;
+    const base = this.#base;
+    // A connection used only for SUBSCRIBE needs no ready check nor client info, and either can fail once
+    // the connection is in subscriber mode (redis/ioredis#2037; see CompletionWaiter).
+    const connection = base instanceof Redis ? base.duplicate({ enableReadyCheck: false, disableClientInfo: true }) : base.duplicate();
+    // The connection guard reports outages once; each failed attempt is only worth a debug line.
+    connection.on('error', (err: unknown) => this.#logger.debug({ err }, 'redis wake-up subscriber connection error'));
+    connection.on('message', (channel: string, message: string) => this.#handlers.get(channel)?.(message));
+    connection.on('ready', () => {
+      this.#ready = true;
+      this.#missed();
+    });
+    connection.on('close', () => {
+      if (!this.#ready) return;
+      this.#ready = false;
+      this.#missed();
+    });
+    this.#connection = connection;
+    return connection;
+  }
+
+  #missed(): void {
+    if (this.#closed) return;
+    for (const handler of [...this.#handlers.values()]) handler(undefined);
+  }
+}

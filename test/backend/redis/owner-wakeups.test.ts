@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { activityDeadlineMember, activityDeadlineRef } from '../../../src/backend/redis/activity-deadline-member.js';
+import { ActivityDeadlineScripts } from '../../../src/backend/redis/activity-deadline-scripts.js';
+import { activityTaskStreamKey, executionTimersKey, timersKey } from '../../../src/backend/redis/keys.js';
+import { RedisScripts } from '../../../src/backend/redis/scripts.js';
+import { TimerLoop } from '../../../src/backend/redis/timer-loop.js';
+import { WakeSubscriber } from '../../../src/backend/redis/wake-subscriber.js';
+import { testLogger } from '../../helpers/engine.js';
+import { useRedisServer } from '../../helpers/redis-server.js';
+
+// The timer loop's longest sleep while the wake-ups arrive is 30 s: every wait below is far shorter, so
+// only an announcement (or the reconnect that replaces lost ones) can end it in time.
+const WAIT_MS = 5_000;
+
+describe('owner wake-ups: a timer committed elsewhere wakes the timer loop of the partition owner', function () {
+  this.timeout(30_000);
+  const server = useRedisServer();
+  let redis: Redis;
+  let prefix: string;
+  let wakeups: WakeSubscriber;
+  let loop: TimerLoop | undefined;
+  let fired: string[];
+
+  beforeEach(() => {
+    redis = new Redis(server().url);
+    prefix = `test-${randomUUID()}`;
+    wakeups = new WakeSubscriber(redis, testLogger);
+    fired = [];
+  });
+  afterEach(async () => {
+    await loop?.stop();
+    loop = undefined;
+    wakeups.close();
+    redis.disconnect();
+  });
+
+  function startLoop(): void {
+    loop = new TimerLoop({
+      client: redis,
+      scripts: new RedisScripts(redis),
+      prefix,
+      partition: 0,
+      batchSize: 100,
+      logger: testLogger,
+      fireActivityDeadlines: async (members) => {
+        fired.push(...members);
+        await redis.zrem(timersKey(prefix, 0), ...members);
+      },
+      requeueDeferredActivities: () => Promise.resolve(),
+      wakeups,
+    });
+    loop.start();
+  }
+
+  /** A startToClose deadline of `timeoutMs`, added by start-activity-attempt.lua from a connection of its own (another process). */
+  async function commitDeadline(timeoutMs: number): Promise<string> {
+    const other = new Redis(server().url);
+    try {
+      const stream = activityTaskStreamKey(prefix, 0, 'default');
+      await other.xgroup('CREATE', stream, 'redflow', '0', 'MKSTREAM');
+      const entryId = (await other.xadd(stream, '*', 't', 'x')) as string;
+      await other.xreadgroup('GROUP', 'redflow', 'worker-a', 'STREAMS', stream, '>');
+      const ref = activityDeadlineRef(
+        { instance: { instanceId: `i-${randomUUID()}`, executionId: 'e1' }, scheduleEventId: 3, workflowQueue: 'default', queue: 'default' },
+        { startToCloseTimeoutMs: timeoutMs },
+      );
+      const member = activityDeadlineMember(ref, 'startToClose');
+      await new ActivityDeadlineScripts(other).startActivityAttempt(
+        { activityTasks: stream, timers: timersKey(prefix, 0), executionTimers: executionTimersKey(prefix, 0, ref.instanceId, ref.executionId) },
+        { entryId, group: 'redflow', deliveries: 1, startToCloseMember: member, startToCloseTimeoutMs: timeoutMs, heartbeatMember: '', heartbeatTimeoutMs: 0 },
+      );
+      return member;
+    } finally {
+      other.disconnect();
+    }
+  }
+
+  async function until(condition: () => boolean, what: string): Promise<number> {
+    const started = Date.now();
+    while (!condition()) {
+      assert.ok(Date.now() - started < WAIT_MS, `timed out waiting until ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return Date.now() - started;
+  }
+
+  async function idle(): Promise<void> {
+    await until(() => wakeups.live, 'the loop subscribed');
+    // Past the loop's first look at the empty zset: it sleeps its longest now.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+
+  it('fires a timer another process committed, at its due time, though the loop was asleep for 30 s', async () => {
+    startLoop();
+    await idle();
+    const member = await commitDeadline(300);
+    const tookMs = await until(() => fired.includes(member), 'the deadline fired');
+    assert.ok(tookMs >= 250, `fired at its due time, not before (after ${tookMs} ms)`);
+  });
+
+  it('does not wake for a timer added without an announcement: the announcement is what wakes it', async () => {
+    startLoop();
+    await idle();
+    await redis.zadd(timersKey(prefix, 0), Date.now() + 100, 'unannounced');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.deepEqual(fired, [], 'still asleep, 900 ms after the timer was due');
+    // An announcement is only made for a new earliest timer: take the overdue one away first.
+    await redis.zrem(timersKey(prefix, 0), 'unannounced');
+    const member = await commitDeadline(100);
+    await until(() => fired.includes(member), 'the announced deadline fired');
+  });
+
+  it('looks at the timers again when its subscriber connection comes back, for announcements lost meanwhile', async () => {
+    startLoop();
+    await idle();
+    await redis.zadd(timersKey(prefix, 0), Date.now() - 1, activityDeadlineMember(
+      activityDeadlineRef({ instance: { instanceId: 'lost', executionId: 'e1' }, scheduleEventId: 3, workflowQueue: 'default', queue: 'default' }, { startToCloseTimeoutMs: 1 }),
+      'startToClose',
+    ));
+    await redis.client('KILL', 'TYPE', 'pubsub');
+    await until(() => fired.length === 1, 'the timer added while no announcement could arrive fired');
+  });
+});
