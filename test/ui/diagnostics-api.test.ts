@@ -54,6 +54,7 @@ describe('diagnostics API (HTTP)', function () {
 
   async function call(url: string, init: RequestInit & { role?: string } = {}): Promise<Answer> {
     const headers: Record<string, string> = init.role === undefined ? {} : { 'x-role': init.role };
+    if (init.body !== undefined && init.body !== null) headers['content-type'] = 'application/json';
     const res = await fetch(url, Object.assign({}, init, { headers, redirect: 'manual' as const }));
     const text = await res.text();
     const json = (res.headers.get('content-type') ?? '').startsWith('application/json');
@@ -201,11 +202,15 @@ describe('diagnostics API (HTTP)', function () {
     assert.equal((await call(`${base}/api/instances/api-2`)).status, 404);
 
     await startOrder('api-3');
-    assert.equal((await call(`${base}/api/instances/api-3/cancel`, { method: 'POST' })).status, 200);
+    // Not as a form would post it (another site's page could): actions need a JSON content type.
+    const form = await fetch(`${base}/api/instances/api-3/cancel`, { method: 'POST', body: 'x=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(form.status, 415);
+    assert.equal(((await form.json()) as { error: { code: string } }).error.code, 'UNSUPPORTED_MEDIA_TYPE');
+    assert.equal((await call(`${base}/api/instances/api-3/cancel`, { method: 'POST', body: '{}' })).status, 200);
     // The request reaches the history with the instance's next workflow task.
     const canceled = await waitUntil(async () => (await client.getWorkflowInstanceHistory({ instanceId: 'api-3' })).some((event) => event.type === 'WorkflowExecutionCanceled'), 15_000);
     assert.ok(canceled, 'the cancellation request never reached the history');
-    assert.deepEqual(asked.filter((entry) => entry.action !== 'read').map((entry) => entry.action), ['remove', 'signal', 'signal', 'signal', 'signal', 'signal', 'remove', 'cancel']);
+    assert.deepEqual(asked.filter((entry) => entry.action !== 'read').map((entry) => entry.action), ['remove', 'signal', 'signal', 'signal', 'signal', 'signal', 'remove', 'cancel', 'cancel']);
   });
 
   it('asks authorize about every request and answers 403 FORBIDDEN when it says no, changing nothing', async () => {

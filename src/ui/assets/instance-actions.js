@@ -57,7 +57,7 @@ export function InstanceActions({ details, config, onDone }) {
             <input name="signal-arg" class="mono" placeholder="argument as JSON (optional)" value=${signalArg} onInput=${(e) => setSignalArg(e.currentTarget.value)} />
             <button type="submit" disabled=${busy}>Send signal</button>
           </form>
-          ${confirmButton('cancel', 'Cancellation requested', () => api(`${id}/cancel${query}`, { method: 'POST' }))}`
+          ${confirmButton('cancel', 'Cancellation requested', () => api(`${id}/cancel${query}`, { method: 'POST', body: '{}' }))}`
         : confirmButton('remove', 'Removed', () => api(`${id}${query}`, { method: 'DELETE' }))}
       <${ErrorBox} error=${error} />
     </section>`;

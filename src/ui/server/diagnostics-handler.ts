@@ -158,6 +158,10 @@ async function answer(settings: Settings, req: IncomingMessage, res: ServerRespo
   if (verb !== 'signal' && verb !== 'cancel') throw new ApiError(404, 'NOT_FOUND', `no API route ${path}`);
   if (method !== 'POST') throw methodNotAllowed(method, path);
   await allow(settings, req, verb);
+  // A form on another site can POST here without asking (no CORS preflight), but not with a JSON content type.
+  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+    throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `${verb} needs a JSON body with Content-Type: application/json`);
+  }
   const body = await readJsonBody(req);
   if (verb === 'signal') {
     sendJson(res, 200, await signalRoute(client, id, body));
