@@ -158,6 +158,7 @@ describe('diagnostics API (HTTP)', function () {
     assert.equal(failed.label, 'Activity reserve failed: Error: warehouse busy');
     const scheduled = (body.timeline as Rows).find((entry: { sequenceId: number }) => entry.sequenceId === failed.scheduledBy);
     assert.equal(scheduled.answeredBy, failed.sequenceId);
+    assert.equal(scheduled.answeredAfterMs, failed.sinceScheduledMs);
     assert.deepEqual(scheduled.attributes.inputs, ['api-1']);
     assert.ok(failed.sinceScheduledMs >= 0);
     assert.deepEqual(body.pending, { activities: [], timers: [], subWorkflows: [], signals: [] });

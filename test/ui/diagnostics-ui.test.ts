@@ -112,7 +112,8 @@ describe('diagnostics UI (in Chromium)', function () {
     assert.equal(await page.locator('li.event[data-category="timer"][data-type="TimerScheduled"] .label').innerText(), 'Timer set for 100ms');
     assert.equal(await page.locator('li.event[data-type="TimerFired"]').count(), 2);
     assert.match(await page.locator('li.event[data-type="SignalReceived"] .label').innerText(), /Signal ship received/);
-    assert.match(await page.locator('li.event[data-type="ActivityCompleted"] .waited').first().innerText(), /after .+ \(from #\d+\)/);
+    assert.match(await page.locator('li.event[data-type="ActivityCompleted"] .waited').first().innerText(), /^after [\d.]+m?s \(from #\d+\)$/);
+    assert.match(await page.locator('li.event[data-type="SubWorkflowScheduled"] .waited').first().innerText(), /^answered by #\d+ after [\d.]+m?s$/);
     // Children, with their states, link to their own pages.
     const children = page.locator('section.family li.child');
     assert.equal(await children.count(), 2);

@@ -25,7 +25,7 @@ function isEmpty(attributes) {
 function Entry({ entry, pendingIds }) {
   let waited = null;
   if (entry.sinceScheduledMs !== undefined) waited = html`<span class="waited">after ${formatDuration(entry.sinceScheduledMs)} (from #${entry.scheduledBy})</span>`;
-  else if (entry.answeredBy !== undefined) waited = html`<span class="waited">answered by #${entry.answeredBy}</span>`;
+  else if (entry.answeredBy !== undefined) waited = html`<span class="waited">answered by #${entry.answeredBy} after ${formatDuration(entry.answeredAfterMs)}</span>`;
   else if (pendingIds.has(entry.sequenceId)) waited = html`<span class="waited pending">pending</span>`;
   return html`
     <li class=${`event cat-${entry.category}`} data-type=${entry.type} data-category=${entry.category} data-sequence-id=${entry.sequenceId}>

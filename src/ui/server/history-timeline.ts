@@ -37,6 +37,8 @@ export interface TimelineEntry {
   sinceScheduledMs?: number;
   /** On a scheduling event: the sequence id of its answer, absent while it is pending. */
   answeredBy?: number;
+  /** On a scheduling event: the time until its answer, absent while it is pending. */
+  answeredAfterMs?: number;
   /** The event's attributes, decoded, as JSON (see `toJsonSafe`). */
   attributes: JsonSafe;
 }
@@ -53,7 +55,7 @@ export function historyTimeline(history: readonly HistoryEvent[]): TimelineEntry
   for (const event of history) {
     if (SCHEDULING.has(event.type) && event.scheduleEventId !== undefined) schedulers.set(event.scheduleEventId, event);
   }
-  const answers = new Map<number, number>();
+  const answers = new Map<number, { sequenceId: number; afterMs: number }>();
   let previous: HistoryEvent | undefined;
   // The workflow time of the task that recorded the event: a timer's delay counts from it.
   let taskTime: Date | undefined;
@@ -73,14 +75,17 @@ export function historyTimeline(history: readonly HistoryEvent[]): TimelineEntry
     if (scheduler !== undefined && isAnswer(event)) {
       entry.scheduledBy = scheduler.sequenceId;
       entry.sinceScheduledMs = event.timestamp.getTime() - scheduler.timestamp.getTime();
-      answers.set(scheduler.sequenceId, event.sequenceId);
+      answers.set(scheduler.sequenceId, { sequenceId: event.sequenceId, afterMs: entry.sinceScheduledMs });
     }
     previous = event;
     return entry;
   });
   for (const entry of entries) {
     const answer = answers.get(entry.sequenceId);
-    if (answer !== undefined) entry.answeredBy = answer;
+    if (answer !== undefined) {
+      entry.answeredBy = answer.sequenceId;
+      entry.answeredAfterMs = answer.afterMs;
+    }
   }
   return entries;
 }
