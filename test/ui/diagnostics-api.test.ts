@@ -127,6 +127,12 @@ describe('diagnostics API (HTTP)', function () {
     assert.deepEqual(await ids('state=finished&name=packItem'), ['api-1-pack-0']);
     assert.deepEqual(await ids('state=active&queue=default'), ['api-1']);
     assert.deepEqual(await ids('queue=elsewhere'), []);
+    // Pages of one, newest first, through nextCursor.
+    const first = (await call(`${base}/api/instances?count=1`)).body;
+    assert.deepEqual((first.instances as Rows).map((row: { instanceId: string }) => row.instanceId), ['api-1-pack-0']);
+    const second = (await call(`${base}/api/instances?count=1&cursor=${encodeURIComponent(first.nextCursor)}`)).body;
+    assert.deepEqual((second.instances as Rows).map((row: { instanceId: string }) => row.instanceId), ['api-1']);
+    assert.equal(second.nextCursor, undefined);
     assert.deepEqual(await ids(`createdAfter=${new Date(Date.now() + 60_000).toISOString()}`), []);
     assert.deepEqual((await ids(`createdBefore=${new Date(Date.now() + 60_000).toISOString()}`)).sort(), ['api-1', 'api-1-pack-0']);
     for (const [query, message] of [
