@@ -35,8 +35,9 @@ export function scheduleActivities(
 ): ActivityTask[] {
   const key = executionKey(task.instance);
   const handed: ActivityTask[] = [];
+  const scheduledAt = new Date();
   for (const activity of activities) {
-    const payload: ActivityPayload = { instance: { ...task.instance }, workflowQueue: task.queue, ...activity };
+    const payload: ActivityPayload = { instance: { ...task.instance }, workflowQueue: task.queue, scheduledAt, ...activity };
     const id = `${key}#${activity.scheduleEventId}`;
     const record: ActivityRecord = {
       key,
