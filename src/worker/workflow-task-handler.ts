@@ -5,7 +5,7 @@ import { epochNowMs, stampTraceContext, type ExecutorSource, type Instrumentatio
 import { BackendUnavailableError, LeaseLostError, NonDeterminismError, UnknownWorkflowError } from '../errors/errors.js';
 import { ExecutorCache } from '../executor/executor-cache.js';
 import { Executor, type ExecutorTask, type WorkflowLookup } from '../executor/executor.js';
-import type { HistoryEvent } from '../history/events.js';
+import type { HistoryEvent, NewEvent, NewEventOf } from '../history/events.js';
 import type { Reserve } from './handoff.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import { holdTask } from './task-hold.js';
@@ -153,8 +153,7 @@ export class WorkflowTaskHandler {
 
   /** The task's observer: what the executor is and which execution it runs (its started event) go with it. */
   private observe(task: WorkflowTask, prepared: PreparedExecutor, claimedAtMs: number): WorkflowTaskObserver {
-    const first = prepared.history[0] ?? task.newEvents[0];
-    const started = prepared.executor.startedAttributes ?? (first?.type === 'WorkflowExecutionStarted' ? first.attributes : undefined);
+    const started = prepared.executor.startedAttributes ?? startedIn(prepared.history) ?? startedIn(task.newEvents);
     return this.telemetry.workflowTaskStarted(task, { started, source: prepared.source, replayedEvents: prepared.history.length }, claimedAtMs);
   }
 
@@ -175,4 +174,12 @@ export class WorkflowTaskHandler {
   private evict(key: string, executor: Executor): void {
     if (this.cache.peek(key) === executor) this.cache.delete(key);
   }
+}
+
+/** The attributes of the `WorkflowExecutionStarted` that opens `events` (right after the first `WorkflowTaskStarted`). */
+function startedIn(events: readonly NewEvent[]): NewEventOf<'WorkflowExecutionStarted'>['attributes'] | undefined {
+  for (const event of events.slice(0, 2)) {
+    if (event.type === 'WorkflowExecutionStarted') return event.attributes;
+  }
+  return undefined;
 }
