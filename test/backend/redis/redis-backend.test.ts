@@ -217,7 +217,7 @@ describe('RedisBackend', function () {
       { ...activity, id: undefined, scheduledAt: undefined },
       { id: undefined, instance: inst, workflowQueue: 'default', queue: 'acts', scheduleEventId: 3, name: 'add', attempt: 0, redeliveries: 0, inputs: [1, 2], scheduledAt: undefined },
     );
-    await b.completeActivityTask(activity!, { result: 3 });
+    await b.completeActivityTask(activity, { result: 3 });
 
     const [second] = await pollWorkflow(b, { known: 1 });
     assert.ok(second);
