@@ -8,5 +8,13 @@ export { prometheusMetrics, PrometheusMetrics, type PrometheusMetricsOptions } f
 export { Metrics, DURATION_BUCKETS_S, prometheusName, type MetricSpec, type MetricKind } from './metric-specs.js';
 export { SpanNames, SpanEventNames, SpanAttributes } from './span-names.js';
 export { DEFAULT_STATS_INTERVAL_MS } from './stats-cache.js';
-export type { Instrumentation } from '../core/instrumentation.js';
+export type {
+  Instrumentation,
+  ActivityAttemptObserver,
+  ExecutorSource,
+  LiveEventObserver,
+  WorkflowStartObserver,
+  WorkflowTaskContext,
+  WorkflowTaskObserver,
+} from '../core/instrumentation.js';
 export type { TraceCarrier } from '../core/trace-carrier.js';
