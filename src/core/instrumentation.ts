@@ -113,7 +113,8 @@ export const noInstrumentation: Instrumentation = Object.freeze({
 });
 
 /**
- * Records `carrier` (the context of the workflow task that produced `completion`) in what the task schedules:
+ * Records `carrier` (the context of the workflow task that produced `completion`, or, where nothing traces the
+ * task, the workflow's own context) in what the task schedules:
  * each new `ActivityScheduled` event and activity request, and each sub-workflow's `WorkflowExecutionStarted`.
  * A continuation keeps the context of the execution it continues (`workflowContext`), so a continue-as-new chain
  * stays one trace. Only new commands are stamped: a replay schedules nothing and stamps nothing.

@@ -105,7 +105,11 @@ export class WorkflowTaskHandler {
         executorTask.observer = observer;
       }
       const completion = await this.execute(executor, executorTask);
-      if (observer?.traceContext !== undefined) stampTraceContext(completion, observer.traceContext, executor.startedAttributes?.traceContext);
+      // Without a span of its own (no tracing here), the task passes the workflow's context on, so activities and
+      // children stay in the starter's trace. A workflow started without one costs nothing here.
+      const workflowContext = executor.startedAttributes?.traceContext;
+      const carrier = observer?.traceContext ?? workflowContext;
+      if (carrier !== undefined) stampTraceContext(completion, carrier, workflowContext);
       const reservation = completion.activities.length > 0 ? this.reserveActivities(completion.activities.length) : undefined;
       let handed: ActivityTask[] = [];
       try {

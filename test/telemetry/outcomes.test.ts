@@ -10,6 +10,7 @@ import { Worker } from '../../src/worker/worker.js';
 import type { WorkflowContext } from '../../src/workflow/context.js';
 import { workflow } from '../../src/workflow/index.js';
 import { testLogger, waitUntil } from '../helpers/engine.js';
+import { ship, shipping } from './scenario.js';
 
 class TestReader extends MetricReader {
   constructor() {
@@ -92,5 +93,38 @@ describe('telemetry: workflow outcomes', function () {
     const backend = new MemoryBackend();
     assert.throws(() => new Worker(backend, { telemetry: {} as never }), InvalidArgumentError);
     assert.throws(() => new Client(backend, { telemetry: { enabled: true } as never }), InvalidArgumentError);
+  });
+});
+
+describe('telemetry: workers without tracing', function () {
+  this.timeout(20_000);
+
+  it('pass the workflow trace context on to the activities they schedule', async () => {
+    const exporter = new InMemorySpanExporter();
+    const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const traced = openTelemetry({ tracerProvider, metrics: false, propagator: new W3CTraceContextPropagator() });
+    const backend = new MemoryBackend();
+    // Workflow tasks run where nothing is traced; the activity runs where it is.
+    const workflows = new Worker(backend, { logger: testLogger }).registerWorkflow(shipping);
+    const activities = new Worker(backend, { logger: testLogger, telemetry: traced }).registerActivity(ship);
+    await workflows.start();
+    await activities.start();
+    try {
+      const client = new Client(backend, { telemetry: traced });
+      await client.createWorkflowInstance({ instanceId: 'untraced-tasks' }, shipping, 'o-9');
+      assert.equal(await client.getWorkflowResult({ instanceId: 'untraced-tasks' }, 10_000), 'shipped o-9');
+      assert.ok(await waitUntil(() => exporter.getFinishedSpans().some((span) => span.name === 'redflow.activity'), 5_000));
+      const spans = exporter.getFinishedSpans();
+      const start = spans.find((span) => span.name === 'redflow.workflow.start');
+      const activity = spans.find((span) => span.name === 'redflow.activity');
+      assert.deepEqual(spans.map((span) => span.name).sort(), ['redflow.activity', 'redflow.workflow.start']);
+      assert.equal(activity?.spanContext().traceId, start?.spanContext().traceId);
+      assert.equal(activity?.parentSpanContext?.spanId, start?.spanContext().spanId, 'the activity is a child of the start span');
+    } finally {
+      await workflows.stop();
+      await activities.stop();
+      await backend.close();
+      await tracerProvider.shutdown();
+    }
   });
 });
