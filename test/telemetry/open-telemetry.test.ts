@@ -42,10 +42,11 @@ async function observe(backend: Backend, executorCacheSize: number, instanceId: 
   });
   root.end();
   try {
+    // The last task's span and counts come once its commit returns, which may be after the waiter woke; the last
+    // activity's once its outcome is delivered.
+    const spans = await settledSpans(exporter);
     const { resourceMetrics, errors } = await reader.collect();
     assert.deepEqual(errors, []);
-    // The last activity's span ends after its outcome is delivered, which may be after the workflow's result.
-    const spans = await settledSpans(exporter);
     return { spans, metrics: resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics), result, rootTraceId: root.spanContext().traceId };
   } finally {
     await worker.stop();

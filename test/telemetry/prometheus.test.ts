@@ -52,14 +52,16 @@ describe('telemetry: prometheusMetrics()', function () {
     const { worker, result } = await runOrder(backend, metrics, { instanceId: 'prom-order' });
     assert.equal(result, ORDER_RESULT);
     try {
-      // The last activity's outcome is counted once delivered, which may be just after the result.
+      // The last task is counted once its commit returns and the last activity once its outcome is delivered,
+      // which may be just after the waiter woke.
       const deadline = Date.now() + 5_000;
       for (;;) {
         const response = await fetch(`${base}/metrics`);
         assert.equal(response.status, 200);
         contentType = response.headers.get('content-type');
         scrape = parseScrape(await response.text());
-        if (sum(scrape, 'redflow_activity_duration_seconds_count') >= 3 || Date.now() > deadline) break;
+        const done = sum(scrape, 'redflow_activity_duration_seconds_count') >= 3 && sum(scrape, 'redflow_workflow_ended_total') >= 2;
+        if (done || Date.now() > deadline) break;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     } finally {
