@@ -7,7 +7,11 @@ import { DEFAULT_STATS_INTERVAL_MS } from './stats-cache.js';
 
 /** Options of `prometheusMetrics`. */
 export interface PrometheusMetricsOptions {
-  /** The prom-client registry the metrics are registered in. @default a new `Registry` of its own */
+  /**
+   * The prom-client registry the metrics are registered in (prom-client's global `register` serves them with your
+   * other metrics). One `PrometheusMetrics` per registry: a second one in the same registry throws, as prom-client
+   * refuses a metric name twice. @default a new `Registry` of its own
+   */
   registry?: Registry;
   /** As `OpenTelemetryOptions.statsIntervalMs`: longest age (ms) of the stats the gauges report. @default 15000 */
   statsIntervalMs?: number;

@@ -35,6 +35,7 @@ export function scheduleActivities(
 ): ActivityTask[] {
   const key = executionKey(task.instance);
   const handed: ActivityTask[] = [];
+  // When the attempts are queued: their queue wait counts from it.
   const scheduledAt = new Date();
   for (const activity of activities) {
     const payload: ActivityPayload = { instance: { ...task.instance }, workflowQueue: task.queue, scheduledAt, ...activity };
