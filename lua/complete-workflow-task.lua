@@ -88,6 +88,7 @@
 --- @include "lib/clear-hold"
 --- @include "lib/index-member"
 --- @include "lib/wake-owner"
+--- @include "lib/announce-task"
 
 local A = cmsgpack.unpack(ARGV[1])
 
@@ -159,11 +160,18 @@ at = at + 1 + 2 * count
 -- Releasing the lock also records where each new activity task sits, so that cancelling it can find it.
 local unlocked = { 'lockedUntil', 0, 'lockEntry', '' }
 count = tonumber(A[at])
+local added_to = {}
 for i = 1, count do
   local a = at + 3 * (i - 1)
-  local task_id = redis.call('XADD', activity_streams[tonumber(A[a + 1])], '*', 't', A[a + 3])
+  local queue = tonumber(A[a + 1])
+  local task_id = redis.call('XADD', activity_streams[queue], '*', 't', A[a + 3])
   unlocked[#unlocked + 1] = activity_entry_field(A[a + 2])
   unlocked[#unlocked + 1] = task_id
+  added_to[queue] = true
+end
+-- Also when the hand-over below takes them: it may take older entries instead.
+for queue in pairs(added_to) do
+  announce_task(activity_streams[queue])
 end
 at = at + 1 + 3 * count
 

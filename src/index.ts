@@ -58,6 +58,9 @@ export { DefaultHeldTaskRetry, type HeldTaskRetryOptions } from './worker/held-t
 export type { RegistrationOptions } from './worker/registry.js';
 export type { WorkflowFunction } from './executor/workflow-function.js';
 export { createLogger, DEFAULT_LOG_LEVEL, type LoggerOptions } from './core/logger.js';
+// Types only: the implementations, which need @opentelemetry/api or prom-client, are in `redflow/telemetry`.
+export type { Instrumentation } from './core/instrumentation.js';
+export type { TraceCarrier } from './core/trace-carrier.js';
 export { DEFAULT_QUEUE, type WorkflowInstance, type WorkflowInstanceRef, type WorkflowInstanceState } from './core/instance.js';
 export type { HistoryEvent, EventType, NewEvent, ParentLink } from './history/events.js';
 export { replayHistory, type RecordedHistory, type ReplayOptions } from './testing/replay-history.js';

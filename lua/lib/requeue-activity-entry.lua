@@ -5,9 +5,10 @@
   Field `r` of the fresh entry carries the attempt's redeliveries: those the old entry carried plus
   `redeliveries`. The heartbeat details follow the task, and so does the execution hash's record of the
   attempt's entry (if it still names this one), so that a cancellation still finds the task. Adding the
-  entry wakes the readers blocked on the stream.
+  entry wakes the readers blocked on the stream, and it is announced to those that are not (lib/announce-task).
 ]]
 --- @include "lib/ack-entry"
+--- @include "lib/announce-task"
 --- @include "lib/activity-entry-field"
 
 local function requeue_activity_entry(tasks, heartbeats, execution, group, entry_id, schedule_event_id, redeliveries)
@@ -30,6 +31,7 @@ local function requeue_activity_entry(tasks, heartbeats, execution, group, entry
     fields[#fields + 1] = redeliveries
   end
   local new_id = redis.call('XADD', tasks, '*', unpack(fields))
+  announce_task(tasks)
   ack_entry(tasks, group, entry_id)
   local details = redis.call('HGET', heartbeats, entry_id)
   if details then

@@ -1,4 +1,5 @@
 import type { ActivityTimeouts, AttemptTimeoutType } from '../core/activity-timeouts.js';
+import type { TraceCarrier } from '../core/trace-carrier.js';
 import type { FailureInfo } from '../errors/errors.js';
 import type { CarriedEvent } from '../history/carry-over.js';
 import type { WorkflowInstance, WorkflowInstanceState } from '../core/instance.js';
@@ -81,6 +82,8 @@ export interface ActivityRequest {
   inputs: unknown[];
   attempt: number;
   timeouts?: ActivityTimeouts;
+  /** The trace context of the workflow task that scheduled it, when telemetry is on (see `TraceCarrier`). */
+  traceContext?: TraceCarrier;
 }
 
 /**
@@ -215,6 +218,13 @@ export interface ActivityTask {
    * Absent for a bound the attempt does not have.
    */
   readonly timeLeftMs?: Partial<Record<AttemptTimeoutType, number>>;
+  /**
+   * When the backend queued the attempt (the commit of the workflow task that scheduled it): its queue wait counts
+   * from it. Absent for a task queued by an older version.
+   */
+  readonly scheduledAt?: Date;
+  /** As scheduled (`ActivityRequest.traceContext`); absent when the scheduling worker had no telemetry. */
+  readonly traceContext?: TraceCarrier;
 }
 
 /** The outcome of an activity attempt. */

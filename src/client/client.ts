@@ -11,6 +11,7 @@ import type {
 } from '../backend/backend.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, assertPayloadSize } from '../codec/codec.js';
 import { newExecutionId } from '../core/execution-id.js';
+import { isInstrumentation, noInstrumentation, type Instrumentation } from '../core/instrumentation.js';
 import { DEFAULT_QUEUE, type WorkflowInstance, type WorkflowInstanceRef, type WorkflowInstanceState } from '../core/instance.js';
 import { UnservedLog } from '../core/unserved-log.js';
 import { assertInstanceId, assertName, assertQueueName } from '../core/validation.js';
@@ -110,6 +111,12 @@ export interface ClientOptions {
    * logs nothing
    */
   logger?: Logger;
+  /**
+   * Where the client reports the workflows it starts: `openTelemetry()` of `redflow/telemetry` records a span for
+   * each start and the start's trace context in the workflow's history, so the workflow's spans join the caller's
+   * trace (docs/telemetry.md). @default none: nothing is reported
+   */
+  telemetry?: Instrumentation;
 }
 
 /**
@@ -123,10 +130,11 @@ export class Client {
   private readonly backend: Backend;
   private readonly maxPayloadBytes: number;
   private readonly unserved: UnservedLog | undefined;
+  private readonly telemetry: Instrumentation;
 
   /**
-   * Throws `InvalidArgumentError` for a missing backend, a `maxPayloadBytes` that is not a positive integer or a
-   * `logger` without a `warn` method.
+   * Throws `InvalidArgumentError` for a missing backend, a `maxPayloadBytes` that is not a positive integer, a
+   * `logger` without a `warn` method or a `telemetry` that is not an instrumentation.
    */
   constructor(backend: Backend, options: ClientOptions = {}) {
     if (typeof backend !== 'object' || backend === null) throw new InvalidArgumentError('a Client needs a backend');
@@ -138,9 +146,14 @@ export class Client {
     if (logger !== undefined && typeof (logger as Partial<Logger> | null)?.warn !== 'function') {
       throw new InvalidArgumentError('Client option logger must be a pino logger');
     }
+    const telemetry = options.telemetry ?? noInstrumentation;
+    if (!isInstrumentation(telemetry)) {
+      throw new InvalidArgumentError('Client option telemetry must be what openTelemetry() or prometheusMetrics() of redflow/telemetry returns');
+    }
     this.backend = backend;
     this.maxPayloadBytes = maxPayloadBytes;
     this.unserved = logger === undefined ? undefined : new UnservedLog(logger);
+    this.telemetry = telemetry;
   }
 
   /**
@@ -168,7 +181,19 @@ export class Client {
     assertPayloadSize(args, `arguments of workflow ${name}`, this.maxPayloadBytes);
     const instance: WorkflowInstance = { instanceId: options.instanceId, executionId: newExecutionId() };
     const started = newEvent('WorkflowExecutionStarted', { name, queue, inputs: args }) as NewEventOf<'WorkflowExecutionStarted'>;
-    await this.backend.createWorkflowInstance(instance, started);
+    if (!this.telemetry.enabled) {
+      await this.backend.createWorkflowInstance(instance, started);
+      return instance;
+    }
+    const observer = this.telemetry.workflowStarting(instance, name, queue);
+    if (observer.traceContext !== undefined) started.attributes.traceContext = observer.traceContext;
+    try {
+      await this.backend.createWorkflowInstance(instance, started);
+    } catch (err) {
+      observer.end(err);
+      throw err;
+    }
+    observer.end();
     return instance;
   }
 

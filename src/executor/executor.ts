@@ -3,6 +3,7 @@ import type { WorkflowTaskCompletion } from '../backend/backend.js';
 import { assertEncodable } from '../codec/codec.js';
 import { contextLogger } from '../core/context-logger.js';
 import type { WorkflowInstance } from '../core/instance.js';
+import type { LiveEventObserver } from '../core/instrumentation.js';
 import { NonDeterminismError, UnknownWorkflowError, WorkflowError } from '../errors/errors.js';
 import { toFailureInfo } from '../errors/failure-info.js';
 import { newEvent, type HistoryEvent, type NewEvent, type NewEventOf } from '../history/events.js';
@@ -36,6 +37,8 @@ export interface ExecutorTask {
   /** History the executor has not seen yet (replayed before the new events). */
   history: HistoryEvent[];
   newEvents: NewEvent[];
+  /** Told about the task's live events as they are applied (telemetry); absent when nobody listens. */
+  observer?: LiveEventObserver;
 }
 
 /** The history size an execution may not outgrow unless the worker allows another. */
@@ -116,6 +119,11 @@ export class Executor implements WorkflowRuntime {
     return this.started?.queue ?? '';
   }
 
+  /** The attributes of the execution's `WorkflowExecutionStarted`, once applied (replayed or live). */
+  get startedAttributes(): NewEventOf<'WorkflowExecutionStarted'>['attributes'] | undefined {
+    return this.started;
+  }
+
   now(): Date {
     return this.currentTime;
   }
@@ -140,7 +148,7 @@ export class Executor implements WorkflowRuntime {
     if (this.historyLength !== task.historyLength) {
       throw new Error(`executor holds ${this.historyLength} events but the task starts after ${task.historyLength}`);
     }
-    const completion = await this.runTask(task.newEvents);
+    const completion = await this.runTask(task.newEvents, task.observer);
     // A pending command is the usual case at the end of a task and settles the check without walking the
     // channels and scopes.
     if (this.outcome === undefined && this.commands.size === 0) {
@@ -172,7 +180,7 @@ export class Executor implements WorkflowRuntime {
 
   // ---- live execution -------------------------------------------------------------------------------------
 
-  private async runTask(newEvents: NewEvent[]): Promise<WorkflowTaskCompletion> {
+  private async runTask(newEvents: NewEvent[], observer: LiveEventObserver | undefined): Promise<WorkflowTaskCompletion> {
     const builder = new CompletionBuilder(this.historyLength);
     const record = (event: NewEvent): void => {
       builder.record(event);
@@ -190,6 +198,7 @@ export class Executor implements WorkflowRuntime {
         continue;
       }
       record(event);
+      if (observer !== undefined && event.type === 'TimerFired') this.observeTimerFired(observer, event.scheduleEventId);
       await this.applyInboxEvent(event);
       // A recorded patch settles nothing, so patches go before the side effect result whose code runs on.
       for (;;) {
@@ -212,6 +221,11 @@ export class Executor implements WorkflowRuntime {
       commitOutcome(outcome, execution, unapplied, record, completion);
     }
     return completion;
+  }
+
+  private observeTimerFired(observer: LiveEventObserver, scheduleEventId: number | undefined): void {
+    const firesAt = scheduleEventId === undefined ? undefined : this.commands.get(scheduleEventId)?.firesAt;
+    if (scheduleEventId !== undefined && firesAt !== undefined) observer.timerFired(scheduleEventId, firesAt);
   }
 
   /**

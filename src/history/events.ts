@@ -1,4 +1,5 @@
 import type { ActivityTimeouts } from '../core/activity-timeouts.js';
+import type { TraceCarrier } from '../core/trace-carrier.js';
 import type { FailureInfo } from '../errors/errors.js';
 
 /** Every kind of event a workflow history can hold. */
@@ -21,10 +22,13 @@ export interface ParentLink {
   scheduleEventId: number;
 }
 
-/** First event of every execution. */
+/**
+ * First event of every execution. `traceContext`, when telemetry is on, is the trace context of whoever started
+ * it (a client's span, a parent's workflow task, the execution it continues); the engine never reads it.
+ */
 export type WorkflowExecutionStarted = EventBase<
   'WorkflowExecutionStarted',
-  { name: string; queue: string; inputs: unknown[]; parent?: ParentLink }
+  { name: string; queue: string; inputs: unknown[]; parent?: ParentLink; traceContext?: TraceCarrier }
 >;
 /** Last event of a finished execution: its result or its error. */
 export type WorkflowExecutionFinished = EventBase<
@@ -40,10 +44,13 @@ export type WorkflowExecutionContinuedAsNew = EventBase<
 export type WorkflowExecutionCanceled = EventBase<'WorkflowExecutionCanceled', Record<string, never>>;
 /** Opens each workflow task; its timestamp is the workflow time of that task. */
 export type WorkflowTaskStarted = EventBase<'WorkflowTaskStarted', Record<string, never>>;
-/** An activity attempt was scheduled; `timeouts` is absent when the activity has none. */
+/**
+ * An activity attempt was scheduled; `timeouts` is absent when the activity has none. `traceContext`, when
+ * telemetry is on, is the trace context of the workflow task that scheduled it; the engine never reads it.
+ */
 export type ActivityScheduled = EventBase<
   'ActivityScheduled',
-  { name: string; queue: string; inputs: unknown[]; attempt: number; timeouts?: ActivityTimeouts }
+  { name: string; queue: string; inputs: unknown[]; attempt: number; timeouts?: ActivityTimeouts; traceContext?: TraceCarrier }
 >;
 /** An activity attempt returned. */
 export type ActivityCompleted = EventBase<'ActivityCompleted', { result: unknown }>;

@@ -4,6 +4,7 @@ import type { ActivityOutcome, ActivityTask, Backend, HeldTaskRetryPolicy, Workf
 import { assertEncodable } from '../codec/codec.js';
 import { backoffDelayMs } from '../core/backoff.js';
 import { contextLogger } from '../core/context-logger.js';
+import { epochNowMs, type ActivityAttemptObserver, type Instrumentation } from '../core/instrumentation.js';
 import { safeToLeaveUnawaited } from '../core/unawaited.js';
 import { BackendUnavailableError, LeaseLostError, activityTimeoutFailure, type ActivityTimeoutError } from '../errors/errors.js';
 import { toFailureInfo } from '../errors/failure-info.js';
@@ -27,6 +28,8 @@ export interface ActivityTaskSettings {
   leases: LeaseKeeper;
   /** Where activity names this worker lacks are reported. */
   unknownNames: UnknownNames;
+  /** Where attempts are reported (telemetry). */
+  telemetry: Instrumentation;
 }
 
 /** Runs claimed activity tasks and delivers their outcomes. */
@@ -39,6 +42,7 @@ export class ActivityTaskHandler {
   private readonly reserveWorkflowTask: Reserve<WorkflowTaskHandoff, WorkflowTask>;
   private readonly leases: LeaseKeeper;
   private readonly unknownNames: UnknownNames;
+  private readonly telemetry: Instrumentation;
   private readonly logger: Logger;
 
   constructor(backend: Backend, activities: ReadonlyMap<string, ActivityFunction>, settings: ActivityTaskSettings, logger: Logger) {
@@ -49,6 +53,7 @@ export class ActivityTaskHandler {
     this.reserveWorkflowTask = settings.reserveWorkflowTask;
     this.leases = settings.leases;
     this.unknownNames = settings.unknownNames;
+    this.telemetry = settings.telemetry;
     this.logger = logger;
   }
 
@@ -75,13 +80,16 @@ export class ActivityTaskHandler {
       attempt: task.attempt,
       redeliveries: task.redeliveries,
     });
+    const observer = this.telemetry.enabled ? this.telemetry.activityAttemptStarted(task, epochNowMs()) : undefined;
     const controller = new AbortController();
     this.running.add(controller);
-    const stopLease = this.leases.keep(() => this.backend.extendActivityTask(task, this.lockTimeoutMs), this.lockTimeoutMs, logger, (err) =>
-      controller.abort(err),
-    );
+    const stopLease = this.leases.keep(() => this.backend.extendActivityTask(task, this.lockTimeoutMs), this.lockTimeoutMs, logger, (err) => {
+      if (this.telemetry.enabled) this.telemetry.leaseLost('activity', task.queue);
+      controller.abort(err);
+    });
+    let outcome: ActivityOutcome | undefined;
     try {
-      const outcome = await this.run(task, fn, activityId, controller, logger);
+      outcome = await this.run(task, fn, activityId, controller, logger, observer);
       if (outcome === undefined) {
         await this.backend.releaseActivityTask(task);
         logger.info('activity interrupted by worker stop; task released');
@@ -95,7 +103,9 @@ export class ActivityTaskHandler {
           reservation?.accept(handed === undefined ? [] : [handed]);
         }
       }
+      observer?.ended(outcome);
     } catch (err) {
+      observer?.ended(outcome, err);
       // A worker stopping while the store is unreachable says so once for all its tasks.
       const quiet = err instanceof BackendUnavailableError && isStopReason(controller.signal.reason);
       logger[quiet ? 'debug' : 'error']({ err }, 'could not deliver the activity outcome; it will run again when its lease expires');
@@ -112,6 +122,7 @@ export class ActivityTaskHandler {
     activityId: string,
     controller: AbortController,
     logger: Logger,
+    observer: ActivityAttemptObserver | undefined,
   ): Promise<ActivityOutcome | undefined> {
     const signal = controller.signal;
     const timeouts = AttemptTimeouts.start(task);
@@ -129,7 +140,8 @@ export class ActivityTaskHandler {
         return safeToLeaveUnawaited(this.heartbeat(task, controller, details));
       },
     };
-    const running = settle(() => runInActivityContext(context, () => fn(...task.inputs)));
+    const call = (): unknown => runInActivityContext(context, () => fn(...task.inputs));
+    const running = settle(observer === undefined ? call : () => observer.runInContext(call));
     let settled: Settled | { timedOut: ActivityTimeoutError };
     if (timeouts === undefined) {
       settled = await running;

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { DEFAULT_QUEUE } from '../core/instance.js';
+import { isInstrumentation, noInstrumentation, type Instrumentation } from '../core/instrumentation.js';
 import { createLogger } from '../core/logger.js';
 import { assertDurationMs, assertName, assertQueueName } from '../core/validation.js';
 import { InvalidArgumentError } from '../errors/errors.js';
@@ -74,6 +75,12 @@ export interface WorkerOptions {
    * and warns about queues with pending tasks and no live worker, and names no live worker registered.
    */
   presenceIntervalMs?: number;
+  /**
+   * Where the worker reports its workflow tasks, activity attempts, timers and lost leases, for tracing and
+   * metrics: `openTelemetry()` or `prometheusMetrics()` of `redflow/telemetry` (docs/telemetry.md). @default none:
+   * nothing is reported and nothing is spent on it
+   */
+  telemetry?: Instrumentation;
 }
 
 /** Longest `WorkerOptions.version` accepted (characters). */
@@ -94,6 +101,7 @@ export const DefaultWorkerOptions = Object.freeze({
   heldTaskRetry: DefaultHeldTaskRetry,
   presenceIntervalMs: 10_000,
   onNonDeterminism: 'hold',
+  telemetry: noInstrumentation,
 });
 
 /** Worker options with every field filled in. */
@@ -130,6 +138,9 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
   }
   if (resolved.onNonDeterminism !== 'hold' && resolved.onNonDeterminism !== 'fail') {
     throw new InvalidArgumentError(`onNonDeterminism must be 'hold' or 'fail', got ${String(resolved.onNonDeterminism)}`);
+  }
+  if (!isInstrumentation(resolved.telemetry)) {
+    throw new InvalidArgumentError('telemetry must be what openTelemetry() or prometheusMetrics() of redflow/telemetry returns');
   }
   const logger = resolved.logger ?? createLogger();
   const heldTaskRetry = resolveHeldTaskRetry(resolved.heldTaskRetry);

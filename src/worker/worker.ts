@@ -45,6 +45,7 @@ export class Worker {
   private stopped: Promise<void> | undefined;
   private readonly leases = new LeaseKeeper();
   private presence: WorkerPresence | undefined;
+  private detachTelemetry: (() => void) | undefined;
   private readonly unknownNames: UnknownNames;
   /** The latest poll failed because the store could not be reached. */
   private storeUnreachable = false;
@@ -121,6 +122,7 @@ export class Worker {
       this.logger,
     );
     await this.presence.start(this.stopController.signal);
+    if (this.options.telemetry.enabled) this.detachTelemetry = this.options.telemetry.attach(this.backend);
     this.logger.info({ workerId: this.workerId, queues, workflows: [...workflows.keys()], activities: [...activities.keys()], version }, 'worker started');
   }
 
@@ -137,6 +139,7 @@ export class Worker {
 
   private async drain(): Promise<void> {
     this.stopController?.abort();
+    this.detachTelemetry?.();
     const { stopTimeoutMs } = this.options;
     const deadline = Date.now() + stopTimeoutMs;
     const tasks = this.inFlight.size;
@@ -179,6 +182,7 @@ export class Worker {
         unknownNames: this.unknownNames,
         reserveActivities: (wanted) => this.reserveActivities(signal, wanted),
         leases: this.leases,
+        telemetry: this.options.telemetry,
       },
       this.logger,
     );
@@ -210,6 +214,7 @@ export class Worker {
         reserveWorkflowTask: () => this.reserveWorkflowTask(signal),
         leases: this.leases,
         unknownNames: this.unknownNames,
+        telemetry: this.options.telemetry,
       },
       this.logger,
     );

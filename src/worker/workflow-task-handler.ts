@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { ActivityTask, ActivityTaskHandoff, Backend, HeldTaskRetryPolicy, WorkflowTask, WorkflowTaskCompletion } from '../backend/backend.js';
 import { executionKey } from '../core/instance.js';
+import { epochNowMs, stampTraceContext, type ExecutorSource, type Instrumentation, type WorkflowTaskObserver } from '../core/instrumentation.js';
 import { BackendUnavailableError, LeaseLostError, NonDeterminismError, UnknownWorkflowError } from '../errors/errors.js';
 import { ExecutorCache } from '../executor/executor-cache.js';
 import { Executor, type ExecutorTask, type WorkflowLookup } from '../executor/executor.js';
-import type { HistoryEvent } from '../history/events.js';
+import type { HistoryEvent, NewEvent, NewEventOf } from '../history/events.js';
 import type { Reserve } from './handoff.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import { holdTask } from './task-hold.js';
@@ -28,6 +29,15 @@ export interface WorkflowTaskSettings {
   reserveActivities: Reserve<ActivityTaskHandoff, ActivityTask>;
   /** The worker's lease keeper, which extends each running task's lease. */
   leases: LeaseKeeper;
+  /** Where tasks are reported (telemetry). */
+  telemetry: Instrumentation;
+}
+
+/** An executor ready for a task, and what it must replay first. */
+interface PreparedExecutor {
+  executor: Executor;
+  history: HistoryEvent[];
+  source: ExecutorSource;
 }
 
 /** Runs claimed workflow tasks through cached executors and commits their results. */
@@ -43,6 +53,7 @@ export class WorkflowTaskHandler {
   private readonly unknownNames: UnknownNames;
   private readonly reserveActivities: Reserve<ActivityTaskHandoff, ActivityTask>;
   private readonly leases: LeaseKeeper;
+  private readonly telemetry: Instrumentation;
   private readonly logger: Logger;
 
   constructor(backend: Backend, lookup: WorkflowLookup, settings: WorkflowTaskSettings, logger: Logger) {
@@ -55,6 +66,7 @@ export class WorkflowTaskHandler {
     this.unknownNames = settings.unknownNames;
     this.reserveActivities = settings.reserveActivities;
     this.leases = settings.leases;
+    this.telemetry = settings.telemetry;
     this.logger = logger;
     this.cache = new ExecutorCache(settings.cacheSize);
   }
@@ -80,12 +92,24 @@ export class WorkflowTaskHandler {
     const stopLease = this.leases.keep(() => this.backend.extendWorkflowTask(task, this.lockTimeoutMs), this.lockTimeoutMs, logger, () =>
       logger.warn('workflow task lease lost; its completion will be rejected'),
     );
+    const claimedAtMs = this.telemetry.enabled ? epochNowMs() : 0;
     let executor: Executor | undefined;
+    let observer: WorkflowTaskObserver | undefined;
     try {
       if (task.undecodable !== undefined) throw task.undecodable;
       const prepared = await this.prepare(task, key, shared);
       executor = prepared.executor;
-      const completion = await this.execute(executor, { historyLength: task.historyLength, history: prepared.history, newEvents: task.newEvents });
+      const executorTask: ExecutorTask = { historyLength: task.historyLength, history: prepared.history, newEvents: task.newEvents };
+      if (this.telemetry.enabled) {
+        observer = this.observe(task, prepared, claimedAtMs);
+        executorTask.observer = observer;
+      }
+      const completion = await this.execute(executor, executorTask);
+      // Without a span of its own (no tracing here), the task passes the workflow's context on, so activities and
+      // children stay in the starter's trace. A workflow started without one costs nothing here.
+      const workflowContext = executor.startedAttributes?.traceContext;
+      const carrier = observer?.traceContext ?? workflowContext;
+      if (carrier !== undefined) stampTraceContext(completion, carrier, workflowContext);
       const reservation = completion.activities.length > 0 ? this.reserveActivities(completion.activities.length) : undefined;
       let handed: ActivityTask[] = [];
       try {
@@ -95,14 +119,19 @@ export class WorkflowTaskHandler {
       }
       if (executor.ended || shared) this.evict(key, executor);
       else this.cache.set(key, executor);
+      observer?.committed(completion);
     } catch (err) {
+      observer?.failed(err);
       if (executor !== undefined) {
         // Its code may run on later (a foreign promise settling): it must not act outside a task.
         executor.abandon();
         this.evict(key, executor);
       }
       stopLease();
-      if (err instanceof LeaseLostError) logger.warn({ err }, 'workflow task was taken over by another worker; dropped');
+      if (err instanceof LeaseLostError) {
+        if (this.telemetry.enabled) this.telemetry.leaseLost('workflow', task.queue);
+        logger.warn({ err }, 'workflow task was taken over by another worker; dropped');
+      }
       // The store being unreachable is no fault of the instance: holding it would count an outage towards
       // parking it. The connection reports the outage once; the task runs again when its lease runs out.
       else if (err instanceof BackendUnavailableError) logger.debug({ err }, 'workflow task not committed: the store is unreachable');
@@ -126,10 +155,16 @@ export class WorkflowTaskHandler {
     }
   }
 
-  private async prepare(task: WorkflowTask, key: string, shared: boolean): Promise<{ executor: Executor; history: HistoryEvent[] }> {
+  /** The task's observer: what the executor is and which execution it runs (its started event) go with it. */
+  private observe(task: WorkflowTask, prepared: PreparedExecutor, claimedAtMs: number): WorkflowTaskObserver {
+    const started = prepared.executor.startedAttributes ?? startedIn(prepared.history) ?? startedIn(task.newEvents);
+    return this.telemetry.workflowTaskStarted(task, { started, source: prepared.source, replayedEvents: prepared.history.length }, claimedAtMs);
+  }
+
+  private async prepare(task: WorkflowTask, key: string, shared: boolean): Promise<PreparedExecutor> {
     const cached = shared ? undefined : this.cache.get(key);
     if (cached !== undefined && cached.historyLength + task.history.length === task.historyLength && !cached.ended) {
-      return { executor: cached, history: task.history };
+      return { executor: cached, history: task.history, source: 'cache' };
     }
     if (cached !== undefined) this.cache.delete(key);
     const executor = new Executor(task.instance, this.lookup, this.logger, this.maxHistorySize);
@@ -137,10 +172,18 @@ export class WorkflowTaskHandler {
     if (history.length !== task.historyLength) {
       history = (await this.backend.getWorkflowInstanceHistory(task.instance)).slice(0, task.historyLength);
     }
-    return { executor, history };
+    return { executor, history, source: task.historyLength === 0 ? 'new' : 'replay' };
   }
 
   private evict(key: string, executor: Executor): void {
     if (this.cache.peek(key) === executor) this.cache.delete(key);
   }
+}
+
+/** The attributes of the `WorkflowExecutionStarted` that opens `events` (right after the first `WorkflowTaskStarted`). */
+function startedIn(events: readonly NewEvent[]): NewEventOf<'WorkflowExecutionStarted'>['attributes'] | undefined {
+  for (const event of events.slice(0, 2)) {
+    if (event.type === 'WorkflowExecutionStarted') return event.attributes;
+  }
+  return undefined;
 }

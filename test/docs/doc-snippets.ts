@@ -44,6 +44,7 @@ export function docSnippets(): DocSnippet[] {
         const code = body
           .join('\n')
           .replaceAll("from 'redflow/testing'", "from '../../src/testing/index.js'")
+          .replaceAll("from 'redflow/telemetry'", "from '../../src/telemetry/index.js'")
           .replaceAll("from 'redflow'", "from '../../src/index.js'");
         snippets.push({ where: `${guide}:${i + 1}`, fileName: join(snippetDir, `${guide.replace(/\.md$/, '')}-${i + 1}.ts`), code });
       }

@@ -111,6 +111,15 @@ const [result] = await eslint.lintText(source, { filePath: 'order.ts' });
 console.log(result.messages.map((m) => m.ruleId).join(' '));
 `;
 
+// Both telemetry entry points, with the optional peers a user installs beside redflow.
+const TELEMETRY_SCRIPT = `import { openTelemetry, prometheusMetrics } from 'redflow/telemetry';
+
+const telemetry = openTelemetry();
+const metrics = prometheusMetrics();
+const text = await metrics.metrics();
+console.log(telemetry.enabled, text.includes('# TYPE redflow_workflow_started_total counter'));
+`;
+
 // `npm pack` of a copy of this checkout, installed into a scratch project as a user would, runs the README's example.
 describe('the packed tarball', function () {
   this.timeout(120_000);
@@ -141,8 +150,9 @@ describe('the packed tarball', function () {
     await run('npm', ['install', join(scratch, packed.filename), '--offline', '--no-audit', '--no-fund'], { cwd: project });
     // The lint plugin's peers, as a user installs them beside redflow; linked after `npm install`, which would
     // remove them as extraneous.
-    linkDevelopmentPackages(project, ['eslint', 'typescript-eslint', '@typescript-eslint/utils']);
+    linkDevelopmentPackages(project, ['eslint', 'typescript-eslint', '@typescript-eslint/utils', '@opentelemetry/api', 'prom-client']);
     writeFileSync(join(project, 'tester.mjs'), TESTER_SCRIPT);
+    writeFileSync(join(project, 'telemetry.mjs'), TELEMETRY_SCRIPT);
     writeFileSync(join(project, 'lint.mjs'), LINT_SCRIPT);
     writeFileSync(join(project, 'ui.mjs'), UI_SCRIPT);
 
@@ -164,7 +174,8 @@ describe('the packed tarball', function () {
 
   it('holds the build, the Lua scripts, README and LICENSE, and no sources or source maps', () => {
     const paths = packed.files.map((file) => file.path);
-    for (const path of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/eslint-plugin/index.js', 'dist/cli/main.js', 'dist/ui/index.js', 'dist/ui/assets/index.html', 'dist/ui/assets/app.js', 'dist/ui/assets/style.css']) {
+    const expected = ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/eslint-plugin/index.js', 'dist/telemetry/index.js', 'dist/cli/main.js'];
+    for (const path of expected.concat(['dist/ui/index.js', 'dist/ui/assets/index.html', 'dist/ui/assets/app.js', 'dist/ui/assets/style.css'])) {
       assert.ok(paths.includes(path), `${path} missing from the package`);
     }
     assert.ok(paths.some((path) => /^lua\/.+\.lua$/.test(path)), 'no Lua scripts in the package');
@@ -190,6 +201,11 @@ describe('the packed tarball', function () {
   it('loads `redflow/eslint-plugin`, whose recommended preset flags a floating future and the clock', async () => {
     const { stdout } = await run(process.execPath, ['lint.mjs'], { cwd: project, timeout: 30_000 });
     assert.equal(stdout.trim(), 'redflow/no-floating-futures redflow/no-wall-clock');
+  });
+
+  it('loads `redflow/telemetry`, whose Prometheus registry holds the metrics', async () => {
+    const { stdout } = await run(process.execPath, ['telemetry.mjs'], { cwd: project, timeout: 30_000 });
+    assert.equal(stdout.trim(), 'true true');
   });
 
   it('serves the diagnostics UI from `redflow/ui`: its page, Preact from the installed package, and the API', async () => {

@@ -35,8 +35,10 @@ export function scheduleActivities(
 ): ActivityTask[] {
   const key = executionKey(task.instance);
   const handed: ActivityTask[] = [];
+  // When the attempts are queued: their queue wait counts from it.
+  const scheduledAt = new Date();
   for (const activity of activities) {
-    const payload: ActivityPayload = { instance: { ...task.instance }, workflowQueue: task.queue, ...activity };
+    const payload: ActivityPayload = { instance: { ...task.instance }, workflowQueue: task.queue, scheduledAt, ...activity };
     const id = `${key}#${activity.scheduleEventId}`;
     const record: ActivityRecord = {
       key,

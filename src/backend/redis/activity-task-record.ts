@@ -1,5 +1,6 @@
 import type { ActivityTask } from '../backend.js';
 import type { ActivityTimeouts } from '../../core/activity-timeouts.js';
+import type { TraceCarrier } from '../../core/trace-carrier.js';
 import { decode, encode, undecodable } from '../../codec/codec.js';
 import { InvalidArgumentError } from '../../errors/errors.js';
 import type { StreamEntry } from './stream-replies.js';
@@ -22,6 +23,10 @@ interface WireActivityTask {
   in: Uint8Array | unknown[];
   /** Timeouts (ms) startToClose, heartbeat, scheduleToClose and the scheduleToClose deadline (ms since the epoch); absent for none. */
   to?: { st?: number; hb?: number; sc?: number; sd?: number };
+  /** When it was queued (ms since the epoch); absent in records of earlier versions. */
+  sa?: number;
+  /** Trace context of the workflow task that scheduled it; absent without telemetry. */
+  tc?: TraceCarrier;
 }
 
 /**
@@ -40,6 +45,8 @@ export function encodeActivityTask(task: ActivityTaskRecord): Buffer {
     in: encode(task.inputs, `arguments of activity ${task.name}`),
   };
   if (task.timeouts !== undefined) wire.to = wireTimeouts(task.timeouts);
+  if (task.scheduledAt !== undefined) wire.sa = task.scheduledAt.getTime();
+  if (task.traceContext !== undefined) wire.tc = task.traceContext;
   return encode(wire, 'activity task');
 }
 
@@ -78,7 +85,7 @@ export function redeliveriesOf(entry: StreamEntry): number {
 export function decodeActivityTask(handle: string, blob: Uint8Array, redeliveries: number): ActivityTask {
   const wire = decode<WireActivityTask>(blob, 'an activity task');
   if (!isWireActivityTask(wire)) throw undecodable('an activity task', new TypeError('the blob is not an activity task'));
-  return {
+  const task: Mutable<ActivityTask> = {
     id: handle,
     instance: { instanceId: wire.i, executionId: wire.e },
     workflowQueue: wire.wq,
@@ -88,8 +95,17 @@ export function decodeActivityTask(handle: string, blob: Uint8Array, redeliverie
     attempt: wire.a,
     redeliveries,
     inputs: Array.isArray(wire.in) ? wire.in : decodeInputs(wire, wire.in),
-    ...(wire.to === undefined ? {} : { timeouts: timeoutsOf(wire.to) }),
   };
+  if (wire.to !== undefined) task.timeouts = timeoutsOf(wire.to);
+  if (typeof wire.sa === 'number') task.scheduledAt = new Date(wire.sa);
+  if (isTraceCarrier(wire.tc)) task.traceContext = wire.tc;
+  return task;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function isTraceCarrier(value: unknown): value is TraceCarrier {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((field) => typeof field === 'string');
 }
 
 function wireTimeouts(timeouts: ActivityTimeouts): NonNullable<WireActivityTask['to']> {

@@ -73,6 +73,7 @@ export class ActivityTasks {
       blockTimeoutMs,
       logger,
       kind: 'activity',
+      wakeups: options.loops.wakeups,
       giveBack: (entries) => this.#giveBack(entries),
     });
   }

@@ -70,6 +70,11 @@ export class BackgroundLoops {
     return [...this.#relayed].map((partition) => outboxKey(this.#options.context.prefix, partition));
   }
 
+  /** The backend's subscriber to wake-ups (lua/lib/wake-owner.lua), shared with its task readers. */
+  get wakeups(): WakeSubscriber {
+    return this.#wakeups;
+  }
+
   /** The partitions this backend owns now, and runs the loops of. */
   get ownedPartitions(): ReadonlySet<number> {
     return this.#ownership.owned;

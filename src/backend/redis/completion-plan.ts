@@ -100,10 +100,12 @@ export async function planCompletion(options: CompletionPlanOptions, task: Workf
   const queueNames = [...new Set(completion.activities.map((a) => a.queue))];
   for (const queue of queueNames) assertQueueName(queue, 'activity queue');
   const activityQueues = queueNames.map((name) => ({ name, stream: extra.add(activityTaskStreamKey(prefix, p, name)) }));
+  // When the attempts are queued: their queue wait counts from it.
+  const scheduledAt = completion.activities.length > 0 ? new Date() : undefined;
   const activities = completion.activities.map((a) => ({
     queue: queueNames.indexOf(a.queue),
     scheduleEventId: a.scheduleEventId,
-    task: encodeActivityTask({ instance: task.instance, workflowQueue: task.queue, ...a }),
+    task: encodeActivityTask({ instance: task.instance, workflowQueue: task.queue, scheduledAt, ...a }),
   }));
   const activityCancellations = activityCancellationArgs(prefix, p, (key) => extra.add(key), completion.canceledActivities ?? []);
   const member = (scheduleEventId: number): string => timerMember({ instanceId, executionId, scheduleEventId, queue: task.queue });

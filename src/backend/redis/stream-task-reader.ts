@@ -5,6 +5,7 @@ import { ensureGroup, isMissingGroupError } from './consumer-groups.js';
 import type { LeaseConsumers } from './lease-consumers.js';
 import type { RedisClient, RedisScripts } from './scripts.js';
 import { parseReadGroupReply, type StreamEntry } from './stream-replies.js';
+import type { WakeSubscriber } from './wake-subscriber.js';
 
 /** Options of `StreamTaskReader`. */
 export interface StreamTaskReaderOptions {
@@ -17,6 +18,8 @@ export interface StreamTaskReaderOptions {
   logger: Logger;
   /** Name of this kind of task in logs and connection names. */
   kind: string;
+  /** On a Cluster, where the announcements of new entries arrive (lua/lib/announce-task.lua). */
+  wakeups: WakeSubscriber;
   /**
    * Entries that arrived after their poll had returned, delivered to the consumer of `lockTimeoutMs`; the
    * owner hands them back to the queue.
@@ -25,15 +28,24 @@ export interface StreamTaskReaderOptions {
 }
 
 const MIN_RECLAIM_INTERVAL_MS = 250;
+// On a Cluster, how often every stream is read even if nothing was announced on it: only a safety net, for
+// an announcement lost without the subscriber noticing (it moving to another node).
+const SWEEP_INTERVAL_MS = 30_000;
 // Pending entries one reclaim looks at per stream: ten per entry it may claim, as XAUTOCLAIM does, and at least 100.
 const RECLAIM_SCAN_PER_ENTRY = 10;
 const MIN_RECLAIM_SCAN = 100;
 
 /**
- * Reads task entries from consumer-group streams: new entries with a blocking XREADGROUP, and entries whose
+ * Reads task entries from consumer-group streams: new entries, and entries whose
  * holder stopped renewing them for the holder's own lease with reclaim-tasks.lua (iterating each stream's
  * cursor, so healthy long-running entries at the head of a pending list never hide abandoned ones). A
  * reclaim runs every half of the poll's own lease, or sooner when a lease it saw running ends sooner.
+ *
+ * New entries: on one Redis with one blocking XREADGROUP over every stream. On a Cluster one command reads
+ * one slot (partition) only, and a blocking read per partition would hold a connection each; there, the
+ * scripts that add entries announce them on the stream's channel, and a poll reads without blocking the
+ * streams announced since their last read came back short, waiting for an announcement in between (every
+ * stream is read at its first poll, when the subscriber reconnects, and every 30 s).
  */
 export class StreamTaskReader {
   readonly #options: StreamTaskReaderOptions;
@@ -41,6 +53,13 @@ export class StreamTaskReader {
   readonly #groups = new Set<string>();
   readonly #cursors = new Map<string, string>();
   #nextReclaimAt = 0;
+  /** On a Cluster: streams that may hold entries no read has returned yet. */
+  readonly #announced = new Set<string>();
+  readonly #subscribed = new Set<string>();
+  /** On a Cluster: when every stream is read next, announced or not (ms since the epoch). */
+  #sweepAt = 0;
+  /** Polls waiting for an announcement. */
+  readonly #listeners = new Set<() => void>();
 
   constructor(options: StreamTaskReaderOptions) {
     this.#options = options;
@@ -68,7 +87,8 @@ export class StreamTaskReader {
         if (reclaimed.length > 0) return reclaimed;
       }
       if (signal.aborted) return [];
-      return await this.#readNew(this.#options.client.isCluster ? slots : [streams], consumer, max, lockTimeoutMs, signal);
+      if (this.#options.client.isCluster) return await this.#readAnnounced(slots, consumer, max, signal);
+      return await this.#readNew([streams], consumer, max, lockTimeoutMs, signal);
     } catch (err) {
       // A Redis that lost its data lost the groups too: recreate them (and restart the reclaim scans) next time.
       if (isMissingGroupError(err)) {
@@ -172,6 +192,71 @@ export class StreamTaskReader {
           });
       }
       if (slots.length === 0) settle();
+    });
+  }
+
+  /**
+   * On a Cluster: reads, without blocking and one partition after another until `max` entries came, the
+   * streams announced since their last read came back short (all of them when a sweep is due); waits for an
+   * announcement while none came, up to `blockTimeoutMs`.
+   */
+  async #readAnnounced(slots: readonly string[][], consumer: string, max: number, signal: AbortSignal): Promise<StreamEntry[]> {
+    const { client, group, blockTimeoutMs } = this.#options;
+    await this.#subscribe(slots.flat());
+    const deadline = Date.now() + blockTimeoutMs;
+    for (;;) {
+      if (Date.now() >= this.#sweepAt) {
+        this.#sweepAt = Date.now() + SWEEP_INTERVAL_MS;
+        for (const stream of slots.flat()) this.#announced.add(stream);
+      }
+      const collected: StreamEntry[] = [];
+      for (const streams of slots) {
+        const wanted = max - collected.length;
+        if (wanted <= 0 || signal.aborted) break;
+        if (!streams.some((stream) => this.#announced.has(stream))) continue;
+        for (const stream of streams) this.#announced.delete(stream);
+        const ids = streams.map(() => '>');
+        const reply = await client.callBuffer('XREADGROUP', 'GROUP', group, consumer, 'COUNT', wanted, 'STREAMS', ...streams, ...ids);
+        const entries = parseReadGroupReply(reply);
+        // A stream that gave all that was asked may hold more: read it again next time.
+        for (const stream of streams) {
+          if (entries.filter((entry) => entry.stream === stream).length >= wanted) this.#announced.add(stream);
+        }
+        collected.push(...entries);
+      }
+      if (collected.length > 0 || signal.aborted || Date.now() >= deadline) return collected;
+      await this.#announcement(deadline, signal);
+    }
+  }
+
+  async #subscribe(streams: readonly string[]): Promise<void> {
+    const { wakeups } = this.#options;
+    for (const stream of streams) {
+      if (this.#subscribed.has(stream)) continue;
+      await wakeups.subscribe(stream, (message) => {
+        // Without a message, announcements may have been lost: read every stream at the next poll.
+        if (message === undefined) this.#sweepAt = 0;
+        else this.#announced.add(stream);
+        for (const listener of [...this.#listeners]) listener();
+      });
+      this.#subscribed.add(stream);
+      // Entries added before the subscription were announced to nobody: read the stream once.
+      this.#announced.add(stream);
+    }
+  }
+
+  /** Resolves at the next announcement, at `deadlineMs` or when `signal` aborts, whichever comes first. */
+  async #announcement(deadlineMs: number, signal: AbortSignal): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        this.#listeners.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, deadlineMs - Date.now()));
+      signal.addEventListener('abort', done, { once: true });
+      this.#listeners.add(done);
     });
   }
 }

@@ -62,6 +62,7 @@ export class WorkflowTasks {
       blockTimeoutMs,
       logger,
       kind: 'workflow',
+      wakeups: options.loops.wakeups,
       giveBack: (entries, lockTimeoutMs) => this.#giveBack(entries, lockTimeoutMs),
     });
   }

@@ -21,6 +21,16 @@ describe('activity-task record', () => {
     assert.deepStrictEqual(decodeActivityTask(handle, encodeActivityTask(record), 2), { id: handle, ...record, redeliveries: 2 });
   });
 
+  it('round-trips the time it was queued and its trace context, and leaves out a malformed trace context', () => {
+    const traced: ActivityTaskRecord = Object.assign({}, record, {
+      scheduledAt: new Date(1_700_000_000_123),
+      traceContext: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+    });
+    assert.deepStrictEqual(decodeActivityTask(handle, encodeActivityTask(traced), 0), Object.assign({ id: handle, redeliveries: 0 }, traced));
+    const malformed = earlierCodec.pack(Object.assign({}, wire, { in: earlierCodec.pack([]), tc: { traceparent: 7 } }));
+    assert.equal(decodeActivityTask(handle, malformed, 0).traceContext, undefined);
+  });
+
   it('reads records written before the inputs were encoded apart', () => {
     const earlier = earlierCodec.pack({ ...wire, in: ['plain', 2] });
     assert.deepStrictEqual(decodeActivityTask(handle, earlier, 0), { id: handle, ...record, redeliveries: 0, inputs: ['plain', 2] });

@@ -211,11 +211,13 @@ describe('RedisBackend', function () {
       completion(first, { activities: [{ scheduleEventId: 3, name: 'add', queue: 'acts', inputs: [1, 2], attempt: 0 }] }),
     );
     const [activity] = await pollActivities(b, { queues: ['acts'] });
+    // Queued when the workflow task committed: its queue wait counts from then.
+    assert.ok(activity?.scheduledAt instanceof Date && Math.abs(activity.scheduledAt.getTime() - Date.now()) < 5_000);
     assert.deepEqual(
-      { ...activity, id: undefined },
-      { id: undefined, instance: inst, workflowQueue: 'default', queue: 'acts', scheduleEventId: 3, name: 'add', attempt: 0, redeliveries: 0, inputs: [1, 2] },
+      { ...activity, id: undefined, scheduledAt: undefined },
+      { id: undefined, instance: inst, workflowQueue: 'default', queue: 'acts', scheduleEventId: 3, name: 'add', attempt: 0, redeliveries: 0, inputs: [1, 2], scheduledAt: undefined },
     );
-    await b.completeActivityTask(activity!, { result: 3 });
+    await b.completeActivityTask(activity, { result: 3 });
 
     const [second] = await pollWorkflow(b, { known: 1 });
     assert.ok(second);

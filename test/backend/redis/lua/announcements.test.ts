@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { deadLettersKey, outboxKey } from '../../../../src/backend/redis/keys.js';
-import { addAndDeliver, announcements, executionKeys, serverNow, useScripts } from '../script-fixture.js';
+import { activityTaskStreamKey, deadLettersKey, outboxKey } from '../../../../src/backend/redis/keys.js';
+import { addAndDeliver, announcements, executionKeys, seedExecution, serverNow, useScripts } from '../script-fixture.js';
 import { claimExecution, completeClaimed, holdClaimed } from './completion-fixture.js';
 
-describe('lua/lib/wake-owner: announcements for the partition owner', () => {
-  const { redis, scripts, relayScripts, heldTaskScripts, deadlineScripts } = useScripts();
+describe('lua announcements: lib/wake-owner for partition owners, lib/announce-task for pollers', () => {
+  const { redis, scripts, instanceScripts, relayScripts, heldTaskScripts, deadlineScripts } = useScripts();
 
   it("complete-workflow-task announces its earliest timer on the timers zset's channel when it is the zset's earliest", async () => {
     const c = await claimExecution(redis(), scripts());
@@ -78,6 +78,48 @@ describe('lua/lib/wake-owner: announcements for the partition owner', () => {
     const outbox = outboxKey(k.prefix, 0);
     const id = (await redis().xadd(deadLetters, '*', 'k', 'signal', 'i', 'target', 'dl:id', '1-0')) as string;
     const seen = await announcements(redis(), outbox, () => relayScripts().retryDeadLetter(deadLetters, outbox, id));
+    assert.deepEqual(seen, ['']);
+  });
+
+  it('complete-workflow-task announces each activity stream it adds tasks to, once per call, also when it hands them over', async () => {
+    const c = await claimExecution(redis(), scripts());
+    const fast = activityTaskStreamKey(c.k.prefix, 0, 'fast');
+    const slow = activityTaskStreamKey(c.k.prefix, 0, 'slow');
+    await redis().xgroup('CREATE', fast, 'redflow', '0', 'MKSTREAM');
+    let onFast: string[] = [];
+    const onSlow = await announcements(redis(), slow, async () => {
+      onFast = await announcements(redis(), fast, () =>
+        completeClaimed(
+          scripts(),
+          c,
+          {
+            activityQueues: [{ name: 'fast', stream: 0 }, { name: 'slow', stream: 1 }],
+            activities: [
+              { queue: 0, scheduleEventId: 5, task: Buffer.from('a1') },
+              { queue: 0, scheduleEventId: 6, task: Buffer.from('a2') },
+              { queue: 1, scheduleEventId: 7, task: Buffer.from('a3') },
+            ],
+            handoff: { consumer: 'worker-a~60000', max: 5, queues: [0] },
+          },
+          [fast, slow],
+        ),
+      );
+    });
+    assert.deepEqual(onFast, [''], 'fast: once for two tasks, both handed over');
+    assert.deepEqual(onSlow, [''], 'slow: once');
+  });
+
+  it('queueing a workflow task announces it on the task stream (signal-workflow, through lib/queue-workflow-task)', async () => {
+    const k = executionKeys();
+    await seedExecution(redis(), k);
+    const seen = await announcements(redis(), k.workflowTasks, () =>
+      instanceScripts().signalWorkflow(
+        { instance: k.instance, execution: k.execution, inbox: k.inbox, workflowTasks: k.workflowTasks },
+        k.instanceId,
+        k.executionId,
+        Buffer.from('sig'),
+      ),
+    );
     assert.deepEqual(seen, ['']);
   });
 });
