@@ -26,27 +26,35 @@ export async function api(path, init = {}) {
   return body;
 }
 
+/** How much less often data that `settled(data)` calls final (a finished instance) is asked for again. */
+const SETTLED_SLOWDOWN = 10;
+
 /**
  * `{ data, error, refresh }` of `load()`, called now, whenever `key` changes, and every `intervalMs` after the
- * previous call ended: live data without a reload. An error keeps the last data and is shown beside it.
+ * previous call ended (ten times less often once `settled(data)` is true): live data without a reload. An error
+ * keeps the last data and is shown beside it.
  */
-export function usePolling(load, key, intervalMs) {
+export function usePolling(load, key, intervalMs, settled = () => false) {
   const [state, setState] = useState({ data: undefined, error: undefined, key });
   const loadRef = useRef(load);
   loadRef.current = load;
+  const settledRef = useRef(settled);
+  settledRef.current = settled;
   const tick = useRef(() => {});
   useEffect(() => {
     let stopped = false;
     let timer;
     const run = async () => {
       clearTimeout(timer);
+      let delayMs = intervalMs;
       try {
         const data = await loadRef.current();
+        if (settledRef.current(data)) delayMs = intervalMs * SETTLED_SLOWDOWN;
         if (!stopped) setState({ data, error: undefined, key });
       } catch (error) {
         if (!stopped) setState((previous) => ({ data: previous.key === key ? previous.data : undefined, error, key }));
       }
-      if (!stopped) timer = setTimeout(run, intervalMs);
+      if (!stopped) timer = setTimeout(run, delayMs);
     };
     tick.current = run;
     void run();

@@ -71,7 +71,13 @@ function Inputs({ inputs }) {
 export function InstancePage({ route, config }) {
   const query = route.executionId === undefined ? '' : `?executionId=${encodeURIComponent(route.executionId)}`;
   const key = `${route.instanceId}${query}`;
-  const { data, error, refresh } = usePolling(() => api(`instances/${encodeURIComponent(route.instanceId)}${query}`), key, config.pollIntervalMs);
+  // A finished execution changes no more (unless removed): it is asked for less often.
+  const { data, error, refresh } = usePolling(
+    () => api(`instances/${encodeURIComponent(route.instanceId)}${query}`),
+    key,
+    config.pollIntervalMs,
+    (details) => details.state !== 'active',
+  );
   const [notice, setNotice] = useState(undefined);
   const onDone = (message) => {
     if (message === 'Removed') location.hash = '#/';
