@@ -103,6 +103,7 @@ describe('diagnostics API (HTTP)', function () {
     const page = await call(`${base}/`);
     assert.equal(page.status, 200);
     assert.match(page.body, /<script type="importmap">/);
+    assert.equal(page.headers.get('x-frame-options'), 'SAMEORIGIN');
     const htm = await call(`${base}/vendor/htm.mjs`);
     assert.equal(htm.headers.get('content-type'), 'text/javascript; charset=utf-8');
     assert.equal((await call(`${base}/assets/style.css`)).headers.get('content-type'), 'text/css; charset=utf-8');

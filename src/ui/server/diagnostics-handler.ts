@@ -114,7 +114,14 @@ async function answer(settings: Settings, req: IncomingMessage, res: ServerRespo
     const file = settings.files.get(path === '/' ? 'index.html' : path.slice(1));
     if (file === undefined) throw new ApiError(404, 'NOT_FOUND', `no file ${path} in the diagnostics UI`);
     await allow(settings, req, 'read');
-    res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.body.length, 'cache-control': 'no-cache' });
+    res.writeHead(200, {
+      'content-type': file.contentType,
+      'content-length': file.body.length,
+      'cache-control': 'no-cache',
+      'x-content-type-options': 'nosniff',
+      // The page has action buttons: only pages of the same site may frame it (against clickjacking).
+      'x-frame-options': 'SAMEORIGIN',
+    });
     res.end(method === 'HEAD' ? undefined : file.body);
     return;
   }
