@@ -19,6 +19,7 @@ import { registerReplay } from './commands/replay.js';
 import { registerShow } from './commands/show.js';
 import { registerSignal } from './commands/signal.js';
 import { registerStats } from './commands/stats.js';
+import { registerUi } from './commands/ui.js';
 import { registerWorkers } from './commands/workers.js';
 import type { Output } from './output.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './usage-error.js';
@@ -39,6 +40,7 @@ const COMMANDS: readonly CommandRegistration[] = [
   registerHeld,
   registerReplay,
   registerExportHistories,
+  registerUi,
 ];
 
 /** What `--help` says about exit statuses. */

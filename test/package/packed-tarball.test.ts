@@ -82,6 +82,24 @@ await tester.execute('Ada');
 console.log(tester.workflowResult());
 `;
 
+// The diagnostics UI from \`redflow/ui\` on a MemoryBackend: its page, a front-end library and the API, over HTTP.
+const UI_SCRIPT = `import { Client, MemoryBackend } from 'redflow';
+import { startDiagnosticsServer } from 'redflow/ui';
+
+const backend = new MemoryBackend();
+const ui = await startDiagnosticsServer({ client: new Client(backend), port: 0 });
+try {
+  for (const path of ['', 'vendor/preact.mjs', 'api/instances']) {
+    const res = await fetch(ui.url + path);
+    const text = await res.text();
+    console.log(res.status, res.headers.get('content-type'), text.includes('<title>redflow diagnostics</title>') || text.includes('createElement') || text);
+  }
+} finally {
+  await ui.close();
+  await backend.close();
+}
+`;
+
 // The plugin as a user's flat config sets it up, linting a workflow that reads the clock.
 const LINT_SCRIPT = `import { ESLint } from 'eslint';
 import tseslint from 'typescript-eslint';
@@ -136,6 +154,7 @@ describe('the packed tarball', function () {
     writeFileSync(join(project, 'tester.mjs'), TESTER_SCRIPT);
     writeFileSync(join(project, 'telemetry.mjs'), TELEMETRY_SCRIPT);
     writeFileSync(join(project, 'lint.mjs'), LINT_SCRIPT);
+    writeFileSync(join(project, 'ui.mjs'), UI_SCRIPT);
 
     // Type-check the example against the installed declarations and compile it, with this checkout's tsc.
     writeFileSync(join(project, 'example.ts'), readmeExample());
@@ -155,7 +174,8 @@ describe('the packed tarball', function () {
 
   it('holds the build, the Lua scripts, README and LICENSE, and no sources or source maps', () => {
     const paths = packed.files.map((file) => file.path);
-    for (const path of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/eslint-plugin/index.js', 'dist/telemetry/index.js', 'dist/cli/main.js']) {
+    const expected = ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/eslint-plugin/index.js', 'dist/telemetry/index.js', 'dist/cli/main.js'];
+    for (const path of expected.concat(['dist/ui/index.js', 'dist/ui/assets/index.html', 'dist/ui/assets/app.js', 'dist/ui/assets/style.css'])) {
       assert.ok(paths.includes(path), `${path} missing from the package`);
     }
     assert.ok(paths.some((path) => /^lua\/.+\.lua$/.test(path)), 'no Lua scripts in the package');
@@ -188,10 +208,20 @@ describe('the packed tarball', function () {
     assert.equal(stdout.trim(), 'true true');
   });
 
+  it('serves the diagnostics UI from `redflow/ui`: its page, Preact from the installed package, and the API', async () => {
+    const { stdout } = await run(process.execPath, ['ui.mjs'], { cwd: project, timeout: 30_000 });
+    assert.deepEqual(stdout.trim().split('\n'), [
+      '200 text/html; charset=utf-8 true',
+      '200 text/javascript; charset=utf-8 true',
+      '200 application/json; charset=utf-8 {"instances":[]}',
+    ]);
+  });
+
   it('installs the `redflow` command, which prints its help', async () => {
     const { stdout } = await run(join(project, 'node_modules', '.bin', 'redflow'), ['--help'], { cwd: project });
     assert.match(stdout, /^Usage: redflow /);
     assert.match(stdout, /^ {2}replay \[options\]/m);
     assert.match(stdout, /^ {2}export-histories \[options\]/m);
+    assert.match(stdout, /^ {2}ui \[options\]/m);
   });
 });

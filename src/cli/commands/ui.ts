@@ -1,0 +1,85 @@
+import { InvalidArgumentError as InvalidOptionError } from 'commander';
+import { DEFAULT_UI_HOST, DEFAULT_UI_PORT, startDiagnosticsServer, type DiagnosticsServer } from '../../ui/server/diagnostics-server.js';
+import { withStoreOptions, type CommandRegistration } from '../command-context.js';
+import type { Output } from '../output.js';
+import { defaultRedisUrl } from '../replay-command.js';
+import { openStore } from '../store.js';
+import { EXIT_OK, UsageError } from '../usage-error.js';
+
+/** Options of `redflow ui`. */
+export interface UiCommandOptions {
+  port: number;
+  host: string;
+  readOnly?: boolean;
+  basePath?: string;
+  redis?: string;
+  prefix?: string;
+  partitions?: number;
+}
+
+function port(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 65535 || text.trim() === '') throw new InvalidOptionError('expected a port from 0 to 65535');
+  return value;
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function terminationSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+/**
+ * Runs `redflow ui`: serves the diagnostics web UI for the store on `host`:`port` until `stopped` resolves (by
+ * default the first SIGINT or SIGTERM), then closes the server and the store. Prints the UI's address on `out`.
+ * Returns `EXIT_OK`.
+ * @throws UsageError when it cannot listen there (port taken, no permission) or the store URL is bad.
+ */
+export async function runUi(options: UiCommandOptions, output: Output, stopped: Promise<void> = terminationSignal()): Promise<number> {
+  const store = openStore({ redis: options.redis ?? defaultRedisUrl(), prefix: options.prefix, partitions: options.partitions });
+  let server: DiagnosticsServer;
+  try {
+    server = await startDiagnosticsServer({
+      client: store.client,
+      port: options.port,
+      host: options.host,
+      readOnly: options.readOnly === true,
+      basePath: options.basePath,
+    });
+  } catch (err) {
+    await store.close();
+    throw new UsageError(`cannot serve the UI on ${options.host}:${options.port}: ${(err as Error).message}`);
+  }
+  output.out(`redflow diagnostics UI on ${server.url}${options.readOnly === true ? ' (read-only)' : ''}; Ctrl-C stops it`);
+  await stopped;
+  await server.close();
+  await store.close();
+  return EXIT_OK;
+}
+
+/** `redflow ui`: serves the diagnostics web UI until SIGINT or SIGTERM. */
+export const registerUi: CommandRegistration = (program, { output, exit }) => {
+  withStoreOptions(
+    program
+      .command('ui')
+      .summary('serve the diagnostics web UI')
+      .description(
+        'Serve the diagnostics web UI for the store: instances with their histories, parents and children, queues and ' +
+          'workers, with signal, cancel and remove (switched off by --read-only). Runs until Ctrl-C or SIGTERM.',
+      )
+      .option('--port <port>', `TCP port to listen on, 0 for any free one (default: ${DEFAULT_UI_PORT})`, port, DEFAULT_UI_PORT)
+      .option('--host <host>', `interface to listen on; 0.0.0.0 for every one (default: ${DEFAULT_UI_HOST})`, DEFAULT_UI_HOST)
+      .option('--read-only', 'switch off signal, cancel and remove')
+      .option('--base-path <path>', 'serve the UI under this path, e.g. /redflow (for a reverse proxy)'),
+    'to show',
+  ).action(async (options: UiCommandOptions) => {
+    exit.code = await runUi(options, output);
+  });
+};
