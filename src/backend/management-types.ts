@@ -1,5 +1,6 @@
 import type { BackoffPolicy } from '../core/backoff.js';
 import type { WorkflowInstance, WorkflowInstanceState } from '../core/instance.js';
+import type { EventOf } from '../history/events.js';
 
 // The types of the Backend's operator calls (listings, stats, holds, dead letters): what management tools
 // see, apart from the task types the worker exchanges with the backend (backend.ts).
@@ -256,6 +257,11 @@ export interface WorkflowInstanceDetails extends WorkflowInstanceInfo {
   hold?: WorkflowTaskHoldInfo;
   /** The execution of its chain that continued as new into this one; absent for the first of a chain. */
   continuedFrom?: WorkflowInstance;
+  /**
+   * The attributes of its `WorkflowExecutionStarted` event (inputs, parent) while that event still waits in its
+   * inbox, before its first workflow task ran; absent once it is in the history, where it is read from then.
+   */
+  startedAttributes?: EventOf<'WorkflowExecutionStarted'>['attributes'];
 }
 
 /** A page of `listHeldWorkflowInstances`. */

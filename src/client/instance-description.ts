@@ -43,7 +43,7 @@ export interface WorkflowInstanceDescription {
   createdAt: Date;
   /** When it stopped being active. */
   finishedAt?: Date;
-  /** Its arguments; absent until its first workflow task has run (its history is empty until then). */
+  /** Its arguments (from its started event, in its history or, before its first task, in its inbox). */
   inputs?: unknown[];
   /** How it ended; absent while active. */
   outcome?: ExecutionOutcomeKind;
@@ -134,10 +134,10 @@ function describe(details: WorkflowInstanceDetails, history: readonly HistoryEve
     historyLength: history.length,
   };
   if (finishedAt !== undefined) description.finishedAt = finishedAt;
-  const started = history.find((event) => event.type === 'WorkflowExecutionStarted');
+  const started = history.find((event) => event.type === 'WorkflowExecutionStarted')?.attributes ?? details.startedAttributes;
   if (started !== undefined) {
-    description.inputs = started.attributes.inputs;
-    if (started.attributes.parent !== undefined) description.parent = started.attributes.parent;
+    description.inputs = started.inputs;
+    if (started.parent !== undefined) description.parent = started.parent;
   }
   if (state !== 'active') Object.assign(description, endOf(history.at(-1), instance.instanceId));
   if (hold !== undefined) description.hold = hold;

@@ -19,6 +19,7 @@ export function instanceDetailsTests(h: Harness, backend: () => Backend): void {
       assert.equal(waiting.finishedAt, undefined);
       assert.equal(waiting.hold, undefined);
       assert.equal(waiting.continuedFrom, undefined);
+      assert.deepEqual(waiting.startedAttributes?.inputs, [1, 'two'], 'the started event still waiting in the inbox');
       const listed = (await backend().listWorkflowInstances({ count: 1 })).instances[0];
       assert.equal(listed?.createdAt.getTime(), waiting.createdAt.getTime(), 'the same creation time as the listing');
 
@@ -26,6 +27,7 @@ export function instanceDetailsTests(h: Harness, backend: () => Backend): void {
       await backend().completeWorkflowTask(task, finishing(task, 'done'));
       const ended = await backend().getWorkflowInstanceDetails(inst);
       assert.equal(ended.state, 'finished');
+      assert.equal(ended.startedAttributes, undefined, 'in the history now');
       assert.ok(ended.finishedAt instanceof Date && ended.finishedAt.getTime() >= ended.createdAt.getTime());
     });
 

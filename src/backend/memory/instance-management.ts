@@ -7,7 +7,7 @@ import type {
   WorkflowInstancePage,
 } from '../backend.js';
 import { matchesInstanceFilter } from '../instance-filter.js';
-import { decodeHistoryEvent } from '../../codec/event-codec.js';
+import { decodeEvent, decodeHistoryEvent } from '../../codec/event-codec.js';
 import { executionKey, type WorkflowInstance, type WorkflowInstanceState } from '../../core/instance.js';
 import { InstanceNotFinishedError, InstanceNotFoundError, InvalidArgumentError } from '../../errors/errors.js';
 import type { HistoryEvent } from '../../history/events.js';
@@ -104,6 +104,11 @@ export async function getWorkflowInstanceDetails(store: MemoryStore, instance: W
   const at = execution.chain.indexOf(executionKey(instance));
   const previous = at > 0 ? store.executions.get(execution.chain[at - 1] as string) : undefined;
   if (previous !== undefined) details.continuedFrom = { ...previous.instance };
+  const head = execution.history.length === 0 ? execution.inbox[0] : undefined;
+  if (execution.state === 'active' && head !== undefined) {
+    const event = decodeEvent(head.event, instance);
+    if (event.type === 'WorkflowExecutionStarted') details.startedAttributes = event.attributes;
+  }
   return details;
 }
 

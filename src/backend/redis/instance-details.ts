@@ -1,8 +1,9 @@
 import type { ExecutionOutcome, WorkflowInstanceDetails } from '../backend.js';
 import type { WorkflowInstance } from '../../core/instance.js';
+import { decodeEvent } from '../../codec/event-codec.js';
 import { InstanceNotFoundError } from '../../errors/errors.js';
 import { earlierExecutionsOf } from './execution-chains.js';
-import { executionKey, instancesKey } from './keys.js';
+import { executionKey, inboxKey, instancesKey } from './keys.js';
 import { indexMember, isExecutionState, partitionIn, type RedisContext } from './redis-context.js';
 
 const FIELDS = [
@@ -17,12 +18,16 @@ const FIELDS = [
   'holdSince',
   'holdAttempts',
   'holdRetryAt',
+  'historyLength',
 ] as const;
+
+const NEWLINE = 0x0a;
 
 /**
  * `Backend.getWorkflowInstanceDetails` on Redis: one HMGET of the execution hash for its fields and hold, and,
  * for an execution that continues a chain, the chain's ended executions (chains index) ordered by creation
- * (one ZMSCORE) and the outcome of the newest ones until one names this execution as its continuation.
+ * (one ZMSCORE) and the outcome of the newest ones until one names this execution as its continuation; for
+ * an execution whose history is still empty, the started event at the head of its inbox (one LINDEX).
  */
 export class InstanceDetails {
   readonly #context: RedisContext;
@@ -62,7 +67,23 @@ export class InstanceDetails {
     }
     const continuedFrom = await this.#previous(instance, createdAt);
     if (continuedFrom !== undefined) details.continuedFrom = continuedFrom;
+    if (state === 'active' && Number(field('historyLength') ?? 0) === 0) {
+      const started = await this.#waitingStart(instance, p);
+      if (started !== undefined) details.startedAttributes = started;
+    }
     return details;
+  }
+
+  /** The attributes of the started event at the head of the inbox of an execution no task has run yet. */
+  async #waitingStart(instance: WorkflowInstance, partition: number): Promise<WorkflowInstanceDetails['startedAttributes']> {
+    const { client, prefix } = this.#context;
+    const entry = await client.lindexBuffer(inboxKey(prefix, partition, instance.instanceId, instance.executionId), 0);
+    // An inbox entry is `<event type>\n<encoded event>` (lua/lib/inbox.lua).
+    if (entry === null) return undefined;
+    const newline = entry.indexOf(NEWLINE);
+    if (entry.subarray(0, newline).toString() !== 'WorkflowExecutionStarted') return undefined;
+    const event = decodeEvent(entry.subarray(newline + 1), instance);
+    return event.type === 'WorkflowExecutionStarted' ? event.attributes : undefined;
   }
 
   /** The execution that continued as new into `instance` (created at `createdAt`), if any. */
