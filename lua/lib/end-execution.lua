@@ -60,5 +60,6 @@ local function end_execution(k, a)
       end
     end
   end
-  redis.call('PUBLISH', a.channel, a.message)
+  -- pcall: a refused announcement (an ACL without the channel) must not abort the script after its writes.
+  redis.pcall('PUBLISH', a.channel, a.message)
 end

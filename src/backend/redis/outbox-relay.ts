@@ -64,21 +64,30 @@ export class OutboxRelay {
   readonly #lease: string;
   /** When the lease is renewed next (ms since the epoch). */
   #renewAt = 0;
+  /** Until when the lease is surely this relay's, by its own clock (ms since the epoch); 0 while it is not. */
+  #leaseUntil = 0;
+  /** It took the partition over (claimed what a former holder left pending) since it last got the lease. */
+  #tookOver = false;
   /** When the outbox is read next if nothing is announced before (ms since the epoch). */
   #readAt = 0;
   readonly #backoff: OutboxBackoff;
   #running: Promise<void> | undefined;
   #stopped = false;
-  #holder = false;
   /** Entries may be pending for this consumer (after a takeover or a failed batch): go through those first. */
   #backlog = true;
   /** Targets with a message backing off: their later messages stay pending behind it. */
   #heldTargets = new Set<string>();
   /** When the soonest backing-off message is due (ms since the epoch): the pending entries are gone through again then. */
   #nextPassAt = Infinity;
+  /** Set once Redis confirmed the subscription to the outbox's announcements. */
   #subscribed = false;
+  #subscribing = false;
   /** A message was announced since the last read began: read again before sleeping. */
   #announced = false;
+  readonly #onAnnouncement = (): void => {
+    this.#announced = true;
+    this.#sleeper.wake();
+  };
   readonly #sleeper = new WakeableSleep();
   readonly #failures: FailureLog;
 
@@ -106,8 +115,8 @@ export class OutboxRelay {
     this.#stopped = true;
     this.#sleeper.wake();
     await this.#running;
-    if (this.#subscribed) this.#options.wakeups.unsubscribe(this.#outbox);
-    if (this.#holder) await this.#options.scripts.releaseRelayLease(this.#lease, this.#options.consumer);
+    this.#options.wakeups.unsubscribe(this.#outbox, this.#onAnnouncement);
+    if (this.#leaseUntil > 0) await this.#options.scripts.releaseRelayLease(this.#lease, this.#options.consumer);
   }
 
   async #run(): Promise<void> {
@@ -118,9 +127,11 @@ export class OutboxRelay {
       } catch (err) {
         if (this.#stopped) break;
         this.#backlog = true;
+        // The failed step may have taken an announcement with it: read at the next one whatever happens.
+        this.#readAt = 0;
         // Redis lost its data (and the group with it): take the partition over again, which recreates it.
         if (isMissingGroupError(err)) {
-          this.#holder = false;
+          this.#tookOver = false;
           continue;
         }
         this.#failures.failed(err);
@@ -130,43 +141,69 @@ export class OutboxRelay {
   }
 
   async #step(): Promise<void> {
-    const { leases, wakeups } = this.#options;
-    // Subscribed before the first read, so no message written after that read goes unannounced.
-    if (!this.#subscribed) {
-      await wakeups.subscribe(this.#outbox, () => {
-        this.#announced = true;
-        this.#sleeper.wake();
-      });
-      this.#subscribed = true;
+    const { wakeups } = this.#options;
+    this.#subscribe();
+    if (!(await this.#holdsLease())) {
+      // An announcement wakes this sleep too; the next step sleeps again until the renewal.
+      await this.#sleepUntil(this.#renewAt);
+      return;
     }
-    if (Date.now() >= this.#renewAt) {
-      const sentAt = Date.now();
-      const held = await leases.hold(this.#lease);
-      // The lease runs from when Redis ran the call: a reply that took long leaves less of it.
-      this.#renewAt = Math.min(leases.nextRenewalAt(Date.now()), sentAt + 2 * leases.renewalMs);
-      if (!held) {
-        this.#holder = false;
-        await this.#sleepUntil(this.#renewAt);
-        return;
-      }
-    }
-    if (!this.#holder) {
+    if (!this.#tookOver) {
       await this.#takeOver();
-      this.#holder = true;
+      this.#tookOver = true;
     }
     if (this.#backlog || Date.now() >= this.#nextPassAt) {
       await this.#pendingPass();
       return;
     }
-    if (this.#announced || !wakeups.live || Date.now() >= this.#readAt) {
+    const announcing = this.#subscribed && wakeups.live;
+    if (this.#announced || !announcing || Date.now() >= this.#readAt) {
       this.#announced = false;
       this.#readAt = Date.now() + ANNOUNCED_READ_MS;
       const entries = await this.#readNew();
       await this.#deliver(entries);
       if (entries.length === BATCH || this.#announced) return;
     }
-    const readAt = wakeups.live ? this.#readAt : Date.now() + UNANNOUNCED_READ_MS;
+    const readAt = announcing ? this.#readAt : Date.now() + UNANNOUNCED_READ_MS;
     await this.#sleepUntil(Math.min(this.#renewAt, this.#nextPassAt, readAt));
+  }
+
+  /**
+   * Whether this relay holds the lease now: renews it (with the backend's other relays) when its renewal is
+   * due, else answers from the last renewal. Checked before every step and every delivery, so a relay whose
+   * lease went to another never delivers, however long a batch takes.
+   */
+  async #holdsLease(): Promise<boolean> {
+    const { leases } = this.#options;
+    if (Date.now() < this.#renewAt) return Date.now() < this.#leaseUntil;
+    const sentAt = Date.now();
+    const held = await leases.hold(this.#lease);
+    // The lease runs from when Redis ran the call, after `sentAt`; a reply that took long leaves less of it.
+    this.#renewAt = Math.min(leases.nextRenewalAt(Date.now()), sentAt + leases.renewalMs);
+    this.#leaseUntil = held ? sentAt + leases.leaseMs : 0;
+    if (!held) this.#tookOver = false;
+    return held && Date.now() < this.#leaseUntil;
+  }
+
+  /**
+   * Subscribes to the outbox's announcements, in the background: until Redis confirms it the relay reads
+   * every 250 ms, and once it does it reads at once, so no message written before the subscription goes
+   * unseen. A refused subscription leaves it reading every 250 ms, trying again at each step.
+   */
+  #subscribe(): void {
+    if (this.#subscribed || this.#subscribing) return;
+    this.#subscribing = true;
+    this.#options.wakeups.subscribe(this.#outbox, this.#onAnnouncement).then(
+      () => {
+        this.#subscribing = false;
+        this.#subscribed = true;
+        this.#onAnnouncement();
+      },
+      (err: unknown) => {
+        this.#subscribing = false;
+        this.#options.logger.debug({ err, partition: this.#options.partition }, 'outbox relay could not subscribe to its announcements');
+      },
+    );
   }
 
   /** Makes the group exist and moves every entry pending for another consumer (a dead relay) to this one. */
@@ -189,6 +226,8 @@ export class OutboxRelay {
     await this.#backoff.load();
     let after = '0';
     for (;;) {
+      // Left for the next step (the backlog stays) when the lease went meanwhile.
+      if (!(await this.#holdsLease())) return;
       const reply = await client.callBuffer('XREADGROUP', 'GROUP', group, consumer, 'COUNT', BATCH, 'STREAMS', this.#outbox, after);
       const entries = parseReadGroupReply(reply);
       const last = entries.at(-1);
@@ -213,6 +252,8 @@ export class OutboxRelay {
     const done: string[] = [];
     try {
       for (const entry of entries) {
+        // The rest stays pending, for this relay's next step or the lease's next holder.
+        if (!(await this.#holdsLease())) break;
         const target = entry.fields.get('i')?.toString() ?? '';
         if (this.#heldTargets.has(target)) continue;
         const record = this.#backoff.recordOf(entry.id);

@@ -22,6 +22,8 @@ export class RelayLeases {
   readonly #scripts: RelayScripts;
   readonly #owner: string;
   readonly #leaseMs: number;
+  // Each process renews at its own phase, so a fleet's renewals do not all reach Redis in the same millisecond.
+  readonly #phaseMs: number;
   #gathering: Request[] = [];
 
   /** `owner`: the relays' name, the value of the leases they hold; `leaseMs`: how long a hold lasts. */
@@ -30,6 +32,7 @@ export class RelayLeases {
     this.#scripts = scripts;
     this.#owner = owner;
     this.#leaseMs = leaseMs;
+    this.#phaseMs = Math.random() * this.renewalMs;
   }
 
   /** How long (ms) a hold lasts. */
@@ -42,9 +45,9 @@ export class RelayLeases {
     return this.#leaseMs / 3;
   }
 
-  /** The next renewal instant after `nowMs` (ms since the epoch), the same for every relay of the process. */
+  /** The next renewal instant after `nowMs` (ms since the epoch), the same for every relay of the backend. */
   nextRenewalAt(nowMs: number): number {
-    return (Math.floor(nowMs / this.renewalMs) + 1) * this.renewalMs;
+    return (Math.floor((nowMs - this.#phaseMs) / this.renewalMs) + 1) * this.renewalMs + this.#phaseMs;
   }
 
   /** Takes or renews `lease`: true when the caller's relay holds it for `leaseMs` from now. */

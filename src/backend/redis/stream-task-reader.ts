@@ -31,6 +31,8 @@ const MIN_RECLAIM_INTERVAL_MS = 250;
 // On a Cluster, how often every stream is read even if nothing was announced on it: only a safety net, for
 // an announcement lost without the subscriber noticing (it moving to another node).
 const SWEEP_INTERVAL_MS = 30_000;
+// On a Cluster, how often a poll reads the streams whose announcements do not arrive.
+const UNANNOUNCED_READ_MS = 250;
 // Pending entries one reclaim looks at per stream: ten per entry it may claim, as XAUTOCLAIM does, and at least 100.
 const RECLAIM_SCAN_PER_ENTRY = 10;
 const MIN_RECLAIM_SCAN = 100;
@@ -56,6 +58,7 @@ export class StreamTaskReader {
   /** On a Cluster: streams that may hold entries no read has returned yet. */
   readonly #announced = new Set<string>();
   readonly #subscribed = new Set<string>();
+  readonly #subscribing = new Set<string>();
   /** On a Cluster: when every stream is read next, announced or not (ms since the epoch). */
   #sweepAt = 0;
   /** Polls waiting for an announcement. */
@@ -90,6 +93,8 @@ export class StreamTaskReader {
       if (this.#options.client.isCluster) return await this.#readAnnounced(slots, consumer, max, signal);
       return await this.#readNew([streams], consumer, max, lockTimeoutMs, signal);
     } catch (err) {
+      // A read that failed may have taken announcements with it: read every stream at the next poll.
+      this.#sweepAt = 0;
       // A Redis that lost its data lost the groups too: recreate them (and restart the reclaim scans) next time.
       if (isMissingGroupError(err)) {
         this.#groups.clear();
@@ -197,52 +202,78 @@ export class StreamTaskReader {
 
   /**
    * On a Cluster: reads, without blocking and one partition after another until `max` entries came, the
-   * streams announced since their last read came back short (all of them when a sweep is due); waits for an
-   * announcement while none came, up to `blockTimeoutMs`.
+   * streams announced since their last read came back short (all of them when a sweep is due, and those whose
+   * announcements do not arrive: not subscribed yet, or the subscriber is down); waits for an announcement
+   * while none came, up to `blockTimeoutMs` (250 ms while some announcements do not arrive).
    */
   async #readAnnounced(slots: readonly string[][], consumer: string, max: number, signal: AbortSignal): Promise<StreamEntry[]> {
-    const { client, group, blockTimeoutMs } = this.#options;
-    await this.#subscribe(slots.flat());
+    const { client, group, blockTimeoutMs, wakeups } = this.#options;
+    const streams = slots.flat();
+    this.#subscribe(streams);
     const deadline = Date.now() + blockTimeoutMs;
     for (;;) {
       if (Date.now() >= this.#sweepAt) {
         this.#sweepAt = Date.now() + SWEEP_INTERVAL_MS;
-        for (const stream of slots.flat()) this.#announced.add(stream);
+        for (const stream of streams) this.#announced.add(stream);
+      }
+      let deaf = false;
+      for (const stream of streams) {
+        if (wakeups.live && this.#subscribed.has(stream)) continue;
+        this.#announced.add(stream);
+        deaf = true;
       }
       const collected: StreamEntry[] = [];
-      for (const streams of slots) {
+      for (const partitionStreams of slots) {
         const wanted = max - collected.length;
         if (wanted <= 0 || signal.aborted) break;
-        if (!streams.some((stream) => this.#announced.has(stream))) continue;
-        for (const stream of streams) this.#announced.delete(stream);
-        const ids = streams.map(() => '>');
-        const reply = await client.callBuffer('XREADGROUP', 'GROUP', group, consumer, 'COUNT', wanted, 'STREAMS', ...streams, ...ids);
+        if (!partitionStreams.some((stream) => this.#announced.has(stream))) continue;
+        for (const stream of partitionStreams) this.#announced.delete(stream);
+        const ids = partitionStreams.map(() => '>');
+        const reply = await client.callBuffer('XREADGROUP', 'GROUP', group, consumer, 'COUNT', wanted, 'STREAMS', ...partitionStreams, ...ids);
         const entries = parseReadGroupReply(reply);
         // A stream that gave all that was asked may hold more: read it again next time.
-        for (const stream of streams) {
+        for (const stream of partitionStreams) {
           if (entries.filter((entry) => entry.stream === stream).length >= wanted) this.#announced.add(stream);
         }
         collected.push(...entries);
       }
       if (collected.length > 0 || signal.aborted || Date.now() >= deadline) return collected;
-      await this.#announcement(deadline, signal);
+      // Announced while the reads ran: read again at once rather than wait for the next one.
+      if (!deaf && streams.some((stream) => this.#announced.has(stream))) continue;
+      await this.#announcement(deaf ? Math.min(deadline, Date.now() + UNANNOUNCED_READ_MS) : deadline, signal);
     }
   }
 
-  async #subscribe(streams: readonly string[]): Promise<void> {
-    const { wakeups } = this.#options;
+  /**
+   * Subscribes to the announcements of `streams` not subscribed yet, in the background: until Redis confirms a
+   * subscription, polls read its stream every round (see `#readAnnounced`).
+   */
+  #subscribe(streams: readonly string[]): void {
     for (const stream of streams) {
-      if (this.#subscribed.has(stream)) continue;
-      await wakeups.subscribe(stream, (message) => {
-        // Without a message, announcements may have been lost: read every stream at the next poll.
-        if (message === undefined) this.#sweepAt = 0;
-        else this.#announced.add(stream);
-        for (const listener of [...this.#listeners]) listener();
-      });
-      this.#subscribed.add(stream);
-      // Entries added before the subscription were announced to nobody: read the stream once.
-      this.#announced.add(stream);
+      if (this.#subscribed.has(stream) || this.#subscribing.has(stream)) continue;
+      this.#subscribing.add(stream);
+      this.#options.wakeups.subscribe(stream, this.#onAnnouncement(stream)).then(
+        () => {
+          this.#subscribing.delete(stream);
+          this.#subscribed.add(stream);
+          // Entries added before the subscription were announced to nobody: read the stream once more.
+          this.#announced.add(stream);
+        },
+        (err: unknown) => {
+          this.#subscribing.delete(stream);
+          this.#options.logger.debug({ err, stream }, 'task reader could not subscribe to announcements');
+        },
+      );
     }
+  }
+
+  #onAnnouncement(stream: string): (message: string | undefined) => void {
+    return (message) => {
+      // Without a message, announcements may have been lost: read every stream at the next round.
+      if (message === undefined) for (const subscribed of this.#subscribed) this.#announced.add(subscribed);
+      else this.#announced.add(stream);
+      for (const listener of [...this.#listeners]) listener();
+    };
   }
 
   /** Resolves at the next announcement, at `deadlineMs` or when `signal` aborts, whichever comes first. */

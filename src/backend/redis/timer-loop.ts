@@ -45,7 +45,14 @@ export class TimerLoop {
   #running: Promise<void> | undefined;
   #stopped = false;
   #wakeAt = Infinity;
+  /** Set once Redis confirmed the subscription to the zset's announcements. */
   #subscribed = false;
+  #subscribing = false;
+  readonly #announced = (message: string | undefined): void => {
+    // Without a message, announcements may have been lost: look at the zset now.
+    const dueMs = Number(message);
+    this.wake(message === undefined || !Number.isFinite(dueMs) ? 0 : dueMs);
+  };
   readonly #sleeper = new WakeableSleep();
   readonly #failures: FailureLog;
 
@@ -71,15 +78,14 @@ export class TimerLoop {
     this.#stopped = true;
     this.#sleeper.wake();
     await this.#running;
-    if (this.#subscribed) this.#options.wakeups.unsubscribe(this.#key);
+    this.#options.wakeups.unsubscribe(this.#key, this.#announced);
   }
 
   async #run(): Promise<void> {
     while (!this.#stopped) {
       let delay: number;
       try {
-        // Subscribed before the look at the zset, so no timer committed after that look goes unannounced.
-        if (!this.#subscribed) await this.#subscribe();
+        this.#subscribe();
         delay = await this.#tick();
         this.#failures.succeeded();
       } catch (err) {
@@ -91,20 +97,33 @@ export class TimerLoop {
     }
   }
 
-  async #subscribe(): Promise<void> {
-    await this.#options.wakeups.subscribe(this.#key, (message) => {
-      // Without a message, announcements may have been lost: look at the zset now.
-      const dueMs = Number(message);
-      this.wake(message === undefined || !Number.isFinite(dueMs) ? 0 : dueMs);
-    });
-    this.#subscribed = true;
+  /**
+   * Subscribes to the zset's announcements, in the background: until Redis confirms it the loop looks every
+   * 250 ms, and once it does it looks again at once, so no timer committed before the subscription goes
+   * unseen. A refused subscription (a Redis that refuses a second connection or pub/sub) leaves the loop
+   * looking every 250 ms, trying again at each look.
+   */
+  #subscribe(): void {
+    if (this.#subscribed || this.#subscribing) return;
+    this.#subscribing = true;
+    this.#options.wakeups.subscribe(this.#key, this.#announced).then(
+      () => {
+        this.#subscribing = false;
+        this.#subscribed = true;
+        this.wake(0);
+      },
+      (err: unknown) => {
+        this.#subscribing = false;
+        this.#options.logger.debug({ err, partition: this.#options.partition }, 'timer loop could not subscribe to its announcements');
+      },
+    );
   }
 
   /** One look at the zset; returns how long to sleep before the next. */
   async #tick(): Promise<number> {
     const { client, batchSize, wakeups } = this.#options;
     this.#wakeAt = Infinity;
-    const longestSleepMs = wakeups.live ? ANNOUNCED_SLEEP_MS : UNANNOUNCED_SLEEP_MS;
+    const longestSleepMs = this.#subscribed && wakeups.live ? ANNOUNCED_SLEEP_MS : UNANNOUNCED_SLEEP_MS;
     const first = await client.zrange(this.#key, 0, 0, 'WITHSCORES');
     if (first.length < 2) return longestSleepMs;
     const now = Date.now();

@@ -10,12 +10,14 @@ import type { RedisClient } from './scripts.js';
 export type WakeHandler = (message: string | undefined) => void;
 
 /**
- * The pub/sub side of the wake-ups scripts publish for a partition's owner (lua/lib/wake-owner.lua): one
- * subscriber connection per backend, made at the first subscription, with one handler per channel.
+ * The pub/sub side of the wake-ups scripts publish (lua/lib/wake-owner.lua for a partition's owner,
+ * lua/lib/announce-task.lua for task pollers on a Cluster): one subscriber connection per backend, made at
+ * the first subscription, with one handler per channel.
  *
  * Pub/sub delivers at most once, and nothing while the connection is down, so a handler is also called
- * with `undefined` whenever the connection closes or is ready again; `live` says whether messages are
- * arriving now. Loops that rely on it keep a slow look at the store of their own for what a drop lost.
+ * with `undefined` whenever the connection closes or is ready again, and, on a Cluster, whenever the cluster's
+ * nodes change (its subscriber may have moved to another node without a word); `live` says whether messages
+ * are arriving now. Loops that rely on it keep a slow look at the store of their own for what a drop lost.
  */
 export class WakeSubscriber {
   readonly #base: RedisClient;
@@ -37,8 +39,8 @@ export class WakeSubscriber {
 
   /**
    * Subscribes `handler` to `channel` (replacing an earlier handler of it) and resolves once Redis confirmed
-   * the subscription: a message published after that reaches it. Rejects when Redis cannot be reached;
-   * the handler stays registered and is subscribed again with the connection.
+   * the subscription: a message published after that reaches it, and the subscription is renewed with the
+   * connection. Rejects when Redis refused or could not be reached; the caller tries again.
    */
   async subscribe(channel: string, handler: WakeHandler): Promise<void> {
     if (this.#closed) return;
@@ -51,8 +53,11 @@ export class WakeSubscriber {
    * (a loop stopping while Redis is unreachable must not wait for it); the connection stops receiving the
    * channel's messages once Redis has the request.
    */
-  unsubscribe(channel: string): void {
-    if (!this.#handlers.delete(channel) || this.#connection === undefined || this.#closed) return;
+  unsubscribe(channel: string, handler: WakeHandler): void {
+    // Another subscriber of the channel replaced this one: it keeps the subscription.
+    if (this.#handlers.get(channel) !== handler) return;
+    this.#handlers.delete(channel);
+    if (this.#connection === undefined || this.#closed) return;
     this.#connection.unsubscribe(channel).catch((err: unknown) => this.#logger.debug({ err, channel }, 'could not unsubscribe from wake-ups'));
   }
 
@@ -81,6 +86,10 @@ export class WakeSubscriber {
       this.#ready = false;
       this.#missed();
     });
+    if (!(base instanceof Redis)) {
+      // ioredis's cluster subscriber moves to another node on its own, silently, and may fail to subscribe there.
+      for (const event of ['+node', '-node'] as const) connection.on(event, () => this.#missed());
+    }
     this.#connection = connection;
     return connection;
   }

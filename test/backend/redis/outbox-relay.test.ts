@@ -207,4 +207,24 @@ describe('outbox relay', function () {
     await new RelayScripts(redis).retryDeadLetter(deadLetters, outboxKey(prefix, 0), id);
     await until(async () => (await inbox(target)).some(([type]) => type === 'SignalReceived'), 'the signal arrived', 5_000);
   });
+
+  it('never delivers while another relay holds the lease, however often messages are announced', async () => {
+    const target = instanceIn(1);
+    const sender = instanceIn(0);
+    const relaying = backend();
+    await relaying.createWorkflowInstance(target, started());
+    await relaying.createWorkflowInstance(sender, started());
+    await redis.set(relayLeaseKey(prefix, 0), 'other-relay', 'PX', 60_000);
+    keepPolling(relaying);
+    const outbox = outboxKey(prefix, 0);
+    await redis.xadd(outbox, '*', ...signalMessage(target, sender, 1));
+    for (let i = 0; i < 10; i++) {
+      await redis.publish(outbox, '');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.deepEqual((await inbox(target)).map(([type]) => type), ['WorkflowExecutionStarted'], 'nothing delivered');
+
+    await redis.del(relayLeaseKey(prefix, 0));
+    await until(async () => (await inbox(target)).some(([type]) => type === 'SignalReceived'), 'delivered once the lease is free');
+  });
 });

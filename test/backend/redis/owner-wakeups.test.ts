@@ -7,7 +7,10 @@ import { activityTaskStreamKey, executionTimersKey, timersKey } from '../../../s
 import { RedisScripts } from '../../../src/backend/redis/scripts.js';
 import { TimerLoop } from '../../../src/backend/redis/timer-loop.js';
 import { WakeSubscriber } from '../../../src/backend/redis/wake-subscriber.js';
-import { testLogger } from '../../helpers/engine.js';
+import { startEngine, testLogger, waitUntil } from '../../helpers/engine.js';
+import { RedisBackend } from '../../../src/backend/redis/redis-backend.js';
+import { Client } from '../../../src/client/client.js';
+import { workflow, type WorkflowContext } from '../../../src/workflow/index.js';
 import { useRedisServer } from '../../helpers/redis-server.js';
 
 // The timer loop's longest sleep while the wake-ups arrive is 30 s: every wait below is far shorter, so
@@ -121,5 +124,49 @@ describe('owner wake-ups: a timer committed elsewhere wakes the timer loop of th
     ));
     await redis.client('KILL', 'TYPE', 'pubsub');
     await until(() => fired.length === 1, 'the timer added while no announcement could arrive fired');
+  });
+});
+
+describe('owner wake-ups refused: an ACL user without pub/sub channels', function () {
+  this.timeout(60_000);
+  const server = useRedisServer();
+
+  async function kid(ctx: WorkflowContext, n: number): Promise<number> {
+    await workflow.sleep(ctx, 50);
+    return n * 2;
+  }
+  async function parent(ctx: WorkflowContext): Promise<number> {
+    const results = await Promise.all([1, 2, 3].map((n) => workflow.createSubWorkflowInstance(ctx, {}, kid, n)));
+    await workflow.sleep(ctx, 50);
+    return results.reduce((a, b) => a + b, 0);
+  }
+
+  it('runs timers and messages between partitions all the same, by looking every 250 ms', async () => {
+    const admin = new Redis(server().url);
+    const prefix = `test-${randomUUID()}`;
+    // Redis 7 users get no channels unless given some: every PUBLISH and SUBSCRIBE of this one is refused.
+    await admin.acl('SETUSER', 'no-channels', 'on', '>secret', '~*', 'resetchannels', '+@all');
+    const url = new URL(server().url);
+    url.username = 'no-channels';
+    url.password = 'secret';
+    const backend = new RedisBackend({ redis: url.toString(), prefix, partitions: 4, blockTimeoutMs: 200, logger: testLogger });
+    const watcher = new RedisBackend({ redis: server().url, prefix, partitions: 4, blockTimeoutMs: 200, logger: testLogger });
+    const engine = await startEngine(backend, { workflows: [parent, kid] });
+    try {
+      assert.ok(await admin.publish('probe', '') >= 0);
+      const restricted = new Redis(url.toString());
+      await assert.rejects(restricted.publish('probe', ''), /NOPERM|No permissions/);
+      restricted.disconnect();
+      const instance = await new Client(backend).createWorkflowInstance({ instanceId: `acl-${randomUUID()}` }, parent);
+      // Its end is not announced either (the finished channel is refused too): look at its state instead.
+      const watching = new Client(watcher);
+      assert.ok(await waitUntil(async () => (await watching.getWorkflowInstanceState(instance)) === 'finished', 30_000), 'finished');
+      assert.equal(await watching.getWorkflowResult(instance, 0), 12);
+    } finally {
+      await engine.stop();
+      await backend.close();
+      await watcher.close();
+      admin.disconnect();
+    }
   });
 });
