@@ -90,7 +90,7 @@ export class RedflowDriver implements SystemDriver {
         await this.#runTree(spec, progress);
         return size;
       case 'parents':
-        return { ...size, completionMs: await this.#runParents(spec, progress) };
+        return { completionMs: await this.#runParents(spec, progress), ...size };
     }
   }
 
