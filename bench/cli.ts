@@ -35,6 +35,9 @@ workloads:
   sleepers --runs workflows (default 100000) all asleep on one --sleep-ms timer (default 60000): Redis
            memory per sleeper, worker RSS asleep and awake, wake lateness
   start    --runs workflow starts from the client (default 5000), no workers
+  parents  the cross-partition probe: --runs parents (default 50), each starting --children child workflows
+           (4) that run one activity and sleep --sleep-ms (50) on a durable timer, and waiting for a signal
+           the client sends it; redflow only
   tree     go-workflows' tree: --runs roots (1), --depth (2), --fanout (2), --leaffanout (2),
            --activities per leaf (2), --resultsize bytes per activity result (100)
   idle     worker processes with nothing to do for --seconds (default 30): CPU and Redis traffic
@@ -49,14 +52,14 @@ flags:
   --partitions N       partitions of redflow's RedisBackend (default: the backend's, 1)
   --workers N          worker processes (default 1)
   --peer bullmq        run the same workload on BullMQ too, and print redflow/BullMQ ratios
-  --concurrency N      starts in flight at once for timers, sleepers, start and tree (default 100)
+  --concurrency N      starts in flight at once for timers, sleepers, start, tree and parents (default 100)
   --json               one JSON line per system instead of a table
   --cpu-prof DIR       write a CPU profile of every worker process into DIR
   --executor-cache-size N   executorCacheSize of the redflow workers (default: the worker's, 128);
                        0 replays the whole history on every workflow task
 `;
 
-const INTEGER_FLAGS = ['steps', 'activities', 'runs', 'sleep-ms', 'depth', 'fanout', 'leaffanout', 'resultsize', 'concurrency', 'workers', 'seconds', 'sample-ms', 'executor-cache-size', 'cluster', 'partitions'] as const;
+const INTEGER_FLAGS = ['steps', 'activities', 'runs', 'sleep-ms', 'depth', 'fanout', 'leaffanout', 'resultsize', 'concurrency', 'workers', 'seconds', 'sample-ms', 'executor-cache-size', 'cluster', 'partitions', 'children'] as const;
 
 type IntegerFlag = (typeof INTEGER_FLAGS)[number];
 
@@ -111,6 +114,8 @@ export function parseCommand(argv: string[]): Command {
       return { kind: 'workload', common, spec: { kind: 'sleepers', runs: int('runs', 100_000), sleepMs: int('sleep-ms', 60_000, 0), concurrency } };
     case 'start':
       return { kind: 'workload', common, spec: { kind: 'start', runs: int('runs', 5000), concurrency } };
+    case 'parents':
+      return { kind: 'workload', common, spec: { kind: 'parents', runs: int('runs', 50), children: int('children', 4), sleepMs: int('sleep-ms', 50, 0), concurrency } };
     case 'tree': {
       const shape = {
         depth: int('depth', 2),

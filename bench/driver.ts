@@ -8,6 +8,8 @@ export interface RunOutcome {
   activities: number;
   /** Per-workflow lateness of the timers and sleepers workloads, ms. */
   latenessMs?: number[];
+  /** Per-parent completion time of the parents workload, from its start until the client had its result, ms. */
+  completionMs?: number[];
 }
 
 /** Calls a driver makes into the harness in the middle of a run. */

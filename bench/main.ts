@@ -20,6 +20,8 @@ function describe(spec: WorkloadSpec): string {
       return `sleepers --runs ${spec.runs} --sleep-ms ${spec.sleepMs}`;
     case 'start':
       return `start --runs ${spec.runs}`;
+    case 'parents':
+      return `parents --runs ${spec.runs} --children ${spec.children} --sleep-ms ${spec.sleepMs}`;
     case 'tree': {
       const s = spec.shape;
       return `tree --runs ${spec.runs} --depth ${s.depth} --fanout ${s.fanout} --leaffanout ${s.leafFanout} --activities ${s.activities} --resultsize ${s.resultSizeBytes}`;

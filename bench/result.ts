@@ -10,7 +10,7 @@ export interface BenchResult extends SleepersFigures {
   seconds: number;
   workflowsPerSec: number;
   activitiesPerSec: number | null;
-  /** Per-step latency (chain) or timer lateness (timers, sleepers), ms. */
+  /** Per-step latency (chain), timer lateness (timers, sleepers) or parent completion time (parents), ms. */
   stepP50Ms: number | null;
   stepP95Ms: number | null;
   stepP99Ms: number | null;

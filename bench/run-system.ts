@@ -78,7 +78,7 @@ export async function runSystem(options: SystemRunOptions): Promise<BenchResult>
     const tasks = addTaskCounts(reports.map((r) => r.tasks));
     const workerTasks = system === 'redflow' ? tasks.workflowTasks + tasks.activityTasks : tasks.jobs;
     const workerCpuSec = reports.reduce((sum, r) => sum + r.cpuSec, 0);
-    const samples = outcome.latenessMs ?? gaps(reports.flatMap((r) => r.stepMarks));
+    const samples = outcome.latenessMs ?? outcome.completionMs ?? gaps(reports.flatMap((r) => r.stepMarks));
     const flat = spec.kind === 'chain' ? flatness(samples, FLATNESS_STEPS) : undefined;
     const { workflows, activities } = outcome;
     const perActivity = (n: number): number | null => (activities > 0 ? round(n / activities) : null);

@@ -1,5 +1,5 @@
 /** The benchmark workloads: each runs on redflow and, with `--peer bullmq`, on BullMQ. */
-export type WorkloadSpec = ChainSpec | FanoutSpec | TimersSpec | SleepersSpec | StartSpec | TreeSpec;
+export type WorkloadSpec = ChainSpec | FanoutSpec | TimersSpec | SleepersSpec | StartSpec | TreeSpec | ParentsSpec;
 
 /** The kind of a workload: the first argument of `npm run bench`. */
 export type WorkloadKind = WorkloadSpec['kind'];
@@ -56,6 +56,21 @@ export interface TreeSpec {
   concurrency: number;
 }
 
+/**
+ * The cross-partition probe: `runs` parents, each starting `children` child workflows (each runs one activity,
+ * then sleeps `sleepMs` on a durable timer) and waiting for a signal the client sends it right after starting
+ * it; a parent returns once every child finished and the signal came. With several partitions the children,
+ * their results and the signal are messages between partitions.
+ */
+export interface ParentsSpec {
+  kind: 'parents';
+  runs: number;
+  children: number;
+  sleepMs: number;
+  /** Parents started (and signalled) in flight at once. */
+  concurrency: number;
+}
+
 /** The shape of one tree below its root. */
 export interface TreeShape {
   depth: number;
@@ -88,6 +103,8 @@ export function workloadSize(spec: WorkloadSpec): { workflows: number; activitie
     case 'sleepers':
     case 'start':
       return { workflows: spec.runs, activities: 0 };
+    case 'parents':
+      return { workflows: spec.runs * (1 + spec.children), activities: spec.runs * spec.children };
     case 'tree': {
       const one = treeSize(spec.shape);
       return { workflows: one.workflows * spec.runs, activities: one.activities * spec.runs };

@@ -6,6 +6,7 @@ import type { RunHooks, RunOutcome, SystemDriver } from '../driver.js';
 import type { Progress } from '../progress.js';
 import type { RedisTarget } from '../redis-target.js';
 import { bullmqConnection, type BullmqConnection } from '../system.js';
+import { UnsupportedWorkloadError } from '../unsupported.js';
 import { workloadSize, type WorkloadSpec } from '../workload.js';
 import { CompletionWatcher } from './completion-watcher.js';
 import { chainJobId } from './jobs.js';
@@ -31,6 +32,7 @@ export class BullmqDriver implements SystemDriver {
   }
 
   async prepare(spec: WorkloadSpec): Promise<void> {
+    if (spec.kind === 'parents') throw parentsUnsupported();
     const connection = bullmqConnection(this.#target);
     const options = { connection: connection.connection, prefix: this.#prefix };
     const queue = new Queue(spec.kind, options);
@@ -95,6 +97,8 @@ export class BullmqDriver implements SystemDriver {
         (await Promise.all(roots)).forEach((result) => expectResult(result, expected, 'tree root'));
         return size;
       }
+      case 'parents':
+        throw parentsUnsupported();
     }
   }
 
@@ -111,4 +115,10 @@ export class BullmqDriver implements SystemDriver {
     if (this.#resources === undefined) throw new Error('BullmqDriver.run before prepare');
     return this.#resources;
   }
+}
+
+// A flow's parent cannot wait for a message from outside its children, and a job cannot sleep on a timer in the
+// middle: the nearest BullMQ shape would measure something else.
+function parentsUnsupported(): UnsupportedWorkloadError {
+  return new UnsupportedWorkloadError('BullMQ has no equivalent of the parents workload (a parent that waits for its children and for a signal)');
 }

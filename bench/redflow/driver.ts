@@ -1,13 +1,15 @@
+import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { Client, createLogger, RedisBackend, type WorkflowInstance } from '../../src/index.js';
 import { mapConcurrent } from '../concurrency.js';
 import { expectResult } from '../expect-result.js';
 import type { RunHooks, RunOutcome, SystemDriver } from '../driver.js';
 import type { Progress } from '../progress.js';
-import { workloadSize, type TreeSpec, type WorkloadSpec } from '../workload.js';
+import { workloadSize, type ParentsSpec, type TreeSpec, type WorkloadSpec } from '../workload.js';
 import { UnsupportedWorkloadError } from '../unsupported.js';
 import type { RedisTarget } from '../redis-target.js';
 import { backendConnection, type BackendConnection } from './connection.js';
+import { PARENTS_SIGNAL, benchParent, expectedParentResult } from './parents-workflows.js';
 import { benchTreeProbe, benchTreeRoot } from './tree-workflows.js';
 import { START_WORKFLOW, benchChain, benchFanout, benchTimer } from './workflows.js';
 
@@ -33,7 +35,7 @@ export class RedflowDriver implements SystemDriver {
   async prepare(spec: WorkloadSpec): Promise<void> {
     // Connects before the clock starts; the instance does not exist, which is fine.
     await this.#client.getWorkflowInstanceState({ instanceId: 'bench-warm-up', executionId: 'none' }).catch(() => undefined);
-    if (spec.kind === 'tree') await this.#probeSubWorkflows();
+    if (spec.kind === 'tree' || spec.kind === 'parents') await this.#probeSubWorkflows();
   }
 
   // Sub-workflows need backend support that a backend may not have yet; without it the tree would wait forever.
@@ -87,7 +89,30 @@ export class RedflowDriver implements SystemDriver {
       case 'tree':
         await this.#runTree(spec, progress);
         return size;
+      case 'parents':
+        return { completionMs: await this.#runParents(spec, progress), ...size };
     }
+  }
+
+  // Each parent is signalled right after its start; its completion time runs from before the start until the
+  // client had its result. The signal's value is the parent's index, which comes back in the result.
+  // `concurrency` bounds the starts in flight, not the parents running.
+  async #runParents(spec: ParentsSpec, progress: Progress): Promise<number[]> {
+    const started = await mapConcurrent(spec.runs, spec.concurrency, async (i) => {
+      const began = performance.now();
+      const parent = await this.#client.createWorkflowInstance({ instanceId: `parent-${i}` }, benchParent, spec.children, spec.sleepMs);
+      await this.#client.signalWorkflow(parent.instanceId, PARENTS_SIGNAL, i);
+      const completed = this.#client.getWorkflowResult(parent, RESULT_TIMEOUT_MS).then((result) => {
+        const ms = performance.now() - began;
+        expectResult(result, expectedParentResult(spec.children, i), `parent ${i} result`);
+        progress.tick();
+        return ms;
+      });
+      // Awaited below with the others; until then a failure must not count as unhandled.
+      completed.catch(() => undefined);
+      return { completed };
+    });
+    return Promise.all(started.map((parent) => parent.completed));
   }
 
   async #runTree(spec: TreeSpec, progress: Progress): Promise<void> {

@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { createLogger, RedisBackend, Worker } from '../../src/index.js';
 import type { WorkerConfig } from '../system.js';
 import { backendConnection } from './connection.js';
+import { registerParentsWorkflows } from './parents-workflows.js';
 import { countRedflowTasks } from './task-counter.js';
 import { registerTreeWorkflows } from './tree-workflows.js';
 import { registerBenchWorkflows } from './workflows.js';
@@ -15,6 +16,7 @@ export async function startRedflowWorker(config: WorkerConfig): Promise<() => Pr
   const worker = new Worker(backend, { logger, executorCacheSize: config.executorCacheSize });
   registerBenchWorkflows(worker);
   registerTreeWorkflows(worker);
+  registerParentsWorkflows(worker);
   await worker.start();
   return async () => {
     await worker.stop();
