@@ -6,6 +6,10 @@ import type { RedisClient } from './scripts.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+// How long after a Redis Cluster's node map changed the waits read their states again: ioredis moves the
+// subscription to another node by then.
+const CLUSTER_RESUBSCRIBE_MS = 500;
+
 interface Waiter {
   /** Reads again and settles the wait if the execution ended. */
   check(): void;
@@ -174,6 +178,14 @@ export class CompletionWaiter {
       outage = undefined;
     });
     subscriber.on('end', () => clearTimeout(outage));
+    if (!(subscriber instanceof Redis)) {
+      // A Cluster's subscription lives on one node; when that node fails, ioredis subscribes on another one
+      // without an event, and what was published in between is gone. It does so when the node leaves the
+      // cluster's node map (a failover, a node removed): look at every waited state again just after.
+      const recheckSoon = (): void => void setTimeout(() => this.#checkAll(), CLUSTER_RESUBSCRIBE_MS).unref();
+      subscriber.on('-node', recheckSoon);
+      subscriber.on('+node', recheckSoon);
+    }
     this.#subscriber = subscriber;
     return subscriber;
   }
