@@ -63,10 +63,16 @@ export async function runOnCluster(options: ClusterRunOptions): Promise<ClusterR
   const { cluster, workflows, workers = 2, partitions = 8, replicaAcks, seed = Date.now() % 100_000, resultTimeoutMs = 40_000 } = options;
   const disruptAfter = options.disruptAfter ?? Math.floor(workflows / 3);
   const prefix = `cluster-run-${seed}-${Math.random().toString(36).slice(2, 8)}`;
-  const client = cluster.connect();
-  const backend = new RedisBackend(Object.assign({ redis: client, prefix, partitions, blockTimeoutMs: 200, logger: quiet }, replicaAcks === undefined ? {} : { replicaAcks }));
-  const engine = new Client(backend);
   const fleet = new WorkerFleet(Object.assign({ redisUrl: '', prefix, partitions, cluster: cluster.startupNodes }, replicaAcks === undefined ? {} : { replicaAcks }));
+  const client = cluster.connect();
+  let backend: RedisBackend;
+  try {
+    backend = new RedisBackend(Object.assign({ redis: client, prefix, partitions, blockTimeoutMs: 200, logger: quiet }, replicaAcks === undefined ? {} : { replicaAcks }));
+  } catch (err) {
+    client.disconnect();
+    throw err;
+  }
+  const engine = new Client(backend);
   const random = seededRandom(seed);
   const cases = Array.from({ length: workflows }, (_, n) => planCase(prefix, n, random));
   let retriedCreations = 0;

@@ -27,7 +27,8 @@ function replyCode(err: Error): string {
  * it. Rejects with the script's error as it is; with `BackendUnavailableError` when fewer replicas
  * acknowledged within `acks.timeoutMs` (the write is applied on the master, but a failover may lose it).
  * A script refused because its slot moved or is moving (MOVED, ASK, TRYAGAIN, CLUSTERDOWN: nothing was run)
- * is sent again, after the slot map is refreshed on MOVED, at most `MAX_REDIRECTIONS` times.
+ * is sent again, after the slot map is refreshed on MOVED, at most `MAX_REDIRECTIONS` times; then the call
+ * fails with `BackendUnavailableError`.
  */
 export async function runWithReplicaAcks(client: RedisClient, command: string, args: unknown[], acks: ReplicaAcks): Promise<unknown> {
   for (let attempt = 0; ; attempt++) {
@@ -41,7 +42,10 @@ export async function runWithReplicaAcks(client: RedisClient, command: string, a
     if (scriptReply === undefined || waitReply === undefined) throw new BackendUnavailableError('the Redis pipeline of a write and its WAIT was not answered');
     const [scriptError, reply] = scriptReply;
     if (scriptError !== null) {
-      if (!REDIRECTED.has(replyCode(scriptError)) || attempt >= MAX_REDIRECTIONS) throw scriptError;
+      if (!REDIRECTED.has(replyCode(scriptError))) throw scriptError;
+      if (attempt >= MAX_REDIRECTIONS) {
+        throw new BackendUnavailableError(`the slot of a write kept moving: ${scriptError.message}`, { cause: scriptError });
+      }
       if (replyCode(scriptError) === 'MOVED' && 'refreshSlotsCache' in client) client.refreshSlotsCache();
       await sleep(REDIRECTION_DELAY_MS);
       continue;
