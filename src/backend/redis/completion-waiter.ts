@@ -167,10 +167,9 @@ export class CompletionWaiter {
       } catch (err) {
         // A subscription sent while ioredis runs the ready check of a new subscriber connection fails with it
         // (redis/ioredis#2037, also when a Cluster moves its subscription): the connection is made again.
-        if (this.#closed) throw err;
-        if (attempt >= SUBSCRIBE_ATTEMPTS) {
-          throw err instanceof BackendUnavailableError ? err : new BackendUnavailableError(`could not subscribe to ${channel}`, { cause: err });
-        }
+        // An unreachable store already took its bounded time: that is the answer.
+        if (this.#closed || err instanceof BackendUnavailableError) throw err;
+        if (attempt >= SUBSCRIBE_ATTEMPTS) throw new BackendUnavailableError(`could not subscribe to ${channel}`, { cause: err });
         await new Promise((resolve) => setTimeout(resolve, SUBSCRIBE_RETRY_MS));
       }
     }
