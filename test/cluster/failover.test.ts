@@ -4,11 +4,14 @@
 // - `CLUSTER FAILOVER` on replicas (coordinated): nothing lost, every history whole.
 // - a master killed (SIGKILL), its replica taking over, with the backend option `replicaAcks` (every write waits
 //   until a replica has it): nothing a call reported done is lost, also when the replica lagged 1 s behind.
-// - the same lagging replica without `replicaAcks`: what the master had not replicated (150-250 KB of replication
+// - the same lagging replica without `replicaAcks`: what the master had not replicated (50-300 KB of replication
 //   stream here) is gone. Work inside a partition is redone by the engine (no wrong result, duplicate or broken
 //   history in any run), but an acknowledged signal or a message between shards can vanish: in one early run a
 //   parent waited for ever for a child's outcome and a signal. So the test asserts only what must hold anyway.
-// Runs: RUNS_PLACEHOLDER
+// Runs (2026-11-30, a 2-core machine shared with other test runs): this file, resharding.test.ts and
+// shard-restart.test.ts passed together 5 times out of 5 on this branch and 3 out of 3 merged with main;
+// each test takes 8-40 s. Two earlier runs of the lag test without replicaAcks (then asserting nothing) are
+// where the stranded parent above, and completion waits that missed their wake-up, were seen.
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { timersKey } from '../../src/backend/redis/keys.js';
