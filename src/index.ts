@@ -90,3 +90,4 @@ export { UNKNOWN_NAME_RETENTION_MS } from './backend/worker-info.js';
 export { MemoryBackend, type MemoryBackendOptions } from './backend/memory/memory-backend.js';
 export { RedisBackend, type RedisBackendOptions } from './backend/redis/redis-backend.js';
 export type { OutboxRetryOptions } from './backend/redis/outbox-retry-policy.js';
+export type { ReplicaAcks } from './backend/redis/options.js';

@@ -11,6 +11,10 @@ export interface FleetOptions {
   partitions: number;
   /** Level of the worker logs the fleet collects. @default 'warn' */
   logLevel?: string;
+  /** Startup nodes of a Redis Cluster the workers connect to instead of `redisUrl`. */
+  cluster?: readonly { host: string; port: number }[];
+  /** The workers' `replicaAcks` backend option. @default none */
+  replicaAcks?: { replicas: number; timeoutMs: number };
 }
 
 /** A log message of the workers, how often it came, and one whole line of it. */
@@ -47,12 +51,14 @@ export class WorkerFleet {
 
   /** Starts one more worker. */
   start(): WorkerProcess {
-    const { redisUrl, prefix, partitions, logLevel = 'warn' } = this.options;
+    const { redisUrl, prefix, partitions, logLevel = 'warn', cluster, replicaAcks } = this.options;
     const worker = startWorker(redisUrl, prefix, partitions, {
       onReport: (report) => {
         if (report.event === 'run') this.countRun(report as ActivityRun);
       },
       logs: { level: logLevel, onLine: (line) => this.collectLog(line) },
+      ...(cluster === undefined ? {} : { cluster }),
+      ...(replicaAcks === undefined ? {} : { replicaAcks }),
     });
     worker.child.once('exit', (code, signal) => {
       if (!this.killed.has(worker)) this.unexpectedExits.push(`worker ${worker.child.pid} exited (${code ?? signal})`);

@@ -1,3 +1,4 @@
+import { Cluster } from 'ioredis';
 import { pino } from 'pino';
 import { RedisBackend } from '../../src/backend/redis/redis-backend.js';
 import { createLogger } from '../../src/core/logger.js';
@@ -18,8 +19,16 @@ import {
 // A worker process for the crash and chaos tests: killed with SIGKILL at a moment the test chooses. Its standard output
 // carries the events the test reads, so log lines go to standard error.
 const logger = createLogger({ defaultLevel: 'silent', destination: pino.destination(2) });
+// REDFLOW_CLUSTER_NODES ("host:port,host:port"): the worker connects to that Redis Cluster instead of REDIS_URL.
+const clusterNodes = process.env.REDFLOW_CLUSTER_NODES?.split(',').map((node) => {
+  const [host = '127.0.0.1', port = '6379'] = node.split(':');
+  return { host, port: Number(port) };
+});
+// REDFLOW_REPLICA_ACKS ("replicas:timeoutMs"): the backend's replicaAcks option.
+const [acks, acksTimeoutMs] = (process.env.REDFLOW_REPLICA_ACKS ?? '').split(':').map(Number);
 const backend = new RedisBackend({
-  redis: process.env.REDIS_URL,
+  redis: clusterNodes === undefined ? process.env.REDIS_URL : new Cluster(clusterNodes, { slotsRefreshTimeout: 2000 }),
+  ...(acks === undefined || acksTimeoutMs === undefined ? {} : { replicaAcks: { replicas: acks, timeoutMs: acksTimeoutMs } }),
   prefix: process.env.REDFLOW_PREFIX,
   partitions: Number(process.env.REDFLOW_PARTITIONS ?? '1'),
   blockTimeoutMs: 200,

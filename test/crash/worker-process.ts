@@ -16,6 +16,10 @@ export interface WorkerProcessOptions {
   activityLockTimeoutMs?: number;
   /** Its `presenceIntervalMs`. @default the worker's default */
   presenceIntervalMs?: number;
+  /** Startup nodes of a Redis Cluster to connect to instead of `redisUrl` (pass '' as `redisUrl`). */
+  cluster?: readonly { host: string; port: number }[];
+  /** The backend's `replicaAcks` option. @default none */
+  replicaAcks?: { replicas: number; timeoutMs: number };
   /** Called with every line the worker reports on stdout, parsed (`{ event, ... }`). */
   onReport?: (report: { event: string }) => void;
   /** Takes the worker's log lines (stderr) at this level instead of passing its stderr through. */
@@ -27,6 +31,8 @@ export function startWorker(redisUrl: string, prefix: string, partitions = 1, op
   const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: redisUrl, REDFLOW_PREFIX: prefix, REDFLOW_PARTITIONS: String(partitions) };
   if (options.activityLockTimeoutMs !== undefined) env.REDFLOW_ACTIVITY_LOCK_MS = String(options.activityLockTimeoutMs);
   if (options.presenceIntervalMs !== undefined) env.REDFLOW_PRESENCE_INTERVAL_MS = String(options.presenceIntervalMs);
+  if (options.cluster !== undefined) env.REDFLOW_CLUSTER_NODES = options.cluster.map((node) => `${node.host}:${node.port}`).join(',');
+  if (options.replicaAcks !== undefined) env.REDFLOW_REPLICA_ACKS = `${options.replicaAcks.replicas}:${options.replicaAcks.timeoutMs}`;
   if (options.logs !== undefined) env.REDFLOW_LOG_LEVEL = options.logs.level;
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/crash/crash-worker.ts'], {
     env,

@@ -45,8 +45,33 @@ export interface RedisCluster {
    * and every live replica is in sync with its master; throws after `timeoutMs`.
    */
   waitUntilHealthy(timeoutMs?: number): Promise<void>;
+  /** Each live node's role: a master, or a replica of the master on `masterPort`. */
+  roles(): Promise<NodeRole[]>;
+  /** The port of the master serving `slot` now (as the node on the first live port sees it). */
+  masterOf(slot: number): Promise<number>;
+  /**
+   * Runs `CLUSTER FAILOVER` on the replica on `replicaPort` (a coordinated failover: its master stops taking
+   * writes until the replica caught up, then the replica takes over), and waits until it is a master and the
+   * cluster is healthy.
+   */
+  failover(replicaPort: number): Promise<void>;
+  /**
+   * Moves `slot` to the master on `toPort` as `redis-cli --cluster reshard` does: marks it importing there and
+   * migrating on its master, moves its keys with MIGRATE `batch` keys at a time, `pauseMs` apart (so clients
+   * meet MOVED, ASK and TRYAGAIN meanwhile), then assigns it to `toPort` on every master. Resolves with the
+   * number of keys moved.
+   */
+  moveSlot(slot: number, toPort: number, options?: { batch?: number; pauseMs?: number }): Promise<number>;
   /** Kills every node (SIGKILL) and removes their directories. */
   stop(): Promise<void>;
+}
+
+/** What `RedisCluster.roles()` reports of one node. */
+export interface NodeRole {
+  port: number;
+  role: 'master' | 'replica';
+  /** The port of its master (replicas only). */
+  masterPort?: number;
 }
 
 const SLOTS = 16384;
@@ -103,6 +128,61 @@ async function healthy(ports: readonly number[]): Promise<boolean> {
   );
 }
 
+/** Runs `args` on the node on `port` through a short-lived connection and returns the reply. */
+async function onNode(port: number, ...args: Array<string | number>): Promise<unknown> {
+  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return await client.call(String(args[0]), ...args.slice(1));
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function roleOf(port: number): Promise<NodeRole | undefined> {
+  try {
+    const role = (await onNode(port, 'ROLE')) as [string, ...unknown[]];
+    if (role[0] === 'master') return { port, role: 'master' };
+    return { port, role: 'replica', masterPort: Number(role[2]) };
+  } catch {
+    return undefined;
+  }
+}
+
+async function masterOfSlot(port: number, slot: number): Promise<number> {
+  const ranges = (await onNode(port, 'CLUSTER', 'SLOTS')) as Array<[number, number, [string, number, ...unknown[]]]>;
+  const range = ranges.find(([start, end]) => start <= slot && slot <= end);
+  if (range === undefined) throw new Error(`slot ${slot} is not served`);
+  return range[2][1];
+}
+
+async function moveSlot(ports: readonly number[], slot: number, toPort: number, batch: number, pauseMs: number): Promise<number> {
+  const fromPort = await masterOfSlot(toPort, slot);
+  if (fromPort === toPort) return 0;
+  const fromId = String(await onNode(fromPort, 'CLUSTER', 'MYID'));
+  const toId = String(await onNode(toPort, 'CLUSTER', 'MYID'));
+  await onNode(toPort, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', fromId);
+  await onNode(fromPort, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', toId);
+  let moved = 0;
+  for (;;) {
+    const keys = (await onNode(fromPort, 'CLUSTER', 'GETKEYSINSLOT', slot, batch)) as string[];
+    if (keys.length === 0) break;
+    await onNode(fromPort, 'MIGRATE', '127.0.0.1', toPort, '', 0, 5000, 'KEYS', ...keys);
+    moved += keys.length;
+    await sleep(pauseMs);
+  }
+  // As redis-cli does: the new owner first, then the old one, then every other master.
+  await onNode(toPort, 'CLUSTER', 'SETSLOT', slot, 'NODE', toId);
+  await onNode(fromPort, 'CLUSTER', 'SETSLOT', slot, 'NODE', toId);
+  for (const port of ports) {
+    if (port === toPort || port === fromPort) continue;
+    const role = await roleOf(port);
+    if (role?.role === 'master') await onNode(port, 'CLUSTER', 'SETSLOT', slot, 'NODE', toId);
+  }
+  return moved;
+}
+
 // Every cluster started and not yet stopped: killed at once if the process exits without `stop()`.
 const live = new Set<RedisServer>();
 let exitHookInstalled = false;
@@ -156,6 +236,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     throw err;
   }
   const startupNodes = servers.map((server) => ({ host: '127.0.0.1', port: server.port }));
+  const livePorts = (): number[] => servers.filter((server) => !killed.has(server)).map((server) => server.port);
   return {
     nodes: servers.map((server) => ({
       url: server.url,
@@ -174,6 +255,18 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     startupNodes,
     connect: (clusterOptions = {}) => new Cluster(startupNodes.map((node) => ({ ...node })), { slotsRefreshTimeout: 2000, ...clusterOptions }),
     waitUntilHealthy,
+    roles: async () => (await Promise.all(livePorts().map(roleOf))).filter((role) => role !== undefined),
+    masterOf: async (slot) => masterOfSlot(livePorts()[0] ?? 0, slot),
+    async failover(replicaPort) {
+      await onNode(replicaPort, 'CLUSTER', 'FAILOVER');
+      const deadline = Date.now() + HEALTHY_TIMEOUT_MS;
+      while ((await roleOf(replicaPort))?.role !== 'master') {
+        if (Date.now() > deadline) throw new Error(`the replica on ${replicaPort} did not take over within ${HEALTHY_TIMEOUT_MS} ms`);
+        await sleep(50);
+      }
+      await waitUntilHealthy();
+    },
+    moveSlot: async (slot, toPort, { batch = 10, pauseMs = 0 } = {}) => moveSlot(livePorts(), slot, toPort, batch, pauseMs),
     stop,
   };
 }

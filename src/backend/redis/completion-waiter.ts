@@ -1,10 +1,21 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { BackendClosedError } from '../../errors/errors.js';
+import { BackendClosedError, BackendUnavailableError } from '../../errors/errors.js';
 import type { DataLossWatch } from './data-loss-watch.js';
 import type { RedisClient } from './scripts.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+// How long after a Redis Cluster's node map changed the waits read their states again: ioredis moves the
+// subscription to another node by then.
+const CLUSTER_RESUBSCRIBE_MS = 500;
+
+// On a Redis Cluster, how often every wait reads its state again whatever the subscription heard.
+const CLUSTER_RECHECK_MS = 5_000;
+
+// Tries of a SUBSCRIBE before the wait fails, and the pause between them.
+const SUBSCRIBE_ATTEMPTS = 5;
+const SUBSCRIBE_RETRY_MS = 100;
 
 interface Waiter {
   /** Reads again and settles the wait if the execution ended. */
@@ -18,6 +29,12 @@ interface Waiter {
  * state is read again when the subscriber reconnects (messages sent meanwhile are gone) and when the
  * data-loss watch finds Redis's data lost, so a wait on a lost instance ends with `InstanceNotFoundError`
  * within about a second instead of running to its timeout.
+ *
+ * On a Redis Cluster the subscription is ioredis's: it lives on one node and moves to another by itself, with
+ * no event, when that node fails or its connection's ready check fails; what was published meanwhile is lost.
+ * So there every wait also reads its state again just after the cluster's node map changed (a failover) and
+ * every `CLUSTER_RECHECK_MS`: a missed completion is noticed that much later, at the cost of one read per
+ * waited execution per period.
  */
 export class CompletionWaiter {
   readonly #base: RedisClient;
@@ -25,6 +42,7 @@ export class CompletionWaiter {
   readonly #outageMs: number;
   readonly #watch: DataLossWatch;
   #subscriber: RedisClient | undefined;
+  #recheck: NodeJS.Timeout | undefined;
   readonly #channels = new Map<string, Promise<void>>();
   readonly #waiters = new Map<string, Set<Waiter>>();
   #closed = false;
@@ -126,6 +144,7 @@ export class CompletionWaiter {
       for (const waiter of [...waiters]) waiter.fail(new BackendClosedError());
     }
     this.#waiters.clear();
+    clearInterval(this.#recheck);
     this.#subscriber?.disconnect();
   }
 
@@ -133,13 +152,27 @@ export class CompletionWaiter {
     if (this.#closed) throw new BackendClosedError();
     let subscribed = this.#channels.get(channel);
     if (subscribed === undefined) {
-      subscribed = this.#connection()
-        .subscribe(channel)
-        .then(() => undefined);
+      subscribed = this.#subscribeOnce(channel);
       this.#channels.set(channel, subscribed);
       subscribed.catch(() => this.#channels.delete(channel));
     }
     await subscribed;
+  }
+
+  async #subscribeOnce(channel: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#connection().subscribe(channel);
+        return;
+      } catch (err) {
+        // A subscription sent while ioredis runs the ready check of a new subscriber connection fails with it
+        // (redis/ioredis#2037, also when a Cluster moves its subscription): the connection is made again.
+        // An unreachable store already took its bounded time: that is the answer.
+        if (this.#closed || err instanceof BackendUnavailableError) throw err;
+        if (attempt >= SUBSCRIBE_ATTEMPTS) throw new BackendUnavailableError(`could not subscribe to ${channel}`, { cause: err });
+        await new Promise((resolve) => setTimeout(resolve, SUBSCRIBE_RETRY_MS));
+      }
+    }
   }
 
   #connection(): RedisClient {
@@ -174,6 +207,16 @@ export class CompletionWaiter {
       outage = undefined;
     });
     subscriber.on('end', () => clearTimeout(outage));
+    if (!(subscriber instanceof Redis)) {
+      // A Cluster's subscription lives on one node; when that node fails, ioredis subscribes on another one
+      // without an event, and what was published in between is gone. It does so when the node leaves the
+      // cluster's node map (a failover, a node removed): look at every waited state again just after.
+      const recheckSoon = (): void => void setTimeout(() => this.#checkAll(), CLUSTER_RESUBSCRIBE_MS).unref();
+      subscriber.on('-node', recheckSoon);
+      subscriber.on('+node', recheckSoon);
+      this.#recheck = setInterval(() => this.#checkAll(), CLUSTER_RECHECK_MS);
+      this.#recheck.unref();
+    }
     this.#subscriber = subscriber;
     return subscriber;
   }

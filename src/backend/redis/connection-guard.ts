@@ -2,6 +2,8 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { FailureLog } from '../../core/failure-log.js';
 import { BackendUnavailableError } from '../../errors/errors.js';
+import type { ReplicaAcks } from './options.js';
+import { runWithReplicaAcks } from './replica-acks.js';
 import type { RedisClient } from './script-runner.js';
 
 /** Options of `ConnectionGuard`. */
@@ -14,6 +16,8 @@ export interface ConnectionGuardOptions {
   blockTimeoutMs: number;
   /** Hears when the connection is lost and when it is restored. */
   logger: Logger;
+  /** When set, every script on the main connection waits for this many replicas (see `runWithReplicaAcks`). */
+  replicaAcks?: ReplicaAcks;
 }
 
 // Longest pause between reconnection attempts of the connections this backend creates.
@@ -203,7 +207,11 @@ export class ConnectionGuard {
         const cached = cache.get(property);
         if (cached?.method === method) return cached.wrapped;
         let wrapped: Method;
-        if (typeof property === 'string' && isCommand(property)) {
+        const { replicaAcks } = this.#options;
+        if (typeof property === 'string' && property.startsWith('redflow:') && watched.main && replicaAcks !== undefined) {
+          // Scripts are every write of workflow state: each is followed by its WAIT for replicas.
+          wrapped = (...args) => this.#send(watched, (...sent) => runWithReplicaAcks(target, property, sent, replicaAcks), args);
+        } else if (typeof property === 'string' && isCommand(property)) {
           wrapped = (...args) => this.#send(watched, method, args);
         } else if (property === 'duplicate') {
           wrapped = (...args) => this.#duplicate(target, args);

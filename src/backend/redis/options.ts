@@ -70,10 +70,36 @@ export interface RedisBackendOptions {
   /** Logger for connection trouble and dropped tasks, used as given. @default createLogger(): level `REDFLOW_LOG_LEVEL`, else `info` */
   logger?: Logger;
   /**
+   * Makes every script the backend runs (every write of workflow state) wait until `replicas` replicas of
+   * the Redis node that ran it acknowledged it, for at most `timeoutMs`: the backend sends `WAIT replicas
+   * timeoutMs` right after the script, on the same connection (in one pipeline, so on a Redis Cluster it goes
+   * to the node that ran the script). A call succeeds only once its write is on that many replicas, so a
+   * failover to one of them (`CLUSTER FAILOVER`, or a master that dies) loses nothing the backend reported
+   * done. When fewer replicas acknowledge within `timeoutMs`, the call fails with `BackendUnavailableError`:
+   * its write is applied on the master but may be lost by a failover, and the caller treats it as of unknown
+   * outcome (workers run the task again after its lease, a client may retry). So with fewer live replicas
+   * than `replicas`, every write waits `timeoutMs` and fails.
+   *
+   * The cost: each write waits for one replication round trip, and a `WAIT` blocks the connection it is sent
+   * on, so the commands queued behind it on that connection wait too. `timeoutMs` must be below
+   * `commandTimeoutMs`. Without this option (the default) replication is asynchronous: a failover loses the
+   * writes the replica had not yet received (see README.md, "Running on Redis Cluster").
+   * @default undefined (do not wait for replicas)
+   */
+  replicaAcks?: ReplicaAcks;
+  /**
    * Backoff of outbox messages whose delivery fails, and when they are parked as dead letters; see
    * `OutboxRetryOptions`. @default { firstRetryIntervalMs: 1000, backoffCoefficient: 2, maxRetryIntervalMs: 60000, maxAttempts: 10 }
    */
   outboxRetry?: OutboxRetryOptions;
+}
+
+/** Option `replicaAcks` of `RedisBackendOptions`: how many replicas must hold each write, within how long. */
+export interface ReplicaAcks {
+  /** Replicas that must acknowledge each write (an integer ≥ 1). */
+  replicas: number;
+  /** Longest wait (ms) for their acknowledgements (an integer ≥ 1, below `commandTimeoutMs`). */
+  timeoutMs: number;
 }
 
 /** `RedisBackendOptions` with defaults applied and values checked. */
@@ -90,6 +116,8 @@ export interface ResolvedRedisBackendOptions {
   retentionMs: number;
   logger: Logger | undefined;
   outboxRetry: OutboxRetryPolicy;
+  /** Undefined: writes do not wait for replicas. */
+  replicaAcks: ReplicaAcks | undefined;
 }
 
 /** Default of `partitionLeaseMs`: a dead owner's partitions move within about this long. */
@@ -105,6 +133,16 @@ function positiveInteger(value: number, name: string, max = Number.MAX_SAFE_INTE
   return value;
 }
 
+function replicaAcks(value: ReplicaAcks | undefined, commandTimeoutMs: number): ReplicaAcks | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) {
+    throw new InvalidArgumentError('RedisBackend option replicaAcks must be an object { replicas, timeoutMs }');
+  }
+  const replicas = positiveInteger(value.replicas, 'replicaAcks.replicas');
+  const timeoutMs = positiveInteger(value.timeoutMs, 'replicaAcks.timeoutMs', commandTimeoutMs - 1);
+  return { replicas, timeoutMs };
+}
+
 function retention(value: number | undefined): number {
   if (value === undefined || value === Infinity) return 0;
   return positiveInteger(value, 'retentionMs');
@@ -116,17 +154,19 @@ export function resolveOptions(options: RedisBackendOptions): ResolvedRedisBacke
   if (typeof prefix !== 'string' || prefix.length === 0 || /[{}\s]/.test(prefix)) {
     throw new InvalidArgumentError(`RedisBackend option prefix must be a non-empty string without braces or spaces`);
   }
+  const commandTimeoutMs = positiveInteger(options.commandTimeoutMs ?? 5000, 'commandTimeoutMs');
   return {
     redis: options.redis ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     prefix,
     partitions: positiveInteger(options.partitions ?? 1, 'partitions', MAX_PARTITIONS),
     blockTimeoutMs: positiveInteger(options.blockTimeoutMs ?? 1000, 'blockTimeoutMs'),
     connectTimeoutMs: positiveInteger(options.connectTimeoutMs ?? 5000, 'connectTimeoutMs'),
-    commandTimeoutMs: positiveInteger(options.commandTimeoutMs ?? 5000, 'commandTimeoutMs'),
+    commandTimeoutMs,
     timerBatchSize: positiveInteger(options.timerBatchSize ?? 100, 'timerBatchSize'),
     partitionLeaseMs: positiveInteger(options.partitionLeaseMs ?? DEFAULT_PARTITION_LEASE_MS, 'partitionLeaseMs'),
     retentionMs: retention(options.retentionMs),
     logger: options.logger,
     outboxRetry: resolveOutboxRetry(options.outboxRetry),
+    replicaAcks: replicaAcks(options.replicaAcks, commandTimeoutMs),
   };
 }

@@ -91,7 +91,8 @@ export class RedisBackend implements Backend {
     const { prefix, partitions, blockTimeoutMs } = resolved;
     const logger = resolved.logger ?? createLogger();
     const { connectTimeoutMs, commandTimeoutMs } = resolved;
-    const connection = new RedisConnection({ redis: resolved.redis, prefix, partitions, connectTimeoutMs, commandTimeoutMs, blockTimeoutMs, logger });
+    const { replicaAcks } = resolved;
+    const connection = new RedisConnection({ redis: resolved.redis, prefix, partitions, connectTimeoutMs, commandTimeoutMs, blockTimeoutMs, logger, replicaAcks });
     const { context } = connection;
     const scripts = new RedisScripts(context.client);
     const group = CONSUMER_GROUP;

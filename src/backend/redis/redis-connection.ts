@@ -4,6 +4,7 @@ import { withTimeout } from '../../core/with-timeout.js';
 import { BackendClosedError, InvalidArgumentError } from '../../errors/errors.js';
 import { ConnectionGuard, ownedConnectionOptions } from './connection-guard.js';
 import { ensureConfig } from './config-record.js';
+import type { ReplicaAcks } from './options.js';
 import type { RedisContext } from './redis-context.js';
 import type { RedisClient } from './scripts.js';
 
@@ -25,6 +26,8 @@ export interface RedisConnectionOptions {
   blockTimeoutMs: number;
   /** Hears when the connection is lost and restored. */
   logger: Logger;
+  /** When set, every script waits for this many replicas to acknowledge it. */
+  replicaAcks?: ReplicaAcks | undefined;
 }
 
 /**
@@ -45,12 +48,12 @@ export class RedisConnection {
   #closed = false;
 
   constructor(options: RedisConnectionOptions) {
-    const { redis, prefix, partitions, connectTimeoutMs, commandTimeoutMs, blockTimeoutMs, logger } = options;
+    const { redis, prefix, partitions, connectTimeoutMs, commandTimeoutMs, blockTimeoutMs, logger, replicaAcks } = options;
     this.#ownsClient = typeof redis === 'string';
     this.#logger = logger;
     this.connectTimeoutMs = connectTimeoutMs;
     this.#raw = typeof redis === 'string' ? ownedConnection(redis, connectTimeoutMs) : redis;
-    this.#guard = new ConnectionGuard({ connectTimeoutMs, commandTimeoutMs, blockTimeoutMs, logger });
+    this.#guard = new ConnectionGuard(Object.assign({ connectTimeoutMs, commandTimeoutMs, blockTimeoutMs, logger }, replicaAcks === undefined ? {} : { replicaAcks }));
     this.context = { client: this.#guard.guard(this.#raw, this.#ownsClient), prefix, partitions };
   }
 
