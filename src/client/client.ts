@@ -11,6 +11,7 @@ import type {
 } from '../backend/backend.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, assertPayloadSize } from '../codec/codec.js';
 import { newExecutionId } from '../core/execution-id.js';
+import { guardInstrumentation } from '../core/guarded-instrumentation.js';
 import { isInstrumentation, noInstrumentation, type Instrumentation } from '../core/instrumentation.js';
 import { DEFAULT_QUEUE, type WorkflowInstance, type WorkflowInstanceRef, type WorkflowInstanceState } from '../core/instance.js';
 import { UnservedLog } from '../core/unserved-log.js';
@@ -153,7 +154,8 @@ export class Client {
     this.backend = backend;
     this.maxPayloadBytes = maxPayloadBytes;
     this.unserved = logger === undefined ? undefined : new UnservedLog(logger);
-    this.telemetry = telemetry;
+    // Whatever its hooks throw is logged and ignored: a broken hook must not fail or change a start.
+    this.telemetry = guardInstrumentation(telemetry, logger);
   }
 
   /**

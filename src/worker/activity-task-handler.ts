@@ -28,7 +28,7 @@ export interface ActivityTaskSettings {
   leases: LeaseKeeper;
   /** Where activity names this worker lacks are reported. */
   unknownNames: UnknownNames;
-  /** Where attempts are reported (telemetry). */
+  /** Where attempts are reported (telemetry), guarded (`guardInstrumentation`): its calls never throw. */
   telemetry: Instrumentation;
 }
 

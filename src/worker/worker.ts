@@ -5,6 +5,8 @@ import type { ActivityTask, ActivityTaskHandoff, Backend, WorkflowTask, Workflow
 import { abortableDelay } from '../core/abortable-delay.js';
 import { executionKey } from '../core/instance.js';
 import { FailureLog } from '../core/failure-log.js';
+import { guardInstrumentation } from '../core/guarded-instrumentation.js';
+import type { Instrumentation } from '../core/instrumentation.js';
 import { redflowVersion } from '../core/redflow-version.js';
 import { withTimeout } from '../core/with-timeout.js';
 import { BackendUnavailableError, InvalidArgumentError } from '../errors/errors.js';
@@ -45,6 +47,8 @@ export class Worker {
   private stopped: Promise<void> | undefined;
   private readonly leases = new LeaseKeeper();
   private presence: WorkerPresence | undefined;
+  /** The `telemetry` option, its throws logged and ignored: a broken hook must not change what the worker does. */
+  private readonly telemetry: Instrumentation;
   private detachTelemetry: (() => void) | undefined;
   private readonly unknownNames: UnknownNames;
   /** The latest poll failed because the store could not be reached. */
@@ -54,6 +58,7 @@ export class Worker {
     this.backend = backend;
     this.options = resolveWorkerOptions(options);
     this.logger = this.options.logger;
+    this.telemetry = guardInstrumentation(this.options.telemetry, this.logger);
     this.unknownNames = new UnknownNames(this.logger, { record: (name) => this.backend.recordUnknownName(name) });
     this.workflowSlots = new Slots(this.options.maxParallelWorkflowTasks);
     this.activitySlots = new Slots(this.options.maxParallelActivityTasks);
@@ -122,7 +127,7 @@ export class Worker {
       this.logger,
     );
     await this.presence.start(this.stopController.signal);
-    if (this.options.telemetry.enabled) this.detachTelemetry = this.options.telemetry.attach(this.backend);
+    if (this.telemetry.enabled) this.detachTelemetry = this.telemetry.attach(this.backend);
     this.logger.info({ workerId: this.workerId, queues, workflows: [...workflows.keys()], activities: [...activities.keys()], version }, 'worker started');
   }
 
@@ -182,7 +187,7 @@ export class Worker {
         unknownNames: this.unknownNames,
         reserveActivities: (wanted) => this.reserveActivities(signal, wanted),
         leases: this.leases,
-        telemetry: this.options.telemetry,
+        telemetry: this.telemetry,
       },
       this.logger,
     );
@@ -214,7 +219,7 @@ export class Worker {
         reserveWorkflowTask: () => this.reserveWorkflowTask(signal),
         leases: this.leases,
         unknownNames: this.unknownNames,
-        telemetry: this.options.telemetry,
+        telemetry: this.telemetry,
       },
       this.logger,
     );

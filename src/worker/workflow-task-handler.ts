@@ -29,7 +29,7 @@ export interface WorkflowTaskSettings {
   reserveActivities: Reserve<ActivityTaskHandoff, ActivityTask>;
   /** The worker's lease keeper, which extends each running task's lease. */
   leases: LeaseKeeper;
-  /** Where tasks are reported (telemetry). */
+  /** Where tasks are reported (telemetry), guarded (`guardInstrumentation`): its calls never throw. */
   telemetry: Instrumentation;
 }
 

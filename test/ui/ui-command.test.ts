@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { freePort, useRedisServer } from '../helpers/redis-server.js';
+import { send } from './host-request.js';
 
 /** `redflow ui ...` as a user starts it in the repository root, with a TypeScript loader. */
 function redflowUi(args: string[]): ChildProcess {
@@ -27,10 +28,12 @@ describe('redflow ui (command line)', function () {
 
   it('serves the UI read-only on the given port and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
-    const child = redflowUi(['--redis', server().url, '--prefix', 'ui-cli', '--port', String(port), '--read-only']);
+    const child = redflowUi(['--redis', server().url, '--prefix', 'ui-cli', '--port', String(port), '--read-only', '--host', '0.0.0.0']);
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     try {
       const line = await firstLine(child);
-      assert.equal(line, `redflow diagnostics UI on http://127.0.0.1:${port}/ (read-only); Ctrl-C stops it`);
+      assert.equal(line, `redflow diagnostics UI on http://0.0.0.0:${port}/ (read-only); Ctrl-C stops it`);
       const config = await fetch(`http://127.0.0.1:${port}/api/config`);
       assert.deepEqual(await config.json(), { readOnly: true, pollIntervalMs: 1000 });
       const list = await fetch(`http://127.0.0.1:${port}/api/instances`);
@@ -43,6 +46,31 @@ describe('redflow ui (command line)', function () {
       const [code] = (await exited) as [number | null];
       assert.equal(code, 0);
     }
+    assert.equal(stderr, '', 'no warning: the actions are switched off');
+  });
+
+  it('warns on stderr when serving actions beyond this machine, and answers only the allowed hosts', async () => {
+    const port = await freePort();
+    const child = redflowUi(['--redis', server().url, '--prefix', 'ui-cli', '--port', String(port), '--host', '0.0.0.0', '--allowed-host', 'ops.example.com', '--allowed-host', 'box:1']);
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      assert.equal(await firstLine(child), `redflow diagnostics UI on http://0.0.0.0:${port}/; Ctrl-C stops it`);
+      for (const host of ['ops.example.com', `localhost:${port}`, `0.0.0.0:${port}`]) assert.equal((await send(port, host, 'GET', '/api/config')).status, 200, host);
+      for (const host of ['evil.example', `box:${port}`]) assert.equal((await send(port, host, 'POST', '/api/instances/x/cancel', '{}')).status, 403, host);
+    } finally {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    }
+    assert.match(stderr, /^redflow ui: warning: listening on 0\.0\.0\.0 without --read-only: anyone who can reach this address can signal, cancel and remove/);
+
+    const bad = redflowUi(['--allowed-host', 'not a host']);
+    let badStderr = '';
+    bad.stderr?.on('data', (chunk: Buffer) => (badStderr += chunk.toString()));
+    const [badCode] = (await once(bad, 'exit')) as [number | null];
+    assert.equal(badCode, 2);
+    assert.match(badStderr, /option '--allowed-host <name>' argument 'not a host' is invalid/);
   });
 
   it('exits 2 with a one-line message for a bad port or a port in use', async () => {

@@ -1,4 +1,5 @@
 import { InvalidArgumentError as InvalidOptionError } from 'commander';
+import { isLoopbackHost, parseAllowedHost } from '../../ui/server/allowed-hosts.js';
 import { DEFAULT_UI_HOST, DEFAULT_UI_PORT, startDiagnosticsServer, type DiagnosticsServer } from '../../ui/server/diagnostics-server.js';
 import { withStoreOptions, type CommandRegistration } from '../command-context.js';
 import type { Output } from '../output.js';
@@ -12,6 +13,8 @@ export interface UiCommandOptions {
   host: string;
   readOnly?: boolean;
   basePath?: string;
+  /** Host names answered besides the loopback names (`--allowed-host`, repeatable). */
+  allowedHost?: string[];
   redis?: string;
   prefix?: string;
   partitions?: number;
@@ -21,6 +24,16 @@ function port(text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0 || value > 65535 || text.trim() === '') throw new InvalidOptionError('expected a port from 0 to 65535');
   return value;
+}
+
+/** Collects the repeated `--allowed-host`, each checked as it is parsed. */
+function allowedHost(text: string, previous: string[] = []): string[] {
+  try {
+    parseAllowedHost(text);
+  } catch (err) {
+    throw new InvalidOptionError((err as Error).message);
+  }
+  return [...previous, text];
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */
@@ -38,8 +51,8 @@ function terminationSignal(): Promise<void> {
 
 /**
  * Runs `redflow ui`: serves the diagnostics web UI for the store on `host`:`port` until `stopped` resolves (by
- * default the first SIGINT or SIGTERM), then closes the server and the store. Prints the UI's address on `out`.
- * Returns `EXIT_OK`.
+ * default the first SIGINT or SIGTERM), then closes the server and the store. Prints the UI's address on `out`,
+ * and on `err` a warning when it listens beyond this machine with its actions switched on. Returns `EXIT_OK`.
  * @throws UsageError when it cannot listen there (port taken, no permission) or the store URL is bad.
  */
 export async function runUi(options: UiCommandOptions, output: Output, stopped: Promise<void> = terminationSignal()): Promise<number> {
@@ -52,12 +65,19 @@ export async function runUi(options: UiCommandOptions, output: Output, stopped: 
       host: options.host,
       readOnly: options.readOnly === true,
       basePath: options.basePath,
+      allowedHosts: options.allowedHost,
     });
   } catch (err) {
     await store.close();
     throw new UsageError(`cannot serve the UI on ${options.host}:${options.port}: ${(err as Error).message}`);
   }
   output.out(`redflow diagnostics UI on ${server.url}${options.readOnly === true ? ' (read-only)' : ''}; Ctrl-C stops it`);
+  if (options.readOnly !== true && !isLoopbackHost(options.host)) {
+    output.err(
+      `redflow ui: warning: listening on ${options.host} without --read-only: anyone who can reach this address can ` +
+        'signal, cancel and remove workflow instances (the UI has no login); use --read-only, or put it behind a proxy that authenticates',
+    );
+  }
   await stopped;
   await server.close();
   await store.close();
@@ -77,7 +97,12 @@ export const registerUi: CommandRegistration = (program, { output, exit }) => {
       .option('--port <port>', `TCP port to listen on, 0 for any free one (default: ${DEFAULT_UI_PORT})`, port, DEFAULT_UI_PORT)
       .option('--host <host>', `interface to listen on; 0.0.0.0 for every one (default: ${DEFAULT_UI_HOST})`, DEFAULT_UI_HOST)
       .option('--read-only', 'switch off signal, cancel and remove')
-      .option('--base-path <path>', 'serve the UI under this path, e.g. /redflow (for a reverse proxy)'),
+      .option('--base-path <path>', 'serve the UI under this path, e.g. /redflow (for a reverse proxy)')
+      .option(
+        '--allowed-host <name>',
+        'also answer requests to this host name, with an optional :port (repeatable); besides localhost, 127.0.0.1, [::1] and --host, others get 403',
+        allowedHost,
+      ),
     'to show',
   ).action(async (options: UiCommandOptions) => {
     exit.code = await runUi(options, output);

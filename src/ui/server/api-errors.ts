@@ -3,7 +3,8 @@ import { RedflowError } from '../../errors/errors.js';
 /**
  * The body of every error answer of the diagnostics API: `{ error: { code, message } }`. `code` is a redflow
  * error code (`INSTANCE_NOT_FOUND`, `INVALID_ARGUMENT`, `INSTANCE_NOT_FINISHED`, `BACKEND_UNAVAILABLE`, ...) or
- * one of the API's own: `READ_ONLY`, `FORBIDDEN`, `NOT_FOUND` (no such route), `METHOD_NOT_ALLOWED`,
+ * one of the API's own: `READ_ONLY`, `FORBIDDEN`, `HOST_NOT_ALLOWED` (the `Host` header is not in `allowedHosts`),
+ * `NOT_FOUND` (no such route), `METHOD_NOT_ALLOWED`,
  * `BAD_REQUEST` (unreadable body or parameters), `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE` (an action posted
  * without `Content-Type: application/json`), `INTERNAL`.
  */

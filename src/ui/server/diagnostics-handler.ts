@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Client } from '../../client/client.js';
 import { InvalidArgumentError } from '../../errors/errors.js';
+import { isHostAllowed, parseAllowedHosts } from './allowed-hosts.js';
 import { ApiError } from './api-errors.js';
 import { instanceRef, instanceRoute, listInstancesRoute, queuesRoute, signalRoute } from './api-routes.js';
 import { readJsonBody, sendError, sendJson } from './http-io.js';
@@ -28,6 +29,15 @@ export interface DiagnosticsHandlerOptions {
   authorize?: (req: IncomingMessage, action: DiagnosticsAction) => boolean | Promise<boolean>;
   /** How often the open pages refresh their data, in ms (at least 200). @default 1000 */
   pollIntervalMs?: number;
+  /**
+   * The host names the UI answers to, as the request's `Host` header gives them: each a name or IP address, with
+   * or without `:port` (`'localhost:8233'`, `'ops.example.com'`, `'[::1]:8233'`); without a port, every port is
+   * allowed, and a `Host` without a port counts as port 80. Any other request under `basePath` (a missing `Host`
+   * too) answers 403 `HOST_NOT_ALLOWED` before `authorize` is asked. This is what stops DNS rebinding: a page of
+   * another site whose name resolves to the UI's address sends its own name as `Host`. Set it when the UI is
+   * reachable without authentication. @default every host allowed (the server mounting the handler decides)
+   */
+  allowedHosts?: readonly string[];
 }
 
 /**
@@ -51,7 +61,8 @@ function checkBasePath(basePath: unknown): string {
  * The diagnostics web UI and its JSON API (under `<basePath>/api/`) as a request handler for a Node HTTP server:
  * the instance list, each instance's page with its history, and the queues and workers, through `client`.
  * Everything it serves comes from the package (no CDN). See src/ui/README.md for the routes.
- * @throws InvalidArgumentError for a missing client, a bad `basePath`, `pollIntervalMs` or `authorize`.
+ * @throws InvalidArgumentError for a missing client, a bad `basePath`, `pollIntervalMs`, `authorize` or
+ *   `allowedHosts` (not an array of host names with optional ports).
  * @throws Error when the UI's files are missing from the installed package.
  */
 export function createDiagnosticsHandler(options: DiagnosticsHandlerOptions): DiagnosticsHandler {
@@ -64,6 +75,7 @@ export function createDiagnosticsHandler(options: DiagnosticsHandlerOptions): Di
   if (!Number.isSafeInteger(pollIntervalMs) || pollIntervalMs < MIN_POLL_INTERVAL_MS) {
     throw new InvalidArgumentError(`pollIntervalMs must be an integer of at least ${MIN_POLL_INTERVAL_MS} ms, got ${String(pollIntervalMs)}`);
   }
+  const allowedHosts = parseAllowedHosts(options.allowedHosts);
   const readOnly = options.readOnly === true;
   const files = loadStaticFiles();
   const settings = { client, readOnly, authorize, pollIntervalMs, files };
@@ -74,6 +86,10 @@ export function createDiagnosticsHandler(options: DiagnosticsHandlerOptions): Di
     if (path !== basePath && !path.startsWith(`${basePath}/`)) {
       if (next !== undefined) next();
       else sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `${path} is not part of the diagnostics UI` } });
+      return;
+    }
+    if (allowedHosts !== undefined && !isHostAllowed(req.headers.host, allowedHosts)) {
+      sendError(res, hostNotAllowed(req.headers.host));
       return;
     }
     answer(settings, req, res, path.slice(basePath.length), url).catch((err: unknown) => sendError(res, err));
@@ -93,6 +109,11 @@ async function allow(settings: Settings, req: IncomingMessage, action: Diagnosti
   if (settings.authorize !== undefined && (await settings.authorize(req, action)) !== true) {
     throw new ApiError(403, 'FORBIDDEN', `not allowed to ${action}`);
   }
+}
+
+function hostNotAllowed(host: string | undefined): ApiError {
+  const named = host === undefined ? 'a request without a Host header' : `the host ${JSON.stringify(host)}`;
+  return new ApiError(403, 'HOST_NOT_ALLOWED', `the diagnostics UI does not answer ${named}; allow it with allowedHosts (redflow ui --allowed-host)`);
 }
 
 function methodNotAllowed(method: string | undefined, path: string): ApiError {
