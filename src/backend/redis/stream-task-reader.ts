@@ -167,7 +167,10 @@ export class StreamTaskReader {
 
       for (const streams of slots) {
         const ids = streams.map(() => '>');
-        const args = ['GROUP', group, consumer, 'COUNT', max, 'BLOCK', blockTimeoutMs, 'STREAMS', ...streams, ...ids];
+        // COUNT holds for each stream: asking each for its share keeps a read of many partitions' streams from
+        // claiming many times `max`, all of which but `max` would be locked and handed back.
+        const count = Math.ceil(max / streams.length);
+        const args = ['GROUP', group, consumer, 'COUNT', count, 'BLOCK', blockTimeoutMs, 'STREAMS', ...streams, ...ids];
         void this.#pool
           .use((connection) => connection.callBuffer('XREADGROUP', ...args))
           .then(
