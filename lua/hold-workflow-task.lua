@@ -42,8 +42,13 @@ if not holds_lease(execution, ARGV[1]) then
 end
 
 local now = now_ms()
-local f = redis.call('HMGET', execution, 'holdAttempts', 'holdSince')
-local attempts = (tonumber(f[1]) or 0) + 1
+local f = redis.call('HMGET', execution, 'holdAttempts', 'holdSince', 'holdReason')
+-- Attempts count holds of one reason: holds for another (a worker without the workflow, which never parks)
+-- must not use up the attempts of this one.
+local attempts = 1
+if f[3] == ARGV[7] then
+  attempts = (tonumber(f[1]) or 0) + 1
+end
 local since = tonumber(f[2]) or now
 local retry_at = 0
 if attempts < tonumber(ARGV[13]) then

@@ -77,5 +77,23 @@ export function heldTaskTests(h: Harness, backend: () => Backend): void {
       await backend().completeWorkflowTask(task, completion(task));
       assert.equal((await backend().getStats()).heldWorkflowInstances, 0);
     });
+
+    it('counts the attempts of each reason apart: holds for another reason do not use them up', async () => {
+      const inst = instance();
+      await backend().createWorkflowInstance(inst, started());
+      const unknown: WorkflowTaskHold = Object.assign(holdOf(Number.MAX_SAFE_INTEGER, 50), { reason: 'unknown-workflow' as const });
+      let task = await h.pollOne();
+      for (let i = 1; i <= 3; i++) {
+        assert.equal((await backend().holdWorkflowTask(task, unknown)).attempts, i);
+        task = await h.pollOne({ waitMs: 5_000 });
+      }
+      const failing = await backend().holdWorkflowTask(task, holdOf(2, 50));
+      assert.equal(failing.attempts, 1, 'the first hold of its reason');
+      assert.ok(failing.retryAt !== undefined, 'not parked: it has a second attempt');
+      task = await h.pollOne({ waitMs: 5_000 });
+      const parked = await backend().holdWorkflowTask(task, holdOf(2, 50));
+      assert.equal(parked.attempts, 2);
+      assert.equal(parked.retryAt, undefined, 'parked at its second attempt');
+    });
   });
 }

@@ -40,7 +40,10 @@ export async function holdWorkflowTask(store: MemoryStore, task: WorkflowTask, h
   const key = executionKey(task.instance);
   const previous = execution.hold;
   clearTimeout(previous?.timer);
-  const state = nextHold(hold.retry, previous?.attempts ?? 0, previous?.since ?? new Date(), Date.now());
+  // Attempts count holds of one reason: holds for another (a worker without the workflow, which never parks)
+  // must not use up the attempts of this one.
+  const attempts = previous?.reason === hold.reason ? previous.attempts : 0;
+  const state = nextHold(hold.retry, attempts, previous?.since ?? new Date(), Date.now());
   unlock(store, key, execution);
   const record: MemoryHold = { reason: hold.reason, error: { ...hold.error }, ...state, waiting: true };
   execution.hold = record;
