@@ -7,8 +7,9 @@
   KEYS[1] .. KEYS[n] relay lease key of each partition
   ARGV[1] the relay's name (its consumer name)
   ARGV[2] lease duration (ms)
-  Returns: per key, in order: 1 when the caller holds that lease now (taken or renewed); 0 when another
-           relay holds it
+  Returns: per key, in order: 2 when the caller held that lease and renewed it; 1 when it was free and the
+           caller took it (another relay may have held it since the caller last did); 0 when another relay
+           holds it
   Errors: none
 ]]
 
@@ -19,7 +20,7 @@ for i, lease in ipairs(KEYS) do
     held[i] = 0
   else
     redis.call('SET', lease, ARGV[1], 'PX', ARGV[2])
-    held[i] = 1
+    held[i] = holder and 2 or 1
   end
 end
 return held

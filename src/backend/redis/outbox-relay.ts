@@ -68,6 +68,8 @@ export class OutboxRelay {
   #leaseUntil = 0;
   /** It took the partition over (claimed what a former holder left pending) since it last got the lease. */
   #tookOver = false;
+  /** It delivered something since the lease's last renewal: an idle relay lets its lease run out. */
+  #busy = false;
   /** When the outbox is read next if nothing is announced before (ms since the epoch). */
   #readAt = 0;
   readonly #backoff: OutboxBackoff;
@@ -116,7 +118,8 @@ export class OutboxRelay {
     this.#sleeper.wake();
     await this.#running;
     this.#options.wakeups.unsubscribe(this.#outbox, this.#onAnnouncement);
-    if (this.#leaseUntil > 0) await this.#options.scripts.releaseRelayLease(this.#lease, this.#options.consumer);
+    // Also a lease let run out may still be this relay's for a moment: give it up for the next owner.
+    if (this.#tookOver) await this.#options.scripts.releaseRelayLease(this.#lease, this.#options.consumer);
   }
 
   async #run(): Promise<void> {
@@ -143,6 +146,21 @@ export class OutboxRelay {
   async #step(): Promise<void> {
     const { wakeups } = this.#options;
     this.#subscribe();
+    const announcing = this.#subscribed && wakeups.live;
+    const now = Date.now();
+    // A relay that has not taken the partition over yet tries to (its lease's holder may have died with
+    // messages pending) at every renewal instant, with or without new messages.
+    const work = !this.#tookOver || this.#announced || !announcing || this.#backlog || now >= this.#nextPassAt || now >= this.#readAt;
+    if (!work) {
+      // Woken to renew the lease. A relay that delivered nothing since the last renewal lets it run out instead:
+      // renewing every partition's lease is what an idle owner would spend its commands on. The next message
+      // takes it again (the same relay, unless another took it meanwhile: then it takes the partition over).
+      if (this.#busy) await this.#holdsLease();
+      else this.#leaseUntil = 0;
+      this.#busy = false;
+      await this.#sleepUntil(Math.min(this.#leaseUntil > 0 ? this.#renewAt : Infinity, this.#nextPassAt, this.#readAt));
+      return;
+    }
     if (!(await this.#holdsLease())) {
       // An announcement wakes this sleep too; the next step sleeps again until the renewal.
       await this.#sleepUntil(this.#renewAt);
@@ -156,7 +174,6 @@ export class OutboxRelay {
       await this.#pendingPass();
       return;
     }
-    const announcing = this.#subscribed && wakeups.live;
     if (this.#announced || !announcing || Date.now() >= this.#readAt) {
       this.#announced = false;
       this.#readAt = Date.now() + ANNOUNCED_READ_MS;
@@ -175,14 +192,16 @@ export class OutboxRelay {
    */
   async #holdsLease(): Promise<boolean> {
     const { leases } = this.#options;
-    if (Date.now() < this.#renewAt) return Date.now() < this.#leaseUntil;
+    // Between renewals the last one answers; a lease let run out (leaseUntil 0) is taken again at once.
+    if (Date.now() < this.#renewAt && (this.#leaseUntil > 0 || !this.#tookOver)) return Date.now() < this.#leaseUntil;
     const sentAt = Date.now();
     const held = await leases.hold(this.#lease);
     // The lease runs from when Redis ran the call, after `sentAt`; a reply that took long leaves less of it.
     this.#renewAt = Math.min(leases.nextRenewalAt(Date.now()), sentAt + leases.renewalMs);
-    this.#leaseUntil = held ? sentAt + leases.leaseMs : 0;
-    if (!held) this.#tookOver = false;
-    return held && Date.now() < this.#leaseUntil;
+    this.#leaseUntil = held === 'other' ? 0 : sentAt + leases.leaseMs;
+    // Taken afresh, it may have been another relay's meanwhile: claim what that one left pending.
+    if (held !== 'renewed') this.#tookOver = false;
+    return held !== 'other' && Date.now() < this.#leaseUntil;
   }
 
   /**
@@ -261,6 +280,7 @@ export class OutboxRelay {
           this.#hold(target, record.nextAttemptAt);
           continue;
         }
+        this.#busy = true;
         try {
           await delivery.deliver(partition, entry.id, entry.fields);
           done.push(entry.id);

@@ -1,4 +1,4 @@
-import type { RelayScripts } from './relay-scripts.js';
+import type { RelayLeaseHold, RelayScripts } from './relay-scripts.js';
 import type { RedisClient } from './script-runner.js';
 
 // How long a request to hold a lease waits for others to join it. Relays renew at the same instants
@@ -7,7 +7,7 @@ const GATHER_MS = 5;
 
 interface Request {
   lease: string;
-  resolve(held: boolean): void;
+  resolve(held: RelayLeaseHold): void;
   reject(err: unknown): void;
 }
 
@@ -50,8 +50,11 @@ export class RelayLeases {
     return (Math.floor((nowMs - this.#phaseMs) / this.renewalMs) + 1) * this.renewalMs + this.#phaseMs;
   }
 
-  /** Takes or renews `lease`: true when the caller's relay holds it for `leaseMs` from now. */
-  hold(lease: string): Promise<boolean> {
+  /**
+   * Takes or renews `lease`: `'renewed'` or `'taken'` when the caller's relay holds it for `leaseMs` from now
+   * (`'taken'`: it had run out, and another relay may have held it meanwhile), `'other'` when another does.
+   */
+  hold(lease: string): Promise<RelayLeaseHold> {
     return new Promise((resolve, reject) => {
       // The first request of a gathering sends it.
       if (this.#gathering.push({ lease, resolve, reject }) === 1) setTimeout(() => this.#send(), GATHER_MS);
@@ -64,7 +67,7 @@ export class RelayLeases {
     const groups = this.#client.isCluster ? requests.map((request) => [request]) : [requests];
     for (const group of groups) {
       this.#scripts.holdRelayLeases(group.map((request) => request.lease), this.#owner, this.#leaseMs).then(
-        (held) => group.forEach((request, i) => request.resolve(held[i] === true)),
+        (held) => group.forEach((request, i) => request.resolve(held[i] ?? 'other')),
         (err: unknown) => group.forEach((request) => request.reject(err)),
       );
     }

@@ -1,5 +1,8 @@
 import { ScriptRunner, type RedisClient } from './script-runner.js';
 
+/** What an attempt at a relay lease found: see `RelayScripts.holdRelayLeases`. */
+export type RelayLeaseHold = 'renewed' | 'taken' | 'other';
+
 /** Keys of `deliverMessage`: the target's partition, where every key of the call lives. */
 export interface DeliverMessageKeys {
   relayed: string;
@@ -144,13 +147,14 @@ export class RelayScripts {
   }
 
   /**
-   * Runs hold-relay-lease.lua: for each of `leases` (keys of one slot on a Cluster), whether `owner` holds it
-   * for `leaseMs` from now (taken or renewed) or another relay does.
+   * Runs hold-relay-lease.lua: for each of `leases` (keys of one slot on a Cluster), whether `owner` renewed it
+   * (`'renewed'`: it held it), took it (`'taken'`: it was free) or another relay holds it (`'other'`). A lease
+   * held or taken lasts `leaseMs` from now.
    */
-  async holdRelayLeases(leases: readonly string[], owner: string, leaseMs: number): Promise<boolean[]> {
+  async holdRelayLeases(leases: readonly string[], owner: string, leaseMs: number): Promise<RelayLeaseHold[]> {
     const reply = await this.#runner.run('hold-relay-lease', leases, [owner, leaseMs]);
     if (!Array.isArray(reply) || reply.length !== leases.length) throw new Error(`hold-relay-lease: unexpected reply ${String(reply)}`);
-    return reply.map((held) => held === 1);
+    return reply.map((held) => (held === 2 ? 'renewed' : held === 1 ? 'taken' : 'other'));
   }
 
   /** Runs release-relay-lease.lua; true when `owner` held the lease and gave it up. */

@@ -227,4 +227,23 @@ describe('outbox relay', function () {
     await redis.del(relayLeaseKey(prefix, 0));
     await until(async () => (await inbox(target)).some(([type]) => type === 'SignalReceived'), 'delivered once the lease is free');
   });
+
+  it('lets the lease of an idle outbox run out instead of renewing it, and takes it again for the next message', async () => {
+    const target = instanceIn(1);
+    const sender = instanceIn(0);
+    const relaying = backend();
+    await relaying.createWorkflowInstance(target, started());
+    await relaying.createWorkflowInstance(sender, started());
+    keepPolling(relaying);
+    const lease = relayLeaseKey(prefix, 0);
+    await until(async () => (await redis.get(lease)) !== null, 'the relay took its lease');
+    // The lease lasts 5 s and is renewed every third of it while the relay delivers: idle, it runs out.
+    await until(async () => (await redis.exists(lease)) === 0, 'the idle lease ran out', 12_000);
+
+    const outbox = outboxKey(prefix, 0);
+    await redis.xadd(outbox, '*', ...signalMessage(target, sender, 3));
+    await redis.publish(outbox, '');
+    await until(async () => (await inbox(target)).some(([type]) => type === 'SignalReceived'), 'the next message went out', 5_000);
+    assert.ok((await redis.get(lease)) !== null, 'taken again for it');
+  });
 });
