@@ -1,7 +1,6 @@
 import { InvalidArgumentError as InvalidOptionError, type Command } from 'commander';
 import type { Client } from '../client/client.js';
 import type { Output } from './output.js';
-import { defaultRedisUrl } from './replay-command.js';
 import { openStore } from './store.js';
 import { toJson } from './format/values.js';
 
@@ -23,10 +22,13 @@ export interface StoreCommandOptions {
   json?: boolean;
 }
 
-/** Parses a positive integer option; commander reports the error as a usage error. */
+/**
+ * Parses a positive integer option, written in decimal digits (`Number` alone would take `1e3`, `0x10`, ` 5`);
+ * commander reports the error as a usage error.
+ */
 export function positiveInteger(text: string): number {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) throw new InvalidOptionError('expected a positive integer');
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value < 1) throw new InvalidOptionError('expected a positive integer in decimal digits');
   return value;
 }
 
@@ -48,7 +50,7 @@ export function storeCommand(command: Command, what: string): Command {
  * @throws UsageError for a `--redis` that is not a redis URL; whatever `use` throws.
  */
 export async function withClient<T>(options: StoreCommandOptions, use: (client: Client) => Promise<T>): Promise<T> {
-  const store = openStore({ redis: options.redis ?? defaultRedisUrl(), prefix: options.prefix, partitions: options.partitions });
+  const store = openStore({ redis: options.redis, prefix: options.prefix, partitions: options.partitions });
   try {
     return await use(store.client);
   } finally {

@@ -5,7 +5,6 @@ import { historyFileName } from './history-file-name.js';
 import { storeSource } from './history-sources.js';
 import type { Output } from './output.js';
 import { PROGRESS_EVERY } from './replay-report.js';
-import { defaultRedisUrl } from './replay-command.js';
 import { describeStore, openStore } from './store.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './usage-error.js';
 
@@ -30,7 +29,7 @@ export async function runExport(options: ExportCommandOptions, output: Output): 
   } catch (err) {
     throw new UsageError(`cannot create the folder ${options.out}: ${(err as Error).message}`);
   }
-  const storeOptions = { redis: options.redis ?? defaultRedisUrl(), prefix: options.prefix, partitions: options.partitions };
+  const storeOptions = { redis: options.redis, prefix: options.prefix, partitions: options.partitions };
   const store = openStore(storeOptions);
   try {
     const source = await storeSource(store.client, describeStore(storeOptions));

@@ -19,11 +19,6 @@ export interface ReplayCommandOptions {
   allowUnknown?: boolean;
 }
 
-/** The store `redflow` reads when `--redis` is not given. */
-export function defaultRedisUrl(): string {
-  return process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-}
-
 /**
  * Runs `redflow replay`: replays every history of the source (the store's active instances, or the history
  * files of a folder) against the module's workflows and reports on `output`. Returns `EXIT_FAILED` when a history
@@ -41,12 +36,14 @@ export async function runReplay(options: ReplayCommandOptions, output: Output): 
     if (options.histories !== undefined) {
       source = await folderSource(options.histories);
     } else {
-      const storeOptions: StoreOptions = { redis: options.redis ?? defaultRedisUrl(), prefix: options.prefix, partitions: options.partitions };
+      const storeOptions: StoreOptions = { redis: options.redis, prefix: options.prefix, partitions: options.partitions };
       store = openStore(storeOptions);
       source = await storeSource(store.client, describeStore(storeOptions));
     }
+    // The module's exported functions include its activities and helpers: nothing tells them from workflows
+    // until a history names one, so the line says what they are.
     const names = [...module.workflows.keys()].join(', ');
-    output.err(`Replaying ${source.description} against ${module.path} (workflows: ${names})`);
+    output.err(`Replaying ${source.description} against ${module.path} (exported functions, matched to histories by workflow name: ${names})`);
     const report = new ReplayReport(output, source.total);
     for await (const item of source.items) report.record(item, await checkHistory(item, module.workflows));
     output.out(report.summary());

@@ -1,45 +1,74 @@
 import { createLogger } from '../core/logger.js';
 import { Client } from '../client/client.js';
 import { RedisBackend } from '../backend/redis/redis-backend.js';
+import { redisUrlProblem } from '../backend/redis/redis-url.js';
 import type { WorkflowInstance } from '../core/instance.js';
 import { UsageError } from './usage-error.js';
 
+/** The store `redflow` reads when neither `--redis` nor `REDIS_URL` names one. */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
 /** Where the command finds the store: the options `--redis`, `--prefix` and `--partitions`. */
 export interface StoreOptions {
-  redis: string;
-  prefix?: string;
-  partitions?: number;
+  /** The `--redis` option; when absent, `REDIS_URL`, else `DEFAULT_REDIS_URL`. */
+  redis?: string | undefined;
+  prefix?: string | undefined;
+  partitions?: number | undefined;
+}
+
+/** The Redis URL a command uses, and where it came from (`--redis`, `REDIS_URL` or the default), for messages. */
+export interface StoreUrl {
+  url: string;
+  source: '--redis' | 'REDIS_URL' | 'the default';
+}
+
+/** The Redis URL of `redis` (the `--redis` option), else `REDIS_URL`, else `DEFAULT_REDIS_URL`, with its source. */
+export function storeUrl(redis: string | undefined): StoreUrl {
+  if (redis !== undefined) return { url: redis, source: '--redis' };
+  const fromEnv = process.env.REDIS_URL;
+  if (fromEnv !== undefined) return { url: fromEnv, source: 'REDIS_URL' };
+  return { url: DEFAULT_REDIS_URL, source: 'the default' };
 }
 
 /** A client on the store, and how to let it go. */
 export interface Store {
   client: Client;
+  /**
+   * Reaches the store and checks it: `InvalidArgumentError` when the URL's database does not exist or the
+   * prefix is set up with another partition count, `BackendUnavailableError` when Redis cannot be reached.
+   */
+  check(): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
  * Opens a client on the Redis store the options name. The backend logs nothing unless `REDFLOW_LOG_LEVEL`
  * asks for it (then on standard error, away from the report).
- * @throws UsageError when the URL is not a `redis:` or `rediss:` URL.
+ * @throws UsageError naming the URL and where it came from (`--redis` or `REDIS_URL`) when it is not a
+ *   `redis:` or `rediss:` URL, or its database part is not a database number.
  */
 export function openStore(options: StoreOptions): Store {
-  let url: URL;
+  const { url, source } = storeUrl(options.redis);
+  const named = `${source} ${JSON.stringify(url)}`;
+  let parsed: URL;
   try {
-    url = new URL(options.redis);
+    parsed = new URL(url);
   } catch {
-    throw new UsageError(`--redis ${JSON.stringify(options.redis)} is not a URL (expected redis://host:port)`);
+    throw new UsageError(`${named} is not a URL (expected redis://host:port)`);
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new UsageError(`--redis ${JSON.stringify(options.redis)} is not a redis:// or rediss:// URL`);
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new UsageError(`${named} is not a redis:// or rediss:// URL`);
   }
+  const problem = redisUrlProblem(url);
+  if (problem !== undefined) throw new UsageError(`${named}: ${problem}`);
   const logger = createLogger({ name: 'redflow-cli', defaultLevel: 'silent', destination: process.stderr });
-  const backend = new RedisBackend({ redis: options.redis, prefix: options.prefix, partitions: options.partitions, logger });
-  return { client: new Client(backend), close: () => backend.close() };
+  const backend = new RedisBackend({ redis: url, prefix: options.prefix, partitions: options.partitions, logger });
+  return { client: new Client(backend), check: () => backend.connect(), close: () => backend.close() };
 }
 
 /** How the report names the active instances of a store. */
 export function describeStore(options: StoreOptions): string {
-  return `the active instances in ${options.redis} (prefix ${options.prefix ?? 'redflow'})`;
+  return `the active instances in ${storeUrl(options.redis).url} (prefix ${options.prefix ?? 'redflow'})`;
 }
 
 /** Page size of the listing: the most `listWorkflowInstances` gives at once. */

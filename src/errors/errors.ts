@@ -121,14 +121,20 @@ export class InstanceAlreadyExistsError extends RedflowError {
   }
 }
 
-/** No such instance (or execution), or it was removed. */
+/**
+ * No such instance (or execution), or it was removed. `executionId` is set when one execution was asked for:
+ * the message then names it (`workflow instance not found: order-7 (execution 0c1f...)`).
+ */
 export class InstanceNotFoundError extends RedflowError {
   override readonly name = 'InstanceNotFoundError';
   readonly code = 'INSTANCE_NOT_FOUND';
   readonly instanceId: string;
-  constructor(instanceId: string) {
-    super(INSTANCE_MESSAGES.InstanceNotFoundError(instanceId));
+  // Declared, not defined: an error about a whole instance carries no `executionId` field at all.
+  declare readonly executionId?: string;
+  constructor(instanceId: string, executionId?: string) {
+    super(INSTANCE_MESSAGES.InstanceNotFoundError(instanceId) + (executionId === undefined ? '' : ` (execution ${executionId})`));
     this.instanceId = instanceId;
+    if (executionId !== undefined) this.executionId = executionId;
   }
 }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { InvalidArgumentError } from 'commander';
+import { positiveInteger } from '../../src/cli/command-context.js';
 import { renderFields, renderTable } from '../../src/cli/format/table.js';
 import { parseTimeArgument } from '../../src/cli/format/time-argument.js';
 import { compact, formatDate, toJson } from '../../src/cli/format/values.js';
@@ -16,8 +17,30 @@ describe('redflow command line formatting', () => {
     assert.equal(parseTimeArgument('2026-11-30T07:00:00Z', now).toISOString(), '2026-11-30T07:00:00.000Z');
     assert.equal(parseTimeArgument('2026-11-30T07:00:00.250+01:00', now).toISOString(), '2026-11-30T06:00:00.250Z');
     assert.equal(parseTimeArgument('2026-11-30', now).toISOString(), '2026-11-30T00:00:00.000Z');
-    for (const bad of ['', 'yesterday', '1y', '-1h', '1.5h', '2026-13-45', 'Mon Nov 30 2026', '99999999999999999d']) {
+    // Without an offset, a time is UTC like a date alone, whatever the machine's zone (node reads TZ when it changes).
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      assert.equal(new Date(2026, 10, 30).getTimezoneOffset(), 300, 'the zone took effect');
+      assert.equal(parseTimeArgument('2026-11-30', now).toISOString(), '2026-11-30T00:00:00.000Z');
+      assert.equal(parseTimeArgument('2026-11-30T08:20', now).toISOString(), '2026-11-30T08:20:00.000Z');
+      assert.equal(parseTimeArgument('2026-11-30 08:20:30.5', now).toISOString(), '2026-11-30T08:20:30.500Z');
+      assert.equal(parseTimeArgument('2026-11-30T08:20+0100', now).toISOString(), '2026-11-30T07:20:00.000Z');
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+    for (const bad of ['', 'yesterday', '1y', '-1h', '1.5h', '2026-13-45', 'Mon Nov 30 2026', '99999999999999999d', '2026-11-30T25:00', '2026-11-30T08']) {
       assert.throws(() => parseTimeArgument(bad, now), InvalidArgumentError, bad);
+    }
+  });
+
+  it('reads a count in decimal digits only', () => {
+    assert.equal(positiveInteger('1'), 1);
+    assert.equal(positiveInteger('0025'), 25);
+    assert.equal(positiveInteger('1000'), 1000);
+    for (const bad of ['0', '1e3', '0x10', '0b1', '1.0', ' 5', '5 ', '+5', '-1', '', '99999999999999999999']) {
+      assert.throws(() => positiveInteger(bad), InvalidArgumentError, JSON.stringify(bad));
     }
   });
 

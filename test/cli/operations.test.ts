@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { Client } from '../../src/client/client.js';
 import type { WorkflowInstance } from '../../src/core/instance.js';
 import type { RedisBackend } from '../../src/backend/redis/redis-backend.js';
@@ -207,6 +208,11 @@ describe('redflow operations commands (command line on a real Redis)', function 
       assert.equal(run.code, 1);
       assert.equal(run.stdout, '');
       assert.equal(run.stderr, 'redflow: workflow instance not found: no-such-instance\n');
+      for (const command of ['show', 'history', 'cancel']) {
+        const bogus = await redflow(command, 'order-7', '--execution', 'bogus');
+        assert.equal(bogus.code, 1, command);
+        assert.equal(bogus.stderr, 'redflow: workflow instance not found: order-7 (execution bogus)\n', command);
+      }
       const bad = await redflow('show', 'order-7', '--execution', '');
       assert.equal(bad.code, 2);
       assert.equal(lines(bad.stderr).length, 1);
@@ -323,6 +329,10 @@ describe('redflow operations commands (command line on a real Redis)', function 
         ['list', '--state', 'running'],
         ['list', '--limit', 'many'],
         ['list', '--limit', '5000'],
+        ['list', '--limit', '1e3'],
+        ['list', '--limit', '0x10'],
+        ['list', '--limit', ' 5'],
+        ['stats', '--partitions', '1.0'],
         ['list', '--since', 'yesterday'],
         ['list', '--cursor', 'not-a-cursor'],
         ['signal', 'order-7'],
@@ -334,6 +344,50 @@ describe('redflow operations commands (command line on a real Redis)', function 
         assert.equal(run.stdout, '', args.join(' '));
         assert.equal(lines(run.stderr).length, 1, `${args.join(' ')}: ${run.stderr}`);
       }
+    });
+
+    it('names the store URL and where it came from when it is not usable, and reads no other database (exit 2)', async () => {
+      const run = async (args: string[], redisUrl?: string): Promise<CliRun> => {
+        const out: string[] = [];
+        const err: string[] = [];
+        const saved = process.env.REDIS_URL;
+        if (redisUrl === undefined) delete process.env.REDIS_URL;
+        else process.env.REDIS_URL = redisUrl;
+        try {
+          const code = await runCli(['node', 'redflow', ...args], { out: (line) => out.push(line), err: (line) => err.push(line) });
+          return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+        } finally {
+          if (saved === undefined) delete process.env.REDIS_URL;
+          else process.env.REDIS_URL = saved;
+        }
+      };
+      const url = server().url;
+      const cases: Array<[string[], string | undefined, RegExp]> = [
+        [['stats', '--redis', `${url}/abc`], undefined, /^redflow: --redis "redis:\/\/127\.0\.0\.1:\d+\/abc": its database part "abc" is not a database number/],
+        [['list'], `${url}/abc`, /^redflow: REDIS_URL "redis:\/\/127\.0\.0\.1:\d+\/abc": its database part "abc" is not a database number/],
+        [['stats'], 'garbage', /^redflow: REDIS_URL "garbage" is not a URL/],
+        [['stats', '--redis', 'garbage'], undefined, /^redflow: --redis "garbage" is not a URL/],
+        [['stats', '--redis', `${url}/99`], undefined, /^redflow: RedisBackend option redis "redis:\/\/127\.0\.0\.1:\d+\/99" names database 99, which the server refuses/],
+        [['list'], `${url}/99`, /names database 99, which the server refuses/],
+      ];
+      for (const [args, redisUrl, message] of cases) {
+        const result = await run(args, redisUrl);
+        assert.equal(result.code, 2, `${args.join(' ')} ${redisUrl ?? ''}`);
+        assert.equal(result.stdout, '');
+        assert.match(result.stderr, message);
+        assert.equal(lines(result.stderr).length, 1);
+      }
+    });
+
+    it('as a process: ends quietly with its status when the reader of its output goes away', async () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'list', '--limit', '1000', ...store], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // The reader closes the pipe before the first line: every write of the command meets EPIPE.
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const [code] = (await once(child, 'close')) as [number | null];
+      assert.equal(stderr, '');
+      assert.equal(code, 0);
     });
 
     it('as a process: documents the exit codes in --help, and exits 2 without a stack trace when Redis is unreachable', async () => {

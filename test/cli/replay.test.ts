@@ -82,7 +82,7 @@ describe('redflow replay (command line)', function () {
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /Checked 50 histories: 50 replayed, 0 diverged, 0 with an unknown workflow, 0 unreadable/);
     assert.deepEqual(lines(run.stdout, 'DIVERGED'), []);
-    assert.match(run.stderr, /Replaying the active instances in redis:\/\/.* \(prefix replay-cli\) against .*compatible-workflows\.ts \(workflows: fulfilOrder, remindLater\)/);
+    assert.match(run.stderr, /Replaying the active instances in redis:\/\/.* \(prefix replay-cli\) against .*compatible-workflows\.ts \(exported functions, matched to histories by workflow name: fulfilOrder, remindLater\)/);
   });
 
   it('names every diverging instance and both sides against incompatible code: exit 1', async function () {

@@ -88,4 +88,24 @@ describe('redflow ui (command line)', function () {
     assert.equal(takenCode, 2);
     assert.match(stderr, new RegExp(`^redflow: cannot serve the UI on 127\\.0\\.0\\.1:${server().port}: listen EADDRINUSE`));
   });
+
+  it('exits 2 before serving when the URL names a database that is not a number or that the server lacks', async () => {
+    const port = await freePort();
+    const outcomes = await Promise.all(
+      ['abc', '99'].map(async (db) => {
+        const child = redflowUi(['--redis', `${server().url}/${db}`, '--port', String(port)]);
+        let stdout = '';
+        let stderr = '';
+        child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        const [code] = (await once(child, 'close')) as [number | null];
+        return { code, stdout, stderr };
+      }),
+    );
+    const [notNumber, missing] = outcomes;
+    assert.deepEqual([notNumber?.code, notNumber?.stdout], [2, '']);
+    assert.match(notNumber?.stderr ?? '', /^redflow: --redis "redis:\/\/127\.0\.0\.1:\d+\/abc": its database part "abc" is not a database number.*\n$/);
+    assert.deepEqual([missing?.code, missing?.stdout], [2, '']);
+    assert.match(missing?.stderr ?? '', /^redflow: RedisBackend option redis "redis:\/\/127\.0\.0\.1:\d+\/99" names database 99, which the server refuses.*\n$/);
+  });
 });

@@ -118,7 +118,7 @@ export class MemoryStore {
   execution(instance: WorkflowInstance): Execution {
     this.assertOpen();
     const execution = this.executions.get(executionKey(instance));
-    if (execution === undefined) throw new InstanceNotFoundError(instance.instanceId);
+    if (execution === undefined) throw new InstanceNotFoundError(instance.instanceId, instance.executionId);
     return execution;
   }
 

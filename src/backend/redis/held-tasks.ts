@@ -94,7 +94,7 @@ export class HeldTasks {
     const execution = executionKey(prefix, p, instanceId, executionId);
     // The queue names the task stream (a key), so it is read first; the script checks the hold itself.
     const queue = await this.#context.client.hget(execution, 'queue');
-    if (queue === null) throw new InstanceNotFoundError(instanceId);
+    if (queue === null) throw new InstanceNotFoundError(instanceId, executionId);
     const retried = await this.#scripts.retryHeldWorkflowInstance(
       {
         execution,
@@ -106,7 +106,7 @@ export class HeldTasks {
       },
       { instanceId, executionId, member: indexMember(instanceId, executionId), retryMember: holdRetryMember(instanceId, executionId, queue) },
     );
-    if (retried === 'missing') throw new InstanceNotFoundError(instanceId);
+    if (retried === 'missing') throw new InstanceNotFoundError(instanceId, executionId);
     return retried === 'retried';
   }
 

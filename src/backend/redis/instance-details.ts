@@ -47,7 +47,7 @@ export class InstanceDetails {
     const field = (name: (typeof FIELDS)[number]): string | undefined => values[FIELDS.indexOf(name)] ?? undefined;
     const [name, queue, state] = [field('name'), field('queue'), field('state')];
     if (name === undefined || queue === undefined || state === undefined || !isExecutionState(state)) {
-      throw new InstanceNotFoundError(instance.instanceId);
+      throw new InstanceNotFoundError(instance.instanceId, instance.executionId);
     }
     const createdAt = Number(field('createdAt'));
     const details: WorkflowInstanceDetails = { instance: { ...instance }, name, queue, state, createdAt: new Date(createdAt) };

@@ -14,7 +14,7 @@ import { indexMember, isExecutionState, partitionIn, type RedisContext } from '.
 
 /** The state an execution hash holds; `InstanceNotFoundError` when there is no hash. */
 function toState(value: string | null | undefined, instance: WorkflowInstance): WorkflowInstanceState {
-  if (value === null || value === undefined) throw new InstanceNotFoundError(instance.instanceId);
+  if (value === null || value === undefined) throw new InstanceNotFoundError(instance.instanceId, instance.executionId);
   if (!isExecutionState(value)) throw new Error(`redflow: execution ${instance.executionId} has unknown state ${value}`);
   return value;
 }

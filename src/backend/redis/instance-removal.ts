@@ -30,7 +30,7 @@ export class InstanceRemoval {
    */
   async removeOne(instance: WorkflowInstance): Promise<void> {
     const result = await this.#removeChain(instance);
-    if (result === 'missing') throw new InstanceNotFoundError(instance.instanceId);
+    if (result === 'missing') throw new InstanceNotFoundError(instance.instanceId, instance.executionId);
     if (result === 'active') throw new InstanceNotFinishedError(instance.instanceId);
   }
 

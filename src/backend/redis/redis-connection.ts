@@ -6,6 +6,7 @@ import { ConnectionGuard, ownedConnectionOptions } from './connection-guard.js';
 import { ensureConfig } from './config-record.js';
 import type { ReplicaAcks } from './options.js';
 import type { RedisContext } from './redis-context.js';
+import { redactedRedisUrl, redisUrlDatabase } from './redis-url.js';
 import type { RedisClient } from './scripts.js';
 
 const CLOSE_TIMEOUT_MS = 1000;
@@ -44,6 +45,8 @@ export class RedisConnection {
   readonly #guard: ConnectionGuard;
   readonly #ownsClient: boolean;
   readonly #logger: Logger;
+  /** The database an owned connection's URL names (`redis://host/2`); undefined for database 0 or a passed client. */
+  readonly #database: { db: number; url: string } | undefined;
   #ready: Promise<void> | undefined;
   #closed = false;
 
@@ -52,6 +55,7 @@ export class RedisConnection {
     this.#ownsClient = typeof redis === 'string';
     this.#logger = logger;
     this.connectTimeoutMs = connectTimeoutMs;
+    this.#database = typeof redis === 'string' ? urlDatabase(redis) : undefined;
     this.#raw = typeof redis === 'string' ? ownedConnection(redis, connectTimeoutMs) : redis;
     this.#guard = new ConnectionGuard(Object.assign({ connectTimeoutMs, commandTimeoutMs, blockTimeoutMs, logger }, replicaAcks === undefined ? {} : { replicaAcks }));
     this.context = { client: this.#guard.guard(this.#raw, this.#ownsClient), prefix, partitions };
@@ -66,7 +70,8 @@ export class RedisConnection {
    * Resolves once the connection may be used; every operation awaits it first. The first call stores the
    * partition count for the prefix, or checks it against the stored one. Throws `BackendClosedError` once
    * closed (also when closed while it waited), `InvalidArgumentError` when the prefix is set up with
-   * another partition count (so does every later call), and `BackendUnavailableError` when Redis cannot be
+   * another partition count or the URL's database does not exist on the server (so does every later call),
+   * and `BackendUnavailableError` when Redis cannot be
    * reached; a connection failure rejects only the calls waiting on it, the next one tries again.
    */
   async open(): Promise<void> {
@@ -115,7 +120,33 @@ export class RedisConnection {
   }
 
   async #checkConfig(): Promise<void> {
+    await this.#checkDatabase();
     await ensureConfig(this.context);
+  }
+
+  /**
+   * Selects the URL's database again, this time hearing the answer: ioredis selects it on connecting but only
+   * emits an `error` when the server refuses (`/99` of 16 databases) and goes on in database 0, the wrong store.
+   */
+  async #checkDatabase(): Promise<void> {
+    if (this.#database === undefined) return;
+    const { db, url } = this.#database;
+    try {
+      await this.context.client.select(db);
+    } catch (err) {
+      if (!(err instanceof Error) || err.name !== 'ReplyError') throw err;
+      throw new InvalidArgumentError(`RedisBackend option redis ${JSON.stringify(url)} names database ${db}, which the server refuses: ${err.message}`);
+    }
+  }
+}
+
+/** The database `url` names, if not 0; `InvalidArgumentError` when its database part is not a number. */
+function urlDatabase(url: string): { db: number; url: string } | undefined {
+  try {
+    const db = redisUrlDatabase(url);
+    return db === undefined || db === 0 ? undefined : { db, url: redactedRedisUrl(url) };
+  } catch (err) {
+    throw new InvalidArgumentError(`RedisBackend option redis ${JSON.stringify(redactedRedisUrl(url))}: ${(err as Error).message}`);
   }
 }
 

@@ -4,7 +4,7 @@ import type { ListFilteredWorkflowInstancesOptions } from '../../client/client.j
 import type { WorkflowInstanceState } from '../../core/instance.js';
 import { positiveInteger, storeCommand, withClient, writeJson, type CommandRegistration, type StoreCommandOptions } from '../command-context.js';
 import { renderTable } from '../format/table.js';
-import { parseTimeArgument } from '../format/time-argument.js';
+import { parseTimeArgument, TIME_ARGUMENT_HELP } from '../format/time-argument.js';
 import { formatDate } from '../format/values.js';
 import { UsageError } from '../usage-error.js';
 
@@ -47,8 +47,8 @@ export const registerList: CommandRegistration = (program, { output }) => {
       .command('list')
       .summary('list workflow executions, newest first (filters, paging)')
       .description(
-        'List workflow executions, newest first. Filters combine; --since/--until take an ISO time or a duration ' +
-          'ago (30m, 1h, 2d). When more match than --limit, the last line (or "nextCursor" in JSON) is the cursor for ' +
+        `List workflow executions, newest first. Filters combine; --since/--until take ${TIME_ARGUMENT_HELP}. When` +
+          ' more match than --limit, the last line (or "nextCursor" in JSON) is the cursor for ' +
           'the next page: pass it with --cursor and the same filters.',
       )
       .addOption(new Option('--state <state>', 'only executions in this state').choices(['active', 'continued-as-new', 'finished']))

@@ -1,5 +1,5 @@
 import { storeCommand, withClient, writeJson, type CommandRegistration, type StoreCommandOptions } from '../command-context.js';
-import { parseTimeArgument } from '../format/time-argument.js';
+import { parseTimeArgument, TIME_ARGUMENT_HELP } from '../format/time-argument.js';
 import { formatDate } from '../format/values.js';
 import { instanceRef, withExecutionOption } from '../instance-argument.js';
 import { UsageError } from '../usage-error.js';
@@ -19,11 +19,12 @@ export const registerRemove: CommandRegistration = (program, { output }) => {
         .summary('delete a finished instance, or every instance finished before a time')
         .description(
           'Delete a finished workflow instance (with every execution of its continue-as-new chain and their histories), ' +
-            'or, with --finished-before, every instance that finished before a time. Exits 1 when the instance is not ' +
+            `or, with --finished-before, every instance that finished before a time: ${TIME_ARGUMENT_HELP}. Exits 1` +
+            ' when the instance is not ' +
             'found or is still active (nothing is deleted then).',
         )
         .argument('[instanceId]', 'the instance id')
-        .option('--finished-before <time>', 'remove every instance finished before this ISO time or duration ago (7d)', (text) => parseTimeArgument(text)),
+        .option('--finished-before <time>', 'remove every instance finished before this ISO time (UTC unless it has an offset) or duration ago (7d)', (text) => parseTimeArgument(text)),
     ),
     'to delete from',
   ).action(async (instanceId: string | undefined, options: RemoveCommandOptions) => {

@@ -1,9 +1,9 @@
 import { InvalidArgumentError as InvalidOptionError } from 'commander';
+import { BackendUnavailableError } from '../../errors/errors.js';
 import { isLoopbackHost, parseAllowedHost } from '../../ui/server/allowed-hosts.js';
 import { DEFAULT_UI_HOST, DEFAULT_UI_PORT, startDiagnosticsServer, type DiagnosticsServer } from '../../ui/server/diagnostics-server.js';
 import { withStoreOptions, type CommandRegistration } from '../command-context.js';
 import type { Output } from '../output.js';
-import { defaultRedisUrl } from '../replay-command.js';
 import { openStore } from '../store.js';
 import { EXIT_OK, UsageError } from '../usage-error.js';
 
@@ -20,9 +20,10 @@ export interface UiCommandOptions {
   partitions?: number;
 }
 
+/** Parses `--port`: decimal digits only (`Number` would also take `0x50` and `8e3`). */
 function port(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > 65535 || text.trim() === '') throw new InvalidOptionError('expected a port from 0 to 65535');
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new InvalidOptionError('expected a port from 0 to 65535');
   return value;
 }
 
@@ -53,10 +54,22 @@ function terminationSignal(): Promise<void> {
  * Runs `redflow ui`: serves the diagnostics web UI for the store on `host`:`port` until `stopped` resolves (by
  * default the first SIGINT or SIGTERM), then closes the server and the store. Prints the UI's address on `out`,
  * and on `err` a warning when it listens beyond this machine with its actions switched on. Returns `EXIT_OK`.
- * @throws UsageError when it cannot listen there (port taken, no permission) or the store URL is bad.
+ * @throws UsageError when it cannot listen there (port taken, no permission) or the store URL is bad;
+ *   InvalidArgumentError when the store refuses the URL's database or the partition count.
  */
 export async function runUi(options: UiCommandOptions, output: Output, stopped: Promise<void> = terminationSignal()): Promise<number> {
-  const store = openStore({ redis: options.redis ?? defaultRedisUrl(), prefix: options.prefix, partitions: options.partitions });
+  const store = openStore({ redis: options.redis, prefix: options.prefix, partitions: options.partitions });
+  try {
+    // A store the UI cannot use (a database the server lacks, another partition count) would fail every
+    // request: refuse it now. One that is down may come up: the UI says so meanwhile.
+    await store.check();
+  } catch (err) {
+    if (!(err instanceof BackendUnavailableError)) {
+      await store.close();
+      throw err;
+    }
+    output.err(`redflow: cannot reach the store yet (${err.message}); serving the UI anyway`);
+  }
   let server: DiagnosticsServer;
   try {
     server = await startDiagnosticsServer({

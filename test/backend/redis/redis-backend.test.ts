@@ -148,6 +148,38 @@ describe('RedisBackend', function () {
       }
     });
 
+    it("uses the URL's database, and refuses one that is not a number or that the server lacks instead of using database 0", async () => {
+      for (const db of ['abc', '1x', '-1', '1e3', '0x1']) {
+        assert.throws(() => new RedisBackend({ redis: `${server().url}/${db}`, logger: silent }), (err: unknown) => {
+          assert.ok(err instanceof InvalidArgumentError, db);
+          assert.match(err.message, new RegExp(`option redis ".*/${db}": its database part "${db}" is not a database number`));
+          return true;
+        });
+      }
+      assert.throws(() => new RedisBackend({ redis: `${server().url}?db=two`, logger: silent }), /its db parameter "two" is not a database number/);
+
+      // 16 databases by default: 99 is refused by SELECT, which ioredis only emits as an event.
+      const missing = backend({ redis: `${server().url}/99` });
+      const refused = (err: unknown): boolean => {
+        assert.ok(err instanceof InvalidArgumentError);
+        assert.match(err.message, /option redis "redis:\/\/127\.0\.0\.1:\d+\/99" names database 99, which the server refuses: ERR DB index is out of range/);
+        return true;
+      };
+      await assert.rejects(missing.createWorkflowInstance(instance(), started()), refused);
+      await assert.rejects(missing.connect(), refused);
+
+      const third = backend({ redis: `${server().url}/3` });
+      await third.createWorkflowInstance(instance(), started());
+      const redis = new Redis(server().url);
+      try {
+        assert.deepEqual(await redis.keys(`${prefix}:*`), [], 'nothing in database 0');
+        await redis.select(3);
+        assert.ok((await redis.keys(`${prefix}:*`)).includes(`${prefix}:config`), 'the store is in database 3');
+      } finally {
+        redis.disconnect();
+      }
+    });
+
     it('writes a new config record whole: partitions, epoch and layout', async () => {
       await backend({ partitions: 2 }).createWorkflowInstance(instance(), started());
       const redis = new Redis(server().url);
