@@ -214,18 +214,14 @@ export interface HoldState {
   retryAt?: Date;
 }
 
-/** One held execution in a listing. */
-export interface HeldWorkflowInstanceInfo {
-  instance: WorkflowInstance;
-  /** Workflow name. */
-  name: string;
-  queue: string;
+/** The hold of one execution's workflow task (see `getWorkflowInstanceDetails`, `listHeldWorkflowInstances`). */
+export interface WorkflowTaskHoldInfo {
   reason: HoldReason;
   /** The error of the latest hold. */
   error: { type: string; message: string };
   /** When the first hold of this run was recorded. */
   since: Date;
-  /** Failed attempts so far. */
+  /** Failed attempts so far (holds of the same reason in a row). */
   attempts: number;
   /**
    * When the task may be (or was) claimed again; a past time means the retry is due or running. Absent once
@@ -236,19 +232,12 @@ export interface HeldWorkflowInstanceInfo {
   parked: boolean;
 }
 
-/** The hold of one execution's workflow task (see `getWorkflowInstanceDetails`). */
-export interface WorkflowTaskHoldInfo {
-  reason: HoldReason;
-  /** The error of the latest hold. */
-  error: { type: string; message: string };
-  /** When the first hold of this run was recorded. */
-  since: Date;
-  /** Failed attempts so far. */
-  attempts: number;
-  /** When the task may be (or was) claimed again; absent once parked. */
-  retryAt?: Date;
-  /** True after `maxAttempts` holds: it waits for `retryHeldWorkflowInstance`. */
-  parked: boolean;
+/** One held execution in a listing. */
+export interface HeldWorkflowInstanceInfo extends WorkflowTaskHoldInfo {
+  instance: WorkflowInstance;
+  /** Workflow name. */
+  name: string;
+  queue: string;
 }
 
 /** One execution as the store records it, beyond its history (see `getWorkflowInstanceDetails`). */

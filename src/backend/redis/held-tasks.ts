@@ -9,6 +9,7 @@ import type {
 import type { WorkflowInstance } from '../../core/instance.js';
 import { InstanceNotFoundError, LeaseLostError } from '../../errors/errors.js';
 import type { BackgroundLoops } from './background-loops.js';
+import { HOLD_FIELDS, holdOf } from './hold-fields.js';
 import { IndexPages, type IndexPosition } from './index-pages.js';
 import { executionKey, executionTimersKey, heldKey, inboxKey, timersKey, workflowTaskStreamKey } from './keys.js';
 import type { RedisConnection } from './redis-connection.js';
@@ -115,30 +116,10 @@ export class HeldTasks {
     const instance = parseIndexMember(position.member);
     if (instance === undefined) return undefined;
     const p = partitionIn(this.#context, instance.instanceId);
-    const [name, queue, reason, type, message, since, attempts, retryAt] = await client.hmget(
-      executionKey(prefix, p, instance.instanceId, instance.executionId),
-      'name',
-      'queue',
-      'holdReason',
-      'holdErrorType',
-      'holdErrorMessage',
-      'holdSince',
-      'holdAttempts',
-      'holdRetryAt',
-    );
+    const [name, queue, ...holdValues] = await client.hmget(executionKey(prefix, p, instance.instanceId, instance.executionId), 'name', 'queue', ...HOLD_FIELDS);
+    const hold = holdOf(holdValues);
     // Cleared between the index read and this one.
-    if (typeof name !== 'string' || typeof queue !== 'string' || typeof reason !== 'string') return undefined;
-    const retryAtMs = Number(retryAt ?? 0);
-    return {
-      instance,
-      name,
-      queue,
-      reason,
-      error: { type: type ?? 'Error', message: message ?? '' },
-      since: new Date(Number(since)),
-      attempts: Number(attempts),
-      ...(retryAtMs > 0 ? { retryAt: new Date(retryAtMs) } : {}),
-      parked: retryAtMs === 0,
-    };
+    if (typeof name !== 'string' || typeof queue !== 'string' || hold === undefined) return undefined;
+    return Object.assign({ instance, name, queue }, hold);
   }
 }

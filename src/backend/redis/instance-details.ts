@@ -3,23 +3,11 @@ import type { WorkflowInstance } from '../../core/instance.js';
 import { decodeEvent } from '../../codec/event-codec.js';
 import { InstanceNotFoundError } from '../../errors/errors.js';
 import { earlierExecutionsOf } from './execution-chains.js';
+import { HOLD_FIELDS, holdOf } from './hold-fields.js';
 import { executionKey, inboxKey, instancesKey } from './keys.js';
 import { indexMember, isExecutionState, partitionIn, type RedisContext } from './redis-context.js';
 
-const FIELDS = [
-  'name',
-  'queue',
-  'state',
-  'createdAt',
-  'finishedAt',
-  'holdReason',
-  'holdErrorType',
-  'holdErrorMessage',
-  'holdSince',
-  'holdAttempts',
-  'holdRetryAt',
-  'historyLength',
-] as const;
+const FIELDS = ['name', 'queue', 'state', 'createdAt', 'finishedAt', 'historyLength', ...HOLD_FIELDS] as const;
 
 const NEWLINE = 0x0a;
 
@@ -53,18 +41,8 @@ export class InstanceDetails {
     const details: WorkflowInstanceDetails = { instance: { ...instance }, name, queue, state, createdAt: new Date(createdAt) };
     const finishedAt = field('finishedAt');
     if (state !== 'active' && finishedAt !== undefined) details.finishedAt = new Date(Number(finishedAt));
-    const reason = field('holdReason');
-    if (reason !== undefined) {
-      const retryAtMs = Number(field('holdRetryAt') ?? 0);
-      details.hold = {
-        reason,
-        error: { type: field('holdErrorType') ?? 'Error', message: field('holdErrorMessage') ?? '' },
-        since: new Date(Number(field('holdSince'))),
-        attempts: Number(field('holdAttempts')),
-        parked: retryAtMs === 0,
-      };
-      if (retryAtMs > 0) details.hold.retryAt = new Date(retryAtMs);
-    }
+    const hold = holdOf(values.slice(FIELDS.indexOf(HOLD_FIELDS[0])));
+    if (hold !== undefined) details.hold = hold;
     const continuedFrom = await this.#previous(instance, createdAt);
     if (continuedFrom !== undefined) details.continuedFrom = continuedFrom;
     if (state === 'active' && Number(field('historyLength') ?? 0) === 0) {
