@@ -1,4 +1,4 @@
-// An execution's history as a timeline: each event's time, the time since the previous event and, for answers,
+// An execution's history as a timeline: each event's time, the time since the execution's first event and, for answers,
 // since what they answer; colour and label by kind (activities, retries, failures, timers, signals, children).
 import { useState } from 'preact/hooks';
 import { formatDuration, formatTime, Value } from './format.js';
@@ -35,7 +35,7 @@ function Entry({ entry, pendingIds }) {
         <span class="label">${entry.label}</span>
         ${waited}
         <span class="time" title=${entry.timestamp}>${formatTime(entry.timestamp)}</span>
-        <span class="delta" title="since the previous event">${entry.sincePreviousMs < 0 ? '−' : '+'}${formatDuration(Math.abs(entry.sincePreviousMs))}</span>
+        <span class="delta" title="since the execution's first event">+${formatDuration(entry.sinceStartMs)}</span>
       </div>
       ${isEmpty(entry.attributes)
         ? null

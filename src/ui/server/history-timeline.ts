@@ -29,8 +29,12 @@ export interface TimelineEntry {
   category: TimelineCategory;
   /** One line for people: "Activity charge failed: PaymentError", "Retry 2 of activity charge", ... */
   label: string;
-  /** Time since the previous event (0 for the first). */
-  sincePreviousMs: number;
+  /**
+   * Time since the execution's earliest event (ms). Not the time since the previous event: events a task
+   * records from its inbox (a signal, an activity's result) happened before the task that records them started,
+   * so that would go negative.
+   */
+  sinceStartMs: number;
   /** On an answer (completion, failure, firing, delivery): the sequence id of the event that scheduled it. */
   scheduledBy?: number;
   /** On an answer: the time since the event that scheduled it. */
@@ -56,7 +60,7 @@ export function historyTimeline(history: readonly HistoryEvent[]): TimelineEntry
     if (SCHEDULING.has(event.type) && event.scheduleEventId !== undefined) schedulers.set(event.scheduleEventId, event);
   }
   const answers = new Map<number, { sequenceId: number; afterMs: number }>();
-  let previous: HistoryEvent | undefined;
+  const startMs = Math.min(...history.map((event) => event.timestamp.getTime()));
   // The workflow time of the task that recorded the event: a timer's delay counts from it.
   let taskTime: Date | undefined;
   const entries = history.map((event) => {
@@ -68,7 +72,7 @@ export function historyTimeline(history: readonly HistoryEvent[]): TimelineEntry
       timestamp: event.timestamp.toISOString(),
       category: categoryOf(event),
       label: labelOf(event, scheduler, taskTime ?? event.timestamp),
-      sincePreviousMs: previous === undefined ? 0 : event.timestamp.getTime() - previous.timestamp.getTime(),
+      sinceStartMs: event.timestamp.getTime() - startMs,
       attributes: toJsonSafe(event.attributes),
     };
     if (event.scheduleEventId !== undefined) entry.scheduleEventId = event.scheduleEventId;
@@ -77,7 +81,6 @@ export function historyTimeline(history: readonly HistoryEvent[]): TimelineEntry
       entry.sinceScheduledMs = event.timestamp.getTime() - scheduler.timestamp.getTime();
       answers.set(scheduler.sequenceId, { sequenceId: event.sequenceId, afterMs: entry.sinceScheduledMs });
     }
-    previous = event;
     return entry;
   });
   for (const entry of entries) {
