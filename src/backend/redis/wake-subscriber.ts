@@ -9,6 +9,10 @@ import type { RedisClient } from './scripts.js';
  */
 export type WakeHandler = (message: string | undefined) => void;
 
+// After Redis refused a subscription (an ACL user without the channels), how long further ones are refused
+// here without asking: the loops try again at every look, every 250 ms each.
+const REFUSAL_MS = 10_000;
+
 /**
  * The pub/sub side of the wake-ups scripts publish (lua/lib/wake-owner.lua for a partition's owner,
  * lua/lib/announce-task.lua for task pollers on a Cluster): one subscriber connection per backend, made at
@@ -26,6 +30,8 @@ export class WakeSubscriber {
   #connection: RedisClient | undefined;
   #ready = false;
   #closed = false;
+  #refusedUntil = 0;
+  #refusal: unknown;
 
   constructor(base: RedisClient, logger: Logger) {
     this.#base = base;
@@ -40,12 +46,21 @@ export class WakeSubscriber {
   /**
    * Subscribes `handler` to `channel` (replacing an earlier handler of it) and resolves once Redis confirmed
    * the subscription: a message published after that reaches it, and the subscription is renewed with the
-   * connection. Rejects when Redis refused or could not be reached; the caller tries again.
+   * connection. Rejects when Redis refused or could not be reached; the caller tries again. After a refusal,
+   * every subscription is refused here for 10 s without asking Redis, until the connection is made again.
    */
   async subscribe(channel: string, handler: WakeHandler): Promise<void> {
     if (this.#closed) return;
+    if (Date.now() < this.#refusedUntil) throw this.#refusal;
     this.#handlers.set(channel, handler);
-    await this.#connect().subscribe(channel);
+    try {
+      await this.#connect().subscribe(channel);
+    } catch (err) {
+      this.#handlers.delete(channel);
+      this.#refusedUntil = Date.now() + REFUSAL_MS;
+      this.#refusal = err;
+      throw err;
+    }
   }
 
   /**
@@ -79,6 +94,8 @@ export class WakeSubscriber {
     connection.on('message', (channel: string, message: string) => this.#handlers.get(channel)?.(message));
     connection.on('ready', () => {
       this.#ready = true;
+      // A new connection may be allowed what the last one was refused.
+      this.#refusedUntil = 0;
       this.#missed();
     });
     connection.on('close', () => {

@@ -162,6 +162,10 @@ describe('owner wake-ups refused: an ACL user without pub/sub channels', functio
       const watching = new Client(watcher);
       assert.ok(await waitUntil(async () => (await watching.getWorkflowInstanceState(instance)) === 'finished', 30_000), 'finished');
       assert.equal(await watching.getWorkflowResult(instance, 0), 12);
+      // Each loop looks every 250 ms, but a refused subscription is not asked for again at every look.
+      const stats = await admin.info('commandstats');
+      const refused = Number(/cmdstat_subscribe:.*rejected_calls=(\d+)/.exec(stats)?.[1] ?? 0);
+      assert.ok(refused >= 1 && refused <= 8, `${refused} SUBSCRIBE calls refused`);
     } finally {
       await engine.stop();
       await backend.close();
