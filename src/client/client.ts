@@ -6,7 +6,6 @@ import type {
   ExecutionOutcome,
   HeldWorkflowInstancePage,
   WorkerInfo,
-  WorkflowInstanceFilter,
   WorkflowInstancePage,
 } from '../backend/backend.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, assertPayloadSize } from '../codec/codec.js';
@@ -21,7 +20,16 @@ import { fromFailureInfo, nonDeterminismErrorOf } from '../errors/failure-info.j
 import type { WorkflowFunction } from '../executor/workflow-function.js';
 import { newEvent, type HistoryEvent, type NewEventOf } from '../history/events.js';
 import { describeExecution, type WorkflowInstanceDescription } from './instance-description.js';
+import {
+  instanceFilter,
+  pageQuery,
+  type ListDeadLetterMessagesOptions,
+  type ListFilteredWorkflowInstancesOptions,
+  type ListWorkflowInstancesOptions,
+} from './list-options.js';
 import { assertInstanceRef, continuedExecution, executionOf, historyOf, stateOf } from './instance-ref.js';
+
+export type { ListDeadLetterMessagesOptions, ListFilteredWorkflowInstancesOptions, ListWorkflowInstancesOptions } from './list-options.js';
 
 /** Where and under which id to start a workflow. */
 export interface WorkflowInstanceOptions {
@@ -35,69 +43,6 @@ export type WorkflowArgs<F extends WorkflowFunction> = F extends (ctx: never, ..
 
 /** The result type of a workflow function. */
 export type WorkflowResult<F extends WorkflowFunction> = Awaited<ReturnType<F>>;
-
-/**
- * Arguments of `listWorkflowInstances` and `listHeldWorkflowInstances`: pass a page's `nextCursor` back as
- * `cursor` for the next one.
- */
-export interface ListWorkflowInstancesOptions {
-  /** `nextCursor` of the previous page. */
-  cursor?: string;
-  /** Page size, 1 to 1000. @default 25 */
-  count?: number;
-}
-
-/**
- * Arguments of `listWorkflowInstances`: a page query and which executions to list (`WorkflowInstanceFilter`:
- * `state`, `name`, `queue`, `createdAfter` inclusive, `createdBefore` exclusive). Pass the same filter with
- * every page.
- */
-export type ListFilteredWorkflowInstancesOptions = ListWorkflowInstancesOptions & WorkflowInstanceFilter;
-
-/** Arguments of `listDeadLetterMessages`: a page query, as `ListWorkflowInstancesOptions`. */
-export type ListDeadLetterMessagesOptions = ListWorkflowInstancesOptions;
-
-const DEFAULT_PAGE_SIZE = 25;
-const MAX_PAGE_SIZE = 1000;
-
-/** A page query with its defaults applied; `InvalidArgumentError` for bad options, a bad count or cursor. */
-function pageQuery(options: ListWorkflowInstancesOptions): { count: number; cursor?: string } {
-  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options must be an object');
-  const count = options.count ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(count) || count < 1 || count > MAX_PAGE_SIZE) {
-    throw new InvalidArgumentError(`count must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-  }
-  if (options.cursor !== undefined && (typeof options.cursor !== 'string' || options.cursor.length === 0)) {
-    throw new InvalidArgumentError('cursor must be the nextCursor of a previous page');
-  }
-  return options.cursor === undefined ? { count } : { count, cursor: options.cursor };
-}
-
-const INSTANCE_STATES: ReadonlySet<unknown> = new Set<WorkflowInstanceState>(['active', 'continued-as-new', 'finished']);
-
-/** The filter of `options`, checked; `InvalidArgumentError` for a bad field. */
-function instanceFilter(options: WorkflowInstanceFilter): WorkflowInstanceFilter {
-  const filter: WorkflowInstanceFilter = {};
-  const { state, name, queue, createdAfter, createdBefore } = options;
-  if (state !== undefined) {
-    if (!INSTANCE_STATES.has(state)) throw new InvalidArgumentError(`state must be 'active', 'continued-as-new' or 'finished', got ${JSON.stringify(state)}`);
-    filter.state = state;
-  }
-  if (name !== undefined) {
-    assertName(name, 'workflow name filter');
-    filter.name = name;
-  }
-  if (queue !== undefined) {
-    assertQueueName(queue, 'queue filter');
-    filter.queue = queue;
-  }
-  for (const [field, value] of [['createdAfter', createdAfter], ['createdBefore', createdBefore]] as const) {
-    if (value === undefined) continue;
-    if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw new InvalidArgumentError(`${field} must be a valid Date`);
-    filter[field] = value;
-  }
-  return filter;
-}
 
 /** Options of a `Client`. */
 export interface ClientOptions {
