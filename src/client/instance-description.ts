@@ -1,4 +1,4 @@
-import type { Backend, WorkflowInstanceDetails, WorkflowTaskHoldInfo } from '../backend/backend.js';
+import type { Backend, WorkflowInstanceDetails, WorkflowInstanceInfo, WorkflowTaskHoldInfo } from '../backend/backend.js';
 import type { WorkflowInstance, WorkflowInstanceRef, WorkflowInstanceState } from '../core/instance.js';
 import { InstanceNotFoundError } from '../errors/errors.js';
 import type { FailureInfo } from '../errors/failure-info.js';
@@ -34,15 +34,7 @@ export interface ChildWorkflowInfo {
  * Everything an operator needs to know about one execution, from one look at the store (see
  * `Client.describeWorkflowInstance`). Dates are the store's; payloads are decoded.
  */
-export interface WorkflowInstanceDescription {
-  instance: WorkflowInstance;
-  /** Workflow name. */
-  name: string;
-  queue: string;
-  state: WorkflowInstanceState;
-  createdAt: Date;
-  /** When it stopped being active. */
-  finishedAt?: Date;
+export interface WorkflowInstanceDescription extends WorkflowInstanceInfo {
   /** Its arguments (from its started event, in its history or, before its first task, in its inbox). */
   inputs?: unknown[];
   /** How it ended; absent while active. */

@@ -81,9 +81,6 @@ export class OutboxRelay {
   #heldTargets = new Set<string>();
   /** When the soonest backing-off message is due (ms since the epoch): the pending entries are gone through again then. */
   #nextPassAt = Infinity;
-  /** Set once Redis confirmed the subscription to the outbox's announcements. */
-  #subscribed = false;
-  #subscribing = false;
   /** A message was announced since the last read began: read again before sleeping. */
   #announced = false;
   readonly #onAnnouncement = (): void => {
@@ -145,8 +142,9 @@ export class OutboxRelay {
 
   async #step(): Promise<void> {
     const { wakeups } = this.#options;
-    this.#subscribe();
-    const announcing = this.#subscribed && wakeups.live;
+    // Until the subscription is confirmed the relay reads every 250 ms; then at once (see `ensure`).
+    wakeups.ensure(this.#outbox, this.#onAnnouncement);
+    const announcing = wakeups.announces(this.#outbox);
     const now = Date.now();
     // A relay that has not taken the partition over yet tries to (its lease's holder may have died with
     // messages pending) at every renewal instant, with or without new messages.
@@ -202,27 +200,6 @@ export class OutboxRelay {
     // Taken afresh, it may have been another relay's meanwhile: claim what that one left pending.
     if (held !== 'renewed') this.#tookOver = false;
     return held !== 'other' && Date.now() < this.#leaseUntil;
-  }
-
-  /**
-   * Subscribes to the outbox's announcements, in the background: until Redis confirms it the relay reads
-   * every 250 ms, and once it does it reads at once, so no message written before the subscription goes
-   * unseen. A refused subscription leaves it reading every 250 ms, trying again at each step.
-   */
-  #subscribe(): void {
-    if (this.#subscribed || this.#subscribing) return;
-    this.#subscribing = true;
-    this.#options.wakeups.subscribe(this.#outbox, this.#onAnnouncement).then(
-      () => {
-        this.#subscribing = false;
-        this.#subscribed = true;
-        this.#onAnnouncement();
-      },
-      (err: unknown) => {
-        this.#subscribing = false;
-        this.#options.logger.debug({ err, partition: this.#options.partition }, 'outbox relay could not subscribe to its announcements');
-      },
-    );
   }
 
   /** Makes the group exist and moves every entry pending for another consumer (a dead relay) to this one. */

@@ -57,8 +57,6 @@ export class StreamTaskReader {
   #nextReclaimAt = 0;
   /** On a Cluster: streams that may hold entries no read has returned yet. */
   readonly #announced = new Set<string>();
-  readonly #subscribed = new Set<string>();
-  readonly #subscribing = new Set<string>();
   /** On a Cluster: when every stream is read next, announced or not (ms since the epoch). */
   #sweepAt = 0;
   /** Polls waiting for an announcement. */
@@ -212,7 +210,8 @@ export class StreamTaskReader {
   async #readAnnounced(slots: readonly string[][], consumer: string, max: number, signal: AbortSignal): Promise<StreamEntry[]> {
     const { client, group, blockTimeoutMs, wakeups } = this.#options;
     const streams = slots.flat();
-    this.#subscribe(streams);
+    // Until a stream's subscription is confirmed, polls read it every round; then once more (see `ensure`).
+    for (const stream of streams) if (!wakeups.announces(stream)) wakeups.ensure(stream, this.#onAnnouncement(stream));
     const deadline = Date.now() + blockTimeoutMs;
     for (;;) {
       if (Date.now() >= this.#sweepAt) {
@@ -221,7 +220,7 @@ export class StreamTaskReader {
       }
       let deaf = false;
       for (const stream of streams) {
-        if (wakeups.live && this.#subscribed.has(stream)) continue;
+        if (wakeups.announces(stream)) continue;
         this.#announced.add(stream);
         deaf = true;
       }
@@ -247,33 +246,10 @@ export class StreamTaskReader {
     }
   }
 
-  /**
-   * Subscribes to the announcements of `streams` not subscribed yet, in the background: until Redis confirms a
-   * subscription, polls read its stream every round (see `#readAnnounced`).
-   */
-  #subscribe(streams: readonly string[]): void {
-    for (const stream of streams) {
-      if (this.#subscribed.has(stream) || this.#subscribing.has(stream)) continue;
-      this.#subscribing.add(stream);
-      this.#options.wakeups.subscribe(stream, this.#onAnnouncement(stream)).then(
-        () => {
-          this.#subscribing.delete(stream);
-          this.#subscribed.add(stream);
-          // Entries added before the subscription were announced to nobody: read the stream once more.
-          this.#announced.add(stream);
-        },
-        (err: unknown) => {
-          this.#subscribing.delete(stream);
-          this.#options.logger.debug({ err, stream }, 'task reader could not subscribe to announcements');
-        },
-      );
-    }
-  }
-
   #onAnnouncement(stream: string): (message: string | undefined) => void {
     return (message) => {
       // Without a message, announcements may have been lost: read every stream at the next round.
-      if (message === undefined) for (const subscribed of this.#subscribed) this.#announced.add(subscribed);
+      if (message === undefined) for (const known of this.#groups) this.#announced.add(known);
       else this.#announced.add(stream);
       for (const listener of [...this.#listeners]) listener();
     };

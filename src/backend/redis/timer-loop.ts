@@ -45,9 +45,6 @@ export class TimerLoop {
   #running: Promise<void> | undefined;
   #stopped = false;
   #wakeAt = Infinity;
-  /** Set once Redis confirmed the subscription to the zset's announcements. */
-  #subscribed = false;
-  #subscribing = false;
   readonly #announced = (message: string | undefined): void => {
     // Without a message, announcements may have been lost: look at the zset now.
     const dueMs = Number(message);
@@ -85,7 +82,8 @@ export class TimerLoop {
     while (!this.#stopped) {
       let delay: number;
       try {
-        this.#subscribe();
+        // Until the subscription is confirmed the loop looks every 250 ms; then at once (see `ensure`).
+        this.#options.wakeups.ensure(this.#key, this.#announced);
         delay = await this.#tick();
         this.#failures.succeeded();
       } catch (err) {
@@ -97,33 +95,11 @@ export class TimerLoop {
     }
   }
 
-  /**
-   * Subscribes to the zset's announcements, in the background: until Redis confirms it the loop looks every
-   * 250 ms, and once it does it looks again at once, so no timer committed before the subscription goes
-   * unseen. A refused subscription (a Redis that refuses a second connection or pub/sub) leaves the loop
-   * looking every 250 ms, trying again at each look.
-   */
-  #subscribe(): void {
-    if (this.#subscribed || this.#subscribing) return;
-    this.#subscribing = true;
-    this.#options.wakeups.subscribe(this.#key, this.#announced).then(
-      () => {
-        this.#subscribing = false;
-        this.#subscribed = true;
-        this.wake(0);
-      },
-      (err: unknown) => {
-        this.#subscribing = false;
-        this.#options.logger.debug({ err, partition: this.#options.partition }, 'timer loop could not subscribe to its announcements');
-      },
-    );
-  }
-
   /** One look at the zset; returns how long to sleep before the next. */
   async #tick(): Promise<number> {
     const { client, batchSize, wakeups } = this.#options;
     this.#wakeAt = Infinity;
-    const longestSleepMs = this.#subscribed && wakeups.live ? ANNOUNCED_SLEEP_MS : UNANNOUNCED_SLEEP_MS;
+    const longestSleepMs = wakeups.announces(this.#key) ? ANNOUNCED_SLEEP_MS : UNANNOUNCED_SLEEP_MS;
     const first = await client.zrange(this.#key, 0, 0, 'WITHSCORES');
     if (first.length < 2) return longestSleepMs;
     const now = Date.now();

@@ -27,11 +27,13 @@ export class WakeSubscriber {
   readonly #base: RedisClient;
   readonly #logger: Logger;
   readonly #handlers = new Map<string, WakeHandler>();
+  /** Channels whose subscription Redis confirmed (renewed by ioredis with the connection). */
+  readonly #confirmed = new Set<string>();
+  readonly #pending = new Set<string>();
   #connection: RedisClient | undefined;
   #ready = false;
   #closed = false;
   #refusedUntil = 0;
-  #refusal: unknown;
 
   constructor(base: RedisClient, logger: Logger) {
     this.#base = base;
@@ -43,24 +45,38 @@ export class WakeSubscriber {
     return this.#ready && !this.#closed;
   }
 
+  /** True while announcements on `channel` arrive: its subscription is confirmed and the connection is up. */
+  announces(channel: string): boolean {
+    return this.live && this.#confirmed.has(channel);
+  }
+
   /**
-   * Subscribes `handler` to `channel` (replacing an earlier handler of it) and resolves once Redis confirmed
-   * the subscription: a message published after that reaches it, and the subscription is renewed with the
-   * connection. Rejects when Redis refused or could not be reached; the caller tries again. After a refusal,
-   * every subscription is refused here for 10 s without asking Redis, until the connection is made again.
+   * Makes sure `handler` is subscribed to `channel`, in the background; a loop calls it at every look. Once
+   * Redis confirms the subscription the handler is called without a message, so that it looks at the store
+   * at once: what was written before the subscription was announced to nobody. Until then (`announces` is
+   * false) the caller looks on its own. A refused subscription (an ACL user without the channel) is tried
+   * again at a later call; after a refusal, none is asked of Redis for 10 s, until the connection is made again.
    */
-  async subscribe(channel: string, handler: WakeHandler): Promise<void> {
-    if (this.#closed) return;
-    if (Date.now() < this.#refusedUntil) throw this.#refusal;
+  ensure(channel: string, handler: WakeHandler): void {
+    if (this.#closed || this.#confirmed.has(channel) || this.#pending.has(channel) || Date.now() < this.#refusedUntil) return;
+    this.#pending.add(channel);
     this.#handlers.set(channel, handler);
-    try {
-      await this.#connect().subscribe(channel);
-    } catch (err) {
-      this.#handlers.delete(channel);
-      this.#refusedUntil = Date.now() + REFUSAL_MS;
-      this.#refusal = err;
-      throw err;
-    }
+    this.#connect()
+      .subscribe(channel)
+      .then(
+        () => {
+          this.#pending.delete(channel);
+          if (this.#handlers.get(channel) !== handler) return;
+          this.#confirmed.add(channel);
+          handler(undefined);
+        },
+        (err: unknown) => {
+          this.#pending.delete(channel);
+          if (this.#handlers.get(channel) === handler) this.#handlers.delete(channel);
+          this.#refusedUntil = Date.now() + REFUSAL_MS;
+          this.#logger.debug({ err, channel }, 'could not subscribe to wake-ups');
+        },
+      );
   }
 
   /**
@@ -72,6 +88,7 @@ export class WakeSubscriber {
     // Another subscriber of the channel replaced this one: it keeps the subscription.
     if (this.#handlers.get(channel) !== handler) return;
     this.#handlers.delete(channel);
+    this.#confirmed.delete(channel);
     if (this.#connection === undefined || this.#closed) return;
     this.#connection.unsubscribe(channel).catch((err: unknown) => this.#logger.debug({ err, channel }, 'could not unsubscribe from wake-ups'));
   }
