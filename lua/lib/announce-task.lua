@@ -7,6 +7,8 @@
 
   announce_task(stream): call after adding entries to a task stream.
 ]]
+--- @include "lib/announce"
+
 local function announce_task(stream)
-  redis.pcall('PUBLISH', stream, '')
+  announce(stream, '')
 end

@@ -20,6 +20,7 @@
 --- @include "lib/index-member"
 --- @include "lib/forget-timers"
 --- @include "lib/chain-index"
+--- @include "lib/announce"
 
 local EXPIRED_PER_END = 10
 
@@ -60,6 +61,5 @@ local function end_execution(k, a)
       end
     end
   end
-  -- pcall: a refused announcement (an ACL without the channel) must not abort the script after its writes.
-  redis.pcall('PUBLISH', a.channel, a.message)
+  announce(a.channel, a.message)
 end

@@ -1,13 +1,14 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { BackendClosedError, BackendUnavailableError } from '../../errors/errors.js';
+import { AnnouncementConnection } from './announcement-connection.js';
 import type { DataLossWatch } from './data-loss-watch.js';
 import type { RedisClient } from './scripts.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-// How long after a Redis Cluster's node map changed the waits read their states again: ioredis moves the
-// subscription to another node by then.
+// How long after a Redis Cluster's node map changed the waits read their states again: ioredis has made its
+// sharded subscriptions again by then.
 const CLUSTER_RESUBSCRIBE_MS = 500;
 
 // On a Redis Cluster, how often every wait reads its state again whatever the subscription heard.
@@ -30,18 +31,18 @@ interface Waiter {
  * data-loss watch finds Redis's data lost, so a wait on a lost instance ends with `InstanceNotFoundError`
  * within about a second instead of running to its timeout.
  *
- * On a Redis Cluster the subscription is ioredis's: it lives on one node and moves to another by itself, with
- * no event, when that node fails or its connection's ready check fails; what was published meanwhile is lost.
- * So there every wait also reads its state again just after the cluster's node map changed (a failover) and
- * every `CLUSTER_RECHECK_MS`: a missed completion is noticed that much later, at the cost of one read per
- * waited execution per period.
+ * On a Redis Cluster completions are sharded messages (AnnouncementConnection): each lives on the node that
+ * owns its partition's slot, and a failover or a resharding ends the subscriptions there until ioredis makes
+ * them again; what was published meanwhile is lost. So there every wait also reads its state again just after
+ * the cluster's nodes or slots changed and every `CLUSTER_RECHECK_MS`: a missed completion is noticed that much
+ * later, at the cost of one read per waited execution per period.
  */
 export class CompletionWaiter {
   readonly #base: RedisClient;
   readonly #logger: Logger;
   readonly #outageMs: number;
   readonly #watch: DataLossWatch;
-  #subscriber: RedisClient | undefined;
+  #subscriber: AnnouncementConnection | undefined;
   #recheck: NodeJS.Timeout | undefined;
   readonly #channels = new Map<string, Promise<void>>();
   readonly #waiters = new Map<string, Set<Waiter>>();
@@ -162,7 +163,7 @@ export class CompletionWaiter {
   async #subscribeOnce(channel: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#connection().subscribe(channel);
+        await this.#announcements().subscribe(channel);
         return;
       } catch (err) {
         // A subscription sent while ioredis runs the ready check of a new subscriber connection fails with it
@@ -175,17 +176,13 @@ export class CompletionWaiter {
     }
   }
 
-  #connection(): RedisClient {
+  #announcements(): AnnouncementConnection {
     if (this.#subscriber !== undefined) return this.#subscriber;
-    // ioredis's ready check (and the client-info commands before it) can be sent after a SUBSCRIBE issued while
-    // the connection comes up, and then fail in subscriber mode, failing the subscription with them
-    // (redis/ioredis#2037). A connection used only for SUBSCRIBE needs neither.
-    const base = this.#base;
-    const subscriber = base instanceof Redis ? base.duplicate({ enableReadyCheck: false, disableClientInfo: true }) : base.duplicate();
+    const announcements = new AnnouncementConnection(this.#base, (_channel, message) => this.#notify(message));
+    const subscriber = announcements.connection;
     let connectedBefore = false;
     // The connection guard reports outages once; each failed attempt is only worth a debug line.
     subscriber.on('error', (err: unknown) => this.#logger.debug({ err }, 'redis subscriber connection error'));
-    subscriber.on('message', (_channel: string, message: string) => this.#notify(message));
     // Messages published while the subscriber was reconnecting are gone: look at every waited state again.
     subscriber.on('ready', () => {
       if (connectedBefore) this.#checkAll();
@@ -207,18 +204,16 @@ export class CompletionWaiter {
       outage = undefined;
     });
     subscriber.on('end', () => clearTimeout(outage));
-    if (!(subscriber instanceof Redis)) {
-      // A Cluster's subscription lives on one node; when that node fails, ioredis subscribes on another one
-      // without an event, and what was published in between is gone. It does so when the node leaves the
-      // cluster's node map (a failover, a node removed): look at every waited state again just after.
-      const recheckSoon = (): void => void setTimeout(() => this.#checkAll(), CLUSTER_RESUBSCRIBE_MS).unref();
-      subscriber.on('-node', recheckSoon);
-      subscriber.on('+node', recheckSoon);
+    // On a Cluster a node's failure or a slot's move ends the sharded subscriptions it held, and ioredis makes
+    // them again on the new node; what was published in between is gone: look at every waited state again
+    // just after. The periodic look is the safety net for a move that went unnoticed.
+    announcements.onNodesChanged(() => void setTimeout(() => this.#checkAll(), CLUSTER_RESUBSCRIBE_MS).unref());
+    if (!(this.#base instanceof Redis)) {
       this.#recheck = setInterval(() => this.#checkAll(), CLUSTER_RECHECK_MS);
       this.#recheck.unref();
     }
-    this.#subscriber = subscriber;
-    return subscriber;
+    this.#subscriber = announcements;
+    return announcements;
   }
 
   #notify(message: string): void {

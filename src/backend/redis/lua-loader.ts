@@ -3,6 +3,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const INCLUDE = /^--- @include "([^"]+)"[ \t]*$/gm;
+const CLUSTER_LINE = /^(.*?)[ \t]*--- @cluster (.+)$/gm;
+
+/**
+ * Which server a script is loaded for. A line `<code> --- @cluster <other code>` runs `<code>` on one Redis
+ * and `<other code>` on a Redis Cluster (lua/lib/announce.lua: PUBLISH there, sharded SPUBLISH here).
+ */
+export type LuaTarget = 'redis' | 'cluster';
 
 /**
  * The package's `lua/` directory. Walks up from `start` because this module runs both from `src/` (tsx)
@@ -20,20 +27,22 @@ export function findLuaDir(start: string = dirname(fileURLToPath(import.meta.url
 
 /**
  * Reads `<luaDir>/<name>.lua` with every `--- @include "lib/x"` line replaced by `<luaDir>/lib/x.lua`
- * (itself resolved). A file included twice is inlined once, at its first include; a cycle or a
- * missing file is an error naming the include chain.
+ * (itself resolved), and every `--- @cluster` line resolved for `target` (default `'redis'`). A file
+ * included twice is inlined once, at its first include; a cycle or a missing file is an error naming the
+ * include chain.
  */
-export function loadLuaScript(luaDir: string, name: string): string {
-  return inline(luaDir, name, new Set(), []);
+export function loadLuaScript(luaDir: string, name: string, target: LuaTarget = 'redis'): string {
+  const lua = inline(luaDir, name, new Set(), []);
+  return lua.replace(CLUSTER_LINE, (_line, code: string, clusterCode: string) => (target === 'cluster' ? clusterCode : code));
 }
 
-/** Every top-level script of `luaDir`, by name (file name without `.lua`), includes resolved. */
-export function loadLuaScripts(luaDir: string): Map<string, string> {
+/** Every top-level script of `luaDir`, by name (file name without `.lua`), loaded for `target` (default `'redis'`). */
+export function loadLuaScripts(luaDir: string, target: LuaTarget = 'redis'): Map<string, string> {
   const scripts = new Map<string, string>();
   for (const file of readdirSync(luaDir).sort()) {
     if (!file.endsWith('.lua')) continue;
     const name = file.slice(0, -'.lua'.length);
-    scripts.set(name, loadLuaScript(luaDir, name));
+    scripts.set(name, loadLuaScript(luaDir, name, target));
   }
   return scripts;
 }

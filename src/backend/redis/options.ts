@@ -1,4 +1,4 @@
-import type { Cluster, Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { InvalidArgumentError } from '../../errors/errors.js';
 import { resolveOutboxRetry, type OutboxRetryOptions, type OutboxRetryPolicy } from './outbox-retry-policy.js';
@@ -8,7 +8,9 @@ export interface RedisBackendOptions {
   /**
    * A Redis URL, or a connection to use. A URL makes the backend open (and on `close()` quit) its own
    * connection; a passed `Redis` or `Cluster` stays open for its owner. Blocking reads and pub/sub always
-   * use duplicates of it, which `close()` ends.
+   * use duplicates of it, which `close()` ends. A `Cluster` created with `enableAutoPipelining` is refused
+   * with `InvalidArgumentError` (ioredis would send script calls to the wrong nodes); on a Cluster the
+   * backend needs Redis 7 or later (sharded pub/sub).
    * @default process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
    */
   redis?: string | Redis | Cluster;
@@ -148,6 +150,15 @@ function retention(value: number | undefined): number {
   return positiveInteger(value, 'retentionMs');
 }
 
+function redisOption(value: string | Redis | Cluster | undefined): string | Redis | Cluster {
+  // ioredis routes an auto-pipelined script call by its first argument, the key count, not by its first key
+  // (redis/ioredis#2109): every script would go to a node that may not own its keys, and fail.
+  if (value instanceof Cluster && value.options.enableAutoPipelining === true) {
+    throw new InvalidArgumentError('RedisBackend option redis: a Cluster with enableAutoPipelining cannot run scripts on the right nodes; create it without that option');
+  }
+  return value ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+}
+
 /** Applies defaults to `options` and throws `InvalidArgumentError` naming the first bad option. */
 export function resolveOptions(options: RedisBackendOptions): ResolvedRedisBackendOptions {
   const prefix = options.prefix ?? 'redflow';
@@ -156,7 +167,7 @@ export function resolveOptions(options: RedisBackendOptions): ResolvedRedisBacke
   }
   const commandTimeoutMs = positiveInteger(options.commandTimeoutMs ?? 5000, 'commandTimeoutMs');
   return {
-    redis: options.redis ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redis: redisOption(options.redis),
     prefix,
     partitions: positiveInteger(options.partitions ?? 1, 'partitions', MAX_PARTITIONS),
     blockTimeoutMs: positiveInteger(options.blockTimeoutMs ?? 1000, 'blockTimeoutMs'),

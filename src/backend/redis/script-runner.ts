@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Cluster, Redis } from 'ioredis';
-import { findLuaDir, loadLuaScripts } from './lua-loader.js';
+import { Redis, type Cluster } from 'ioredis';
+import { findLuaDir, loadLuaScripts, type LuaTarget } from './lua-loader.js';
 
 /** A connection the backend can run commands on: a single Redis or a Redis Cluster. */
 export type RedisClient = Redis | Cluster;
@@ -50,17 +50,29 @@ export const SCRIPT_NAMES = [
 /** Name of a script in `lua/`. */
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
-const sources = loadLuaScripts(findLuaDir());
+type ScriptCommands = Map<ScriptName, { command: string; lua: string }>;
 
-// The command name carries a hash of the script so two redflow versions can share one ioredis client.
-const commands = new Map<ScriptName, { command: string; lua: string }>(
-  SCRIPT_NAMES.map((name) => {
-    const lua = sources.get(name);
-    if (lua === undefined) throw new Error(`redflow: lua/${name}.lua is missing`);
-    const hash = createHash('sha1').update(lua).digest('hex').slice(0, 8);
-    return [name, { command: `redflow:${name}:${hash}`, lua }];
-  }),
-);
+const luaDir = findLuaDir();
+const commandsByTarget = new Map<LuaTarget, ScriptCommands>();
+
+// Loaded at the first backend of each target; a process that never talks to a Cluster never loads its variant.
+function commandsFor(target: LuaTarget): ScriptCommands {
+  let commands = commandsByTarget.get(target);
+  if (commands !== undefined) return commands;
+  const sources = loadLuaScripts(luaDir, target);
+  // The command name carries a hash of the script so two redflow versions (or a script's single-Redis and
+  // Cluster variants) can share one ioredis client.
+  commands = new Map(
+    SCRIPT_NAMES.map((name) => {
+      const lua = sources.get(name);
+      if (lua === undefined) throw new Error(`redflow: lua/${name}.lua is missing`);
+      const hash = createHash('sha1').update(lua).digest('hex').slice(0, 8);
+      return [name, { command: `redflow:${name}:${hash}`, lua }];
+    }),
+  );
+  commandsByTarget.set(target, commands);
+  return commands;
+}
 
 /**
  * Runs the scripts of `lua/` on one connection: the only code that touches the untyped commands
@@ -69,17 +81,19 @@ const commands = new Map<ScriptName, { command: string; lua: string }>(
  */
 export class ScriptRunner {
   readonly #client: RedisClient;
+  readonly #commands: ScriptCommands;
 
   constructor(client: RedisClient) {
     this.#client = client;
-    for (const { command, lua } of commands.values()) {
+    this.#commands = commandsFor(client instanceof Redis ? 'redis' : 'cluster');
+    for (const { command, lua } of this.#commands.values()) {
       if (!(command in client)) client.defineCommand(command, { lua });
     }
   }
 
   /** Runs script `name`; with `binary`, bulk replies come back as Buffers. */
   run(name: ScriptName, keys: readonly string[], args: readonly ScriptArg[], binary = false): Promise<unknown> {
-    const entry = commands.get(name);
+    const entry = this.#commands.get(name);
     if (entry === undefined) throw new Error(`redflow: unknown script ${name}`);
     const method = binary ? `${entry.command}Buffer` : entry.command;
     const command = (this.#client as unknown as Record<string, ScriptCommand>)[method];

@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { AnnouncementConnection } from './announcement-connection.js';
 import type { RedisClient } from './scripts.js';
 
 /**
@@ -20,8 +20,8 @@ const REFUSAL_MS = 10_000;
  *
  * Pub/sub delivers at most once, and nothing while the connection is down, so a handler is also called
  * with `undefined` whenever the connection closes or is ready again, and, on a Cluster, whenever the cluster's
- * nodes change (its subscriber may have moved to another node without a word); `live` says whether messages
- * are arriving now. Loops that rely on it keep a slow look at the store of their own for what a drop lost.
+ * nodes or slots change (AnnouncementConnection.onNodesChanged); `live` says whether messages are arriving
+ * now. Loops that rely on it keep a slow look at the store of their own for what a drop lost.
  */
 export class WakeSubscriber {
   readonly #base: RedisClient;
@@ -30,7 +30,7 @@ export class WakeSubscriber {
   /** Channels whose subscription Redis confirmed (renewed by ioredis with the connection). */
   readonly #confirmed = new Set<string>();
   readonly #pending = new Set<string>();
-  #connection: RedisClient | undefined;
+  #connection: AnnouncementConnection | undefined;
   #ready = false;
   #closed = false;
   #refusedUntil = 0;
@@ -100,15 +100,12 @@ export class WakeSubscriber {
     this.#connection?.disconnect();
   }
 
-  #connect(): RedisClient {
+  #connect(): AnnouncementConnection {
     if (this.#connection !== undefined) return this.#connection;
-    const base = this.#base;
-    // A connection used only for SUBSCRIBE needs no ready check nor client info, and either can fail once
-    // the connection is in subscriber mode (redis/ioredis#2037; see CompletionWaiter).
-    const connection = base instanceof Redis ? base.duplicate({ enableReadyCheck: false, disableClientInfo: true }) : base.duplicate();
+    const announcements = new AnnouncementConnection(this.#base, (channel, message) => this.#handlers.get(channel)?.(message));
+    const connection = announcements.connection;
     // The connection guard reports outages once; each failed attempt is only worth a debug line.
     connection.on('error', (err: unknown) => this.#logger.debug({ err }, 'redis wake-up subscriber connection error'));
-    connection.on('message', (channel: string, message: string) => this.#handlers.get(channel)?.(message));
     connection.on('ready', () => {
       this.#ready = true;
       // A new connection may be allowed what the last one was refused.
@@ -120,12 +117,9 @@ export class WakeSubscriber {
       this.#ready = false;
       this.#missed();
     });
-    if (!(base instanceof Redis)) {
-      // ioredis's cluster subscriber moves to another node on its own, silently, and may fail to subscribe there.
-      for (const event of ['+node', '-node'] as const) connection.on(event, () => this.#missed());
-    }
-    this.#connection = connection;
-    return connection;
+    announcements.onNodesChanged(() => this.#missed());
+    this.#connection = announcements;
+    return announcements;
   }
 
   #missed(): void {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { pino } from 'pino';
 import type { ActivityTask, WorkflowTask, WorkflowTaskCompletion } from '../../../src/backend/backend.js';
 import { executionKey, workflowTaskStreamKey } from '../../../src/backend/redis/keys.js';
@@ -105,6 +105,16 @@ describe('RedisBackend', function () {
       assert.throws(() => new RedisBackend({ redis: server().url, blockTimeoutMs: 1.5 }), /blockTimeoutMs/);
       assert.throws(() => new RedisBackend({ redis: server().url, timerBatchSize: -1 }), InvalidArgumentError);
       assert.throws(() => new RedisBackend({ redis: 'redis://[not a host' }), (err: unknown) => err instanceof InvalidArgumentError && /option redis/.test(err.message));
+    });
+
+    it('refuses a Cluster with enableAutoPipelining, whose script calls ioredis would send to the wrong nodes', () => {
+      const cluster = new Cluster([{ host: '127.0.0.1', port: server().port }], { enableAutoPipelining: true, lazyConnect: true });
+      try {
+        assert.throws(() => new RedisBackend({ redis: cluster }), (err: unknown) => err instanceof InvalidArgumentError && /enableAutoPipelining/.test(err.message));
+        assert.equal(cluster.status, 'wait', 'nothing was sent');
+      } finally {
+        cluster.disconnect();
+      }
     });
 
     it('refuses a partition count different from the one stored for the prefix', async () => {

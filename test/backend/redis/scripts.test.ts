@@ -61,6 +61,25 @@ describe('Lua scripts: loading and contracts', () => {
       writeFileSync(join(dir, 'main.lua'), '--- @include "lib/nope"\n');
       assert.throws(() => loadLuaScript(dir, 'main'), /lib\/nope\.lua \(included from main\)/);
     });
+
+    it('keeps the code of an @cluster line for one Redis and takes its alternative for a Cluster, in included files too', () => {
+      writeFileSync(join(dir, 'lib/a.lua'), "local CMD = 'PUBLISH' --- @cluster local CMD = 'SPUBLISH'\n");
+      writeFileSync(join(dir, 'main.lua'), '--- @include "lib/a"\nreturn CMD\n');
+      assert.equal(loadLuaScript(dir, 'main'), "local CMD = 'PUBLISH'\nreturn CMD\n");
+      assert.equal(loadLuaScript(dir, 'main', 'redis'), "local CMD = 'PUBLISH'\nreturn CMD\n");
+      assert.equal(loadLuaScript(dir, 'main', 'cluster'), "local CMD = 'SPUBLISH'\nreturn CMD\n");
+      assert.equal(loadLuaScripts(dir, 'cluster').get('main'), "local CMD = 'SPUBLISH'\nreturn CMD\n");
+    });
+
+    it('announces with PUBLISH on one Redis and SPUBLISH on a Cluster, the only difference between the two', () => {
+      const single = loadLuaScripts(luaDir, 'redis');
+      const cluster = loadLuaScripts(luaDir, 'cluster');
+      for (const [name, lua] of single) {
+        assert.ok(!lua.includes('--- @cluster') && !cluster.get(name)?.includes('--- @cluster'), name);
+        assert.equal(cluster.get(name), lua.replaceAll("'PUBLISH'", "'SPUBLISH'"), name);
+      }
+      assert.ok(cluster.get('complete-workflow-task')?.includes("local ANNOUNCE_COMMAND = 'SPUBLISH'"));
+    });
   });
 
   describe('every script in lua/', () => {
