@@ -121,6 +121,9 @@ export async function planCompletion(options: CompletionPlanOptions, task: Workf
   const sender: MessageSender = { instanceId, executionId, queue: task.queue };
   const outbox: OutboxField[][] = [];
   const children: ChildArgs[] = [];
+  // Its children's outcomes will come back to this execution: a child whose task runs here then names its
+  // queue in the message.
+  if (completion.subWorkflows !== undefined && completion.subWorkflows.length > 0) queues.remember(task.instance, task.queue);
   for (const child of completion.subWorkflows ?? []) {
     const { instanceId: childId, executionId: childExecution } = child.instance;
     const { name, queue } = child.started.attributes;
@@ -180,7 +183,10 @@ export async function planCompletion(options: CompletionPlanOptions, task: Workf
         beforeStart === undefined
           ? {}
           : { beforeStart: { sender, finished: beforeStart.finished, parentFailed: beforeStart.parentFailed, retentionMs: options.retentionMs } };
-      outbox.push(outboxFields({ kind: 'event', instanceId: target.instanceId, executionId: target.executionId, event, eventType, ...ending }));
+      // A queue known here spares the relay a read of the target's execution.
+      const queue = queues.known(target);
+      const known = queue === undefined ? {} : { queue };
+      outbox.push(outboxFields({ kind: 'event', instanceId: target.instanceId, executionId: target.executionId, event, eventType, ...known, ...ending }));
       continue;
     }
     // An execution that no longer exists has nothing to receive.

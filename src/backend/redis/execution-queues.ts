@@ -7,8 +7,9 @@ const DEFAULT_CAPACITY = 10_000;
 /**
  * The queue of executions this backend has seen, looked up in Redis for the others. A completion that
  * wakes another execution of its partition (a parent, a child being cancelled) must name that
- * execution's workflow-task stream in KEYS, and the stream depends on its queue. An execution's queue
- * never changes, so remembering it is always safe; a parent whose task ran here costs no read.
+ * execution's workflow-task stream in KEYS, and the stream depends on its queue; a message to another
+ * partition names the queue when it is known here, or the relay reads it. An execution's queue never
+ * changes, so remembering it is always safe; a parent whose task ran here costs no read.
  */
 export class ExecutionQueues {
   readonly #context: RedisContext;
@@ -31,9 +32,14 @@ export class ExecutionQueues {
     }
   }
 
+  /** The queue of `instance` if this backend has seen it, without asking Redis. */
+  known(instance: WorkflowInstance): string | undefined {
+    return this.#known.get(mapKey(instance));
+  }
+
   /** The queue of `instance`, or undefined when the execution does not exist (any more). */
   async lookup(instance: WorkflowInstance): Promise<string | undefined> {
-    const known = this.#known.get(mapKey(instance));
+    const known = this.known(instance);
     if (known !== undefined) return known;
     const { client, prefix } = this.#context;
     const p = partitionIn(this.#context, instance.instanceId);
