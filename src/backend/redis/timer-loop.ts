@@ -44,7 +44,8 @@ export class TimerLoop {
   readonly #key: string;
   #running: Promise<void> | undefined;
   #stopped = false;
-  #wakeAt = Infinity;
+  /** The earliest due time (ms since the epoch) the loop knows of, from its last look or a wake since. */
+  #earliestMs = Infinity;
   readonly #announced = (message: string | undefined): void => {
     // Without a message, announcements may have been lost: look at the zset now.
     const dueMs = Number(message);
@@ -64,9 +65,9 @@ export class TimerLoop {
     this.#running ??= this.#run();
   }
 
-  /** Tells the loop a timer is due at `dueMs`, so it does not sleep past it. */
+  /** Tells the loop a timer is due at `dueMs` (0: look at the zset now), so it does not sleep past it. */
   wake(dueMs: number): void {
-    this.#wakeAt = Math.min(this.#wakeAt, dueMs);
+    this.#earliestMs = Math.min(this.#earliestMs, dueMs);
     if (dueMs < this.#sleeper.until) this.#sleeper.wake();
   }
 
@@ -95,19 +96,30 @@ export class TimerLoop {
     }
   }
 
-  /** One look at the zset; returns how long to sleep before the next. */
+  /**
+   * One look at the zset; returns how long to sleep before the next. When a timer it knows of is due, it reads
+   * the due members straight away, and the earliest due time only after firing fewer than a batch (or none:
+   * another owner fired them, or they were cancelled); a look that finds one due leaves it known for the next.
+   */
   async #tick(): Promise<number> {
     const { client, batchSize, wakeups } = this.#options;
-    this.#wakeAt = Infinity;
+    const dueKnown = this.#earliestMs <= Date.now();
+    this.#earliestMs = Infinity;
+    if (dueKnown) {
+      const now = Date.now();
+      const members = await client.zrange(this.#key, '-inf', now, 'BYSCORE', 'LIMIT', 0, batchSize);
+      if (members.length > 0) await this.#fire(members, now);
+      if (members.length >= batchSize) {
+        this.#earliestMs = 0;
+        return 0;
+      }
+    }
     const longestSleepMs = wakeups.announces(this.#key) ? ANNOUNCED_SLEEP_MS : UNANNOUNCED_SLEEP_MS;
     const first = await client.zrange(this.#key, 0, 0, 'WITHSCORES');
     if (first.length < 2) return longestSleepMs;
-    const now = Date.now();
     const earliest = Number(first[1]);
-    if (earliest > now) return Math.min(earliest - now, longestSleepMs);
-    const members = await client.zrange(this.#key, '-inf', now, 'BYSCORE', 'LIMIT', 0, batchSize);
-    await this.#fire(members, now);
-    return 0;
+    this.#earliestMs = Math.min(this.#earliestMs, earliest);
+    return Math.min(Math.max(0, earliest - Date.now()), longestSleepMs);
   }
 
   async #fire(members: string[], now: number): Promise<void> {
@@ -148,8 +160,17 @@ export class TimerLoop {
     if (deferred.length > 0) await requeueDeferredActivities(deferred);
   }
 
+  /**
+   * Sleeps `ms`, or until the earliest known due time. A wake for a timer due later than now (an announced new
+   * earliest) only moves the end of the sleep earlier: the zset need not be read for it.
+   */
   async #sleep(ms: number): Promise<void> {
-    await this.#sleeper.sleepUntil(Math.min(Date.now() + ms, this.#wakeAt));
+    let untilMs = Math.min(Date.now() + ms, this.#earliestMs);
+    for (;;) {
+      await this.#sleeper.sleepUntil(untilMs);
+      if (this.#stopped || this.#earliestMs <= Date.now() || this.#earliestMs >= untilMs) return;
+      untilMs = this.#earliestMs;
+    }
   }
 
 }

@@ -103,6 +103,20 @@ describe('owner wake-ups: a timer committed elsewhere wakes the timer loop of th
     assert.ok(tookMs >= 250, `fired at its due time, not before (after ${tookMs} ms)`);
   });
 
+  it('sleeps on to an announced timer without reading the zset, then reads only the due members and the next earliest', async () => {
+    const zrangeCalls = async (): Promise<number> => Number(/cmdstat_zrange:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0);
+    startLoop();
+    await idle();
+    const before = await zrangeCalls();
+    const member = await commitDeadline(400);
+    const tookMs = await until(() => fired.includes(member), 'the deadline fired');
+    assert.ok(tookMs >= 350, `fired at its due time, not before (after ${tookMs} ms)`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // One ZRANGE is the committing script's own (is the new timer the earliest?); the loop's are the due
+    // members and the next earliest, after firing. Waking for the announcement and at the due time read nothing.
+    assert.equal((await zrangeCalls()) - before, 3);
+  });
+
   it('does not wake for a timer added without an announcement: the announcement is what wakes it', async () => {
     startLoop();
     await idle();
