@@ -244,7 +244,7 @@ export class OutboxRelay {
    * deletes the delivered ones (also when a later one fails for a reason of the store).
    */
   async #deliver(entries: StreamEntry[]): Promise<void> {
-    const { client, delivery, group, partition } = this.#options;
+    const { client, delivery, group, partition, scripts } = this.#options;
     const done: string[] = [];
     try {
       for (const entry of entries) {
@@ -269,8 +269,7 @@ export class OutboxRelay {
       }
     } finally {
       if (done.length > 0) {
-        await client.xack(this.#outbox, group, ...done);
-        await client.xdel(this.#outbox, ...done);
+        await scripts.ackRelayedEntries(this.#outbox, group, done);
         await this.#backoff.forget(done);
       }
     }

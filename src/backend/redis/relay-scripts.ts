@@ -157,6 +157,11 @@ export class RelayScripts {
     return reply.map((held) => (held === 2 ? 'renewed' : held === 1 ? 'taken' : 'other'));
   }
 
+  /** Runs ack-relayed-entries.lua: acknowledges and deletes delivered entries `ids` of `outbox`; resolves with how many were deleted. */
+  async ackRelayedEntries(outbox: string, group: string, ids: readonly string[]): Promise<number> {
+    return Number(await this.#runner.run('ack-relayed-entries', [outbox], [group, ...ids]));
+  }
+
   /** Runs release-relay-lease.lua; true when `owner` held the lease and gave it up. */
   async releaseRelayLease(lease: string, owner: string): Promise<boolean> {
     return (await this.#runner.run('release-relay-lease', [lease], [owner])) === 1;

@@ -34,6 +34,7 @@ export const SCRIPT_NAMES = [
   'remove-workflow-instance',
   'deliver-message',
   'hold-relay-lease',
+  'ack-relayed-entries',
   'release-relay-lease',
   'hold-partitions',
   'release-partitions',
