@@ -67,8 +67,10 @@
        k = number of activity queues to claim from, then k queue numbers (1..q, as above)
   Returns: the claimed activity tasks, flat: { queue number, entry id, task blob, ... } (empty without
            a hand-over)
-  Publishes: on the timers zset's channel when a timer it adds is the earliest, on the outbox's when it
-           writes to the outbox (lib/wake-owner)
+  Publishes (lib/announce): on the timers zset's channel when a timer it adds is the earliest, on the
+           outbox's when it writes to the outbox (lib/wake-owner), on a task stream's channel for each
+           task it queues but does not claim itself (lib/announce-task), on the finished channel when an
+           execution ends (lib/end-execution)
   Errors: LEASE_LOST <execution id> when the token is not the current one or the lock was released
           HISTORY_CONFLICT <execution id> when the history does not have the length the task started from
 ]]

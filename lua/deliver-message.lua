@@ -62,7 +62,9 @@
            (nothing written); 2 when the signal's target execution is no longer the instance's active
            one, or the cancellation request's target has continued as new (nothing written: read the
            instance's active execution and retry with it)
-  Publishes: on this partition's outbox channel when the answer goes to the outbox (lib/wake-owner)
+  Publishes (lib/announce): on this partition's outbox channel when the answer goes to the outbox
+           (lib/wake-owner), on a task stream's channel when it queues a workflow task (lib/announce-task),
+           on the finished channel when it ends a child before it started (lib/end-execution)
   Errors: none
 ]]
 --- @include "lib/now-ms"

@@ -1,11 +1,12 @@
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { RedisClient } from './scripts.js';
 
-// How often a Cluster's announcement connection reads the slot map. When a slot moves (resharding), its node
-// ends the sharded subscriptions of the slot's channels; ioredis subscribes them again on the new node once
-// its map shows the move, and nothing else would make it look. (Not ioredis's `slotsRefreshInterval`: a refresh
-// under way when the client disconnects arms its timer again, for ever, and the process never exits.)
-const CLUSTER_SLOTS_REFRESH_MS = 2_000;
+// How often a Cluster's announcement connection compares its slot map with the backend's client's. When a slot
+// moves (resharding, failover), its old master ends the sharded subscriptions of the slot's channels without a
+// word ioredis passes on; the backend's client learns of the move from its commands' MOVED replies, and this
+// connection then reads the slot map, so ioredis subscribes the channels again on the new master. Comparing
+// costs no command; reading the map opens a connection, so it is only read when the two differ.
+const SLOT_CHECK_MS = 2_000;
 
 /** Called with each announcement: the channel it came on and its message. */
 export type AnnouncementListener = (channel: string, message: string) => void;
@@ -17,42 +18,48 @@ export type AnnouncementListener = (channel: string, message: string) => void;
  * slots is first subscribed).
  *
  * `connection` emits the usual `ready`, `close` and `error`. On a Cluster, `onNodesChanged` listeners are
- * called whenever messages may have been missed without the connection closing: a node joined or left the
- * map, or the sharded subscribers were made again after the slot map changed (a failover, a resharding).
+ * called whenever messages may have been missed without the connection closing: a node joined or left, or a
+ * slot changed masters (then also once ioredis has subscribed again on the new masters).
  */
 export class AnnouncementConnection {
   /** The subscriber connection: a duplicate of the backend's connection, used for nothing else. */
   readonly connection: RedisClient;
-  readonly #sharded: boolean;
-  readonly #slotsRefresh: NodeJS.Timeout | undefined;
+  /** True on a Cluster: subscriptions are sharded ones. */
+  readonly sharded: boolean;
+  readonly #changeListeners: Array<() => void> = [];
+  #slotCheck: NodeJS.Timeout | undefined;
+  // Set when the masters changed: the next `subscribersReady` (ioredis subscribed again) is worth a look too.
+  #resubscribing = false;
 
   constructor(base: RedisClient, listener: AnnouncementListener) {
-    if (base instanceof Redis) {
+    if (base.isCluster) {
+      const cluster = (base as Cluster).duplicate(undefined, {
+        shardedSubscribers: true,
+        // Not ioredis's periodic refresh, whatever the backend's client uses: a refresh under way when the client
+        // disconnects arms its timer again, for ever, and the process never exits. See SLOT_CHECK_MS instead.
+        slotsRefreshInterval: 0,
+      });
+      cluster.on('smessage', listener);
+      this.connection = cluster;
+      this.sharded = true;
+      this.#watchCluster(base as Cluster, cluster);
+    } else {
       // A connection used only for SUBSCRIBE needs no ready check nor client info, and either can fail once
       // the connection is in subscriber mode (redis/ioredis#2037).
-      this.connection = base.duplicate({ enableReadyCheck: false, disableClientInfo: true });
+      this.connection = (base as Redis).duplicate({ enableReadyCheck: false, disableClientInfo: true });
       this.connection.on('message', listener);
-      this.#sharded = false;
-    } else {
-      const cluster = base.duplicate(undefined, { shardedSubscribers: true });
-      cluster.on('smessage', listener);
-      this.#slotsRefresh = setInterval(() => {
-        if (cluster.status === 'ready') cluster.refreshSlotsCache();
-      }, CLUSTER_SLOTS_REFRESH_MS);
-      this.#slotsRefresh.unref();
-      this.connection = cluster;
-      this.#sharded = true;
+      this.sharded = false;
     }
   }
 
   /** Subscribes to `channel`; resolves once Redis confirmed it, rejects when Redis refused it. */
   subscribe(channel: string): Promise<unknown> {
-    return this.#sharded ? this.connection.ssubscribe(channel) : this.connection.subscribe(channel);
+    return this.sharded ? this.connection.ssubscribe(channel) : this.connection.subscribe(channel);
   }
 
   /** Ends the subscription to `channel`. */
   unsubscribe(channel: string): Promise<unknown> {
-    return this.#sharded ? this.connection.sunsubscribe(channel) : this.connection.unsubscribe(channel);
+    return this.sharded ? this.connection.sunsubscribe(channel) : this.connection.unsubscribe(channel);
   }
 
   /**
@@ -60,13 +67,47 @@ export class AnnouncementConnection {
    * up (see the class); never on one Redis, whose `close` and `ready` say it all.
    */
   onNodesChanged(listener: () => void): void {
-    if (!this.#sharded) return;
-    for (const event of ['+node', '-node', 'subscribersReady'] as const) this.connection.on(event, listener);
+    this.#changeListeners.push(listener);
   }
 
   /** Closes the connection (and a Cluster's subscriber connections) at once. */
   disconnect(): void {
-    clearInterval(this.#slotsRefresh);
+    clearInterval(this.#slotCheck);
     this.connection.disconnect();
   }
+
+  #watchCluster(base: Cluster, cluster: Cluster): void {
+    const changed = (): void => {
+      this.#resubscribing = true;
+      for (const listener of this.#changeListeners) listener();
+    };
+    cluster.on('+node', changed);
+    cluster.on('-node', changed);
+    // ioredis also makes its subscribers again when only the order of a slot's replicas differs between two
+    // reads of the map (nodes list them differently): only a reset after a real change is worth a look.
+    cluster.on('subscribersReady', () => {
+      if (!this.#resubscribing) return;
+      this.#resubscribing = false;
+      for (const listener of this.#changeListeners) listener();
+    });
+    this.#slotCheck = setInterval(() => {
+      if (cluster.status !== 'ready' || !mastersDiffer(base.slots, cluster.slots)) return;
+      changed();
+      // Either map may be the stale one: a connection that has sent nothing to a moved slot has not heard of it.
+      base.refreshSlotsCache();
+      cluster.refreshSlotsCache();
+    }, SLOT_CHECK_MS);
+    this.#slotCheck.unref();
+  }
+}
+
+/** True when a slot known to both maps has a different master in each (a slot map is slot → node keys, master first). */
+function mastersDiffer(a: readonly (readonly string[])[], b: readonly (readonly string[])[]): boolean {
+  const slots = Math.min(a.length, b.length);
+  for (let slot = 0; slot < slots; slot++) {
+    const left = a[slot]?.[0];
+    const right = b[slot]?.[0];
+    if (left !== undefined && right !== undefined && left !== right) return true;
+  }
+  return false;
 }

@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { BackendClosedError, BackendUnavailableError } from '../../errors/errors.js';
 import { AnnouncementConnection } from './announcement-connection.js';
@@ -7,8 +6,8 @@ import type { RedisClient } from './scripts.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-// How long after a Redis Cluster's node map changed the waits read their states again: ioredis has made its
-// sharded subscriptions again by then.
+// How long after a Redis Cluster's nodes or slots changed the waits read their states again, besides once more
+// when ioredis has made its sharded subscriptions again (AnnouncementConnection.onNodesChanged).
 const CLUSTER_RESUBSCRIBE_MS = 500;
 
 // On a Redis Cluster, how often every wait reads its state again whatever the subscription heard.
@@ -167,7 +166,8 @@ export class CompletionWaiter {
         return;
       } catch (err) {
         // A subscription sent while ioredis runs the ready check of a new subscriber connection fails with it
-        // (redis/ioredis#2037, also when a Cluster moves its subscription): the connection is made again.
+        // (redis/ioredis#2037); on a Cluster, one sent while the sharded subscribers are being made again
+        // fails too ("No sharded subscriber for slot", "Connection is closed"). Both are made again.
         // An unreachable store already took its bounded time: that is the answer.
         if (this.#closed || err instanceof BackendUnavailableError) throw err;
         if (attempt >= SUBSCRIBE_ATTEMPTS) throw new BackendUnavailableError(`could not subscribe to ${channel}`, { cause: err });
@@ -208,7 +208,7 @@ export class CompletionWaiter {
     // them again on the new node; what was published in between is gone: look at every waited state again
     // just after. The periodic look is the safety net for a move that went unnoticed.
     announcements.onNodesChanged(() => void setTimeout(() => this.#checkAll(), CLUSTER_RESUBSCRIBE_MS).unref());
-    if (!(this.#base instanceof Redis)) {
+    if (announcements.sharded) {
       this.#recheck = setInterval(() => this.#checkAll(), CLUSTER_RECHECK_MS);
       this.#recheck.unref();
     }

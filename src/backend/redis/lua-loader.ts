@@ -7,7 +7,8 @@ const CLUSTER_LINE = /^(.*?)[ \t]*--- @cluster (.+)$/gm;
 
 /**
  * Which server a script is loaded for. A line `<code> --- @cluster <other code>` runs `<code>` on one Redis
- * and `<other code>` on a Redis Cluster (lua/lib/announce.lua: PUBLISH there, sharded SPUBLISH here).
+ * and `<other code>` on a Redis Cluster (lua/lib/announce.lua: PUBLISH on one Redis, sharded SPUBLISH on a
+ * Cluster).
  */
 export type LuaTarget = 'redis' | 'cluster';
 

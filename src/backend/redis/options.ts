@@ -1,4 +1,4 @@
-import { Cluster, type Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { InvalidArgumentError } from '../../errors/errors.js';
 import { resolveOutboxRetry, type OutboxRetryOptions, type OutboxRetryPolicy } from './outbox-retry-policy.js';
@@ -153,7 +153,7 @@ function retention(value: number | undefined): number {
 function redisOption(value: string | Redis | Cluster | undefined): string | Redis | Cluster {
   // ioredis routes an auto-pipelined script call by its first argument, the key count, not by its first key
   // (redis/ioredis#2109): every script would go to a node that may not own its keys, and fail.
-  if (value instanceof Cluster && value.options.enableAutoPipelining === true) {
+  if (typeof value === 'object' && value.isCluster && (value as Cluster).options.enableAutoPipelining === true) {
     throw new InvalidArgumentError('RedisBackend option redis: a Cluster with enableAutoPipelining cannot run scripts on the right nodes; create it without that option');
   }
   return value ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -49,7 +49,7 @@ export interface EventMessage {
   kind: 'event';
   instanceId: string;
   executionId: string;
-  /** The target's queue when the sender knows it (answers); the relay looks it up otherwise. */
+  /** The target's queue when the sender knows it (answers, and outcomes to a parent whose task ran there); the relay looks it up otherwise. */
   queue?: string;
   event: Buffer;
   eventType: string;

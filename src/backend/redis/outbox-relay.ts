@@ -37,7 +37,7 @@ const RETRY_MS = 500;
 // or the subscriber connection is down): bounds how late a message goes out then.
 const UNANNOUNCED_READ_MS = 250;
 // How often it is read while they arrive: only a safety net, for an announcement lost without the
-// subscriber noticing (a Cluster's subscriber moving to another node).
+// subscriber noticing (on a Cluster, a sharded subscription ioredis failed to make again after a move).
 const ANNOUNCED_READ_MS = 30_000;
 
 /**
@@ -269,8 +269,13 @@ export class OutboxRelay {
       }
     } finally {
       if (done.length > 0) {
-        await scripts.ackRelayedEntries(this.#outbox, group, done);
-        await this.#backoff.forget(done);
+        try {
+          await scripts.ackRelayedEntries(this.#outbox, group, done);
+        } finally {
+          // Delivered: their retry records are done with, also when the acknowledgement's replicas lagged
+          // (replicaAcks) or it was lost (the entries are then delivered again, and dropped as duplicates).
+          await this.#backoff.forget(done);
+        }
       }
     }
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Redis, type Cluster } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { findLuaDir, loadLuaScripts, type LuaTarget } from './lua-loader.js';
 
 /** A connection the backend can run commands on: a single Redis or a Redis Cluster. */
@@ -86,7 +86,7 @@ export class ScriptRunner {
 
   constructor(client: RedisClient) {
     this.#client = client;
-    this.#commands = commandsFor(client instanceof Redis ? 'redis' : 'cluster');
+    this.#commands = commandsFor(client.isCluster ? 'cluster' : 'redis');
     for (const { command, lua } of this.#commands.values()) {
       if (!(command in client)) client.defineCommand(command, { lua });
     }

@@ -30,7 +30,7 @@ export interface TimerLoopOptions {
 // or the subscriber connection is down): bounds how late a timer committed by another process fires.
 const UNANNOUNCED_SLEEP_MS = 250;
 // Longest sleep while they arrive: only a safety net, for an announcement lost without the subscriber
-// noticing (a Cluster's subscriber moving to another node).
+// noticing (on a Cluster, a sharded subscription ioredis failed to make again after a move).
 const ANNOUNCED_SLEEP_MS = 30_000;
 
 /**
@@ -67,6 +67,8 @@ export class TimerLoop {
 
   /** Tells the loop a timer is due at `dueMs` (0: look at the zset now), so it does not sleep past it. */
   wake(dueMs: number): void {
+    // NaN would stick in every comparison: the loop would sleep on without ever looking again.
+    if (Number.isNaN(dueMs)) dueMs = 0;
     this.#earliestMs = Math.min(this.#earliestMs, dueMs);
     if (dueMs < this.#sleeper.until) this.#sleeper.wake();
   }
