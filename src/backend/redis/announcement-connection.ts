@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { BackendClosedError } from '../../errors/errors.js';
 import type { RedisClient } from './scripts.js';
 
 // How often a Cluster's announcement connection compares its slot map with the backend's client's. When a slot
@@ -12,44 +13,49 @@ const SLOT_CHECK_MS = 2_000;
 export type AnnouncementListener = (channel: string, message: string) => void;
 
 /**
- * A connection that receives the announcements scripts publish (lua/lib/announce.lua): SUBSCRIBE and
- * `message` on one Redis; on a Redis Cluster, where scripts publish with SPUBLISH, SSUBSCRIBE and `smessage`
- * through ioredis's sharded subscribers (one subscriber connection per master, made when a channel of its
- * slots is first subscribed).
+ * The backend's one connection for the announcements scripts publish (lua/lib/announce.lua), shared by its
+ * wake-up subscriber and its completion waits: SUBSCRIBE and `message` on one Redis; on a Redis Cluster, where
+ * scripts publish with SPUBLISH, SSUBSCRIBE and `smessage` through ioredis's sharded subscribers (one
+ * subscriber connection per master, made when a channel of its slots is first subscribed). The connection is
+ * made at the first use of `connection` (or a subscription); the backend disconnects it when it closes.
  *
  * `connection` emits the usual `ready`, `close` and `error`. On a Cluster, `onNodesChanged` listeners are
  * called whenever messages may have been missed without the connection closing: a node joined or left, or a
  * slot changed masters (then also once ioredis has subscribed again on the new masters).
  */
 export class AnnouncementConnection {
-  /** The subscriber connection: a duplicate of the backend's connection, used for nothing else. */
-  readonly connection: RedisClient;
   /** True on a Cluster: subscriptions are sharded ones. */
   readonly sharded: boolean;
+  readonly #base: RedisClient;
+  readonly #messageListeners: AnnouncementListener[] = [];
   readonly #changeListeners: Array<() => void> = [];
+  #connection: RedisClient | undefined;
+  #closed = false;
   #slotCheck: NodeJS.Timeout | undefined;
   // Set when the masters changed: the next `subscribersReady` (ioredis subscribed again) is worth a look too.
   #resubscribing = false;
 
-  constructor(base: RedisClient, listener: AnnouncementListener) {
-    if (base.isCluster) {
-      const cluster = (base as Cluster).duplicate(undefined, {
-        shardedSubscribers: true,
-        // Not ioredis's periodic refresh, whatever the backend's client uses: a refresh under way when the client
-        // disconnects arms its timer again, for ever, and the process never exits. See SLOT_CHECK_MS instead.
-        slotsRefreshInterval: 0,
-      });
-      cluster.on('smessage', listener);
-      this.connection = cluster;
-      this.sharded = true;
-      this.#watchCluster(base as Cluster, cluster);
-    } else {
-      // A connection used only for SUBSCRIBE needs no ready check nor client info, and either can fail once
-      // the connection is in subscriber mode (redis/ioredis#2037).
-      this.connection = (base as Redis).duplicate({ enableReadyCheck: false, disableClientInfo: true });
-      this.connection.on('message', listener);
-      this.sharded = false;
-    }
+  /** `base`: the backend's connection, which the subscriber connection duplicates (and on a Cluster follows). */
+  constructor(base: RedisClient) {
+    this.#base = base;
+    this.sharded = base.isCluster;
+  }
+
+  /** The subscriber connection, a duplicate of the backend's used for nothing else; made at the first call. Throws `BackendClosedError` after `disconnect()`. */
+  get connection(): RedisClient {
+    if (this.#closed) throw new BackendClosedError();
+    this.#connection ??= this.#connect();
+    return this.#connection;
+  }
+
+  /** True while the subscriber connection is made and ready. */
+  get ready(): boolean {
+    return this.#connection?.status === 'ready';
+  }
+
+  /** Calls `listener` with every announcement on any subscribed channel. */
+  onMessage(listener: AnnouncementListener): void {
+    this.#messageListeners.push(listener);
   }
 
   /** Subscribes to `channel`; resolves once Redis confirmed it, rejects when Redis refused it. */
@@ -70,10 +76,34 @@ export class AnnouncementConnection {
     this.#changeListeners.push(listener);
   }
 
-  /** Closes the connection (and a Cluster's subscriber connections) at once. */
+  /** Closes the connection (and a Cluster's subscriber connections) at once, for good. */
   disconnect(): void {
+    this.#closed = true;
     clearInterval(this.#slotCheck);
-    this.connection.disconnect();
+    this.#connection?.disconnect();
+  }
+
+  #connect(): RedisClient {
+    const deliver = (channel: string, message: string): void => {
+      for (const listener of this.#messageListeners) listener(channel, message);
+    };
+    if (!this.sharded) {
+      // A connection used only for SUBSCRIBE needs no ready check nor client info, and either can fail once
+      // the connection is in subscriber mode (redis/ioredis#2037).
+      const connection = (this.#base as Redis).duplicate({ enableReadyCheck: false, disableClientInfo: true });
+      connection.on('message', deliver);
+      return connection;
+    }
+    const base = this.#base as Cluster;
+    const cluster = base.duplicate(undefined, {
+      shardedSubscribers: true,
+      // Not ioredis's periodic refresh, whatever the backend's client uses: a refresh under way when the client
+      // disconnects arms its timer again, for ever, and the process never exits. See SLOT_CHECK_MS instead.
+      slotsRefreshInterval: 0,
+    });
+    cluster.on('smessage', deliver);
+    this.#watchCluster(base, cluster);
+    return cluster;
   }
 
   #watchCluster(base: Cluster, cluster: Cluster): void {

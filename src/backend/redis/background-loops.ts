@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AnnouncementConnection } from './announcement-connection.js';
 import { ActivityDeadlines } from './activity-deadlines.js';
 import { DeferredActivities } from './deferred-activities.js';
 import type { DataLossWatch } from './data-loss-watch.js';
@@ -29,6 +30,8 @@ export interface BackgroundLoopsOptions {
   watch: DataLossWatch;
   /** Lease of partition ownership (ms); see `PartitionOwnership`. */
   ownershipLeaseMs: number;
+  /** The backend's announcement connection, on which the loops' wake-ups arrive. */
+  announcements: AnnouncementConnection;
   logger: Logger;
 }
 
@@ -55,7 +58,7 @@ export class BackgroundLoops {
 
   constructor(options: BackgroundLoopsOptions) {
     this.#options = options;
-    this.#wakeups = new WakeSubscriber(options.context.client, options.logger);
+    this.#wakeups = new WakeSubscriber(options.announcements, options.logger);
     this.#ownership = new PartitionOwnership({
       context: options.context,
       name: options.consumer,

@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import { BackendClosedError, BackendUnavailableError } from '../../errors/errors.js';
-import { AnnouncementConnection } from './announcement-connection.js';
+import type { AnnouncementConnection } from './announcement-connection.js';
 import type { DataLossWatch } from './data-loss-watch.js';
-import type { RedisClient } from './scripts.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -24,8 +23,8 @@ interface Waiter {
 }
 
 /**
- * Waits for executions to end, woken by the `finished` pub/sub message their completion publishes.
- * One subscriber connection per backend, subscribed lazily to each partition's channel. Every waited
+ * Waits for executions to end, woken by the `finished` pub/sub message their completion publishes, on the
+ * backend's announcement connection, subscribed lazily to each partition's channel. Every waited
  * state is read again when the subscriber reconnects (messages sent meanwhile are gone) and when the
  * data-loss watch finds Redis's data lost, so a wait on a lost instance ends with `InstanceNotFoundError`
  * within about a second instead of running to its timeout.
@@ -37,22 +36,23 @@ interface Waiter {
  * later, at the cost of one read per waited execution per period.
  */
 export class CompletionWaiter {
-  readonly #base: RedisClient;
+  readonly #announcements: AnnouncementConnection;
   readonly #logger: Logger;
   readonly #outageMs: number;
   readonly #watch: DataLossWatch;
-  #subscriber: AnnouncementConnection | undefined;
+  #attached = false;
   #recheck: NodeJS.Timeout | undefined;
   readonly #channels = new Map<string, Promise<void>>();
   readonly #waiters = new Map<string, Set<Waiter>>();
   #closed = false;
 
   /**
+   * `announcements`: the backend's announcement connection, which this shares with its wake-up subscriber.
    * `watch` is started by the first wait; a data loss it finds makes every wait read its state again.
    * `outageMs`: how long the subscriber may be disconnected before the waits check the store is still there.
    */
-  constructor(base: RedisClient, logger: Logger, watch: DataLossWatch, outageMs = Infinity) {
-    this.#base = base;
+  constructor(announcements: AnnouncementConnection, logger: Logger, watch: DataLossWatch, outageMs = Infinity) {
+    this.#announcements = announcements;
     this.#logger = logger;
     this.#watch = watch;
     this.#outageMs = outageMs > MAX_TIMER_MS ? Infinity : outageMs;
@@ -137,7 +137,7 @@ export class CompletionWaiter {
     });
   }
 
-  /** Rejects every wait with `BackendClosedError` and disconnects the subscriber. */
+  /** Rejects every wait with `BackendClosedError`; the backend disconnects the announcement connection itself. */
   close(): void {
     this.#closed = true;
     for (const waiters of this.#waiters.values()) {
@@ -145,7 +145,6 @@ export class CompletionWaiter {
     }
     this.#waiters.clear();
     clearInterval(this.#recheck);
-    this.#subscriber?.disconnect();
   }
 
   async #subscribe(channel: string): Promise<void> {
@@ -162,7 +161,7 @@ export class CompletionWaiter {
   async #subscribeOnce(channel: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#announcements().subscribe(channel);
+        await this.#attach().subscribe(channel);
         return;
       } catch (err) {
         // A subscription sent while ioredis runs the ready check of a new subscriber connection fails with it
@@ -176,11 +175,16 @@ export class CompletionWaiter {
     }
   }
 
-  #announcements(): AnnouncementConnection {
-    if (this.#subscriber !== undefined) return this.#subscriber;
-    const announcements = new AnnouncementConnection(this.#base, (_channel, message) => this.#notify(message));
+  #attach(): AnnouncementConnection {
+    const announcements = this.#announcements;
+    if (this.#attached) return announcements;
+    this.#attached = true;
     const subscriber = announcements.connection;
-    let connectedBefore = false;
+    // The wake-up subscriber may have made the connection already: its next `ready` is then a reconnection.
+    let connectedBefore = announcements.ready;
+    announcements.onMessage((channel, message) => {
+      if (this.#channels.has(channel)) this.#notify(message);
+    });
     // The connection guard reports outages once; each failed attempt is only worth a debug line.
     subscriber.on('error', (err: unknown) => this.#logger.debug({ err }, 'redis subscriber connection error'));
     // Messages published while the subscriber was reconnecting are gone: look at every waited state again.
@@ -212,7 +216,6 @@ export class CompletionWaiter {
       this.#recheck = setInterval(() => this.#checkAll(), CLUSTER_RECHECK_MS);
       this.#recheck.unref();
     }
-    this.#subscriber = announcements;
     return announcements;
   }
 

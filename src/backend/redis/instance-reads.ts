@@ -5,6 +5,7 @@ import type { WorkflowInstance, WorkflowInstanceState } from '../../core/instanc
 import { assertInstanceId } from '../../core/validation.js';
 import { InstanceNotFoundError } from '../../errors/errors.js';
 import type { HistoryEvent } from '../../history/events.js';
+import type { AnnouncementConnection } from './announcement-connection.js';
 import { CompletionWaiter } from './completion-waiter.js';
 import type { DataLossWatch } from './data-loss-watch.js';
 import { executionKey, finishedChannel, historyKey, instanceKey } from './keys.js';
@@ -31,13 +32,13 @@ export class InstanceReads {
   readonly #outcomes: OutcomeRead;
 
   /**
-   * `logger` hears of trouble on the connection that waits for completions; `watch` tells waits that
+   * Completion waits listen on `announcements`; `logger` hears of trouble on its connection; `watch` tells waits that
    * Redis lost its data (see `CompletionWaiter`).
    */
-  constructor(connection: RedisConnection, logger: Logger, watch: DataLossWatch) {
+  constructor(connection: RedisConnection, announcements: AnnouncementConnection, logger: Logger, watch: DataLossWatch) {
     this.#connection = connection;
     this.#context = connection.context;
-    this.#waiter = new CompletionWaiter(this.#context.client, logger, watch, connection.connectTimeoutMs);
+    this.#waiter = new CompletionWaiter(announcements, logger, watch, connection.connectTimeoutMs);
     this.#outcomes = new OutcomeRead(this.#context.client);
   }
 

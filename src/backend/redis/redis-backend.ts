@@ -30,6 +30,7 @@ import { createLogger } from '../../core/logger.js';
 import { assertInstanceId } from '../../core/validation.js';
 import type { HistoryEvent, NewEventOf } from '../../history/events.js';
 import { ActivityTasks } from './activity-tasks.js';
+import { AnnouncementConnection } from './announcement-connection.js';
 import { BackgroundLoops } from './background-loops.js';
 import { DataLossWatch } from './data-loss-watch.js';
 import { DeadLetters } from './dead-letters.js';
@@ -76,6 +77,7 @@ export class RedisBackend implements Backend {
   readonly #watch: DataLossWatch;
   readonly #creation: InstanceCreation;
   readonly #reads: InstanceReads;
+  readonly #announcements: AnnouncementConnection;
   readonly #messages: InstanceMessages;
   readonly #removal: InstanceRemoval;
   readonly #listing: InstanceListing;
@@ -97,6 +99,7 @@ export class RedisBackend implements Backend {
     const scripts = new RedisScripts(context.client);
     const group = CONSUMER_GROUP;
     const watch = new DataLossWatch(context, logger);
+    const announcements = new AnnouncementConnection(context.client);
     const loops = new BackgroundLoops({
       context,
       scripts,
@@ -107,6 +110,7 @@ export class RedisBackend implements Backend {
       ownershipLeaseMs: resolved.partitionLeaseMs,
       outboxRetry: resolved.outboxRetry,
       watch,
+      announcements,
       logger,
     });
     const queues = new ExecutionQueues(context);
@@ -117,7 +121,8 @@ export class RedisBackend implements Backend {
     this.#loops = loops;
     this.#watch = watch;
     this.#creation = new InstanceCreation(connection, scripts, queues);
-    this.#reads = new InstanceReads(connection, logger, watch);
+    this.#reads = new InstanceReads(connection, announcements, logger, watch);
+    this.#announcements = announcements;
     this.#messages = new InstanceMessages(context);
     this.#removal = new InstanceRemoval(context);
     this.#listing = new InstanceListing(context);
@@ -306,7 +311,8 @@ export class RedisBackend implements Backend {
       this.#workflowTasks.close();
       this.#activityTasks.close();
       this.#reads.close();
-      return Promise.all([this.#loops.stop(), this.#watch.stop(), this.#removeIdleConsumers()]);
+      const loopsStopped = this.#loops.stop().finally(() => this.#announcements.disconnect());
+      return Promise.all([loopsStopped, this.#watch.stop(), this.#removeIdleConsumers()]);
     });
   }
 

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import { AnnouncementConnection } from './announcement-connection.js';
-import type { RedisClient } from './scripts.js';
+import type { AnnouncementConnection } from './announcement-connection.js';
 
 /**
  * What a `WakeSubscriber` hands a channel's handler: a message published on the channel, or `undefined` when
@@ -24,19 +23,20 @@ const REFUSAL_MS = 10_000;
  * now. Loops that rely on it keep a slow look at the store of their own for what a drop lost.
  */
 export class WakeSubscriber {
-  readonly #base: RedisClient;
+  readonly #announcements: AnnouncementConnection;
   readonly #logger: Logger;
   readonly #handlers = new Map<string, WakeHandler>();
   /** Channels whose subscription Redis confirmed (renewed by ioredis with the connection). */
   readonly #confirmed = new Set<string>();
   readonly #pending = new Set<string>();
-  #connection: AnnouncementConnection | undefined;
+  #attached = false;
   #ready = false;
   #closed = false;
   #refusedUntil = 0;
 
-  constructor(base: RedisClient, logger: Logger) {
-    this.#base = base;
+  /** `announcements`: the backend's announcement connection, which this shares with its completion waits. */
+  constructor(announcements: AnnouncementConnection, logger: Logger) {
+    this.#announcements = announcements;
     this.#logger = logger;
   }
 
@@ -61,7 +61,7 @@ export class WakeSubscriber {
     if (this.#closed || this.#confirmed.has(channel) || this.#pending.has(channel) || Date.now() < this.#refusedUntil) return;
     this.#pending.add(channel);
     this.#handlers.set(channel, handler);
-    this.#connect()
+    this.#attach()
       .subscribe(channel)
       .then(
         () => {
@@ -89,21 +89,26 @@ export class WakeSubscriber {
     if (this.#handlers.get(channel) !== handler) return;
     this.#handlers.delete(channel);
     this.#confirmed.delete(channel);
-    if (this.#connection === undefined || this.#closed) return;
-    this.#connection.unsubscribe(channel).catch((err: unknown) => this.#logger.debug({ err, channel }, 'could not unsubscribe from wake-ups'));
+    if (!this.#attached || this.#closed) return;
+    this.#announcements.unsubscribe(channel).catch((err: unknown) => this.#logger.debug({ err, channel }, 'could not unsubscribe from wake-ups'));
   }
 
-  /** Disconnects; no handler is called after this. */
+  /** No handler is called after this; the backend disconnects the announcement connection itself. */
   close(): void {
     this.#closed = true;
     this.#handlers.clear();
-    this.#connection?.disconnect();
   }
 
-  #connect(): AnnouncementConnection {
-    if (this.#connection !== undefined) return this.#connection;
-    const announcements = new AnnouncementConnection(this.#base, (channel, message) => this.#handlers.get(channel)?.(message));
+  #attach(): AnnouncementConnection {
+    const announcements = this.#announcements;
+    if (this.#attached) return announcements;
+    this.#attached = true;
     const connection = announcements.connection;
+    // Its completion waits may have made the connection already: then no `ready` is coming.
+    this.#ready = announcements.ready;
+    announcements.onMessage((channel, message) => {
+      if (!this.#closed) this.#handlers.get(channel)?.(message);
+    });
     // The connection guard reports outages once; each failed attempt is only worth a debug line.
     connection.on('error', (err: unknown) => this.#logger.debug({ err }, 'redis wake-up subscriber connection error'));
     connection.on('ready', () => {
@@ -118,7 +123,6 @@ export class WakeSubscriber {
       this.#missed();
     });
     announcements.onNodesChanged(() => this.#missed());
-    this.#connection = announcements;
     return announcements;
   }
 

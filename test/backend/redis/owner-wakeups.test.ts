@@ -6,6 +6,7 @@ import { ActivityDeadlineScripts } from '../../../src/backend/redis/activity-dea
 import { activityTaskStreamKey, executionTimersKey, timersKey } from '../../../src/backend/redis/keys.js';
 import { RedisScripts } from '../../../src/backend/redis/scripts.js';
 import { TimerLoop } from '../../../src/backend/redis/timer-loop.js';
+import { AnnouncementConnection } from '../../../src/backend/redis/announcement-connection.js';
 import { WakeSubscriber } from '../../../src/backend/redis/wake-subscriber.js';
 import { startEngine, testLogger, waitUntil } from '../../helpers/engine.js';
 import { RedisBackend } from '../../../src/backend/redis/redis-backend.js';
@@ -22,6 +23,7 @@ describe('owner wake-ups: a timer committed elsewhere wakes the timer loop of th
   const server = useRedisServer();
   let redis: Redis;
   let prefix: string;
+  let announcements: AnnouncementConnection;
   let wakeups: WakeSubscriber;
   let loop: TimerLoop | undefined;
   let fired: string[];
@@ -29,13 +31,15 @@ describe('owner wake-ups: a timer committed elsewhere wakes the timer loop of th
   beforeEach(() => {
     redis = new Redis(server().url);
     prefix = `test-${randomUUID()}`;
-    wakeups = new WakeSubscriber(redis, testLogger);
+    announcements = new AnnouncementConnection(redis);
+    wakeups = new WakeSubscriber(announcements, testLogger);
     fired = [];
   });
   afterEach(async () => {
     await loop?.stop();
     loop = undefined;
     wakeups.close();
+    announcements.disconnect();
     redis.disconnect();
   });
 
@@ -138,6 +142,35 @@ describe('owner wake-ups: a timer committed elsewhere wakes the timer loop of th
     ));
     await redis.client('KILL', 'TYPE', 'pubsub');
     await until(() => fired.length === 1, 'the timer added while no announcement could arrive fired');
+  });
+});
+
+describe('announcement connection: one per backend', function () {
+  this.timeout(30_000);
+  const server = useRedisServer();
+
+  async function napper(ctx: WorkflowContext): Promise<string> {
+    await workflow.sleep(ctx, 500);
+    return 'rested';
+  }
+
+  it('serves the owner loops and the completion waits of one backend on a single subscriber connection', async () => {
+    const admin = new Redis(server().url);
+    const backend = new RedisBackend({ redis: server().url, prefix: `test-${randomUUID()}`, partitions: 4, blockTimeoutMs: 200, logger: testLogger });
+    const engine = await startEngine(backend, { workflows: [napper] });
+    try {
+      const instance = await engine.client.createWorkflowInstance({ instanceId: `nap-${randomUUID()}` }, napper);
+      const result = engine.client.getWorkflowResult(instance, 10_000);
+      // While the client waits and the worker's loops sleep, both listen.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const pubsub = String(await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')).trim().split('\n').filter((line) => line.length > 0);
+      assert.equal(pubsub.length, 1, pubsub.join('\n'));
+      assert.equal(await result, 'rested');
+    } finally {
+      await engine.stop();
+      await backend.close();
+      admin.disconnect();
+    }
   });
 });
 

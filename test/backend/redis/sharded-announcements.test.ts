@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { Redis, type Cluster } from 'ioredis';
 import { workflowTaskStreamKey } from '../../../src/backend/redis/keys.js';
 import { partitionOf } from '../../../src/backend/redis/partition.js';
+import { AnnouncementConnection } from '../../../src/backend/redis/announcement-connection.js';
 import { WakeSubscriber } from '../../../src/backend/redis/wake-subscriber.js';
 import { Client } from '../../../src/client/client.js';
 import { workflow, type WorkflowContext } from '../../../src/workflow/index.js';
@@ -66,18 +67,21 @@ describe('Redis Cluster: sharded announcements (3 masters)', function () {
   this.timeout(60_000);
   const cluster = useRedisCluster();
   let redis: Cluster;
+  let announcements: AnnouncementConnection;
   let wakeups: WakeSubscriber;
   let prefix: string;
   let heard: Map<string, Array<string | undefined>>;
 
   beforeEach(() => {
     redis = cluster().connect();
-    wakeups = new WakeSubscriber(redis, testLogger);
+    announcements = new AnnouncementConnection(redis);
+    wakeups = new WakeSubscriber(announcements, testLogger);
     prefix = `test-${randomUUID()}`;
     heard = new Map();
   });
   afterEach(() => {
     wakeups.close();
+    announcements.disconnect();
     redis.disconnect();
   });
 
@@ -181,7 +185,8 @@ describe('Redis Cluster: sharded announcements with two replicas per master', fu
 
   it('tells its loops nothing while the cluster stays as it is', async () => {
     const redis = cluster().connect();
-    const wakeups = new WakeSubscriber(redis, testLogger);
+    const announcements = new AnnouncementConnection(redis);
+    const wakeups = new WakeSubscriber(announcements, testLogger);
     const prefix = `test-${randomUUID()}`;
     let missed = 0;
     try {
@@ -198,6 +203,7 @@ describe('Redis Cluster: sharded announcements with two replicas per master', fu
       assert.equal(missed - settled, 0, 'no look was asked for');
     } finally {
       wakeups.close();
+      announcements.disconnect();
       redis.disconnect();
     }
   });
