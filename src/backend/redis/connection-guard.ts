@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { FailureLog } from '../../core/failure-log.js';
 import { BackendUnavailableError } from '../../errors/errors.js';
@@ -227,10 +227,10 @@ export class ConnectionGuard {
   #duplicate(client: RedisClient, args: unknown[]): RedisClient {
     const { connectTimeoutMs, commandTimeoutMs, blockTimeoutMs } = this.#options;
     const overrides = (args[0] ?? {}) as RedisOptions;
-    const copy =
-      client instanceof Redis
-        ? client.duplicate(Object.assign(ownedConnectionOptions(connectTimeoutMs), overrides))
-        : (client.duplicate as Method).apply(client, args) as RedisClient;
+    // `isCluster`, not `instanceof`: a client made by another copy of ioredis is no instance of this one's classes.
+    const copy = client.isCluster
+      ? ((client.duplicate as Method).apply(client, args) as RedisClient)
+      : (client as Redis).duplicate(Object.assign(ownedConnectionOptions(connectTimeoutMs), overrides));
     const watched = this.#watched(copy, commandTimeoutMs + blockTimeoutMs, false);
     this.#watch(watched, true);
     return this.#wrap(watched);
