@@ -11,17 +11,15 @@ import { CancelScope } from '../workflow/cancel-scope.js';
 import type { Channel } from '../workflow/channel.js';
 import { createRootContext } from '../workflow/context.js';
 import { continueAsNewInputs } from '../workflow/continue-as-new.js';
-import { Future } from '../workflow/future.js';
+import type { Future } from '../workflow/future.js';
 import type { ActivityAttempt, SubWorkflowAttempt, WorkflowRuntime } from '../workflow/runtime.js';
-import { childExecutionId, defaultChildInstanceId } from './child-ids.js';
-import type { Command, CommandKind } from './command.js';
+import { CommandTable } from './command-table.js';
 import { applyCommandAnswer, settleSideEffect } from './command-answers.js';
 import { abandonPendingWork, commitCommands } from './commit-commands.js';
 import { commitOutcome, failedTaskCompletion, type WorkflowOutcome } from './commit-outcome.js';
 import { CompletionBuilder } from './completion-builder.js';
 import { assertNoUnrecordedSideEffect, assertReplayedTaskComplete, matchCommandEvent, matchSideEffect } from './replay-matching.js';
 import { Patches } from './patches.js';
-import { runSideEffect } from './side-effect-run.js';
 import { SeededRandom } from './prng.js';
 import { replaySilentLogger } from './replay-logger.js';
 import { SignalInbox } from './signal-inbox.js';
@@ -60,12 +58,9 @@ export class Executor implements WorkflowRuntime {
   private started: NewEventOf<'WorkflowExecutionStarted'>['attributes'] | undefined;
   private readonly lookup: WorkflowLookup;
   private readonly maxHistorySize: number;
-  private readonly commands = new Map<number, Command>();
-  private readonly unrecordedSideEffects: Command[] = [];
+  private readonly table: CommandTable;
   private readonly signals = new SignalInbox();
   private readonly patches = new Patches();
-  private nextCommandId = 1;
-  private subWorkflowsWithoutId = 0;
   private replayingNow = false;
   private currentTime = new Date(0);
   private readonly rootScope = new CancelScope();
@@ -91,6 +86,12 @@ export class Executor implements WorkflowRuntime {
     this.maxHistorySize = maxHistorySize;
     this.clock = clock;
     this.prng = new SeededRandom(`${instance.instanceId}\n${instance.executionId}`);
+    this.table = new CommandTable({
+      instance,
+      now: () => this.currentTime,
+      replaying: () => this.replayingNow,
+      patches: this.patches,
+    });
     this.logger = replaySilentLogger(
       contextLogger(logger, { instanceId: instance.instanceId, executionId: instance.executionId }),
       () => this.replayingNow || this.abandonedFlag,
@@ -151,9 +152,9 @@ export class Executor implements WorkflowRuntime {
     const completion = await this.runTask(task.newEvents, task.observer);
     // A pending command is the usual case at the end of a task and settles the check without walking the
     // channels and scopes.
-    if (this.outcome === undefined && this.commands.size === 0) {
+    if (this.outcome === undefined && this.table.commands.size === 0) {
       assertWaitingOnEngine(this.instance, {
-        pendingCommands: this.commands.size,
+        pendingCommands: this.table.commands.size,
         signalChannelAwaited: this.signals.awaited(),
         cancellationAwaited: this.rootScope.awaitsCancellation(),
       });
@@ -203,7 +204,7 @@ export class Executor implements WorkflowRuntime {
       // A recorded patch settles nothing, so patches go before the side effect result whose code runs on.
       for (;;) {
         this.patches.recordPending(record);
-        const command = this.unrecordedSideEffects.shift();
+        const command = this.table.unrecordedSideEffects.shift();
         if (command === undefined) break;
         record(newEvent('SideEffectResult', command.sideEffectOutcome ?? {}, command.id));
         settleSideEffect(command);
@@ -212,8 +213,8 @@ export class Executor implements WorkflowRuntime {
     }
     const { completion } = builder;
     const outcome = this.outcome;
-    if (outcome !== undefined) abandonPendingWork(this.commands);
-    commitCommands(this.commands, this.instance, record, completion);
+    if (outcome !== undefined) abandonPendingWork(this.table.commands);
+    commitCommands(this.table.commands, this.instance, record, completion);
     if (outcome !== undefined) {
       this.endedFlag = true;
       const { instanceId } = this.instance;
@@ -224,7 +225,7 @@ export class Executor implements WorkflowRuntime {
   }
 
   private observeTimerFired(observer: LiveEventObserver, scheduleEventId: number | undefined): void {
-    const firesAt = scheduleEventId === undefined ? undefined : this.commands.get(scheduleEventId)?.firesAt;
+    const firesAt = scheduleEventId === undefined ? undefined : this.table.commands.get(scheduleEventId)?.firesAt;
     if (scheduleEventId !== undefined && firesAt !== undefined) observer.timerFired(scheduleEventId, firesAt);
   }
 
@@ -251,11 +252,11 @@ export class Executor implements WorkflowRuntime {
           throw new Error(`history is out of order: expected event ${this.historyLength + 1}, got ${event.sequenceId}`);
         }
         this.historyLength += 1;
-        if (event.type !== 'SideEffectResult' && event.type !== 'PatchRecorded') assertNoUnrecordedSideEffect(this.unrecordedSideEffects, event);
+        if (event.type !== 'SideEffectResult' && event.type !== 'PatchRecorded') assertNoUnrecordedSideEffect(this.table.unrecordedSideEffects, event);
         await this.replayEvent(event);
       }
-      assertNoUnrecordedSideEffect(this.unrecordedSideEffects, undefined);
-      assertReplayedTaskComplete(this.commands);
+      assertNoUnrecordedSideEffect(this.table.unrecordedSideEffects, undefined);
+      assertReplayedTaskComplete(this.table.commands);
     } finally {
       this.replayingNow = false;
     }
@@ -264,11 +265,11 @@ export class Executor implements WorkflowRuntime {
   private async replayEvent(event: HistoryEvent): Promise<void> {
     switch (event.type) {
       case 'WorkflowTaskStarted':
-        assertReplayedTaskComplete(this.commands);
+        assertReplayedTaskComplete(this.table.commands);
         this.currentTime = event.timestamp;
         break;
       case 'SideEffectResult':
-        settleSideEffect(matchSideEffect(this.unrecordedSideEffects, event));
+        settleSideEffect(matchSideEffect(this.table.unrecordedSideEffects, event));
         await drain();
         break;
       case 'PatchRecorded':
@@ -279,7 +280,7 @@ export class Executor implements WorkflowRuntime {
         this.endedFlag = true;
         break;
       default:
-        if (!matchCommandEvent(this.commands, event)) await this.applyInboxEvent(event);
+        if (!matchCommandEvent(this.table.commands, event)) await this.applyInboxEvent(event);
     }
   }
 
@@ -297,7 +298,7 @@ export class Executor implements WorkflowRuntime {
         this.signals.receive(event.attributes.name, event.attributes.arg);
         break;
       default:
-        if (!applyCommandAnswer(this.commands, event, this.logger)) return;
+        if (!applyCommandAnswer(this.table.commands, event, this.logger)) return;
     }
     await drain();
   }
@@ -333,84 +334,32 @@ export class Executor implements WorkflowRuntime {
 
   // ---- commands (WorkflowRuntime) -------------------------------------------------------------------------
 
-  private newCommand(kind: CommandKind, name: string): [Command, Future<unknown>] {
-    const [future, settle] = Future.create<unknown>();
-    return [{ id: this.nextCommandId++, kind, name, state: 'pending', settle }, future];
-  }
-
-  /** A command that waits in `commands` until its scheduling event is committed. */
-  private issue(kind: CommandKind, name: string): [Command, Future<unknown>] {
-    const [command, future] = this.newCommand(kind, name);
-    this.commands.set(command.id, command);
-    return [command, future];
-  }
-
-  /** Cancellation withdraws a command that is not committed yet; `committed` says what happens after that. */
-  private withdrawOnCancel(scope: CancelScope, command: Command, committed: () => void): void {
-    command.unsubscribe = scope.onCancel(() => {
-      if (command.state === 'pending') {
-        this.commands.delete(command.id);
-        command.settle.reject(scope.error());
-      } else {
-        committed();
-      }
-    });
-  }
-
   scheduleActivity(scope: CancelScope, attempt: ActivityAttempt): Future<unknown> {
-    const [command, future] = this.issue('activity', attempt.name);
-    command.activity = attempt;
-    // Only the backend knows whether a worker has claimed the attempt: it answers a CanceledError if none has
-    // (the attempt never runs), else the attempt runs to its end and the future settles with its outcome.
-    this.withdrawOnCancel(scope, command, () => this.requestCancellation(command));
-    return future;
+    return this.table.scheduleActivity(scope, attempt);
   }
 
   scheduleTimer(scope: CancelScope, delayMs: number, name: string | undefined): Future<void> {
-    const [command, future] = this.issue('timer', name ?? '');
-    command.firesAt = new Date(this.currentTime.getTime() + delayMs);
-    this.withdrawOnCancel(scope, command, () => {
-      if (command.state === 'committed') command.state = 'cancelPending';
-      command.settle.reject(scope.error());
-    });
-    return future as Future<void>;
+    return this.table.scheduleTimer(scope, delayMs, name);
   }
 
   scheduleSubWorkflow(scope: CancelScope, attempt: SubWorkflowAttempt): Future<unknown> {
-    const [command, future] = this.issue('subWorkflow', attempt.name);
-    command.subWorkflow = Object.assign({}, attempt, { executionId: childExecutionId(this.instance.executionId, command.id) });
-    // A started child is asked to cancel; the future then settles with the child's own outcome (a child no
-    // worker has started ends at once, cancelled).
-    this.withdrawOnCancel(scope, command, () => this.requestCancellation(command));
-    return future;
-  }
-
-  /** Asks, at the next commit, for a committed command to be cancelled; its future settles with the answer. */
-  private requestCancellation(command: Command): void {
-    if (command.state === 'committed' && command.cancelRequest === undefined) command.cancelRequest = 'pending';
+    return this.table.scheduleSubWorkflow(scope, attempt);
   }
 
   nextSubWorkflowInstanceId(): string {
-    return defaultChildInstanceId(this.instance.instanceId, this.instance.executionId, ++this.subWorkflowsWithoutId);
+    return this.table.nextSubWorkflowInstanceId();
   }
 
   signalWorkflow(scope: CancelScope, instanceId: string, name: string, arg: unknown): Future<void> {
-    const [command, future] = this.issue('signal', name);
-    command.signal = { instanceId, name, arg };
-    this.withdrawOnCancel(scope, command, () => undefined);
-    return future as Future<void>;
+    return this.table.signalWorkflow(scope, instanceId, name, arg);
+  }
+
+  sideEffect<T>(fn: () => T): Future<T> {
+    return this.table.sideEffect(fn);
   }
 
   signalChannel(name: string): Channel<unknown> {
     return this.signals.channel(name);
-  }
-
-  sideEffect<T>(fn: () => T): Future<T> {
-    // A side effect is never scheduled: it is recorded right after the code that ran it, in both modes.
-    const [command, future] = this.newCommand('sideEffect', '');
-    if (!this.replayingNow) command.sideEffectOutcome = this.patches.whileSideEffectRuns(() => runSideEffect(fn));
-    this.unrecordedSideEffects.push(command);
-    return future as Future<T>;
   }
 
   patched(patchId: string): boolean {
