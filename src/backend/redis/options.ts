@@ -9,7 +9,8 @@ export interface RedisBackendOptions {
    * A Redis URL, or a connection to use. A URL makes the backend open (and on `close()` quit) its own
    * connection; a passed `Redis` or `Cluster` stays open for its owner. Blocking reads and pub/sub always
    * use duplicates of it, which `close()` ends. A `Cluster` created with `enableAutoPipelining` is refused
-   * with `InvalidArgumentError` (ioredis would send script calls to the wrong nodes); on a Cluster the
+   * with `InvalidArgumentError` (ioredis would send script calls to the wrong nodes), and so is a client with a
+   * `keyPrefix` (ioredis would prefix only some of the keys; use `prefix`); on a Cluster the
    * backend needs Redis 7 or later (sharded pub/sub).
    * @default process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
    */
@@ -150,11 +151,22 @@ function retention(value: number | undefined): number {
   return positiveInteger(value, 'retentionMs');
 }
 
+function keyPrefixOf(client: Redis | Cluster): string | undefined {
+  const options = client.options as { keyPrefix?: string; redisOptions?: { keyPrefix?: string } };
+  const keyPrefix = options.keyPrefix ?? options.redisOptions?.keyPrefix;
+  return keyPrefix === undefined || keyPrefix === '' ? undefined : keyPrefix;
+}
+
 function redisOption(value: string | Redis | Cluster | undefined): string | Redis | Cluster {
   // ioredis routes an auto-pipelined script call by its first argument, the key count, not by its first key
   // (redis/ioredis#2109): every script would go to a node that may not own its keys, and fail.
   if (typeof value === 'object' && value.isCluster && (value as Cluster).options.enableAutoPipelining === true) {
     throw new InvalidArgumentError('RedisBackend option redis: a Cluster with enableAutoPipelining cannot run scripts on the right nodes; create it without that option');
+  }
+  // ioredis prefixes the keys it knows of, not the key names scripts build or read back (task streams, channels,
+  // outbox targets): the store would be half prefixed. The backend's own `prefix` option does this instead.
+  if (typeof value === 'object' && keyPrefixOf(value) !== undefined) {
+    throw new InvalidArgumentError('RedisBackend option redis: a client with keyPrefix is not supported; create it without keyPrefix and use the prefix option');
   }
   return value ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 }

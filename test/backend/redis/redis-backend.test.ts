@@ -107,6 +107,22 @@ describe('RedisBackend', function () {
       assert.throws(() => new RedisBackend({ redis: 'redis://[not a host' }), (err: unknown) => err instanceof InvalidArgumentError && /option redis/.test(err.message));
     });
 
+    it('refuses a client with a keyPrefix, which ioredis would apply to only some keys', () => {
+      const clients = [
+        new Redis(server().url, { keyPrefix: 'kp:', lazyConnect: true }),
+        new Cluster([{ host: '127.0.0.1', port: server().port }], { keyPrefix: 'kp:', lazyConnect: true }),
+        new Cluster([{ host: '127.0.0.1', port: server().port }], { redisOptions: { keyPrefix: 'kp:' }, lazyConnect: true }),
+      ];
+      try {
+        for (const client of clients) {
+          assert.throws(() => new RedisBackend({ redis: client }), (err: unknown) => err instanceof InvalidArgumentError && /keyPrefix/.test(err.message));
+          assert.equal(client.status, 'wait', 'nothing was sent');
+        }
+      } finally {
+        for (const client of clients) client.disconnect();
+      }
+    });
+
     it('refuses a Cluster with enableAutoPipelining, whose script calls ioredis would send to the wrong nodes', () => {
       const cluster = new Cluster([{ host: '127.0.0.1', port: server().port }], { enableAutoPipelining: true, lazyConnect: true });
       try {
