@@ -352,7 +352,8 @@ describe('WorkflowTester', () => {
   it('fails code that awaits a foreign promise with UnsettledWorkflowError', async () => {
     async function foreign(ctx: WorkflowContext): Promise<void> {
       void ctx;
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      // Long enough that it cannot settle before the engine looks, however loaded the machine (1 ms could).
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
     await assert.rejects(new WorkflowTester(foreign).execute(), UnsettledWorkflowError);
   });
