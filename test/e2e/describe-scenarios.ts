@@ -66,7 +66,17 @@ export function describeScenarios(e2e: E2E): void {
     assert.deepEqual(described.pending.subWorkflows.map((s) => s.attributes.instanceId), [childId]);
     assert.deepEqual(described.pending.activities, []);
 
-    const childDescribed = await client.describeWorkflowInstance({ instanceId: childId });
+    // On several partitions the child's start reaches its own partition through the parent's outbox: the
+    // parent may list the child a moment before the child's record shows its parent.
+    let childDescribed: WorkflowInstanceDescription | undefined;
+    assert.ok(
+      await waitUntil(async () => {
+        childDescribed = await client.describeWorkflowInstance({ instanceId: childId });
+        return childDescribed.parent !== undefined;
+      }, 10_000),
+      'the child knows its parent',
+    );
+    assert.ok(childDescribed !== undefined);
     assert.equal(childDescribed.parent?.instanceId, parent.instanceId);
     assert.equal(childDescribed.parent?.executionId, parent.executionId);
     assert.equal(childDescribed.state, 'active');
