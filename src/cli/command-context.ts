@@ -50,7 +50,7 @@ export function storeCommand(command: Command, what: string): Command {
  * @throws UsageError for a `--redis` that is not a redis URL; whatever `use` throws.
  */
 export async function withClient<T>(options: StoreCommandOptions, use: (client: Client) => Promise<T>): Promise<T> {
-  const store = openStore({ redis: options.redis, prefix: options.prefix, partitions: options.partitions });
+  const store = await openStore({ redis: options.redis, prefix: options.prefix, partitions: options.partitions });
   try {
     return await use(store.client);
   } finally {

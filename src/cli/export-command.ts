@@ -30,7 +30,7 @@ export async function runExport(options: ExportCommandOptions, output: Output): 
     throw new UsageError(`cannot create the folder ${options.out}: ${(err as Error).message}`);
   }
   const storeOptions = { redis: options.redis, prefix: options.prefix, partitions: options.partitions };
-  const store = openStore(storeOptions);
+  const store = await openStore(storeOptions);
   try {
     const source = await storeSource(store.client, describeStore(storeOptions));
     output.err(`Exporting the histories of ${source.description} to ${options.out}`);

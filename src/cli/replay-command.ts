@@ -37,7 +37,7 @@ export async function runReplay(options: ReplayCommandOptions, output: Output): 
       source = await folderSource(options.histories);
     } else {
       const storeOptions: StoreOptions = { redis: options.redis, prefix: options.prefix, partitions: options.partitions };
-      store = openStore(storeOptions);
+      store = await openStore(storeOptions);
       source = await storeSource(store.client, describeStore(storeOptions));
     }
     // The module's exported functions include its activities and helpers: nothing tells them from workflows

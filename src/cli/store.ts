@@ -1,7 +1,8 @@
 import { createLogger } from '../core/logger.js';
 import { Client } from '../client/client.js';
+import { clusterFromUrl, isRedisClusterNode } from '../backend/redis/cluster-url.js';
 import { RedisBackend } from '../backend/redis/redis-backend.js';
-import { redisUrlProblem } from '../backend/redis/redis-url.js';
+import { redisUrlDatabase, redisUrlProblem } from '../backend/redis/redis-url.js';
 import type { WorkflowInstance } from '../core/instance.js';
 import { UsageError } from './usage-error.js';
 
@@ -41,13 +42,18 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/** Longest wait (ms) for the store's server to say whether it is a Redis Cluster node. */
+const CLUSTER_PROBE_TIMEOUT_MS = 2000;
+
 /**
- * Opens a client on the Redis store the options name. The backend logs nothing unless `REDFLOW_LOG_LEVEL`
- * asks for it (then on standard error, away from the report).
+ * Opens a client on the Redis store the options name. When the URL names a node of a Redis Cluster, the
+ * client reaches the whole cluster through it (an ioredis `Cluster`). The backend logs nothing unless
+ * `REDFLOW_LOG_LEVEL` asks for it (then on standard error, away from the report).
  * @throws UsageError naming the URL and where it came from (`--redis` or `REDIS_URL`) when it is not a
- *   `redis:` or `rediss:` URL, or its database part is not a database number.
+ *   `redis:` or `rediss:` URL, or its database part is not a database number (or not 0 on a Cluster, which
+ *   has only database 0).
  */
-export function openStore(options: StoreOptions): Store {
+export async function openStore(options: StoreOptions): Promise<Store> {
   const { url, source } = storeUrl(options.redis);
   const named = `${source} ${JSON.stringify(url)}`;
   let parsed: URL;
@@ -62,8 +68,19 @@ export function openStore(options: StoreOptions): Store {
   const problem = redisUrlProblem(url);
   if (problem !== undefined) throw new UsageError(`${named}: ${problem}`);
   const logger = createLogger({ name: 'redflow-cli', defaultLevel: 'silent', destination: process.stderr });
-  const backend = new RedisBackend({ redis: url, prefix: options.prefix, partitions: options.partitions, logger });
-  return { client: new Client(backend), check: () => backend.connect(), close: () => backend.close() };
+  const { prefix, partitions } = options;
+  if (!(await isRedisClusterNode(url, CLUSTER_PROBE_TIMEOUT_MS))) {
+    const backend = new RedisBackend({ redis: url, prefix, partitions, logger });
+    return { client: new Client(backend), check: () => backend.connect(), close: () => backend.close() };
+  }
+  if ((redisUrlDatabase(url) ?? 0) !== 0) throw new UsageError(`${named} names a database, but a Redis Cluster has only database 0`);
+  const cluster = clusterFromUrl(url);
+  const backend = new RedisBackend({ redis: cluster, prefix, partitions, logger });
+  const close = async (): Promise<void> => {
+    await backend.close();
+    await cluster.quit().catch(() => cluster.disconnect());
+  };
+  return { client: new Client(backend), check: () => backend.connect(), close };
 }
 
 /** How the report names the active instances of a store. */

@@ -153,7 +153,8 @@ export class RedisBackend implements Backend {
    * Connects and checks the store: stores the partition count for the prefix, or checks it against the
    * stored one. Rejects with `BackendUnavailableError` when Redis cannot be reached within
    * `connectTimeoutMs` / `commandTimeoutMs`, `InvalidArgumentError` when the prefix is set up with another
-   * partition count, `BackendClosedError` after `close()`. Every other call checks the partition count
+   * partition count or a single-node client (or URL) reaches a Redis Cluster node, `BackendClosedError` after
+   * `close()`. Every other call checks the partition count
    * itself on first use; this checks again on every call.
    */
   connect(): Promise<void> {

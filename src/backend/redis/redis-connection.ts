@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { withTimeout } from '../../core/with-timeout.js';
 import { BackendClosedError, InvalidArgumentError } from '../../errors/errors.js';
+import { isClusterInfo } from './cluster-url.js';
 import { ConnectionGuard, ownedConnectionOptions } from './connection-guard.js';
 import { ensureConfig } from './config-record.js';
 import type { ReplicaAcks } from './options.js';
@@ -47,6 +48,8 @@ export class RedisConnection {
   readonly #logger: Logger;
   /** The database an owned connection's URL names (`redis://host/2`); undefined for database 0 or a passed client. */
   readonly #database: { db: number; url: string } | undefined;
+  /** How messages name the `redis` option: its URL (password hidden), or the client passed. */
+  readonly #described: string;
   #ready: Promise<void> | undefined;
   #closed = false;
 
@@ -56,6 +59,7 @@ export class RedisConnection {
     this.#logger = logger;
     this.connectTimeoutMs = connectTimeoutMs;
     this.#database = typeof redis === 'string' ? urlDatabase(redis) : undefined;
+    this.#described = typeof redis === 'string' ? JSON.stringify(redactedRedisUrl(redis)) : `(an ioredis ${redis.isCluster ? 'Cluster' : 'Redis'})`;
     this.#raw = typeof redis === 'string' ? ownedConnection(redis, connectTimeoutMs) : redis;
     this.#guard = new ConnectionGuard(Object.assign({ connectTimeoutMs, commandTimeoutMs, blockTimeoutMs, logger }, replicaAcks === undefined ? {} : { replicaAcks }));
     this.context = { client: this.#guard.guard(this.#raw, this.#ownsClient), prefix, partitions };
@@ -70,7 +74,8 @@ export class RedisConnection {
    * Resolves once the connection may be used; every operation awaits it first. The first call stores the
    * partition count for the prefix, or checks it against the stored one. Throws `BackendClosedError` once
    * closed (also when closed while it waited), `InvalidArgumentError` when the prefix is set up with
-   * another partition count or the URL's database does not exist on the server (so does every later call),
+   * another partition count, the URL's database does not exist on the server or a single-node client reaches a
+   * Redis Cluster node (so does every later call),
    * and `BackendUnavailableError` when Redis cannot be
    * reached; a connection failure rejects only the calls waiting on it, the next one tries again.
    */
@@ -120,8 +125,28 @@ export class RedisConnection {
   }
 
   async #checkConfig(): Promise<void> {
+    await this.#checkNotClusterNode();
     await this.#checkDatabase();
     await ensureConfig(this.context);
+  }
+
+  /**
+   * Refuses a single-node client of a Redis Cluster node: it would get `MOVED` for every partition another node
+   * serves, and a workflow there would never run.
+   */
+  async #checkNotClusterNode(): Promise<void> {
+    if (this.#raw.isCluster) return;
+    let info: string;
+    try {
+      info = await this.context.client.info('cluster');
+    } catch (err) {
+      // A server that refuses INFO (an ACL, a proxy) cannot be told apart; its keys' errors will say more.
+      if (err instanceof Error && err.name === 'ReplyError') return;
+      throw err;
+    }
+    if (isClusterInfo(info)) {
+      throw new InvalidArgumentError(`RedisBackend option redis ${this.#described}: the server is a Redis Cluster node; pass an ioredis Cluster (README, "Running on Redis Cluster")`);
+    }
   }
 
   /**

@@ -58,7 +58,7 @@ function terminationSignal(): Promise<void> {
  *   InvalidArgumentError when the store refuses the URL's database or the partition count.
  */
 export async function runUi(options: UiCommandOptions, output: Output, stopped: Promise<void> = terminationSignal()): Promise<number> {
-  const store = openStore({ redis: options.redis, prefix: options.prefix, partitions: options.partitions });
+  const store = await openStore({ redis: options.redis, prefix: options.prefix, partitions: options.partitions });
   try {
     // A store the UI cannot use (a database the server lacks, another partition count) would fail every
     // request: refuse it now. One that is down may come up: the UI says so meanwhile.
