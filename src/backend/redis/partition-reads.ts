@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { FailureLog } from '../../core/failure-log.js';
+import { settledWithin } from '../../core/settled-within.js';
 import { isMissingGroupError } from './consumer-groups.js';
 import type { StreamEntry } from './stream-replies.js';
 
@@ -69,50 +70,27 @@ export class PartitionReads {
   async round(reads: readonly PartitionRead[], late: (entries: StreamEntry[]) => Promise<void>): Promise<RoundResult> {
     const entries: StreamEntry[] = [];
     const missed: Array<readonly string[]> = [];
-    if (reads.length === 0) return { entries, missed };
-    const answered = reads.map(() => false);
-    let ended = false;
-    let pending = reads.length;
-    let firstError: Error | undefined;
-    await new Promise<void>((resolve) => {
-      const end = (): void => {
-        if (ended) return;
-        ended = true;
-        clearTimeout(laggards);
-        resolve();
-      };
-      const laggards = setTimeout(end, LAGGARD_MS);
-      reads.forEach((partition, i) => {
-        partition.read().then(
-          (got) => {
-            pending -= 1;
-            if (!ended) {
-              answered[i] = true;
-              entries.push(...got);
-            } else if (got.length > 0) {
-              late(got).catch((err: unknown) => this.#logger.warn({ err }, 'could not hand back late task entries'));
-            }
-            if (pending === 0) end();
-          },
-          (err: unknown) => {
-            pending -= 1;
-            // A missing group is for the caller to mend, whatever the other reads say.
-            if (!ended && (firstError === undefined || isMissingGroupError(err))) {
-              firstError = err instanceof Error ? err : new Error('redflow: a partition read failed', { cause: err });
-            }
-            if (pending === 0) end();
-          },
-        );
-      });
-    });
-    // Failed, or still running: the partition backs off, and the caller reads it again after.
-    reads.forEach(({ streams }, i) => {
-      if (answered[i] === true) return;
+    const running = reads.map((partition) => partition.read());
+    const outcomes = await settledWithin(running, LAGGARD_MS);
+    let firstError: unknown;
+    outcomes.forEach((outcome, i) => {
+      if (outcome?.status === 'fulfilled') {
+        entries.push(...outcome.value);
+        return;
+      }
+      if (outcome === undefined) {
+        running[i]?.then((got) => (got.length > 0 ? late(got) : undefined), () => undefined).catch((err: unknown) => this.#logger.warn({ err }, 'could not hand back late task entries'));
+      } else if (firstError === undefined || isMissingGroupError(outcome.reason)) {
+        // A missing group is for the caller to mend, whatever the other reads say.
+        firstError = outcome.reason;
+      }
+      // Failed, or still running: the partition backs off, and the caller reads it again after.
+      const { streams } = reads[i] as PartitionRead;
       missed.push(streams);
       this.#backOff(streams);
     });
     if (firstError !== undefined && (missed.length === reads.length || isMissingGroupError(firstError))) {
-      throw firstError;
+      throw firstError instanceof Error ? firstError : new Error('redflow: a partition read failed', { cause: firstError });
     }
     if (missed.length > 0) this.#failures.failed(firstError ?? new Error(`no answer within ${LAGGARD_MS} ms from the node serving ${missed.map((s) => s[0]).join(', ')}`));
     else this.#failures.succeeded();
