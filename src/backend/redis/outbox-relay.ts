@@ -3,6 +3,7 @@ import { FailureLog } from '../../core/failure-log.js';
 import { settledWithin } from '../../core/settled-within.js';
 import { ensureGroup, isMissingGroupError } from './consumer-groups.js';
 import { outboxKey, relayLeaseKey } from './keys.js';
+import { DeliveryLanes } from './delivery-lanes.js';
 import type { MessageDelivery } from './message-delivery.js';
 import { isInfrastructureError, OutboxBackoff } from './outbox-backoff.js';
 import type { OutboxRetryPolicy } from './outbox-retry-policy.js';
@@ -67,6 +68,10 @@ const ANNOUNCED_READ_MS = 30_000;
  * while messages to other targets go on. Once its next attempt is due the relay goes through its pending
  * entries again, in order. A message that failed its last allowed attempt is parked as a dead letter and
  * no longer holds anything up.
+ *
+ * Messages to different target partitions are delivered at once, in a lane per partition (`#deliver`): on a
+ * Redis Cluster a node that is slow or cannot be reached (frozen, or dying before its failover) holds up only
+ * the messages to the partitions it serves (`DeliveryLanes`), which stay pending, in order, behind the first.
  */
 export class OutboxRelay {
   readonly #options: OutboxRelayOptions;
@@ -89,17 +94,8 @@ export class OutboxRelay {
   #backlog = true;
   /** Targets with a message backing off: their later messages stay pending behind it. */
   #heldTargets = new Set<string>();
-  /**
-   * Target partitions whose deliveries are still running from an earlier round (their node is slow or does not
-   * answer): their later messages stay pending until the lane has ended and a pass goes through them in order.
-   */
-  readonly #lanes = new Map<number, Promise<void>>();
-  /**
-   * Target partitions with messages left pending (their lane was busy, or a delivery met a node that could not
-   * serve it), each with when it may be tried again (ms since the epoch): new messages to them stay pending
-   * behind those until a pass delivers them in order.
-   */
-  readonly #blocked = new Map<number, number>();
+  /** Target partitions whose messages must wait: a lane of theirs is still running, or a delivery failed. */
+  readonly #lanes = new DeliveryLanes();
   /** When the soonest backing-off message is due (ms since the epoch): the pending entries are gone through again then. */
   #nextPassAt = Infinity;
   /** A message was announced since the last read began: read again before sleeping. */
@@ -143,7 +139,7 @@ export class OutboxRelay {
     this.#sleeper.wake();
     await this.#running;
     // Lanes that outlived their round end within commandTimeoutMs; what they delivered is acknowledged first.
-    await Promise.all(this.#lanes.values());
+    await this.#lanes.settled();
     this.#options.wakeups.unsubscribe(this.#outbox, this.#onAnnouncement);
     // Also a lease let run out may still be this relay's for a moment: give it up for the next owner.
     if (this.#tookOver) await this.#options.scripts.releaseRelayLease(this.#lease, this.#options.consumer);
@@ -248,13 +244,9 @@ export class OutboxRelay {
   async #pendingPass(): Promise<void> {
     const { client, group, consumer } = this.#options;
     this.#heldTargets = new Set();
-    this.#nextPassAt = Infinity;
     // This pass goes through every pending entry in order: partitions blocked only until it came are free, and
     // whatever blocks one again from here on (a lane ending meanwhile included) asks for another pass.
-    for (const [p, untilMs] of this.#blocked) {
-      if (untilMs <= Date.now()) this.#blocked.delete(p);
-      else this.#nextPassAt = Math.min(this.#nextPassAt, untilMs);
-    }
+    this.#nextPassAt = this.#lanes.beginPass();
     this.#backlog = false;
     await this.#backoff.load();
     let after = '0';
@@ -291,10 +283,7 @@ export class OutboxRelay {
     const lanes = new Map<number, StreamEntry[]>();
     for (const entry of entries) {
       const p = delivery.partitionOf(entry.fields.get('i')?.toString() ?? '');
-      if (this.#lanes.has(p) || this.#blocked.has(p)) {
-        this.#block(p, this.#blocked.get(p) ?? 0);
-        continue;
-      }
+      if (!this.#lanes.admits(p)) continue;
       lanes.set(p, [...(lanes.get(p) ?? []), entry]);
     }
     if (lanes.size === 0) return;
@@ -307,7 +296,7 @@ export class OutboxRelay {
       const lane = running[i] as Promise<LaneResult>;
       const p = [...lanes.keys()][i] as number;
       if (outcome === undefined) {
-        this.#lanes.set(p, this.#finishLate(p, lane));
+        this.#lanes.runLate(p, this.#finishLate(lane));
         return;
       }
       const result = outcome.status === 'fulfilled' ? outcome.value : { done: [], error: outcome.reason as unknown };
@@ -322,7 +311,7 @@ export class OutboxRelay {
       throw failure instanceof Error ? failure : new Error('redflow: delivering outbox messages failed', { cause: failure });
     }
     if (failure !== undefined) this.#laneFailures.failed(failure);
-    else if (failed === 0 && this.#lanes.size === 0) this.#laneFailures.succeeded();
+    else if (this.#lanes.idle) this.#laneFailures.succeeded();
   }
 
   /**
@@ -348,14 +337,14 @@ export class OutboxRelay {
         done.push(entry.id);
       } catch (err) {
         if (isInfrastructureError(err, client)) {
-          this.#block(p, Date.now() + RETRY_MS);
+          this.#block(p);
           return { done, error: err };
         }
         try {
           const nextAttemptAt = await this.#backoff.failed(entry, err);
           if (nextAttemptAt !== undefined) this.#hold(target, nextAttemptAt);
         } catch (recordErr) {
-          this.#block(p, Date.now() + RETRY_MS);
+          this.#block(p);
           return { done, error: recordErr };
         }
       }
@@ -364,7 +353,7 @@ export class OutboxRelay {
   }
 
   /** After a lane outlived its round: acknowledges what it delivered, and has a pass deliver what waited behind it. */
-  async #finishLate(p: number, lane: Promise<LaneResult>): Promise<void> {
+  async #finishLate(lane: Promise<LaneResult>): Promise<void> {
     try {
       const result = await lane.catch((err: unknown): LaneResult => ({ done: [], error: err }));
       if (result.error !== undefined) this.#laneFailures.failed(result.error);
@@ -372,7 +361,6 @@ export class OutboxRelay {
     } catch (err) {
       this.#laneFailures.failed(err);
     } finally {
-      this.#lanes.delete(p);
       this.#backlog = true;
       this.#sleeper.wake();
     }
@@ -393,10 +381,11 @@ export class OutboxRelay {
     }
   }
 
-  /** Leaves the messages to partition `p` pending until a pass after `untilMs` (0: the next pass). */
-  #block(p: number, untilMs: number): void {
-    this.#blocked.set(p, Math.max(this.#blocked.get(p) ?? 0, untilMs));
-    if (untilMs > 0) this.#nextPassAt = Math.min(this.#nextPassAt, untilMs);
+  /** Leaves the messages to partition `p` pending until a pass `RETRY_MS` from now. */
+  #block(p: number): void {
+    const untilMs = Date.now() + RETRY_MS;
+    this.#lanes.block(p, untilMs);
+    this.#nextPassAt = Math.min(this.#nextPassAt, untilMs);
   }
 
   #hold(target: string, untilMs: number): void {
