@@ -108,6 +108,9 @@ export class AnnouncementConnection {
 
   #watchCluster(base: Cluster, cluster: Cluster): void {
     const changed = (): void => {
+      // ioredis announces every node it finds while it first connects (and again while it reconnects): nothing
+      // was subscribed before the first `ready`, and a reconnection's `ready` makes its listeners look anyway.
+      if (cluster.status !== 'ready') return;
       this.#resubscribing = true;
       for (const listener of this.#changeListeners) listener();
     };

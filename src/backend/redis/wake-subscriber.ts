@@ -18,7 +18,7 @@ const REFUSAL_MS = 10_000;
  * the first subscription, with one handler per channel.
  *
  * Pub/sub delivers at most once, and nothing while the connection is down, so a handler is also called
- * with `undefined` whenever the connection closes or is ready again, and, on a Cluster, whenever the cluster's
+ * with `undefined` when its subscription is confirmed, whenever the connection closes or is ready again, and, on a Cluster, whenever the cluster's
  * nodes or slots change (AnnouncementConnection.onNodesChanged); `live` says whether messages are arriving
  * now. Loops that rely on it keep a slow look at the store of their own for what a drop lost.
  */
@@ -111,11 +111,14 @@ export class WakeSubscriber {
     });
     // The connection guard reports outages once; each failed attempt is only worth a debug line.
     connection.on('error', (err: unknown) => this.#logger.debug({ err }, 'redis wake-up subscriber connection error'));
+    // The first `ready` follows no drop: each subscription's confirmation makes its handler look already.
+    let connectedBefore = this.#ready;
     connection.on('ready', () => {
       this.#ready = true;
       // A new connection may be allowed what the last one was refused.
       this.#refusedUntil = 0;
-      this.#missed();
+      if (connectedBefore) this.#missed();
+      connectedBefore = true;
     });
     connection.on('close', () => {
       if (!this.#ready) return;

@@ -126,6 +126,17 @@ describe('Redis Cluster: sharded announcements (3 masters)', function () {
     }
   });
 
+  it('tells its loops and waits nothing while it first connects: finding the nodes is not a change', async () => {
+    let changes = 0;
+    announcements.onNodesChanged(() => changes++);
+    const channels = await listen();
+    // Past the completion waiter's look after a change (500 ms after it).
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.equal(changes, 0, 'no change was reported');
+    // One look each, when Redis confirmed the subscription: what came before it was announced to nobody.
+    for (const channel of channels) assert.deepEqual(heard.get(channel), [undefined], `${channel}: one look, at the confirmation`);
+  });
+
   it('follows a partition whose slot moves to another master: its wake-ups arrive from the new one', async () => {
     const channels = await listen();
     const channel = channels[0] ?? '';
