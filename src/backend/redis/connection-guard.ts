@@ -106,6 +106,8 @@ interface Watched {
 export class ConnectionGuard {
   readonly #options: ConnectionGuardOptions;
   readonly #log: FailureLog;
+  /** Redis answering that it cannot serve commands now (LOADING, BUSY, TRYAGAIN, ...): the connection is fine. */
+  readonly #refusals: FailureLog;
   #closing = false;
   #unwatch: () => void = () => undefined;
 
@@ -114,6 +116,11 @@ export class ConnectionGuard {
     this.#log = new FailureLog(options.logger, {
       failed: 'redis connection lost; until it is restored, calls fail with BackendUnavailableError within connectTimeoutMs or commandTimeoutMs',
       recovered: 'redis connection restored',
+    });
+    this.#refusals = new FailureLog(options.logger, {
+      failed:
+        'redis answers that it cannot serve commands now (loading, busy, read-only, a slot moving or a shard down); until it can, those calls fail with BackendUnavailableError',
+      recovered: 'redis serves commands again',
     });
   }
 
@@ -188,6 +195,12 @@ export class ConnectionGuard {
 
   #down(err: unknown): void {
     if (!this.#closing) this.#log.failed(err);
+  }
+
+  /** The store answered: it is reachable, and serves commands. */
+  #served(): void {
+    this.#log.succeeded();
+    this.#refusals.succeeded();
   }
 
   #wrap(watched: Watched): RedisClient {
@@ -269,7 +282,7 @@ export class ConnectionGuard {
       }
       reply.then((value) => {
         if (!watched.inFlight.delete(pending)) return;
-        if (watched.main) this.#log.succeeded();
+        if (watched.main) this.#served();
         resolve(value);
       }, pending.fail);
     });
@@ -304,8 +317,10 @@ export class ConnectionGuard {
   #failed(watched: Watched, err: unknown): unknown {
     const mapped = toBackendError(err);
     if (watched.main) {
-      if (mapped instanceof BackendUnavailableError) this.#down(mapped);
-      else this.#log.succeeded();
+      const refused = mapped instanceof BackendUnavailableError && mapped.cause instanceof Error && mapped.cause.name === 'ReplyError';
+      if (refused) this.#refusals.failed(mapped);
+      else if (mapped instanceof BackendUnavailableError) this.#down(mapped);
+      else this.#served();
     }
     return mapped;
   }

@@ -65,6 +65,11 @@ export class MessageDelivery {
     this.#logger = logger;
   }
 
+  /** The partition of `instanceId`: where a message to it is delivered. */
+  partitionOf(instanceId: string): number {
+    return partitionIn(this.#context, instanceId);
+  }
+
   /** Delivers entry `entryId` of partition `source`'s outbox; 'malformed' entries can never be delivered. */
   async deliver(source: number, entryId: string, fields: ReadonlyMap<string, Buffer>): Promise<EntryResult> {
     let message: OutboxMessage;

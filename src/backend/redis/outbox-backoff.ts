@@ -31,13 +31,13 @@ const CONNECTION_ERRORS: ReadonlySet<string> = new Set([
   'ClusterAllFailedError',
   'BackendUnavailableError',
 ]);
-// Replies that say Redis itself is in trouble, not the message: the relay retries the whole batch later.
+// Replies that say Redis itself is in trouble, not the message: the relay tries the target's partition again later.
 const INFRASTRUCTURE_REPLIES = /^(LOADING|BUSY|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|NOSCRIPT|OOM|MISCONF|NOGROUP|UNBLOCKED|MOVED|ASK) /;
 
 /**
  * True when a delivery failed because the store is unreachable or not serving (connection lost, Redis
- * loading, read-only after a failover...) rather than because of the message: such a failure stops the
- * relay's batch and counts against no message. Anything else (a script error such as WRONGTYPE on the
+ * loading, read-only after a failover...) rather than because of the message: such a failure blocks the
+ * target's partition for a moment (its lane of the relay's batch ends there) and counts against no message. Anything else (a script error such as WRONGTYPE on the
  * target's keys, a target that keeps moving) is the message's.
  */
 export function isInfrastructureError(err: unknown, client: RedisClient): boolean {

@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import { FailureLog } from '../../core/failure-log.js';
+import { settledWithin } from '../../core/settled-within.js';
 import { ensureGroup, isMissingGroupError } from './consumer-groups.js';
 import { outboxKey, relayLeaseKey } from './keys.js';
+import { DeliveryLanes } from './delivery-lanes.js';
 import type { MessageDelivery } from './message-delivery.js';
 import { isInfrastructureError, OutboxBackoff } from './outbox-backoff.js';
 import type { OutboxRetryPolicy } from './outbox-retry-policy.js';
@@ -33,6 +35,15 @@ export interface OutboxRelayOptions {
 
 const BATCH = 100;
 const RETRY_MS = 500;
+// How long a round of deliveries waits for its slowest lanes, which then go on by themselves: a node that is slow
+// or cannot be reached (paused, dying before its failover) holds up messages to other partitions no longer.
+const LAGGARD_MS = 250;
+
+/** What a lane of deliveries to one partition did: the entries it delivered, and the failure that ended it early. */
+interface LaneResult {
+  done: string[];
+  error?: unknown;
+}
 // How often the outbox is read while the announcements of new messages do not arrive (not subscribed yet,
 // or the subscriber connection is down): bounds how late a message goes out then.
 const UNANNOUNCED_READ_MS = 250;
@@ -57,6 +68,10 @@ const ANNOUNCED_READ_MS = 30_000;
  * while messages to other targets go on. Once its next attempt is due the relay goes through its pending
  * entries again, in order. A message that failed its last allowed attempt is parked as a dead letter and
  * no longer holds anything up.
+ *
+ * Messages to different target partitions are delivered at once, in a lane per partition (`#deliver`): on a
+ * Redis Cluster a node that is slow or cannot be reached (frozen, or dying before its failover) holds up only
+ * the messages to the partitions it serves (`DeliveryLanes`), which stay pending, in order, behind the first.
  */
 export class OutboxRelay {
   readonly #options: OutboxRelayOptions;
@@ -79,6 +94,8 @@ export class OutboxRelay {
   #backlog = true;
   /** Targets with a message backing off: their later messages stay pending behind it. */
   #heldTargets = new Set<string>();
+  /** Target partitions whose messages must wait: a lane of theirs is still running, or a delivery failed. */
+  readonly #lanes = new DeliveryLanes();
   /** When the soonest backing-off message is due (ms since the epoch): the pending entries are gone through again then. */
   #nextPassAt = Infinity;
   /** A message was announced since the last read began: read again before sleeping. */
@@ -89,10 +106,17 @@ export class OutboxRelay {
   };
   readonly #sleeper = new WakeableSleep();
   readonly #failures: FailureLog;
+  /** Deliveries to some partitions failing while others go on (not `forLoop`: a node that does not answer leaves the connection up). */
+  readonly #laneFailures: FailureLog;
 
   constructor(options: OutboxRelayOptions) {
     this.#options = options;
     this.#failures = FailureLog.forLoop(options.logger, 'outbox relay', { partition: options.partition });
+    this.#laneFailures = new FailureLog(options.logger, {
+      failed: 'outbox relay: delivering to some partitions failed; their messages wait and are tried again, the others go on',
+      recovered: 'outbox relay: delivering to every partition works again',
+      bindings: { partition: options.partition },
+    });
     this.#outbox = outboxKey(options.prefix, options.partition);
     this.#lease = relayLeaseKey(options.prefix, options.partition);
     const { client, scripts, prefix, partition, group, retry: policy, logger } = options;
@@ -114,6 +138,8 @@ export class OutboxRelay {
     this.#stopped = true;
     this.#sleeper.wake();
     await this.#running;
+    // Lanes that outlived their round end within commandTimeoutMs; what they delivered is acknowledged first.
+    await this.#lanes.settled();
     this.#options.wakeups.unsubscribe(this.#outbox, this.#onAnnouncement);
     // Also a lease let run out may still be this relay's for a moment: give it up for the next owner.
     if (this.#tookOver) await this.#options.scripts.releaseRelayLease(this.#lease, this.#options.consumer);
@@ -218,12 +244,18 @@ export class OutboxRelay {
   async #pendingPass(): Promise<void> {
     const { client, group, consumer } = this.#options;
     this.#heldTargets = new Set();
-    this.#nextPassAt = Infinity;
+    // This pass goes through every pending entry in order: partitions blocked only until it came are free, and
+    // whatever blocks one again from here on (a lane ending meanwhile included) asks for another pass.
+    this.#nextPassAt = this.#lanes.beginPass();
+    this.#backlog = false;
     await this.#backoff.load();
     let after = '0';
     for (;;) {
-      // Left for the next step (the backlog stays) when the lease went meanwhile.
-      if (!(await this.#holdsLease())) return;
+      // Left for the next step when the lease went meanwhile.
+      if (!(await this.#holdsLease())) {
+        this.#backlog = true;
+        return;
+      }
       const reply = await client.callBuffer('XREADGROUP', 'GROUP', group, consumer, 'COUNT', BATCH, 'STREAMS', this.#outbox, after);
       const entries = parseReadGroupReply(reply);
       const last = entries.at(-1);
@@ -231,7 +263,6 @@ export class OutboxRelay {
       await this.#deliver(entries);
       after = last.id;
     }
-    this.#backlog = false;
   }
 
   async #readNew(): Promise<StreamEntry[]> {
@@ -240,44 +271,121 @@ export class OutboxRelay {
   }
 
   /**
-   * Delivers entries in order, skipping those whose target has a message backing off, then acknowledges and
-   * deletes the delivered ones (also when a later one fails for a reason of the store).
+   * Delivers entries, in order for each target partition and the target partitions at once (a lane each), so a
+   * node that is slow or cannot be reached holds up only the messages to its own partitions. Skips the entries
+   * whose target has a message backing off, and those of a blocked partition or one whose lane still runs
+   * (they stay pending for a later pass). Returns once every lane ended, or `LAGGARD_MS` after they began: a lane
+   * still running then goes on and acknowledges its own deliveries; the others' are acknowledged and deleted
+   * together. Throws when every lane met a failure of the store (the whole store is likely down).
    */
   async #deliver(entries: StreamEntry[]): Promise<void> {
-    const { client, delivery, group, partition, scripts } = this.#options;
+    const { delivery } = this.#options;
+    const lanes = new Map<number, StreamEntry[]>();
+    for (const entry of entries) {
+      const p = delivery.partitionOf(entry.fields.get('i')?.toString() ?? '');
+      if (!this.#lanes.admits(p)) continue;
+      lanes.set(p, [...(lanes.get(p) ?? []), entry]);
+    }
+    if (lanes.size === 0) return;
+    const running = [...lanes].map(([p, laneEntries]) => this.#lane(p, laneEntries));
+    const outcomes = await settledWithin(running, LAGGARD_MS);
     const done: string[] = [];
-    try {
-      for (const entry of entries) {
-        // The rest stays pending, for this relay's next step or the lease's next holder.
-        if (!(await this.#holdsLease())) break;
-        const target = entry.fields.get('i')?.toString() ?? '';
-        if (this.#heldTargets.has(target)) continue;
-        const record = this.#backoff.recordOf(entry.id);
-        if (record !== undefined && record.nextAttemptAt > Date.now()) {
-          this.#hold(target, record.nextAttemptAt);
-          continue;
+    let failure: unknown;
+    let failed = 0;
+    outcomes.forEach((outcome, i) => {
+      const lane = running[i] as Promise<LaneResult>;
+      const p = [...lanes.keys()][i] as number;
+      if (outcome === undefined) {
+        this.#lanes.runLate(p, this.#finishLate(lane));
+        return;
+      }
+      const result = outcome.status === 'fulfilled' ? outcome.value : { done: [], error: outcome.reason as unknown };
+      done.push(...result.done);
+      if (result.error !== undefined) {
+        failure ??= result.error;
+        failed += 1;
+      }
+    });
+    await this.#acknowledge(done);
+    if (failure !== undefined && failed === lanes.size) {
+      throw failure instanceof Error ? failure : new Error('redflow: delivering outbox messages failed', { cause: failure });
+    }
+    if (failure !== undefined) this.#laneFailures.failed(failure);
+    else if (this.#lanes.idle) this.#laneFailures.succeeded();
+  }
+
+  /**
+   * Delivers `entries`, all to partition `p`, one after another. A failure of the store ends the lane (the
+   * partition is blocked for `RETRY_MS`, and the rest stays pending); any other failure backs its entry off.
+   */
+  async #lane(p: number, entries: StreamEntry[]): Promise<LaneResult> {
+    const { client, delivery, partition } = this.#options;
+    const done: string[] = [];
+    for (const entry of entries) {
+      // The rest stays pending, for this relay's next step or the lease's next holder.
+      if (!(await this.#holdsLease())) break;
+      const target = entry.fields.get('i')?.toString() ?? '';
+      if (this.#heldTargets.has(target)) continue;
+      const record = this.#backoff.recordOf(entry.id);
+      if (record !== undefined && record.nextAttemptAt > Date.now()) {
+        this.#hold(target, record.nextAttemptAt);
+        continue;
+      }
+      this.#busy = true;
+      try {
+        await delivery.deliver(partition, entry.id, entry.fields);
+        done.push(entry.id);
+      } catch (err) {
+        if (isInfrastructureError(err, client)) {
+          this.#block(p);
+          return { done, error: err };
         }
-        this.#busy = true;
         try {
-          await delivery.deliver(partition, entry.id, entry.fields);
-          done.push(entry.id);
-        } catch (err) {
-          if (isInfrastructureError(err, client)) throw err;
           const nextAttemptAt = await this.#backoff.failed(entry, err);
           if (nextAttemptAt !== undefined) this.#hold(target, nextAttemptAt);
-        }
-      }
-    } finally {
-      if (done.length > 0) {
-        try {
-          await scripts.ackRelayedEntries(this.#outbox, group, done);
-        } finally {
-          // Delivered: their retry records are done with, also when the acknowledgement's replicas lagged
-          // (replicaAcks) or it was lost (the entries are then delivered again, and dropped as duplicates).
-          await this.#backoff.forget(done);
+        } catch (recordErr) {
+          this.#block(p);
+          return { done, error: recordErr };
         }
       }
     }
+    return { done };
+  }
+
+  /** After a lane outlived its round: acknowledges what it delivered, and has a pass deliver what waited behind it. */
+  async #finishLate(lane: Promise<LaneResult>): Promise<void> {
+    try {
+      const result = await lane.catch((err: unknown): LaneResult => ({ done: [], error: err }));
+      if (result.error !== undefined) this.#laneFailures.failed(result.error);
+      await this.#acknowledge(result.done);
+    } catch (err) {
+      this.#laneFailures.failed(err);
+    } finally {
+      this.#backlog = true;
+      this.#sleeper.wake();
+    }
+  }
+
+  /**
+   * Acknowledges and deletes delivered entries. Their retry records are done with either way: also when the
+   * acknowledgement's replicas lagged (replicaAcks) or it was lost (the entries are then delivered again, and
+   * dropped as duplicates).
+   */
+  async #acknowledge(done: string[]): Promise<void> {
+    if (done.length === 0) return;
+    const { group, scripts } = this.#options;
+    try {
+      await scripts.ackRelayedEntries(this.#outbox, group, done);
+    } finally {
+      await this.#backoff.forget(done);
+    }
+  }
+
+  /** Leaves the messages to partition `p` pending until a pass `RETRY_MS` from now. */
+  #block(p: number): void {
+    const untilMs = Date.now() + RETRY_MS;
+    this.#lanes.block(p, untilMs);
+    this.#nextPassAt = Math.min(this.#nextPassAt, untilMs);
   }
 
   #hold(target: string, untilMs: number): void {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { BackendClosedError } from '../../errors/errors.js';
 import { BlockingPool } from './blocking-pool.js';
+import { PartitionReads } from './partition-reads.js';
 import { ensureGroup, isMissingGroupError } from './consumer-groups.js';
 import type { LeaseConsumers } from './lease-consumers.js';
 import type { RedisClient, RedisScripts } from './scripts.js';
@@ -61,10 +62,15 @@ export class StreamTaskReader {
   #sweepAt = 0;
   /** Polls waiting for an announcement. */
   readonly #listeners = new Set<() => void>();
+  /** On a Cluster: reads the announced partitions at once, and keeps a partition that does not answer from holding up the rest. */
+  readonly #partitions: PartitionReads;
+  /** On a Cluster: where the next round starts among the partitions to read, so that each gets its turn first. */
+  #turn = 0;
 
   constructor(options: StreamTaskReaderOptions) {
     this.#options = options;
     this.#pool = new BlockingPool(options.client, options.logger, `${options.kind}-reader`);
+    this.#partitions = new PartitionReads(options.logger, options.kind);
   }
 
   /** Streams this reader created its group on (and may have a consumer in). */
@@ -79,17 +85,19 @@ export class StreamTaskReader {
    * streams answer; the caller hands back the surplus.
    */
   async poll(slots: readonly string[][], max: number, lockTimeoutMs: number, signal: AbortSignal): Promise<StreamEntry[]> {
-    const streams = slots.flat();
     const consumer = this.#options.consumers.for(lockTimeoutMs);
+    const cluster = this.#options.client.isCluster;
+    const late = (entries: StreamEntry[]): Promise<void> => this.#options.giveBack(entries, lockTimeoutMs);
     try {
-      await this.#ensureGroups(streams);
+      // On a Cluster, only the partitions whose groups exist: one on a node that does not answer waits.
+      const usable = cluster ? await this.#ensureClusterGroups(slots) : (await this.#ensureGroups(slots.flat()), slots);
       if (Date.now() >= this.#nextReclaimAt) {
-        const reclaimed = await this.#reclaim(streams, consumer, max, lockTimeoutMs);
+        const reclaimed = await this.#reclaim(usable, consumer, max, lockTimeoutMs, late);
         if (reclaimed.length > 0) return reclaimed;
       }
       if (signal.aborted) return [];
-      if (this.#options.client.isCluster) return await this.#readAnnounced(slots, consumer, max, signal);
-      return await this.#readNew([streams], consumer, max, lockTimeoutMs, signal);
+      if (cluster) return await this.#readAnnounced(usable, consumer, max, signal, late);
+      return await this.#readNew([slots.flat()], consumer, max, lockTimeoutMs, signal);
     } catch (err) {
       // A read that failed may have taken announcements with it: read every stream at the next poll.
       this.#sweepAt = 0;
@@ -118,27 +126,70 @@ export class StreamTaskReader {
     );
   }
 
-  /** Claims entries whose holder's lease ran out, and schedules the next reclaim. */
-  async #reclaim(streams: readonly string[], consumer: string, max: number, lockTimeoutMs: number): Promise<StreamEntry[]> {
-    const { scripts, group } = this.#options;
-    const results = await Promise.all(
-      streams.map(async (stream) => {
-        const reclaimed = await scripts.reclaimTasks(stream, {
-          group,
-          consumer,
-          cursor: this.#cursors.get(stream) ?? '0-0',
-          max,
-          scan: Math.max(MIN_RECLAIM_SCAN, RECLAIM_SCAN_PER_ENTRY * max),
-          // An entry held by a consumer whose name carries no lease (an older version's) is judged by this poll's lease.
-          fallbackLeaseMs: Math.ceil(lockTimeoutMs),
-        });
-        this.#cursors.set(stream, reclaimed.cursor);
-        return reclaimed;
-      }),
+  /**
+   * On a Cluster: creates the missing groups, each partition's at once and bounded like a read (`PartitionReads`),
+   * and returns the partitions whose groups all exist.
+   */
+  async #ensureClusterGroups(slots: readonly string[][]): Promise<string[][]> {
+    const { client, group } = this.#options;
+    const missing = slots.filter((partitionStreams) => partitionStreams.some((stream) => !this.#groups.has(stream)) && this.#partitions.ready(partitionStreams));
+    const ensure = async (stream: string): Promise<void> => {
+      await ensureGroup(client, stream, group);
+      this.#groups.add(stream);
+    };
+    await this.#partitions.round(
+      missing.map((partitionStreams) => ({
+        streams: partitionStreams,
+        read: async () => {
+          await Promise.all(partitionStreams.filter((stream) => !this.#groups.has(stream)).map(ensure));
+          return [];
+        },
+      })),
+      () => Promise.resolve(),
     );
-    const soonestMs = Math.min(lockTimeoutMs / 2, ...results.map((r) => r.soonestLeaseEndMs ?? Infinity));
+    return slots.filter((partitionStreams) => partitionStreams.every((stream) => this.#groups.has(stream)));
+  }
+
+  /**
+   * Claims entries whose holder's lease ran out, and schedules the next reclaim. On a Cluster each partition's
+   * scan is a read of a round (`PartitionReads`): one whose node does not answer is scanned again later.
+   */
+  async #reclaim(
+    slots: readonly string[][],
+    consumer: string,
+    max: number,
+    lockTimeoutMs: number,
+    late: (entries: StreamEntry[]) => Promise<void>,
+  ): Promise<StreamEntry[]> {
+    const { client, scripts, group } = this.#options;
+    let soonestMs = lockTimeoutMs / 2;
+    const reclaim = async (stream: string): Promise<StreamEntry[]> => {
+      const reclaimed = await scripts.reclaimTasks(stream, {
+        group,
+        consumer,
+        cursor: this.#cursors.get(stream) ?? '0-0',
+        max,
+        scan: Math.max(MIN_RECLAIM_SCAN, RECLAIM_SCAN_PER_ENTRY * max),
+        // An entry held by a consumer whose name carries no lease (an older version's) is judged by this poll's lease.
+        fallbackLeaseMs: Math.ceil(lockTimeoutMs),
+      });
+      this.#cursors.set(stream, reclaimed.cursor);
+      soonestMs = Math.min(soonestMs, reclaimed.soonestLeaseEndMs ?? Infinity);
+      return reclaimed.entries;
+    };
+    const scanned = client.isCluster
+      ? (
+          await this.#partitions.round(
+            slots.filter((partitionStreams) => this.#partitions.ready(partitionStreams)).map((partitionStreams) => ({
+              streams: partitionStreams,
+              read: async () => (await Promise.all(partitionStreams.map(reclaim))).flat(),
+            })),
+            late,
+          )
+        ).entries
+      : (await Promise.all(slots.flat().map(reclaim))).flat();
     this.#nextReclaimAt = Date.now() + Math.max(MIN_RECLAIM_INTERVAL_MS, soonestMs);
-    return results.flatMap((r) => r.entries);
+    return scanned;
   }
 
   /**
@@ -202,12 +253,20 @@ export class StreamTaskReader {
   }
 
   /**
-   * On a Cluster: reads, without blocking and one partition after another until `max` entries came, the
-   * streams announced since their last read came back short (all of them when a sweep is due, and those whose
-   * announcements do not arrive: not subscribed yet, or the subscriber is down); waits for an announcement
-   * while none came, up to `blockTimeoutMs` (250 ms while some announcements do not arrive).
+   * On a Cluster: reads, without blocking and all at once (`PartitionReads`: a partition on a node that does
+   * not answer holds up the others for at most a moment, and then backs off), the partitions with streams
+   * announced since their last read came back short (all of them when a sweep is due, and those whose
+   * announcements do not arrive: not subscribed yet, or the subscriber is down), each for its share of `max`;
+   * waits for an announcement while none came, up to `blockTimeoutMs` (250 ms while some announcements do not
+   * arrive, or until a partition's backoff ends).
    */
-  async #readAnnounced(slots: readonly string[][], consumer: string, max: number, signal: AbortSignal): Promise<StreamEntry[]> {
+  async #readAnnounced(
+    slots: readonly string[][],
+    consumer: string,
+    max: number,
+    signal: AbortSignal,
+    late: (entries: StreamEntry[]) => Promise<void>,
+  ): Promise<StreamEntry[]> {
     const { client, group, blockTimeoutMs, wakeups } = this.#options;
     const streams = slots.flat();
     // Until a stream's subscription is confirmed, polls read it every round; then once more (see `ensure`).
@@ -224,25 +283,42 @@ export class StreamTaskReader {
         this.#announced.add(stream);
         deaf = true;
       }
-      const collected: StreamEntry[] = [];
-      for (const partitionStreams of slots) {
-        const wanted = max - collected.length;
-        if (wanted <= 0 || signal.aborted) break;
-        if (!partitionStreams.some((stream) => this.#announced.has(stream))) continue;
-        for (const stream of partitionStreams) this.#announced.delete(stream);
-        const ids = partitionStreams.map(() => '>');
-        const reply = await client.callBuffer('XREADGROUP', 'GROUP', group, consumer, 'COUNT', wanted, 'STREAMS', ...partitionStreams, ...ids);
-        const entries = parseReadGroupReply(reply);
-        // A stream that gave all that was asked may hold more: read it again next time.
-        for (const stream of partitionStreams) {
-          if (entries.filter((entry) => entry.stream === stream).length >= wanted) this.#announced.add(stream);
-        }
-        collected.push(...entries);
+      const ready = slots.filter((partitionStreams) => partitionStreams.some((stream) => this.#announced.has(stream)) && this.#partitions.ready(partitionStreams));
+      if (ready.length > 0 && !signal.aborted) {
+        // At most `max` partitions, taking turns, each asked for its share of `max` (so that together they
+        // claim no more than `max`); the others stay announced for the next round.
+        const start = this.#turn % ready.length;
+        const due = [...ready.slice(start), ...ready.slice(0, start)].slice(0, Math.min(ready.length, max));
+        this.#turn = start + due.length;
+        for (const stream of due.flat()) this.#announced.delete(stream);
+        const { entries, missed } = await this.#partitions.round(
+          due.map((partitionStreams, i) => {
+            const count = Math.floor(max / due.length) + (i < max % due.length ? 1 : 0);
+            return {
+              streams: partitionStreams,
+              read: async () => {
+                const ids = partitionStreams.map(() => '>');
+                const reply = await client.callBuffer('XREADGROUP', 'GROUP', group, consumer, 'COUNT', count, 'STREAMS', ...partitionStreams, ...ids);
+                const read = parseReadGroupReply(reply);
+                // A stream that gave all it was asked may hold more: read it again next time.
+                for (const stream of partitionStreams) {
+                  if (read.filter((entry) => entry.stream === stream).length >= count) this.#announced.add(stream);
+                }
+                return read;
+              },
+            };
+          }),
+          late,
+        );
+        for (const stream of missed.flat()) this.#announced.add(stream);
+        if (entries.length > 0) return entries;
       }
-      if (collected.length > 0 || signal.aborted || Date.now() >= deadline) return collected;
+      if (signal.aborted || Date.now() >= deadline) return [];
+      const readable = (stream: string): boolean => this.#announced.has(stream) && this.#partitions.ready(slots.find((s) => s.includes(stream)) ?? [stream]);
       // Announced while the reads ran: read again at once rather than wait for the next one.
-      if (!deaf && streams.some((stream) => this.#announced.has(stream))) continue;
-      await this.#announcement(deaf ? Math.min(deadline, Date.now() + UNANNOUNCED_READ_MS) : deadline, signal);
+      if (!deaf && streams.some(readable)) continue;
+      const wakeAt = Math.min(deadline, this.#partitions.nextRetryAt(), deaf ? Date.now() + UNANNOUNCED_READ_MS : Infinity);
+      await this.#announcement(wakeAt, signal);
     }
   }
 

@@ -159,6 +159,32 @@ describe('RedisBackend with an unreachable store', function () {
       assert.equal(logs.count('redis connection restored'), 1);
     });
 
+    it('logs a Redis that answers it cannot serve commands (BUSY) as such, not as a lost connection, once each way', async () => {
+      current = server();
+      const logs = captureLogs();
+      const backend = backendOn(current.url, { logger: logs.logger });
+      const client = new Client(backend);
+      await backend.connect();
+      const admin = new Redis(current.url);
+      const busy = new Redis(current.url);
+      clients.push(admin, busy);
+      await admin.config('SET', 'busy-reply-threshold', '100');
+      // A script that runs until killed: after 100 ms Redis answers every other command with BUSY.
+      const looping = busy.eval('while true do end', 0).catch((err: unknown) => err);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (let i = 0; i < 3; i++) {
+        const err = await rejectsUnavailable(() => client.getStats(), TIMEOUT_MS + SLACK_MS, 'getStats while Redis is busy');
+        assert.match(err.message, /BUSY/);
+      }
+      await admin.script('KILL');
+      await looping;
+      assert.ok(await waitUntil(() => client.getStats().then(() => true, () => false), 10_000), 'calls work again');
+      await admin.config('SET', 'busy-reply-threshold', '5000');
+      assert.equal(logs.count('redis connection lost'), 0, 'the connection was never lost');
+      assert.equal(logs.count('redis answers that it cannot serve commands now'), 1);
+      assert.equal(logs.count('redis serves commands again'), 1);
+    });
+
     it('lets blocking reads wait blockTimeoutMs beyond commandTimeoutMs, and bounds them by the sum when Redis hangs', async () => {
       current = server();
       const backend = backendOn(current.url, { commandTimeoutMs: 200, blockTimeoutMs: 1_000, logger: captureLogs().logger });
