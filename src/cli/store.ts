@@ -43,7 +43,7 @@ export interface Store {
 }
 
 /** Longest wait (ms) for the store's server to say whether it is a Redis Cluster node. */
-const CLUSTER_PROBE_TIMEOUT_MS = 2000;
+const CLUSTER_PROBE_TIMEOUT_MS = 5000;
 
 /**
  * Opens a client on the Redis store the options name. When the URL names a node of a Redis Cluster, the

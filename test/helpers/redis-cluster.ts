@@ -76,6 +76,7 @@ export interface NodeRole {
 
 const SLOTS = 16384;
 const HEALTHY_TIMEOUT_MS = 20_000;
+const CREATE_TIMEOUT_MS = 60_000;
 
 async function sleep(ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
@@ -229,7 +230,13 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       track(server);
     }
     const addresses = servers.map((server) => `127.0.0.1:${server.port}`);
-    await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'], { timeout: HEALTHY_TIMEOUT_MS });
+    // Joining nine nodes on a loaded two-core machine can take a while: wait longer than for health, and say why it failed.
+    await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'], { timeout: CREATE_TIMEOUT_MS }).catch(
+      (err: { stdout?: string; stderr?: string; signal?: string; message: string }) => {
+        const output = `${err.stdout ?? ''}${err.stderr ?? ''}`.trim().split('\n').slice(-5).join(' | ');
+        throw new Error(`redis-cli --cluster create failed${err.signal === undefined || err.signal === null ? '' : ` (${err.signal}: no answer within ${CREATE_TIMEOUT_MS} ms)`}: ${output || err.message}`);
+      },
+    );
     await waitUntilHealthy();
   } catch (err) {
     await stop();
@@ -278,7 +285,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
 export function useRedisCluster(options: RedisClusterOptions = {}): () => RedisCluster {
   let cluster: RedisCluster | undefined;
   before(async function () {
-    this.timeout(60_000);
+    this.timeout(120_000);
     cluster = await startRedisCluster(options);
   });
   after(async () => {

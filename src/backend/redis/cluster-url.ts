@@ -1,4 +1,5 @@
 import { Cluster, Redis } from 'ioredis';
+import { withTimeout } from '../../core/with-timeout.js';
 
 /** `INFO cluster` says so on a node started with `cluster-enabled yes`. */
 const CLUSTER_ENABLED = /^cluster_enabled:1\s*$/m;
@@ -20,15 +21,10 @@ export async function isRedisClusterNode(url: string, timeoutMs: number): Promis
   const probe = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
   // A refused connection is an answer here (false), not an error to log.
   probe.on('error', () => undefined);
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
   try {
     const asked = probe.connect().then(async () => isClusterInfo(await probe.info('cluster')));
-    return await Promise.race([asked.catch(() => false), timedOut]);
+    return (await withTimeout(asked.catch(() => false), timeoutMs))?.value ?? false;
   } finally {
-    clearTimeout(timer);
     probe.disconnect();
   }
 }

@@ -1,3 +1,22 @@
+import { settledWithin } from '../../core/settled-within.js';
+import { SLOW_NODE_CUTOFF_MS } from './slow-node.js';
+
+/** What a lane of deliveries to one partition did: the entries it delivered, and the failure that ended it early. */
+export interface LaneResult {
+  done: string[];
+  error?: unknown;
+}
+
+/** What the lanes of a round that ended within it did. */
+export interface LaneRound {
+  /** Entries delivered by the lanes that ended. */
+  done: string[];
+  /** The failure of each lane that ended early (in lane order). */
+  failures: unknown[];
+  /** Lanes run, late ones included. */
+  lanes: number;
+}
+
 /**
  * Which target partitions an outbox relay may deliver to now. A partition whose lane (its deliveries, in order)
  * outlived its round is busy until the lane ends; one whose messages were left pending (its lane was busy, or a
@@ -36,14 +55,32 @@ export class DeliveryLanes {
     return nextMs;
   }
 
-  /** Marks `p` busy until `lane` ends (it must not reject). */
-  runLate(p: number, lane: Promise<void>): void {
-    this.#running.set(p, lane.finally(() => this.#running.delete(p)));
+  /**
+   * Runs `lane` for each partition of `lanes` at once (it must not reject) and returns what the lanes that ended
+   * within `SLOW_NODE_CUTOFF_MS` did; each one still running then keeps its partition busy until it ends, and
+   * `late` takes its result (`late` must not reject either).
+   */
+  async round<T>(lanes: ReadonlyMap<number, T[]>, lane: (p: number, entries: T[]) => Promise<LaneResult>, late: (result: Promise<LaneResult>) => Promise<void>): Promise<LaneRound> {
+    const partitions = [...lanes.keys()];
+    const running = [...lanes.values()].map((entries, i) => lane(partitions[i] as number, entries));
+    const outcomes = await settledWithin(running, SLOW_NODE_CUTOFF_MS);
+    const round: LaneRound = { done: [], failures: [], lanes: running.length };
+    outcomes.forEach((outcome, i) => {
+      if (outcome === undefined) {
+        const p = partitions[i] as number;
+        this.#running.set(p, late(running[i] as Promise<LaneResult>).finally(() => this.#running.delete(p)));
+        return;
+      }
+      const result = outcome.status === 'fulfilled' ? outcome.value : { done: [], error: outcome.reason as unknown };
+      round.done.push(...result.done);
+      if (result.error !== undefined) round.failures.push(result.error);
+    });
+    return round;
   }
 
-  /** True while no lane outlived its round. */
-  get idle(): boolean {
-    return this.#running.size === 0;
+  /** True while no partition is busy or blocked. */
+  get clear(): boolean {
+    return this.#running.size === 0 && this.#blocked.size === 0;
   }
 
   /** Resolves once every lane that outlived its round has ended. */

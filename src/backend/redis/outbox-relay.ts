@@ -1,9 +1,8 @@
 import type { Logger } from 'pino';
 import { FailureLog } from '../../core/failure-log.js';
-import { settledWithin } from '../../core/settled-within.js';
 import { ensureGroup, isMissingGroupError } from './consumer-groups.js';
 import { outboxKey, relayLeaseKey } from './keys.js';
-import { DeliveryLanes } from './delivery-lanes.js';
+import { DeliveryLanes, type LaneResult } from './delivery-lanes.js';
 import type { MessageDelivery } from './message-delivery.js';
 import { isInfrastructureError, OutboxBackoff } from './outbox-backoff.js';
 import type { OutboxRetryPolicy } from './outbox-retry-policy.js';
@@ -35,15 +34,7 @@ export interface OutboxRelayOptions {
 
 const BATCH = 100;
 const RETRY_MS = 500;
-// How long a round of deliveries waits for its slowest lanes, which then go on by themselves: a node that is slow
-// or cannot be reached (paused, dying before its failover) holds up messages to other partitions no longer.
-const LAGGARD_MS = 250;
 
-/** What a lane of deliveries to one partition did: the entries it delivered, and the failure that ended it early. */
-interface LaneResult {
-  done: string[];
-  error?: unknown;
-}
 // How often the outbox is read while the announcements of new messages do not arrive (not subscribed yet,
 // or the subscriber connection is down): bounds how late a message goes out then.
 const UNANNOUNCED_READ_MS = 250;
@@ -52,26 +43,18 @@ const UNANNOUNCED_READ_MS = 250;
 const ANNOUNCED_READ_MS = 30_000;
 
 /**
- * Delivers one partition's outbox. The partition's owner runs it (`PartitionOwnership`), and only the
- * holder of the partition's relay lease reads (while ownership moves, two relays may run for a moment),
- * so messages go out in the order they were written. It reads when the scripts that write to the outbox
- * announce a message on the outbox's channel (a subscriber that reconnects counts as one, for what was
- * announced meanwhile), and every 30 s as a safety net; while the announcements do not arrive, every
- * 250 ms. Its lease is renewed every third of it, with every other relay of the backend in one call
- * (`RelayLeases`), not per read. The holder reads with a consumer group: what it
- * read and did not acknowledge stays pending, and a relay that takes the lease over claims those entries
- * (XAUTOCLAIM) and delivers them again before anything newer. Delivery is idempotent (deliver-message.lua
- * records message ids), so an entry delivered twice (its relay died before the ack) changes its target once.
+ * Delivers one partition's outbox (src/backend/redis/README.md, "Messages between partitions"). The partition's
+ * owner runs it, and only the holder of the partition's relay lease reads, with a consumer group, so messages
+ * go out in the order they were written; a relay that takes the lease over claims what its predecessor left
+ * pending (XAUTOCLAIM) and delivers that first. It reads when a message is announced, every 250 ms while
+ * announcements do not arrive, and every 30 s as a safety net; the lease is renewed with the backend's other
+ * relays in one call (`RelayLeases`). Delivery is idempotent (deliver-message.lua records message ids).
  *
- * A message whose delivery fails backs off (`OutboxBackoff`) and stays pending; later messages to the
- * same target instance stay pending behind it, so each target still receives its messages in order,
- * while messages to other targets go on. Once its next attempt is due the relay goes through its pending
- * entries again, in order. A message that failed its last allowed attempt is parked as a dead letter and
- * no longer holds anything up.
- *
- * Messages to different target partitions are delivered at once, in a lane per partition (`#deliver`): on a
- * Redis Cluster a node that is slow or cannot be reached (frozen, or dying before its failover) holds up only
- * the messages to the partitions it serves (`DeliveryLanes`), which stay pending, in order, behind the first.
+ * A message whose delivery fails backs off (`OutboxBackoff`) and stays pending, and so do later messages to
+ * its target instance, until a pass over the pending entries, in order, delivers them; one that failed its
+ * last attempt is parked as a dead letter. Messages to different target partitions go in lanes at once
+ * (`#deliver`), so a Cluster node that is slow or cannot be reached holds up only the messages to its own
+ * partitions (`DeliveryLanes`).
  */
 export class OutboxRelay {
   readonly #options: OutboxRelayOptions;
@@ -81,6 +64,8 @@ export class OutboxRelay {
   #renewAt = 0;
   /** Until when the lease is surely this relay's, by its own clock (ms since the epoch); 0 while it is not. */
   #leaseUntil = 0;
+  /** The lease renewal in flight, which every lane that needs it awaits. */
+  #renewing: Promise<boolean> | undefined;
   /** It took the partition over (claimed what a former holder left pending) since it last got the lease. */
   #tookOver = false;
   /** It delivered something since the lease's last renewal: an idle relay lets its lease run out. */
@@ -138,7 +123,7 @@ export class OutboxRelay {
     this.#stopped = true;
     this.#sleeper.wake();
     await this.#running;
-    // Lanes that outlived their round end within commandTimeoutMs; what they delivered is acknowledged first.
+    // Lanes that outlived their round stop at their next message (or after commandTimeoutMs); what they delivered is acknowledged first.
     await this.#lanes.settled();
     this.#options.wakeups.unsubscribe(this.#outbox, this.#onAnnouncement);
     // Also a lease let run out may still be this relay's for a moment: give it up for the next owner.
@@ -203,7 +188,8 @@ export class OutboxRelay {
       this.#readAt = Date.now() + ANNOUNCED_READ_MS;
       const entries = await this.#readNew();
       await this.#deliver(entries);
-      if (entries.length === BATCH || this.#announced) return;
+      // A lane that ended meanwhile left messages for a pass (its wake-up found no sleep to end).
+      if (entries.length === BATCH || this.#announced || this.#backlog) return;
     }
     const readAt = announcing ? this.#readAt : Date.now() + UNANNOUNCED_READ_MS;
     await this.#sleepUntil(Math.min(this.#renewAt, this.#nextPassAt, readAt));
@@ -215,9 +201,17 @@ export class OutboxRelay {
    * lease went to another never delivers, however long a batch takes.
    */
   async #holdsLease(): Promise<boolean> {
-    const { leases } = this.#options;
     // Between renewals the last one answers; a lease let run out (leaseUntil 0) is taken again at once.
     if (Date.now() < this.#renewAt && (this.#leaseUntil > 0 || !this.#tookOver)) return Date.now() < this.#leaseUntil;
+    // Lanes running at once share one renewal.
+    this.#renewing ??= this.#renewLease().finally(() => {
+      this.#renewing = undefined;
+    });
+    return this.#renewing;
+  }
+
+  async #renewLease(): Promise<boolean> {
+    const { leases } = this.#options;
     const sentAt = Date.now();
     const held = await leases.hold(this.#lease);
     // The lease runs from when Redis ran the call, after `sentAt`; a reply that took long leaves less of it.
@@ -274,7 +268,7 @@ export class OutboxRelay {
    * Delivers entries, in order for each target partition and the target partitions at once (a lane each), so a
    * node that is slow or cannot be reached holds up only the messages to its own partitions. Skips the entries
    * whose target has a message backing off, and those of a blocked partition or one whose lane still runs
-   * (they stay pending for a later pass). Returns once every lane ended, or `LAGGARD_MS` after they began: a lane
+   * (they stay pending for a later pass). Returns once every lane ended, or `SLOW_NODE_CUTOFF_MS` after they began: a lane
    * still running then goes on and acknowledges its own deliveries; the others' are acknowledged and deleted
    * together. Throws when every lane met a failure of the store (the whole store is likely down).
    */
@@ -284,78 +278,67 @@ export class OutboxRelay {
     for (const entry of entries) {
       const p = delivery.partitionOf(entry.fields.get('i')?.toString() ?? '');
       if (!this.#lanes.admits(p)) continue;
-      lanes.set(p, [...(lanes.get(p) ?? []), entry]);
+      const lane = lanes.get(p);
+      if (lane === undefined) lanes.set(p, [entry]);
+      else lane.push(entry);
     }
     if (lanes.size === 0) return;
-    const running = [...lanes].map(([p, laneEntries]) => this.#lane(p, laneEntries));
-    const outcomes = await settledWithin(running, LAGGARD_MS);
-    const done: string[] = [];
-    let failure: unknown;
-    let failed = 0;
-    outcomes.forEach((outcome, i) => {
-      const lane = running[i] as Promise<LaneResult>;
-      const p = [...lanes.keys()][i] as number;
-      if (outcome === undefined) {
-        this.#lanes.runLate(p, this.#finishLate(lane));
-        return;
-      }
-      const result = outcome.status === 'fulfilled' ? outcome.value : { done: [], error: outcome.reason as unknown };
-      done.push(...result.done);
-      if (result.error !== undefined) {
-        failure ??= result.error;
-        failed += 1;
-      }
-    });
+    // The held targets as they are now: a pass that starts while a lane outlives its round begins a set of its own.
+    const held = this.#heldTargets;
+    const { done, failures, lanes: count } = await this.#lanes.round(lanes, (p, laneEntries) => this.#lane(p, laneEntries, held), (late) => this.#finishLate(late));
+    const [failure] = failures;
     await this.#acknowledge(done);
-    if (failure !== undefined && failed === lanes.size) {
+    if (failure !== undefined && failures.length === count) {
       throw failure instanceof Error ? failure : new Error('redflow: delivering outbox messages failed', { cause: failure });
     }
     if (failure !== undefined) this.#laneFailures.failed(failure);
-    else if (this.#lanes.idle) this.#laneFailures.succeeded();
+    else if (this.#lanes.clear) this.#laneFailures.succeeded();
   }
 
   /**
-   * Delivers `entries`, all to partition `p`, one after another. A failure of the store ends the lane (the
-   * partition is blocked for `RETRY_MS`, and the rest stays pending); any other failure backs its entry off.
+   * Delivers `entries`, all to partition `p`, one after another, and never rejects. A failure of the store ends
+   * the lane: the partition is blocked for `RETRY_MS` and the rest stays pending. So does a lost lease or the
+   * relay stopping (blocked until the next pass). Any other failure backs its entry off (its target joins `held`).
    */
-  async #lane(p: number, entries: StreamEntry[]): Promise<LaneResult> {
+  async #lane(p: number, entries: StreamEntry[], held: Set<string>): Promise<LaneResult> {
     const { client, delivery, partition } = this.#options;
     const done: string[] = [];
-    for (const entry of entries) {
-      // The rest stays pending, for this relay's next step or the lease's next holder.
-      if (!(await this.#holdsLease())) break;
-      const target = entry.fields.get('i')?.toString() ?? '';
-      if (this.#heldTargets.has(target)) continue;
-      const record = this.#backoff.recordOf(entry.id);
-      if (record !== undefined && record.nextAttemptAt > Date.now()) {
-        this.#hold(target, record.nextAttemptAt);
-        continue;
-      }
-      this.#busy = true;
-      try {
-        await delivery.deliver(partition, entry.id, entry.fields);
-        done.push(entry.id);
-      } catch (err) {
-        if (isInfrastructureError(err, client)) {
-          this.#block(p);
-          return { done, error: err };
+    try {
+      for (const entry of entries) {
+        // The rest stays pending, for a later pass or the lease's next holder, and nothing newer overtakes it.
+        if (this.#stopped || !(await this.#holdsLease())) {
+          this.#lanes.block(p, 0);
+          this.#backlog = true;
+          break;
         }
+        const target = entry.fields.get('i')?.toString() ?? '';
+        if (held.has(target)) continue;
+        const record = this.#backoff.recordOf(entry.id);
+        if (record !== undefined && record.nextAttemptAt > Date.now()) {
+          this.#hold(held, target, record.nextAttemptAt);
+          continue;
+        }
+        this.#busy = true;
         try {
+          await delivery.deliver(partition, entry.id, entry.fields);
+          done.push(entry.id);
+        } catch (err) {
+          if (isInfrastructureError(err, client)) throw err;
           const nextAttemptAt = await this.#backoff.failed(entry, err);
-          if (nextAttemptAt !== undefined) this.#hold(target, nextAttemptAt);
-        } catch (recordErr) {
-          this.#block(p);
-          return { done, error: recordErr };
+          if (nextAttemptAt !== undefined) this.#hold(held, target, nextAttemptAt);
         }
       }
+      return { done };
+    } catch (err) {
+      this.#block(p);
+      return { done, error: err };
     }
-    return { done };
   }
 
   /** After a lane outlived its round: acknowledges what it delivered, and has a pass deliver what waited behind it. */
   async #finishLate(lane: Promise<LaneResult>): Promise<void> {
     try {
-      const result = await lane.catch((err: unknown): LaneResult => ({ done: [], error: err }));
+      const result = await lane;
       if (result.error !== undefined) this.#laneFailures.failed(result.error);
       await this.#acknowledge(result.done);
     } catch (err) {
@@ -388,8 +371,8 @@ export class OutboxRelay {
     this.#nextPassAt = Math.min(this.#nextPassAt, untilMs);
   }
 
-  #hold(target: string, untilMs: number): void {
-    this.#heldTargets.add(target);
+  #hold(held: Set<string>, target: string, untilMs: number): void {
+    held.add(target);
     this.#nextPassAt = Math.min(this.#nextPassAt, untilMs);
   }
 

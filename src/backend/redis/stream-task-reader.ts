@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { BackendClosedError } from '../../errors/errors.js';
 import { BlockingPool } from './blocking-pool.js';
-import { PartitionReads } from './partition-reads.js';
+import { PartitionReads, type RoundResult } from './partition-reads.js';
 import { ensureGroup, isMissingGroupError } from './consumer-groups.js';
 import type { LeaseConsumers } from './lease-consumers.js';
 import type { RedisClient, RedisScripts } from './scripts.js';
@@ -64,8 +64,6 @@ export class StreamTaskReader {
   readonly #listeners = new Set<() => void>();
   /** On a Cluster: reads the announced partitions at once, and keeps a partition that does not answer from holding up the rest. */
   readonly #partitions: PartitionReads;
-  /** On a Cluster: where the next round starts among the partitions to read, so that each gets its turn first. */
-  #turn = 0;
 
   constructor(options: StreamTaskReaderOptions) {
     this.#options = options;
@@ -117,13 +115,12 @@ export class StreamTaskReader {
   }
 
   async #ensureGroups(streams: readonly string[]): Promise<void> {
-    const missing = streams.filter((stream) => !this.#groups.has(stream));
-    await Promise.all(
-      missing.map(async (stream) => {
-        await ensureGroup(this.#options.client, stream, this.#options.group);
-        this.#groups.add(stream);
-      }),
-    );
+    await Promise.all(streams.filter((stream) => !this.#groups.has(stream)).map((stream) => this.#ensureGroup(stream)));
+  }
+
+  async #ensureGroup(stream: string): Promise<void> {
+    await ensureGroup(this.#options.client, stream, this.#options.group);
+    this.#groups.add(stream);
   }
 
   /**
@@ -131,22 +128,18 @@ export class StreamTaskReader {
    * and returns the partitions whose groups all exist.
    */
   async #ensureClusterGroups(slots: readonly string[][]): Promise<string[][]> {
-    const { client, group } = this.#options;
     const missing = slots.filter((partitionStreams) => partitionStreams.some((stream) => !this.#groups.has(stream)) && this.#partitions.ready(partitionStreams));
-    const ensure = async (stream: string): Promise<void> => {
-      await ensureGroup(client, stream, group);
-      this.#groups.add(stream);
-    };
-    await this.#partitions.round(
+    const round = await this.#partitions.round(
       missing.map((partitionStreams) => ({
         streams: partitionStreams,
         read: async () => {
-          await Promise.all(partitionStreams.filter((stream) => !this.#groups.has(stream)).map(ensure));
+          await this.#ensureGroups(partitionStreams);
           return [];
         },
       })),
       () => Promise.resolve(),
     );
+    await throwIfAllMissed(round, missing.length);
     return slots.filter((partitionStreams) => partitionStreams.every((stream) => this.#groups.has(stream)));
   }
 
@@ -177,17 +170,18 @@ export class StreamTaskReader {
       soonestMs = Math.min(soonestMs, reclaimed.soonestLeaseEndMs ?? Infinity);
       return reclaimed.entries;
     };
-    const scanned = client.isCluster
-      ? (
-          await this.#partitions.round(
-            slots.filter((partitionStreams) => this.#partitions.ready(partitionStreams)).map((partitionStreams) => ({
-              streams: partitionStreams,
-              read: async () => (await Promise.all(partitionStreams.map(reclaim))).flat(),
-            })),
-            late,
-          )
-        ).entries
-      : (await Promise.all(slots.flat().map(reclaim))).flat();
+    let scanned: StreamEntry[];
+    if (client.isCluster) {
+      const due = slots.filter((partitionStreams) => this.#partitions.ready(partitionStreams));
+      const round = await this.#partitions.round(
+        due.map((partitionStreams) => ({ streams: partitionStreams, read: async () => (await Promise.all(partitionStreams.map(reclaim))).flat() })),
+        late,
+      );
+      await throwIfAllMissed(round, due.length, late);
+      scanned = round.entries;
+    } else {
+      scanned = (await Promise.all(slots.flat().map(reclaim))).flat();
+    }
     this.#nextReclaimAt = Date.now() + Math.max(MIN_RECLAIM_INTERVAL_MS, soonestMs);
     return scanned;
   }
@@ -253,12 +247,13 @@ export class StreamTaskReader {
   }
 
   /**
-   * On a Cluster: reads, without blocking and all at once (`PartitionReads`: a partition on a node that does
-   * not answer holds up the others for at most a moment, and then backs off), the partitions with streams
-   * announced since their last read came back short (all of them when a sweep is due, and those whose
-   * announcements do not arrive: not subscribed yet, or the subscriber is down), each for its share of `max`;
-   * waits for an announcement while none came, up to `blockTimeoutMs` (250 ms while some announcements do not
-   * arrive, or until a partition's backoff ends).
+   * On a Cluster: reads, without blocking and one partition after another until `max` entries came, the
+   * partitions with streams announced since their last read came back short (all of them when a sweep is due,
+   * and those whose announcements do not arrive: not subscribed yet, or the subscriber is down); waits for an
+   * announcement while none came, up to `blockTimeoutMs` (250 ms while some announcements do not arrive).
+   * Each read is bounded like a round of `PartitionReads`: a partition whose node does not answer within
+   * `SLOW_NODE_CUTOFF_MS` is left behind (and backs off) while the others are read; only when every read of a
+   * poll failed does the poll fail.
    */
   async #readAnnounced(
     slots: readonly string[][],
@@ -267,7 +262,7 @@ export class StreamTaskReader {
     signal: AbortSignal,
     late: (entries: StreamEntry[]) => Promise<void>,
   ): Promise<StreamEntry[]> {
-    const { client, group, blockTimeoutMs, wakeups } = this.#options;
+    const { blockTimeoutMs, wakeups } = this.#options;
     const streams = slots.flat();
     // Until a stream's subscription is confirmed, polls read it every round; then once more (see `ensure`).
     for (const stream of streams) if (!wakeups.announces(stream)) wakeups.ensure(stream, this.#onAnnouncement(stream));
@@ -283,43 +278,52 @@ export class StreamTaskReader {
         this.#announced.add(stream);
         deaf = true;
       }
-      const ready = slots.filter((partitionStreams) => partitionStreams.some((stream) => this.#announced.has(stream)) && this.#partitions.ready(partitionStreams));
-      if (ready.length > 0 && !signal.aborted) {
-        // At most `max` partitions, taking turns, each asked for its share of `max` (so that together they
-        // claim no more than `max`); the others stay announced for the next round.
-        const start = this.#turn % ready.length;
-        const due = [...ready.slice(start), ...ready.slice(0, start)].slice(0, Math.min(ready.length, max));
-        this.#turn = start + due.length;
-        for (const stream of due.flat()) this.#announced.delete(stream);
-        const { entries, missed } = await this.#partitions.round(
-          due.map((partitionStreams, i) => {
-            const count = Math.floor(max / due.length) + (i < max % due.length ? 1 : 0);
-            return {
-              streams: partitionStreams,
-              read: async () => {
-                const ids = partitionStreams.map(() => '>');
-                const reply = await client.callBuffer('XREADGROUP', 'GROUP', group, consumer, 'COUNT', count, 'STREAMS', ...partitionStreams, ...ids);
-                const read = parseReadGroupReply(reply);
-                // A stream that gave all it was asked may hold more: read it again next time.
-                for (const stream of partitionStreams) {
-                  if (read.filter((entry) => entry.stream === stream).length >= count) this.#announced.add(stream);
-                }
-                return read;
-              },
-            };
-          }),
-          late,
-        );
-        for (const stream of missed.flat()) this.#announced.add(stream);
-        if (entries.length > 0) return entries;
+      const due = (partitionStreams: readonly string[]): boolean =>
+        partitionStreams.some((stream) => this.#announced.has(stream)) && this.#partitions.ready(partitionStreams);
+      const collected: StreamEntry[] = [];
+      let reads = 0;
+      let failure: Error | undefined;
+      let missed = 0;
+      for (const partitionStreams of slots) {
+        const wanted = max - collected.length;
+        if (wanted <= 0 || signal.aborted) break;
+        if (!due(partitionStreams)) continue;
+        for (const stream of partitionStreams) this.#announced.delete(stream);
+        // COUNT holds for each stream: each is asked for its share of what is still wanted.
+        const count = Math.ceil(wanted / partitionStreams.length);
+        const round = await this.#partitions.round([{ streams: partitionStreams, read: () => this.#readPartition(partitionStreams, consumer, count) }], late);
+        reads += 1;
+        if (round.missed.length > 0) {
+          for (const stream of partitionStreams) this.#announced.add(stream);
+          missed += 1;
+          failure ??= round.error;
+          if (round.error !== undefined && isMissingGroupError(round.error)) {
+            if (collected.length > 0) await late(collected);
+            throw round.error;
+          }
+        }
+        collected.push(...round.entries);
       }
-      if (signal.aborted || Date.now() >= deadline) return [];
-      const readable = (stream: string): boolean => this.#announced.has(stream) && this.#partitions.ready(slots.find((s) => s.includes(stream)) ?? [stream]);
+      // A poll all of whose reads failed says so (the store is likely down); late reads are only slow nodes.
+      if (collected.length === 0 && failure !== undefined && missed === reads) throw failure;
+      if (collected.length > 0 || signal.aborted || Date.now() >= deadline) return collected;
       // Announced while the reads ran: read again at once rather than wait for the next one.
-      if (!deaf && streams.some(readable)) continue;
-      const wakeAt = Math.min(deadline, this.#partitions.nextRetryAt(), deaf ? Date.now() + UNANNOUNCED_READ_MS : Infinity);
+      if (!deaf && slots.some(due)) continue;
+      const wakeAt = Math.min(deadline, this.#partitions.nextRetryAt(slots), deaf ? Date.now() + UNANNOUNCED_READ_MS : Infinity);
       await this.#announcement(wakeAt, signal);
     }
+  }
+
+  /** Reads up to `count` new entries of each of one partition's streams; a stream that gave all it was asked stays announced. */
+  async #readPartition(partitionStreams: readonly string[], consumer: string, count: number): Promise<StreamEntry[]> {
+    const { client, group } = this.#options;
+    const ids = partitionStreams.map(() => '>');
+    const reply = await client.callBuffer('XREADGROUP', 'GROUP', group, consumer, 'COUNT', count, 'STREAMS', ...partitionStreams, ...ids);
+    const entries = parseReadGroupReply(reply);
+    for (const stream of partitionStreams) {
+      if (entries.filter((entry) => entry.stream === stream).length >= count) this.#announced.add(stream);
+    }
+    return entries;
   }
 
   #onAnnouncement(stream: string): (message: string | undefined) => void {
@@ -345,4 +349,16 @@ export class StreamTaskReader {
       this.#listeners.add(done);
     });
   }
+}
+
+/**
+ * Throws the round's error when every one of its `reads` reads failed or came late and one failed (the store is
+ * likely down, or a group is missing: the poll's caller handles both), after handing back what answered.
+ */
+async function throwIfAllMissed(round: RoundResult, reads: number, late?: (entries: StreamEntry[]) => Promise<void>): Promise<void> {
+  const { error } = round;
+  if (error === undefined) return;
+  if (round.missed.length < reads && !isMissingGroupError(error)) return;
+  if (late !== undefined && round.entries.length > 0) await late(round.entries);
+  throw error;
 }
