@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { Redis } from 'ioredis';
 import { Client } from '../../src/client/client.js';
 import type { WorkflowInstance } from '../../src/core/instance.js';
 import type { RedisBackend } from '../../src/backend/redis/redis-backend.js';
@@ -376,6 +377,25 @@ describe('redflow operations commands (command line on a real Redis)', function 
         assert.equal(result.stdout, '');
         assert.match(result.stderr, message);
         assert.equal(lines(result.stderr).length, 1);
+      }
+    });
+
+    it('refuses a prefix nobody set up (a mistyped one) with one line and exit 2, and writes nothing under it', async () => {
+      const prefix = `never-set-up-${Date.now()}`;
+      for (const args of [['list'], ['stats'], ['signal', 'order-7', 'ship', '--arg', '1'], ['show', 'order-7']]) {
+        const out: string[] = [];
+        const err: string[] = [];
+        const code = await runCli(['node', 'redflow', ...args, '--redis', server().url, '--prefix', prefix], { out: (l) => out.push(l), err: (l) => err.push(l) });
+        assert.equal(code, 2, args.join(' '));
+        assert.deepEqual(out, []);
+        assert.equal(err.length, 1);
+        assert.match(err[0] ?? '', new RegExp(`no redflow store under prefix "${prefix}"`));
+      }
+      const raw = new Redis(server().url);
+      try {
+        assert.deepEqual(await raw.keys(`${prefix}*`), [], 'nothing was written under the prefix');
+      } finally {
+        raw.disconnect();
       }
     });
 
