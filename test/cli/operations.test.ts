@@ -426,7 +426,7 @@ describe('redflow operations commands (command line on a real Redis)', function 
       }
       assert.equal(unreachable.code, 2);
       assert.equal(unreachable.stdout, '');
-      assert.match(unreachable.stderr, /^redflow: cannot reach the store: .*\n$/);
+      assert.match(unreachable.stderr, new RegExp(`^redflow: cannot reach the store: redis://127\\.0\\.0\\.1:${port} \\(--redis\\): .*\\n$`));
     });
   });
 });
