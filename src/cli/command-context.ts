@@ -1,7 +1,9 @@
 import { InvalidArgumentError as InvalidOptionError, type Command } from 'commander';
 import type { Client } from '../client/client.js';
 import type { Output } from './output.js';
-import { openStore } from './store.js';
+import { openStore, storeUrl } from './store.js';
+import { BackendUnavailableError } from '../errors/errors.js';
+import { redactedRedisUrl } from '../backend/redis/redis-url.js';
 import { toJson } from './format/values.js';
 
 /** What every command's registration gets: where to write, and where to put its exit status. */
@@ -53,6 +55,13 @@ export async function withClient<T>(options: StoreCommandOptions, use: (client: 
   const store = await openStore({ redis: options.redis, prefix: options.prefix, partitions: options.partitions });
   try {
     return await use(store.client);
+  } catch (err) {
+    // The backend's message names its option; the reader needs to know which store it could not reach.
+    if (err instanceof BackendUnavailableError) {
+      const { url, source } = storeUrl(options.redis);
+      throw new BackendUnavailableError(`${redactedRedisUrl(url)} (${source}): ${err.message}`, { cause: err });
+    }
+    throw err;
   } finally {
     await store.close();
   }

@@ -1,4 +1,5 @@
 import { createLogger } from '../core/logger.js';
+import { withTimeout } from '../core/with-timeout.js';
 import { Client } from '../client/client.js';
 import { clusterFromUrl, isRedisClusterNode } from '../backend/redis/cluster-url.js';
 import { RedisBackend } from '../backend/redis/redis-backend.js';
@@ -44,6 +45,8 @@ export interface Store {
 
 /** Longest wait (ms) for the store's server to say whether it is a Redis Cluster node. */
 const CLUSTER_PROBE_TIMEOUT_MS = 5000;
+/** Longest wait (ms) for the nodes of a Redis Cluster to answer QUIT when the command is done. */
+const CLUSTER_QUIT_TIMEOUT_MS = 1000;
 
 /**
  * Opens a client on the Redis store the options name. When the URL names a node of a Redis Cluster, the
@@ -70,15 +73,17 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const logger = createLogger({ name: 'redflow-cli', defaultLevel: 'silent', destination: process.stderr });
   const { prefix, partitions } = options;
   if (!(await isRedisClusterNode(url, CLUSTER_PROBE_TIMEOUT_MS))) {
-    const backend = new RedisBackend({ redis: url, prefix, partitions, logger });
+    const backend = new RedisBackend({ redis: url, prefix, partitions, logger, createPrefix: false });
     return { client: new Client(backend), check: () => backend.connect(), close: () => backend.close() };
   }
   if ((redisUrlDatabase(url) ?? 0) !== 0) throw new UsageError(`${named} names a database, but a Redis Cluster has only database 0`);
   const cluster = clusterFromUrl(url);
-  const backend = new RedisBackend({ redis: cluster, prefix, partitions, logger });
+  const backend = new RedisBackend({ redis: cluster, prefix, partitions, logger, createPrefix: false });
   const close = async (): Promise<void> => {
     await backend.close();
-    await cluster.quit().catch(() => cluster.disconnect());
+    // QUIT waits for every node's answer, and a node that does not answer would hold the command for good.
+    await withTimeout(cluster.quit().catch(() => undefined), CLUSTER_QUIT_TIMEOUT_MS);
+    cluster.disconnect();
   };
   return { client: new Client(backend), check: () => backend.connect(), close };
 }

@@ -11,6 +11,12 @@ export interface FailureLogOptions {
   bindings?: Record<string, unknown>;
   /** Failures not to log at all (reported elsewhere); they do not change the state either. */
   ignore?: (err: unknown) => boolean;
+  /**
+   * How long (ms) after the latest failure a success counts as recovery: for failures of a part (one node of
+   * several) that come between successes of the rest, which would otherwise log a failure and a recovery
+   * each time. @default 0
+   */
+  quietMs?: number;
 }
 
 /** How often (ms) an operation that keeps failing says so again, with the number of failures since it last did. */
@@ -27,6 +33,7 @@ export class FailureLog {
   readonly #options: FailureLogOptions;
   #failures = 0;
   #lastLoggedAt = 0;
+  #lastFailedAt = 0;
 
   constructor(logger: Logger, options: FailureLogOptions) {
     this.#logger = logger;
@@ -51,23 +58,24 @@ export class FailureLog {
     return this.#failures > 0;
   }
 
-  /** Records a failed attempt; logs it when the previous attempt succeeded or a reminder is due. */
-  failed(err: unknown): void {
+  /** Records a failed attempt; logs it (with `fields`) when the previous attempt succeeded or a reminder is due. */
+  failed(err: unknown, fields?: Record<string, unknown>): void {
     if (this.#options.ignore?.(err) === true) return;
     this.#failures += 1;
     const now = Date.now();
+    this.#lastFailedAt = now;
     if (this.#failures === 1) {
       this.#lastLoggedAt = now;
-      this.#logger.warn(Object.assign({}, this.#options.bindings, { err }), this.#options.failed);
+      this.#logger.warn(Object.assign({}, this.#options.bindings, fields, { err }), this.#options.failed);
     } else if (now - this.#lastLoggedAt >= FAILURE_REMINDER_INTERVAL_MS) {
       this.#lastLoggedAt = now;
-      this.#logger.warn(Object.assign({}, this.#options.bindings, { err, failures: this.#failures }), `still failing: ${this.#options.failed}`);
+      this.#logger.warn(Object.assign({}, this.#options.bindings, fields, { err, failures: this.#failures }), `still failing: ${this.#options.failed}`);
     }
   }
 
-  /** Records a successful attempt; logs the recovery when attempts were failing. */
+  /** Records a successful attempt; logs the recovery when attempts were failing (and `quietMs` passed since the latest). */
   succeeded(): void {
-    if (this.#failures === 0) return;
+    if (this.#failures === 0 || Date.now() - this.#lastFailedAt < (this.#options.quietMs ?? 0)) return;
     this.#logger.info(Object.assign({}, this.#options.bindings, { failures: this.#failures }), this.#options.recovered);
     this.#failures = 0;
   }

@@ -117,6 +117,24 @@ describe('redflow command line on a Redis Cluster (a URL of one node reaches the
       assert.deepEqual(out, []);
     });
 
+    it('ends with exit 2 within its timeouts when a master does not answer, instead of waiting for it for good', async () => {
+      const [seed, , frozen] = cluster().nodes;
+      assert.ok(seed !== undefined && frozen !== undefined);
+      frozen.pause();
+      try {
+        const started = Date.now();
+        const run = await redflow(seed.port, 'stats');
+        const tookMs = Date.now() - started;
+        assert.equal(run.code, 2, run.stdout);
+        assert.match(run.stderr, /^redflow: cannot reach the store/);
+        // commandTimeoutMs (5 s), then closing the store waits 1 s at most for the frozen node.
+        assert.ok(tookMs < 15_000, `the command took ${tookMs} ms`);
+      } finally {
+        frozen.resume();
+        await cluster().waitUntilHealthy(30_000);
+      }
+    });
+
     it('a RedisBackend given a single-node client or URL of a Cluster node refuses it clearly, changing nothing', async () => {
       const [first] = cluster().nodes;
       assert.ok(first !== undefined);

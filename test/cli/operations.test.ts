@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { Redis } from 'ioredis';
 import { Client } from '../../src/client/client.js';
 import type { WorkflowInstance } from '../../src/core/instance.js';
 import type { RedisBackend } from '../../src/backend/redis/redis-backend.js';
@@ -379,6 +380,25 @@ describe('redflow operations commands (command line on a real Redis)', function 
       }
     });
 
+    it('refuses a prefix nobody set up (a mistyped one) with one line and exit 2, and writes nothing under it', async () => {
+      const prefix = `never-set-up-${Date.now()}`;
+      for (const args of [['list'], ['stats'], ['signal', 'order-7', 'ship', '--arg', '1'], ['show', 'order-7']]) {
+        const out: string[] = [];
+        const err: string[] = [];
+        const code = await runCli(['node', 'redflow', ...args, '--redis', server().url, '--prefix', prefix], { out: (l) => out.push(l), err: (l) => err.push(l) });
+        assert.equal(code, 2, args.join(' '));
+        assert.deepEqual(out, []);
+        assert.equal(err.length, 1);
+        assert.match(err[0] ?? '', new RegExp(`no redflow store under prefix "${prefix}"`));
+      }
+      const raw = new Redis(server().url);
+      try {
+        assert.deepEqual(await raw.keys(`${prefix}*`), [], 'nothing was written under the prefix');
+      } finally {
+        raw.disconnect();
+      }
+    });
+
     it('as a process: ends quietly with its status when the reader of its output goes away', async () => {
       const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'list', '--limit', '1000', ...store], { stdio: ['ignore', 'pipe', 'pipe'] });
       // The reader closes the pipe before the first line: every write of the command meets EPIPE.
@@ -406,7 +426,7 @@ describe('redflow operations commands (command line on a real Redis)', function 
       }
       assert.equal(unreachable.code, 2);
       assert.equal(unreachable.stdout, '');
-      assert.match(unreachable.stderr, /^redflow: cannot reach the store: .*\n$/);
+      assert.match(unreachable.stderr, new RegExp(`^redflow: cannot reach the store: redis://127\\.0\\.0\\.1:${port} \\(--redis\\): .*\\n$`));
     });
   });
 });

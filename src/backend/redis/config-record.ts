@@ -19,11 +19,29 @@ export const STORAGE_LAYOUT = 2;
  * or holds data in another storage layout.
  */
 export async function ensureConfig(context: RedisContext): Promise<string> {
-  const { client, prefix, partitions } = context;
-  const key = configKey(prefix);
-  const runner = new ScriptRunner(client);
-  const reply = (await runner.run('ensure-config', [key], [partitions, randomBytes(8).toString('hex'), STORAGE_LAYOUT])) as Array<string | null>;
-  const [stored, epoch, layout] = reply;
+  const runner = new ScriptRunner(context.client);
+  const reply = (await runner.run('ensure-config', [configKey(context.prefix)], [context.partitions, randomBytes(8).toString('hex'), STORAGE_LAYOUT])) as Array<string | null>;
+  return verifiedEpoch(context, reply);
+}
+
+/**
+ * `ensureConfig` for a caller that only looks at a store (the command line): reads the prefix's config record
+ * without ever writing it, so a mistyped prefix leaves nothing behind, and returns its `epoch`.
+ * @throws InvalidArgumentError when the prefix has no record (no backend used it, or Redis lost its data), is
+ *   set up with another partition count, or holds data in another storage layout.
+ */
+export async function readExistingConfig(context: RedisContext): Promise<string> {
+  const key = configKey(context.prefix);
+  const reply = await context.client.hmget(key, 'partitions', 'epoch', 'layout');
+  if (reply[0] === null) {
+    throw new InvalidArgumentError(`Redis has no redflow store under prefix "${context.prefix}" (no ${key}): check the prefix; a worker or client sets it up on first use`);
+  }
+  return verifiedEpoch(context, reply);
+}
+
+/** The epoch of a config record `{ partitions, epoch, layout }`, once it matches `context`; see `ensureConfig`. */
+function verifiedEpoch(context: RedisContext, [stored, epoch, layout]: Array<string | null>): string {
+  const { prefix, partitions } = context;
   if (Number(stored) !== partitions) {
     throw new InvalidArgumentError(
       `Redis prefix "${prefix}" is set up with ${stored} partitions, but this RedisBackend was ` +
@@ -35,7 +53,7 @@ export async function ensureConfig(context: RedisContext): Promise<string> {
     throw new InvalidArgumentError(
       `Redis prefix "${prefix}" holds data in storage layout ${layout ?? 1}, which this redflow version ` +
         `cannot read (it uses layout ${STORAGE_LAYOUT}). Finish or remove the unfinished instances with the ` +
-        `version that wrote them, then run HSET ${key} layout ${STORAGE_LAYOUT}; or use another prefix.`,
+        `version that wrote them, then run HSET ${configKey(prefix)} layout ${STORAGE_LAYOUT}; or use another prefix.`,
     );
   }
   return epoch ?? '';

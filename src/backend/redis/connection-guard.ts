@@ -20,6 +20,10 @@ export interface ConnectionGuardOptions {
   replicaAcks?: ReplicaAcks;
 }
 
+// How long after the latest refusal, or the latest call a Cluster node left unanswered, a success counts as
+// recovery: calls to the other partitions succeed in between, and must not log a recovery each time.
+const RECOVERY_QUIET_MS = 5_000;
+
 // Longest pause between reconnection attempts of the connections this backend creates.
 const MAX_RECONNECT_DELAY_MS = 1000;
 
@@ -108,6 +112,8 @@ export class ConnectionGuard {
   readonly #log: FailureLog;
   /** Redis answering that it cannot serve commands now (LOADING, BUSY, TRYAGAIN, ...): the connection is fine. */
   readonly #refusals: FailureLog;
+  /** On a Cluster whose client stays ready: a node that does not answer, while the others do. */
+  readonly #nodes: FailureLog;
   #closing = false;
   #unwatch: () => void = () => undefined;
 
@@ -121,6 +127,13 @@ export class ConnectionGuard {
       failed:
         'redis answers that it cannot serve commands now (loading, busy, read-only, a slot moving or a shard down); until it can, those calls fail with BackendUnavailableError',
       recovered: 'redis serves commands again',
+      quietMs: RECOVERY_QUIET_MS,
+    });
+    this.#nodes = new FailureLog(options.logger, {
+      failed:
+        'a Redis Cluster node did not answer within commandTimeoutMs; calls to the partitions it serves fail with BackendUnavailableError until it answers, the other partitions go on',
+      recovered: 'every Redis Cluster node answers again',
+      quietMs: RECOVERY_QUIET_MS,
     });
   }
 
@@ -201,6 +214,7 @@ export class ConnectionGuard {
   #served(): void {
     this.#log.succeeded();
     this.#refusals.succeeded();
+    this.#nodes.succeeded();
   }
 
   #wrap(watched: Watched): RedisClient {
@@ -318,9 +332,11 @@ export class ConnectionGuard {
     const mapped = toBackendError(err);
     if (watched.main) {
       const refused = mapped instanceof BackendUnavailableError && mapped.cause instanceof Error && mapped.cause.name === 'ReplyError';
-      if (refused) this.#refusals.failed(mapped);
-      else if (mapped instanceof BackendUnavailableError) this.#down(mapped);
-      else this.#served();
+      if (!(mapped instanceof BackendUnavailableError)) this.#served();
+      else if (refused) this.#refusals.failed(mapped);
+      // A Cluster client that stays ready still reaches the other nodes: one of them is slow or gone, not the store.
+      else if (watched.client.isCluster && watched.client.status === 'ready') this.#nodes.failed(mapped);
+      else this.#down(mapped);
     }
     return mapped;
   }

@@ -11,8 +11,8 @@ export interface LaneResult {
 export interface LaneRound {
   /** Entries delivered by the lanes that ended. */
   done: string[];
-  /** The failure of each lane that ended early (in lane order). */
-  failures: unknown[];
+  /** The failure of each lane that ended early, with its target partition (in lane order). */
+  failures: Array<{ partition: number; error: unknown }>;
   /** Lanes run, late ones included. */
   lanes: number;
 }
@@ -58,9 +58,9 @@ export class DeliveryLanes {
   /**
    * Runs `lane` for each partition of `lanes` at once (it must not reject) and returns what the lanes that ended
    * within `SLOW_NODE_CUTOFF_MS` did; each one still running then keeps its partition busy until it ends, and
-   * `late` takes its result (`late` must not reject either).
+   * `late` takes its result and partition (`late` must not reject either).
    */
-  async round<T>(lanes: ReadonlyMap<number, T[]>, lane: (p: number, entries: T[]) => Promise<LaneResult>, late: (result: Promise<LaneResult>) => Promise<void>): Promise<LaneRound> {
+  async round<T>(lanes: ReadonlyMap<number, T[]>, lane: (p: number, entries: T[]) => Promise<LaneResult>, late: (result: Promise<LaneResult>, p: number) => Promise<void>): Promise<LaneRound> {
     const partitions = [...lanes.keys()];
     const running = [...lanes.values()].map((entries, i) => lane(partitions[i] as number, entries));
     const outcomes = await settledWithin(running, SLOW_NODE_CUTOFF_MS);
@@ -68,12 +68,12 @@ export class DeliveryLanes {
     outcomes.forEach((outcome, i) => {
       if (outcome === undefined) {
         const p = partitions[i] as number;
-        this.#running.set(p, late(running[i] as Promise<LaneResult>).finally(() => this.#running.delete(p)));
+        this.#running.set(p, late(running[i] as Promise<LaneResult>, p).finally(() => this.#running.delete(p)));
         return;
       }
       const result = outcome.status === 'fulfilled' ? outcome.value : { done: [], error: outcome.reason as unknown };
       round.done.push(...result.done);
-      if (result.error !== undefined) round.failures.push(result.error);
+      if (result.error !== undefined) round.failures.push({ partition: partitions[i] as number, error: result.error });
     });
     return round;
   }

@@ -64,6 +64,13 @@ export interface RedisBackendOptions {
    */
   partitionLeaseMs?: number;
   /**
+   * Whether the first call may set a prefix up that Redis has no config record for (`<prefix>:config`, which
+   * stores its partition count). With false every call on such a prefix fails with `InvalidArgumentError`,
+   * and nothing is written: for tools that only look at a store (the command line, the diagnostics UI), so
+   * that a mistyped prefix creates nothing. @default true
+   */
+  createPrefix?: boolean;
+  /**
    * How long (ms) the keys of a continue-as-new chain are kept after its latest execution finished: Redis
    * then expires every execution of the chain together (PEXPIRE set when it finishes; an execution that
    * continues as new keeps its keys while its chain runs), and listing, stats and removal skip what is
@@ -115,6 +122,7 @@ export interface ResolvedRedisBackendOptions {
   commandTimeoutMs: number;
   timerBatchSize: number;
   partitionLeaseMs: number;
+  createPrefix: boolean;
   /** 0 = keep ended executions until removed. */
   retentionMs: number;
   logger: Logger | undefined;
@@ -144,6 +152,11 @@ function replicaAcks(value: ReplicaAcks | undefined, commandTimeoutMs: number): 
   const replicas = positiveInteger(value.replicas, 'replicaAcks.replicas');
   const timeoutMs = positiveInteger(value.timeoutMs, 'replicaAcks.timeoutMs', commandTimeoutMs - 1);
   return { replicas, timeoutMs };
+}
+
+function createPrefix(value: boolean | undefined): boolean {
+  if (value !== undefined && typeof value !== 'boolean') throw new InvalidArgumentError('RedisBackend option createPrefix must be a boolean');
+  return value ?? true;
 }
 
 function retention(value: number | undefined): number {
@@ -187,6 +200,7 @@ export function resolveOptions(options: RedisBackendOptions): ResolvedRedisBacke
     commandTimeoutMs,
     timerBatchSize: positiveInteger(options.timerBatchSize ?? 100, 'timerBatchSize'),
     partitionLeaseMs: positiveInteger(options.partitionLeaseMs ?? DEFAULT_PARTITION_LEASE_MS, 'partitionLeaseMs'),
+    createPrefix: createPrefix(options.createPrefix),
     retentionMs: retention(options.retentionMs),
     logger: options.logger,
     outboxRetry: resolveOutboxRetry(options.outboxRetry),

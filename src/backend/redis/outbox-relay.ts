@@ -98,7 +98,7 @@ export class OutboxRelay {
     this.#options = options;
     this.#failures = FailureLog.forLoop(options.logger, 'outbox relay', { partition: options.partition });
     this.#laneFailures = new FailureLog(options.logger, {
-      failed: 'outbox relay: delivering to some partitions failed; their messages wait and are tried again, the others go on',
+      failed: 'outbox relay: delivering to some partitions (targetPartitions) failed; their messages wait and are tried again, the others go on',
       recovered: 'outbox relay: delivering to every partition works again',
       bindings: { partition: options.partition },
     });
@@ -285,13 +285,13 @@ export class OutboxRelay {
     if (lanes.size === 0) return;
     // The held targets as they are now: a pass that starts while a lane outlives its round begins a set of its own.
     const held = this.#heldTargets;
-    const { done, failures, lanes: count } = await this.#lanes.round(lanes, (p, laneEntries) => this.#lane(p, laneEntries, held), (late) => this.#finishLate(late));
-    const [failure] = failures;
+    const { done, failures, lanes: count } = await this.#lanes.round(lanes, (p, laneEntries) => this.#lane(p, laneEntries, held), (late, p) => this.#finishLate(late, p));
+    const failure = failures[0]?.error;
     await this.#acknowledge(done);
     if (failure !== undefined && failures.length === count) {
       throw failure instanceof Error ? failure : new Error('redflow: delivering outbox messages failed', { cause: failure });
     }
-    if (failure !== undefined) this.#laneFailures.failed(failure);
+    if (failure !== undefined) this.#laneFailures.failed(failure, { targetPartitions: failures.map((f) => f.partition) });
     else if (this.#lanes.clear) this.#laneFailures.succeeded();
   }
 
@@ -336,13 +336,13 @@ export class OutboxRelay {
   }
 
   /** After a lane outlived its round: acknowledges what it delivered, and has a pass deliver what waited behind it. */
-  async #finishLate(lane: Promise<LaneResult>): Promise<void> {
+  async #finishLate(lane: Promise<LaneResult>, p: number): Promise<void> {
     try {
       const result = await lane;
-      if (result.error !== undefined) this.#laneFailures.failed(result.error);
+      if (result.error !== undefined) this.#laneFailures.failed(result.error, { targetPartitions: [p] });
       await this.#acknowledge(result.done);
     } catch (err) {
-      this.#laneFailures.failed(err);
+      this.#laneFailures.failed(err, { targetPartitions: [p] });
     } finally {
       this.#backlog = true;
       this.#sleeper.wake();

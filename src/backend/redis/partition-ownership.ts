@@ -40,6 +40,8 @@ export class PartitionOwnership {
   #owned = new Set<number>();
   #running: Promise<void> | undefined;
   #stopped = false;
+  /** It dropped its partitions because it could not renew their leases, and has not owned any since. */
+  #stoppedOwning = false;
 
   constructor(options: PartitionOwnershipOptions) {
     this.#options = options;
@@ -85,11 +87,25 @@ export class PartitionOwnership {
         // A reply that took longer than the lease speaks of leases that may have been taken over meanwhile.
         const partitions = Date.now() < validUntil ? (reply as number[]).map(Number) : [];
         if (!this.#stopped) await this.#apply(partitions);
+        if (this.#stoppedOwning && partitions.length > 0) {
+          this.#stoppedOwning = false;
+          this.#options.logger.info({ partitions: partitions.length }, 'partition ownership renewed: this worker runs the timer loops and outbox relays of its partitions again');
+        }
       } catch (err) {
         if (this.#stopped) break;
         this.#failures.failed(err);
         // The next round may come too late: stop before the leases can have been taken over.
-        if (Date.now() + periodMs >= validUntil) await this.#apply([]);
+        if (Date.now() + periodMs >= validUntil) {
+          // The failure log leaves out an unreachable store (the connection reports it), but not this consequence.
+          if (this.#owned.size > 0) {
+            this.#stoppedOwning = true;
+            this.#options.logger.warn(
+              { err, partitions: this.#owned.size },
+              'partition ownership could not be renewed within its lease: this worker stopped the timer loops and outbox relays of its partitions until the ownership table (<prefix>:{workers}, on one Redis node) answers again',
+            );
+          }
+          await this.#apply([]);
+        }
       }
       if (!this.#stopped) await this.#sleeper.sleepUntil(Date.now() + periodMs);
     }

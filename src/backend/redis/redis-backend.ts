@@ -94,7 +94,8 @@ export class RedisBackend implements Backend {
     const logger = resolved.logger ?? createLogger();
     const { connectTimeoutMs, commandTimeoutMs } = resolved;
     const { replicaAcks } = resolved;
-    const connection = new RedisConnection({ redis: resolved.redis, prefix, partitions, connectTimeoutMs, commandTimeoutMs, blockTimeoutMs, logger, replicaAcks });
+    const { createPrefix } = resolved;
+    const connection = new RedisConnection({ redis: resolved.redis, prefix, partitions, connectTimeoutMs, commandTimeoutMs, blockTimeoutMs, logger, replicaAcks, createPrefix });
     const { context } = connection;
     const scripts = new RedisScripts(context.client);
     const group = CONSUMER_GROUP;

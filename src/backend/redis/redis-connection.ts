@@ -4,7 +4,7 @@ import { withTimeout } from '../../core/with-timeout.js';
 import { BackendClosedError, InvalidArgumentError } from '../../errors/errors.js';
 import { isClusterInfo } from './cluster-url.js';
 import { ConnectionGuard, ownedConnectionOptions } from './connection-guard.js';
-import { ensureConfig } from './config-record.js';
+import { ensureConfig, readExistingConfig } from './config-record.js';
 import type { ReplicaAcks } from './options.js';
 import type { RedisContext } from './redis-context.js';
 import { redactedRedisUrl, redisUrlDatabase } from './redis-url.js';
@@ -30,6 +30,8 @@ export interface RedisConnectionOptions {
   logger: Logger;
   /** When set, every script waits for this many replicas to acknowledge it. */
   replicaAcks?: ReplicaAcks | undefined;
+  /** Whether the first call may write the prefix's config record when there is none (`RedisBackendOptions.createPrefix`). */
+  createPrefix: boolean;
 }
 
 /**
@@ -50,11 +52,13 @@ export class RedisConnection {
   readonly #database: { db: number; url: string } | undefined;
   /** How messages name the `redis` option: its URL (password hidden), or the client passed. */
   readonly #described: string;
+  readonly #createPrefix: boolean;
   #ready: Promise<void> | undefined;
   #closed = false;
 
   constructor(options: RedisConnectionOptions) {
     const { redis, prefix, partitions, connectTimeoutMs, commandTimeoutMs, blockTimeoutMs, logger, replicaAcks } = options;
+    this.#createPrefix = options.createPrefix;
     this.#ownsClient = typeof redis === 'string';
     this.#logger = logger;
     this.connectTimeoutMs = connectTimeoutMs;
@@ -127,7 +131,7 @@ export class RedisConnection {
   async #checkConfig(): Promise<void> {
     await this.#checkNotClusterNode();
     await this.#checkDatabase();
-    await ensureConfig(this.context);
+    await (this.#createPrefix ? ensureConfig(this.context) : readExistingConfig(this.context));
   }
 
   /**

@@ -32,7 +32,7 @@ describe('DeliveryLanes (which target partitions an outbox relay may deliver to)
     const lanes = new DeliveryLanes();
     const failure = new Error('CLUSTERDOWN');
     const round = await lanes.round(new Map([[1, ['x']], [2, ['y']]]), (p, entries) => Promise.resolve(p === 1 ? { done: [], error: failure } : { done: entries }), () => Promise.resolve());
-    assert.deepEqual(round, { done: ['y'], failures: [failure], lanes: 2 });
+    assert.deepEqual(round, { done: ['y'], failures: [{ partition: 1, error: failure }], lanes: 2 });
   });
 
   it('keeps a blocked partition closed through passes until its time, and says when that is', () => {

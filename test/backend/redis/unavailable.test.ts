@@ -180,6 +180,9 @@ describe('RedisBackend with an unreachable store', function () {
       await looping;
       assert.ok(await waitUntil(() => client.getStats().then(() => true, () => false), 10_000), 'calls work again');
       await admin.config('SET', 'busy-reply-threshold', '5000');
+      assert.equal(logs.count('redis serves commands again'), 0, 'no recovery is logged within 5 s of the latest refusal');
+      await new Promise((resolve) => setTimeout(resolve, 5_100));
+      await client.getStats();
       assert.equal(logs.count('redis connection lost'), 0, 'the connection was never lost');
       assert.equal(logs.count('redis answers that it cannot serve commands now'), 1);
       assert.equal(logs.count('redis serves commands again'), 1);
