@@ -16,6 +16,12 @@ export interface StoreOptions {
   redis?: string | undefined;
   prefix?: string | undefined;
   partitions?: number | undefined;
+  /**
+   * Whether the store may set the prefix up when Redis has no record of it (`RedisBackendOptions.createPrefix`).
+   * Commands that look at a store leave it false, so a mistyped prefix creates nothing; the UI, which may start
+   * before any worker, passes true. @default false
+   */
+  createPrefix?: boolean | undefined;
 }
 
 /** The Redis URL a command uses, and where it came from (`--redis`, `REDIS_URL` or the default), for messages. */
@@ -72,13 +78,14 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   if (problem !== undefined) throw new UsageError(`${named}: ${problem}`);
   const logger = createLogger({ name: 'redflow-cli', defaultLevel: 'silent', destination: process.stderr });
   const { prefix, partitions } = options;
+  const createPrefix = options.createPrefix ?? false;
   if (!(await isRedisClusterNode(url, CLUSTER_PROBE_TIMEOUT_MS))) {
-    const backend = new RedisBackend({ redis: url, prefix, partitions, logger, createPrefix: false });
+    const backend = new RedisBackend({ redis: url, prefix, partitions, logger, createPrefix });
     return { client: new Client(backend), check: () => backend.connect(), close: () => backend.close() };
   }
   if ((redisUrlDatabase(url) ?? 0) !== 0) throw new UsageError(`${named} names a database, but a Redis Cluster has only database 0`);
   const cluster = clusterFromUrl(url);
-  const backend = new RedisBackend({ redis: cluster, prefix, partitions, logger, createPrefix: false });
+  const backend = new RedisBackend({ redis: cluster, prefix, partitions, logger, createPrefix });
   const close = async (): Promise<void> => {
     await backend.close();
     // QUIT waits for every node's answer, and a node that does not answer would hold the command for good.

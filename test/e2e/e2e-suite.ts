@@ -521,20 +521,22 @@ export function e2eSuite(backendName: string, createBackend: SettingsBackendFact
 
     it('lets a started activity finish when its scope is cancelled, without retrying a failure (T-17)', async () => {
       let calls = 0;
+      // The activities must have started when the scope is cancelled: the workflow waits 400 ms for that (a
+      // loaded machine may take a while to start them), and they run 1.2 s, so that they are still running then.
       async function slowThenFail(): Promise<void> {
         calls += 1;
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        await new Promise((resolve) => setTimeout(resolve, 1_200));
         throw new Error('operation failed');
       }
       async function slowThenSucceed(): Promise<string> {
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        await new Promise((resolve) => setTimeout(resolve, 1_200));
         return 'finished anyway';
       }
       async function cancelWhileRunning(ctx: WorkflowContext): Promise<string[]> {
         const [scoped, cancel] = workflow.withCancel(ctx);
         const failing = workflow.executeActivity(scoped, { retry: { maxAttempts: 3, firstRetryIntervalMs: 10 } }, slowThenFail);
         const succeeding = workflow.executeActivity(scoped, {}, slowThenSucceed);
-        await workflow.sleep(ctx, 50);
+        await workflow.sleep(ctx, 400);
         cancel();
         const settled = await Promise.allSettled([failing, succeeding]);
         return settled.map((s) => (s.status === 'fulfilled' ? String(s.value) : workflow.isCanceled(s.reason) ? 'canceled' : 'failed'));

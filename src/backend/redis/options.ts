@@ -66,8 +66,8 @@ export interface RedisBackendOptions {
   /**
    * Whether the first call may set a prefix up that Redis has no config record for (`<prefix>:config`, which
    * stores its partition count). With false every call on such a prefix fails with `InvalidArgumentError`,
-   * and nothing is written: for tools that only look at a store (the command line, the diagnostics UI), so
-   * that a mistyped prefix creates nothing. @default true
+   * and nothing is written: for tools that only look at a store (the command line), so that a mistyped
+   * prefix creates nothing. @default true
    */
   createPrefix?: boolean;
   /**

@@ -36,7 +36,7 @@ interface Backoff {
  * answered, or `SLOW_NODE_CUTOFF_MS` after it began with what answered by then. A read still running then
  * finishes on its own; what it claims after its round ended goes to the round's `late` (which hands it back to
  * its queue). A partition whose read failed or came late is left out (`ready`) for a second, doubling with each
- * further miss in a row up to 8 s.
+ * further miss in a row up to 8 s, or until its late read answers after all.
  */
 export class PartitionReads {
   readonly #logger: Logger;
@@ -87,9 +87,12 @@ export class PartitionReads {
         return;
       }
       if (outcome === undefined) {
-        running[i]
-          ?.then((got) => (got.length > 0 ? late(got) : undefined), () => undefined)
-          .catch((err: unknown) => this.#logger.warn({ err }, 'could not hand back late task entries'));
+        // A read that answers after all was only slow (or this process was busy): its partition need not wait.
+        const answered = (got: StreamEntry[]): Promise<void> | undefined => {
+          this.#backoffs.delete(streams[0] ?? '');
+          return got.length > 0 ? late(got) : undefined;
+        };
+        running[i]?.then(answered, () => undefined).catch((err: unknown) => this.#logger.warn({ err }, 'could not hand back late task entries'));
       } else if (result.error === undefined || isMissingGroupError(outcome.reason)) {
         // A missing group is for the caller to mend, whatever the other reads say.
         result.error = outcome.reason instanceof Error ? outcome.reason : new Error('redflow: a partition read failed', { cause: outcome.reason });

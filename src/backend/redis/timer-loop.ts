@@ -170,7 +170,11 @@ export class TimerLoop {
     let untilMs = Math.min(Date.now() + ms, this.#earliestMs);
     for (;;) {
       await this.#sleeper.sleepUntil(untilMs);
-      if (this.#stopped || this.#earliestMs <= Date.now() || this.#earliestMs >= untilMs) return;
+      if (this.#stopped || this.#earliestMs <= Date.now()) return;
+      // A timer may fire a millisecond before its time by the wall clock: sleep out the rest for a known due
+      // time, or the look would find it not due yet and read the zset twice.
+      if (this.#earliestMs === untilMs && Date.now() < untilMs) continue;
+      if (this.#earliestMs >= untilMs) return;
       untilMs = this.#earliestMs;
     }
   }

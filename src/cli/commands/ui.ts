@@ -58,7 +58,8 @@ function terminationSignal(): Promise<void> {
  *   InvalidArgumentError when the store refuses the URL's database or the partition count.
  */
 export async function runUi(options: UiCommandOptions, output: Output, stopped: Promise<void> = terminationSignal()): Promise<number> {
-  const store = await openStore({ redis: options.redis, prefix: options.prefix, partitions: options.partitions });
+  // The UI may start before any worker has set the prefix up (one compose file starting both): it may set it up.
+  const store = await openStore({ redis: options.redis, prefix: options.prefix, partitions: options.partitions, createPrefix: true });
   try {
     // A store the UI cannot use (a database the server lacks, another partition count) would fail every
     // request: refuse it now. One that is down may come up: the UI says so meanwhile.

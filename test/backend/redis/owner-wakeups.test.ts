@@ -94,9 +94,11 @@ describe('owner wake-ups: a timer committed elsewhere wakes the timer loop of th
   }
 
   async function idle(): Promise<void> {
-    await until(() => wakeups.live, 'the loop subscribed');
-    // Past the loop's first look at the empty zset: it sleeps its longest now.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Confirmed, not only connected: the confirmation makes the loop look at the zset once more.
+    await until(() => wakeups.announces(timersKey(prefix, 0)), 'the loop subscribed');
+    // Past the loop's looks at the empty zset (one may have begun before the confirmation, and its sleep is then
+    // the 250 ms of a loop whose announcements do not arrive yet): it sleeps its longest now.
+    await new Promise((resolve) => setTimeout(resolve, 400));
   }
 
   it('fires a timer another process committed, at its due time, though the loop was asleep for 30 s', async () => {
