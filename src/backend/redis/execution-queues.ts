@@ -1,4 +1,5 @@
 import { executionKey as mapKey, type WorkflowInstance } from '../../core/instance.js';
+import { RecentMap } from '../../core/recent-map.js';
 import { executionKey } from './keys.js';
 import { partitionIn, type RedisContext } from './redis-context.js';
 
@@ -13,23 +14,16 @@ const DEFAULT_CAPACITY = 10_000;
  */
 export class ExecutionQueues {
   readonly #context: RedisContext;
-  readonly #capacity: number;
-  readonly #known = new Map<string, string>();
+  readonly #known: RecentMap<string, string>;
 
   constructor(context: RedisContext, capacity = DEFAULT_CAPACITY) {
     this.#context = context;
-    this.#capacity = capacity;
+    this.#known = new RecentMap(capacity);
   }
 
   /** Records the queue of `instance`. */
   remember(instance: WorkflowInstance, queue: string): void {
-    const key = mapKey(instance);
-    this.#known.delete(key);
-    this.#known.set(key, queue);
-    if (this.#known.size > this.#capacity) {
-      const oldest = this.#known.keys().next();
-      if (oldest.done !== true) this.#known.delete(oldest.value);
-    }
+    this.#known.set(mapKey(instance), queue);
   }
 
   /** The queue of `instance` if this backend has seen it, without asking Redis. */
