@@ -73,13 +73,16 @@ export class ActivityTaskHandler {
       return;
     }
     const activityId = `${task.instance.executionId}:${task.scheduleEventId}`;
-    const logger = contextLogger(this.logger, {
-      instanceId: task.instance.instanceId,
-      activity: task.name,
-      activityId,
-      attempt: task.attempt,
-      redeliveries: task.redeliveries,
-    });
+    // Made when first used: most attempts log nothing, and a child logger serialises its bindings.
+    let attemptLogger: Logger | undefined;
+    const logger = (): Logger =>
+      (attemptLogger ??= contextLogger(this.logger, {
+        instanceId: task.instance.instanceId,
+        activity: task.name,
+        activityId,
+        attempt: task.attempt,
+        redeliveries: task.redeliveries,
+      }));
     const observer = this.telemetry.enabled ? this.telemetry.activityAttemptStarted(task, epochNowMs()) : undefined;
     const controller = new AbortController();
     this.running.add(controller);
@@ -92,7 +95,7 @@ export class ActivityTaskHandler {
       outcome = await this.run(task, fn, activityId, controller, logger, observer);
       if (outcome === undefined) {
         await this.backend.releaseActivityTask(task);
-        logger.info('activity interrupted by worker stop; task released');
+        logger().info('activity interrupted by worker stop; task released');
       } else {
         // The workflow task this outcome wakes may come straight back, to run here without a poll.
         const reservation = this.reserveWorkflowTask(1);
@@ -108,7 +111,7 @@ export class ActivityTaskHandler {
       observer?.ended(outcome, err);
       // A worker stopping while the store is unreachable says so once for all its tasks.
       const quiet = err instanceof BackendUnavailableError && isStopReason(controller.signal.reason);
-      logger[quiet ? 'debug' : 'error']({ err }, 'could not deliver the activity outcome; it will run again when its lease expires');
+      logger()[quiet ? 'debug' : 'error']({ err }, 'could not deliver the activity outcome; it will run again when its lease expires');
     } finally {
       stopLease();
       this.running.delete(controller);
@@ -121,7 +124,7 @@ export class ActivityTaskHandler {
     fn: ActivityFunction,
     activityId: string,
     controller: AbortController,
-    logger: Logger,
+    logger: () => Logger,
     observer: ActivityAttemptObserver | undefined,
   ): Promise<ActivityOutcome | undefined> {
     const signal = controller.signal;
@@ -132,7 +135,9 @@ export class ActivityTaskHandler {
       redeliveries: task.redeliveries,
       instance: { ...task.instance },
       queue: task.queue,
-      logger,
+      get logger() {
+        return logger();
+      },
       signal,
       // Activities often call heartbeat() without awaiting it: its failure must not become an unhandled rejection.
       heartbeat: (details?: unknown) => {
@@ -156,7 +161,7 @@ export class ActivityTaskHandler {
     }
     if ('timedOut' in settled) {
       controller.abort(settled.timedOut);
-      logger.warn({ timeoutType: settled.timedOut.timeoutType }, 'activity attempt timed out; its result, if any comes, is ignored');
+      logger().warn({ timeoutType: settled.timedOut.timeoutType }, 'activity attempt timed out; its result, if any comes, is ignored');
       return { error: activityTimeoutFailure(settled.timedOut.timeoutType, settled.timedOut.timeoutMs) };
     }
     if ('thrown' in settled) {

@@ -15,9 +15,10 @@ export class LeaseKeeper {
    * Starts extending a task's lease with `extend`; returns the function that stops it (call it when the task
    * ends; later calls do nothing). `onLost` runs once if another worker took the task over; other errors are
    * retried at the next tick, logged when they start and when an extension succeeds again (an unreachable
-   * store is reported by the backend itself). After `abandonAll`, nothing is extended any more.
+   * store is reported by the backend itself) on the logger `logger` returns, asked for only then. After
+   * `abandonAll`, nothing is extended any more.
    */
-  keep(extend: () => Promise<void>, lockTimeoutMs: number, logger: Logger, onLost: (err: LeaseLostError) => void): () => void {
+  keep(extend: () => Promise<void>, lockTimeoutMs: number, logger: () => Logger, onLost: (err: LeaseLostError) => void): () => void {
     let stopped = this.#abandoned;
     let timer: NodeJS.Timeout | undefined;
     // Made on the first failure: most leases never fail, and this runs once per task.
@@ -40,7 +41,7 @@ export class LeaseKeeper {
             onLost(err);
             return;
           }
-          failures ??= FailureLog.forLoop(logger, 'extending a task lease');
+          failures ??= FailureLog.forLoop(logger(), 'extending a task lease');
           failures.failed(err);
           schedule();
         },

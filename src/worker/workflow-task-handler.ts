@@ -84,13 +84,15 @@ export class WorkflowTaskHandler {
    */
   async handle(task: WorkflowTask): Promise<void> {
     const key = executionKey(task.instance);
-    // The handler's own lines: nothing in them repeats a bound field, so a plain child will do.
-    const logger = this.logger.child({ instanceId: task.instance.instanceId, executionId: task.instance.executionId });
+    // The handler's own lines: nothing in them repeats a bound field, so a plain child will do. Made when first
+    // used: most tasks log nothing, and a child logger serialises its bindings.
+    let taskLogger: Logger | undefined;
+    const logger = (): Logger => (taskLogger ??= this.logger.child({ instanceId: task.instance.instanceId, executionId: task.instance.executionId }));
     // A second task for an execution still running here means its lease was taken over: never share the executor.
     const shared = this.running.has(key);
     this.running.add(key);
     const stopLease = this.leases.keep(() => this.backend.extendWorkflowTask(task, this.lockTimeoutMs), this.lockTimeoutMs, logger, () =>
-      logger.warn('workflow task lease lost; its completion will be rejected'),
+      logger().warn('workflow task lease lost; its completion will be rejected'),
     );
     const claimedAtMs = this.telemetry.enabled ? epochNowMs() : 0;
     let executor: Executor | undefined;
@@ -130,15 +132,15 @@ export class WorkflowTaskHandler {
       stopLease();
       if (err instanceof LeaseLostError) {
         if (this.telemetry.enabled) this.telemetry.leaseLost('workflow', task.queue);
-        logger.warn({ err }, 'workflow task was taken over by another worker; dropped');
+        logger().warn({ err }, 'workflow task was taken over by another worker; dropped');
       }
       // The store being unreachable is no fault of the instance: holding it would count an outage towards
       // parking it. The connection reports the outage once; the task runs again when its lease runs out.
-      else if (err instanceof BackendUnavailableError) logger.debug({ err }, 'workflow task not committed: the store is unreachable');
+      else if (err instanceof BackendUnavailableError) logger().debug({ err }, 'workflow task not committed: the store is unreachable');
       else if (err instanceof UnknownWorkflowError) {
         this.unknownNames.report('workflow', task.queue, err.workflowName);
-        await holdTask(this.backend, task, err, this.heldTaskRetry, logger, true);
-      } else await holdTask(this.backend, task, err, this.heldTaskRetry, logger);
+        await holdTask(this.backend, task, err, this.heldTaskRetry, logger(), true);
+      } else await holdTask(this.backend, task, err, this.heldTaskRetry, logger());
     } finally {
       stopLease();
       if (!shared) this.running.delete(key);
