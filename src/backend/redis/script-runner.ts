@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
-import type { Cluster, Redis } from 'ioredis';
+import { Cluster, Redis, type Pipeline } from 'ioredis';
 import { findLuaDir, loadLuaScripts, type LuaTarget } from './lua-loader.js';
+import { LuaScript } from './script-command.js';
 
 /** A connection the backend can run commands on: a single Redis or a Redis Cluster. */
 export type RedisClient = Redis | Cluster;
@@ -8,7 +8,7 @@ export type RedisClient = Redis | Cluster;
 /** One KEYS or ARGV value of a script call. */
 export type ScriptArg = string | Buffer | number;
 
-type ScriptCommand = (...args: ScriptArg[]) => Promise<unknown>;
+type ScriptCommand = (...args: ScriptArg[]) => unknown;
 
 /** Every script in `lua/` that the backend runs, by file name. */
 export const SCRIPT_NAMES = [
@@ -51,7 +51,7 @@ export const SCRIPT_NAMES = [
 /** Name of a script in `lua/`. */
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
-type ScriptCommands = Map<ScriptName, { command: string; lua: string }>;
+type ScriptCommands = Map<ScriptName, { command: string; script: LuaScript }>;
 
 const luaDir = findLuaDir();
 const commandsByTarget = new Map<LuaTarget, ScriptCommands>();
@@ -67,8 +67,8 @@ function commandsFor(target: LuaTarget): ScriptCommands {
     SCRIPT_NAMES.map((name) => {
       const lua = sources.get(name);
       if (lua === undefined) throw new Error(`redflow: lua/${name}.lua is missing`);
-      const hash = createHash('sha1').update(lua).digest('hex').slice(0, 8);
-      return [name, { command: `redflow:${name}:${hash}`, lua }];
+      const script = new LuaScript(lua);
+      return [name, { command: `redflow:${name}:${script.sha.slice(0, 8)}`, script }];
     }),
   );
   commandsByTarget.set(target, commands);
@@ -76,9 +76,11 @@ function commandsFor(target: LuaTarget): ScriptCommands {
 }
 
 /**
- * Runs the scripts of `lua/` on one connection: the only code that touches the untyped commands
- * `defineCommand` installs. ioredis sends EVALSHA and falls back to EVAL on NOSCRIPT, so a Redis restart
- * that empties the script cache costs one extra round trip, nothing more.
+ * Runs the scripts of `lua/` on one connection: the only code that touches the untyped commands it installs.
+ * Each script is a command named after it on the client, which the connection guard watches like any other
+ * command: sent as one buffer by `LuaScript` (EVALSHA, and EVAL on NOSCRIPT, so a Redis restart that empties the
+ * script cache costs one extra round trip, nothing more); in a pipeline (`replicaAcks`), as ioredis's
+ * `defineCommand` sends it.
  */
 export class ScriptRunner {
   readonly #client: RedisClient;
@@ -87,8 +89,15 @@ export class ScriptRunner {
   constructor(client: RedisClient) {
     this.#client = client;
     this.#commands = commandsFor(client.isCluster ? 'cluster' : 'redis');
-    for (const { command, lua } of this.#commands.values()) {
-      if (!(command in client)) client.defineCommand(command, { lua });
+    // A client made by another copy of ioredis keeps that copy's script commands: it might not take this copy's.
+    const ownCopy = client instanceof Redis || client instanceof Cluster;
+    const methods = client as unknown as Record<string, ScriptCommand>;
+    for (const { command, script } of this.#commands.values()) {
+      if (command in client) continue;
+      client.defineCommand(command, { lua: script.lua });
+      if (!ownCopy) continue;
+      methods[command] = sendScript(script, false);
+      methods[`${command}Buffer`] = sendScript(script, true);
     }
   }
 
@@ -99,6 +108,16 @@ export class ScriptRunner {
     const method = binary ? `${entry.command}Buffer` : entry.command;
     const command = (this.#client as unknown as Record<string, ScriptCommand>)[method];
     if (command === undefined) throw new Error(`redflow: script ${name} is not defined on this connection`);
-    return command.call(this.#client, keys.length, ...keys, ...args);
+    return command.call(this.#client, keys.length, ...keys, ...args) as Promise<unknown>;
   }
+}
+
+/**
+ * A script's command in ioredis's calling convention (`numKeys, ...keys, ...args`), sent by `LuaScript`. A pipeline
+ * copies its client's commands: called on one, it queues the script there.
+ */
+function sendScript(script: LuaScript, binary: boolean): ScriptCommand {
+  return function (this: RedisClient | Pipeline, ...call: ScriptArg[]): unknown {
+    return script.send(this, call, binary);
+  };
 }

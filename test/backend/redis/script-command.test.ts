@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { Command, Redis } from 'ioredis';
+import { respCommand } from '../../../src/backend/redis/script-command.js';
+import { ScriptRunner } from '../../../src/backend/redis/script-runner.js';
+import { useRedisServer } from '../../helpers/redis-server.js';
+
+async function commandCalls(redis: Redis, name: string): Promise<number> {
+  const stats = await redis.info('commandstats');
+  return Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+}
+
+describe('Script commands', () => {
+  it('are written byte for byte as ioredis writes the same command', () => {
+    const args = ['sha', '2', 'key:{0}:é', '', Buffer.from([0, 13, 10, 255]), Buffer.alloc(0), 'x'.repeat(300), '💡'];
+    const ours = respCommand('evalsha', args);
+    const theirs = new Command('evalsha', args).toWritable({});
+    assert.ok(Buffer.isBuffer(theirs));
+    assert.deepEqual(ours, theirs);
+    assert.deepEqual(respCommand('eval', []), Buffer.from('*1\r\n$4\r\neval\r\n'));
+  });
+
+  describe('on a real Redis', () => {
+    const server = useRedisServer();
+
+    it('send the source once per connection, then EVALSHA; after SCRIPT FLUSH, the source again', async () => {
+      const admin = new Redis(server().url);
+      const client = new Redis(server().url);
+      try {
+        await admin.config('RESETSTAT');
+        const runner = new ScriptRunner(client);
+        // read-presence reads two zsets and a hash; on empty keys it answers without writing.
+        const keys = ['t:{workers}:workers', 't:{workers}:infos', 't:{workers}:names'];
+        for (let i = 0; i < 3; i++) await runner.run('read-presence', keys, [0, 0]);
+        assert.equal(await commandCalls(admin, 'eval'), 1);
+        assert.equal(await commandCalls(admin, 'evalsha'), 2);
+
+        await admin.script('FLUSH');
+        await runner.run('read-presence', keys, [0, 0]);
+        // The EVALSHA that met NOSCRIPT, then the source.
+        assert.equal(await commandCalls(admin, 'evalsha'), 3);
+        assert.equal(await commandCalls(admin, 'eval'), 2);
+        await runner.run('read-presence', keys, [0, 0], true);
+        assert.equal(await commandCalls(admin, 'evalsha'), 4);
+      } finally {
+        client.disconnect();
+        admin.disconnect();
+      }
+    });
+
+    it('in a pipeline are queued there, and after SCRIPT FLUSH the pipeline holds the reply of the resent script', async () => {
+      const admin = new Redis(server().url);
+      const client = new Redis(server().url);
+      try {
+        const runner = new ScriptRunner(client);
+        const keys = ['t:{workers}:workers', 't:{workers}:infos', 't:{workers}:names'];
+        await runner.run('read-presence', keys, [0, 0]);
+        await admin.script('FLUSH');
+        const name = Object.keys(client).find((key) => key.startsWith('redflow:read-presence:') && !key.endsWith('Buffer'));
+        assert.ok(name !== undefined);
+        const pipeline = client.pipeline();
+        const queue = (pipeline as unknown as Record<string, (...args: unknown[]) => unknown>)[name];
+        assert.ok(queue !== undefined);
+        queue.call(pipeline, keys.length, ...keys, 0, 0);
+        pipeline.call('PING');
+        assert.deepEqual(await pipeline.exec(), [
+          [null, [[], []]],
+          [null, 'PONG'],
+        ]);
+      } finally {
+        client.disconnect();
+        admin.disconnect();
+      }
+    });
+
+    it('reject with the script error as Redis sent it, without sending it again', async () => {
+      const admin = new Redis(server().url);
+      const client = new Redis(server().url);
+      try {
+        const runner = new ScriptRunner(client);
+        await admin.set('t:plain', 'x');
+        await admin.config('RESETSTAT');
+        // read-presence on a string key: Redis refuses the script's first command on it.
+        await assert.rejects(runner.run('read-presence', ['t:plain', 't:plain', 't:plain'], [0, 0]), /WRONGTYPE/);
+        assert.equal(await commandCalls(admin, 'eval') + (await commandCalls(admin, 'evalsha')), 1);
+      } finally {
+        client.disconnect();
+        admin.disconnect();
+      }
+    });
+  });
+});
