@@ -94,6 +94,9 @@ export const FIGURES = [
   'workerRssBeforeMb',
   'workerRssAsleepMb',
   'workerRssAwakeMb',
+  'workerHeapBeforeMb',
+  'workerHeapAsleepMb',
+  'workerHeapAwakeMb',
 ] as const satisfies ReadonlyArray<keyof BenchResult>;
 
 /** A figure's name. */

@@ -23,6 +23,13 @@ export interface SleepersFigures {
   workerRssBeforeMb: number | null;
   workerRssAsleepMb: number | null;
   workerRssAwakeMb: number | null;
+  /**
+   * The V8 heap in use of the same process at the same three moments, MB, after the same full GC: what the
+   * process keeps alive, without the memory V8 and the allocator hold on to after a burst.
+   */
+  workerHeapBeforeMb: number | null;
+  workerHeapAsleepMb: number | null;
+  workerHeapAwakeMb: number | null;
 }
 
 /** No sleepers figures: what every other workload reports. */
@@ -33,13 +40,21 @@ export const NO_SLEEPERS: SleepersFigures = {
   workerRssBeforeMb: null,
   workerRssAsleepMb: null,
   workerRssAwakeMb: null,
+  workerHeapBeforeMb: null,
+  workerHeapAsleepMb: null,
+  workerHeapAwakeMb: null,
 };
 
 const POLL_MS = 250;
 const MB = 1024 * 1024;
 
-function largestRssMb(samples: readonly Pick<WorkerSample, 'rssBytes'>[]): number | null {
-  return samples.length === 0 ? null : round(Math.max(...samples.map((s) => s.rssBytes)) / MB);
+type MemorySample = Pick<WorkerSample, 'rssBytes' | 'heapUsedBytes'>;
+
+/** RSS and heap in use of the worker process with the largest RSS, MB. */
+function largestMb(samples: readonly MemorySample[]): { rssMb: number | null; heapMb: number | null } {
+  if (samples.length === 0) return { rssMb: null, heapMb: null };
+  const largest = samples.reduce((a, b) => (b.rssBytes > a.rssBytes ? b : a));
+  return { rssMb: round(largest.rssBytes / MB), heapMb: round(largest.heapUsedBytes / MB) };
 }
 
 /**
@@ -55,22 +70,29 @@ export class SleepersWatch implements RunHooks {
   readonly #pool: WorkerPool;
   readonly #probe: RedisProbe;
   readonly #before: RedisSnapshot;
-  readonly #rssBeforeMb: number | null;
+  readonly #memoryBefore: { rssMb: number | null; heapMb: number | null };
   readonly #startedMs = Date.now();
-  #asleep: { snapshot: RedisSnapshot; rssMb: number | null; atMs: number; inTime: boolean } | undefined;
+  #asleep: { snapshot: RedisSnapshot; memory: { rssMb: number | null; heapMb: number | null }; atMs: number; inTime: boolean } | undefined;
 
-  private constructor(system: SystemName, spec: SleepersSpec, pool: WorkerPool, probe: RedisProbe, before: RedisSnapshot, rssBeforeMb: number | null) {
+  private constructor(
+    system: SystemName,
+    spec: SleepersSpec,
+    pool: WorkerPool,
+    probe: RedisProbe,
+    before: RedisSnapshot,
+    memoryBefore: { rssMb: number | null; heapMb: number | null },
+  ) {
     this.#system = system;
     this.#spec = spec;
     this.#pool = pool;
     this.#probe = probe;
     this.#before = before;
-    this.#rssBeforeMb = rssBeforeMb;
+    this.#memoryBefore = memoryBefore;
   }
 
   /** Call right before the first start, with the snapshot taken before it. */
   static async open(system: SystemName, spec: SleepersSpec, pool: WorkerPool, probe: RedisProbe, before: RedisSnapshot): Promise<SleepersWatch> {
-    return new SleepersWatch(system, spec, pool, probe, before, largestRssMb(await pool.sample(true)));
+    return new SleepersWatch(system, spec, pool, probe, before, largestMb(await pool.sample(true)));
   }
 
   async allStarted(): Promise<void> {
@@ -88,21 +110,29 @@ export class SleepersWatch implements RunHooks {
     samples = await this.#pool.sample(true);
     const inTime = atMs < firstDueMs;
     if (!inTime) process.stderr.write(`${this.#system} sleepers: not all asleep before the first timer was due; memory per sleeper not measured\n`);
-    this.#asleep = { snapshot, rssMb: largestRssMb(samples), atMs, inTime };
+    this.#asleep = { snapshot, memory: largestMb(samples), atMs, inTime };
   }
 
   /** The figures, given the workers' reports after every instance woke (taken with `collectGarbage`). */
-  figures(awake: readonly Pick<WorkerSample, 'rssBytes'>[]): SleepersFigures {
+  figures(awakeReports: readonly MemorySample[]): SleepersFigures {
+    const before = this.#memoryBefore;
+    const awake = largestMb(awakeReports);
+    const memory = {
+      workerRssBeforeMb: before.rssMb,
+      workerRssAwakeMb: awake.rssMb,
+      workerHeapBeforeMb: before.heapMb,
+      workerHeapAwakeMb: awake.heapMb,
+    };
     const asleep = this.#asleep;
-    if (asleep === undefined) return { ...NO_SLEEPERS, workerRssBeforeMb: this.#rssBeforeMb, workerRssAwakeMb: largestRssMb(awake) };
+    if (asleep === undefined) return { ...NO_SLEEPERS, ...memory };
     const per = (bytes: number): number | null => (asleep.inTime ? round(bytes / this.#spec.runs) : null);
     return {
       redisBytesPerSleeper: per(asleep.snapshot.usedMemoryBytes - this.#before.usedMemoryBytes),
       redisDatasetBytesPerSleeper: per(asleep.snapshot.datasetBytes - this.#before.datasetBytes),
       secondsToSleep: round((asleep.atMs - this.#startedMs) / 1000),
-      workerRssBeforeMb: this.#rssBeforeMb,
-      workerRssAsleepMb: asleep.rssMb,
-      workerRssAwakeMb: largestRssMb(awake),
+      ...memory,
+      workerRssAsleepMb: asleep.memory.rssMb,
+      workerHeapAsleepMb: asleep.memory.heapMb,
     };
   }
 }
