@@ -4,9 +4,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isChildMessage, type ChildMessage, type ParentMessage, type WorkerReport, type WorkerSample } from './ipc.js';
 import type { WorkerConfig } from './system.js';
 
-const ENTRY = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
+// `npm run bench` runs the harness compiled to JavaScript (bench/tsconfig.json), and its workers run the compiled
+// worker entry with plain Node, as redflow is deployed and as BullMQ runs: through tsx, every closure the engine
+// makes would also get its name defined on it (esbuild's keepNames), which costs CPU and memory BullMQ does not pay.
+// The smoke tests run the TypeScript sources through tsx, and so do their workers.
+const COMPILED = import.meta.url.endsWith('.js');
+const ENTRY = fileURLToPath(new URL(COMPILED ? './worker-process.js' : './worker-process.ts', import.meta.url));
 // Resolved through require so it works whether the harness itself runs as ESM (tsx) or transpiled (mocha).
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const LOADER_ARGS = COMPILED ? [] : ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
 const READY_TIMEOUT_MS = 60_000;
 const REPLY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 30_000;
@@ -22,7 +27,7 @@ class WorkerProcess {
 
   constructor(config: WorkerConfig, nodeArgs: string[]) {
     // Worker output goes to stderr, so stdout keeps only the harness's table or JSON lines.
-    this.#child = spawn(process.execPath, [...nodeArgs, '--import', TSX_LOADER, ENTRY, JSON.stringify(config)], {
+    this.#child = spawn(process.execPath, [...nodeArgs, ...LOADER_ARGS, ENTRY, JSON.stringify(config)], {
       stdio: ['ignore', 2, 2, 'ipc'],
     });
     this.#child.on('message', (message: unknown) => {
