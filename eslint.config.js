@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 const { default: redflow } = await tsImport('./src/eslint-plugin/index.ts', import.meta.url);
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.redis-test/**', 'docs/api/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.redis-test/**', 'docs/api/**', '.bench-build/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
