@@ -28,7 +28,8 @@ function replyCode(err: Error): string {
  * acknowledged within `acks.timeoutMs` (the write is applied on the master, but a failover may lose it).
  * A script refused because its slot moved or is moving (MOVED, ASK, TRYAGAIN, CLUSTERDOWN: nothing was run)
  * is sent again, after the slot map is refreshed on MOVED, at most `MAX_REDIRECTIONS` times; then the call
- * fails with `BackendUnavailableError`.
+ * fails with `BackendUnavailableError`. A script the node lacks (NOSCRIPT) is sent again at once, with its source.
+ * Either way the whole pipeline goes again, so the WAIT always follows the write it waits for.
  */
 export async function runWithReplicaAcks(client: RedisClient, command: string, args: unknown[], acks: ReplicaAcks): Promise<unknown> {
   for (let attempt = 0; ; attempt++) {
@@ -42,6 +43,9 @@ export async function runWithReplicaAcks(client: RedisClient, command: string, a
     if (scriptReply === undefined || waitReply === undefined) throw new BackendUnavailableError('the Redis pipeline of a write and its WAIT was not answered');
     const [scriptError, reply] = scriptReply;
     if (scriptError !== null) {
+      // The connection had lost the script (a restart, a failover): nothing ran, and the next pipeline carries
+      // the source (LuaScript), ahead of its WAIT.
+      if (replyCode(scriptError) === 'NOSCRIPT' && attempt < MAX_REDIRECTIONS) continue;
       if (!REDIRECTED.has(replyCode(scriptError))) throw scriptError;
       if (attempt >= MAX_REDIRECTIONS) {
         throw new BackendUnavailableError(`the slot of a write kept moving: ${scriptError.message}`, { cause: scriptError });

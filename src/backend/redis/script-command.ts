@@ -4,10 +4,12 @@ import type { RedisClient, ScriptArg } from './script-runner.js';
 
 /** One Lua script, sent as EVALSHA, or as EVAL on a connection that may not have it yet. */
 export class LuaScript {
+  /** The script's source. */
   readonly lua: string;
+  /** The SHA-1 of `lua`, hex: what EVALSHA names it by. */
   readonly sha: string;
-  /** Sockets that have been sent the script's source: EVALSHA finds it there. */
-  readonly #loaded = new WeakSet<object>();
+  /** Sockets that have been sent the source: EVALSHA finds it there. */
+  readonly #sent = new WeakSet<object>();
 
   constructor(lua: string) {
     this.lua = lua;
@@ -18,34 +20,47 @@ export class LuaScript {
    * Sends the script to `container` (a client, or a pipeline of one); `call` is ioredis's calling convention for
    * scripts: the number of keys, the keys, then the arguments. With `binary`, bulk replies come back as Buffers.
    * Returns what `container.sendCommand` returns: a client's reply promise, which rejects with the script's
-   * reply error or the driver's error; a pipeline itself, which then holds the reply. A connection that answers
-   * NOSCRIPT (Redis restarted, or `SCRIPT FLUSH`) is sent the source once more, on the client: the script did not
-   * run. The reply is then the second one's, for a pipeline too.
+   * reply error or the driver's error; a pipeline itself, which then holds the reply.
+   *
+   * A connection that answers NOSCRIPT (Redis restarted, failed over, or ran `SCRIPT FLUSH`) gets the source
+   * next time. A client's call is then sent again at once: the script did not run. A pipeline's reply stays the
+   * NOSCRIPT error, for its caller to send the whole pipeline again (replica-acks.ts): sent alone, the script
+   * would run after the rest of the pipeline, a WAIT among it.
    */
   send(container: RedisClient | Pipeline, call: readonly ScriptArg[], binary: boolean): unknown {
     const argv: ScriptArg[] = [this.sha, ...call];
-    const replyEncoding = binary ? null : 'utf8';
-    const command = new ScriptCommand(this, argv, replyEncoding);
+    const options = commandOptions(container instanceof Pipeline ? container.redis : container, binary);
+    const command = new ScriptCommand(this, argv, options);
+    if (container instanceof Pipeline) return container.sendCommand(command);
     command.promise = command.promise.catch((err: unknown) => {
       if (!isNoScript(err)) throw err;
-      const again = new ScriptCommand(this, argv, replyEncoding);
-      void (container instanceof Pipeline ? container.redis : container).sendCommand(again);
+      const again = new ScriptCommand(this, argv, options);
+      void container.sendCommand(again);
       return again.promise;
     });
     return container.sendCommand(command);
   }
 
-  /** Whether `socket` has been sent the source; marks it as sent. */
-  loadOn(socket: object): boolean {
-    if (this.#loaded.has(socket)) return true;
-    this.#loaded.add(socket);
+  /** Marks the source as sent on `socket`; returns whether it had been sent there before. */
+  markSent(socket: object): boolean {
+    if (this.#sent.has(socket)) return true;
+    this.#sent.add(socket);
     return false;
   }
 
   /** Marks `socket` as lacking the script (it answered NOSCRIPT): the next command sends the source. */
   forget(socket: object): void {
-    this.#loaded.delete(socket);
+    this.#sent.delete(socket);
   }
+}
+
+type CommandOptions = NonNullable<ConstructorParameters<typeof Command>[2]>;
+
+/** The options ioredis's own script commands take from a client. */
+function commandOptions(client: RedisClient, binary: boolean): CommandOptions {
+  // `keyPrefix` is not among them: RedisBackend refuses a client that has one (options.ts).
+  const friendly = client.options.showFriendlyErrorStack === true;
+  return { replyEncoding: binary ? null : 'utf8', ...(friendly ? { errorStack: new Error() } : {}) };
 }
 
 function isNoScript(err: unknown): boolean {
@@ -60,14 +75,14 @@ function isNoScript(err: unknown): boolean {
 class ScriptCommand extends Command {
   readonly #script: LuaScript;
 
-  constructor(script: LuaScript, argv: ScriptArg[], replyEncoding: BufferEncoding | null) {
-    super('evalsha', argv, { replyEncoding });
+  constructor(script: LuaScript, argv: ScriptArg[], options: CommandOptions) {
+    super('evalsha', argv, options);
     this.#script = script;
   }
 
   override toWritable(socket: object): Buffer {
     const script = this.#script;
-    if (script.loadOn(socket)) {
+    if (script.markSent(socket)) {
       this.name = 'evalsha';
       this.args[0] = script.sha;
     } else {
@@ -79,11 +94,12 @@ class ScriptCommand extends Command {
       if (isNoScript(err)) script.forget(socket);
       reject.call(this, err);
     };
+    // Command's constructor made every number of `argv` a string.
     return respCommand(this.name, this.args as Array<string | Buffer>);
   }
 }
 
-/** The RESP array of bulk strings of a command: its name and `args` (strings as UTF-8), in one buffer. */
+/** The RESP array of bulk strings of a command: its name (ASCII) and `args` (strings as UTF-8), in one buffer. */
 export function respCommand(name: string, args: ReadonlyArray<string | Buffer>): Buffer {
   const lengths = new Array<number>(args.length);
   let size = headerLength(args.length + 1) + bulkLength(name.length);

@@ -8,7 +8,7 @@ export type RedisClient = Redis | Cluster;
 /** One KEYS or ARGV value of a script call. */
 export type ScriptArg = string | Buffer | number;
 
-type ScriptCommand = (...args: ScriptArg[]) => unknown;
+type ScriptMethod = (...args: ScriptArg[]) => unknown;
 
 /** Every script in `lua/` that the backend runs, by file name. */
 export const SCRIPT_NAMES = [
@@ -78,9 +78,10 @@ function commandsFor(target: LuaTarget): ScriptCommands {
 /**
  * Runs the scripts of `lua/` on one connection: the only code that touches the untyped commands it installs.
  * Each script is a command named after it on the client, which the connection guard watches like any other
- * command: sent as one buffer by `LuaScript` (EVALSHA, and EVAL on NOSCRIPT, so a Redis restart that empties the
- * script cache costs one extra round trip, nothing more); in a pipeline (`replicaAcks`), as ioredis's
- * `defineCommand` sends it.
+ * command, sent as one buffer by `LuaScript` (EVALSHA, and EVAL on a connection's first use and after NOSCRIPT, so
+ * a Redis restart that empties the script cache costs one extra round trip, nothing more). ioredis's
+ * `defineCommand` still registers each script: a pipeline (the `replicaAcks` path) takes its commands from that
+ * registry, and copies the client's method, so it queues the same command.
  */
 export class ScriptRunner {
   readonly #client: RedisClient;
@@ -90,12 +91,14 @@ export class ScriptRunner {
     this.#client = client;
     this.#commands = commandsFor(client.isCluster ? 'cluster' : 'redis');
     // A client made by another copy of ioredis keeps that copy's script commands: it might not take this copy's.
-    const ownCopy = client instanceof Redis || client instanceof Cluster;
-    const methods = client as unknown as Record<string, ScriptCommand>;
+    // So does one that auto-pipelines: its other commands wait for the next flush, and a script written at once
+    // would overtake them.
+    const ownWrites = (client instanceof Redis || client instanceof Cluster) && client.options.enableAutoPipelining !== true;
+    const methods = client as unknown as Record<string, ScriptMethod>;
     for (const { command, script } of this.#commands.values()) {
       if (command in client) continue;
       client.defineCommand(command, { lua: script.lua });
-      if (!ownCopy) continue;
+      if (!ownWrites) continue;
       methods[command] = sendScript(script, false);
       methods[`${command}Buffer`] = sendScript(script, true);
     }
@@ -106,7 +109,7 @@ export class ScriptRunner {
     const entry = this.#commands.get(name);
     if (entry === undefined) throw new Error(`redflow: unknown script ${name}`);
     const method = binary ? `${entry.command}Buffer` : entry.command;
-    const command = (this.#client as unknown as Record<string, ScriptCommand>)[method];
+    const command = (this.#client as unknown as Record<string, ScriptMethod>)[method];
     if (command === undefined) throw new Error(`redflow: script ${name} is not defined on this connection`);
     return command.call(this.#client, keys.length, ...keys, ...args) as Promise<unknown>;
   }
@@ -116,7 +119,7 @@ export class ScriptRunner {
  * A script's command in ioredis's calling convention (`numKeys, ...keys, ...args`), sent by `LuaScript`. A pipeline
  * copies its client's commands: called on one, it queues the script there.
  */
-function sendScript(script: LuaScript, binary: boolean): ScriptCommand {
+function sendScript(script: LuaScript, binary: boolean): ScriptMethod {
   return function (this: RedisClient | Pipeline, ...call: ScriptArg[]): unknown {
     return script.send(this, call, binary);
   };

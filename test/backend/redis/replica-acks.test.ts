@@ -67,6 +67,32 @@ describe('RedisBackend option replicaAcks', function () {
     assert.throws(() => new RedisBackend({ redis: primary.url, replicaAcks: null as unknown as ReplicaAcks }), InvalidArgumentError);
   });
 
+  it('sends the whole pipeline again when the primary lost its scripts, so the WAIT follows the write', async () => {
+    const backend = backendWith({ replicas: 1, timeoutMs: 1000 });
+    await backend.createWorkflowInstance({ instanceId: `i-${randomUUID()}`, executionId: randomUUID() }, started());
+    const admin = new Redis(primary.url);
+    try {
+      await admin.script('FLUSH');
+      await admin.config('RESETSTAT');
+      const instance = { instanceId: `i-${randomUUID()}`, executionId: randomUUID() };
+      await backend.createWorkflowInstance(instance, started());
+      const stats = await admin.info('commandstats');
+      const calls = (name: string): number => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+      // The EVALSHA that met NOSCRIPT and its WAIT, then the source and a WAIT after it.
+      assert.equal(calls('evalsha'), 1);
+      assert.equal(calls('eval'), 1);
+      assert.equal(calls('wait'), 2);
+      const direct = new Redis(replica.url);
+      try {
+        assert.ok((await direct.keys('*')).some((key) => key.includes(instance.instanceId)));
+      } finally {
+        direct.disconnect();
+      }
+    } finally {
+      admin.disconnect();
+    }
+  });
+
   it('answers a write once the replica has it', async () => {
     const backend = backendWith({ replicas: 1, timeoutMs: 1000 });
     const instance = { instanceId: `i-${randomUUID()}`, executionId: randomUUID() };

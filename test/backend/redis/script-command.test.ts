@@ -47,7 +47,7 @@ describe('Script commands', () => {
       }
     });
 
-    it('in a pipeline are queued there, and after SCRIPT FLUSH the pipeline holds the reply of the resent script', async () => {
+    it('in a pipeline are queued there; after SCRIPT FLUSH the pipeline holds NOSCRIPT, and the next one sends the source', async () => {
       const admin = new Redis(server().url);
       const client = new Redis(server().url);
       try {
@@ -57,18 +57,68 @@ describe('Script commands', () => {
         await admin.script('FLUSH');
         const name = Object.keys(client).find((key) => key.startsWith('redflow:read-presence:') && !key.endsWith('Buffer'));
         assert.ok(name !== undefined);
-        const pipeline = client.pipeline();
-        const queue = (pipeline as unknown as Record<string, (...args: unknown[]) => unknown>)[name];
-        assert.ok(queue !== undefined);
-        queue.call(pipeline, keys.length, ...keys, 0, 0);
-        pipeline.call('PING');
-        assert.deepEqual(await pipeline.exec(), [
+        const queueIn = (pipeline: ReturnType<Redis['pipeline']>): void => {
+          const queue = (pipeline as unknown as Record<string, (...args: unknown[]) => unknown>)[name];
+          assert.ok(queue !== undefined);
+          queue.call(pipeline, keys.length, ...keys, 0, 0);
+          pipeline.call('PING');
+        };
+        const first = client.pipeline();
+        queueIn(first);
+        const [script, ping] = (await first.exec()) ?? [];
+        // Not sent again on its own: it would run after the PING (replica-acks.ts sends the pipeline again).
+        assert.match(String(script?.[0]), /NOSCRIPT/);
+        assert.deepEqual(ping, [null, 'PONG']);
+        const second = client.pipeline();
+        queueIn(second);
+        assert.deepEqual(await second.exec(), [
           [null, [[], []]],
           [null, 'PONG'],
         ]);
       } finally {
         client.disconnect();
         admin.disconnect();
+      }
+    });
+
+    it('give bulk replies as strings, or as Buffers when asked', async () => {
+      const client = new Redis(server().url);
+      try {
+        const runner = new ScriptRunner(client);
+        const sent: Command[] = [];
+        const send = client.sendCommand.bind(client);
+        client.sendCommand = (command: Command, ...rest: unknown[]) => {
+          sent.push(command);
+          return send(command, ...(rest as []));
+        };
+        // ensure-config answers the config record's fields: partitions, epoch, layout.
+        const text = (await runner.run('ensure-config', ['t:config'], [4, 'abc', 2])) as unknown[];
+        const binary = (await runner.run('ensure-config', ['t:config'], [4, 'abc', 2], true)) as unknown[];
+        assert.deepEqual(text.slice(0, 2), ['4', 'abc']);
+        assert.ok(binary.slice(0, 2).every((field) => Buffer.isBuffer(field)));
+        assert.deepEqual((binary as Buffer[]).slice(0, 2).map(String), ['4', 'abc']);
+        // Written by redflow's own command, in one buffer. (The connection's own commands, such as its ready
+        // check, go through sendCommand too, and so does a command sent again from the offline queue.)
+        const scripts = new Set(sent.filter((command) => command.name === 'evalsha' || command.name === 'eval'));
+        assert.equal(scripts.size, 2);
+        for (const command of scripts) assert.ok(Buffer.isBuffer(command.toWritable({})));
+      } finally {
+        client.disconnect();
+      }
+    });
+
+    it('keep the order of an auto-pipelining client: ioredis queues its scripts with its other commands', async () => {
+      const client = new Redis(server().url, { enableAutoPipelining: true });
+      try {
+        const runner = new ScriptRunner(client);
+        const keys = ['t:{order}:workers', 't:{order}:infos', 't:{order}:names'];
+        // Not awaited: sent in the next auto-pipeline flush, which the script must not overtake.
+        void client.hset(keys[1] as string, 'w1', 'info-1');
+        void client.zadd(keys[0] as string, Date.now() + 60_000, 'w1');
+        const [infos] = (await runner.run('read-presence', keys, [0, 0])) as [string[]];
+        assert.deepEqual(infos, ['info-1']);
+      } finally {
+        client.disconnect();
       }
     });
 
