@@ -24,11 +24,13 @@ export interface SleepersFigures {
   workerRssAsleepMb: number | null;
   workerRssAwakeMb: number | null;
   /**
-   * The V8 heap in use of the same process at the same three moments, MB, after the same full GC: what the
+   * The V8 heap in use of the same process before the first start, MB, after the same full GC: what the
    * process keeps alive, without the memory V8 and the allocator hold on to after a burst.
    */
   workerHeapBeforeMb: number | null;
+  /** The same with every instance asleep. */
   workerHeapAsleepMb: number | null;
+  /** The same after all woke. */
   workerHeapAwakeMb: number | null;
 }
 
@@ -50,8 +52,14 @@ const MB = 1024 * 1024;
 
 type MemorySample = Pick<WorkerSample, 'rssBytes' | 'heapUsedBytes'>;
 
-/** RSS and heap in use of the worker process with the largest RSS, MB. */
-function largestMb(samples: readonly MemorySample[]): { rssMb: number | null; heapMb: number | null } {
+/** RSS and heap in use of one worker process, MB; null without a sample. */
+interface WorkerMemory {
+  rssMb: number | null;
+  heapMb: number | null;
+}
+
+/** The memory of the worker process with the largest RSS. */
+function largestMb(samples: readonly MemorySample[]): WorkerMemory {
   if (samples.length === 0) return { rssMb: null, heapMb: null };
   const largest = samples.reduce((a, b) => (b.rssBytes > a.rssBytes ? b : a));
   return { rssMb: round(largest.rssBytes / MB), heapMb: round(largest.heapUsedBytes / MB) };
@@ -70,9 +78,9 @@ export class SleepersWatch implements RunHooks {
   readonly #pool: WorkerPool;
   readonly #probe: RedisProbe;
   readonly #before: RedisSnapshot;
-  readonly #memoryBefore: { rssMb: number | null; heapMb: number | null };
+  readonly #memoryBefore: WorkerMemory;
   readonly #startedMs = Date.now();
-  #asleep: { snapshot: RedisSnapshot; memory: { rssMb: number | null; heapMb: number | null }; atMs: number; inTime: boolean } | undefined;
+  #asleep: { snapshot: RedisSnapshot; memory: WorkerMemory; atMs: number; inTime: boolean } | undefined;
 
   private constructor(
     system: SystemName,
@@ -80,7 +88,7 @@ export class SleepersWatch implements RunHooks {
     pool: WorkerPool,
     probe: RedisProbe,
     before: RedisSnapshot,
-    memoryBefore: { rssMb: number | null; heapMb: number | null },
+    memoryBefore: WorkerMemory,
   ) {
     this.#system = system;
     this.#spec = spec;

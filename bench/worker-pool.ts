@@ -10,7 +10,7 @@ import type { WorkerConfig } from './system.js';
 // The smoke tests run the TypeScript sources through tsx, and so do their workers.
 const COMPILED = import.meta.url.endsWith('.js');
 const ENTRY = fileURLToPath(new URL(COMPILED ? './worker-process.js' : './worker-process.ts', import.meta.url));
-// Resolved through require so it works whether the harness itself runs as ESM (tsx) or transpiled (mocha).
+// tsx is resolved through require, from wherever this file runs.
 const LOADER_ARGS = COMPILED ? [] : ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
 const READY_TIMEOUT_MS = 60_000;
 const REPLY_TIMEOUT_MS = 30_000;

@@ -8,7 +8,7 @@
  * full) is not: V8 keeps deleted entries in place until the table is rebuilt, and finding the oldest live key
  * walks over all of them, which made a client starting instances spend a tenth of its time there.
  */
-export class RecentMap<K, V> {
+export class RecentMap<K, V extends NonNullable<unknown> | null> {
   readonly #capacity: number;
   #current = new Map<K, V>();
   #previous = new Map<K, V>();
@@ -37,7 +37,10 @@ export class RecentMap<K, V> {
     this.#current.set(key, value);
   }
 
-  /** Entries held now (between 0 and twice the capacity; one forgotten and set again may count twice). */
+  /**
+   * Entries held now, between 0 and twice the capacity. An entry moved from the previous generation to the
+   * current one (read, or set again) counts twice until the previous generation is dropped.
+   */
   get size(): number {
     return this.#current.size + this.#previous.size;
   }

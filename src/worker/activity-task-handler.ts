@@ -4,6 +4,7 @@ import type { ActivityOutcome, ActivityTask, Backend, HeldTaskRetryPolicy, Workf
 import { assertEncodable } from '../codec/codec.js';
 import { backoffDelayMs } from '../core/backoff.js';
 import { contextLogger } from '../core/context-logger.js';
+import { lazy } from '../core/lazy.js';
 import { epochNowMs, type ActivityAttemptObserver, type Instrumentation } from '../core/instrumentation.js';
 import { safeToLeaveUnawaited } from '../core/unawaited.js';
 import { BackendUnavailableError, LeaseLostError, activityTimeoutFailure, type ActivityTimeoutError } from '../errors/errors.js';
@@ -73,16 +74,16 @@ export class ActivityTaskHandler {
       return;
     }
     const activityId = `${task.instance.executionId}:${task.scheduleEventId}`;
-    // Made when first used: most attempts log nothing, and a child logger serialises its bindings.
-    let attemptLogger: Logger | undefined;
-    const logger = (): Logger =>
-      (attemptLogger ??= contextLogger(this.logger, {
+    // Most attempts log nothing.
+    const logger = lazy(() =>
+      contextLogger(this.logger, {
         instanceId: task.instance.instanceId,
         activity: task.name,
         activityId,
         attempt: task.attempt,
         redeliveries: task.redeliveries,
-      }));
+      }),
+    );
     const observer = this.telemetry.enabled ? this.telemetry.activityAttemptStarted(task, epochNowMs()) : undefined;
     const controller = new AbortController();
     this.running.add(controller);

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ActivityTask, ActivityTaskHandoff, Backend, HeldTaskRetryPolicy, WorkflowTask, WorkflowTaskCompletion } from '../backend/backend.js';
 import { executionKey } from '../core/instance.js';
 import { epochNowMs, stampTraceContext, type ExecutorSource, type Instrumentation, type WorkflowTaskObserver } from '../core/instrumentation.js';
+import { lazy } from '../core/lazy.js';
 import { BackendUnavailableError, LeaseLostError, NonDeterminismError, UnknownWorkflowError } from '../errors/errors.js';
 import { ExecutorCache } from '../executor/executor-cache.js';
 import { Executor, type ExecutorTask, type WorkflowLookup } from '../executor/executor.js';
@@ -84,10 +85,9 @@ export class WorkflowTaskHandler {
    */
   async handle(task: WorkflowTask): Promise<void> {
     const key = executionKey(task.instance);
-    // The handler's own lines: nothing in them repeats a bound field, so a plain child will do. Made when first
-    // used: most tasks log nothing, and a child logger serialises its bindings.
-    let taskLogger: Logger | undefined;
-    const logger = (): Logger => (taskLogger ??= this.logger.child({ instanceId: task.instance.instanceId, executionId: task.instance.executionId }));
+    // The handler's own lines: nothing in them repeats a bound field, so a plain child will do. Most tasks log
+    // nothing.
+    const logger = lazy(() => this.logger.child({ instanceId: task.instance.instanceId, executionId: task.instance.executionId }));
     // A second task for an execution still running here means its lease was taken over: never share the executor.
     const shared = this.running.has(key);
     this.running.add(key);

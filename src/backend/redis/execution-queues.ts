@@ -16,6 +16,7 @@ export class ExecutionQueues {
   readonly #context: RedisContext;
   readonly #known: RecentMap<string, string>;
 
+  /** Remembers the queues of at least the `capacity` most recent executions, and at most twice as many. */
   constructor(context: RedisContext, capacity = DEFAULT_CAPACITY) {
     this.#context = context;
     this.#known = new RecentMap(capacity);
