@@ -59,8 +59,8 @@ type CommandOptions = NonNullable<ConstructorParameters<typeof Command>[2]>;
 /** The options ioredis's own script commands take from a client. */
 function commandOptions(client: RedisClient, binary: boolean): CommandOptions {
   // `keyPrefix` is not among them: RedisBackend refuses a client that has one (options.ts).
-  const friendly = client.options.showFriendlyErrorStack === true;
-  return { replyEncoding: binary ? null : 'utf8', ...(friendly ? { errorStack: new Error() } : {}) };
+  const replyEncoding = binary ? null : 'utf8';
+  return client.options.showFriendlyErrorStack === true ? { replyEncoding, errorStack: new Error() } : { replyEncoding };
 }
 
 function isNoScript(err: unknown): boolean {
