@@ -47,7 +47,7 @@ workloads:
 flags:
   --redis URL          use this Redis (default: start redis-server on a free loopback port)
   --aof always|everysec|off   AOF of the Redis the harness starts (default off)
-  --cluster N          start a local Redis Cluster of N masters (no replicas) instead of one Redis; both
+  --cluster N          start a local Redis Cluster of N >= 3 masters (no replicas) instead of one Redis; both
                        systems use an ioredis Cluster (BullMQ's prefix is one hash tag: one slot, one shard)
   --partitions N       partitions of redflow's RedisBackend (default: the backend's, 1)
   --workers N          worker processes (default 1)
@@ -97,7 +97,8 @@ export function parseCommand(argv: string[]): Command {
     json: flags.json === true,
     cpuProfDir: typeof flags['cpu-prof'] === 'string' ? flags['cpu-prof'] : undefined,
     executorCacheSize: flags['executor-cache-size'] === undefined ? undefined : int('executor-cache-size', 0, 0),
-    cluster: flags.cluster === undefined ? undefined : int('cluster', 1),
+    // Redis Cluster needs three masters at least (redis-cli --cluster create refuses fewer).
+    cluster: flags.cluster === undefined ? undefined : int('cluster', 3, 3),
     partitions: flags.partitions === undefined ? undefined : int('partitions', 1),
   };
   const concurrency = int('concurrency', 100);

@@ -73,4 +73,12 @@ try {
   console.error(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
   process.exit(2);
 }
+// Interrupted, the harness still stops what it started: exiting runs the 'exit' hooks that kill its own Redis
+// servers (local-redis.ts, local-cluster.ts); the worker processes end when their IPC channel closes.
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.once(signal, () => {
+    console.error(`${signal}: stopping; keys this run wrote to a Redis given with --redis stay under its bench-* prefix`);
+    process.exit(code);
+  });
+}
 await run(command);

@@ -69,8 +69,8 @@ function largestMb(samples: readonly MemorySample[]): WorkerMemory {
  * Measures a sleepers run in the middle: once every instance was started, waits until each is asleep (redflow:
  * the workers ran as many workflow tasks as there are instances, each instance's first task being the one that
  * sets its timer; BullMQ: a job added with a delay is stored delayed at once), then reads Redis's memory and the
- * workers' RSS. A snapshot taken after the first timer was due would count woken instances, so then the memory
- * figures are left out (null) with a note.
+ * workers' RSS. A snapshot taken after the first timer was due would count woken instances, so then the figures
+ * of that moment (memory asleep, time to sleep) are left out (null) with a note.
  */
 export class SleepersWatch implements RunHooks {
   readonly #system: SystemName;
@@ -117,7 +117,7 @@ export class SleepersWatch implements RunHooks {
     const atMs = Date.now();
     samples = await this.#pool.sample(true);
     const inTime = atMs < firstDueMs;
-    if (!inTime) process.stderr.write(`${this.#system} sleepers: not all asleep before the first timer was due; memory per sleeper not measured\n`);
+    if (!inTime) process.stderr.write(`${this.#system} sleepers: not all asleep before the first timer was due; the asleep figures are not measured (a longer --sleep-ms)\n`);
     this.#asleep = { snapshot, memory: largestMb(samples), atMs, inTime };
   }
 
@@ -133,7 +133,9 @@ export class SleepersWatch implements RunHooks {
     };
     const asleep = this.#asleep;
     if (asleep === undefined) return { ...NO_SLEEPERS, ...memory };
-    const per = (bytes: number): number | null => (asleep.inTime ? round(bytes / this.#spec.runs) : null);
+    // Taken after the first timer was due, the snapshot is not of every instance asleep: none of its figures is.
+    if (!asleep.inTime) return { ...NO_SLEEPERS, ...memory };
+    const per = (bytes: number): number => round(bytes / this.#spec.runs);
     return {
       redisBytesPerSleeper: per(asleep.snapshot.usedMemoryBytes - this.#before.usedMemoryBytes),
       redisDatasetBytesPerSleeper: per(asleep.snapshot.datasetBytes - this.#before.datasetBytes),
