@@ -48,6 +48,8 @@ describe('bench: parents workload (smoke)', function () {
     assert.equal(custom.common.partitions, 8);
     assert.equal(custom.common.cluster, 3);
     assert.throws(() => parseCommand(['parents', '--children', '0']), /--children must be an integer >= 1/);
+    // Redis Cluster needs three masters; fewer is refused before anything starts.
+    assert.throws(() => parseCommand(['parents', '--cluster', '2']), /--cluster must be an integer >= 3/);
   });
 
   it('expects the sum of the child indices plus the signal value', () => {

@@ -1,5 +1,6 @@
 import { BackendUnavailableError } from '../../errors/errors.js';
 import type { ReplicaAcks } from './options.js';
+import { isNoScript } from './script-command.js';
 import type { RedisClient } from './script-runner.js';
 
 // Replies saying the script was not run on this node (the slot moved, is moving, or the cluster is between
@@ -45,7 +46,7 @@ export async function runWithReplicaAcks(client: RedisClient, command: string, a
     if (scriptError !== null) {
       // The connection had lost the script (a restart, a failover): nothing ran, and the next pipeline carries
       // the source (LuaScript), ahead of its WAIT.
-      if (replyCode(scriptError) === 'NOSCRIPT' && attempt < MAX_REDIRECTIONS) continue;
+      if (isNoScript(scriptError) && attempt < MAX_REDIRECTIONS) continue;
       if (!REDIRECTED.has(replyCode(scriptError))) throw scriptError;
       if (attempt >= MAX_REDIRECTIONS) {
         throw new BackendUnavailableError(`the slot of a write kept moving: ${scriptError.message}`, { cause: scriptError });

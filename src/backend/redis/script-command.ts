@@ -63,7 +63,8 @@ function commandOptions(client: RedisClient, binary: boolean): CommandOptions {
   return client.options.showFriendlyErrorStack === true ? { replyEncoding, errorStack: new Error() } : { replyEncoding };
 }
 
-function isNoScript(err: unknown): boolean {
+/** Whether `err` is Redis's NOSCRIPT reply: the script was not run, as the connection lacked it. */
+export function isNoScript(err: unknown): boolean {
   return err instanceof Error && err.message.startsWith('NOSCRIPT');
 }
 

@@ -22,10 +22,20 @@ describe('Script commands', () => {
   describe('on a real Redis', () => {
     const server = useRedisServer();
 
-    it('send the source once per connection, then EVALSHA; after SCRIPT FLUSH, the source again', async () => {
+    /** Runs `test` with an admin connection and the client under test, both closed afterwards. */
+    async function withClients(test: (admin: Redis, client: Redis) => Promise<void>): Promise<void> {
       const admin = new Redis(server().url);
       const client = new Redis(server().url);
       try {
+        await test(admin, client);
+      } finally {
+        client.disconnect();
+        admin.disconnect();
+      }
+    }
+
+    it('send the source once per connection, then EVALSHA; after SCRIPT FLUSH, the source again', async () => {
+      await withClients(async (admin, client) => {
         await admin.config('RESETSTAT');
         const runner = new ScriptRunner(client);
         // read-presence reads two zsets and a hash; on empty keys it answers without writing.
@@ -41,16 +51,11 @@ describe('Script commands', () => {
         assert.equal(await commandCalls(admin, 'eval'), 2);
         await runner.run('read-presence', keys, [0, 0], true);
         assert.equal(await commandCalls(admin, 'evalsha'), 4);
-      } finally {
-        client.disconnect();
-        admin.disconnect();
-      }
+      });
     });
 
     it('in a pipeline are queued there; after SCRIPT FLUSH the pipeline holds NOSCRIPT, and the next one sends the source', async () => {
-      const admin = new Redis(server().url);
-      const client = new Redis(server().url);
-      try {
+      await withClients(async (admin, client) => {
         const runner = new ScriptRunner(client);
         const keys = ['t:{workers}:workers', 't:{workers}:infos', 't:{workers}:names'];
         await runner.run('read-presence', keys, [0, 0]);
@@ -75,10 +80,7 @@ describe('Script commands', () => {
           [null, [[], []]],
           [null, 'PONG'],
         ]);
-      } finally {
-        client.disconnect();
-        admin.disconnect();
-      }
+      });
     });
 
     it('give bulk replies as strings, or as Buffers when asked', async () => {
@@ -123,19 +125,14 @@ describe('Script commands', () => {
     });
 
     it('reject with the script error as Redis sent it, without sending it again', async () => {
-      const admin = new Redis(server().url);
-      const client = new Redis(server().url);
-      try {
+      await withClients(async (admin, client) => {
         const runner = new ScriptRunner(client);
         await admin.set('t:plain', 'x');
         await admin.config('RESETSTAT');
         // read-presence on a string key: Redis refuses the script's first command on it.
         await assert.rejects(runner.run('read-presence', ['t:plain', 't:plain', 't:plain'], [0, 0]), /WRONGTYPE/);
         assert.equal(await commandCalls(admin, 'eval') + (await commandCalls(admin, 'evalsha')), 1);
-      } finally {
-        client.disconnect();
-        admin.disconnect();
-      }
+      });
     });
   });
 });
